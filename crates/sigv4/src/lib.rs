@@ -1,0 +1,1 @@
+//! SigV4 verifier (placeholder, being written).

@@ -1,0 +1,1 @@
+//! Velocity engine (placeholder, being written).
