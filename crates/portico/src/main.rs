@@ -1,1 +1,124 @@
-fn main() {}
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use portico::config::{Config, FileConfig};
+use portico::control::{self, routes::RouteTable};
+
+#[derive(Parser)]
+#[command(name = "portico", version, about = "Amazon API Gateway, self-hosted")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(clap::Args, Clone, Default)]
+struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:4566).
+    #[arg(long, env = "PORTICO_LISTEN")]
+    listen: Option<String>,
+    /// Directory holding the embedded store (default ./portico-data).
+    #[arg(long, env = "PORTICO_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Default region for unsigned calls (default us-east-1).
+    #[arg(long, env = "PORTICO_REGION")]
+    region: Option<String>,
+    /// TOML configuration file; unknown keys are rejected.
+    #[arg(long, env = "PORTICO_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve every plane on one port (the default).
+    Serve(ServeArgs),
+    /// Print the apigateway route table as `Operation METHOD URI` (like oplist.py).
+    Routes {
+        /// Append the success status code.
+        #[arg(long)]
+        status: bool,
+        /// Append `supported` or `missing`.
+        #[arg(long)]
+        supported: bool,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Routes { status, supported }) => {
+            let table = RouteTable::apigateway_v1();
+            let mut lines: Vec<String> = table
+                .routes()
+                .map(|r| {
+                    let mut l = format!("{} {} {}", r.operation, r.method, r.uri);
+                    if status {
+                        l += &format!(" {}", r.status);
+                    }
+                    if supported {
+                        l += if control::is_supported(r.operation) { " supported" } else { " missing" };
+                    }
+                    l
+                })
+                .collect();
+            lines.sort();
+            for l in lines {
+                println!("{l}");
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(cli.serve),
+    }
+}
+
+fn serve(args: ServeArgs) -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let file = match args.config.as_deref().map(FileConfig::load).transpose() {
+        Ok(f) => f.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("portico: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let config = match Config::resolve(file, args.listen, args.data_dir, args.region) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("portico: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if config.seeded_credentials {
+        tracing::warn!(
+            "no credentials configured: seeded access key 'test' / secret 'test' for account {}; loopback only",
+            portico::config::SEEDED_ACCOUNT
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("portico: cannot start runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let server = match portico::start(config).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("portico: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        match server.local_addr() {
+            Ok(addr) => tracing::info!(%addr, "ready"),
+            Err(e) => tracing::warn!(error = %e, "ready (address unknown)"),
+        }
+        server.run(portico::server::shutdown_signal()).await;
+        std::process::ExitCode::SUCCESS
+    })
+}

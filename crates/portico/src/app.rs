@@ -1,0 +1,26 @@
+//! Process-wide state shared by every connection: configuration, store, route table, auth.
+
+use std::sync::Arc;
+
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::control::routes::RouteTable;
+use crate::store::Store;
+
+pub struct App {
+    pub config: Config,
+    pub store: Arc<dyn Store>,
+    pub auth: Auth,
+    pub routes: RouteTable,
+}
+
+impl App {
+    pub fn new(config: Config, store: Arc<dyn Store>) -> App {
+        App {
+            auth: Auth::new(&config),
+            routes: RouteTable::apigateway_v1(),
+            config,
+            store,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Configuration: command-line flags and environment over an optional TOML file.
+//!
+//! Unknown keys in the file are rejected (`deny_unknown_fields`) so that a typo never silently
+//! falls back to a default.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:4566";
+pub const DEFAULT_REGION: &str = "us-east-1";
+pub const SEEDED_ACCESS_KEY: &str = "test";
+pub const SEEDED_SECRET_KEY: &str = "test";
+pub const SEEDED_ACCOUNT: &str = "000000000000";
+
+/// The TOML file, as written by an operator.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub region: Option<String>,
+    #[serde(default)]
+    pub credentials: Vec<Credential>,
+    /// Accept management calls that carry no signature at all, attributing them to the first
+    /// credential's account. Off by default; signatures are always verified when present.
+    pub allow_unsigned: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    pub access_key: String,
+    pub secret_key: String,
+    pub account_id: String,
+}
+
+/// The resolved configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub region: String,
+    pub credentials: Vec<Credential>,
+    /// True when no credentials were configured and the well-known `test`/`test` key was seeded.
+    pub seeded_credentials: bool,
+    pub allow_unsigned: bool,
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for ConfigError {}
+
+impl FileConfig {
+    pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError(format!("cannot read config {}: {e}", path.display())))?;
+        Self::parse(&text).map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))
+    }
+
+    pub fn parse(text: &str) -> Result<FileConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError(format!("invalid config: {e}")))
+    }
+}
+
+impl Config {
+    /// Merge flags (already holding env values, via clap) over the file, then defaults.
+    pub fn resolve(
+        file: FileConfig,
+        listen: Option<String>,
+        data_dir: Option<PathBuf>,
+        region: Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let listen_text = listen
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|e| ConfigError(format!("invalid listen address {listen_text:?}: {e}")))?;
+        let mut credentials = file.credentials;
+        for c in &credentials {
+            if c.account_id.len() != 12 || !c.account_id.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(ConfigError(format!(
+                    "account_id {:?} of access key {:?} must be 12 digits",
+                    c.account_id, c.access_key
+                )));
+            }
+        }
+        let seeded_credentials = credentials.is_empty();
+        if seeded_credentials {
+            credentials.push(Credential {
+                access_key: SEEDED_ACCESS_KEY.into(),
+                secret_key: SEEDED_SECRET_KEY.into(),
+                account_id: SEEDED_ACCOUNT.into(),
+            });
+        }
+        let config = Config {
+            listen,
+            data_dir: data_dir
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from("./portico-data")),
+            region: region
+                .or(file.region)
+                .unwrap_or_else(|| DEFAULT_REGION.to_string()),
+            credentials,
+            seeded_credentials,
+            allow_unsigned: file.allow_unsigned.unwrap_or(false),
+        };
+        config.check_network_safety()?;
+        Ok(config)
+    }
+
+    /// The seeded `test`/`test` key is public knowledge: serving it beyond loopback would hand
+    /// the gateway to anyone on the network.
+    fn check_network_safety(&self) -> Result<(), ConfigError> {
+        if self.seeded_credentials && !self.listen.ip().is_loopback() {
+            return Err(ConfigError(format!(
+                "refusing to listen on non-loopback address {} with only the seeded test/test credentials; \
+                 configure [[credentials]] in a --config file",
+                self.listen
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = FileConfig::parse("listen = \"127.0.0.1:1\"\nlisten_port = 3\n").unwrap_err();
+        assert!(err.0.contains("listen_port"), "{}", err.0);
+    }
+
+    #[test]
+    fn seeded_key_refuses_non_loopback() {
+        let err = Config::resolve(FileConfig::default(), Some("0.0.0.0:4566".into()), None, None)
+            .unwrap_err();
+        assert!(err.0.contains("refusing"), "{}", err.0);
+        let ok = Config::resolve(FileConfig::default(), Some("127.0.0.1:0".into()), None, None)
+            .unwrap();
+        assert!(ok.seeded_credentials);
+        assert_eq!(ok.credentials[0].account_id, SEEDED_ACCOUNT);
+    }
+
+    #[test]
+    fn configured_keys_may_listen_anywhere() {
+        let file = FileConfig::parse(
+            "[[credentials]]\naccess_key = \"AKIA1\"\nsecret_key = \"s\"\naccount_id = \"111111111111\"\n",
+        )
+        .unwrap();
+        let c = Config::resolve(file, Some("0.0.0.0:4566".into()), None, None).unwrap();
+        assert!(!c.seeded_credentials);
+        assert_eq!(c.credentials.len(), 1);
+    }
+
+    #[test]
+    fn account_ids_are_twelve_digits() {
+        let file = FileConfig::parse(
+            "[[credentials]]\naccess_key = \"AKIA1\"\nsecret_key = \"s\"\naccount_id = \"12\"\n",
+        )
+        .unwrap();
+        assert!(Config::resolve(file, None, None, None).is_err());
+    }
+}

@@ -1,0 +1,91 @@
+//! The `apigateway` (REST API) management plane: rest-json routing to per-entity handlers.
+//!
+//! Flow of a call: [`handle`] matches the raw path against the route table (split before
+//! decoding), decodes labels and query, builds a [`Call`] and runs the operation's handler.
+//! Handlers are synchronous: they run one store transaction of a few microseconds and return a
+//! [`Reply`]; the route table supplies the success status. Errors leave as `ApiError`.
+
+pub mod call;
+pub mod paging;
+pub mod patch;
+pub mod routes;
+
+mod resources;
+mod restapis;
+
+use bytes::Bytes;
+use hyper::HeaderMap;
+use percent_encoding::percent_decode_str;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::store::Tenant;
+pub use call::{Call, Reply};
+
+pub type Handler = fn(&App, &Call) -> Result<Reply, ApiError>;
+
+/// The handler of an operation, if Portico has built it. Each entity module claims its own.
+fn handler(operation: &str) -> Option<Handler> {
+    restapis::handler(operation).or_else(|| resources::handler(operation))
+}
+
+/// Is this operation implemented (for the README table and `portico routes`)?
+pub fn is_supported(operation: &str) -> bool {
+    handler(operation).is_some()
+}
+
+pub fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect()
+}
+
+pub struct Handled {
+    pub status: u16,
+    pub reply: Reply,
+}
+
+pub fn handle(
+    app: &App,
+    tenant: &Tenant,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Handled, ApiError> {
+    let query = parse_query(raw_query);
+    let Some((route, raw_labels)) = app.routes.find(method, raw_path, &query) else {
+        // AWS answers unknown management paths like an unknown API route.
+        return Err(ApiError::new(
+            if app.routes.path_exists(raw_path) { 405 } else { 404 },
+            "UnknownOperationException",
+            format!("No operation matches {method} {raw_path}"),
+        ));
+    };
+    let call = Call {
+        operation: route.operation,
+        tenant,
+        labels: raw_labels.into_iter().map(decode).collect(),
+        query,
+        headers,
+        body,
+    };
+    let Some(h) = handler(route.operation) else {
+        return Err(ApiError::not_implemented(route.operation));
+    };
+    tracing::debug!(operation = route.operation, account = %tenant.account, region = %tenant.region, "management call");
+    let reply = h(app, &call)?;
+    Ok(Handled {
+        status: route.status,
+        reply,
+    })
+}

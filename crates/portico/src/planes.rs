@@ -1,0 +1,134 @@
+//! Which plane answers a request: admin (`/_portico/*`, moto's reset), the data plane
+//! (execute-api addressing), the `apigatewayv2` and `@connections` management APIs (not built
+//! yet), or the `apigateway` management plane. One function, so the precedence is visible.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{Request, Response, StatusCode};
+use serde_json::json;
+
+use crate::app::App;
+use crate::auth::SignedParts;
+use crate::control::{self, Reply};
+use crate::error::ApiError;
+use crate::http::{empty, full, json_response, request_id, ResponseBody};
+
+/// Largest management request body accepted (an OpenAPI import is the big case).
+pub const MAX_CONTROL_BODY: usize = 10 * 1024 * 1024;
+
+pub async fn serve(app: Arc<App>, _peer: SocketAddr, req: Request<Incoming>) -> Response<ResponseBody> {
+    let rid = request_id();
+    let path = req.uri().path();
+    let mut resp = if path.starts_with("/_portico/") || path == "/moto-api/reset" {
+        admin(&app, req).await.unwrap_or_else(|e| e.into_response(&rid))
+    } else if path.starts_with("/v2/") {
+        ApiError::new(
+            501,
+            "NotImplementedException",
+            "Portico does not serve the apigatewayv2 API (HTTP and WebSocket APIs) yet; see \"Not yet supported\" in Portico's README",
+        )
+        .into_response(&rid)
+    } else if path.starts_with("/@connections") || path.contains("/@connections/") {
+        ApiError::new(
+            501,
+            "NotImplementedException",
+            "Portico does not serve the apigatewaymanagementapi (@connections) API yet; see \"Not yet supported\" in Portico's README",
+        )
+        .into_response(&rid)
+    } else {
+        management(&app, req, &rid).await.unwrap_or_else(|e| e.into_response(&rid))
+    };
+    if let Ok(v) = HeaderValue::from_str(&rid) {
+        resp.headers_mut().entry("x-amzn-RequestId").or_insert(v);
+    }
+    resp
+}
+
+async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
+    match Limited::new(body, limit).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::new(
+            413,
+            "PayloadTooLargeException",
+            format!("Request body exceeds the limit of {limit} bytes"),
+        )),
+        Err(e) => Err(ApiError::bad_request(format!("Could not read request body: {e}"))),
+    }
+}
+
+async fn management(app: &App, req: Request<Incoming>, _rid: &str) -> Result<Response<ResponseBody>, ApiError> {
+    let (parts, body) = req.into_parts();
+    let body = read_body(body, MAX_CONTROL_BODY).await?;
+    let raw_path = parts.uri.path();
+    let raw_query = parts.uri.query().unwrap_or("");
+    let method = parts.method.as_str();
+    let tenant = app.auth.authenticate(
+        &SignedParts {
+            method,
+            raw_path,
+            raw_query,
+            headers: &parts.headers,
+            body: &body,
+        },
+        "apigateway",
+    )?;
+    let handled = control::handle(app, &tenant, method, raw_path, raw_query, &parts.headers, body)?;
+    Ok(match handled.reply {
+        Reply::Json(v) => json_response(handled.status, &v),
+        Reply::Empty => {
+            let mut r = Response::new(empty());
+            *r.status_mut() = StatusCode::from_u16(handled.status).unwrap_or(StatusCode::OK);
+            r
+        }
+        Reply::Raw {
+            content_type,
+            content_disposition,
+            body,
+        } => {
+            let mut r = Response::new(full(body));
+            *r.status_mut() = StatusCode::from_u16(handled.status).unwrap_or(StatusCode::OK);
+            if let Ok(v) = HeaderValue::from_str(&content_type) {
+                r.headers_mut().insert(CONTENT_TYPE, v);
+            }
+            if let Some(cd) = content_disposition.and_then(|cd| HeaderValue::from_str(&cd).ok()) {
+                r.headers_mut().insert("content-disposition", cd);
+            }
+            r
+        }
+    })
+}
+
+/// Health and test-harness endpoints. Not signed: they carry no tenant state, and reset is
+/// what test suites call between cases (it is refused unless bound to loopback).
+async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBody>, ApiError> {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    match (method.as_str(), path.as_str()) {
+        ("GET", "/_portico/health") => Ok(json_response(
+            200,
+            &json!({
+                "status": "ok",
+                "version": env!("CARGO_PKG_VERSION"),
+                "services": { "apigateway": "running" },
+            }),
+        )),
+        ("POST", "/_portico/reset") | ("POST", "/moto-api/reset") => {
+            if !app.config.listen.ip().is_loopback() {
+                return Err(ApiError::new(
+                    403,
+                    "AccessDeniedException",
+                    "reset is only available when Portico listens on loopback",
+                ));
+            }
+            app.store.wipe()?;
+            tracing::info!("all state wiped by {path}");
+            Ok(json_response(200, &json!({ "status": "reset" })))
+        }
+        _ => Err(ApiError::not_found(format!("No admin endpoint {method} {path}"))),
+    }
+}

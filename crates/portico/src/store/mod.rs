@@ -1,0 +1,130 @@
+//! The state store: JSON documents partitioned by tenant, behind a transactional interface.
+//!
+//! Every control-plane entity is a document addressed by `(tenant, kind, scope, id)`. `scope`
+//! is the owning REST API's id for things that live inside an API (resources, models, stages…)
+//! and `""` for account-level things (REST APIs themselves, API keys, usage plans). Documents are
+//! stored in AWS's own JSON shape, so reading one back needs no mapping.
+//!
+//! The interface is synchronous and transactional: a closure runs against a [`Txn`] and either
+//! all its writes commit or none do. SQL stays portable (`INSERT … ON CONFLICT`, no SQLite-only
+//! functions) so a PostgreSQL implementation can follow.
+
+mod sqlite;
+
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+use crate::error::ApiError;
+pub use sqlite::SqliteStore;
+
+/// Who owns state. Tenants never see each other's documents: every query is keyed by both.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Tenant {
+    pub account: String,
+    pub region: String,
+}
+
+/// Kinds of documents. Each is a table-like namespace inside a tenant.
+pub mod kind {
+    pub const REST_API: &str = "restapi";
+    pub const RESOURCE: &str = "resource";
+    pub const MODEL: &str = "model";
+    pub const REQUEST_VALIDATOR: &str = "requestvalidator";
+    pub const AUTHORIZER: &str = "authorizer";
+    pub const GATEWAY_RESPONSE: &str = "gatewayresponse";
+    pub const DEPLOYMENT: &str = "deployment";
+    pub const STAGE: &str = "stage";
+    pub const ACCOUNT: &str = "account";
+    pub const API_KEY: &str = "apikey";
+    pub const USAGE_PLAN: &str = "usageplan";
+    pub const USAGE_PLAN_KEY: &str = "usageplankey";
+}
+
+/// A stored document with its insertion sequence number (the stable order used for paging).
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub seq: i64,
+    pub id: String,
+    pub body: Value,
+}
+
+/// A change the data plane cares about: something under this REST API that may alter what is
+/// served (a stage, a deployment, or the API itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub tenant: Tenant,
+    pub rest_api_id: String,
+}
+
+/// Operations available inside a transaction, all scoped to the transaction's tenant.
+pub trait Txn {
+    fn get(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, ApiError>;
+    /// Insert, or replace keeping the original sequence number.
+    fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), ApiError>;
+    fn delete(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, ApiError>;
+    /// Documents with `seq > after_seq`, in sequence order, at most `limit` of them.
+    fn list(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Doc>, ApiError>;
+    /// Remove every document of every kind inside `scope` (a REST API's cascade delete).
+    fn delete_scope(&mut self, scope: &str) -> Result<(), ApiError>;
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Run `f` in a transaction. `write` transactions are serialized and durable once this
+    /// returns `Ok`; read transactions see a consistent snapshot.
+    fn transact(
+        &self,
+        tenant: &Tenant,
+        write: bool,
+        f: &mut dyn FnMut(&mut dyn Txn) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError>;
+
+    /// Every document of one kind across all tenants (for building the data plane at startup).
+    fn scan(&self, kind: &str) -> Result<Vec<(Tenant, String, Doc)>, ApiError>;
+
+    /// Remove all state of all tenants (`POST /_portico/reset`).
+    fn wipe(&self) -> Result<(), ApiError>;
+
+    /// Notifications of committed changes to stages, deployments and REST APIs.
+    fn subscribe(&self) -> broadcast::Receiver<Change>;
+}
+
+/// Typed convenience over [`Store::transact`]: run `f` and hand back its result.
+pub fn read<R>(
+    store: &dyn Store,
+    tenant: &Tenant,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
+    run(store, tenant, false, f)
+}
+
+pub fn write<R>(
+    store: &dyn Store,
+    tenant: &Tenant,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
+    run(store, tenant, true, f)
+}
+
+fn run<R>(
+    store: &dyn Store,
+    tenant: &Tenant,
+    write: bool,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
+    let mut f = Some(f);
+    let mut out = None;
+    store.transact(tenant, write, &mut |txn| {
+        let f = f
+            .take()
+            .ok_or_else(|| ApiError::internal("transaction closure ran twice"))?;
+        out = Some(f(txn)?);
+        Ok(())
+    })?;
+    out.ok_or_else(|| ApiError::internal("transaction produced no result"))
+}
