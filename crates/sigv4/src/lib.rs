@@ -311,7 +311,7 @@ fn header<'a>(req: &Request<'a>, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.trim())
 }
 
-fn query_pairs<'a>(raw: &'a str) -> impl Iterator<Item = (&'a str, &'a str)> {
+fn query_pairs(raw: &str) -> impl Iterator<Item = (&str, &str)> {
     raw.split('&')
         .filter(|s| !s.is_empty())
         .map(|p| p.split_once('=').unwrap_or((p, "")))
@@ -801,7 +801,7 @@ fn hex_encode(b: &[u8]) -> String {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let v = |c: u8| match c {

@@ -241,7 +241,7 @@ fn deterministic_apigateway_patch() {
         ),
         (AK, "us-east-1", "apigateway", "20240102")
     );
-    let c = req.with(|r| credential_of(r)).unwrap().unwrap();
+    let c = req.with(credential_of).unwrap().unwrap();
     assert_eq!(
         (c.access_key.as_str(), c.region.as_str()),
         (AK, "us-east-1")
