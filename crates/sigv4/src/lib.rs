@@ -29,6 +29,25 @@
 //! * **Errors.** [`Error`] variants map one-to-one onto the code, message and
 //!   HTTP status that AWS returns, so the server can render them verbatim.
 //!
+//! * **Presigned payload hash.** S3-style presigners put `UNSIGNED-PAYLOAD`
+//!   in the canonical request, but botocore's `SigV4QueryAuth` (what boto3
+//!   uses for non-S3 services) hashes the body, usually the empty string.
+//!   Botocore wins for API Gateway, so unless `x-amz-content-sha256` says
+//!   which, a presigned request is accepted under either hash.
+//! * **Test-suite vs botocore.** The vendored AWS test-suite cases
+//!   (including `normalize-path/*`) agree with botocore's non-S3 rules, so
+//!   no vector had to be overridden.
+//!
+//! # Provenance of error texts
+//!
+//! Taken verbatim from AWS responses quoted in public bug reports: missing
+//! parameters / date (`IncompleteSignature`), "not a valid key=value pair",
+//! "5 slash-delimited elements", service/region scoping, "Signature
+//! expired" and "Signature not yet current", and the X-Amz-Expires limit
+//! (from S3). Not observed and therefore best effort: the unsupported
+//! algorithm text, the unsigned-host text, and the presign-expiry text
+//! (modelled on the clock-skew message with `sec.`).
+//!
 //! The clock is a parameter (`now_unix_secs`) so that skew and expiry rules
 //! are testable without faking time.
 
