@@ -33,10 +33,12 @@ account_id = "{ACCOUNT_B[2]}"
 def binary():
     if os.environ.get("PORTICO_BIN"):
         return os.environ["PORTICO_BIN"]
-    for profile in ("release", "debug"):
-        path = os.path.join(ROOT, "target", profile, "portico")
-        if os.path.exists(path):
-            return path
+    # The most recently built profile wins, so a stale release build never shadows a fresh
+    # debug one during development.
+    built = [os.path.join(ROOT, "target", p, "portico") for p in ("release", "debug")]
+    built = [p for p in built if os.path.exists(p)]
+    if built:
+        return max(built, key=os.path.getmtime)
     raise RuntimeError("portico is not built: run `cargo build --release` first")
 
 

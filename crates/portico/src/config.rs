@@ -143,11 +143,21 @@ mod tests {
 
     #[test]
     fn seeded_key_refuses_non_loopback() {
-        let err = Config::resolve(FileConfig::default(), Some("0.0.0.0:4566".into()), None, None)
-            .unwrap_err();
+        let err = Config::resolve(
+            FileConfig::default(),
+            Some("0.0.0.0:4566".into()),
+            None,
+            None,
+        )
+        .unwrap_err();
         assert!(err.0.contains("refusing"), "{}", err.0);
-        let ok = Config::resolve(FileConfig::default(), Some("127.0.0.1:0".into()), None, None)
-            .unwrap();
+        let ok = Config::resolve(
+            FileConfig::default(),
+            Some("127.0.0.1:0".into()),
+            None,
+            None,
+        )
+        .unwrap();
         assert!(ok.seeded_credentials);
         assert_eq!(ok.credentials[0].account_id, SEEDED_ACCOUNT);
     }

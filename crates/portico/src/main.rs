@@ -59,7 +59,11 @@ fn main() -> std::process::ExitCode {
                         l += &format!(" {}", r.status);
                     }
                     if supported {
-                        l += if control::is_supported(r.operation) { " supported" } else { " missing" };
+                        l += if control::is_supported(r.operation) {
+                            " supported"
+                        } else {
+                            " missing"
+                        };
                     }
                     l
                 })
@@ -77,7 +81,9 @@ fn main() -> std::process::ExitCode {
 
 fn serve(args: ServeArgs) -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let file = match args.config.as_deref().map(FileConfig::load).transpose() {
         Ok(f) => f.unwrap_or_default(),
@@ -99,7 +105,10 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
             portico::config::SEEDED_ACCOUNT
         );
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("portico: cannot start runtime: {e}");

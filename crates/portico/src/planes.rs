@@ -21,11 +21,17 @@ use crate::http::{empty, full, json_response, request_id, ResponseBody};
 /// Largest management request body accepted (an OpenAPI import is the big case).
 pub const MAX_CONTROL_BODY: usize = 10 * 1024 * 1024;
 
-pub async fn serve(app: Arc<App>, _peer: SocketAddr, req: Request<Incoming>) -> Response<ResponseBody> {
+pub async fn serve(
+    app: Arc<App>,
+    _peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<ResponseBody> {
     let rid = request_id();
     let path = req.uri().path();
     let mut resp = if path.starts_with("/_portico/") || path == "/moto-api/reset" {
-        admin(&app, req).await.unwrap_or_else(|e| e.into_response(&rid))
+        admin(&app, req)
+            .await
+            .unwrap_or_else(|e| e.into_response(&rid))
     } else if path.starts_with("/v2/") {
         ApiError::new(
             501,
@@ -41,7 +47,9 @@ pub async fn serve(app: Arc<App>, _peer: SocketAddr, req: Request<Incoming>) -> 
         )
         .into_response(&rid)
     } else {
-        management(&app, req, &rid).await.unwrap_or_else(|e| e.into_response(&rid))
+        management(&app, req, &rid)
+            .await
+            .unwrap_or_else(|e| e.into_response(&rid))
     };
     if let Ok(v) = HeaderValue::from_str(&rid) {
         resp.headers_mut().entry("x-amzn-RequestId").or_insert(v);
@@ -57,11 +65,17 @@ async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
             "PayloadTooLargeException",
             format!("Request body exceeds the limit of {limit} bytes"),
         )),
-        Err(e) => Err(ApiError::bad_request(format!("Could not read request body: {e}"))),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "Could not read request body: {e}"
+        ))),
     }
 }
 
-async fn management(app: &App, req: Request<Incoming>, _rid: &str) -> Result<Response<ResponseBody>, ApiError> {
+async fn management(
+    app: &App,
+    req: Request<Incoming>,
+    _rid: &str,
+) -> Result<Response<ResponseBody>, ApiError> {
     let (parts, body) = req.into_parts();
     let body = read_body(body, MAX_CONTROL_BODY).await?;
     let raw_path = parts.uri.path();
@@ -77,7 +91,15 @@ async fn management(app: &App, req: Request<Incoming>, _rid: &str) -> Result<Res
         },
         "apigateway",
     )?;
-    let handled = control::handle(app, &tenant, method, raw_path, raw_query, &parts.headers, body)?;
+    let handled = control::handle(
+        app,
+        &tenant,
+        method,
+        raw_path,
+        raw_query,
+        &parts.headers,
+        body,
+    )?;
     Ok(match handled.reply {
         Reply::Json(v) => json_response(handled.status, &v),
         Reply::Empty => {
@@ -129,6 +151,8 @@ async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBod
             tracing::info!("all state wiped by {path}");
             Ok(json_response(200, &json!({ "status": "reset" })))
         }
-        _ => Err(ApiError::not_found(format!("No admin endpoint {method} {path}"))),
+        _ => Err(ApiError::not_found(format!(
+            "No admin endpoint {method} {path}"
+        ))),
     }
 }

@@ -58,7 +58,9 @@ impl Call<'_> {
         }
         match serde_json::from_slice::<Value>(&self.body) {
             Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object")),
+            Ok(_) => Err(ApiError::bad_request(
+                "The request body must be a JSON object",
+            )),
             Err(e) => Err(ApiError::bad_request(format!(
                 "Could not parse request body into json: {e}"
             ))),

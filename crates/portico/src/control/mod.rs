@@ -66,7 +66,11 @@ pub fn handle(
     let Some((route, raw_labels)) = app.routes.find(method, raw_path, &query) else {
         // AWS answers unknown management paths like an unknown API route.
         return Err(ApiError::new(
-            if app.routes.path_exists(raw_path) { 405 } else { 404 },
+            if app.routes.path_exists(raw_path) {
+                405
+            } else {
+                404
+            },
             "UnknownOperationException",
             format!("No operation matches {method} {raw_path}"),
         ));

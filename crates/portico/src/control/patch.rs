@@ -201,7 +201,11 @@ fn pointer_string(doc: &Map<String, Value>, pointer: &str) -> Option<String> {
 }
 
 /// Apply `ops` to `doc` under `rules`, in order.
-pub fn apply(doc: &mut Map<String, Value>, ops: &[PatchOp], rules: &[Rule]) -> Result<(), ApiError> {
+pub fn apply(
+    doc: &mut Map<String, Value>,
+    ops: &[PatchOp],
+    rules: &[Rule],
+) -> Result<(), ApiError> {
     for original in ops {
         let mut op = original.clone();
         if op.op == Op::Copy {
@@ -285,9 +289,7 @@ fn apply_one(
         }
         Apply::ListItem(key) => {
             let item = caps.last().cloned().unwrap_or_default();
-            let list = doc
-                .entry(key)
-                .or_insert_with(|| Value::Array(Vec::new()));
+            let list = doc.entry(key).or_insert_with(|| Value::Array(Vec::new()));
             if !list.is_array() {
                 *list = Value::Array(Vec::new());
             }
@@ -307,9 +309,7 @@ fn apply_one(
         }
         Apply::MapEntry(key) => {
             let entry = caps.last().cloned().unwrap_or_default();
-            let map = doc
-                .entry(key)
-                .or_insert_with(|| Value::Object(Map::new()));
+            let map = doc.entry(key).or_insert_with(|| Value::Object(Map::new()));
             if !map.is_object() {
                 *map = Value::Object(Map::new());
             }
@@ -334,10 +334,26 @@ mod tests {
     use serde_json::json;
 
     const RULES: &[Rule] = &[
-        Rule { path: "/name", ops: REPLACE, apply: Apply::Str("name") },
-        Rule { path: "/enabled", ops: REPLACE, apply: Apply::Bool("enabled") },
-        Rule { path: "/binaryMediaTypes/*", ops: ADD_REMOVE, apply: Apply::ListItem("binaryMediaTypes") },
-        Rule { path: "/variables/*", ops: ADD_REPLACE_REMOVE, apply: Apply::MapEntry("variables") },
+        Rule {
+            path: "/name",
+            ops: REPLACE,
+            apply: Apply::Str("name"),
+        },
+        Rule {
+            path: "/enabled",
+            ops: REPLACE,
+            apply: Apply::Bool("enabled"),
+        },
+        Rule {
+            path: "/binaryMediaTypes/*",
+            ops: ADD_REMOVE,
+            apply: Apply::ListItem("binaryMediaTypes"),
+        },
+        Rule {
+            path: "/variables/*",
+            ops: ADD_REPLACE_REMOVE,
+            apply: Apply::MapEntry("variables"),
+        },
     ];
 
     fn check(doc: Value, ops: Value, expected: Result<Value, &str>) {
@@ -385,7 +401,15 @@ mod tests {
     #[test]
     fn unknown_paths_and_wrong_ops_are_rejected_with_the_allowed_list() {
         check(json!({}), json!([{"op": "replace", "path": "/id", "value": "x"}]), Err("Invalid patch path '/id' specified for op 'replace'. Must be one of: [/name, /enabled, /variables/*]"));
-        check(json!({}), json!([{"op": "add", "path": "/name", "value": "x"}]), Err("specified for op 'add'"));
-        check(json!({}), json!([{"op": "replace", "path": "/enabled", "value": "yes"}]), Err("Invalid boolean value"));
+        check(
+            json!({}),
+            json!([{"op": "add", "path": "/name", "value": "x"}]),
+            Err("specified for op 'add'"),
+        );
+        check(
+            json!({}),
+            json!([{"op": "replace", "path": "/enabled", "value": "yes"}]),
+            Err("Invalid boolean value"),
+        );
     }
 }

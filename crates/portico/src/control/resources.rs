@@ -42,7 +42,11 @@ pub fn require(
     }
 }
 
-pub fn save(txn: &mut dyn Txn, api_id: &str, resource: Map<String, Value>) -> Result<Value, ApiError> {
+pub fn save(
+    txn: &mut dyn Txn,
+    api_id: &str,
+    resource: Map<String, Value>,
+) -> Result<Value, ApiError> {
     let id = resource
         .get("id")
         .and_then(Value::as_str)
@@ -148,7 +152,10 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         r.insert("id".into(), json!(id));
         r.insert("parentId".into(), json!(parent_id));
         r.insert("pathPart".into(), json!(part));
-        r.insert("path".into(), json!(child_path(str_of(&parent, "path"), &part)));
+        r.insert(
+            "path".into(),
+            json!(child_path(str_of(&parent, "path"), &part)),
+        );
         save(txn, api_id, r)
     })?;
     Ok(Reply::Json(created))
@@ -186,14 +193,24 @@ fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let embed = embeds_methods(call);
     let page = store::read(&*app.store, call.tenant, |txn| {
         restapis::require(txn, call.tenant, api_id)?;
-        paging::page(txn, call, kind::RESOURCE, api_id, |d| Some(view(&d.body, embed)))
+        paging::page(txn, call, kind::RESOURCE, api_id, |d| {
+            Some(view(&d.body, embed))
+        })
     })?;
     Ok(Reply::Json(page))
 }
 
 const RULES: &[Rule] = &[
-    Rule { path: "/pathPart", ops: REPLACE, apply: Apply::Str("pathPart") },
-    Rule { path: "/parentId", ops: REPLACE, apply: Apply::Str("parentId") },
+    Rule {
+        path: "/pathPart",
+        ops: REPLACE,
+        apply: Apply::Str("pathPart"),
+    },
+    Rule {
+        path: "/parentId",
+        ops: REPLACE,
+        apply: Apply::Str("parentId"),
+    },
 ];
 
 fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
@@ -202,7 +219,9 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let updated = store::write(&*app.store, call.tenant, |txn| {
         let mut r = require(txn, call, api_id, id)?;
         if !r.contains_key("parentId") {
-            return Err(ApiError::bad_request("The root resource cannot be modified"));
+            return Err(ApiError::bad_request(
+                "The root resource cannot be modified",
+            ));
         }
         patch::apply(&mut r, &ops, RULES)?;
         let everything = all(txn, api_id)?;
@@ -218,7 +237,10 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
                     "Cannot move a resource under itself or one of its descendants",
                 ));
             }
-            cursor = by_id.get(c).and_then(|m| m.get("parentId")).and_then(Value::as_str);
+            cursor = by_id
+                .get(c)
+                .and_then(|m| m.get("parentId"))
+                .and_then(Value::as_str);
         }
         let siblings: Vec<&Map<String, Value>> = everything
             .iter()
@@ -232,7 +254,10 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
         // Descendants keep their place in the tree; only their path text changes.
         for d in &everything {
             let p = str_of(d, "path");
-            if let Some(rest) = p.strip_prefix(&old_path).filter(|rest| rest.starts_with('/')) {
+            if let Some(rest) = p
+                .strip_prefix(&old_path)
+                .filter(|rest| rest.starts_with('/'))
+            {
                 let mut d = d.clone();
                 d.insert("path".into(), json!(format!("{new_path}{rest}")));
                 save(txn, api_id, d)?;
@@ -248,7 +273,9 @@ fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
     store::write(&*app.store, call.tenant, |txn| {
         let r = require(txn, call, api_id, id)?;
         if !r.contains_key("parentId") {
-            return Err(ApiError::bad_request("Cannot delete the root resource of an API"));
+            return Err(ApiError::bad_request(
+                "Cannot delete the root resource of an API",
+            ));
         }
         let everything = all(txn, api_id)?;
         let mut doomed: HashSet<String> = HashSet::from([id.to_string()]);

@@ -30,7 +30,11 @@ pub fn not_found(tenant: &Tenant, id: &str) -> ApiError {
 
 /// Load a REST API or fail with AWS's not-found message. Every handler under
 /// `/restapis/{id}` starts here.
-pub fn require(txn: &mut dyn Txn, tenant: &Tenant, id: &str) -> Result<Map<String, Value>, ApiError> {
+pub fn require(
+    txn: &mut dyn Txn,
+    tenant: &Tenant,
+    id: &str,
+) -> Result<Map<String, Value>, ApiError> {
     match txn.get(kind::REST_API, "", id)? {
         Some(Value::Object(m)) => Ok(m),
         _ => Err(not_found(tenant, id)),
@@ -144,10 +148,15 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         }
         api.insert("minimumCompressionSize".into(), json!(n));
     }
-    let source = body.str_of("apiKeySource")?.unwrap_or_else(|| "HEADER".into());
+    let source = body
+        .str_of("apiKeySource")?
+        .unwrap_or_else(|| "HEADER".into());
     api_key_source(&source)?;
     api.insert("apiKeySource".into(), json!(source));
-    api.insert("endpointConfiguration".into(), endpoint_configuration(&body)?);
+    api.insert(
+        "endpointConfiguration".into(),
+        endpoint_configuration(&body)?,
+    );
     for key in ["securityPolicy", "endpointAccessMode"] {
         if let Some(v) = body.str_of(key)? {
             api.insert(key.into(), json!(v));
@@ -169,7 +178,10 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     store::write(&*app.store, call.tenant, |txn| {
         if let Some(source) = &clone_from {
             let src = require(txn, call.tenant, source)?;
-            let src_root = src.get("rootResourceId").and_then(Value::as_str).unwrap_or("");
+            let src_root = src
+                .get("rootResourceId")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             let mut api = api.clone();
             api["rootResourceId"] = json!(src_root);
             for k in ["binaryMediaTypes", "minimumCompressionSize", "policy"] {
@@ -187,7 +199,12 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
             txn.put(kind::REST_API, "", &id, &api)?;
             return Ok(Reply::Json(api));
         }
-        txn.put(kind::RESOURCE, &id, &root_id, &json!({ "id": root_id, "path": "/" }))?;
+        txn.put(
+            kind::RESOURCE,
+            &id,
+            &root_id,
+            &json!({ "id": root_id, "path": "/" }),
+        )?;
         for (name, model) in default_models() {
             let mut model = model;
             model["id"] = json!(new_id(6));
@@ -200,7 +217,9 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
 
 fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label(0);
-    let api = store::read(&*app.store, call.tenant, |txn| require(txn, call.tenant, id))?;
+    let api = store::read(&*app.store, call.tenant, |txn| {
+        require(txn, call.tenant, id)
+    })?;
     Ok(Reply::Json(Value::Object(api)))
 }
 
@@ -211,7 +230,11 @@ fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Json(page))
 }
 
-fn set_api_key_source(doc: &mut Map<String, Value>, op: &patch::PatchOp, _: &[String]) -> Result<(), ApiError> {
+fn set_api_key_source(
+    doc: &mut Map<String, Value>,
+    op: &patch::PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
     let v = op.value()?;
     api_key_source(v)?;
     doc.insert("apiKeySource".into(), json!(v));
@@ -219,10 +242,16 @@ fn set_api_key_source(doc: &mut Map<String, Value>, op: &patch::PatchOp, _: &[St
 }
 
 /// `/endpointConfiguration/types/EDGE` replaced by `REGIONAL` switches the endpoint type.
-fn set_endpoint_type(doc: &mut Map<String, Value>, op: &patch::PatchOp, caps: &[String]) -> Result<(), ApiError> {
+fn set_endpoint_type(
+    doc: &mut Map<String, Value>,
+    op: &patch::PatchOp,
+    caps: &[String],
+) -> Result<(), ApiError> {
     let new = op.value()?;
     if !ENDPOINT_TYPES.contains(&new) {
-        return Err(ApiError::bad_request(format!("Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE")));
+        return Err(ApiError::bad_request(format!(
+            "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"
+        )));
     }
     let ec = doc
         .entry("endpointConfiguration")
@@ -238,10 +267,16 @@ fn set_endpoint_type(doc: &mut Map<String, Value>, op: &patch::PatchOp, caps: &[
     Ok(())
 }
 
-fn set_ip_address_type(doc: &mut Map<String, Value>, op: &patch::PatchOp, _: &[String]) -> Result<(), ApiError> {
+fn set_ip_address_type(
+    doc: &mut Map<String, Value>,
+    op: &patch::PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
     let v = op.value()?;
     if !matches!(v, "ipv4" | "dualstack") {
-        return Err(ApiError::bad_request(format!("Invalid ipAddressType {v}; valid options are ipv4,dualstack")));
+        return Err(ApiError::bad_request(format!(
+            "Invalid ipAddressType {v}; valid options are ipv4,dualstack"
+        )));
     }
     let ec = doc
         .entry("endpointConfiguration")
@@ -250,7 +285,11 @@ fn set_ip_address_type(doc: &mut Map<String, Value>, op: &patch::PatchOp, _: &[S
     Ok(())
 }
 
-fn set_min_compression(doc: &mut Map<String, Value>, op: &patch::PatchOp, _: &[String]) -> Result<(), ApiError> {
+fn set_min_compression(
+    doc: &mut Map<String, Value>,
+    op: &patch::PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
     match op.value.as_deref() {
         None | Some("") => {
             doc.remove("minimumCompressionSize");
@@ -269,16 +308,56 @@ fn set_min_compression(doc: &mut Map<String, Value>, op: &patch::PatchOp, _: &[S
 }
 
 const RULES: &[Rule] = &[
-    Rule { path: "/name", ops: REPLACE, apply: Apply::Str("name") },
-    Rule { path: "/description", ops: REPLACE, apply: Apply::OptStr("description") },
-    Rule { path: "/version", ops: REPLACE, apply: Apply::OptStr("version") },
-    Rule { path: "/policy", ops: REPLACE, apply: Apply::OptStr("policy") },
-    Rule { path: "/apiKeySource", ops: REPLACE, apply: Apply::Custom(set_api_key_source) },
-    Rule { path: "/binaryMediaTypes/*", ops: ADD_REMOVE, apply: Apply::ListItem("binaryMediaTypes") },
-    Rule { path: "/minimumCompressionSize", ops: REPLACE, apply: Apply::Custom(set_min_compression) },
-    Rule { path: "/disableExecuteApiEndpoint", ops: REPLACE, apply: Apply::Bool("disableExecuteApiEndpoint") },
-    Rule { path: "/endpointConfiguration/types/*", ops: REPLACE, apply: Apply::Custom(set_endpoint_type) },
-    Rule { path: "/endpointConfiguration/ipAddressType", ops: REPLACE, apply: Apply::Custom(set_ip_address_type) },
+    Rule {
+        path: "/name",
+        ops: REPLACE,
+        apply: Apply::Str("name"),
+    },
+    Rule {
+        path: "/description",
+        ops: REPLACE,
+        apply: Apply::OptStr("description"),
+    },
+    Rule {
+        path: "/version",
+        ops: REPLACE,
+        apply: Apply::OptStr("version"),
+    },
+    Rule {
+        path: "/policy",
+        ops: REPLACE,
+        apply: Apply::OptStr("policy"),
+    },
+    Rule {
+        path: "/apiKeySource",
+        ops: REPLACE,
+        apply: Apply::Custom(set_api_key_source),
+    },
+    Rule {
+        path: "/binaryMediaTypes/*",
+        ops: ADD_REMOVE,
+        apply: Apply::ListItem("binaryMediaTypes"),
+    },
+    Rule {
+        path: "/minimumCompressionSize",
+        ops: REPLACE,
+        apply: Apply::Custom(set_min_compression),
+    },
+    Rule {
+        path: "/disableExecuteApiEndpoint",
+        ops: REPLACE,
+        apply: Apply::Bool("disableExecuteApiEndpoint"),
+    },
+    Rule {
+        path: "/endpointConfiguration/types/*",
+        ops: REPLACE,
+        apply: Apply::Custom(set_endpoint_type),
+    },
+    Rule {
+        path: "/endpointConfiguration/ipAddressType",
+        ops: REPLACE,
+        apply: Apply::Custom(set_ip_address_type),
+    },
 ];
 
 fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
@@ -287,8 +366,15 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let api = store::write(&*app.store, call.tenant, |txn| {
         let mut api = require(txn, call.tenant, id)?;
         patch::apply(&mut api, &ops, RULES)?;
-        if api.get("name").and_then(Value::as_str).unwrap_or("").is_empty() {
-            return Err(ApiError::bad_request("Invalid API name specified: name must not be empty"));
+        if api
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            return Err(ApiError::bad_request(
+                "Invalid API name specified: name must not be empty",
+            ));
         }
         let api = Value::Object(api);
         txn.put(kind::REST_API, "", id, &api)?;

@@ -250,12 +250,20 @@ mod tests {
             op("POST", "/restapis", &[("mode", "import")]).unwrap().0,
             "ImportRestApi"
         );
-        assert_eq!(op("POST", "/apikeys", &[("mode", "import")]).unwrap().0, "ImportApiKeys");
+        assert_eq!(
+            op("POST", "/apikeys", &[("mode", "import")]).unwrap().0,
+            "ImportApiKeys"
+        );
     }
 
     #[test]
     fn labels_are_split_before_decoding() {
-        let (name, labels) = op("GET", "/tags/arn%3Aaws%3Aapigateway%3A%3A%2Frestapis%2Fa", &[]).unwrap();
+        let (name, labels) = op(
+            "GET",
+            "/tags/arn%3Aaws%3Aapigateway%3A%3A%2Frestapis%2Fa",
+            &[],
+        )
+        .unwrap();
         assert_eq!(name, "GetTags");
         assert_eq!(labels, ["arn%3Aaws%3Aapigateway%3A%3A%2Frestapis%2Fa"]);
     }
@@ -263,7 +271,15 @@ mod tests {
     #[test]
     fn usage_and_update_usage_differ() {
         assert_eq!(op("GET", "/usageplans/u/usage", &[]).unwrap().0, "GetUsage");
-        assert_eq!(op("PATCH", "/usageplans/u/keys/k/usage", &[]).unwrap().0, "UpdateUsage");
-        assert_eq!(op("POST", "/restapis/a/resources/r/methods/ANY", &[]).unwrap().0, "TestInvokeMethod");
+        assert_eq!(
+            op("PATCH", "/usageplans/u/keys/k/usage", &[]).unwrap().0,
+            "UpdateUsage"
+        );
+        assert_eq!(
+            op("POST", "/restapis/a/resources/r/methods/ANY", &[])
+                .unwrap()
+                .0,
+            "TestInvokeMethod"
+        );
     }
 }

@@ -44,7 +44,10 @@ struct Inner {
 impl SqliteStore {
     pub fn open(data_dir: &Path) -> Result<SqliteStore, ApiError> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
-            ApiError::internal(format!("cannot create data dir {}: {e}", data_dir.display()))
+            ApiError::internal(format!(
+                "cannot create data dir {}: {e}",
+                data_dir.display()
+            ))
         })?;
         let conn = Connection::open(data_dir.join("portico.sqlite3"))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -162,7 +165,13 @@ impl Txn for SqliteTxn<'_> {
                 after_seq,
                 limit
             ],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
         )?;
         let mut out = Vec::new();
         for row in rows {
@@ -312,8 +321,10 @@ mod tests {
             assert!(failed.is_err());
         }
         let s = SqliteStore::open(dir.path()).unwrap();
-        let got = read(&s, &t, |tx| Ok((tx.get("restapi", "", "a")?, tx.get("restapi", "", "b")?)))
-            .unwrap();
+        let got = read(&s, &t, |tx| {
+            Ok((tx.get("restapi", "", "a")?, tx.get("restapi", "", "b")?))
+        })
+        .unwrap();
         assert_eq!(got.0, Some(json!({"id": "a"})));
         assert_eq!(got.1, None);
     }
@@ -327,7 +338,10 @@ mod tests {
         })
         .unwrap();
         let other = read(&s, &tenant("222222222222"), |tx| {
-            Ok((tx.get("restapi", "", "a")?, tx.list("restapi", "", 0, 100)?.len()))
+            Ok((
+                tx.get("restapi", "", "a")?,
+                tx.list("restapi", "", 0, 100)?.len(),
+            ))
         })
         .unwrap();
         assert_eq!(other, (None, 0));
@@ -346,10 +360,16 @@ mod tests {
         })
         .unwrap();
         let docs = read(&s, &t, |tx| tx.list("model", "api", 0, 2)).unwrap();
-        assert_eq!(docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(
+            docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["a", "b"]
+        );
         assert_eq!(docs[0].body, json!({"v": 2}));
         let rest = read(&s, &t, |tx| tx.list("model", "api", docs[1].seq, 2)).unwrap();
-        assert_eq!(rest.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert_eq!(
+            rest.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+            ["c"]
+        );
     }
 
     #[test]
@@ -367,6 +387,9 @@ mod tests {
                 rest_api_id: "api1".into()
             }
         );
-        assert!(rx.try_recv().is_err(), "a model change does not concern the data plane");
+        assert!(
+            rx.try_recv().is_err(),
+            "a model change does not concern the data plane"
+        );
     }
 }
