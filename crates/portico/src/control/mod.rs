@@ -3,7 +3,9 @@
 //! Flow of a call: [`handle`] matches the raw path against the route table (split before
 //! decoding), decodes labels and query, builds a [`Call`] and runs the operation's handler.
 //! Handlers are synchronous: they run one store transaction of a few microseconds and return a
-//! [`Reply`]; the route table supplies the success status. Errors leave as `ApiError`.
+//! [`Reply`]; the route table supplies the success status. Errors leave as `ApiError`. The few
+//! operations that wait on the network (TestInvokeMethod calls the integration backend) are
+//! [`AsyncHandler`]s instead, claimed in [`async_handler`].
 
 pub mod call;
 pub mod paging;
@@ -12,6 +14,9 @@ pub mod routes;
 
 mod resources;
 mod restapis;
+
+use std::future::Future;
+use std::pin::Pin;
 
 use bytes::Bytes;
 use hyper::HeaderMap;
@@ -24,14 +29,26 @@ pub use call::{Call, Reply};
 
 pub type Handler = fn(&App, &Call) -> Result<Reply, ApiError>;
 
+/// A handler that awaits (network I/O). Boxed future so handlers stay plain `fn`s in tables.
+pub type AsyncHandler =
+    for<'a> fn(
+        &'a App,
+        &'a Call<'a>,
+    ) -> Pin<Box<dyn Future<Output = Result<Reply, ApiError>> + Send + 'a>>;
+
 /// The handler of an operation, if Portico has built it. Each entity module claims its own.
 fn handler(operation: &str) -> Option<Handler> {
     restapis::handler(operation).or_else(|| resources::handler(operation))
 }
 
+/// Operations whose handler awaits.
+fn async_handler(operation: &str) -> Option<AsyncHandler> {
+    crate::data::test_invoke::handler(operation)
+}
+
 /// Is this operation implemented (for the README table and `portico routes`)?
 pub fn is_supported(operation: &str) -> bool {
-    handler(operation).is_some()
+    handler(operation).is_some() || async_handler(operation).is_some()
 }
 
 pub fn decode(s: &str) -> String {
@@ -53,7 +70,7 @@ pub struct Handled {
     pub reply: Reply,
 }
 
-pub fn handle(
+pub async fn handle(
     app: &App,
     tenant: &Tenant,
     method: &str,
@@ -83,11 +100,14 @@ pub fn handle(
         headers,
         body,
     };
-    let Some(h) = handler(route.operation) else {
+    tracing::debug!(operation = route.operation, account = %tenant.account, region = %tenant.region, "management call");
+    let reply = if let Some(h) = handler(route.operation) {
+        h(app, &call)?
+    } else if let Some(h) = async_handler(route.operation) {
+        h(app, &call).await?
+    } else {
         return Err(ApiError::not_implemented(route.operation));
     };
-    tracing::debug!(operation = route.operation, account = %tenant.account, region = %tenant.region, "management call");
-    let reply = h(app, &call)?;
     Ok(Handled {
         status: route.status,
         reply,

@@ -1,0 +1,90 @@
+//! `$context`: the per-request variables templates, mappings, gateway responses and access logs
+//! read. Built once per invocation, after routing.
+
+use serde_json::{json, Value};
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+use crate::store::Tenant;
+
+/// What an invocation knows about itself.
+pub struct Info<'a> {
+    pub request_id: &'a str,
+    pub extended_request_id: &'a str,
+    pub tenant: &'a Tenant,
+    pub api_id: &'a str,
+    pub stage: &'a str,
+    pub deployment_id: &'a str,
+    pub resource_id: &'a str,
+    pub resource_path: &'a str,
+    pub http_method: &'a str,
+    /// The path as the client addressed it below the host: `/{stage}/{path}`.
+    pub path: &'a str,
+    pub domain_name: &'a str,
+    pub source_ip: &'a str,
+    pub user_agent: Option<&'a str>,
+    pub received: OffsetDateTime,
+    /// `Some` only when the stage has a canary (AWS omits the variable otherwise).
+    pub is_canary: Option<bool>,
+}
+
+pub fn build(i: &Info) -> Value {
+    let time = i
+        .received
+        .format(format_description!(
+            "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
+        ))
+        .unwrap_or_default();
+    let epoch_ms = (i.received.unix_timestamp_nanos() / 1_000_000) as i64;
+    let domain_prefix = i.domain_name.split('.').next().unwrap_or("");
+    let mut v = json!({
+        "accountId": i.tenant.account,
+        "apiId": i.api_id,
+        "deploymentId": i.deployment_id,
+        "domainName": i.domain_name,
+        "domainPrefix": domain_prefix,
+        "extendedRequestId": i.extended_request_id,
+        "httpMethod": i.http_method,
+        "identity": {
+            "accountId": null, "apiKey": null, "apiKeyId": null, "caller": null,
+            "cognitoAuthenticationProvider": null, "cognitoAuthenticationType": null,
+            "cognitoIdentityId": null, "cognitoIdentityPoolId": null, "principalOrgId": null,
+            "sourceIp": i.source_ip, "user": null, "userAgent": i.user_agent,
+            "userArn": null,
+        },
+        "path": i.path,
+        "protocol": "HTTP/1.1",
+        "requestId": i.request_id,
+        "requestTime": time,
+        "requestTimeEpoch": epoch_ms,
+        "resourceId": i.resource_id,
+        "resourcePath": i.resource_path,
+        "stage": i.stage,
+    });
+    if let (Some(c), Value::Object(m)) = (i.is_canary, &mut v) {
+        m.insert("isCanaryRequest".into(), Value::Bool(c));
+    }
+    v
+}
+
+/// The `x-amz-apigw-id` / `extendedRequestId` form: 16 base64-alphabet characters ending `=`.
+pub fn extended_request_id() -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let r: [u8; 15] = rand::random();
+    let mut s: String = r
+        .iter()
+        .map(|b| A[(*b as usize) % A.len()] as char)
+        .collect();
+    s.push('=');
+    s
+}
+
+/// An X-Ray trace header: `Root=1-{epoch hex}-{96 random bits hex}`.
+pub fn trace_id(now: OffsetDateTime) -> String {
+    let r: [u8; 12] = rand::random();
+    let mut s = format!("Root=1-{:08x}-", now.unix_timestamp());
+    for b in r {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
