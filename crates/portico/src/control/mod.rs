@@ -10,8 +10,13 @@ pub mod paging;
 pub mod patch;
 pub mod routes;
 
+mod account;
+mod deployments;
+mod method_settings;
 mod resources;
 mod restapis;
+mod stages;
+mod tags;
 
 use bytes::Bytes;
 use hyper::HeaderMap;
@@ -26,7 +31,12 @@ pub type Handler = fn(&App, &Call) -> Result<Reply, ApiError>;
 
 /// The handler of an operation, if Portico has built it. Each entity module claims its own.
 fn handler(operation: &str) -> Option<Handler> {
-    restapis::handler(operation).or_else(|| resources::handler(operation))
+    restapis::handler(operation)
+        .or_else(|| resources::handler(operation))
+        .or_else(|| deployments::handler(operation))
+        .or_else(|| stages::handler(operation))
+        .or_else(|| tags::handler(operation))
+        .or_else(|| account::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
