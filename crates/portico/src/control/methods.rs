@@ -182,7 +182,8 @@ fn string_list(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<Value>
 fn put(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let http = call.label(2).to_string();
     let body = call.json()?;
-    let auth_type = body.required_str("authorizationType")?;
+    // AWS upper-cases the type (`none` is stored as `NONE`).
+    let auth_type = body.required_str("authorizationType")?.to_ascii_uppercase();
     let authorizer_id = body.str_of("authorizerId")?;
     let api_key_required = body.bool_of("apiKeyRequired")?.unwrap_or(false);
     let operation_name = body.str_of("operationName")?;
@@ -295,8 +296,8 @@ fn set_authorization_type(
     op: &PatchOp,
     _: &[String],
 ) -> Result<(), ApiError> {
-    let v = op.value()?;
-    check_authorization_type(v)?;
+    let v = op.value()?.to_ascii_uppercase();
+    check_authorization_type(&v)?;
     doc.insert("authorizationType".into(), json!(v));
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod paging;
 pub mod patch;
 pub mod routes;
 
+mod integrations;
 mod methods;
 mod params;
 mod resources;
@@ -31,6 +32,7 @@ fn handler(operation: &str) -> Option<Handler> {
     restapis::handler(operation)
         .or_else(|| resources::handler(operation))
         .or_else(|| methods::handler(operation))
+        .or_else(|| integrations::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
