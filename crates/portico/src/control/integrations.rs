@@ -52,12 +52,7 @@ enum Source {
     Patch,
 }
 
-fn check_enum(
-    value: &str,
-    allowed: &[&str],
-    member: &str,
-    source: Source,
-) -> Result<(), ApiError> {
+fn check_enum(value: &str, allowed: &[&str], member: &str, source: Source) -> Result<(), ApiError> {
     if allowed.contains(&value) {
         return Ok(());
     }
@@ -103,7 +98,9 @@ fn valid_http_uri(uri: &str) -> bool {
 fn check_aws_uri(uri: &str, integration_type: &str) -> Result<(), ApiError> {
     let parts: Vec<&str> = uri.splitn(6, ':').collect();
     if parts.len() != 6 || parts[0] != "arn" || parts[1].is_empty() || parts[2].is_empty() {
-        return Err(ApiError::bad_request("Invalid ARN specified in the request"));
+        return Err(ApiError::bad_request(
+            "Invalid ARN specified in the request",
+        ));
     }
     let (service, resource) = (parts[4], parts[5]);
     if !(resource.starts_with("path") || resource.starts_with("action")) {
@@ -433,10 +430,7 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
 
 // ---- Integration responses ----
 
-fn check_content_handling(
-    r: &Map<String, Value>,
-    source: Source,
-) -> Result<(), ApiError> {
+fn check_content_handling(r: &Map<String, Value>, source: Source) -> Result<(), ApiError> {
     match str_at(r, "contentHandling") {
         Some(c) => check_enum(c, CONTENT_HANDLING, "contentHandling", source),
         None => Ok(()),
@@ -600,10 +594,20 @@ mod tests {
 
     #[test]
     fn http_uris() {
-        for ok in ["http://example.com", "https://a.b/c?d=1", "http://host:8080/{proxy}"] {
+        for ok in [
+            "http://example.com",
+            "https://a.b/c?d=1",
+            "http://host:8080/{proxy}",
+        ] {
             assert!(valid_http_uri(ok), "{ok}");
         }
-        for bad in ["non-valid-http", "ftp://x", "http://", "https:///path", "http://a b"] {
+        for bad in [
+            "non-valid-http",
+            "ftp://x",
+            "http://",
+            "https:///path",
+            "http://a b",
+        ] {
             assert!(!valid_http_uri(bad), "{bad}");
         }
     }
@@ -614,11 +618,15 @@ mod tests {
         assert!(check_aws_uri(lambda, "AWS_PROXY").is_ok());
         assert!(check_aws_uri("arn:aws:apigateway:us-west-2:s3:path/b/k", "AWS").is_ok());
         let msg = |u: &str, t: &str| check_aws_uri(u, t).unwrap_err().message;
-        assert_eq!(msg("non-valid-arn", "AWS"), "Invalid ARN specified in the request");
+        assert_eq!(
+            msg("non-valid-arn", "AWS"),
+            "Invalid ARN specified in the request"
+        );
         assert_eq!(
             msg("arn:aws:iam::0000000000:role/service-role/asdf", "AWS"),
             "AWS ARN for integration must contain path or action"
         );
-        assert!(msg("arn:aws:apigateway:us-west-2:s3:path/b/k", "AWS_PROXY").starts_with("Integrations of type 'AWS_PROXY'"));
+        assert!(msg("arn:aws:apigateway:us-west-2:s3:path/b/k", "AWS_PROXY")
+            .starts_with("Integrations of type 'AWS_PROXY'"));
     }
 }

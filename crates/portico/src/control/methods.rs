@@ -233,7 +233,9 @@ fn put(app: &App, call: &Call) -> Result<Reply, ApiError> {
         }
         let methods = methods.as_object_mut().expect("made an object above");
         if methods.contains_key(&http) {
-            return Err(ApiError::conflict("Method already exists for this resource"));
+            return Err(ApiError::conflict(
+                "Method already exists for this resource",
+            ));
         }
         let mut m = Map::new();
         m.insert("httpMethod".into(), json!(http));
@@ -278,7 +280,9 @@ fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
             .and_then(Value::as_object_mut)
             .ok_or_else(method_not_found)?;
         // The integration and every response go with the method: they live inside it.
-        methods.shift_remove(call.label(2)).ok_or_else(method_not_found)?;
+        methods
+            .shift_remove(call.label(2))
+            .ok_or_else(method_not_found)?;
         if methods.is_empty() {
             resource.remove("resourceMethods");
         }
@@ -497,9 +501,7 @@ pub(super) fn check_status_code(code: &str) -> Result<(), ApiError> {
 }
 
 fn responses_mut(method: &mut Map<String, Value>) -> &mut Map<String, Value> {
-    let r = method
-        .entry("methodResponses")
-        .or_insert_with(|| json!({}));
+    let r = method.entry("methodResponses").or_insert_with(|| json!({}));
     if !r.is_object() {
         *r = json!({});
     }

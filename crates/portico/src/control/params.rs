@@ -27,7 +27,9 @@ pub fn mapping_error(detail: impl std::fmt::Display) -> ApiError {
 }
 
 fn bad_parameter(key: &str) -> ApiError {
-    mapping_error(format!("Invalid mapping expression parameter specified: {key}"))
+    mapping_error(format!(
+        "Invalid mapping expression parameter specified: {key}"
+    ))
 }
 
 /// A parameter name as AWS allows it after the location (`^[a-zA-Z0-9._$-]+$`).
@@ -52,8 +54,8 @@ pub fn check_method_request_parameters<'a>(
 ) -> Result<(), ApiError> {
     let mut names: Vec<&str> = Vec::new();
     for key in keys {
-        let (_, name) = split(key, "method.request.", METHOD_LOCATIONS)
-            .ok_or_else(|| bad_parameter(key))?;
+        let (_, name) =
+            split(key, "method.request.", METHOD_LOCATIONS).ok_or_else(|| bad_parameter(key))?;
         if !valid_name(name) {
             return Err(mapping_error(
                 "Parameter name should match the following regular expression: ^[a-zA-Z0-9._$-]+$",
@@ -148,9 +150,12 @@ pub fn check_integration_response_parameters(
             || is_variable_source(value)
             || value == "integration.response.body"
             || value.starts_with("integration.response.body.")
-            || ["integration.response.header.", "integration.response.multivalueheader."]
-                .iter()
-                .any(|p| value.strip_prefix(p).is_some_and(valid_name))
+            || [
+                "integration.response.header.",
+                "integration.response.multivalueheader.",
+            ]
+            .iter()
+            .any(|p| value.strip_prefix(p).is_some_and(valid_name))
             || split(value, "method.request.", METHOD_LOCATIONS).is_some();
         if !ok {
             return Err(mapping_error(format!(
@@ -165,7 +170,11 @@ pub fn check_integration_response_parameters(
 /// `Invalid patch path {path}`, a known path with the wrong op names the ops it takes.
 pub fn check_ops(ops: &[PatchOp], rules: &[Rule]) -> Result<(), ApiError> {
     for op in ops {
-        let effective = if op.op == Op::Copy { Op::Replace } else { op.op };
+        let effective = if op.op == Op::Copy {
+            Op::Replace
+        } else {
+            op.op
+        };
         let matching: Vec<&Rule> = rules
             .iter()
             .filter(|r| path_matches(r.path, &op.path))
@@ -214,17 +223,29 @@ mod tests {
     #[test]
     fn method_request_parameter_keys() {
         assert!(check_method_request_parameters(
-            keys(&["method.request.path.id", "method.request.querystring.q", "method.request.multivalueheader.X-A"]).iter()
+            keys(&[
+                "method.request.path.id",
+                "method.request.querystring.q",
+                "method.request.multivalueheader.X-A"
+            ])
+            .iter()
         )
         .is_ok());
-        let e = check_method_request_parameters(keys(&["method.request.body.x"]).iter()).unwrap_err();
-        assert!(e.message.contains("Invalid mapping expression parameter specified: method.request.body.x"));
+        let e =
+            check_method_request_parameters(keys(&["method.request.body.x"]).iter()).unwrap_err();
+        assert!(e
+            .message
+            .contains("Invalid mapping expression parameter specified: method.request.body.x"));
         let e = check_method_request_parameters(
             keys(&["method.request.querystring.a", "method.request.header.a"]).iter(),
         )
         .unwrap_err();
-        assert_eq!(e.message, "Parameter names must be unique across querystring, header and path");
-        let e = check_method_request_parameters(keys(&["method.request.querystring.a[b]"]).iter()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Parameter names must be unique across querystring, header and path"
+        );
+        let e = check_method_request_parameters(keys(&["method.request.querystring.a[b]"]).iter())
+            .unwrap_err();
         assert!(e.message.contains("^[a-zA-Z0-9._$-]+$"));
     }
 
@@ -241,13 +262,21 @@ mod tests {
         });
         assert!(check_integration_request_parameters(ok.as_object().unwrap(), method).is_ok());
         let undeclared = json!({"integration.request.path.id": "method.request.querystring.q"});
-        let e = check_integration_request_parameters(undeclared.as_object().unwrap(), method).unwrap_err();
-        assert!(e.message.ends_with("[Invalid mapping expression parameter specified: method.request.querystring.q]"));
+        let e = check_integration_request_parameters(undeclared.as_object().unwrap(), method)
+            .unwrap_err();
+        assert!(e.message.ends_with(
+            "[Invalid mapping expression parameter specified: method.request.querystring.q]"
+        ));
         let bad_key = json!({"integration.response.header.x": "'a'"});
-        assert!(check_integration_request_parameters(bad_key.as_object().unwrap(), method).is_err());
+        assert!(
+            check_integration_request_parameters(bad_key.as_object().unwrap(), method).is_err()
+        );
         let bad_value = json!({"integration.request.header.x": "'unbalanced"});
-        let e = check_integration_request_parameters(bad_value.as_object().unwrap(), method).unwrap_err();
-        assert!(e.message.ends_with("[Invalid mapping expression specified: 'unbalanced]"));
+        let e = check_integration_request_parameters(bad_value.as_object().unwrap(), method)
+            .unwrap_err();
+        assert!(e
+            .message
+            .ends_with("[Invalid mapping expression specified: 'unbalanced]"));
     }
 
     #[test]
@@ -257,6 +286,8 @@ mod tests {
         let ok = json!({"method.response.header.X-A": "integration.response.header.X-B"});
         assert!(check_integration_response_parameters(ok.as_object().unwrap(), mr).is_ok());
         let undeclared = json!({"method.response.header.X-C": "'x'"});
-        assert!(check_integration_response_parameters(undeclared.as_object().unwrap(), mr).is_err());
+        assert!(
+            check_integration_response_parameters(undeclared.as_object().unwrap(), mr).is_err()
+        );
     }
 }
