@@ -12,7 +12,10 @@ pub mod routes;
 
 mod account;
 mod deployments;
+mod integrations;
 mod method_settings;
+mod methods;
+mod params;
 mod resources;
 mod restapis;
 mod stages;
@@ -33,6 +36,8 @@ pub type Handler = fn(&App, &Call) -> Result<Reply, ApiError>;
 fn handler(operation: &str) -> Option<Handler> {
     restapis::handler(operation)
         .or_else(|| resources::handler(operation))
+        .or_else(|| methods::handler(operation))
+        .or_else(|| integrations::handler(operation))
         .or_else(|| deployments::handler(operation))
         .or_else(|| stages::handler(operation))
         .or_else(|| tags::handler(operation))
