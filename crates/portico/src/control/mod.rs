@@ -12,8 +12,16 @@ pub mod paging;
 pub mod patch;
 pub mod routes;
 
+mod account;
+mod deployments;
+mod integrations;
+mod method_settings;
+mod methods;
+mod params;
 mod resources;
 mod restapis;
+mod stages;
+mod tags;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -38,7 +46,14 @@ pub type AsyncHandler =
 
 /// The handler of an operation, if Portico has built it. Each entity module claims its own.
 fn handler(operation: &str) -> Option<Handler> {
-    restapis::handler(operation).or_else(|| resources::handler(operation))
+    restapis::handler(operation)
+        .or_else(|| resources::handler(operation))
+        .or_else(|| methods::handler(operation))
+        .or_else(|| integrations::handler(operation))
+        .or_else(|| deployments::handler(operation))
+        .or_else(|| stages::handler(operation))
+        .or_else(|| tags::handler(operation))
+        .or_else(|| account::handler(operation))
 }
 
 /// Operations whose handler awaits.
