@@ -13,6 +13,7 @@ pub mod routes;
 mod models;
 mod resources;
 mod restapis;
+mod validators;
 
 use bytes::Bytes;
 use hyper::HeaderMap;
@@ -30,6 +31,7 @@ fn handler(operation: &str) -> Option<Handler> {
     restapis::handler(operation)
         .or_else(|| resources::handler(operation))
         .or_else(|| models::handler(operation))
+        .or_else(|| validators::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
