@@ -10,6 +10,7 @@ pub mod paging;
 pub mod patch;
 pub mod routes;
 
+pub mod gateway_responses;
 mod models;
 mod resources;
 mod restapis;
@@ -32,6 +33,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| resources::handler(operation))
         .or_else(|| models::handler(operation))
         .or_else(|| validators::handler(operation))
+        .or_else(|| gateway_responses::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
