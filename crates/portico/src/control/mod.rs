@@ -10,6 +10,7 @@ pub mod paging;
 pub mod patch;
 pub mod routes;
 
+mod authorizers;
 pub mod gateway_responses;
 mod models;
 mod resources;
@@ -34,6 +35,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| models::handler(operation))
         .or_else(|| validators::handler(operation))
         .or_else(|| gateway_responses::handler(operation))
+        .or_else(|| authorizers::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
