@@ -13,15 +13,19 @@ pub mod patch;
 pub mod routes;
 
 mod account;
+mod authorizers;
 mod deployments;
+pub mod gateway_responses;
 mod integrations;
 mod method_settings;
 mod methods;
+mod models;
 mod params;
 mod resources;
 mod restapis;
 mod stages;
 mod tags;
+mod validators;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -54,6 +58,10 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| stages::handler(operation))
         .or_else(|| tags::handler(operation))
         .or_else(|| account::handler(operation))
+        .or_else(|| models::handler(operation))
+        .or_else(|| validators::handler(operation))
+        .or_else(|| gateway_responses::handler(operation))
+        .or_else(|| authorizers::handler(operation))
 }
 
 /// Operations whose handler awaits.
