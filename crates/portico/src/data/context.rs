@@ -81,10 +81,18 @@ pub fn extended_request_id() -> String {
 
 /// An X-Ray trace header: `Root=1-{epoch hex}-{96 random bits hex}`.
 pub fn trace_id(now: OffsetDateTime) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let r: [u8; 12] = rand::random();
-    let mut s = format!("Root=1-{:08x}-", now.unix_timestamp());
+    let mut s = String::with_capacity(40);
+    s.push_str("Root=1-");
+    let t = now.unix_timestamp() as u32;
+    for shift in (0..8).rev() {
+        s.push(HEX[((t >> (shift * 4)) & 0xf) as usize] as char);
+    }
+    s.push('-');
     for b in r {
-        s.push_str(&format!("{b:02x}"));
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 0xf) as usize] as char);
     }
     s
 }

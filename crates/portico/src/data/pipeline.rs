@@ -5,7 +5,7 @@
 //! 4. validate parameters and body             — `validate`
 //! 5. map the integration request              — `request_map`
 //! 6. integrate (MOCK, HTTP, HTTP_PROXY)       — `integrations`
-//! 7–8. integration response → method response — `response_map`
+//! 7. integration response, 8. method response  — `response_map`
 //! 9. failures anywhere → gateway responses    — `gateway_responses`
 //! 10. access log + metrics                    — [`serve`]
 //!
@@ -65,6 +65,27 @@ pub struct Exec<'a> {
     pub trace_id: &'a str,
     pub received: OffsetDateTime,
     pub client: &'a Client,
+    /// Keep an execution log (test-invoke).
+    pub execution_log: bool,
+}
+
+/// The execution log `test_invoke_method` returns. Off on the serving path, where each entry
+/// would cost a formatted string per request.
+#[derive(Default)]
+pub struct ExecLog(Option<Vec<String>>);
+
+impl ExecLog {
+    pub fn on() -> ExecLog {
+        ExecLog(Some(Vec::new()))
+    }
+    pub fn add(&mut self, line: impl FnOnce() -> String) {
+        if let Some(v) = &mut self.0 {
+            v.push(line());
+        }
+    }
+    pub fn lines(self) -> Vec<String> {
+        self.0.unwrap_or_default()
+    }
 }
 
 pub enum Route {
@@ -122,6 +143,7 @@ pub async fn serve(
         trace_id: &trace_id,
         received,
         client: &dp.client,
+        execution_log: false,
     };
     let declared = parts
         .headers
@@ -295,15 +317,18 @@ pub async fn invoke(exec: &Exec<'_>, req: &ClientRequest, route: Route) -> Invoc
     };
     let params = routed.map(|(_, p)| p).unwrap_or_default();
     let ctx = base_context(exec, req, &resource.id, &resource.path);
-    let mut log = Vec::new();
-    log.push(format!(
-        "Starting execution for request: {}",
-        exec.request_id
-    ));
-    log.push(format!(
-        "HTTP Method: {}, Resource Path: {}",
-        plan.http_method, req.path
-    ));
+    let mut log = if exec.execution_log {
+        ExecLog::on()
+    } else {
+        ExecLog::default()
+    };
+    log.add(|| format!("Starting execution for request: {}", exec.request_id));
+    log.add(|| {
+        format!(
+            "HTTP Method: {}, Resource Path: {}",
+            plan.http_method, req.path
+        )
+    });
     let mut integration_latency = None;
     let view = View::new(
         &params,
@@ -325,15 +350,12 @@ pub async fn invoke(exec: &Exec<'_>, req: &ClientRequest, route: Route) -> Invoc
     .await;
     let response = match result {
         Ok(r) => {
-            log.push(format!(
-                "Method completed with status: {}",
-                r.status().as_u16()
-            ));
+            log.add(|| format!("Method completed with status: {}", r.status().as_u16()));
             r
         }
         Err(e) => {
             if let Some(d) = &e.detail {
-                log.push(d.clone());
+                log.add(|| d.clone());
                 tracing::debug!(
                     api_id = exec.api_id,
                     stage = exec.stage,
@@ -344,10 +366,7 @@ pub async fn invoke(exec: &Exec<'_>, req: &ClientRequest, route: Route) -> Invoc
             let r = dep
                 .gateway_responses
                 .render(&e, &ctx, exec.variables, Some(&view));
-            log.push(format!(
-                "Method completed with status: {}",
-                r.status().as_u16()
-            ));
+            log.add(|| format!("Method completed with status: {}", r.status().as_u16()));
             r
         }
     };
@@ -355,7 +374,7 @@ pub async fn invoke(exec: &Exec<'_>, req: &ClientRequest, route: Route) -> Invoc
         response,
         context: ctx,
         integration_latency,
-        log,
+        log: log.lines(),
     }
 }
 
@@ -372,7 +391,7 @@ async fn phases(
     plan: &MethodPlan,
     params: &[(String, String)],
     view: &View<'_>,
-    log: &mut Vec<String>,
+    log: &mut ExecLog,
     integration_latency: &mut Option<Duration>,
 ) -> Result<Response<ResponseBody>, GatewayError> {
     authorize(plan, req)?;
@@ -386,7 +405,7 @@ async fn phases(
     if !plan.checks.is_empty() {
         plan.checks.check_params(params, &req.query, &req.headers)?;
         plan.checks.check_body(content_type, &req.body)?;
-        log.push("Request validation succeeded".into());
+        log.add(|| "Request validation succeeded".into());
     }
     let integ = plan.integration.as_ref().map_err(|e| {
         GatewayError::config(format!("Execution failed due to configuration error: {e}"))
@@ -396,6 +415,7 @@ async fn phases(
     let mapped = request_map::map(
         integ,
         view,
+        &req.body,
         content_type,
         binary,
         params,
@@ -424,16 +444,13 @@ async fn phases(
                 source_ip: &req.source_ip,
                 content_type,
             })?;
-            log.push(format!("Endpoint request URI: {}", out.uri()));
+            log.add(|| format!("Endpoint request URI: {}", out.uri()));
             let t0 = Instant::now();
             if proxy {
                 let resp = exec.client.send(out, integ.timeout).await;
                 *integration_latency = Some(t0.elapsed());
                 let resp = resp?;
-                log.push(format!(
-                    "Endpoint response status: {}",
-                    resp.status().as_u16()
-                ));
+                log.add(|| format!("Endpoint response status: {}", resp.status().as_u16()));
                 return Ok(response_map::proxy(resp));
             }
             let o = exec.client.send_buffered(out, integ.timeout).await;
@@ -500,6 +517,7 @@ mod tests {
             trace_id: "trace",
             received: OffsetDateTime::now_utc(),
             client: &client,
+            execution_log: true,
         };
         let (path, q) = path.split_once('?').unwrap_or((path, ""));
         let req = ClientRequest {

@@ -225,11 +225,8 @@ impl Registry {
 pub fn spawn_watcher(app: Arc<crate::app::App>) {
     let mut wake = app.store.subscribe();
     tokio::spawn(async move {
-        loop {
-            match wake.recv().await {
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => app.data.registry.sync(),
-                Err(broadcast::error::RecvError::Closed) => break,
-            }
+        while let Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) = wake.recv().await {
+            app.data.registry.sync();
         }
     });
 }

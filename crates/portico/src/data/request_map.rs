@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::compile::{ContentHandling, Integration, Kind, Passthrough, UriPart};
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::mapping::{RequestTarget, View};
+use super::pipeline::ExecLog;
 use super::template::{self, Inputs};
 
 /// Headers that never reach an integration, proxy or not (AWS drops them at the edge).
@@ -106,13 +107,14 @@ pub fn convert(body: &Bytes, how: ContentHandling, binary: bool) -> Result<Bytes
 pub fn map(
     integ: &Integration,
     view: &View,
+    raw_body: &Bytes,
     content_type: &str,
     binary: bool,
     path_params: &[(String, String)],
     query: &[(String, String)],
     headers: &HeaderMap,
     stage_variables: &Map<String, Value>,
-    log: &mut Vec<String>,
+    log: &mut ExecLog,
 ) -> Result<Mapped, GatewayError> {
     let mut m = Mapped::default();
     for (target, src) in &integ.request_parameters {
@@ -128,7 +130,7 @@ pub fn map(
             RequestTarget::Path(n) => m.path.push((n.clone(), v)),
         }
     }
-    let body = Bytes::copy_from_slice(view.body);
+    let body = raw_body.clone();
     if matches!(integ.kind, Kind::HttpProxy | Kind::AwsProxy) {
         m.body = body;
         return Ok(m);
@@ -153,7 +155,7 @@ pub fn map(
             _ => Err(unsupported()),
         };
     };
-    let inputs = Inputs {
+    let inputs = || Inputs {
         body: String::from_utf8_lossy(&body).into_owned(),
         path_params: path_params.to_vec(),
         query_params: query.to_vec(),
@@ -164,15 +166,17 @@ pub fn map(
         context: view.context.clone(),
         stage_variables: stage_variables.clone(),
     };
-    let r = t.render(inputs).map_err(|e| {
+    let r = t.render_with(inputs).map_err(|e| {
         GatewayError::config(format!(
             "Execution failed due to configuration error: Unable to transform request: {e}"
         ))
     })?;
-    log.push(format!(
-        "Endpoint request body after transformations: {}",
-        truncate(&r.output)
-    ));
+    log.add(|| {
+        format!(
+            "Endpoint request body after transformations: {}",
+            truncate(&r.output)
+        )
+    });
     m.headers.extend(r.request_headers);
     m.query.extend(r.request_query);
     m.path.extend(r.request_path);

@@ -13,6 +13,7 @@ use super::compile::Integration;
 use super::gateway_responses::GatewayError;
 use super::integrations::Outcome;
 use super::mapping::View;
+use super::pipeline::ExecLog;
 use super::request_map::{convert, is_binary, truncate};
 use super::template::{self, Inputs};
 use crate::http::{full, ResponseBody};
@@ -34,7 +35,7 @@ pub fn map(
     query: &[(String, String)],
     stage_variables: &Map<String, Value>,
     status_override: Option<u16>,
-    log: &mut Vec<String>,
+    log: &mut ExecLog,
 ) -> Result<Response<ResponseBody>, GatewayError> {
     let selector = out.status.to_string();
     let ir = integ.select_response(&selector).ok_or_else(|| {
@@ -43,10 +44,12 @@ pub fn map(
             out.status
         ))
     })?;
-    log.push(format!(
-        "Endpoint response status {} selected integration response {}",
-        out.status, ir.status
-    ));
+    log.add(|| {
+        format!(
+            "Endpoint response status {} selected integration response {}",
+            out.status, ir.status
+        )
+    });
     let mut status = ir.status;
     let int_ct = out
         .headers
@@ -79,7 +82,7 @@ pub fn map(
     let (content_type, body) = match chosen {
         None => ("application/json".to_string(), body),
         Some((ct, t)) => {
-            let inputs = Inputs {
+            let inputs = || Inputs {
                 body: String::from_utf8_lossy(&body).into_owned(),
                 path_params: path_params.to_vec(),
                 query_params: query.to_vec(),
@@ -87,7 +90,7 @@ pub fn map(
                 context: view.context.clone(),
                 stage_variables: stage_variables.clone(),
             };
-            let r = t.render(inputs).map_err(|e| {
+            let r = t.render_with(inputs).map_err(|e| {
                 GatewayError::config(format!(
                     "Execution failed due to configuration error: Unable to transform response: {e}"
                 ))
@@ -102,10 +105,12 @@ pub fn map(
     if let Some(s) = status_override {
         status = s;
     }
-    log.push(format!(
-        "Method response body after transformations: {}",
-        truncate(&String::from_utf8_lossy(&body))
-    ));
+    log.add(|| {
+        format!(
+            "Method response body after transformations: {}",
+            truncate(&String::from_utf8_lossy(&body))
+        )
+    });
     if let Ok(v) = HeaderValue::from_str(&content_type) {
         headers.insert(CONTENT_TYPE, v);
     }

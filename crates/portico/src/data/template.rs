@@ -57,12 +57,18 @@ impl Template {
 
     /// Render; the error text is what AWS logs as the execution failure.
     pub fn render(&self, inputs: Inputs) -> Result<Rendered, String> {
+        self.render_with(|| inputs)
+    }
+
+    /// Render, building the inputs only if the template reads them (a literal doesn't).
+    pub fn render_with(&self, inputs: impl FnOnce() -> Inputs) -> Result<Rendered, String> {
         match &self.kind {
             Kind::Literal => Ok(Rendered {
                 output: self.src.to_string(),
                 ..Rendered::default()
             }),
             Kind::Vtl(t) => {
+                let inputs = inputs();
                 let ctx = vtl::Context {
                     body: inputs.body,
                     path_params: inputs.path_params,

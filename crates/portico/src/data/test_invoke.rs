@@ -160,6 +160,7 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         trace_id: &trace,
         received,
         client: &app.data.client,
+        execution_log: true,
     };
     let started = Instant::now();
     let inv = invoke(&exec, &req, Route::Resource(index)).await;
@@ -200,6 +201,7 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
 }
 
 /// Out of line so the boxed future's `Send` check doesn't meet the body's error conversion.
+#[allow(clippy::manual_async_fn)]
 fn collect(body: crate::http::ResponseBody) -> impl Future<Output = Bytes> + Send {
     async move {
         match body.collect().await {

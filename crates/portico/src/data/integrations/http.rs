@@ -46,10 +46,10 @@ impl Client {
         req: Request<Full<Bytes>>,
         timeout: Duration,
     ) -> Result<Response<Incoming>, GatewayError> {
-        let uri = req.uri().to_string();
+        let uri = req.uri().clone();
         match tokio::time::timeout(timeout, self.inner.request(req)).await {
             Err(_) => Err(timed_out(timeout)),
-            Ok(Err(e)) => Err(unreachable(&uri, &e)),
+            Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),
             Ok(Ok(r)) => Ok(r),
         }
     }
