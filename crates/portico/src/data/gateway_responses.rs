@@ -12,7 +12,7 @@ use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Response, StatusCode};
 use serde_json::{json, Map, Value};
 
-use super::mapping::{self, Source, View};
+use super::mapping::{self, LazyContext, Source, View};
 use super::template::{self, Inputs, Template};
 use crate::http::{full, ResponseBody};
 
@@ -189,7 +189,7 @@ impl GatewayResponses {
     pub fn render(
         &self,
         err: &GatewayError,
-        ctx: &Value,
+        ctx: &LazyContext,
         stage_variables: &Map<String, Value>,
         req: Option<&View>,
     ) -> Response<ResponseBody> {
@@ -215,17 +215,20 @@ impl GatewayResponses {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             return build(status, headers, default_body(&err.message));
         };
-        let mut ctx = ctx.clone();
+        let mut ctx = ctx.get().clone();
         if let Value::Object(m) = &mut ctx {
             m.insert("error".into(), error_context(err));
         }
         let empty = HeaderMap::new();
         let none: [(String, String); 0] = [];
+        let fallback_ctx;
         let fallback_view;
         let view = match req {
             Some(v) => v,
             None => {
-                fallback_view = View::new(&none, &none, &empty, b"", &ctx, stage_variables);
+                fallback_ctx = LazyContext::ready(ctx.clone());
+                fallback_view =
+                    View::new(&none, &none, &empty, b"", &fallback_ctx, stage_variables);
                 &fallback_view
             }
         };
@@ -347,7 +350,7 @@ mod tests {
             .unwrap();
         rt.block_on(body(gr.render(
             &err,
-            &json!({"requestId": "rid-1"}),
+            &LazyContext::ready(json!({"requestId": "rid-1"})),
             &Map::new(),
             None,
         )))

@@ -159,13 +159,48 @@ impl JsonPath {
     }
 }
 
+/// `$context`, built on first use: a plainly proxied request never needs it.
+pub struct LazyContext<'a> {
+    cell: OnceLock<Value>,
+    make: Box<dyn Fn() -> Value + Send + Sync + 'a>,
+}
+
+impl<'a> LazyContext<'a> {
+    pub fn new(make: impl Fn() -> Value + Send + Sync + 'a) -> LazyContext<'a> {
+        LazyContext {
+            cell: OnceLock::new(),
+            make: Box::new(make),
+        }
+    }
+
+    pub fn ready(v: Value) -> LazyContext<'a> {
+        let cell = OnceLock::new();
+        let _ = cell.set(v);
+        LazyContext {
+            cell,
+            make: Box::new(|| Value::Null),
+        }
+    }
+
+    pub fn get(&self) -> &Value {
+        self.cell.get_or_init(|| (self.make)())
+    }
+
+    pub fn take(self) -> Value {
+        match self.cell.into_inner() {
+            Some(v) => v,
+            None => (self.make)(),
+        }
+    }
+}
+
 /// What mapping expressions read. The JSON bodies are parsed at most once, on first use.
 pub struct View<'a> {
     pub path_params: &'a [(String, String)],
     pub query: &'a [(String, String)],
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
-    pub context: &'a Value,
+    pub context: &'a LazyContext<'a>,
     pub stage_variables: &'a Map<String, Value>,
     pub integration_headers: Option<&'a HeaderMap>,
     pub integration_body: &'a [u8],
@@ -179,7 +214,7 @@ impl<'a> View<'a> {
         query: &'a [(String, String)],
         headers: &'a HeaderMap,
         body: &'a [u8],
-        context: &'a Value,
+        context: &'a LazyContext<'a>,
         stage_variables: &'a Map<String, Value>,
     ) -> View<'a> {
         View {
@@ -217,7 +252,7 @@ impl<'a> View<'a> {
             Source::MultiHeader(n) => header(self.headers, n, true),
             Source::RequestBody(path) => body_value(self.body, &self.parsed_body, path.as_ref()),
             Source::Context(path) => {
-                let mut v = self.context;
+                let mut v = self.context.get();
                 for k in path {
                     v = v.get(k)?;
                 }
@@ -303,6 +338,7 @@ mod tests {
         let mut sv = Map::new();
         sv.insert("env".into(), json!("prod"));
         let body = br#"{"pet": {"name": "rex", "tags": ["a", "b"]}, "n": 3}"#;
+        let ctx = LazyContext::ready(ctx);
         let view = View::new(&path, &query, &headers, body, &ctx, &sv);
         let src = parse_source(expr).unwrap();
         assert_eq!(view.eval(&src).as_deref(), want, "{expr}");

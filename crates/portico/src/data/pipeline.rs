@@ -27,7 +27,7 @@ use super::compile::{Deployment, Kind, MethodPlan};
 use super::context::{self, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
 use super::integrations::{http::Client, mock};
-use super::mapping::View;
+use super::mapping::{LazyContext, View};
 use super::registry::LiveStage;
 use super::router::Router;
 use super::{request_map, response_map, DataPlane, OwnedTarget};
@@ -97,7 +97,8 @@ pub enum Route {
 
 pub struct Invocation {
     pub response: Response<ResponseBody>,
-    pub context: Value,
+    /// `$context`, when asked for (access logging).
+    pub context: Option<Value>,
     pub integration_latency: Option<Duration>,
     pub log: Vec<String>,
 }
@@ -175,7 +176,7 @@ pub async fn serve(
         domain_name,
     };
     let mut inv = match body {
-        Some(_) => invoke(&exec, &creq, Route::Find).await,
+        Some(_) => invoke(&exec, &creq, Route::Find, stage.access_log.is_some()).await,
         None => {
             let err = GatewayError::new(
                 ResponseType::RequestTooLarge,
@@ -187,7 +188,7 @@ pub async fn serve(
                 .render(&err, &ctx, variables, None);
             Invocation {
                 response,
-                context: ctx,
+                context: stage.access_log.is_some().then(|| ctx.take()),
                 integration_latency: None,
                 log: Vec::new(),
             }
@@ -203,8 +204,7 @@ pub async fn serve(
         latency,
         inv.integration_latency,
     );
-    if let Some(format) = &stage.access_log {
-        let mut ctx = inv.context;
+    if let (Some(format), Some(mut ctx)) = (&stage.access_log, inv.context) {
         if let Value::Object(m) = &mut ctx {
             m.insert("status".into(), Value::from(status));
             m.insert(
@@ -259,7 +259,16 @@ fn stamp(r: &mut Response<ResponseBody>, rid: &str, extended: &str, trace: &str)
     }
 }
 
-fn base_context(exec: &Exec, req: &ClientRequest, resource_id: &str, resource_path: &str) -> Value {
+fn base_context<'a>(
+    exec: &'a Exec,
+    req: &'a ClientRequest,
+    resource_id: &'a str,
+    resource_path: &'a str,
+) -> LazyContext<'a> {
+    LazyContext::new(move || build_context(exec, req, resource_id, resource_path))
+}
+
+fn build_context(exec: &Exec, req: &ClientRequest, resource_id: &str, resource_path: &str) -> Value {
     let path = format!("/{}{}", exec.stage, req.path);
     context::build(&Info {
         request_id: exec.request_id,
@@ -281,7 +290,12 @@ fn base_context(exec: &Exec, req: &ClientRequest, resource_id: &str, resource_pa
 }
 
 /// Phases 2–9.
-pub async fn invoke(exec: &Exec<'_>, req: &ClientRequest, route: Route) -> Invocation {
+pub async fn invoke(
+    exec: &Exec<'_>,
+    req: &ClientRequest,
+    route: Route,
+    want_context: bool,
+) -> Invocation {
     let dep = exec.deployment;
     // Phase 2: route.
     let routed = match route {
@@ -310,7 +324,7 @@ pub async fn invoke(exec: &Exec<'_>, req: &ClientRequest, route: Route) -> Invoc
         );
         return Invocation {
             response,
-            context: ctx,
+            context: want_context.then(|| ctx.take()),
             integration_latency: None,
             log: vec!["Method not found for the requested path and HTTP method".into()],
         };
@@ -370,9 +384,10 @@ pub async fn invoke(exec: &Exec<'_>, req: &ClientRequest, route: Route) -> Invoc
             r
         }
     };
+    drop(view);
     Invocation {
         response,
-        context: ctx,
+        context: want_context.then(|| ctx.take()),
         integration_latency,
         log: log.lines(),
     }
@@ -530,7 +545,7 @@ mod tests {
             source_ip: "127.0.0.1".into(),
             domain_name: "api1.execute-api.localhost".into(),
         };
-        let inv = invoke(&exec, &req, Route::Find).await;
+        let inv = invoke(&exec, &req, Route::Find, false).await;
         let (parts, b) = inv.response.into_parts();
         let bytes = b.collect().await.unwrap().to_bytes();
         (

@@ -163,7 +163,7 @@ pub fn map(
             .iter()
             .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
             .collect(),
-        context: view.context.clone(),
+        context: view.context.get().clone(),
         stage_variables: stage_variables.clone(),
     };
     let r = t.render_with(inputs).map_err(|e| {

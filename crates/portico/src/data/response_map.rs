@@ -87,7 +87,7 @@ pub fn map(
                 path_params: path_params.to_vec(),
                 query_params: query.to_vec(),
                 header_params: Vec::new(),
-                context: view.context.clone(),
+                context: view.context.get().clone(),
                 stage_variables: stage_variables.clone(),
             };
             let r = t.render_with(inputs).map_err(|e| {

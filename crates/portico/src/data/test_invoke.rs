@@ -163,7 +163,7 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         execution_log: true,
     };
     let started = Instant::now();
-    let inv = invoke(&exec, &req, Route::Resource(index)).await;
+    let inv = invoke(&exec, &req, Route::Resource(index), false).await;
     let (parts, body) = inv.response.into_parts();
     // Bodies here are bounded already (a proxied one by the backend's own 10 MB cap).
     let body = collect(body).await;
