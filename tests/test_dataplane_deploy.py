@@ -137,16 +137,18 @@ def test_access_log_line_in_stage_format(server, apigw, api):
          "value": "arn:aws:logs:us-east-1:000000000000:log-group:access"},
         {"op": "replace", "path": "/accessLogSettings/format",
          "value": '{"rid":"$context.requestId","status":"$context.status",'
-                  '"route":"$context.httpMethod $context.resourcePath","ip":"$context.identity.sourceIp"}'}])
+                  '"route":"$context.httpMethod $context.resourcePath","ip":"$context.identity.sourceIp",'
+                  '"err":"$context.error.message"}'}])
     r = invoke(server, api_id, "prod", "/")
     missing = invoke(server, api_id, "prod", "/nope")
     rid = r.headers["x-amzn-RequestId"]
-    expected = ('{"rid":"%s","status":"200","route":"GET /","ip":"127.0.0.1"}' % rid)
+    expected = ('{"rid":"%s","status":"200","route":"GET /","ip":"127.0.0.1","err":"-"}' % rid)
     deadline = time.monotonic() + 5
     while expected not in server.log() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert expected in server.log()
-    assert '"rid":"%s","status":"403"' % missing.headers["x-amzn-RequestId"] in server.log()
+    assert ('"rid":"%s","status":"403","route":"GET -","ip":"127.0.0.1",'
+            '"err":"Missing Authentication Token"' % missing.headers["x-amzn-RequestId"]) in server.log()
 
 
 def test_test_invoke_method_runs_the_undeployed_definition(server, apigw, api, backend):

@@ -28,43 +28,83 @@ pub struct Info<'a> {
     pub is_canary: Option<bool>,
 }
 
-pub fn build(i: &Info) -> Value {
-    let time = i
-        .received
-        .format(format_description!(
-            "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
-        ))
-        .unwrap_or_default();
-    let epoch_ms = (i.received.unix_timestamp_nanos() / 1_000_000) as i64;
-    let domain_prefix = i.domain_name.split('.').next().unwrap_or("");
-    let mut v = json!({
-        "accountId": i.tenant.account,
-        "apiId": i.api_id,
-        "deploymentId": i.deployment_id,
-        "domainName": i.domain_name,
-        "domainPrefix": domain_prefix,
-        "extendedRequestId": i.extended_request_id,
-        "httpMethod": i.http_method,
-        "identity": {
+/// Top-level `$context` keys, in the order AWS documents them.
+pub const KEYS: &[&str] = &[
+    "accountId",
+    "apiId",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "extendedRequestId",
+    "httpMethod",
+    "identity",
+    "isCanaryRequest",
+    "path",
+    "protocol",
+    "requestId",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+];
+
+/// One top-level `$context` value (`None`: not defined for this request).
+pub fn field(i: &Info, key: &str) -> Option<Value> {
+    Some(match key {
+        "accountId" => Value::from(i.tenant.account.as_str()),
+        "apiId" => Value::from(i.api_id),
+        "deploymentId" => Value::from(i.deployment_id),
+        "domainName" => Value::from(i.domain_name),
+        "domainPrefix" => Value::from(i.domain_name.split('.').next().unwrap_or("")),
+        "extendedRequestId" => Value::from(i.extended_request_id),
+        "httpMethod" => Value::from(i.http_method),
+        "identity" => json!({
             "accountId": null, "apiKey": null, "apiKeyId": null, "caller": null,
             "cognitoAuthenticationProvider": null, "cognitoAuthenticationType": null,
             "cognitoIdentityId": null, "cognitoIdentityPoolId": null, "principalOrgId": null,
             "sourceIp": i.source_ip, "user": null, "userAgent": i.user_agent,
             "userArn": null,
-        },
-        "path": i.path,
-        "protocol": "HTTP/1.1",
-        "requestId": i.request_id,
-        "requestTime": time,
-        "requestTimeEpoch": epoch_ms,
-        "resourceId": i.resource_id,
-        "resourcePath": i.resource_path,
-        "stage": i.stage,
-    });
-    if let (Some(c), Value::Object(m)) = (i.is_canary, &mut v) {
-        m.insert("isCanaryRequest".into(), Value::Bool(c));
+        }),
+        "isCanaryRequest" => Value::Bool(i.is_canary?),
+        "path" => Value::from(i.path),
+        "protocol" => Value::from("HTTP/1.1"),
+        "requestId" => Value::from(i.request_id),
+        "requestTime" => Value::from(
+            i.received
+                .format(format_description!(
+                    "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
+                ))
+                .unwrap_or_default(),
+        ),
+        "requestTimeEpoch" => Value::from((i.received.unix_timestamp_nanos() / 1_000_000) as i64),
+        "resourceId" => Value::from(i.resource_id),
+        "resourcePath" => Value::from(i.resource_path),
+        "stage" => Value::from(i.stage),
+        _ => return None,
+    })
+}
+
+/// The whole `$context`, or only `keys` of it (what a template reads).
+pub fn build(i: &Info, keys: Option<&[Box<str>]>) -> Value {
+    let mut m = serde_json::Map::new();
+    match keys {
+        None => {
+            for k in KEYS {
+                if let Some(v) = field(i, k) {
+                    m.insert((*k).to_string(), v);
+                }
+            }
+        }
+        Some(keys) => {
+            for k in keys {
+                if let Some(v) = field(i, k) {
+                    m.insert(k.to_string(), v);
+                }
+            }
+        }
     }
-    v
+    Value::Object(m)
 }
 
 /// The `x-amz-apigw-id` / `extendedRequestId` form: 16 base64-alphabet characters ending `=`.

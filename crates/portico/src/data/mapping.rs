@@ -159,14 +159,18 @@ impl JsonPath {
     }
 }
 
-/// `$context`, built on first use: a plainly proxied request never needs it.
+type MakeContext<'a> = dyn Fn(Option<&[Box<str>]>) -> Value + Send + Sync + 'a;
+
+/// `$context`, built on first use (a plainly proxied request never needs it), and in part when
+/// a template reads only a few of its keys.
 pub struct LazyContext<'a> {
     cell: OnceLock<Value>,
-    make: Box<dyn Fn() -> Value + Send + Sync + 'a>,
+    make: Box<MakeContext<'a>>,
 }
 
 impl<'a> LazyContext<'a> {
-    pub fn new(make: impl Fn() -> Value + Send + Sync + 'a) -> LazyContext<'a> {
+    /// `make(None)` builds every key; `make(Some(keys))` only those.
+    pub fn new(make: impl Fn(Option<&[Box<str>]>) -> Value + Send + Sync + 'a) -> LazyContext<'a> {
         LazyContext {
             cell: OnceLock::new(),
             make: Box::new(make),
@@ -178,18 +182,27 @@ impl<'a> LazyContext<'a> {
         let _ = cell.set(v);
         LazyContext {
             cell,
-            make: Box::new(|| Value::Null),
+            make: Box::new(|_| Value::Null),
         }
     }
 
     pub fn get(&self) -> &Value {
-        self.cell.get_or_init(|| (self.make)())
+        self.cell.get_or_init(|| (self.make)(None))
+    }
+
+    /// An owned `$context` with at least `keys` (`None` = all of it).
+    pub fn owned(&self, keys: Option<&[Box<str>]>) -> Value {
+        match (self.cell.get(), keys) {
+            (Some(full), _) => full.clone(),
+            (None, None) => self.get().clone(),
+            (None, Some(keys)) => (self.make)(Some(keys)),
+        }
     }
 
     pub fn take(self) -> Value {
         match self.cell.into_inner() {
             Some(v) => v,
-            None => (self.make)(),
+            None => (self.make)(None),
         }
     }
 }

@@ -99,6 +99,8 @@ pub struct Invocation {
     pub response: Response<ResponseBody>,
     /// `$context`, when asked for (access logging).
     pub context: Option<Value>,
+    /// The failure the response was rendered from, if any (`$context.error.*` in access logs).
+    pub error: Option<GatewayError>,
     pub integration_latency: Option<Duration>,
     pub log: Vec<String>,
 }
@@ -160,8 +162,17 @@ pub async fn serve(
             Ok(c) => Some(c.to_bytes()),
             Err(e) if e.is::<http_body_util::LengthLimitError>() => None,
             Err(e) => {
+                // The client went away mid-body: don't invoke the backend with half a request.
                 tracing::debug!(error = %e, "client body read failed");
-                Some(Bytes::new())
+                let mut r = deployment.gateway_responses.render(
+                    &GatewayError::new(ResponseType::Default4xx, "Could not read the request body")
+                        .with_status(400),
+                    &LazyContext::ready(Value::Null),
+                    variables,
+                    None,
+                );
+                stamp(&mut r, &rid, &extended_id, &trace_id);
+                return r;
             }
         }
     };
@@ -189,6 +200,7 @@ pub async fn serve(
             Invocation {
                 response,
                 context: stage.access_log.is_some().then(|| ctx.take()),
+                error: Some(err),
                 integration_latency: None,
                 log: Vec::new(),
             }
@@ -220,6 +232,9 @@ pub async fn serve(
                     "integration".into(),
                     serde_json::json!({"latency": d.as_millis() as u64}),
                 );
+            }
+            if let Some(e) = &inv.error {
+                m.insert("error".into(), gateway_responses::error_context(e));
             }
             if let Some(n) = inv.response.body().size_hint().exact() {
                 m.insert("responseLength".into(), Value::from(n));
@@ -265,28 +280,37 @@ fn base_context<'a>(
     resource_id: &'a str,
     resource_path: &'a str,
 ) -> LazyContext<'a> {
-    LazyContext::new(move || build_context(exec, req, resource_id, resource_path))
+    LazyContext::new(move |keys| build_context(exec, req, resource_id, resource_path, keys))
 }
 
-fn build_context(exec: &Exec, req: &ClientRequest, resource_id: &str, resource_path: &str) -> Value {
+fn build_context(
+    exec: &Exec,
+    req: &ClientRequest,
+    resource_id: &str,
+    resource_path: &str,
+    keys: Option<&[Box<str>]>,
+) -> Value {
     let path = format!("/{}{}", exec.stage, req.path);
-    context::build(&Info {
-        request_id: exec.request_id,
-        extended_request_id: exec.extended_id,
-        tenant: exec.tenant,
-        api_id: exec.api_id,
-        stage: exec.stage,
-        deployment_id: &exec.deployment.id,
-        resource_id,
-        resource_path,
-        http_method: req.method.as_str(),
-        path: &path,
-        domain_name: &req.domain_name,
-        source_ip: &req.source_ip,
-        user_agent: req.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),
-        received: exec.received,
-        is_canary: exec.is_canary,
-    })
+    context::build(
+        &Info {
+            request_id: exec.request_id,
+            extended_request_id: exec.extended_id,
+            tenant: exec.tenant,
+            api_id: exec.api_id,
+            stage: exec.stage,
+            deployment_id: &exec.deployment.id,
+            resource_id,
+            resource_path,
+            http_method: req.method.as_str(),
+            path: &path,
+            domain_name: &req.domain_name,
+            source_ip: &req.source_ip,
+            user_agent: req.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),
+            received: exec.received,
+            is_canary: exec.is_canary,
+        },
+        keys,
+    )
 }
 
 /// Phases 2–9.
@@ -325,6 +349,7 @@ pub async fn invoke(
         return Invocation {
             response,
             context: want_context.then(|| ctx.take()),
+            error: Some(GatewayError::missing_token()),
             integration_latency: None,
             log: vec!["Method not found for the requested path and HTTP method".into()],
         };
@@ -362,6 +387,7 @@ pub async fn invoke(
         &mut integration_latency,
     )
     .await;
+    let mut error = None;
     let response = match result {
         Ok(r) => {
             log.add(|| format!("Method completed with status: {}", r.status().as_u16()));
@@ -380,6 +406,7 @@ pub async fn invoke(
             let r = dep
                 .gateway_responses
                 .render(&e, &ctx, exec.variables, Some(&view));
+            error = Some(e);
             log.add(|| format!("Method completed with status: {}", r.status().as_u16()));
             r
         }
@@ -388,6 +415,7 @@ pub async fn invoke(
     Invocation {
         response,
         context: want_context.then(|| ctx.take()),
+        error,
         integration_latency,
         log: log.lines(),
     }

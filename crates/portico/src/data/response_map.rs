@@ -82,13 +82,39 @@ pub fn map(
     let (content_type, body) = match chosen {
         None => ("application/json".to_string(), body),
         Some((ct, t)) => {
+            let needs = t.needs();
             let inputs = || Inputs {
-                body: String::from_utf8_lossy(&body).into_owned(),
-                path_params: path_params.to_vec(),
-                query_params: query.to_vec(),
-                header_params: Vec::new(),
-                context: view.context.get().clone(),
-                stage_variables: stage_variables.clone(),
+                body: if needs.input {
+                    String::from_utf8_lossy(&body).into_owned()
+                } else {
+                    String::new()
+                },
+                path_params: if needs.input {
+                    path_params.to_vec()
+                } else {
+                    Vec::new()
+                },
+                query_params: if needs.input {
+                    query.to_vec()
+                } else {
+                    Vec::new()
+                },
+                header_params: if needs.input {
+                    view.headers
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.as_str().to_string(), v.to_str().ok()?.to_string()))
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                context: view.context.owned(needs.context.as_deref()),
+                stage_variables: if needs.stage_variables {
+                    stage_variables.clone()
+                } else {
+                    Map::new()
+                },
             };
             let r = t.render_with(inputs).map_err(|e| {
                 GatewayError::config(format!(

@@ -8,6 +8,55 @@ use serde_json::{Map, Value};
 pub struct Template {
     src: Box<str>,
     kind: Kind,
+    needs: Needs,
+}
+
+/// What a template reads, found once at parse time so each render builds only that (a template
+/// that prints `$context.requestId` doesn't pay for the whole `$context`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Needs {
+    /// `$input` (body, params).
+    pub input: bool,
+    pub stage_variables: bool,
+    /// `None`: the whole `$context` (it is used as a value); `Some(keys)`: only these.
+    pub context: Option<Vec<Box<str>>>,
+}
+
+impl Needs {
+    fn of(src: &str) -> Needs {
+        let mut keys: Vec<Box<str>> = Vec::new();
+        let mut all = false;
+        let mut from = 0;
+        while let Some(i) = src[from..].find("context") {
+            let at = from + i;
+            from = at + "context".len();
+            let before = src[..at].trim_end_matches(['{', '!']);
+            if !before.ends_with('$') {
+                continue;
+            }
+            let rest = &src[from..];
+            let Some(after_dot) = rest.strip_prefix('.') else {
+                all = true;
+                continue;
+            };
+            let end = after_dot
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after_dot.len());
+            let key = &after_dot[..end];
+            if key.is_empty() {
+                all = true;
+            } else if !matches!(key, "requestOverride" | "responseOverride")
+                && !keys.iter().any(|k| &**k == key)
+            {
+                keys.push(key.into());
+            }
+        }
+        Needs {
+            input: src.contains("input"),
+            stage_variables: src.contains("stageVariables"),
+            context: if all { None } else { Some(keys) },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -40,19 +89,34 @@ pub struct Rendered {
 
 impl Template {
     pub fn parse(src: &str) -> Result<Template, String> {
-        let kind = if src.contains('$') || src.contains('#') {
-            Kind::Vtl(vtl::Template::parse(src).map_err(|e| e.to_string())?)
+        let (kind, needs) = if src.contains('$') || src.contains('#') {
+            (
+                Kind::Vtl(vtl::Template::parse(src).map_err(|e| e.to_string())?),
+                Needs::of(src),
+            )
         } else {
-            Kind::Literal
+            (
+                Kind::Literal,
+                Needs {
+                    context: Some(Vec::new()),
+                    ..Needs::default()
+                },
+            )
         };
         Ok(Template {
             src: src.into(),
             kind,
+            needs,
         })
     }
 
-    pub fn is_literal(&self) -> bool {
-        matches!(self.kind, Kind::Literal)
+    /// The template's text when it renders as itself.
+    pub fn literal(&self) -> Option<&str> {
+        matches!(self.kind, Kind::Literal).then_some(&*self.src)
+    }
+
+    pub fn needs(&self) -> &Needs {
+        &self.needs
     }
 
     /// Render; the error text is what AWS logs as the execution failure.
@@ -106,4 +170,39 @@ pub fn select<'t>(templates: &'t [(String, Template)], content_type: &str) -> Op
 /// `"application/json; charset=utf-8"` → `"application/json"`.
 pub fn media_type(ct: &str) -> &str {
     ct.split(';').next().unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(src: &str, input: bool, stage_variables: bool, context: Option<&[&str]>) {
+        let t = Template::parse(src).unwrap();
+        let want = Needs {
+            input,
+            stage_variables,
+            context: context.map(|k| k.iter().map(|s| (*s).into()).collect()),
+        };
+        assert_eq!(t.needs(), &want, "{src}");
+    }
+
+    #[test]
+    fn needs_are_found() {
+        check(r#"{"statusCode": 200}"#, false, false, Some(&[]));
+        check(
+            r#"{"id": "$context.requestId", "s": "${context.stage}", "x": "$!context.requestId"}"#,
+            false,
+            false,
+            Some(&["requestId", "stage"]),
+        );
+        check("#set($c = $context)$c.stage", false, false, None);
+        check("$context['stage']", false, false, None);
+        check(
+            "$input.json('$') $stageVariables.x $context.responseOverride.status",
+            true,
+            true,
+            Some(&[]),
+        );
+        check("context is a word here $x", false, false, Some(&[]));
+    }
 }

@@ -6,7 +6,9 @@ use crate::data::gateway_responses::GatewayError;
 
 /// `rendered` is the request template's output (or the passed-through body).
 pub fn invoke(rendered: &str) -> Result<Outcome, GatewayError> {
-    let status = if rendered.trim().is_empty() {
+    let status = if let Some(s) = simple_status(rendered) {
+        s
+    } else if rendered.trim().is_empty() {
         // No template and no body: AWS's console-created MOCK default is 200.
         200
     } else {
@@ -35,6 +37,17 @@ pub fn invoke(rendered: &str) -> Result<Outcome, GatewayError> {
     })
 }
 
+/// The common `{"statusCode": 200}` without a JSON parser; `None` for anything else.
+fn simple_status(s: &str) -> Option<u16> {
+    let inner = s.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
+    let rest = inner.strip_prefix("\"statusCode\"")?.trim_start();
+    let n = rest.strip_prefix(':')?.trim();
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok().filter(|n| (100..600).contains(n))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +55,11 @@ mod tests {
     #[test]
     fn status_from_template() {
         assert_eq!(invoke(r#"{"statusCode": 201}"#).unwrap().status, 201);
+        assert_eq!(invoke("{\n  \"statusCode\" : 202\n}").unwrap().status, 202);
+        assert_eq!(
+            invoke(r#"{"statusCode": 203, "x": 1}"#).unwrap().status,
+            203
+        );
         assert_eq!(invoke(r#"{"statusCode": "404"}"#).unwrap().status, 404);
         assert_eq!(invoke("").unwrap().status, 200);
         assert_eq!(invoke("{}").unwrap().status, 200);
