@@ -21,6 +21,8 @@ class Backend:
       /sleep/{ms}    answers 200 after sleeping ms milliseconds
       /status/{code} answers that status with a JSON body
       /png           answers binary image/png bytes
+      /close         answers 200 and closes the connection (`Connection: close`)
+      /empty         answers 204 with no body
       anything else  echoes the request as JSON: method, path, query, headers, body (base64)
     """
 
@@ -44,6 +46,7 @@ class Backend:
                     "query": url.query,
                     "headers": {k.lower(): v for k, v in self.headers.items()},
                     "body": base64.b64encode(body).decode(),
+                    "client_port": self.client_address[1],
                 }
                 backend.requests.append(rec)
                 parts = url.path.strip("/").split("/")
@@ -56,6 +59,13 @@ class Backend:
                     out = json.dumps({"status": status}).encode()
                 elif parts[0] == "png":
                     ctype, out = "image/png", PNG
+                elif parts[0] == "close":
+                    out, extra = b'{"closing": true}', {"Connection": "close"}
+                    self.close_connection = True
+                elif parts[0] == "empty":
+                    self.send_response(204)
+                    self.end_headers()
+                    return
                 else:
                     out = json.dumps(rec).encode()
                     extra = {"X-Backend": "yes", "Server": "test-backend/1.0",

@@ -219,3 +219,16 @@ def test_mock_and_http_side_by_side_after_partial_redeploy(server, apigw, api, b
     assert invoke(server, api_id, "prod", "/up").status_code == 403
     deploy(apigw, api_id)
     assert invoke(server, api_id, "prod", "/up").json()["path"] == "/x"
+
+
+def test_backend_connections_are_kept_alive_and_recovered(server, apigw, api, backend):
+    api_id = proxy_api(apigw, api, backend)
+    for _ in range(20):
+        assert invoke(server, api_id, "prod", "/x").status_code == 200
+    ports = {r["client_port"] for r in backend.requests}
+    assert len(ports) == 1, ports
+    # The backend closing its side, and empty (204) responses, never fail a request.
+    for path in ("/close", "/x", "/empty", "/x", "/close", "/empty", "/x"):
+        r = invoke(server, api_id, "prod", path)
+        assert r.status_code in (200, 204), (path, r.status_code, r.text)
+    assert len({r["client_port"] for r in backend.requests}) >= 3

@@ -2,9 +2,9 @@
 //! `responseParameters`, `responseTemplates` chosen by the client's Accept, `contentHandling`;
 //! and the header rules for proxied responses (AWS's `x-amzn-Remapped-*`).
 
+use super::integrations::pool::DrivenBody;
 use bytes::Bytes;
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Response, StatusCode};
 use serde_json::{Map, Value};
@@ -180,7 +180,7 @@ fn choose<'t>(
 }
 
 /// A proxied response, streamed back: AWS's header rules applied, body untouched.
-pub fn proxy(resp: Response<Incoming>) -> Response<ResponseBody> {
+pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
     let (parts, body) = resp.into_parts();
     let mut headers = HeaderMap::with_capacity(parts.headers.len() + 2);
     for (k, v) in &parts.headers {

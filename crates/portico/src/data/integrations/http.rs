@@ -1,16 +1,16 @@
-//! HTTP and HTTP_PROXY backends: one pooled keep-alive client for the process (hyper-util's
-//! legacy client), `timeoutInMillis` enforced on the response head (and, for buffered non-proxy
-//! responses, on the body too).
+//! HTTP and HTTP_PROXY backends: keep-alive connections pooled per backend (see `pool`),
+//! `timeoutInMillis` enforced on the response head (and, for buffered non-proxy responses, on
+//! the body too).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use hyper::header::{HeaderValue, HOST};
 use hyper::{Request, Response};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 
+use super::pool::{DrivenBody, Pool, SendError};
 use super::Outcome;
 use crate::data::gateway_responses::{GatewayError, ResponseType};
 
@@ -18,7 +18,7 @@ use crate::data::gateway_responses::{GatewayError, ResponseType};
 pub const MAX_RESPONSE: usize = 10 * 1024 * 1024;
 
 pub struct Client {
-    inner: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
+    pool: Arc<Pool>,
 }
 
 impl Default for Client {
@@ -29,25 +29,49 @@ impl Default for Client {
 
 impl Client {
     pub fn new() -> Client {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_keepalive(Some(Duration::from_secs(60)));
-        connector.set_connect_timeout(Some(Duration::from_secs(10)));
-        let inner = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(1024)
-            .build(connector);
-        Client { inner }
+        Client {
+            pool: Arc::new(Pool::default()),
+        }
     }
 
-    /// Send and wait for the response head within `timeout`.
+    /// Send and wait for the response head within `timeout`. `req` carries an absolute
+    /// `http://` URI; it goes out in origin form with a `Host` header.
     pub async fn send(
         &self,
-        req: Request<Full<Bytes>>,
+        mut req: Request<Full<Bytes>>,
         timeout: Duration,
-    ) -> Result<Response<Incoming>, GatewayError> {
+    ) -> Result<Response<DrivenBody>, GatewayError> {
         let uri = req.uri().clone();
-        match tokio::time::timeout(timeout, self.inner.request(req)).await {
+        let Some(host) = uri.host() else {
+            return Err(GatewayError::config(format!(
+                "Execution failed due to configuration error: Invalid endpoint address {uri}"
+            )));
+        };
+        let port = uri.port_u16().unwrap_or(80);
+        let authority = match uri.port_u16() {
+            Some(_) => uri
+                .authority()
+                .map(|a| a.as_str())
+                .unwrap_or(host)
+                .to_string(),
+            None => format!("{host}:{port}"),
+        };
+        if !req.headers().contains_key(HOST) {
+            if let Some(v) = uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+            {
+                req.headers_mut().insert(HOST, v);
+            }
+        }
+        let origin = uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+            .parse()
+            .unwrap_or_default();
+        *req.uri_mut() = origin;
+        match tokio::time::timeout(timeout, self.pool.send(&authority, req)).await {
             Err(_) => Err(timed_out(timeout)),
             Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),
             Ok(Ok(r)) => Ok(r),
@@ -93,14 +117,8 @@ fn timed_out(timeout: Duration) -> GatewayError {
     ))
 }
 
-fn unreachable(uri: &str, e: &hyper_util::client::legacy::Error) -> GatewayError {
+fn unreachable(uri: &str, cause: &SendError) -> GatewayError {
     // AWS answers an unreachable HTTP backend with a plain 500 "Internal server error".
-    let mut cause = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        cause = format!("{cause}: {s}");
-        src = s.source();
-    }
     GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
         .with_status(500)
         .with_detail(format!(

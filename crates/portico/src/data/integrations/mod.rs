@@ -3,6 +3,7 @@
 
 pub mod http;
 pub mod mock;
+pub mod pool;
 
 use bytes::Bytes;
 use hyper::HeaderMap;
