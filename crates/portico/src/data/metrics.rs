@@ -2,6 +2,7 @@
 //! API Gateway's CloudWatch dimensions (ApiName→api id, Stage) plus the status, so `Count`,
 //! `4XXError`, `5XXError`, `Latency` and `IntegrationLatency` all derive from these series.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -30,6 +31,40 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Hist,
     integration_latency: Hist,
+}
+
+/// One stage's series, resolved once when the stage is compiled.
+pub struct StageMetrics {
+    labels: StageLabels,
+    latency: Histogram,
+    integration_latency: Histogram,
+    requests: Family<RequestLabels, Counter>,
+    /// Request counters by status (100–599), created on first use.
+    by_status: Box<[OnceLock<Counter>]>,
+}
+
+impl StageMetrics {
+    pub fn observe(&self, status: u16, latency: Duration, integration: Option<Duration>) {
+        let counter = self
+            .by_status
+            .get(usize::from(status.saturating_sub(100)))
+            .map(|cell| {
+                cell.get_or_init(|| {
+                    self.requests.get_or_create_owned(&RequestLabels {
+                        api_id: self.labels.api_id.clone(),
+                        stage: self.labels.stage.clone(),
+                        status,
+                    })
+                })
+            });
+        if let Some(c) = counter {
+            c.inc();
+        }
+        self.latency.observe(latency.as_secs_f64());
+        if let Some(d) = integration {
+            self.integration_latency.observe(d.as_secs_f64());
+        }
+    }
 }
 
 fn buckets() -> Histogram {
@@ -101,6 +136,21 @@ impl Metrics {
         }
     }
 
+    /// Handles for one stage, so an invocation records without building label sets.
+    pub fn stage(&self, api_id: &str, stage: &str) -> StageMetrics {
+        let labels = StageLabels {
+            api_id: api_id.to_string(),
+            stage: stage.to_string(),
+        };
+        StageMetrics {
+            latency: self.latency.get_or_create_owned(&labels),
+            integration_latency: self.integration_latency.get_or_create_owned(&labels),
+            requests: self.requests.clone(),
+            by_status: (100..600).map(|_| OnceLock::new()).collect(),
+            labels,
+        }
+    }
+
     pub fn encode(&self) -> String {
         let mut out = String::new();
         if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
@@ -125,9 +175,13 @@ mod tests {
             Duration::from_millis(3),
             Some(Duration::from_millis(1)),
         );
+        m.stage("a1", "prod")
+            .observe(200, Duration::from_millis(1), None);
+        m.stage("a1", "prod")
+            .observe(404, Duration::from_millis(1), None);
         let text = m.encode();
         assert!(
-            text.contains(r#"portico_requests_total{api_id="a1",stage="prod",status="200"} 2"#),
+            text.contains(r#"portico_requests_total{api_id="a1",stage="prod",status="200"} 3"#),
             "{text}"
         );
         assert!(

@@ -34,15 +34,16 @@ use crate::store::Store;
 pub struct DataPlane {
     pub registry: registry::Registry,
     pub client: integrations::http::Client,
-    pub metrics: metrics::Metrics,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl DataPlane {
     pub fn new(store: Arc<dyn Store>) -> DataPlane {
+        let metrics = Arc::new(metrics::Metrics::new());
         DataPlane {
-            registry: registry::Registry::new(store),
+            registry: registry::Registry::new(store, metrics.clone()),
             client: integrations::http::Client::new(),
-            metrics: metrics::Metrics::new(),
+            metrics,
         }
     }
 }

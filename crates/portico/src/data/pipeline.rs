@@ -209,13 +209,9 @@ pub async fn serve(
     stamp(&mut inv.response, &rid, &extended_id, &trace_id);
     let status = inv.response.status().as_u16();
     let latency = started.elapsed();
-    dp.metrics.observe(
-        &stage.api_id,
-        &stage.name,
-        status,
-        latency,
-        inv.integration_latency,
-    );
+    stage
+        .metrics
+        .observe(status, latency, inv.integration_latency);
     if let (Some(format), Some(mut ctx)) = (&stage.access_log, inv.context) {
         if let Value::Object(m) = &mut ctx {
             m.insert("status".into(), Value::from(status));

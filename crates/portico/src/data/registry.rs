@@ -18,6 +18,7 @@ use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::access_log::Format;
 use super::compile::{self, Deployment};
+use super::metrics::{Metrics, StageMetrics};
 use crate::error::ApiError;
 use crate::store::{self, kind, Store, Tenant};
 
@@ -43,6 +44,7 @@ pub struct LiveStage {
     pub variables: Map<String, Value>,
     pub canary: Option<Canary>,
     pub access_log: Option<Format>,
+    pub metrics: StageMetrics,
 }
 
 pub struct Canary {
@@ -55,16 +57,18 @@ pub struct Canary {
 
 pub struct Registry {
     store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
     routes: ArcSwap<Routes>,
     changes: Mutex<broadcast::Receiver<store::Change>>,
 }
 
 impl Registry {
-    pub fn new(store: Arc<dyn Store>) -> Registry {
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Registry {
         // Subscribe before the initial scan so nothing committed in between is missed.
         let changes = Mutex::new(store.subscribe());
         let r = Registry {
             store,
+            metrics,
             routes: ArcSwap::from_pointee(Routes::default()),
             changes,
         };
@@ -199,7 +203,7 @@ impl Registry {
             for (id, snap) in snaps {
                 known.insert(id.clone(), Arc::new(compile::deployment(&id, &snap)));
             }
-            match live_stage(tenant, api_id, &name, &doc, &known) {
+            match live_stage(tenant, api_id, &name, &doc, &known, &self.metrics) {
                 Some(st) => {
                     map.insert(name, Arc::new(st));
                 }
@@ -251,6 +255,7 @@ fn live_stage(
     name: &str,
     doc: &Value,
     known: &HashMap<String, Arc<Deployment>>,
+    metrics: &Metrics,
 ) -> Option<LiveStage> {
     let deployment = known.get(doc.get("deploymentId")?.as_str()?)?.clone();
     let variables = compile::variables(doc.get("variables"));
@@ -284,6 +289,7 @@ fn live_stage(
         variables,
         canary,
         access_log,
+        metrics: metrics.stage(api_id, name),
     })
 }
 
@@ -322,7 +328,7 @@ mod tests {
             )
         })
         .unwrap();
-        let reg = Registry::new(store.clone());
+        let reg = Registry::new(store.clone(), Arc::new(Metrics::new()));
         let first = reg.api("api1", None).unwrap().stages["prod"]
             .deployment
             .clone();

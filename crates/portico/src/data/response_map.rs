@@ -181,26 +181,26 @@ fn choose<'t>(
 
 /// A proxied response, streamed back: AWS's header rules applied, body untouched.
 pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
-    let (parts, body) = resp.into_parts();
-    let mut headers = HeaderMap::with_capacity(parts.headers.len() + 2);
-    for (k, v) in &parts.headers {
-        let name = k.as_str();
-        if DROPPED_PROXY.contains(&name) {
-            continue;
+    let (mut parts, body) = resp.into_parts();
+    let headers = &mut parts.headers;
+    for name in DROPPED_PROXY {
+        if headers.contains_key(*name) {
+            headers.remove(*name);
         }
-        if REMAPPED.contains(&name) {
+    }
+    for name in REMAPPED {
+        if headers.contains_key(*name) {
+            let values: Vec<HeaderValue> = headers.get_all(*name).iter().cloned().collect();
+            headers.remove(*name);
             if let Ok(n) = HeaderName::try_from(format!("x-amzn-remapped-{name}")) {
-                headers.append(n, v.clone());
+                for v in values {
+                    headers.append(n.clone(), v);
+                }
             }
-            continue;
         }
-        headers.append(k.clone(), v.clone());
     }
     let body: ResponseBody = body
         .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
         .boxed();
-    let mut out = Response::new(body);
-    *out.status_mut() = parts.status;
-    *out.headers_mut() = headers;
-    out
+    Response::from_parts(parts, body)
 }

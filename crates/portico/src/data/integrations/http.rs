@@ -64,13 +64,10 @@ impl Client {
                 req.headers_mut().insert(HOST, v);
             }
         }
-        let origin = uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/")
-            .parse()
-            .unwrap_or_default();
-        *req.uri_mut() = origin;
+        *req.uri_mut() = match uri.path_and_query() {
+            Some(pq) => hyper::Uri::from(pq.clone()),
+            None => hyper::Uri::from_static("/"),
+        };
         match tokio::time::timeout(timeout, self.pool.send(&authority, req)).await {
             Err(_) => Err(timed_out(timeout)),
             Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::client::conn::http1;
+use hyper::client::conn::{http1, TrySendError};
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
@@ -119,8 +119,7 @@ impl Pool {
         req: Request<Full<Bytes>>,
     ) -> Result<Response<DrivenBody>, SendError> {
         let key: Arc<str> = authority.into();
-        let (parts, body) = req.into_parts();
-        let body = body_bytes(body);
+        let mut req = req;
         let mut fresh_only = false;
         loop {
             let lease = if fresh_only {
@@ -132,11 +131,13 @@ impl Pool {
                 Some(l) => l,
                 None => self.connect(&key).await?,
             };
-            let mut req = Request::new(Full::new(body.clone()));
-            *req.method_mut() = parts.method.clone();
-            *req.uri_mut() = parts.uri.clone();
-            *req.headers_mut() = parts.headers.clone();
-            *req.version_mut() = parts.version;
+            if let Err(e) = lease.ready().await {
+                // An idle connection the backend closed meanwhile: take the next one.
+                if lease.reused {
+                    continue;
+                }
+                return Err(SendError::Http(e));
+            }
             match lease.exchange(req).await {
                 Ok(resp) => {
                     let (head, inner) = resp.into_parts();
@@ -146,59 +147,44 @@ impl Pool {
                     };
                     return Ok(Response::from_parts(head, body));
                 }
-                // A kept-alive connection the backend closed meanwhile: once more, fresh.
-                Err(e) if lease.reused && retryable(&e) => {
+                // Not written yet, so safe to send again on a fresh connection (a request that
+                // may have reached the backend is never replayed).
+                Err(mut e) if lease.reused && e.message().is_some() => {
+                    req = e.take_message().unwrap_or_default();
                     fresh_only = true;
-                    continue;
                 }
-                Err(e) => return Err(SendError::Http(e)),
+                Err(e) => return Err(SendError::Http(e.into_error())),
             }
         }
     }
 }
 
-fn body_bytes(body: Full<Bytes>) -> Bytes {
-    // `Full` yields its one frame synchronously.
-    let mut body = body;
-    let waker = std::task::Waker::noop();
-    let mut cx = Context::from_waker(waker);
-    match Pin::new(&mut body).poll_frame(&mut cx) {
-        Poll::Ready(Some(Ok(f))) => f.into_data().unwrap_or_default(),
-        _ => Bytes::new(),
-    }
-}
-
-fn retryable(e: &hyper::Error) -> bool {
-    e.is_canceled() || e.is_incomplete_message() || e.is_closed()
-}
-
 impl Lease {
-    /// Wait until the connection takes a request, send it, and drive the connection until the
-    /// response head arrives.
-    async fn exchange(
-        &mut self,
-        req: Request<Full<Bytes>>,
-    ) -> Result<Response<Incoming>, hyper::Error> {
+    /// Drive the connection until it takes a request.
+    async fn ready(&mut self) -> Result<(), hyper::Error> {
         std::future::poll_fn(|cx| {
-            if let Poll::Ready(r) = Pin::new(&mut self.conn).poll(cx) {
-                if let Err(e) = r {
-                    return Poll::Ready(Err(e));
-                }
+            if let Poll::Ready(Err(e)) = Pin::new(&mut self.conn).poll(cx) {
+                return Poll::Ready(Err(e));
             }
             self.sender.poll_ready(cx)
         })
-        .await?;
-        let mut fut = std::pin::pin!(self.sender.send_request(req));
+        .await
+    }
+
+    /// Send `req` and drive the connection until the response head arrives.
+    async fn exchange(
+        &mut self,
+        req: Request<Full<Bytes>>,
+    ) -> Result<Response<Incoming>, TrySendError<Request<Full<Bytes>>>> {
+        let mut fut = std::pin::pin!(self.sender.try_send_request(req));
         let conn = &mut self.conn;
         std::future::poll_fn(|cx| {
             if let Poll::Ready(r) = fut.as_mut().poll(cx) {
                 return Poll::Ready(r);
             }
-            match Pin::new(&mut *conn).poll(cx) {
-                // The connection ended; the response future now holds the reason.
-                Poll::Ready(_) => fut.as_mut().poll(cx),
-                Poll::Pending => fut.as_mut().poll(cx),
-            }
+            // Whether the connection progressed or ended, the response future now knows.
+            let _ = Pin::new(&mut *conn).poll(cx);
+            fut.as_mut().poll(cx)
         })
         .await
     }
