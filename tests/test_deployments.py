@@ -117,7 +117,7 @@ def test_redeploying_repoints_the_stage_and_keeps_its_settings(apigw, deployable
     d2 = apigw.create_deployment(restApiId=api_id, stageName="prod", variables={"b": "2"})
     s = apigw.get_stage(restApiId=api_id, stageName="prod")
     assert s["deploymentId"] == d2["id"] != d1["id"]
-    assert s["variables"] == {"a": "1", "b": "2"}
+    assert s["variables"] == {"b": "2"}
     assert s["methodSettings"]["*/*"]["metricsEnabled"] is True
     assert s["lastUpdatedDate"] >= s["createdDate"]
 
@@ -163,6 +163,11 @@ def test_canary_deployment_goes_to_the_stage_canary(apigw, deployable):
     d3 = apigw.create_deployment(restApiId=api_id, stageName="dev", canarySettings={"percentTraffic": 10})
     assert apigw.get_stage(restApiId=api_id, stageName="dev")["canarySettings"] == \
         {"deploymentId": d3["id"], "percentTraffic": 10.0, "useStageCache": False}
+    # a plain deployment to the stage replaces what it serves and ends the canary
+    d4 = apigw.create_deployment(restApiId=api_id, stageName="dev")
+    s = apigw.get_stage(restApiId=api_id, stageName="dev")
+    assert s["deploymentId"] == d4["id"] and "canarySettings" not in s
+    assert s["variables"] == {"testVar": "default"}
 
 
 def test_paging(apigw, deployable):

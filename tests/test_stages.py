@@ -230,6 +230,14 @@ def test_per_method_settings_are_keyed_by_escaped_path(apigw, stage):
     assert list(s["methodSettings"]) == ["~1resourceName/GET"]
 
 
+def test_a_setting_for_an_unescaped_resource_path_is_accepted_and_ignored(apigw, stage):
+    # recorded against AWS: `/test/GET/...` (no `~1`) succeeds and adds nothing
+    api_id, _, _ = stage
+    s = update(apigw, api_id, replace("/*/*/throttling/burstLimit", "123"),
+               replace("/test/GET/throttling/burstLimit", "124"))
+    assert s["methodSettings"] == {"*/*": {**METHOD_SETTING_DEFAULTS, "throttlingBurstLimit": 123}}
+
+
 def test_method_settings_start_from_the_stage_wide_entry(apigw, stage):
     api_id, _, _ = stage
     update(apigw, api_id, replace("/*/*/throttling/burstLimit", "10"))
@@ -280,8 +288,11 @@ def test_canary_members(apigw, stage):
                replace("/canarySettings/stageVariableOverrides/testVar", "canary"))
     assert s["canarySettings"] == {"deploymentId": d2, "percentTraffic": 12.5,
                                    "stageVariableOverrides": {"testVar": "canary"}, "useStageCache": True}
-    s = update(apigw, api_id, {"op": "remove", "path": "/canarySettings/stageVariableOverrides/testVar"})
-    assert "stageVariableOverrides" not in s["canarySettings"]
+    for op in ("add", "remove"):
+        expect_error(lambda: update(apigw, api_id, {"op": op, "path": "/canarySettings/stageVariableOverrides/x",
+                                                    "value": "y"}),
+                     "BadRequestException",
+                     f"Invalid {op} operation with path: /canarySettings/stageVariableOverrides/x", 400)
     expect_error(lambda: update(apigw, api_id, replace("/canarySettings/percentTraffic", "101")),
                  "BadRequestException", status=400)
 
@@ -290,6 +301,10 @@ def test_canary_validation_matches_aws(apigw, stage):
     api_id, _, d2 = stage
     expect_error(lambda: update(apigw, api_id, {"op": "add", "path": "/canarySettings/deploymentId", "value": d2}),
                  "BadRequestException", "Invalid add operation with path: /canarySettings/deploymentId", 400)
+    expect_error(lambda: update(apigw, api_id, {"op": "remove", "path": "/canarySettings/percentTraffic"}),
+                 "BadRequestException", "Invalid remove operation with path: /canarySettings/percentTraffic", 400)
+    expect_error(lambda: update(apigw, api_id, replace("/tags/tag1", "value1")), "BadRequestException", status=400,
+                 contains="Invalid method setting path: /tags/tag1. Must be one of: [/deploymentId, ")
     expect_error(lambda: update(apigw, api_id, replace("/canarySettings/deploymentId", "deploy")),
                  "BadRequestException", "Deployment id does not exist", 400)
     update(apigw, api_id, replace("/canarySettings/deploymentId", d2))

@@ -208,12 +208,7 @@ fn apply_settings(
         set_cache_cluster(stage, enabled);
     }
     if let Some(vars) = variables(body, "variables")? {
-        let merged = stage
-            .entry("variables")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(m) = merged {
-            m.extend(vars);
-        }
+        stage.insert("variables".into(), Value::Object(vars));
     }
     if let Some(t) = body.bool_of("tracingEnabled")? {
         stage.insert("tracingEnabled".into(), json!(t));
@@ -222,8 +217,9 @@ fn apply_settings(
 }
 
 /// CreateDeployment with `stageName`: create the stage or repoint it at the new deployment.
-/// Given `variables` are merged into the stage's (AWS documents them as "the stage variables for
-/// the stage associated with the deployment"; merging keeps unrelated variables).
+/// Given `variables` replace the stage's ("the stage variables for the stage associated with the
+/// deployment"), and a plain deployment ends a running canary: the stage now serves the new
+/// deployment only (LocalStack's AWS-validated behaviour; AWS does not document it).
 pub fn publish(
     txn: &mut dyn Txn,
     _call: &Call,
@@ -235,6 +231,7 @@ pub fn publish(
     let mut stage = match txn.get(kind::STAGE, api_id, name)? {
         Some(Value::Object(mut s)) => {
             s.insert("deploymentId".into(), json!(deployment_id));
+            s.remove("canarySettings");
             s.insert("lastUpdatedDate".into(), json!(now_epoch()));
             s
         }
@@ -588,9 +585,11 @@ const RULES: &[Rule] = &[
         ops: REPLACE,
         apply: Apply::Custom(canary_cache),
     },
+    // AWS accepts only `replace` on canary paths (its answer to `add` is recorded; an override is
+    // dropped with the whole canary).
     Rule {
         path: "/canarySettings/stageVariableOverrides/*",
-        ops: ADD_REPLACE_REMOVE,
+        ops: REPLACE,
         apply: Apply::Custom(canary_override),
     },
     Rule {
@@ -613,26 +612,39 @@ fn matches(pattern: &str, path: &str) -> bool {
             .all(|(p, g)| (*p == "*" && !g.is_empty()) || p == g)
 }
 
-/// AWS's answers for an op its path table does not allow.
+/// AWS's answers for an op its path table does not allow. Named paths are judged first; only
+/// paths no named rule knows fall to the method-setting patterns (`/*/*/*/*`, remove `/*/*`).
 fn check_op(op: &PatchOp) -> Result<(), ApiError> {
-    let fits = |o: Op| {
-        RULES
-            .iter()
-            .any(|r| r.ops.contains(&o) && matches(r.path, &op.path))
-    };
-    if fits(op.op) {
+    let (catch_all, named): (Vec<&Rule>, Vec<&Rule>) =
+        RULES.iter().partition(|r| r.path.starts_with("/*"));
+    let known: Vec<&Rule> = named
+        .into_iter()
+        .filter(|r| matches(r.path, &op.path))
+        .collect();
+    if !known.is_empty() {
+        if known.iter().any(|r| r.ops.contains(&op.op)) {
+            return Ok(());
+        }
+        let replaceable = known.iter().any(|r| r.ops.contains(&Op::Replace));
+        return Err(match op.op {
+            Op::Add | Op::Remove if replaceable => ApiError::bad_request(format!(
+                "Invalid {} operation with path: {}",
+                op.op.as_str(),
+                op.path
+            )),
+            _ => invalid_path(&op.path),
+        });
+    }
+    if catch_all
+        .iter()
+        .any(|r| r.ops.contains(&op.op) && matches(r.path, &op.path))
+    {
         return Ok(());
     }
-    if op.op == Op::Add && fits(Op::Replace) {
+    if op.op == Op::Remove {
         return Err(ApiError::bad_request(format!(
-            "Invalid add operation with path: {}",
-            op.path
-        )));
-    }
-    if op.op == Op::Remove && RULES.iter().any(|r| matches(r.path, &op.path)) {
-        return Err(ApiError::bad_request(format!(
-            "Invalid remove operation with path: {}",
-            op.path
+            "Cannot remove method setting {} because there is no method setting for this method ",
+            op.path.trim_start_matches('/')
         )));
     }
     Err(invalid_path(&op.path))
