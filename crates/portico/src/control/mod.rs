@@ -10,6 +10,7 @@ pub mod paging;
 pub mod patch;
 pub mod routes;
 
+mod api_keys;
 mod resources;
 mod restapis;
 
@@ -26,7 +27,9 @@ pub type Handler = fn(&App, &Call) -> Result<Reply, ApiError>;
 
 /// The handler of an operation, if Portico has built it. Each entity module claims its own.
 fn handler(operation: &str) -> Option<Handler> {
-    restapis::handler(operation).or_else(|| resources::handler(operation))
+    restapis::handler(operation)
+        .or_else(|| resources::handler(operation))
+        .or_else(|| api_keys::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
