@@ -9,10 +9,14 @@ pub mod call;
 pub mod paging;
 pub mod patch;
 pub mod routes;
+/// Quota arithmetic shared with the data plane.
+pub mod usage;
 
 mod api_keys;
 mod resources;
 mod restapis;
+mod usage_plan_keys;
+mod usage_plans;
 
 use bytes::Bytes;
 use hyper::HeaderMap;
@@ -30,6 +34,9 @@ fn handler(operation: &str) -> Option<Handler> {
     restapis::handler(operation)
         .or_else(|| resources::handler(operation))
         .or_else(|| api_keys::handler(operation))
+        .or_else(|| usage_plans::handler(operation))
+        .or_else(|| usage_plan_keys::handler(operation))
+        .or_else(|| usage::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
