@@ -124,3 +124,83 @@ def test_api_keys_survive_restart(own_server):
     got = c.get_api_key(apiKey=key["id"], includeValue=True)
     assert (got["name"], got["value"], got["enabled"]) == ("durable", VALUE, True)
     expect_error(lambda: c.create_api_key(name="dup", value=VALUE), "ConflictException", status=409)
+
+
+KEY_A = "apikey1234abcdefghij0123456789"
+KEY_B = "apikey1234abcdefghij9876543210"
+
+
+def by_value(apigw):
+    return {k["value"]: k for k in apigw.get_api_keys(includeValues=True)["items"]}
+
+
+def test_import_api_keys_csv_in_aws_format(apigw):
+    p1 = apigw.create_usage_plan(name="p1")["id"]
+    p2 = apigw.create_usage_plan(name="p2")["id"]
+    csv = ("Name,key,description,Enabled,usageplanIds\n"
+           f"First,{KEY_A},An imported key,TRUE,{p1}\n"
+           f"Second,{KEY_B},,false,\"{p1},{p2}\"\n")
+    r = apigw.import_api_keys(body=csv.encode(), format="csv")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert len(r["ids"]) == 2 and not r.get("warnings")
+    keys = by_value(apigw)
+    a, b = keys[KEY_A], keys[KEY_B]
+    assert [a["id"], b["id"]] == r["ids"]
+    assert (a["name"], a["description"], a["enabled"]) == ("First", "An imported key", True)
+    assert (b["name"], b["enabled"]) == ("Second", False) and "description" not in b
+    assert {k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=p1)["items"]} == {a["id"], b["id"]}
+    assert [k["id"] for k in apigw.get_usage_plan_keys(usagePlanId=p2)["items"]] == [b["id"]]
+
+
+def test_import_header_is_case_insensitive_in_any_order_and_enabled_defaults_true(apigw):
+    r = apigw.import_api_keys(body=f"Key,name,Ignored\n{KEY_A},MyFirstApiKey,whatever\n".encode(), format="csv")
+    key = by_value(apigw)[KEY_A]
+    assert [key["id"]] == r["ids"]
+    assert (key["name"], key["enabled"]) == ("MyFirstApiKey", True)
+
+
+def test_reimporting_a_value_overwrites_that_key(apigw):
+    first = apigw.import_api_keys(body=f"name,key\nold,{KEY_A}\n".encode(), format="csv")["ids"]
+    again = apigw.import_api_keys(body=f"name,key,enabled\nnew,{KEY_A},false\n".encode(), format="csv")["ids"]
+    assert first == again
+    key = apigw.get_api_key(apiKey=first[0])
+    assert (key["name"], key["enabled"]) == ("new", False)
+    assert len(apigw.get_api_keys()["items"]) == 1
+
+
+def test_import_warnings_skip_bad_rows(apigw):
+    csv = (f"name,key,enabled,usageplanids\n"
+           f"short,tooshort,true,\n"
+           f"bad-enabled,{KEY_B},maybe,\n"
+           f"good,{KEY_A},true,nosuchplan\n")
+    r = apigw.import_api_keys(body=csv.encode(), format="csv")
+    assert len(r["ids"]) == 1
+    assert r["warnings"] == [
+        "Line 2: API Key value should be at least 20 characters",
+        "Line 3: invalid Enabled value 'maybe', expected true or false",
+        "Line 4: Invalid Usage Plan ID specified: nosuchplan",
+    ]
+    assert list(by_value(apigw)) == [KEY_A]
+
+
+def test_failonwarnings_rejects_the_whole_file(apigw):
+    csv = f"name,key\ngood,{KEY_A}\nshort,tooshort\n"
+    expect_error(lambda: apigw.import_api_keys(body=csv.encode(), format="csv", failOnWarnings=True),
+                 "BadRequestException", "Line 3: API Key value should be at least 20 characters", 400)
+    assert apigw.get_api_keys()["items"] == []
+    # Without warnings, failonwarnings imports normally.
+    r = apigw.import_api_keys(body=f"name,key\ngood,{KEY_A}\n".encode(), format="csv", failOnWarnings=True)
+    assert len(r["ids"]) == 1
+
+
+def test_import_rejects_a_file_without_name_and_key_columns(apigw):
+    expect_error(lambda: apigw.import_api_keys(body=f"key,description\n{KEY_A},d\n".encode(), format="csv"),
+                 "BadRequestException", status=400, contains="Name and Key")
+    expect_error(lambda: apigw.import_api_keys(body=b"", format="csv"),
+                 "BadRequestException", status=400)
+
+
+def test_import_format_must_be_csv(apigw):
+    expect_error(lambda: apigw.import_api_keys(body=f"name,key\nk,{KEY_A}\n".encode(), format="json"),
+                 "BadRequestException", status=400, contains="enum value set: [csv]")
+    assert apigw.get_api_keys()["items"] == []

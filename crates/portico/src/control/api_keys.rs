@@ -22,6 +22,7 @@ pub(super) fn handler(operation: &str) -> Option<Handler> {
         "GetApiKeys" => list,
         "UpdateApiKey" => update,
         "DeleteApiKey" => delete,
+        "ImportApiKeys" => super::api_key_import::import,
         _ => return None,
     })
 }

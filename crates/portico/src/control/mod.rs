@@ -12,6 +12,7 @@ pub mod routes;
 /// Quota arithmetic shared with the data plane.
 pub mod usage;
 
+mod api_key_import;
 mod api_keys;
 mod resources;
 mod restapis;

@@ -123,9 +123,11 @@ fn throttle_settings(v: &Value, field: &str) -> Result<Map<String, Value>, ApiEr
             Some(n) if n >= 0 => {
                 out.insert("burstLimit".into(), json!(n));
             }
-            _ => return Err(ApiError::bad_request(format!(
+            _ => {
+                return Err(ApiError::bad_request(format!(
                 "Invalid {field}.burstLimit: {b}. The burst limit must be a non-negative integer"
-            ))),
+            )))
+            }
         }
     }
     if let Some(r) = m.get("rateLimit").filter(|r| !r.is_null()) {
