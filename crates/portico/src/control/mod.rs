@@ -9,8 +9,12 @@ pub mod call;
 pub mod paging;
 pub mod patch;
 pub mod routes;
+/// Quota arithmetic shared with the data plane.
+pub mod usage;
 
 mod account;
+mod api_key_import;
+mod api_keys;
 mod deployments;
 mod integrations;
 mod method_settings;
@@ -20,6 +24,8 @@ mod resources;
 mod restapis;
 mod stages;
 mod tags;
+mod usage_plan_keys;
+mod usage_plans;
 
 use bytes::Bytes;
 use hyper::HeaderMap;
@@ -42,6 +48,10 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| stages::handler(operation))
         .or_else(|| tags::handler(operation))
         .or_else(|| account::handler(operation))
+        .or_else(|| api_keys::handler(operation))
+        .or_else(|| usage_plans::handler(operation))
+        .or_else(|| usage_plan_keys::handler(operation))
+        .or_else(|| usage::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?

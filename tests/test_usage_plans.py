@@ -1,0 +1,272 @@
+"""Usage plans, usage plan keys, GetUsage and UpdateUsage."""
+import datetime
+
+from helpers import expect_error, replace
+
+PLAN_NOT_FOUND = "Invalid Usage Plan ID specified"
+KEY_NOT_FOUND = "Invalid API Key identifier specified"
+
+
+def today():
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def test_create_usage_plan_minimal(apigw):
+    r = apigw.create_usage_plan(name="free")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert len(r["id"]) == 6 and r["id"].isalnum()
+    assert r["name"] == "free" and r["apiStages"] == []
+    for absent in ("description", "throttle", "quota", "tags", "productCode"):
+        assert absent not in r, absent
+
+
+def test_create_usage_plan_keeps_limits(apigw):
+    r = apigw.create_usage_plan(name="gold", description="d", throttle={"burstLimit": 10, "rateLimit": 5.5},
+                                quota={"limit": 1000, "period": "WEEK", "offset": 2}, tags={"t": "v"})
+    assert r["throttle"] == {"burstLimit": 10, "rateLimit": 5.5}
+    assert r["quota"] == {"limit": 1000, "offset": 2, "period": "WEEK"}
+    got = apigw.get_usage_plan(usagePlanId=r["id"])
+    for field in ("name", "description", "throttle", "quota", "tags", "apiStages"):
+        assert got[field] == r[field], field
+    # AWS reports offset 0 when none was given.
+    assert apigw.create_usage_plan(name="q", quota={"limit": 5, "period": "DAY"})["quota"] == \
+        {"limit": 5, "offset": 0, "period": "DAY"}
+
+
+def test_quota_and_throttle_validation(apigw):
+    expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 5, "period": "YEAR"}),
+                 "BadRequestException", status=400, contains="Member must satisfy enum value set: [DAY, WEEK, MONTH]")
+    expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 5, "period": "DAY", "offset": 1}),
+                 "BadRequestException", status=400, contains="offset")
+    expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 0, "period": "DAY"}),
+                 "BadRequestException", status=400, contains="quota limit")
+    expect_error(lambda: apigw.create_usage_plan(name="x", throttle={"burstLimit": -1}),
+                 "BadRequestException", status=400, contains="burstLimit")
+    assert apigw.get_usage_plans()["items"] == []
+
+
+def test_api_stages_must_exist(apigw, api):
+    err = expect_error(lambda: apigw.create_usage_plan(name="x", apiStages=[{"apiId": api[0], "stage": "prod"}]),
+                       "BadRequestException", status=400)
+    assert err["Error"]["Message"].startswith(f"Invalid API Stage {{api: {api[0]}, stage: prod}} specified for usageplan ")
+    plan = apigw.create_usage_plan(name="p")
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+        {"op": "add", "path": "/apiStages", "value": f"{api[0]}:prod"}]),
+        "NotFoundException", f"Invalid API Stage {{api: {api[0]}, stage: prod}} specified for usageplan {plan['id']}", 404)
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": "no-colon"}]),
+        "BadRequestException", "Invalid API Stage specified", 400)
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
+        replace(f"/apiStages/{api[0]}:prod/throttle/~1pets/GET/rateLimit", "1")]),
+        "NotFoundException", status=404, contains="Invalid API Stage")
+
+
+def test_unknown_plan_uses_aws_wording(apigw):
+    key = apigw.create_api_key(name="k")
+    for call in (lambda: apigw.get_usage_plan(usagePlanId="nope"),
+                 lambda: apigw.update_usage_plan(usagePlanId="nope", patchOperations=[replace("/name", "x")]),
+                 lambda: apigw.delete_usage_plan(usagePlanId="nope"),
+                 lambda: apigw.get_usage_plan_keys(usagePlanId="nope"),
+                 lambda: apigw.create_usage_plan_key(usagePlanId="nope", keyId=key["id"], keyType="API_KEY"),
+                 lambda: apigw.get_usage(usagePlanId="nope", startDate="2024-01-01", endDate="2024-01-02"),
+                 lambda: apigw.update_usage(usagePlanId="nope", keyId=key["id"],
+                                            patchOperations=[replace("/remaining", "1")])):
+        expect_error(call, "NotFoundException", PLAN_NOT_FOUND, 404)
+
+
+def test_get_usage_plans_pages_and_filters_by_key(apigw):
+    ids = [apigw.create_usage_plan(name=f"p{i}")["id"] for i in range(5)]
+    page1 = apigw.get_usage_plans(limit=3)
+    assert [p["id"] for p in page1["items"]] == ids[:3]
+    page2 = apigw.get_usage_plans(limit=3, position=page1["position"])
+    assert [p["id"] for p in page2["items"]] == ids[3:] and "position" not in page2
+    key = apigw.create_api_key(name="k")
+    for plan in (ids[1], ids[3]):
+        apigw.create_usage_plan_key(usagePlanId=plan, keyId=key["id"], keyType="API_KEY")
+    assert [p["id"] for p in apigw.get_usage_plans(keyId=key["id"])["items"]] == [ids[1], ids[3]]
+    assert [p["id"] for p in apigw.get_usage_plans(keyId=key["id"], limit=1)["items"]] == [ids[1]]
+    assert apigw.get_usage_plans(keyId="unknown")["items"] == []
+
+
+def test_update_usage_plan_paths(apigw):
+    plan = apigw.create_usage_plan(name="p")
+    pid = plan["id"]
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        replace("/name", "renamed"), replace("/description", "desc"), replace("/productCode", "pc"),
+        replace("/throttle/rateLimit", "2.5"), replace("/throttle/burstLimit", "7"),
+        replace("/quota/limit", "100"), replace("/quota/period", "MONTH"), replace("/quota/offset", "3")])
+    assert (r["name"], r["description"], r["productCode"]) == ("renamed", "desc", "pc")
+    assert r["throttle"] == {"rateLimit": 2.5, "burstLimit": 7}
+    assert r["quota"] == {"offset": 3, "limit": 100, "period": "MONTH"}
+    assert apigw.get_usage_plan(usagePlanId=pid)["quota"] == r["quota"]
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/throttle"}, {"op": "remove", "path": "/quota"}])
+    assert "throttle" not in r and "quota" not in r
+    # A quota built by patches must end up complete.
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/quota/limit", "5")]),
+                 "BadRequestException", status=400, contains="quota.period")
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/quota/period", "YEAR")]),
+                 "BadRequestException", status=400, contains="enum value set")
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/id", "x")]),
+                 "BadRequestException", status=400, contains="Invalid patch path '/id'")
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/name", "")]),
+                 "BadRequestException", status=400)
+    assert apigw.get_usage_plan(usagePlanId=pid)["name"] == "renamed"
+
+
+def test_delete_usage_plan(apigw):
+    plan = apigw.create_usage_plan(name="p")
+    key = apigw.create_api_key(name="k")
+    apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    r = apigw.delete_usage_plan(usagePlanId=plan["id"])
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 202
+    expect_error(lambda: apigw.get_usage_plan(usagePlanId=plan["id"]), "NotFoundException", PLAN_NOT_FOUND, 404)
+    assert apigw.get_usage_plans(keyId=key["id"])["items"] == []
+    assert apigw.get_api_key(apiKey=key["id"])["name"] == "k", "the key itself stays"
+
+
+def test_usage_plan_keys_crud(apigw):
+    plan = apigw.create_usage_plan(name="p")
+    pid = plan["id"]
+    key = apigw.create_api_key(name="alpha", value="alpha-value-0123456789")
+    r = apigw.create_usage_plan_key(usagePlanId=pid, keyId=key["id"], keyType="API_KEY")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 201
+    expected = {"id": key["id"], "type": "API_KEY", "name": "alpha", "value": "alpha-value-0123456789"}
+    assert {k: r[k] for k in expected} == expected
+    got = apigw.get_usage_plan_key(usagePlanId=pid, keyId=key["id"])
+    assert {k: got[k] for k in expected} == expected
+    expect_error(lambda: apigw.create_usage_plan_key(usagePlanId=pid, keyId=key["id"], keyType="API_KEY"),
+                 "ConflictException", status=409)
+    # Renaming the key shows in the plan.
+    apigw.update_api_key(apiKey=key["id"], patchOperations=[replace("/name", "alpha2")])
+    assert apigw.get_usage_plan_key(usagePlanId=pid, keyId=key["id"])["name"] == "alpha2"
+    r = apigw.delete_usage_plan_key(usagePlanId=pid, keyId=key["id"])
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 202
+    expect_error(lambda: apigw.get_usage_plan_key(usagePlanId=pid, keyId=key["id"]),
+                 "NotFoundException", PLAN_NOT_FOUND, 404)
+    assert apigw.get_usage_plan_keys(usagePlanId=pid)["items"] == []
+
+
+def test_usage_plan_key_errors(apigw):
+    pid = apigw.create_usage_plan(name="p")["id"]
+    key = apigw.create_api_key(name="k")
+    expect_error(lambda: apigw.create_usage_plan_key(usagePlanId=pid, keyId="nope", keyType="API_KEY"),
+                 "NotFoundException", KEY_NOT_FOUND, 404)
+    expect_error(lambda: apigw.create_usage_plan_key(usagePlanId=pid, keyId=key["id"], keyType="OTHER"),
+                 "BadRequestException", status=400, contains="key type")
+    expect_error(lambda: apigw.get_usage_plan_key(usagePlanId=pid, keyId="nope"),
+                 "NotFoundException", KEY_NOT_FOUND, 404)
+    # moto's recording: a real key that is not in the plan reads as an unknown plan.
+    expect_error(lambda: apigw.get_usage_plan_key(usagePlanId=pid, keyId=key["id"]),
+                 "NotFoundException", PLAN_NOT_FOUND, 404)
+    expect_error(lambda: apigw.delete_usage_plan_key(usagePlanId=pid, keyId=key["id"]),
+                 "NotFoundException", PLAN_NOT_FOUND, 404)
+
+
+def test_get_usage_plan_keys_pages_and_filters_by_name(apigw):
+    pid = apigw.create_usage_plan(name="p")["id"]
+    ids = []
+    for name in ("team-a", "team-b", "other", "team-c"):
+        k = apigw.create_api_key(name=name)
+        apigw.create_usage_plan_key(usagePlanId=pid, keyId=k["id"], keyType="API_KEY")
+        ids.append(k["id"])
+    page1 = apigw.get_usage_plan_keys(usagePlanId=pid, limit=2)
+    assert [k["id"] for k in page1["items"]] == ids[:2]
+    page2 = apigw.get_usage_plan_keys(usagePlanId=pid, limit=2, position=page1["position"])
+    assert [k["id"] for k in page2["items"]] == ids[2:]
+    assert all(k["type"] == "API_KEY" and "value" in k for k in page1["items"])
+    team = apigw.get_usage_plan_keys(usagePlanId=pid, nameQuery="team-")["items"]
+    assert [k["name"] for k in team] == ["team-a", "team-b", "team-c"]
+
+
+def test_deleting_an_api_key_removes_it_from_plans(apigw):
+    pid = apigw.create_usage_plan(name="p")["id"]
+    key = apigw.create_api_key(name="k")
+    apigw.create_usage_plan_key(usagePlanId=pid, keyId=key["id"], keyType="API_KEY")
+    apigw.delete_api_key(apiKey=key["id"])
+    assert apigw.get_usage_plan_keys(usagePlanId=pid)["items"] == []
+    assert apigw.get_usage_plans(keyId=key["id"])["items"] == []
+
+
+def test_get_usage_reports_zeros_until_the_data_plane_counts(apigw):
+    pid = apigw.create_usage_plan(name="p", quota={"limit": 500, "period": "DAY"})["id"]
+    keys = []
+    for i in range(3):
+        k = apigw.create_api_key(name=f"k{i}")
+        apigw.create_usage_plan_key(usagePlanId=pid, keyId=k["id"], keyType="API_KEY")
+        keys.append(k["id"])
+    r = apigw.get_usage(usagePlanId=pid, startDate="2024-01-30", endDate="2024-02-02")
+    assert (r["usagePlanId"], r["startDate"], r["endDate"]) == (pid, "2024-01-30", "2024-02-02")
+    assert r["items"] == {k: [[0, 500]] * 4 for k in keys}
+    only = apigw.get_usage(usagePlanId=pid, keyId=keys[1], startDate="2024-01-01", endDate="2024-01-01")
+    assert only["items"] == {keys[1]: [[0, 500]]}
+    page1 = apigw.get_usage(usagePlanId=pid, startDate="2024-01-01", endDate="2024-01-01", limit=2)
+    assert list(page1["items"]) == keys[:2]
+    page2 = apigw.get_usage(usagePlanId=pid, startDate="2024-01-01", endDate="2024-01-01", limit=2,
+                            position=page1["position"])
+    assert list(page2["items"]) == keys[2:] and "position" not in page2
+
+
+def test_get_usage_validates_dates(apigw):
+    pid = apigw.create_usage_plan(name="p")["id"]
+    expect_error(lambda: apigw.get_usage(usagePlanId=pid, startDate="2024/01/01", endDate="2024-01-02"),
+                 "BadRequestException", status=400, contains="startDate")
+    expect_error(lambda: apigw.get_usage(usagePlanId=pid, startDate="2024-01-01", endDate="2024-02-30"),
+                 "BadRequestException", status=400, contains="endDate")
+    expect_error(lambda: apigw.get_usage(usagePlanId=pid, startDate="2024-01-02", endDate="2024-01-01"),
+                 "BadRequestException", status=400, contains="before the startDate")
+
+
+def test_update_usage_sets_the_remaining_quota_of_the_current_period(apigw):
+    pid = apigw.create_usage_plan(name="p", quota={"limit": 100, "period": "DAY"})["id"]
+    key = apigw.create_api_key(name="k")["id"]
+    apigw.create_usage_plan_key(usagePlanId=pid, keyId=key, keyType="API_KEY")
+    r = apigw.update_usage(usagePlanId=pid, keyId=key, patchOperations=[replace("/remaining", "250")])
+    day = today().isoformat()
+    assert (r["usagePlanId"], r["startDate"], r["endDate"]) == (pid, day, day)
+    assert r["items"] == {key: [[0, 250]]}
+    assert apigw.get_usage(usagePlanId=pid, startDate=day, endDate=day)["items"] == {key: [[0, 250]]}
+    # Only today's period is extended.
+    yesterday = (today() - datetime.timedelta(days=1)).isoformat()
+    assert apigw.get_usage(usagePlanId=pid, startDate=yesterday, endDate=yesterday)["items"] == {key: [[0, 100]]}
+
+
+def test_update_usage_errors(apigw):
+    pid = apigw.create_usage_plan(name="p", quota={"limit": 100, "period": "DAY"})["id"]
+    key = apigw.create_api_key(name="k")["id"]
+    expect_error(lambda: apigw.update_usage(usagePlanId=pid, keyId=key, patchOperations=[replace("/remaining", "1")]),
+                 "NotFoundException", PLAN_NOT_FOUND, 404)
+    expect_error(lambda: apigw.update_usage(usagePlanId=pid, keyId="nope", patchOperations=[replace("/remaining", "1")]),
+                 "NotFoundException", KEY_NOT_FOUND, 404)
+    apigw.create_usage_plan_key(usagePlanId=pid, keyId=key, keyType="API_KEY")
+    expect_error(lambda: apigw.update_usage(usagePlanId=pid, keyId=key, patchOperations=[replace("/used", "1")]),
+                 "BadRequestException", status=400, contains="Must be one of: [/remaining]")
+    expect_error(lambda: apigw.update_usage(usagePlanId=pid, keyId=key, patchOperations=[replace("/remaining", "-1")]),
+                 "BadRequestException", status=400)
+    expect_error(lambda: apigw.update_usage(usagePlanId=pid, keyId=key, patchOperations=[replace("/remaining", "x")]),
+                 "BadRequestException", status=400, contains="Invalid integer value")
+    free = apigw.create_usage_plan(name="no-quota")["id"]
+    apigw.create_usage_plan_key(usagePlanId=free, keyId=key, keyType="API_KEY")
+    expect_error(lambda: apigw.update_usage(usagePlanId=free, keyId=key, patchOperations=[replace("/remaining", "1")]),
+                 "BadRequestException", status=400, contains="has no quota")
+
+
+def test_plans_keys_and_adjustments_survive_restart(own_server):
+    from conftest import make_client
+    c = make_client(own_server)
+    pid = c.create_usage_plan(name="durable", quota={"limit": 10, "period": "WEEK"})["id"]
+    key = c.create_api_key(name="k")["id"]
+    c.create_usage_plan_key(usagePlanId=pid, keyId=key, keyType="API_KEY")
+    c.update_usage(usagePlanId=pid, keyId=key, patchOperations=[replace("/remaining", "42")])
+    own_server.restart()
+    c = make_client(own_server)
+    assert c.get_usage_plan(usagePlanId=pid)["quota"]["limit"] == 10
+    assert c.get_usage_plan_key(usagePlanId=pid, keyId=key)["name"] == "k"
+    day = today().isoformat()
+    assert c.get_usage(usagePlanId=pid, startDate=day, endDate=day)["items"] == {key: [[0, 42]]}
+
+
+def test_plans_are_isolated_between_accounts(apigw, apigw_b):
+    pid = apigw.create_usage_plan(name="p")["id"]
+    expect_error(lambda: apigw_b.get_usage_plan(usagePlanId=pid), "NotFoundException", PLAN_NOT_FOUND, 404)
+    assert apigw_b.get_usage_plans()["items"] == []
