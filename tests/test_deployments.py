@@ -109,6 +109,17 @@ def test_deploying_to_a_new_stage_creates_it(apigw, deployable):
     assert s["methodSettings"] == {}
 
 
+def test_deploying_with_cache_settings(apigw, deployable):
+    api_id, _ = deployable
+    apigw.create_deployment(restApiId=api_id, stageName="cached", cacheClusterEnabled=True, cacheClusterSize="13.5")
+    s = apigw.get_stage(restApiId=api_id, stageName="cached")
+    assert (s["cacheClusterEnabled"], s["cacheClusterSize"], s["cacheClusterStatus"]) == (True, "13.5", "AVAILABLE")
+    expect_error(lambda: apigw.create_deployment(restApiId=api_id, stageName="other", cacheClusterSize="1"),
+                 "BadRequestException", status=400, contains="cacheClusterSize")
+    assert [x["stageName"] for x in apigw.get_stages(restApiId=api_id)["item"]] == ["cached"]
+    assert len(apigw.get_deployments(restApiId=api_id)["items"]) == 1
+
+
 def test_redeploying_repoints_the_stage_and_keeps_its_settings(apigw, deployable):
     api_id, _ = deployable
     d1 = apigw.create_deployment(restApiId=api_id, stageName="prod", variables={"a": "1"})
