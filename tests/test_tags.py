@@ -113,8 +113,9 @@ def test_malformed_arns(apigw, api):
 def test_tag_validation(apigw, api):
     api_id, _ = api
     arn = api_arn(api_id)
-    expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={"aws:cloudformation:stack": "x"}),
-                 "BadRequestException", status=400, contains="aws:")
+    for key in ("aws:cloudformation:stack", "AWS:x"):
+        expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={key: "x"}), "BadRequestException",
+                     "Invalid tag key. Tag keys cannot start with 'aws:' (case insensitive)", 400)
     expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={"k" * 129: "v"}),
                  "BadRequestException", status=400, contains="128")
     expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={"k": "v" * 257}),
