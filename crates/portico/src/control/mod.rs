@@ -22,6 +22,7 @@ mod methods;
 mod params;
 mod resources;
 mod restapis;
+mod stage_update;
 mod stages;
 mod tags;
 mod usage_plan_keys;
