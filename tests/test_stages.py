@@ -190,8 +190,31 @@ def test_variables(apigw, stage):
                  "BadRequestException", status=400, contains="Invalid stage variable value: a$b.")
 
 
+ROLE = "arn:aws:iam::000000000000:role/apigw-logs"
+
+
+def with_cloudwatch_role(apigw):
+    apigw.update_account(patchOperations=[replace("/cloudwatchRoleArn", ROLE)])
+
+
+def test_logging_needs_the_account_cloudwatch_role(apigw, stage):
+    api_id, _, _ = stage
+    message = "CloudWatch Logs role ARN must be set in account settings to enable logging"
+    for op in (replace("/*/*/logging/loglevel", "INFO"), replace("/*/*/logging/dataTrace", "true"),
+               replace("/accessLogSettings/destinationArn", "arn:aws:logs:us-east-1:000000000000:log-group:g")):
+        expect_error(lambda: update(apigw, api_id, op), "BadRequestException", message, 400)
+    # turning logging off, and access logs to Firehose, need no role
+    assert update(apigw, api_id, replace("/*/*/logging/loglevel", "OFF"))["methodSettings"]["*/*"]["loggingLevel"] == "OFF"
+    firehose = "arn:aws:firehose:us-east-1:000000000000:deliverystream/amazon-apigateway-x"
+    assert update(apigw, api_id, replace("/accessLogSettings/destinationArn", firehose))["accessLogSettings"] == \
+        {"destinationArn": firehose}
+    with_cloudwatch_role(apigw)
+    assert update(apigw, api_id, replace("/*/*/logging/loglevel", "ERROR"))["methodSettings"]["*/*"]["loggingLevel"] == "ERROR"
+
+
 def test_access_log_settings(apigw, stage):
     api_id, _, _ = stage
+    with_cloudwatch_role(apigw)
     arn = "arn:aws:logs:us-east-1:000000000000:log-group:access"
     s = update(apigw, api_id, replace("/accessLogSettings/destinationArn", arn),
                replace("/accessLogSettings/format", "$context.requestId"))
@@ -204,6 +227,7 @@ def test_access_log_settings(apigw, stage):
 
 def test_stage_wide_method_settings(apigw, stage):
     api_id, _, _ = stage
+    with_cloudwatch_role(apigw)
     s = update(apigw, api_id, replace("/*/*/logging/dataTrace", "true"))
     assert s["methodSettings"] == {"*/*": {**METHOD_SETTING_DEFAULTS, "dataTraceEnabled": True}}
     s = update(apigw, api_id,

@@ -5,13 +5,13 @@
 use serde_json::{json, Map, Value};
 
 use super::call::{Call, Reply};
-use super::deployments;
 use super::method_settings::{self, invalid_path};
 use super::patch::{self, Apply, Op, PatchOp, Rule, ADD_REPLACE_REMOVE, REPLACE};
 use super::stages::{
     canary, check_cache_size, check_percent, check_variable, deployment_missing, require,
     set_cache_cluster,
 };
+use super::{account, deployments};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::ids::now_epoch;
@@ -334,6 +334,33 @@ fn promote(doc: &mut Map<String, Value>, op: &PatchOp) -> Result<(), ApiError> {
     Ok(())
 }
 
+fn touches_logging(path: &str) -> bool {
+    path.ends_with("/logging/loglevel")
+        || path.ends_with("/logging/dataTrace")
+        || path == "/accessLogSettings/destinationArn"
+}
+
+/// Does the stage write to CloudWatch Logs (execution logs, data trace, or access logs to a log
+/// group)? AWS then needs the account's CloudWatch role and refuses the update without one.
+/// Access logs to Kinesis Data Firehose need no role.
+fn logs_to_cloudwatch(stage: &Map<String, Value>) -> bool {
+    let execution_logs = stage
+        .get("methodSettings")
+        .and_then(Value::as_object)
+        .is_some_and(|all| {
+            all.values().any(|m| {
+                matches!(m["loggingLevel"].as_str(), Some("INFO" | "ERROR"))
+                    || m["dataTraceEnabled"] == json!(true)
+            })
+        });
+    let access_logs = stage
+        .get("accessLogSettings")
+        .and_then(|a| a.get("destinationArn"))
+        .and_then(Value::as_str)
+        .is_some_and(|arn| arn.split(':').nth(2) == Some("logs"));
+    execution_logs || access_logs
+}
+
 pub(super) fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let (api_id, name) = (call.label(0), call.label(1));
     let ops = patch::parse(&call.json()?)?;
@@ -353,6 +380,14 @@ pub(super) fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
                 return Err(deployment_missing());
             }
             patch::apply(&mut stage, std::slice::from_ref(op), RULES)?;
+        }
+        if ops.iter().any(|op| touches_logging(&op.path))
+            && logs_to_cloudwatch(&stage)
+            && !account::load(txn)?.contains_key("cloudwatchRoleArn")
+        {
+            return Err(ApiError::bad_request(
+                "CloudWatch Logs role ARN must be set in account settings to enable logging",
+            ));
         }
         stage.insert("lastUpdatedDate".into(), json!(now_epoch()));
         let stage = Value::Object(stage);
