@@ -385,3 +385,30 @@ def test_stages_survive_restart(own_server):
     own_server.restart()
     c = make_client(own_server)
     assert stage_of(c.get_stage(restApiId=api["id"], stageName="prod")) == stage_of(before)
+
+
+def test_aws_cli_deploys_promotes_and_tags(server):
+    from test_cli import aws
+    server.reset()
+    c = make_client(server)
+    api = c.create_rest_api(name="cli")
+    add_method(c, api["id"], api["rootResourceId"])
+    rc, dep, err = aws(server, "apigateway", "create-deployment", "--rest-api-id", api["id"],
+                       "--stage-name", "prod", "--variables", "v=1")
+    assert rc == 0, err
+    rc, canary, err = aws(server, "apigateway", "create-deployment", "--rest-api-id", api["id"],
+                          "--stage-name", "prod", "--canary-settings", "percentTraffic=10")
+    assert rc == 0, err
+    rc, out, err = aws(server, "apigateway", "update-stage", "--rest-api-id", api["id"], "--stage-name", "prod",
+                       "--patch-operations", "op=copy,from=/canarySettings/deploymentId,path=/deploymentId",
+                       "op=replace,path=/*/*/throttling/rateLimit,value=7")
+    assert rc == 0, err
+    assert out["deploymentId"] == canary["id"] != dep["id"]
+    assert out["methodSettings"]["*/*"]["throttlingRateLimit"] == 7.0
+    arn = f"arn:aws:apigateway:us-east-1::/restapis/{api['id']}/stages/prod"
+    rc, _, err = aws(server, "apigateway", "tag-resource", "--resource-arn", arn, "--tags", "team=edge")
+    assert rc == 0, err
+    rc, out, err = aws(server, "apigateway", "get-tags", "--resource-arn", arn)
+    assert rc == 0 and out["tags"] == {"team": "edge"}, err
+    rc, out, err = aws(server, "apigateway", "get-stages", "--rest-api-id", api["id"])
+    assert rc == 0 and [s["stageName"] for s in out["item"]] == ["prod"], err
