@@ -393,6 +393,8 @@ def test_aws_cli_deploys_promotes_and_tags(server):
     c = make_client(server)
     api = c.create_rest_api(name="cli")
     add_method(c, api["id"], api["rootResourceId"])
+    rc, plain, err = aws(server, "apigateway", "create-deployment", "--rest-api-id", api["id"])
+    assert rc == 0 and set(plain) == {"id", "createdDate"}, err
     rc, dep, err = aws(server, "apigateway", "create-deployment", "--rest-api-id", api["id"],
                        "--stage-name", "prod", "--variables", "v=1")
     assert rc == 0, err
