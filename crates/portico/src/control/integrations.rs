@@ -412,9 +412,9 @@ const INTEGRATION_RULES: &[Rule] = &[
 
 fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    params::check_ops(&ops, INTEGRATION_RULES)?;
     let out = with_method(app, call, true, |_, method| {
         let mut next = integration_of(method)?.clone();
+        params::check_ops(&ops, INTEGRATION_RULES)?;
         patch::apply(&mut next, &ops, INTEGRATION_RULES)?;
         // The list survives its last item being removed: AWS always shows `[]`.
         if !next.contains_key("cacheKeyParameters") {
@@ -571,10 +571,10 @@ const INTEGRATION_RESPONSE_RULES: &[Rule] = &[
 
 fn update_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    params::check_ops(&ops, INTEGRATION_RESPONSE_RULES)?;
     let code = call.label(3).to_string();
     let out = with_method(app, call, true, |_, method| {
         let mut next = response_of(method, &code)?.clone();
+        params::check_ops(&ops, INTEGRATION_RESPONSE_RULES)?;
         patch::apply(&mut next, &ops, INTEGRATION_RESPONSE_RULES)?;
         check_content_handling(&next, Source::Patch)?;
         if let Some(Value::Object(p)) = next.get("responseParameters") {
