@@ -12,10 +12,18 @@ pub mod routes;
 /// Quota arithmetic shared with the data plane.
 pub mod usage;
 
+mod account;
 mod api_key_import;
 mod api_keys;
+mod deployments;
+mod integrations;
+mod method_settings;
+mod methods;
+mod params;
 mod resources;
 mod restapis;
+mod stages;
+mod tags;
 mod usage_plan_keys;
 mod usage_plans;
 
@@ -34,6 +42,12 @@ pub type Handler = fn(&App, &Call) -> Result<Reply, ApiError>;
 fn handler(operation: &str) -> Option<Handler> {
     restapis::handler(operation)
         .or_else(|| resources::handler(operation))
+        .or_else(|| methods::handler(operation))
+        .or_else(|| integrations::handler(operation))
+        .or_else(|| deployments::handler(operation))
+        .or_else(|| stages::handler(operation))
+        .or_else(|| tags::handler(operation))
+        .or_else(|| account::handler(operation))
         .or_else(|| api_keys::handler(operation))
         .or_else(|| usage_plans::handler(operation))
         .or_else(|| usage_plan_keys::handler(operation))

@@ -132,6 +132,9 @@ pub fn parse(body: &Map<String, Value>) -> Result<Vec<PatchOp>, ApiError> {
         .collect()
 }
 
+/// An entity's own patch logic: the document, the op, and the path's wildcard captures.
+pub type CustomApply = fn(&mut Map<String, Value>, &PatchOp, &[String]) -> Result<(), ApiError>;
+
 /// How a matched op changes the document. Keys are top-level members of the document.
 #[derive(Clone, Copy)]
 pub enum Apply {
@@ -147,7 +150,7 @@ pub enum Apply {
     /// Add, replace or remove the entry named by the path's last segment in a string map.
     MapEntry(&'static str),
     /// Anything else: the entity's own code, given the wildcard captures.
-    Custom(fn(&mut Map<String, Value>, &PatchOp, &[String]) -> Result<(), ApiError>),
+    Custom(CustomApply),
 }
 
 pub struct Rule {

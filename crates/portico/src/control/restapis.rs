@@ -249,9 +249,9 @@ fn set_endpoint_type(
 ) -> Result<(), ApiError> {
     let new = op.value()?;
     if !ENDPOINT_TYPES.contains(&new) {
-        return Err(ApiError::bad_request(format!(
-            "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE"
-        )));
+        return Err(ApiError::bad_request(
+            "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE",
+        ));
     }
     let ec = doc
         .entry("endpointConfiguration")

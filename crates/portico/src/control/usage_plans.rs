@@ -314,10 +314,8 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     if let Some(q) = body.get("quota").filter(|q| !q.is_null()) {
         plan.insert("quota".into(), Value::Object(quota_settings(q)?));
     }
-    if let Some(Value::Object(tags)) = body.get("tags") {
-        if !tags.is_empty() {
-            plan.insert("tags".into(), Value::Object(tags.clone()));
-        }
+    if let Some(tags) = super::tags::from_body(&body)? {
+        plan.insert("tags".into(), Value::Object(tags));
     }
     let plan = store::write(&*app.store, call.tenant, |txn| {
         let mut plan = plan;

@@ -33,6 +33,8 @@ pub mod kind {
     pub const AUTHORIZER: &str = "authorizer";
     pub const GATEWAY_RESPONSE: &str = "gatewayresponse";
     pub const DEPLOYMENT: &str = "deployment";
+    /// The frozen API a deployment serves (see `control::deployments`).
+    pub const DEPLOYMENT_SNAPSHOT: &str = "deploymentsnapshot";
     pub const STAGE: &str = "stage";
     pub const ACCOUNT: &str = "account";
     pub const API_KEY: &str = "apikey";

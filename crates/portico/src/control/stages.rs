@@ -1,0 +1,746 @@
+//! Stages: a named, callable publication of one deployment (plus an optional canary deployment),
+//! with stage variables, method settings, logging, caching and tracing switches.
+//!
+//! Stage documents are AWS's Stage JSON. UpdateStage speaks AWS's patch paths, including the
+//! canary ones and the promotion idiom (`copy` from `/canarySettings/deploymentId` to
+//! `/deploymentId` and from `/canarySettings/stageVariableOverrides` to `/variables`).
+
+use serde_json::{json, Map, Value};
+
+use super::call::{Call, Members, Reply};
+use super::method_settings::{self, invalid_path};
+use super::patch::{self, Apply, Op, PatchOp, Rule, ADD_REPLACE_REMOVE, REPLACE};
+use super::{deployments, restapis, tags, Handler};
+use crate::app::App;
+use crate::error::ApiError;
+use crate::ids::now_epoch;
+use crate::store::{self, kind, Txn};
+
+pub(super) fn handler(operation: &str) -> Option<Handler> {
+    Some(match operation {
+        "CreateStage" => create,
+        "GetStage" => get,
+        "GetStages" => list,
+        "UpdateStage" => update,
+        "DeleteStage" => delete,
+        _ => return None,
+    })
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::not_found("Invalid Stage identifier specified")
+}
+
+/// Load a stage of an API (the API must exist: its not-found error wins).
+pub fn require(
+    txn: &mut dyn Txn,
+    call: &Call,
+    api_id: &str,
+    name: &str,
+) -> Result<Map<String, Value>, ApiError> {
+    restapis::require(txn, call.tenant, api_id)?;
+    match txn.get(kind::STAGE, api_id, name)? {
+        Some(Value::Object(m)) => Ok(m),
+        _ => Err(not_found()),
+    }
+}
+
+/// Stage names: alphanumerics, `-` and `_`, at most 128 characters (AWS's documented rule; AWS
+/// once refused hyphens, and its message then read `Stage name only allows a-zA-Z0-9_`).
+pub fn check_name(name: &str) -> Result<(), ApiError> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request("Stage name only allows a-zA-Z0-9_-"))
+    }
+}
+
+fn check_variable(name: &str, value: &str) -> Result<(), ApiError> {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        // AWS's wording for names is not on record; this mirrors its message for values.
+        return Err(ApiError::bad_request(format!(
+            "Invalid stage variable name: {name}.  Please use names with alphanumeric characters and the symbol '_'."
+        )));
+    }
+    let value_ok = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~:/?#&=,".contains(&b));
+    if !value_ok {
+        // AWS's message, verbatim (quoting slip included).
+        return Err(ApiError::bad_request(format!(
+            "Invalid stage variable value: {value}.  Please use values with alphanumeric characters and the symbols ' ', -', '.', '_', ':', '/', '?', '&', '=', and ','."
+        )));
+    }
+    Ok(())
+}
+
+/// A string map member (`variables`, `stageVariableOverrides`), validated as stage variables.
+fn variables(body: &Map<String, Value>, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                let v = v.as_str().ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "Invalid value for member '{key}': expected a map of strings"
+                    ))
+                })?;
+                check_variable(k, v)?;
+            }
+            Ok(if m.is_empty() { None } else { Some(m.clone()) })
+        }
+        Some(_) => Err(ApiError::bad_request(format!(
+            "Invalid value for member '{key}': expected a map of strings"
+        ))),
+    }
+}
+
+const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+
+fn check_cache_size(size: &str, member: &str) -> Result<(), ApiError> {
+    if CACHE_SIZES.contains(&size) {
+        Ok(())
+    } else {
+        Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{size}' at '{member}' failed to satisfy constraint: Member must satisfy enum value set: [0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237]"
+        )))
+    }
+}
+
+/// Portico has no cache cluster to provision: an enabled cache reports `AVAILABLE` at once (AWS
+/// passes through `CREATE_IN_PROGRESS` for minutes), and enabling without a size picks AWS's
+/// smallest, 0.5 GB.
+fn set_cache_cluster(stage: &mut Map<String, Value>, enabled: bool) {
+    stage.insert("cacheClusterEnabled".into(), json!(enabled));
+    if enabled && !stage.contains_key("cacheClusterSize") {
+        stage.insert("cacheClusterSize".into(), json!("0.5"));
+    }
+    stage.insert(
+        "cacheClusterStatus".into(),
+        json!(if enabled {
+            "AVAILABLE"
+        } else {
+            "NOT_AVAILABLE"
+        }),
+    );
+}
+
+fn percent(v: Option<&Value>) -> Result<f64, ApiError> {
+    let p = match v {
+        None | Some(Value::Null) => 0.0,
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        Some(_) => f64::NAN,
+    };
+    check_percent(p)
+}
+
+fn check_percent(p: f64) -> Result<f64, ApiError> {
+    if (0.0..=100.0).contains(&p) {
+        Ok(p)
+    } else {
+        // AWS's text for this is not on record.
+        Err(ApiError::bad_request(
+            "Canary traffic percentage must be between 0.0 and 100.0",
+        ))
+    }
+}
+
+/// A canary as AWS stores it: `percentTraffic` a double, overrides only when present.
+fn canary(
+    deployment_id: &str,
+    percent_traffic: f64,
+    overrides: Option<Map<String, Value>>,
+    use_stage_cache: bool,
+) -> Value {
+    let mut c = Map::new();
+    c.insert("deploymentId".into(), json!(deployment_id));
+    c.insert("percentTraffic".into(), json!(percent_traffic));
+    if let Some(o) = overrides {
+        c.insert("stageVariableOverrides".into(), Value::Object(o));
+    }
+    c.insert("useStageCache".into(), json!(use_stage_cache));
+    Value::Object(c)
+}
+
+fn deployment_missing() -> ApiError {
+    ApiError::bad_request("Deployment id does not exist")
+}
+
+/// A new stage document with AWS's defaults.
+fn new_stage(name: &str, deployment_id: &str) -> Map<String, Value> {
+    let now = now_epoch();
+    let mut s = Map::new();
+    s.insert("deploymentId".into(), json!(deployment_id));
+    s.insert("stageName".into(), json!(name));
+    set_cache_cluster(&mut s, false);
+    s.insert("methodSettings".into(), json!({}));
+    s.insert("tracingEnabled".into(), json!(false));
+    s.insert("createdDate".into(), json!(now));
+    s.insert("lastUpdatedDate".into(), json!(now));
+    s
+}
+
+/// Apply the stage members CreateStage and CreateDeployment share.
+fn apply_settings(
+    stage: &mut Map<String, Value>,
+    body: &Map<String, Value>,
+    description_key: &str,
+    size_member: &str,
+) -> Result<(), ApiError> {
+    if let Some(d) = body.str_of(description_key)? {
+        if d.is_empty() {
+            stage.remove("description");
+        } else {
+            stage.insert("description".into(), json!(d));
+        }
+    }
+    if let Some(size) = body.str_of("cacheClusterSize")? {
+        check_cache_size(&size, size_member)?;
+        stage.insert("cacheClusterSize".into(), json!(size));
+    }
+    if let Some(enabled) = body.bool_of("cacheClusterEnabled")? {
+        set_cache_cluster(stage, enabled);
+    }
+    if let Some(vars) = variables(body, "variables")? {
+        let merged = stage
+            .entry("variables")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(m) = merged {
+            m.extend(vars);
+        }
+    }
+    if let Some(t) = body.bool_of("tracingEnabled")? {
+        stage.insert("tracingEnabled".into(), json!(t));
+    }
+    Ok(())
+}
+
+/// CreateDeployment with `stageName`: create the stage or repoint it at the new deployment.
+/// Given `variables` are merged into the stage's (AWS documents them as "the stage variables for
+/// the stage associated with the deployment"; merging keeps unrelated variables).
+pub fn publish(
+    txn: &mut dyn Txn,
+    _call: &Call,
+    api_id: &str,
+    name: &str,
+    deployment_id: &str,
+    body: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let mut stage = match txn.get(kind::STAGE, api_id, name)? {
+        Some(Value::Object(mut s)) => {
+            s.insert("deploymentId".into(), json!(deployment_id));
+            s.insert("lastUpdatedDate".into(), json!(now_epoch()));
+            s
+        }
+        _ => new_stage(name, deployment_id),
+    };
+    apply_settings(
+        &mut stage,
+        body,
+        "stageDescription",
+        "createDeploymentInput.cacheClusterSize",
+    )?;
+    txn.put(kind::STAGE, api_id, name, &Value::Object(stage))
+}
+
+/// CreateDeployment with `canarySettings`: the new deployment becomes the stage's canary; the
+/// stage keeps serving its own deployment. The whole canary is replaced.
+pub fn put_canary_from_deployment(
+    txn: &mut dyn Txn,
+    api_id: &str,
+    name: &str,
+    deployment_id: &str,
+    settings: &Map<String, Value>,
+) -> Result<(), ApiError> {
+    let Some(Value::Object(mut stage)) = txn.get(kind::STAGE, api_id, name)? else {
+        return Err(not_found());
+    };
+    let c = canary(
+        deployment_id,
+        percent(settings.get("percentTraffic"))?,
+        variables(settings, "stageVariableOverrides")?,
+        settings.bool_of("useStageCache")?.unwrap_or(false),
+    );
+    stage.insert("canarySettings".into(), c);
+    stage.insert("lastUpdatedDate".into(), json!(now_epoch()));
+    txn.put(kind::STAGE, api_id, name, &Value::Object(stage))
+}
+
+fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    let api_id = call.label(0);
+    let body = call.json()?;
+    let name = body.required_str("stageName")?;
+    let deployment_id = body.required_str("deploymentId")?;
+    check_name(&name)?;
+    let stage_tags = tags::from_body(&body)?;
+    let canary_in = match body.get("canarySettings") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(c)) => Some(c.clone()),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "Invalid value for member 'canarySettings': expected an object",
+            ))
+        }
+    };
+    let created = store::write(&*app.store, call.tenant, |txn| {
+        restapis::require(txn, call.tenant, api_id)?;
+        if !deployments::exists(txn, api_id, &deployment_id)? {
+            return Err(deployments::not_found());
+        }
+        if txn.get(kind::STAGE, api_id, &name)?.is_some() {
+            return Err(ApiError::conflict("Stage already exists"));
+        }
+        let mut stage = new_stage(&name, &deployment_id);
+        apply_settings(
+            &mut stage,
+            &body,
+            "description",
+            "createStageInput.cacheClusterSize",
+        )?;
+        if let Some(v) = body.str_of("documentationVersion")? {
+            stage.insert("documentationVersion".into(), json!(v));
+        }
+        if let Some(c) = &canary_in {
+            let target = match c.str_of("deploymentId")? {
+                Some(id) => {
+                    if !deployments::exists(txn, api_id, &id)? {
+                        return Err(deployment_missing());
+                    }
+                    id
+                }
+                None => deployment_id.clone(),
+            };
+            stage.insert(
+                "canarySettings".into(),
+                canary(
+                    &target,
+                    percent(c.get("percentTraffic"))?,
+                    variables(c, "stageVariableOverrides")?,
+                    c.bool_of("useStageCache")?.unwrap_or(false),
+                ),
+            );
+        }
+        if let Some(t) = &stage_tags {
+            stage.insert("tags".into(), Value::Object(t.clone()));
+        }
+        let stage = Value::Object(stage);
+        txn.put(kind::STAGE, api_id, &name, &stage)?;
+        Ok(stage)
+    })?;
+    Ok(Reply::Json(created))
+}
+
+fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    let stage = store::read(&*app.store, call.tenant, |txn| {
+        require(txn, call, call.label(0), call.label(1))
+    })?;
+    Ok(Reply::Json(Value::Object(stage)))
+}
+
+/// GetStages is not paged in AWS: every stage, optionally only those serving one deployment.
+fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    let api_id = call.label(0);
+    let only = call.query("deploymentId").filter(|d| !d.is_empty());
+    let items = store::read(&*app.store, call.tenant, |txn| {
+        restapis::require(txn, call.tenant, api_id)?;
+        Ok(txn
+            .list(kind::STAGE, api_id, 0, usize::MAX)?
+            .into_iter()
+            .map(|d| d.body)
+            .filter(|s| only.is_none_or(|id| s["deploymentId"].as_str() == Some(id)))
+            .collect::<Vec<_>>())
+    })?;
+    Ok(Reply::Json(json!({ "item": items })))
+}
+
+fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    let (api_id, name) = (call.label(0), call.label(1));
+    store::write(&*app.store, call.tenant, |txn| {
+        require(txn, call, api_id, name)?;
+        txn.delete(kind::STAGE, api_id, name)?;
+        Ok(())
+    })?;
+    Ok(Reply::Empty)
+}
+
+// ---- UpdateStage ---------------------------------------------------------------------------
+
+fn set_variable(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    caps: &[String],
+) -> Result<(), ApiError> {
+    set_string_entry(doc, "variables", op, caps)
+}
+
+fn set_string_entry(
+    doc: &mut Map<String, Value>,
+    key: &str,
+    op: &PatchOp,
+    caps: &[String],
+) -> Result<(), ApiError> {
+    let name = caps.last().cloned().unwrap_or_default();
+    let map = doc.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    if !map.is_object() {
+        *map = Value::Object(Map::new());
+    }
+    let obj = map.as_object_mut().expect("made an object above");
+    if op.op == Op::Remove {
+        obj.remove(&name);
+    } else {
+        let v = op.value()?;
+        check_variable(&name, v)?;
+        obj.insert(name, json!(v));
+    }
+    if obj.is_empty() {
+        doc.remove(key);
+    }
+    Ok(())
+}
+
+fn set_cache_enabled(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
+    set_cache_cluster(doc, op.bool_value()?);
+    Ok(())
+}
+
+fn set_cache_size(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
+    let v = op.value()?;
+    check_cache_size(v, "cacheClusterSize")?;
+    doc.insert("cacheClusterSize".into(), json!(v));
+    Ok(())
+}
+
+fn access_log(doc: &mut Map<String, Value>, op: &PatchOp, caps: &[String]) -> Result<(), ApiError> {
+    let _ = caps;
+    let member = if op.path.ends_with("/format") {
+        "format"
+    } else {
+        "destinationArn"
+    };
+    let settings = doc
+        .entry("accessLogSettings")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !settings.is_object() {
+        *settings = Value::Object(Map::new());
+    }
+    let obj = settings.as_object_mut().expect("made an object above");
+    match op.value.as_deref() {
+        Some(v) if !v.is_empty() => {
+            obj.insert(member.into(), json!(v));
+        }
+        _ => {
+            obj.remove(member);
+        }
+    }
+    if obj.is_empty() {
+        doc.remove("accessLogSettings");
+    }
+    Ok(())
+}
+
+fn remove_member(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
+    doc.remove(op.path.trim_start_matches('/'));
+    Ok(())
+}
+
+/// The stage's canary, created on first touch like AWS does: pointing at the stage's own
+/// deployment with 0% of the traffic.
+fn canary_mut(doc: &mut Map<String, Value>) -> &mut Map<String, Value> {
+    if !doc.get("canarySettings").is_some_and(Value::is_object) {
+        let dep = doc
+            .get("deploymentId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        doc.insert("canarySettings".into(), canary(&dep, 0.0, None, false));
+    }
+    doc.get_mut("canarySettings")
+        .and_then(Value::as_object_mut)
+        .expect("made an object above")
+}
+
+fn canary_percent(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
+    let p = check_percent(op.f64_value()?)?;
+    canary_mut(doc).insert("percentTraffic".into(), json!(p));
+    Ok(())
+}
+
+/// The deployment's existence was checked against the store before the patch ran.
+fn canary_deployment(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
+    let v = op.value()?.to_string();
+    canary_mut(doc).insert("deploymentId".into(), json!(v));
+    Ok(())
+}
+
+fn canary_cache(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
+    let b = op.bool_value()?;
+    canary_mut(doc).insert("useStageCache".into(), json!(b));
+    Ok(())
+}
+
+fn canary_override(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    caps: &[String],
+) -> Result<(), ApiError> {
+    set_string_entry(canary_mut(doc), "stageVariableOverrides", op, caps)
+}
+
+const REMOVE: &[Op] = &[Op::Remove];
+const REPLACE_REMOVE: &[Op] = &[Op::Replace, Op::Remove];
+
+/// Order matters: the catch-all method-setting patterns come last.
+const RULES: &[Rule] = &[
+    Rule {
+        path: "/description",
+        ops: REPLACE,
+        apply: Apply::OptStr("description"),
+    },
+    Rule {
+        path: "/deploymentId",
+        ops: REPLACE,
+        apply: Apply::Str("deploymentId"),
+    },
+    Rule {
+        path: "/variables/*",
+        ops: ADD_REPLACE_REMOVE,
+        apply: Apply::Custom(set_variable),
+    },
+    Rule {
+        path: "/cacheClusterEnabled",
+        ops: REPLACE,
+        apply: Apply::Custom(set_cache_enabled),
+    },
+    Rule {
+        path: "/cacheClusterSize",
+        ops: REPLACE,
+        apply: Apply::Custom(set_cache_size),
+    },
+    Rule {
+        path: "/tracingEnabled",
+        ops: REPLACE,
+        apply: Apply::Bool("tracingEnabled"),
+    },
+    Rule {
+        path: "/clientCertificateId",
+        ops: REPLACE_REMOVE,
+        apply: Apply::OptStr("clientCertificateId"),
+    },
+    Rule {
+        path: "/documentationVersion",
+        ops: REPLACE_REMOVE,
+        apply: Apply::OptStr("documentationVersion"),
+    },
+    Rule {
+        path: "/accessLogSettings/format",
+        ops: REPLACE,
+        apply: Apply::Custom(access_log),
+    },
+    Rule {
+        path: "/accessLogSettings/destinationArn",
+        ops: REPLACE,
+        apply: Apply::Custom(access_log),
+    },
+    Rule {
+        path: "/accessLogSettings",
+        ops: REMOVE,
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/canarySettings",
+        ops: REMOVE,
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/canarySettings/percentTraffic",
+        ops: REPLACE,
+        apply: Apply::Custom(canary_percent),
+    },
+    Rule {
+        path: "/canarySettings/deploymentId",
+        ops: REPLACE,
+        apply: Apply::Custom(canary_deployment),
+    },
+    Rule {
+        path: "/canarySettings/useStageCache",
+        ops: REPLACE,
+        apply: Apply::Custom(canary_cache),
+    },
+    Rule {
+        path: "/canarySettings/stageVariableOverrides/*",
+        ops: ADD_REPLACE_REMOVE,
+        apply: Apply::Custom(canary_override),
+    },
+    Rule {
+        path: "/*/*/*/*",
+        ops: REPLACE,
+        apply: Apply::Custom(method_settings::set),
+    },
+    Rule {
+        path: "/*/*",
+        ops: REMOVE,
+        apply: Apply::Custom(method_settings::remove),
+    },
+];
+
+fn matches(pattern: &str, path: &str) -> bool {
+    let (p, g): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    p.len() == g.len()
+        && p.iter()
+            .zip(&g)
+            .all(|(p, g)| (*p == "*" && !g.is_empty()) || p == g)
+}
+
+/// AWS's answers for an op its path table does not allow.
+fn check_op(op: &PatchOp) -> Result<(), ApiError> {
+    let fits = |o: Op| {
+        RULES
+            .iter()
+            .any(|r| r.ops.contains(&o) && matches(r.path, &op.path))
+    };
+    if fits(op.op) {
+        return Ok(());
+    }
+    if op.op == Op::Add && fits(Op::Replace) {
+        return Err(ApiError::bad_request(format!(
+            "Invalid add operation with path: {}",
+            op.path
+        )));
+    }
+    if op.op == Op::Remove && RULES.iter().any(|r| matches(r.path, &op.path)) {
+        return Err(ApiError::bad_request(format!(
+            "Invalid remove operation with path: {}",
+            op.path
+        )));
+    }
+    Err(invalid_path(&op.path))
+}
+
+/// Canary promotion: `copy` is only accepted from the canary onto the stage.
+fn promote(doc: &mut Map<String, Value>, op: &PatchOp) -> Result<(), ApiError> {
+    let from = op.from.as_deref().unwrap_or("");
+    let pair = (from, op.path.as_str());
+    let valid = matches!(
+        pair,
+        ("/canarySettings/deploymentId", "/deploymentId")
+            | ("/canarySettings/stageVariableOverrides", "/variables")
+    );
+    if !valid {
+        return Err(ApiError::bad_request(format!(
+            "Invalid copy operation with path: {} and from {from}. Valid copy:path are [/deploymentId, /variables] and valid copy:from are [/canarySettings/deploymentId, /canarySettings/stageVariableOverrides]",
+            op.path
+        )));
+    }
+    let Some(Value::Object(c)) = doc.get("canarySettings").cloned() else {
+        return Err(ApiError::bad_request(
+            "Promotion not available. Canary does not exist.",
+        ));
+    };
+    if op.path == "/deploymentId" {
+        if let Some(d) = c.get("deploymentId") {
+            doc.insert("deploymentId".into(), d.clone());
+        }
+    } else if let Some(Value::Object(o)) = c.get("stageVariableOverrides") {
+        let vars = doc
+            .entry("variables")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(m) = vars {
+            m.extend(o.clone());
+        }
+    }
+    Ok(())
+}
+
+fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    let (api_id, name) = (call.label(0), call.label(1));
+    let ops = patch::parse(&call.json()?)?;
+    let stage = store::write(&*app.store, call.tenant, |txn| {
+        let mut stage = require(txn, call, api_id, name)?;
+        for op in &ops {
+            if op.op == Op::Copy {
+                promote(&mut stage, op)?;
+                continue;
+            }
+            check_op(op)?;
+            if matches!(
+                op.path.as_str(),
+                "/deploymentId" | "/canarySettings/deploymentId"
+            ) && !deployments::exists(txn, api_id, op.value()?)?
+            {
+                return Err(deployment_missing());
+            }
+            patch::apply(&mut stage, std::slice::from_ref(op), RULES)?;
+        }
+        stage.insert("lastUpdatedDate".into(), json!(now_epoch()));
+        let stage = Value::Object(stage);
+        txn.put(kind::STAGE, api_id, name, &stage)?;
+        Ok(stage)
+    })?;
+    Ok(Reply::Json(stage))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_variables_follow_aws_rules() {
+        for ok in ["prod", "v1_beta", "dev-2"] {
+            assert!(check_name(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "a b", "a.b", "ü", &"x".repeat(129)] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+        assert!(check_variable("url", "https://example.com/a?b=c&d=e,f#g~h").is_ok());
+        assert!(check_variable("bad-name", "x").is_err());
+        assert!(check_variable("x", "").is_err());
+        assert!(check_variable("x", "a b").is_err());
+        assert!(check_variable("x", "$").is_err());
+    }
+
+    #[test]
+    fn add_on_a_replace_only_path_gets_aws_message() {
+        let op = PatchOp {
+            op: Op::Add,
+            path: "/canarySettings/deploymentId".into(),
+            value: Some("x".into()),
+            from: None,
+        };
+        assert_eq!(
+            check_op(&op).unwrap_err().message,
+            "Invalid add operation with path: /canarySettings/deploymentId"
+        );
+        let op = PatchOp {
+            op: Op::Replace,
+            path: "/canarySettings".into(),
+            value: Some("x".into()),
+            from: None,
+        };
+        assert!(check_op(&op)
+            .unwrap_err()
+            .message
+            .starts_with("Invalid method setting path: /canarySettings. Must be one of"));
+    }
+}
