@@ -369,3 +369,36 @@ def test_api_key_stage_keys(apigw, stages):
         {"op": "remove", "path": "/stageKeys", "value": f"{api_id}/prod"}])
     assert r["stageKeys"] == [f"{api_id}/beta"]
     assert apigw.get_api_key(apiKey=key["id"])["stageKeys"] == [f"{api_id}/beta"]
+
+
+def test_a_plan_with_api_stages_cannot_be_deleted(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "beta"},
+                                                      {"apiId": api_id, "stage": "prod"}])["id"]
+    expect_error(lambda: apigw.delete_usage_plan(usagePlanId=pid), "BadRequestException",
+                 f"Cannot delete Usage Plan {pid} because there are API Stages associated with it, "
+                 f"including {api_id}:beta", 400)
+    apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:beta"},
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:prod"}])
+    apigw.delete_usage_plan(usagePlanId=pid)
+    expect_error(lambda: apigw.get_usage_plan(usagePlanId=pid), "NotFoundException", PLAN_NOT_FOUND, 404)
+
+
+def test_remove_paths_are_listed_like_aws(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "prod"}])["id"]
+    # AWS's recorded answer to removing a stage by path (boto/boto3#2629).
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": f"/apiStages/{api_id}:prod"}]), "BadRequestException",
+        f"Invalid patch path '/apiStages/{api_id}:prod' specified for op 'remove'. Must be one of: "
+        "[/apiStages, /quota, /throttle, /productCode, "
+        "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>, /apiStages/<apidId:stageName>/throttle]",
+        400)
+    # ...and to removing /apiStages without saying which.
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/apiStages"}]), "BadRequestException", "Invalid API Stage specified", 400)
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/productCode", "pc")])
+    assert r["productCode"] == "pc"
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[{"op": "remove", "path": "/productCode"}])
+    assert "productCode" not in r

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use super::call::{Call, Members, Reply};
-use super::patch::{self, Apply, Op, PatchOp, Rule, REPLACE, REPLACE_REMOVE};
+use super::patch::{self, Apply, Op, PatchOp, Rule, ADD_REMOVE, REPLACE, REPLACE_REMOVE};
 use super::{paging, Handler};
 use crate::app::App;
 use crate::error::ApiError;
@@ -404,6 +404,10 @@ fn set_quota_member(
     Ok(())
 }
 
+/// UpdateUsagePlan's paths. Their order makes the "Must be one of" list of `remove` read as
+/// AWS's recorded one (boto/boto3#2629): `[/apiStages, /quota, /throttle, /productCode,
+/// /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>,
+/// /apiStages/<apidId:stageName>/throttle]` (`apidId` is AWS's spelling).
 const RULES: &[Rule] = &[
     Rule {
         path: "/name",
@@ -415,10 +419,37 @@ const RULES: &[Rule] = &[
         ops: REPLACE,
         apply: Apply::OptStr("description"),
     },
+    // The `/apiStages…` paths are handled by `patch_api_stages` (they need the store); the
+    // rules with `<…>` placeholders never match and only name the paths in error messages.
+    Rule {
+        path: "/apiStages",
+        ops: ADD_REMOVE,
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/quota",
+        ops: &[Op::Remove],
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/throttle",
+        ops: &[Op::Remove],
+        apply: Apply::Custom(remove_member),
+    },
     Rule {
         path: "/productCode",
-        ops: REPLACE,
+        ops: REPLACE_REMOVE,
         apply: Apply::OptStr("productCode"),
+    },
+    Rule {
+        path: "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>",
+        ops: &[Op::Remove],
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/apiStages/<apidId:stageName>/throttle",
+        ops: REPLACE_REMOVE,
+        apply: Apply::Custom(remove_member),
     },
     Rule {
         path: "/throttle/burstLimit",
@@ -429,11 +460,6 @@ const RULES: &[Rule] = &[
         path: "/throttle/rateLimit",
         ops: REPLACE,
         apply: Apply::Custom(set_plan_throttle),
-    },
-    Rule {
-        path: "/throttle",
-        ops: &[Op::Remove],
-        apply: Apply::Custom(remove_member),
     },
     Rule {
         path: "/quota/limit",
@@ -451,33 +477,12 @@ const RULES: &[Rule] = &[
         apply: Apply::Custom(set_quota_member),
     },
     Rule {
-        path: "/quota",
-        ops: &[Op::Remove],
-        apply: Apply::Custom(remove_member),
-    },
-    // Handled by `patch_api_stages` (they need the store); listed so error messages name them.
-    Rule {
-        path: "/apiStages",
-        ops: &[Op::Add, Op::Remove],
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle",
-        ops: REPLACE_REMOVE,
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}",
-        ops: &[Op::Remove],
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/rateLimit",
+        path: "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/rateLimit",
         ops: &[Op::Add, Op::Replace],
         apply: Apply::Custom(remove_member),
     },
     Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/burstLimit",
+        path: "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/burstLimit",
         ops: &[Op::Add, Op::Replace],
         apply: Apply::Custom(remove_member),
     },
@@ -492,12 +497,12 @@ fn parse_stage_id(v: &str) -> Result<(String, String), ApiError> {
     }
 }
 
+/// The patch engine's "Invalid patch path … Must be one of: […]" for an `/apiStages…` op that
+/// names no valid target (no rule has a wildcard, so none matches such a path).
 fn invalid_patch(op: &PatchOp) -> ApiError {
-    ApiError::bad_request(format!(
-        "Invalid patch path '{}' specified for op '{}'",
-        op.path,
-        op.op.as_str()
-    ))
+    patch::apply(&mut Map::new(), std::slice::from_ref(op), RULES)
+        .err()
+        .unwrap_or_else(|| ApiError::bad_request(format!("Invalid patch path {}", op.path)))
 }
 
 /// Apply one `/apiStages…` op. Returns the stages the plan newly covers.
@@ -676,7 +681,19 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
 fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label(0);
     store::write(&*app.store, call.tenant, |txn| {
-        require(txn, id)?;
+        let plan = require(txn, id)?;
+        // AWS refuses to delete a plan that still covers API stages (seen in aws-sdk-js#3841).
+        if let Some(first) = plan
+            .get("apiStages")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            return Err(ApiError::bad_request(format!(
+                "Cannot delete Usage Plan {id} because there are API Stages associated with it, including {}:{}",
+                first["apiId"].as_str().unwrap_or(""),
+                first["stage"].as_str().unwrap_or("")
+            )));
+        }
         for key in key_ids(txn, id)? {
             txn.delete(kind::USAGE_PLAN_KEY, id, &key)?;
         }
