@@ -402,3 +402,16 @@ def test_remove_paths_are_listed_like_aws(apigw, stages):
     assert r["productCode"] == "pc"
     r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[{"op": "remove", "path": "/productCode"}])
     assert "productCode" not in r
+
+
+def test_a_deleted_stage_can_still_be_removed_from_a_plan(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "beta"}])["id"]
+    apigw.delete_stage(restApiId=api_id, stageName="beta")
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:beta"}])
+    assert r["apiStages"] == []
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "add", "path": "/apiStages", "value": f"{api_id}:beta"}]),
+        "NotFoundException", status=404, contains="Invalid API Stage")
+    apigw.delete_usage_plan(usagePlanId=pid)

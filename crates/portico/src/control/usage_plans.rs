@@ -306,10 +306,10 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         plan.insert("description".into(), json!(d));
     }
     if let Some(t) = body.get("throttle").filter(|t| !t.is_null()) {
-        plan.insert(
-            "throttle".into(),
-            Value::Object(throttle_settings(t, "throttle")?),
-        );
+        let t = throttle_settings(t, "throttle")?;
+        if !t.is_empty() {
+            plan.insert("throttle".into(), Value::Object(t));
+        }
     }
     if let Some(q) = body.get("quota").filter(|q| !q.is_null()) {
         plan.insert("quota".into(), Value::Object(quota_settings(q)?));
@@ -519,31 +519,37 @@ fn patch_api_stages(
         *stages = Value::Array(Vec::new());
     }
     if op.path == "/apiStages" {
+        if !matches!(op.op, Op::Add | Op::Remove) {
+            return Err(invalid_patch(op));
+        }
         let (api_id, stage) = parse_stage_id(op.value.as_deref().unwrap_or(""))?;
+        let pos = plan["apiStages"].as_array().and_then(|a| {
+            a.iter()
+                .position(|s| s["apiId"] == json!(api_id) && s["stage"] == json!(stage))
+        });
+        // Removing a stage the plan has always works, even if the stage or its API has been
+        // deleted since (otherwise the plan could never be cleaned up and deleted).
+        if let (Op::Remove, Some(i)) = (op.op, pos) {
+            if let Some(arr) = plan["apiStages"].as_array_mut() {
+                arr.remove(i);
+            }
+            return Ok(None);
+        }
         // LocalStack's AWS snapshot: a stage that does not exist is a 404 with this text.
         if !stage_exists(txn, &api_id, &stage)? {
             return Err(ApiError::not_found(invalid_stage_text(
                 &api_id, &stage, plan_id,
             )));
         }
-        let arr = plan["apiStages"]
-            .as_array_mut()
-            .expect("made an array above");
-        let pos = arr
-            .iter()
-            .position(|s| s["apiId"] == json!(api_id) && s["stage"] == json!(stage));
-        return Ok(match (op.op, pos) {
-            (Op::Add, None) => {
+        if op.op == Op::Add && pos.is_none() {
+            if let Some(arr) = plan["apiStages"].as_array_mut() {
                 arr.push(json!({ "apiId": api_id, "stage": stage }));
-                Some((api_id, stage))
             }
-            (Op::Remove, Some(i)) => {
-                arr.remove(i);
-                None
-            }
-            (Op::Add | Op::Remove, _) => None,
-            _ => return Err(invalid_patch(op)),
-        });
+            return Ok(Some((api_id, stage)));
+        }
+        // Adding a stage already there, or removing an existing stage the plan lacks: nothing
+        // to do (AWS's answer is unrecorded).
+        return Ok(None);
     }
     // /apiStages/{apiId}:{stage}/throttle[/{resourcePath}/{httpMethod}[/rateLimit|/burstLimit]]
     let rest = &op.path["/apiStages/".len()..];
