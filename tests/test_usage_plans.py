@@ -1,10 +1,24 @@
 """Usage plans, usage plan keys, GetUsage and UpdateUsage."""
 import datetime
 
+import pytest
+
 from helpers import expect_error, replace
+from test_deployments import add_method
 
 PLAN_NOT_FOUND = "Invalid Usage Plan ID specified"
 KEY_NOT_FOUND = "Invalid API Key identifier specified"
+
+
+@pytest.fixture
+def stages(apigw, api):
+    """An API deployed to stages `prod` and `beta`; returns the API id."""
+    api_id, root = api
+    add_method(apigw, api_id, root)
+    dep = apigw.create_deployment(restApiId=api_id)["id"]
+    for name in ("prod", "beta"):
+        apigw.create_stage(restApiId=api_id, stageName=name, deploymentId=dep)
+    return api_id
 
 
 def today():
@@ -270,3 +284,134 @@ def test_plans_are_isolated_between_accounts(apigw, apigw_b):
     pid = apigw.create_usage_plan(name="p")["id"]
     expect_error(lambda: apigw_b.get_usage_plan(usagePlanId=pid), "NotFoundException", PLAN_NOT_FOUND, 404)
     assert apigw_b.get_usage_plans()["items"] == []
+
+
+def test_create_usage_plan_with_api_stages_and_method_throttles(apigw, stages):
+    api_id = stages
+    r = apigw.create_usage_plan(name="p", apiStages=[
+        {"apiId": api_id, "stage": "prod", "throttle": {"/pets/GET": {"burstLimit": 2, "rateLimit": 1}}},
+        {"apiId": api_id, "stage": "beta"}])
+    assert r["apiStages"] == [
+        {"apiId": api_id, "stage": "prod", "throttle": {"/pets/GET": {"burstLimit": 2, "rateLimit": 1.0}}},
+        {"apiId": api_id, "stage": "beta"}]
+    assert apigw.get_usage_plan(usagePlanId=r["id"])["apiStages"] == r["apiStages"]
+    expect_error(lambda: apigw.create_usage_plan(name="p", apiStages=[
+        {"apiId": api_id, "stage": "prod", "throttle": {"pets": {"rateLimit": 1}}}]),
+        "BadRequestException", status=400, contains="/{resourcePath}/{httpMethod}")
+    expect_error(lambda: apigw.create_usage_plan(name="p", apiStages=[
+        {"apiId": api_id, "stage": "prod"}, {"apiId": api_id, "stage": "prod"}]),
+        "BadRequestException", status=400, contains="Duplicate API Stage")
+
+
+def test_update_usage_plan_api_stages(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p")["id"]
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "add", "path": "/apiStages", "value": f"{api_id}:prod"},
+        {"op": "add", "path": "/apiStages", "value": f"{api_id}:beta"}])
+    assert r["apiStages"] == [{"apiId": api_id, "stage": "prod"}, {"apiId": api_id, "stage": "beta"}]
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:prod"}])
+    assert r["apiStages"] == [{"apiId": api_id, "stage": "beta"}]
+    assert apigw.get_usage_plan(usagePlanId=pid)["apiStages"] == r["apiStages"]
+
+
+def test_method_throttle_patch_paths(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "prod"}])["id"]
+    base = f"/apiStages/{api_id}:prod/throttle"
+    # The AWS CLI examples: escaped resource path, and the root resource.
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        replace(f"{base}/~1pets/GET/rateLimit", "0.5"), replace(f"{base}/~1pets/GET/burstLimit", "3"),
+        replace(f"{base}/~1/GET/rateLimit", "7")])
+    assert r["apiStages"][0]["throttle"] == {"/pets/GET": {"rateLimit": 0.5, "burstLimit": 3},
+                                             "//GET": {"rateLimit": 7.0}}
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": f"{base}/~1pets/GET", "value": ""}])
+    assert r["apiStages"][0]["throttle"] == {"//GET": {"rateLimit": 7.0}}
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        replace(base, '{"/pets/POST": {"rateLimit": 1.0, "burstLimit": 1}}')])
+    assert r["apiStages"][0]["throttle"] == {"/pets/POST": {"rateLimit": 1.0, "burstLimit": 1}}
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[{"op": "remove", "path": base, "value": ""}])
+    assert r["apiStages"] == [{"apiId": api_id, "stage": "prod"}]
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        replace(f"{base}/~1pets/GET/burstLimit", "-1")]), "BadRequestException", status=400)
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        replace(f"/apiStages/{api_id}:beta/throttle/~1pets/GET/rateLimit", "1")]),
+        "NotFoundException", f"Invalid API Stage {{api: {api_id}, stage: beta}} specified for usageplan {pid}", 404)
+
+
+def test_a_key_cannot_be_in_two_plans_covering_the_same_stage(apigw, stages):
+    api_id = stages
+    prod1 = apigw.create_usage_plan(name="prod-1", apiStages=[{"apiId": api_id, "stage": "prod"}])["id"]
+    prod2 = apigw.create_usage_plan(name="prod-2", apiStages=[{"apiId": api_id, "stage": "prod"}])["id"]
+    beta = apigw.create_usage_plan(name="beta", apiStages=[{"apiId": api_id, "stage": "beta"}])["id"]
+    key = apigw.create_api_key(name="k")["id"]
+    apigw.create_usage_plan_key(usagePlanId=prod1, keyId=key, keyType="API_KEY")
+    expect_error(lambda: apigw.create_usage_plan_key(usagePlanId=prod2, keyId=key, keyType="API_KEY"),
+                 "BadRequestException",
+                 f"Usage Plan {prod2} cannot be added because API Key {key} cannot reference multiple "
+                 f"Usage Plans with the same API Stage: {api_id}:prod", 400)
+    apigw.create_usage_plan_key(usagePlanId=beta, keyId=key, keyType="API_KEY")
+    # Widening a plan onto a stage the key already has through another plan is refused too.
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=beta, patchOperations=[
+        {"op": "add", "path": "/apiStages", "value": f"{api_id}:prod"}]),
+        "BadRequestException", status=400, contains="cannot reference multiple Usage Plans")
+    assert apigw.get_usage_plan(usagePlanId=beta)["apiStages"] == [{"apiId": api_id, "stage": "beta"}]
+
+
+def test_api_key_stage_keys(apigw, stages):
+    api_id = stages
+    key = apigw.create_api_key(name="k", stageKeys=[{"restApiId": api_id, "stageName": "prod"}])
+    assert key["stageKeys"] == [f"{api_id}/prod"]
+    r = apigw.update_api_key(apiKey=key["id"], patchOperations=[
+        {"op": "add", "path": "/stageKeys", "value": f"{api_id}/beta"},
+        {"op": "remove", "path": "/stageKeys", "value": f"{api_id}/prod"}])
+    assert r["stageKeys"] == [f"{api_id}/beta"]
+    assert apigw.get_api_key(apiKey=key["id"])["stageKeys"] == [f"{api_id}/beta"]
+
+
+def test_a_plan_with_api_stages_cannot_be_deleted(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "beta"},
+                                                      {"apiId": api_id, "stage": "prod"}])["id"]
+    expect_error(lambda: apigw.delete_usage_plan(usagePlanId=pid), "BadRequestException",
+                 f"Cannot delete Usage Plan {pid} because there are API Stages associated with it, "
+                 f"including {api_id}:beta", 400)
+    apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:beta"},
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:prod"}])
+    apigw.delete_usage_plan(usagePlanId=pid)
+    expect_error(lambda: apigw.get_usage_plan(usagePlanId=pid), "NotFoundException", PLAN_NOT_FOUND, 404)
+
+
+def test_remove_paths_are_listed_like_aws(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "prod"}])["id"]
+    # AWS's recorded answer to removing a stage by path (boto/boto3#2629).
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": f"/apiStages/{api_id}:prod"}]), "BadRequestException",
+        f"Invalid patch path '/apiStages/{api_id}:prod' specified for op 'remove'. Must be one of: "
+        "[/apiStages, /quota, /throttle, /productCode, "
+        "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>, /apiStages/<apidId:stageName>/throttle]",
+        400)
+    # ...and to removing /apiStages without saying which.
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/apiStages"}]), "BadRequestException", "Invalid API Stage specified", 400)
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/productCode", "pc")])
+    assert r["productCode"] == "pc"
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[{"op": "remove", "path": "/productCode"}])
+    assert "productCode" not in r
+
+
+def test_a_deleted_stage_can_still_be_removed_from_a_plan(apigw, stages):
+    api_id = stages
+    pid = apigw.create_usage_plan(name="p", apiStages=[{"apiId": api_id, "stage": "beta"}])["id"]
+    apigw.delete_stage(restApiId=api_id, stageName="beta")
+    r = apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "remove", "path": "/apiStages", "value": f"{api_id}:beta"}])
+    assert r["apiStages"] == []
+    expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
+        {"op": "add", "path": "/apiStages", "value": f"{api_id}:beta"}]),
+        "NotFoundException", status=404, contains="Invalid API Stage")
+    apigw.delete_usage_plan(usagePlanId=pid)

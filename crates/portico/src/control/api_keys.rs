@@ -157,10 +157,8 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     body.bool_of("generateDistinctId")?;
     key.insert("createdDate".into(), json!(now));
     key.insert("lastUpdatedDate".into(), json!(now));
-    if let Some(Value::Object(tags)) = body.get("tags") {
-        if !tags.is_empty() {
-            key.insert("tags".into(), Value::Object(tags.clone()));
-        }
+    if let Some(tags) = super::tags::from_body(&body)? {
+        key.insert("tags".into(), Value::Object(tags));
     }
     let key = store::write(&*app.store, call.tenant, |txn| {
         let mut key = key;

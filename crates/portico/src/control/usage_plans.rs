@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Map, Value};
 
 use super::call::{Call, Members, Reply};
-use super::patch::{self, Apply, Op, PatchOp, Rule, REPLACE, REPLACE_REMOVE};
+use super::patch::{self, Apply, Op, PatchOp, Rule, ADD_REMOVE, REPLACE, REPLACE_REMOVE};
 use super::{paging, Handler};
 use crate::app::App;
 use crate::error::ApiError;
@@ -306,18 +306,16 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         plan.insert("description".into(), json!(d));
     }
     if let Some(t) = body.get("throttle").filter(|t| !t.is_null()) {
-        plan.insert(
-            "throttle".into(),
-            Value::Object(throttle_settings(t, "throttle")?),
-        );
+        let t = throttle_settings(t, "throttle")?;
+        if !t.is_empty() {
+            plan.insert("throttle".into(), Value::Object(t));
+        }
     }
     if let Some(q) = body.get("quota").filter(|q| !q.is_null()) {
         plan.insert("quota".into(), Value::Object(quota_settings(q)?));
     }
-    if let Some(Value::Object(tags)) = body.get("tags") {
-        if !tags.is_empty() {
-            plan.insert("tags".into(), Value::Object(tags.clone()));
-        }
+    if let Some(tags) = super::tags::from_body(&body)? {
+        plan.insert("tags".into(), Value::Object(tags));
     }
     let plan = store::write(&*app.store, call.tenant, |txn| {
         let mut plan = plan;
@@ -406,6 +404,10 @@ fn set_quota_member(
     Ok(())
 }
 
+/// UpdateUsagePlan's paths. Their order makes the "Must be one of" list of `remove` read as
+/// AWS's recorded one (boto/boto3#2629): `[/apiStages, /quota, /throttle, /productCode,
+/// /apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>,
+/// /apiStages/<apidId:stageName>/throttle]` (`apidId` is AWS's spelling).
 const RULES: &[Rule] = &[
     Rule {
         path: "/name",
@@ -417,10 +419,37 @@ const RULES: &[Rule] = &[
         ops: REPLACE,
         apply: Apply::OptStr("description"),
     },
+    // The `/apiStages…` paths are handled by `patch_api_stages` (they need the store); the
+    // rules with `<…>` placeholders never match and only name the paths in error messages.
+    Rule {
+        path: "/apiStages",
+        ops: ADD_REMOVE,
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/quota",
+        ops: &[Op::Remove],
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/throttle",
+        ops: &[Op::Remove],
+        apply: Apply::Custom(remove_member),
+    },
     Rule {
         path: "/productCode",
-        ops: REPLACE,
+        ops: REPLACE_REMOVE,
         apply: Apply::OptStr("productCode"),
+    },
+    Rule {
+        path: "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>",
+        ops: &[Op::Remove],
+        apply: Apply::Custom(remove_member),
+    },
+    Rule {
+        path: "/apiStages/<apidId:stageName>/throttle",
+        ops: REPLACE_REMOVE,
+        apply: Apply::Custom(remove_member),
     },
     Rule {
         path: "/throttle/burstLimit",
@@ -431,11 +460,6 @@ const RULES: &[Rule] = &[
         path: "/throttle/rateLimit",
         ops: REPLACE,
         apply: Apply::Custom(set_plan_throttle),
-    },
-    Rule {
-        path: "/throttle",
-        ops: &[Op::Remove],
-        apply: Apply::Custom(remove_member),
     },
     Rule {
         path: "/quota/limit",
@@ -453,33 +477,12 @@ const RULES: &[Rule] = &[
         apply: Apply::Custom(set_quota_member),
     },
     Rule {
-        path: "/quota",
-        ops: &[Op::Remove],
-        apply: Apply::Custom(remove_member),
-    },
-    // Handled by `patch_api_stages` (they need the store); listed so error messages name them.
-    Rule {
-        path: "/apiStages",
-        ops: &[Op::Add, Op::Remove],
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle",
-        ops: REPLACE_REMOVE,
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}",
-        ops: &[Op::Remove],
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/rateLimit",
+        path: "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/rateLimit",
         ops: &[Op::Add, Op::Replace],
         apply: Apply::Custom(remove_member),
     },
     Rule {
-        path: "/apiStages/{apiId}:{stage}/throttle/{resourcePath}/{httpMethod}/burstLimit",
+        path: "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>/burstLimit",
         ops: &[Op::Add, Op::Replace],
         apply: Apply::Custom(remove_member),
     },
@@ -494,12 +497,12 @@ fn parse_stage_id(v: &str) -> Result<(String, String), ApiError> {
     }
 }
 
+/// The patch engine's "Invalid patch path … Must be one of: […]" for an `/apiStages…` op that
+/// names no valid target (no rule has a wildcard, so none matches such a path).
 fn invalid_patch(op: &PatchOp) -> ApiError {
-    ApiError::bad_request(format!(
-        "Invalid patch path '{}' specified for op '{}'",
-        op.path,
-        op.op.as_str()
-    ))
+    patch::apply(&mut Map::new(), std::slice::from_ref(op), RULES)
+        .err()
+        .unwrap_or_else(|| ApiError::bad_request(format!("Invalid patch path {}", op.path)))
 }
 
 /// Apply one `/apiStages…` op. Returns the stages the plan newly covers.
@@ -516,31 +519,37 @@ fn patch_api_stages(
         *stages = Value::Array(Vec::new());
     }
     if op.path == "/apiStages" {
+        if !matches!(op.op, Op::Add | Op::Remove) {
+            return Err(invalid_patch(op));
+        }
         let (api_id, stage) = parse_stage_id(op.value.as_deref().unwrap_or(""))?;
+        let pos = plan["apiStages"].as_array().and_then(|a| {
+            a.iter()
+                .position(|s| s["apiId"] == json!(api_id) && s["stage"] == json!(stage))
+        });
+        // Removing a stage the plan has always works, even if the stage or its API has been
+        // deleted since (otherwise the plan could never be cleaned up and deleted).
+        if let (Op::Remove, Some(i)) = (op.op, pos) {
+            if let Some(arr) = plan["apiStages"].as_array_mut() {
+                arr.remove(i);
+            }
+            return Ok(None);
+        }
         // LocalStack's AWS snapshot: a stage that does not exist is a 404 with this text.
         if !stage_exists(txn, &api_id, &stage)? {
             return Err(ApiError::not_found(invalid_stage_text(
                 &api_id, &stage, plan_id,
             )));
         }
-        let arr = plan["apiStages"]
-            .as_array_mut()
-            .expect("made an array above");
-        let pos = arr
-            .iter()
-            .position(|s| s["apiId"] == json!(api_id) && s["stage"] == json!(stage));
-        return Ok(match (op.op, pos) {
-            (Op::Add, None) => {
+        if op.op == Op::Add && pos.is_none() {
+            if let Some(arr) = plan["apiStages"].as_array_mut() {
                 arr.push(json!({ "apiId": api_id, "stage": stage }));
-                Some((api_id, stage))
             }
-            (Op::Remove, Some(i)) => {
-                arr.remove(i);
-                None
-            }
-            (Op::Add | Op::Remove, _) => None,
-            _ => return Err(invalid_patch(op)),
-        });
+            return Ok(Some((api_id, stage)));
+        }
+        // Adding a stage already there, or removing an existing stage the plan lacks: nothing
+        // to do (AWS's answer is unrecorded).
+        return Ok(None);
     }
     // /apiStages/{apiId}:{stage}/throttle[/{resourcePath}/{httpMethod}[/rateLimit|/burstLimit]]
     let rest = &op.path["/apiStages/".len()..];
@@ -678,7 +687,19 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
 fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label(0);
     store::write(&*app.store, call.tenant, |txn| {
-        require(txn, id)?;
+        let plan = require(txn, id)?;
+        // AWS refuses to delete a plan that still covers API stages (seen in aws-sdk-js#3841).
+        if let Some(first) = plan
+            .get("apiStages")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
+            return Err(ApiError::bad_request(format!(
+                "Cannot delete Usage Plan {id} because there are API Stages associated with it, including {}:{}",
+                first["apiId"].as_str().unwrap_or(""),
+                first["stage"].as_str().unwrap_or("")
+            )));
+        }
         for key in key_ids(txn, id)? {
             txn.delete(kind::USAGE_PLAN_KEY, id, &key)?;
         }
