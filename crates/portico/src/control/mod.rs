@@ -15,10 +15,13 @@ pub mod usage;
 mod account;
 mod api_key_import;
 mod api_keys;
+mod authorizers;
 mod deployments;
+pub mod gateway_responses;
 mod integrations;
 mod method_settings;
 mod methods;
+mod models;
 mod params;
 mod resources;
 mod restapis;
@@ -27,6 +30,7 @@ mod stages;
 mod tags;
 mod usage_plan_keys;
 mod usage_plans;
+mod validators;
 
 use bytes::Bytes;
 use hyper::HeaderMap;
@@ -53,6 +57,10 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| usage_plans::handler(operation))
         .or_else(|| usage_plan_keys::handler(operation))
         .or_else(|| usage::handler(operation))
+        .or_else(|| models::handler(operation))
+        .or_else(|| validators::handler(operation))
+        .or_else(|| gateway_responses::handler(operation))
+        .or_else(|| authorizers::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?
