@@ -5,6 +5,8 @@
 //! Handlers are synchronous: they run one store transaction of a few microseconds and return a
 //! [`Reply`]; the route table supplies the success status. Errors leave as `ApiError`.
 
+/// Account settings (the account-level throttle is read by the data plane).
+pub mod account;
 pub mod call;
 pub mod paging;
 pub mod patch;
@@ -12,7 +14,6 @@ pub mod routes;
 /// Quota arithmetic shared with the data plane.
 pub mod usage;
 
-mod account;
 mod api_key_import;
 mod api_keys;
 mod authorizers;
