@@ -159,6 +159,13 @@ def test_a_deployment_is_a_frozen_snapshot(apigw, deployable):
     d2 = apigw.create_deployment(restApiId=api_id)
     summary2 = apigw.get_deployment(restApiId=api_id, deploymentId=d2["id"], embed=["apisummary"])["apiSummary"]
     assert summary2 == {"/pets": {"PUT": {"authorizationType": "NONE", "apiKeyRequired": False}}}
+    # editing a method in place does not reach into earlier deployments either
+    apigw.update_method(restApiId=api_id, resourceId=pets["id"], httpMethod="PUT",
+                        patchOperations=[replace("/apiKeyRequired", "true")])
+    assert apigw.get_deployment(restApiId=api_id, deploymentId=d2["id"], embed=["apisummary"])["apiSummary"] == summary2
+    d3 = apigw.create_deployment(restApiId=api_id)
+    assert apigw.get_deployment(restApiId=api_id, deploymentId=d3["id"], embed=["apisummary"])["apiSummary"] == \
+        {"/pets": {"PUT": {"authorizationType": "NONE", "apiKeyRequired": True}}}
 
 
 def test_canary_deployment_goes_to_the_stage_canary(apigw, deployable):
