@@ -155,7 +155,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         if let Some(name) = stage_name.as_deref().filter(|n| !n.is_empty()) {
             match &canary {
                 Some(c) => stages::put_canary_from_deployment(txn, api_id, name, &id, c)?,
-                None => stages::publish(txn, call, api_id, name, &id, &body)?,
+                None => stages::publish(txn, api_id, name, &id, &body)?,
             }
         }
         Ok(dep)

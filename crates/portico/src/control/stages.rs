@@ -215,10 +215,10 @@ fn apply_settings(
 /// CreateDeployment with `stageName`: create the stage or repoint it at the new deployment.
 /// Given `variables` replace the stage's ("the stage variables for the stage associated with the
 /// deployment"), and a plain deployment ends a running canary: the stage now serves the new
-/// deployment only (LocalStack's AWS-validated behaviour; AWS does not document it).
+/// deployment only (AWS does not document this; it is LocalStack's reading of AWS, and a stale
+/// canary silently taking traffic from the new deployment would surprise more).
 pub fn publish(
     txn: &mut dyn Txn,
-    _call: &Call,
     api_id: &str,
     name: &str,
     deployment_id: &str,
