@@ -25,6 +25,7 @@ mod restapis;
 mod stages;
 mod tags;
 mod usage_plan_keys;
+mod usage_plan_update;
 mod usage_plans;
 
 use bytes::Bytes;
