@@ -25,5 +25,6 @@ pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>>
     let store = SqliteStore::open(&config.data_dir)?;
     let app = Arc::new(App::new(config, Arc::new(store)));
     data::registry::spawn_watcher(app.clone());
+    data::metering::spawn(app.clone());
     Ok(Server::bind(app).await?)
 }

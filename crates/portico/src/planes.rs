@@ -115,6 +115,7 @@ async fn management(
     // Apply what the call changed to the data plane before answering, so a client that updates
     // a stage (or deploys) and then invokes sees its change. Cheap when nothing changed.
     app.data.registry.sync();
+    app.data.metering.sync();
     let handled = handled?;
     Ok(match handled.reply {
         Reply::Json(v) => json_response(handled.status, &v),
@@ -171,8 +172,10 @@ async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBod
                     "reset is only available when Portico listens on loopback",
                 ));
             }
+            app.data.metering.discard();
             app.store.wipe()?;
             app.data.registry.sync();
+            app.data.metering.sync();
             tracing::info!("all state wiped by {path}");
             Ok(json_response(200, &json!({ "status": "reset" })))
         }

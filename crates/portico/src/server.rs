@@ -77,6 +77,8 @@ impl Server {
             _ = graceful.shutdown() => tracing::info!("drained"),
             _ = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timed out"),
         }
+        // Counts served since the last background flush.
+        self.app.data.metering.flush();
     }
 }
 

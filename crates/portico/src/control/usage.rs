@@ -261,6 +261,8 @@ fn usage_of(
 }
 
 fn get_usage(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    // Report every request served, not only those the background flusher has written.
+    app.data.metering.flush();
     let plan_id = call.label(0);
     let key_filter = call.query("keyId").filter(|k| !k.is_empty());
     let (plan, page) = store::read(&*app.store, call.tenant, |txn| {
@@ -312,6 +314,8 @@ fn get_usage(app: &App, call: &Call) -> Result<Reply, ApiError> {
 
 /// `replace /remaining` sets the key's remaining quota in the current period to the value.
 fn update_usage(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    // The correction is relative to what was served: count every request first.
+    app.data.metering.flush();
     let (plan_id, key_id) = (call.label(0), call.label(1));
     let ops = patch::parse(&call.json()?)?;
     let plan = store::read(&*app.store, call.tenant, |txn| {
@@ -572,16 +576,20 @@ mod tests {
                 } else {
                     Bytes::from(body.to_string())
                 };
-                let done = handle(
-                    &self.app,
-                    &self.tenant,
-                    method,
-                    path,
-                    query,
-                    &HeaderMap::new(),
-                    body,
-                )
-                .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .unwrap();
+                let done = rt
+                    .block_on(handle(
+                        &self.app,
+                        &self.tenant,
+                        method,
+                        path,
+                        query,
+                        &HeaderMap::new(),
+                        body,
+                    ))
+                    .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
                 match done.reply {
                     Reply::Json(v) => v,
                     _ => Value::Null,

@@ -26,6 +26,8 @@ pub struct Info<'a> {
     pub received: OffsetDateTime,
     /// `Some` only when the stage has a canary (AWS omits the variable otherwise).
     pub is_canary: Option<bool>,
+    /// The accepted API key (methods requiring one).
+    pub identity: Option<&'a crate::data::metering::Identity>,
 }
 
 /// Top-level `$context` keys, in the order AWS documents them.
@@ -47,6 +49,7 @@ pub const KEYS: &[&str] = &[
     "resourceId",
     "resourcePath",
     "stage",
+    "usagePlanId",
 ];
 
 /// One top-level `$context` value (`None`: not defined for this request).
@@ -60,7 +63,8 @@ pub fn field(i: &Info, key: &str) -> Option<Value> {
         "extendedRequestId" => Value::from(i.extended_request_id),
         "httpMethod" => Value::from(i.http_method),
         "identity" => json!({
-            "accountId": null, "apiKey": null, "apiKeyId": null, "caller": null,
+            "accountId": null, "apiKey": i.identity.map(|k| k.api_key()),
+            "apiKeyId": i.identity.map(|k| k.api_key_id()), "caller": null,
             "cognitoAuthenticationProvider": null, "cognitoAuthenticationType": null,
             "cognitoIdentityId": null, "cognitoIdentityPoolId": null, "principalOrgId": null,
             "sourceIp": i.source_ip, "user": null, "userAgent": i.user_agent,
@@ -81,6 +85,7 @@ pub fn field(i: &Info, key: &str) -> Option<Value> {
         "resourceId" => Value::from(i.resource_id),
         "resourcePath" => Value::from(i.resource_path),
         "stage" => Value::from(i.stage),
+        "usagePlanId" => Value::from(i.identity?.usage_plan_id()),
         _ => return None,
     })
 }

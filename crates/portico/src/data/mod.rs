@@ -16,6 +16,7 @@ pub mod context;
 pub mod gateway_responses;
 pub mod integrations;
 pub mod mapping;
+pub mod metering;
 pub mod metrics;
 pub mod pipeline;
 pub mod registry;
@@ -35,12 +36,15 @@ pub struct DataPlane {
     pub registry: registry::Registry,
     pub client: integrations::http::Client,
     pub metrics: Arc<metrics::Metrics>,
+    /// API keys, throttles, quotas and usage counts (phase 3).
+    pub metering: metering::Metering,
 }
 
 impl DataPlane {
     pub fn new(store: Arc<dyn Store>) -> DataPlane {
         let metrics = Arc::new(metrics::Metrics::new());
         DataPlane {
+            metering: metering::Metering::new(store.clone()),
             registry: registry::Registry::new(store, metrics.clone()),
             client: integrations::http::Client::new(),
             metrics,

@@ -28,6 +28,7 @@ use super::context::{self, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
 use super::integrations::{http::Client, mock};
 use super::mapping::{LazyContext, View};
+use super::metering::{Identity, Metering};
 use super::registry::LiveStage;
 use super::router::Router;
 use super::{request_map, response_map, DataPlane, OwnedTarget};
@@ -67,6 +68,8 @@ pub struct Exec<'a> {
     pub client: &'a Client,
     /// Keep an execution log (test-invoke).
     pub execution_log: bool,
+    /// API keys, throttles and quotas; `None` skips them (test-invoke, as in AWS).
+    pub metering: Option<&'a Metering>,
 }
 
 /// The execution log `test_invoke_method` returns. Off on the serving path, where each entry
@@ -147,6 +150,7 @@ pub async fn serve(
         received,
         client: &dp.client,
         execution_log: false,
+        metering: Some(&dp.metering),
     };
     let declared = parts
         .headers
@@ -193,7 +197,7 @@ pub async fn serve(
                 ResponseType::RequestTooLarge,
                 format!("HTTP content length exceeded {MAX_PAYLOAD} bytes."),
             );
-            let ctx = base_context(&exec, &creq, "", "");
+            let ctx = base_context(&exec, &creq, "", "", None);
             let response = deployment
                 .gateway_responses
                 .render(&err, &ctx, variables, None);
@@ -275,8 +279,11 @@ fn base_context<'a>(
     req: &'a ClientRequest,
     resource_id: &'a str,
     resource_path: &'a str,
+    identity: Option<&'a Identity>,
 ) -> LazyContext<'a> {
-    LazyContext::new(move |keys| build_context(exec, req, resource_id, resource_path, keys))
+    LazyContext::new(move |keys| {
+        build_context(exec, req, resource_id, resource_path, identity, keys)
+    })
 }
 
 fn build_context(
@@ -284,6 +291,7 @@ fn build_context(
     req: &ClientRequest,
     resource_id: &str,
     resource_path: &str,
+    identity: Option<&Identity>,
     keys: Option<&[Box<str>]>,
 ) -> Value {
     let path = format!("/{}{}", exec.stage, req.path);
@@ -304,6 +312,7 @@ fn build_context(
             user_agent: req.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),
             received: exec.received,
             is_canary: exec.is_canary,
+            identity,
         },
         keys,
     )
@@ -335,7 +344,7 @@ pub async fn invoke(
             .map(|p| (&dep.resources[*i], p))
     });
     let Some((resource, plan)) = plan else {
-        let ctx = base_context(exec, req, "", "");
+        let ctx = base_context(exec, req, "", "", None);
         let response = dep.gateway_responses.render(
             &GatewayError::missing_token(),
             &ctx,
@@ -351,7 +360,13 @@ pub async fn invoke(
         };
     };
     let params = routed.map(|(_, p)| p).unwrap_or_default();
-    let ctx = base_context(exec, req, &resource.id, &resource.path);
+    // Phase 3 runs before `$context` exists: the identity it accepts is part of it.
+    let (identity, auth) = match authorize(exec, plan, req) {
+        Ok(id) => (id, Ok(())),
+        Err(e) => (None, Err(e)),
+    };
+    let identity = identity.as_ref();
+    let ctx = base_context(exec, req, &resource.id, &resource.path, identity);
     let mut log = if exec.execution_log {
         ExecLog::on()
     } else {
@@ -377,6 +392,7 @@ pub async fn invoke(
         exec,
         req,
         plan,
+        auth,
         &params,
         &view,
         &mut log,
@@ -417,10 +433,18 @@ pub async fn invoke(
     }
 }
 
-/// Phase 3: authorization hook. API keys, IAM and authorizers plug in here; every method is
-/// treated as `NONE` until they land.
-fn authorize(_plan: &MethodPlan, _req: &ClientRequest) -> Result<(), GatewayError> {
-    Ok(())
+/// Phase 3: authorization. API keys, usage plan / stage / account throttles and quotas
+/// (`metering`); IAM and authorizers plug in here too (every method is `NONE` until they land).
+fn authorize(
+    exec: &Exec,
+    plan: &MethodPlan,
+    req: &ClientRequest,
+) -> Result<Option<Identity>, GatewayError> {
+    let Some(m) = exec.metering else {
+        return Ok(None);
+    };
+    let key = req.headers.get("x-api-key").map(|v| v.as_bytes());
+    m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -428,12 +452,13 @@ async fn phases(
     exec: &Exec<'_>,
     req: &ClientRequest,
     plan: &MethodPlan,
+    auth: Result<(), GatewayError>,
     params: &[(String, String)],
     view: &View<'_>,
     log: &mut ExecLog,
     integration_latency: &mut Option<Duration>,
 ) -> Result<Response<ResponseBody>, GatewayError> {
-    authorize(plan, req)?;
+    auth?;
     // Phase 4: validate.
     let content_type = req
         .headers
@@ -557,6 +582,7 @@ mod tests {
             received: OffsetDateTime::now_utc(),
             client: &client,
             execution_log: true,
+            metering: None,
         };
         let (path, q) = path.split_once('?').unwrap_or((path, ""));
         let req = ClientRequest {

@@ -80,6 +80,14 @@ pub struct Change {
     pub rest_api_id: String,
 }
 
+/// A change the metering layer (`data::metering`) cares about: the tenant's API keys, usage
+/// plans, plan keys or account changed, or a key's usage was corrected (UpdateUsage) or
+/// forgotten. Announced on its own channel so the deployment registry never sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeteringChange {
+    pub tenant: Tenant,
+}
+
 /// Operations available inside a transaction, all scoped to the transaction's tenant.
 pub trait Txn {
     fn get(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, ApiError>;
@@ -116,6 +124,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Notifications of committed changes to stages, deployments and REST APIs.
     fn subscribe(&self) -> broadcast::Receiver<Change>;
+
+    /// Notifications of committed changes to API keys, usage plans, plan keys, the account,
+    /// and usage corrections (see [`MeteringChange`]).
+    fn subscribe_metering(&self) -> broadcast::Receiver<MeteringChange>;
 
     // Usage counters live beside the documents, not inside them: the data plane adds to them
     // many times a second and a read-modify-write of a JSON document per request would not

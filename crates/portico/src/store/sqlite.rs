@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-use super::{kind, Change, Doc, Store, Tenant, Txn, UsageIncrement, UsageRow};
+use super::{kind, Change, Doc, MeteringChange, Store, Tenant, Txn, UsageIncrement, UsageRow};
 use crate::error::ApiError;
 
 const SCHEMA: &str = "
@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS quota_adjustments (
 pub struct SqliteStore {
     inner: Mutex<Inner>,
     changes: broadcast::Sender<Change>,
+    metering: broadcast::Sender<MeteringChange>,
 }
 
 struct Inner {
@@ -77,13 +78,22 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA)?;
         let max: Option<i64> = conn.query_row("SELECT MAX(seq) FROM docs", [], |r| r.get(0))?;
         let (changes, _) = broadcast::channel(1024);
+        let (metering, _) = broadcast::channel(1024);
         Ok(SqliteStore {
             inner: Mutex::new(Inner {
                 conn,
                 next_seq: max.unwrap_or(0) + 1,
             }),
             changes,
+            metering,
         })
+    }
+
+    fn announce_metering(&self, tenant: &Tenant) {
+        // Nobody listening is fine: the data plane may not be running (tests).
+        let _ = self.metering.send(MeteringChange {
+            tenant: tenant.clone(),
+        });
     }
 }
 
@@ -93,6 +103,8 @@ struct SqliteTxn<'a> {
     next_seq: &'a mut i64,
     /// REST APIs whose served shape may have changed in this transaction.
     touched: BTreeSet<String>,
+    /// Whether this transaction wrote something the metering layer indexes.
+    metering: bool,
 }
 
 fn parse_body(text: &str) -> Result<Value, ApiError> {
@@ -103,8 +115,20 @@ fn affects_data_plane(kind: &str) -> bool {
     matches!(kind, kind::STAGE | kind::DEPLOYMENT | kind::REST_API)
 }
 
+fn affects_metering(kind: &str) -> bool {
+    matches!(
+        kind,
+        kind::API_KEY
+            | kind::API_KEY_VALUE
+            | kind::USAGE_PLAN
+            | kind::USAGE_PLAN_KEY
+            | kind::ACCOUNT
+    )
+}
+
 impl SqliteTxn<'_> {
     fn touch(&mut self, kind: &str, scope: &str, id: &str) {
+        self.metering |= affects_metering(kind);
         if affects_data_plane(kind) {
             let api = if kind == kind::REST_API { id } else { scope };
             self.touched.insert(api.to_string());
@@ -232,9 +256,11 @@ impl Store for SqliteStore {
             tenant,
             next_seq,
             touched: BTreeSet::new(),
+            metering: false,
         };
         let result = f(&mut txn);
         let touched = std::mem::take(&mut txn.touched);
+        let metering = txn.metering;
         match result {
             Ok(()) => {
                 if let Err(e) = conn.execute_batch("COMMIT") {
@@ -248,6 +274,9 @@ impl Store for SqliteStore {
                         tenant: tenant.clone(),
                         rest_api_id,
                     });
+                }
+                if metering {
+                    self.announce_metering(tenant);
                 }
                 Ok(())
             }
@@ -300,20 +329,35 @@ impl Store for SqliteStore {
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<Result<_, _>>()?
         };
+        let metered: Vec<(String, String)> = {
+            let mut stmt = inner.conn.prepare(
+                "SELECT account, region FROM docs UNION SELECT account, region FROM usage_counts",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<Result<_, _>>()?
+        };
         inner.conn.execute_batch(
             "DELETE FROM docs; DELETE FROM usage_counts; DELETE FROM quota_adjustments;",
         )?;
+        drop(inner);
         for (account, region, rest_api_id) in tenants {
             let _ = self.changes.send(Change {
                 tenant: Tenant { account, region },
                 rest_api_id,
             });
         }
+        for (account, region) in metered {
+            self.announce_metering(&Tenant { account, region });
+        }
         Ok(())
     }
 
     fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.changes.subscribe()
+    }
+
+    fn subscribe_metering(&self) -> broadcast::Receiver<MeteringChange> {
+        self.metering.subscribe()
     }
 
     fn add_usage(&self, increments: &[UsageIncrement]) -> Result<(), ApiError> {
@@ -396,6 +440,9 @@ impl Store for SqliteStore {
             period_start,
             adjustment
         ])?;
+        drop(stmt);
+        drop(inner);
+        self.announce_metering(tenant);
         Ok(())
     }
 
@@ -433,6 +480,8 @@ impl Store for SqliteStore {
                 params![tenant.account, tenant.region, plan_id, key_id],
             )?;
         }
+        drop(inner);
+        self.announce_metering(tenant);
         Ok(())
     }
 }
@@ -534,6 +583,49 @@ mod tests {
             rx.try_recv().is_err(),
             "a model change does not concern the data plane"
         );
+    }
+
+    #[test]
+    fn metering_changes_are_announced_on_their_own_channel() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = SqliteStore::open(dir.path()).unwrap();
+        let mut stages = s.subscribe();
+        let mut rx = s.subscribe_metering();
+        let t = tenant("111111111111");
+        let ours = MeteringChange { tenant: t.clone() };
+        write(&s, &t, |tx| tx.put("model", "api1", "m", &json!({}))).unwrap();
+        assert!(rx.try_recv().is_err(), "a model is not metering state");
+        write(&s, &t, |tx| {
+            tx.put(kind::API_KEY, "", "k1", &json!({}))?;
+            tx.put(kind::API_KEY_VALUE, "", "v", &json!({"id": "k1"}))
+        })
+        .unwrap();
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            ours,
+            "one announcement per transaction"
+        );
+        assert!(rx.try_recv().is_err());
+        assert!(
+            stages.try_recv().is_err(),
+            "the registry does not hear of keys"
+        );
+        let _ = write(&s, &t, |tx| {
+            tx.put(kind::USAGE_PLAN, "", "p1", &json!({}))?;
+            Err::<(), _>(ApiError::internal("rolled back"))
+        });
+        assert!(rx.try_recv().is_err(), "nothing announced for a rollback");
+        for k in [kind::USAGE_PLAN, kind::USAGE_PLAN_KEY, kind::ACCOUNT] {
+            write(&s, &t, |tx| tx.put(k, "", "x", &json!({}))).unwrap();
+            assert_eq!(rx.try_recv().unwrap(), ours, "{k}");
+        }
+        s.set_quota_adjustment(&t, "p1", "k1", "2024-01-01", 3)
+            .unwrap();
+        assert_eq!(rx.try_recv().unwrap(), ours, "UpdateUsage's correction");
+        s.delete_usage(&t, "p1", None).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), ours);
+        s.wipe().unwrap();
+        assert_eq!(rx.try_recv().unwrap(), ours, "a wipe resets every tenant");
     }
 
     #[test]
