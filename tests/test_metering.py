@@ -268,3 +268,24 @@ def test_counts_older_than_a_second_survive_a_kill(own_server):
     own_server.kill9()
     own_server.start(own_server.port)
     assert m.usage() == [5, 995]
+
+
+def test_the_access_log_names_the_key_and_plan(metered, server):
+    m = metered()
+    m.apigw.update_account(patchOperations=[
+        replace("/cloudwatchRoleArn", "arn:aws:iam::000000000000:role/apigw-logs")])
+    m.apigw.update_stage(restApiId=m.api_id, stageName="prod", patchOperations=[
+        replace("/accessLogSettings/destinationArn", "arn:aws:logs:us-east-1:000000000000:log-group:metering"),
+        replace("/accessLogSettings/format",
+                '{"rid":"$context.requestId","keyId":"$context.identity.apiKeyId",'
+                '"plan":"$context.usagePlanId","status":"$context.status"}')])
+    r = m.session.get(invoke_url(server, m.api_id, "prod", "/"), headers={"x-api-key": m.key}, timeout=10)
+    refused = m.session.get(invoke_url(server, m.api_id, "prod", "/"), timeout=10)
+    served = '{"rid":"%s","keyId":"%s","plan":"%s","status":"200"}' % (
+        r.headers["x-amzn-RequestId"], m.key_id, m.plan_id)
+    forbidden = '{"rid":"%s","keyId":"-","plan":"-","status":"403"}' % refused.headers["x-amzn-RequestId"]
+    deadline = time.monotonic() + 5
+    while forbidden not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.02)  # the log line is written after the response
+    assert served in server.log()
+    assert forbidden in server.log()
