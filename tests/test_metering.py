@@ -130,6 +130,8 @@ def test_a_burst_is_allowed_then_throttled(metered):
     results = burst(m, 8)
     assert [s for s, _ in results] == [200] * 5 + [429] * 3
     assert results[-1] == TOO_MANY
+    r = m.session.get(invoke_url(m.server, m.api_id, "prod", "/"), headers={"x-api-key": m.key}, timeout=10)
+    assert r.headers["x-amzn-ErrorType"] == "TooManyRequestsException"
     # The plan's throttle is per key: a second key has its own bucket.
     _, second = m.new_key("k2")
     assert [s for s, _ in burst(m, 6, key=second)] == [200] * 5 + [429]
@@ -190,6 +192,7 @@ def test_a_steady_rate_converges_to_the_configured_rate(metered):
     elapsed = time.monotonic() - start
     assert attempts > rate * seconds * 1.5, "the client offered well above the rate"
     measured = (ok - burst_limit) / elapsed
+    print(f"offered {attempts / elapsed:.0f}/s, served {measured:.2f}/s (configured {rate}/s)")
     assert abs(measured - rate) <= rate * 0.05, (ok, elapsed, measured)
 
 
@@ -198,6 +201,8 @@ def test_a_quota_gives_exactly_q_then_limit_exceeded_until_update_usage(metered)
     results = burst(m, 7)
     assert [s for s, _ in results] == [200] * 5 + [429] * 2
     assert results[-1] == LIMIT_EXCEEDED
+    r = m.session.get(invoke_url(m.server, m.api_id, "prod", "/"), headers={"x-api-key": m.key}, timeout=10)
+    assert r.headers["x-amzn-ErrorType"] == "LimitExceededException"
     assert m.usage() == [5, 0]
     m.apigw.update_usage(usagePlanId=m.plan_id, keyId=m.key_id,
                          patchOperations=[replace("/remaining", "3")])

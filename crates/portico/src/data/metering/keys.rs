@@ -106,17 +106,11 @@ fn settings(stage: &Value) -> Option<&Map<String, Value>> {
     stage.get("methodSettings").and_then(Value::as_object)
 }
 
-/// The account throttle. AWS's default (10000 rps, burst 5000) is a soft service quota that
-/// AWS raises on request, and a local emulator enforcing it would only get in the way of load
-/// tests: Portico enforces the account level only when it was set to something else
-/// (`update_account`'s Portico extension).
+/// The account throttle, when set to something other than AWS's default (see
+/// [`Limits::AWS_DEFAULT`]) through `update_account`'s Portico extension.
 fn account_limits(account: &Map<String, Value>) -> Option<Limits> {
-    let l = Limits::of(account.get("throttleSettings")?, "rateLimit", "burstLimit")?;
-    (l != Limits {
-        rate: 10000.0,
-        burst: 5000,
-    })
-    .then_some(l)
+    Limits::of(account.get("throttleSettings")?, "rateLimit", "burstLimit")
+        .filter(|l| *l != Limits::AWS_DEFAULT)
 }
 
 /// Builds a [`TenantIndex`], reusing the previous index's buckets where limits match.

@@ -1,14 +1,15 @@
 //! Throttling: token buckets as GCRA (the `governor` crate), one per throttled thing.
 //!
 //! A check is one atomic compare-and-swap on the bucket's "theoretical arrival time": no lock,
-//! no allocation, so a stage with AWS's default limits (10000 rps, burst 5000) costs the hot
-//! path a few nanoseconds.
+//! no allocation: a throttled stage costs the hot path a few nanoseconds per request.
 //!
 //! Decisions where AWS's behaviour is not documented:
 //! - a rate or burst of 0 blocks every request (AWS's documented way to turn a method off);
 //! - a burst left unset is the rate rounded up (at least 1); a rate left unset (or negative)
 //!   means the level does not throttle;
-//! - rates too high to express as a period of at least 1 ns do not throttle.
+//! - rates too high to express as a period of at least 1 ns do not throttle;
+//! - limits equal to AWS's account default are not enforced at the stage or account level
+//!   ([`Limits::AWS_DEFAULT`]).
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
@@ -26,6 +27,15 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// AWS's default account throttle, which a stage's method settings also start from. It is
+    /// a soft service quota AWS raises on request; a local emulator enforcing it would only get
+    /// in the way of load tests, so Portico does not enforce limits equal to it, at the account
+    /// or the stage level (any other value is enforced).
+    pub const AWS_DEFAULT: Limits = Limits {
+        rate: 10000.0,
+        burst: 5000,
+    };
+
     /// Limits from a settings object whose members are named `rate_key` / `burst_key`
     /// (`rateLimit`/`burstLimit` in usage plans and the account, `throttlingRateLimit`/
     /// `throttlingBurstLimit` in stage method settings).
@@ -80,6 +90,14 @@ impl Bucket {
         Bucket { limits, gate }
     }
 
+    /// A bucket that never throttles (limits kept for display).
+    pub fn unlimited(limits: Limits) -> Bucket {
+        Bucket {
+            limits,
+            gate: Gate::Open,
+        }
+    }
+
     /// Take one token: `false` = throttled.
     pub fn check(&self) -> bool {
         match &self.gate {
@@ -122,11 +140,17 @@ impl MethodLimits {
             let Some(limits) = Limits::of(v, "throttlingRateLimit", "throttlingBurstLimit") else {
                 continue;
             };
+            // A method at the default still overrides `*/*` (with "no stage limit").
+            let b = if limits == Limits::AWS_DEFAULT {
+                Arc::new(Bucket::unlimited(limits))
+            } else {
+                bucket(key, limits)
+            };
             if key == "*/*" {
-                out.any = Some(bucket(key, limits));
+                out.any = Some(b);
             } else if let Some((path, method)) = key.rsplit_once('/') {
                 let path = path.replace("~1", "/");
-                out.insert(path, method, bucket(key, limits));
+                out.insert(path, method, b);
             }
         }
         out
@@ -228,7 +252,8 @@ mod tests {
             "*/*": {"throttlingRateLimit": 100.0, "throttlingBurstLimit": 50},
             "~1pets~1{id}/GET": {"throttlingRateLimit": 1.0, "throttlingBurstLimit": 1},
             "~1/POST": {"throttlingRateLimit": 2.0, "throttlingBurstLimit": 2},
-            "~1cats/GET": {"metricsEnabled": true}
+            "~1cats/GET": {"metricsEnabled": true},
+            "~1dogs/GET": {"throttlingRateLimit": 10000.0, "throttlingBurstLimit": 5000}
         });
         let stage = MethodLimits::of_method_settings(ms.as_object(), mk);
         assert_eq!(
@@ -241,6 +266,9 @@ mod tests {
             limits(100.0, 50)
         );
         assert_eq!(stage.get("/cats", "GET").unwrap().limits, limits(100.0, 50));
+        let dogs = stage.get("/dogs", "GET").unwrap();
+        assert_eq!(dogs.limits, Limits::AWS_DEFAULT);
+        assert_eq!(check(dogs, 20_000), 20_000, "AWS's default is not enforced");
         let plan = json!({"/pets/GET": {"rateLimit": 3.0, "burstLimit": 4},
                           "//GET": {"rateLimit": 5.0, "burstLimit": 6}});
         let plan = MethodLimits::of_plan_stage(plan.as_object(), mk);
