@@ -188,3 +188,58 @@ fn quotas_count_and_flush_and_survive_a_reseed() {
     again.sync();
     assert_eq!(check(&again, &keyed, key, 5), (2, Some("QUOTA_EXCEEDED")));
 }
+
+#[test]
+fn stage_and_account_changes_reach_the_index_on_sync() {
+    let (_d, store, m) =
+        setup(json!({"id": "p1", "apiStages": [{"apiId": "api1", "stage": "prod"}]}));
+    let open = method("/open", false);
+    assert_eq!(check(&m, &open, None, 50), (50, None));
+    store::write(&*store, &tenant(), |tx: &mut dyn Txn| {
+        tx.put(
+            kind::STAGE,
+            "api1",
+            "prod",
+            &json!({"stageName": "prod", "methodSettings": {
+            "*/*": {"throttlingRateLimit": 0.01, "throttlingBurstLimit": 4}}}),
+        )
+    })
+    .unwrap();
+    m.sync();
+    assert_eq!(
+        check(&m, &open, None, 10),
+        (4, Some("THROTTLED")),
+        "the stage's */*"
+    );
+    store::write(&*store, &tenant(), |tx: &mut dyn Txn| {
+        tx.put(kind::STAGE, "api1", "prod", &json!({"stageName": "prod"}))?;
+        tx.put(
+            kind::ACCOUNT,
+            "",
+            "account",
+            &json!({"throttleSettings": {"rateLimit": 0.01, "burstLimit": 2}}),
+        )
+    })
+    .unwrap();
+    m.sync();
+    assert_eq!(
+        check(&m, &open, None, 10),
+        (2, Some("THROTTLED")),
+        "the account level"
+    );
+    store::write(&*store, &tenant(), |tx: &mut dyn Txn| {
+        tx.put(
+            kind::ACCOUNT,
+            "",
+            "account",
+            &json!({"throttleSettings": {"rateLimit": 10000.0, "burstLimit": 5000}}),
+        )
+    })
+    .unwrap();
+    m.sync();
+    assert_eq!(
+        check(&m, &open, None, 50),
+        (50, None),
+        "AWS's default is not enforced"
+    );
+}
