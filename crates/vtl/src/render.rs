@@ -126,7 +126,7 @@ impl<'a> Renderer<'a> {
 
     fn tick(&mut self) -> Result<(), Error> {
         self.ticks = self.ticks.wrapping_add(1);
-        if self.ticks % 64 == 0 && self.start.elapsed() > self.limits.max_duration {
+        if self.ticks.is_multiple_of(64) && self.start.elapsed() > self.limits.max_duration {
             return Err(Error::new(
                 ErrorKind::Timeout,
                 format!("render took longer than {:?}", self.limits.max_duration),
