@@ -1,9 +1,8 @@
 //! API Gateway's built-in variables: `$input`, `$util`, `$context` (with the
 //! writable `requestOverride`/`responseOverride`), and the loop object `$foreach`.
 
-use serde_json::Value as J;
-
 use crate::error::Error;
+use crate::json::{self, JRef};
 use crate::jsonpath::{self, Matches};
 use crate::render::Renderer;
 use crate::util;
@@ -22,7 +21,7 @@ impl<'a> Renderer<'a> {
                 .ctx
                 .context
                 .get(name)
-                .map_or(Value::Null, Value::from_json),
+                .map_or(Value::Null, Value::from_serde),
             (Special::RequestOverride, "header") => {
                 Value::Special(Special::Override(OverrideKind::RequestHeader))
             }
@@ -61,7 +60,7 @@ impl<'a> Renderer<'a> {
             }
             (Special::Util, "parseJson", 1) => {
                 let src = arg(0);
-                match serde_json::from_str::<J>(&src) {
+                match serde_json::from_str::<serde_json::Value>(&src) {
                     Ok(j) => {
                         self.charge_json(src.len())?;
                         Ok(Value::from_owned_json(j))
@@ -86,7 +85,7 @@ impl<'a> Renderer<'a> {
                 self.owned(s)
             }
             (Special::Context, _, _) => {
-                let ctx = Value::from_json(&self.ctx.context);
+                let ctx = Value::from_serde(&self.ctx.context);
                 if matches!(ctx, Value::Json(_)) {
                     self.call_method(ctx, name, args)
                 } else {
@@ -201,15 +200,19 @@ impl<'a> Renderer<'a> {
     }
 
     /// The body parsed as JSON, at most once per render.
-    fn body_json(&self) -> Result<&'a J, Error> {
+    fn body_json(&self) -> Result<JRef<'a>, Error> {
+        let ctx = self.ctx;
         let parsed = self.body.get_or_init(|| {
-            let text = self.ctx.body.trim();
+            let text = ctx.body.trim();
             if text.is_empty() {
-                return Ok(J::Object(Default::default()));
+                return Ok(json::JNode::Object(Vec::new()));
             }
-            serde_json::from_str(text).map_err(|e| format!("invalid JSON in body: {e}"))
+            json::parse(text)
         });
-        parsed.as_ref().map_err(|m| self.runtime(m.clone()))
+        match parsed {
+            Ok(n) => Ok(JRef::Body(n)),
+            Err(m) => Err(self.runtime(m.clone())),
+        }
     }
 
     fn input_path(&mut self, path: &str) -> R<'a> {
@@ -222,12 +225,22 @@ impl<'a> Renderer<'a> {
 
     fn input_json(&mut self, path: &str) -> R<'a> {
         let root = self.body_json()?;
-        let text = match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
-            Matches::One(Some(j)) => serde_json::to_string(j),
+        let cap = self.max_output();
+        let mut text = String::new();
+        match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
+            Matches::One(Some(j)) => j.write_json(&mut text, cap),
             Matches::One(None) => return Ok(Value::str("")),
-            Matches::Many(v) => serde_json::to_string(&v),
+            Matches::Many(v) => {
+                text.push('[');
+                for (i, j) in v.into_iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    j.write_json(&mut text, cap);
+                }
+                text.push(']');
+            }
         }
-        .map_err(|e| self.runtime(e.to_string()))?;
         self.owned(text)
     }
 

@@ -8,6 +8,7 @@ mod apigw;
 mod ast;
 mod error;
 mod expr;
+mod json;
 mod jsonpath;
 mod methods;
 mod parser;

@@ -7,8 +7,6 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde_json::Value as J;
-
 use crate::error::Error;
 use crate::render::Renderer;
 use crate::value::{java_equals, to_display, Map, Value};
@@ -30,16 +28,16 @@ impl<'a> Renderer<'a> {
             Value::Str(s) => self.string_method(s.as_str(), name, &args),
             Value::List(l) => self.list_method(&l, name, args),
             Value::Map(m) => self.map_method(&m, name, args),
-            Value::Json(J::Array(a)) => {
+            Value::Json(j) if j.is_array() => {
                 // Borrowed JSON is read-only: mutate a copy so the call still returns
                 // what Java would, without touching the request body.
-                let l = Rc::new(RefCell::new(a.iter().map(Value::from_json).collect()));
+                let l = Rc::new(RefCell::new(j.items().map(Value::from_json).collect()));
                 self.list_method(&l, name, args)
             }
-            Value::Json(J::Object(o)) => {
+            Value::Json(j) => {
                 let m = Rc::new(RefCell::new(Map {
-                    entries: o
-                        .iter()
+                    entries: j
+                        .entries()
                         .map(|(k, v)| (Value::str(k), Value::from_json(v)))
                         .collect(),
                 }));
@@ -306,8 +304,8 @@ impl<'a> Renderer<'a> {
     pub(crate) fn pairs(&self, v: &Value<'a>) -> Vec<(Value<'a>, Value<'a>)> {
         match v {
             Value::Map(m) => m.borrow().entries.clone(),
-            Value::Json(J::Object(o)) => o
-                .iter()
+            Value::Json(j) if j.is_object() => j
+                .entries()
                 .map(|(k, v)| (Value::str(k), Value::from_json(v)))
                 .collect(),
             _ => Vec::new(),

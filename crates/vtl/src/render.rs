@@ -6,10 +6,10 @@ use std::cell::OnceCell;
 use std::time::Instant;
 
 use regex::Regex;
-use serde_json::Value as J;
 
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
 use crate::error::{Error, ErrorKind, Pos};
+use crate::json::JNode;
 use crate::value::{compare, java_equals, write_display, Map, Special, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
 
@@ -30,7 +30,7 @@ pub(crate) struct Loop {
 
 pub(crate) struct Renderer<'a> {
     pub ctx: &'a Context,
-    pub body: &'a OnceCell<Result<J, String>>,
+    pub body: &'a OnceCell<Result<JNode<'a>, String>>,
     limits: &'a Limits,
     vars: Vec<Option<Value<'a>>>,
     pub loops: Vec<Loop>,
@@ -53,7 +53,7 @@ impl<'a> Renderer<'a> {
     pub fn new(
         t: &'a TemplateInner,
         ctx: &'a Context,
-        body: &'a OnceCell<Result<J, String>>,
+        body: &'a OnceCell<Result<JNode<'a>, String>>,
         limits: &'a Limits,
     ) -> Self {
         let mut vars: Vec<Option<Value<'a>>> = vec![None; t.names.len()];
@@ -99,6 +99,10 @@ impl<'a> Renderer<'a> {
             ));
         }
         Ok(())
+    }
+
+    pub fn max_output(&self) -> usize {
+        self.limits.max_output_bytes
     }
 
     /// Accounts for a string the template builds, and wraps it as a value.
@@ -258,9 +262,9 @@ impl<'a> Renderer<'a> {
 
     fn foreach(&mut self, var: Slot, items: Value<'a>, body: &'a [Node]) -> Result<Flow, Error> {
         let items: Vec<Value<'a>> = match &items {
-            Value::Map(_) | Value::Json(J::Object(_)) => {
-                self.pairs(&items).into_iter().map(|(_, v)| v).collect()
-            }
+            // Velocity iterates a map's values.
+            Value::Map(_) => self.pairs(&items).into_iter().map(|(_, v)| v).collect(),
+            Value::Json(j) if j.is_object() => j.entries().map(|(_, v)| Value::from_json(v)).collect(),
             v => v.list_items().unwrap_or_default(),
         };
         self.enter()?;
@@ -384,7 +388,7 @@ impl<'a> Renderer<'a> {
     fn property(&mut self, v: Value<'a>, name: &str) -> Result<Value<'a>, Error> {
         Ok(match v {
             Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
-            Value::Json(J::Object(o)) => o.get(name).map_or(Value::Null, Value::from_json),
+            Value::Json(j) if j.is_object() => j.get(name).map_or(Value::Null, Value::from_json),
             Value::Entry(e) => match name {
                 "key" => e.0.clone(),
                 "value" => e.1.clone(),
@@ -393,7 +397,7 @@ impl<'a> Renderer<'a> {
             Value::Special(s) => self.special_property(s, name)?,
             Value::Str(s) if name == "empty" => Value::Bool(s.as_str().is_empty()),
             Value::Str(s) if name == "bytes" => self.owned(s.as_str().to_owned())?,
-            v @ (Value::List(_) | Value::Json(J::Array(_))) if name == "empty" => {
+            v @ (Value::List(_) | Value::Json(_)) if name == "empty" => {
                 Value::Bool(v.list_items().is_some_and(|l| l.is_empty()))
             }
             _ => Value::Null,
@@ -402,10 +406,9 @@ impl<'a> Renderer<'a> {
 
     fn index(&mut self, v: Value<'a>, k: Value<'a>) -> Result<Value<'a>, Error> {
         match (&v, &k) {
-            (Value::List(_) | Value::Json(J::Array(_)), Value::Int(_)) => {
-                self.call_method(v, "get", vec![k])
-            }
-            (Value::Map(_) | Value::Json(J::Object(_)) | Value::Special(_), _) => {
+            (Value::List(_), Value::Int(_)) => self.call_method(v, "get", vec![k]),
+            (Value::Json(j), Value::Int(_)) if j.is_array() => self.call_method(v, "get", vec![k]),
+            (Value::Map(_) | Value::Json(_) | Value::Special(_), _) if !matches!(v, Value::Json(j) if j.is_array()) => {
                 self.call_method(v, "get", vec![k])
             }
             _ => Ok(Value::Null),
@@ -603,7 +606,7 @@ fn stage_variables(ctx: &Context) -> Value<'_> {
         entries: ctx
             .stage_variables
             .iter()
-            .map(|(k, v)| (Value::str(k), Value::from_json(v)))
+            .map(|(k, v)| (Value::str(k), Value::from_serde(v)))
             .collect(),
     })
 }

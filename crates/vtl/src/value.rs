@@ -11,6 +11,7 @@ use std::rc::Rc;
 use serde_json::Value as J;
 
 use crate::ast::Node;
+use crate::json::{JRef, Kind};
 
 #[derive(Clone, Debug)]
 pub(crate) enum Value<'a> {
@@ -22,7 +23,7 @@ pub(crate) enum Value<'a> {
     List(Rc<RefCell<Vec<Value<'a>>>>),
     Map(Rc<RefCell<Map<'a>>>),
     /// A borrowed JSON array or object (scalars are converted on access).
-    Json(&'a J),
+    Json(JRef<'a>),
     /// A `Map.Entry` from `entrySet()`.
     Entry(Rc<(Value<'a>, Value<'a>)>),
     /// A `#define` block, rendered when referenced.
@@ -126,14 +127,19 @@ impl<'a> Value<'a> {
     }
 
     /// JSON scalars become native values; containers stay borrowed.
-    pub fn from_json(j: &'a J) -> Self {
-        match j {
-            J::Null => Value::Null,
-            J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => number(n),
-            J::String(s) => Value::str(s),
-            J::Array(_) | J::Object(_) => Value::Json(j),
+    pub fn from_json(j: JRef<'a>) -> Self {
+        match j.kind() {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(b),
+            Kind::Int(i) => Value::Int(i),
+            Kind::Float(f) => Value::Float(f),
+            Kind::Str(s) => Value::str(s),
+            Kind::Array | Kind::Object => Value::Json(j),
         }
+    }
+
+    pub fn from_serde(j: &'a J) -> Self {
+        Value::from_json(JRef::Serde(j))
     }
 
     /// Deep conversion for JSON the renderer owns (`$util.parseJson`).
@@ -188,7 +194,7 @@ impl<'a> Value<'a> {
     pub fn list_items(&self) -> Option<Vec<Value<'a>>> {
         match self {
             Value::List(l) => Some(l.borrow().clone()),
-            Value::Json(J::Array(a)) => Some(a.iter().map(Value::from_json).collect()),
+            Value::Json(j) if j.is_array() => Some(j.items().map(Value::from_json).collect()),
             _ => None,
         }
     }
@@ -243,14 +249,13 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
                 d,
             );
         }
-        Value::Json(J::Array(a)) => write_seq(out, a.iter().map(Value::from_json), cap, d),
-        Value::Json(J::Object(o)) => write_pairs(
+        Value::Json(j) if j.is_array() => write_seq(out, j.items().map(Value::from_json), cap, d),
+        Value::Json(j) => write_pairs(
             out,
-            o.iter().map(|(k, v)| (Value::str(k), Value::from_json(v))),
+            j.entries().map(|(k, v)| (Value::str(k), Value::from_json(v))),
             cap,
             d,
         ),
-        Value::Json(j) => write_value(out, &Value::from_json(j), cap, d, nested),
         Value::Entry(e) => {
             write_value(out, &e.0, cap, d, true);
             out.push('=');
