@@ -6,7 +6,7 @@ use crate::json::{self, JRef};
 use crate::jsonpath::{self, Matches};
 use crate::render::Renderer;
 use crate::util;
-use crate::value::{to_display, Map, OverrideKind, Special, Value};
+use crate::value::{to_display, Map, OverrideKind, Special, Str, Value};
 
 type R<'a> = Result<Value<'a>, Error>;
 
@@ -44,13 +44,24 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    pub(crate) fn special_method(&mut self, s: Special, name: &str, args: Vec<Value<'a>>) -> R<'a> {
+    pub(crate) fn special_method(
+        &mut self,
+        s: Special,
+        name: &str,
+        args: &mut Vec<Value<'a>>,
+    ) -> R<'a> {
         let arg = |i: usize| args.get(i).map(to_display).unwrap_or_default();
+        // The hot calls take their argument without copying it.
+        let arg0: Str<'a> = match args.first() {
+            Some(Value::Str(s)) => s.clone(),
+            Some(v) => Str::Owned(to_display(v).into()),
+            None => Str::Borrowed(""),
+        };
         match (s, name, args.len()) {
-            (Special::Input, "path", 1) => self.input_path(&arg(0)),
-            (Special::Input, "json", 1) => self.input_json(&arg(0)),
+            (Special::Input, "path", 1) => self.input_path(arg0.as_str()),
+            (Special::Input, "json", 1) => self.input_json(arg0.as_str()),
             (Special::Input, "params", 0) => Ok(self.params()),
-            (Special::Input, "params", 1) => Ok(self.param(&arg(0))),
+            (Special::Input, "params", 1) => Ok(self.param(arg0.as_str())),
             (Special::Input, "getBody", 0) => Ok(Value::str(self.body_text())),
             (Special::Util, "escapeJavaScript", 1) => {
                 let src = self.display(&args[0])?;
@@ -204,13 +215,10 @@ impl<'a> Renderer<'a> {
         let ctx = self.ctx;
         let parsed = self.body.get_or_init(|| {
             let text = ctx.body.trim();
-            if text.is_empty() {
-                return Ok(json::JNode::Object(Vec::new()));
-            }
-            json::parse(text)
+            json::parse(if text.is_empty() { "{}" } else { text })
         });
         match parsed {
-            Ok(n) => Ok(JRef::Body(n)),
+            Ok(d) => Ok(JRef::root(d)),
             Err(m) => Err(self.runtime(m.clone())),
         }
     }

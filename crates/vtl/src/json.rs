@@ -4,48 +4,81 @@
 //! alike to the renderer. Parsing the body is the bulk of a typical render, and
 //! this keeps it to one allocation per array/object.
 
-use std::borrow::Cow;
 use std::fmt::Write;
 
 use serde_json::Value as J;
 
-/// serde_json's default nesting limit; keeps the recursive parser off the guard page.
-const MAX_DEPTH: u32 = 128;
+/// serde_json's default nesting limit; bounds every recursive walk of a document.
+const MAX_DEPTH: usize = 128;
 
+/// A parsed body: a flat, pre-order "tape" of tokens. Containers record their
+/// element count and where their subtree ends, so lookups skip siblings without
+/// recursion, and the whole document costs two allocations.
 #[derive(Debug)]
-pub(crate) enum JNode<'s> {
-    Null,
-    Bool(bool),
-    /// Raw source text, re-emitted verbatim by `$input.json`.
-    Num(&'s str),
-    Str(Cow<'s, str>),
-    Array(Vec<JNode<'s>>),
-    Object(Vec<(Cow<'s, str>, JNode<'s>)>),
+pub(crate) struct Doc<'s> {
+    src: &'s str,
+    toks: Vec<Tok>,
+    /// Strings that contained escapes, decoded.
+    decoded: Vec<String>,
 }
 
-pub(crate) fn parse(src: &str) -> Result<JNode<'_>, String> {
-    let mut p = P { s: src, i: 0 };
-    p.ws();
-    let v = p.value(0)?;
-    p.ws();
-    if p.i != src.len() {
-        return Err(p.error("trailing characters"));
+#[derive(Clone, Copy, Debug)]
+struct Tok {
+    kind: TokKind,
+    /// Byte range in `src` (numbers, plain strings), index into `decoded`
+    /// (escaped strings), or element count in `a` (containers).
+    a: u32,
+    b: u32,
+    /// Index of the first token after this token's subtree.
+    next: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TokKind {
+    Null,
+    True,
+    False,
+    Num,
+    Str,
+    EscStr,
+    Array,
+    Object,
+}
+
+pub(crate) fn parse(src: &str) -> Result<Doc<'_>, String> {
+    if src.len() >= u32::MAX as usize {
+        return Err("invalid JSON in body: too large".into());
     }
-    Ok(v)
+    let mut p = P {
+        s: src,
+        b: src.as_bytes(),
+        i: 0,
+        toks: Vec::with_capacity(src.len() / 8 + 4),
+        decoded: Vec::new(),
+    };
+    p.document()?;
+    Ok(Doc {
+        src,
+        toks: p.toks,
+        decoded: p.decoded,
+    })
 }
 
 struct P<'s> {
     s: &'s str,
+    b: &'s [u8],
     i: usize,
+    toks: Vec<Tok>,
+    decoded: Vec<String>,
 }
 
-impl<'s> P<'s> {
+impl P<'_> {
     fn error(&self, what: &str) -> String {
         format!("invalid JSON in body: {what} at byte {}", self.i)
     }
 
     fn peek(&self) -> Option<u8> {
-        self.s.as_bytes().get(self.i).copied()
+        self.b.get(self.i).copied()
     }
 
     fn ws(&mut self) {
@@ -54,131 +87,164 @@ impl<'s> P<'s> {
         }
     }
 
-    fn lit(&mut self, word: &str, v: JNode<'s>) -> Result<JNode<'s>, String> {
+    fn push(&mut self, kind: TokKind, a: u32, b: u32) {
+        let next = self.toks.len() as u32 + 1;
+        self.toks.push(Tok { kind, a, b, next });
+    }
+
+    /// Iterative so that nesting costs no stack; `open` holds the open containers.
+    fn document(&mut self) -> Result<(), String> {
+        let mut open = [0u32; MAX_DEPTH];
+        let mut depth = 0usize;
+        let mut expect_value = true;
+        loop {
+            if expect_value {
+                self.ws();
+                match self.peek() {
+                    Some(c @ (b'{' | b'[')) => {
+                        if depth == MAX_DEPTH {
+                            return Err(self.error("nesting too deep"));
+                        }
+                        let kind = if c == b'{' { TokKind::Object } else { TokKind::Array };
+                        open[depth] = self.toks.len() as u32;
+                        depth += 1;
+                        self.push(kind, 0, 0);
+                        self.i += 1;
+                        self.ws();
+                        if self.peek() == Some(if c == b'{' { b'}' } else { b']' }) {
+                            self.i += 1;
+                            depth -= 1;
+                            self.close(open[depth], &open[..depth]);
+                            expect_value = false;
+                        } else if c == b'{' {
+                            self.key()?;
+                        }
+                        continue;
+                    }
+                    Some(b'"') => self.string()?,
+                    Some(b't') => self.literal("true", TokKind::True)?,
+                    Some(b'f') => self.literal("false", TokKind::False)?,
+                    Some(b'n') => self.literal("null", TokKind::Null)?,
+                    Some(b'-' | b'0'..=b'9') => self.number()?,
+                    _ => return Err(self.error("unexpected token")),
+                }
+                if depth > 0 {
+                    self.toks[open[depth - 1] as usize].a += 1;
+                }
+                expect_value = false;
+            } else {
+                self.ws();
+                if depth == 0 {
+                    return if self.i == self.b.len() {
+                        Ok(())
+                    } else {
+                        Err(self.error("trailing characters"))
+                    };
+                }
+                let top = open[depth - 1];
+                let is_obj = self.toks[top as usize].kind == TokKind::Object;
+                match self.peek() {
+                    Some(b',') => {
+                        self.i += 1;
+                        if is_obj {
+                            self.ws();
+                            self.key()?;
+                        }
+                        expect_value = true;
+                    }
+                    Some(b'}') if is_obj => {
+                        self.i += 1;
+                        depth -= 1;
+                        self.close(top, &open[..depth]);
+                    }
+                    Some(b']') if !is_obj => {
+                        self.i += 1;
+                        depth -= 1;
+                        self.close(top, &open[..depth]);
+                    }
+                    _ => return Err(self.error("expected , or a closing bracket")),
+                }
+            }
+        }
+    }
+
+    /// Ends a container: records its subtree end and counts it in its parent.
+    fn close(&mut self, idx: u32, parents: &[u32]) {
+        let end = self.toks.len() as u32;
+        self.toks[idx as usize].next = end;
+        if let Some(&p) = parents.last() {
+            self.toks[p as usize].a += 1;
+        }
+    }
+
+    fn key(&mut self) -> Result<(), String> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a key"));
+        }
+        self.string()?;
+        self.ws();
+        if self.peek() != Some(b':') {
+            return Err(self.error("expected :"));
+        }
+        self.i += 1;
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &str, kind: TokKind) -> Result<(), String> {
         if self.s[self.i..].starts_with(word) {
             self.i += word.len();
-            Ok(v)
+            self.push(kind, 0, 0);
+            Ok(())
         } else {
             Err(self.error("unexpected token"))
         }
     }
 
-    fn value(&mut self, depth: u32) -> Result<JNode<'s>, String> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nesting too deep"));
+    fn digits(&mut self) -> bool {
+        let from = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
         }
-        match self.peek() {
-            Some(b'{') => {
-                self.i += 1;
-                let mut entries = Vec::new();
-                self.ws();
-                if self.peek() == Some(b'}') {
-                    self.i += 1;
-                    return Ok(JNode::Object(entries));
-                }
-                loop {
-                    self.ws();
-                    if self.peek() != Some(b'"') {
-                        return Err(self.error("expected a key"));
-                    }
-                    let k = self.string()?;
-                    self.ws();
-                    if self.peek() != Some(b':') {
-                        return Err(self.error("expected :"));
-                    }
-                    self.i += 1;
-                    self.ws();
-                    let v = self.value(depth + 1)?;
-                    entries.push((k, v));
-                    self.ws();
-                    match self.peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b'}') => {
-                            self.i += 1;
-                            return Ok(JNode::Object(entries));
-                        }
-                        _ => return Err(self.error("expected , or }")),
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.i += 1;
-                let mut items = Vec::new();
-                self.ws();
-                if self.peek() == Some(b']') {
-                    self.i += 1;
-                    return Ok(JNode::Array(items));
-                }
-                loop {
-                    self.ws();
-                    items.push(self.value(depth + 1)?);
-                    self.ws();
-                    match self.peek() {
-                        Some(b',') => self.i += 1,
-                        Some(b']') => {
-                            self.i += 1;
-                            return Ok(JNode::Array(items));
-                        }
-                        _ => return Err(self.error("expected , or ]")),
-                    }
-                }
-            }
-            Some(b'"') => Ok(JNode::Str(self.string()?)),
-            Some(b't') => self.lit("true", JNode::Bool(true)),
-            Some(b'f') => self.lit("false", JNode::Bool(false)),
-            Some(b'n') => self.lit("null", JNode::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => Err(self.error("unexpected token")),
-        }
+        self.i > from
     }
 
-    fn number(&mut self) -> Result<JNode<'s>, String> {
+    fn number(&mut self) -> Result<(), String> {
         let start = self.i;
-        let b = self.s.as_bytes();
-        let digits = |i: &mut usize| {
-            let from = *i;
-            while b.get(*i).is_some_and(u8::is_ascii_digit) {
-                *i += 1;
-            }
-            *i > from
-        };
-        let mut i = self.i;
-        if b.get(i) == Some(&b'-') {
-            i += 1;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
         }
-        if !digits(&mut i) {
+        if !self.digits() {
             return Err(self.error("bad number"));
         }
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            if !digits(&mut i) {
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if !self.digits() {
                 return Err(self.error("bad number"));
             }
         }
-        if matches!(b.get(i), Some(b'e' | b'E')) {
-            i += 1;
-            if matches!(b.get(i), Some(b'+' | b'-')) {
-                i += 1;
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
             }
-            if !digits(&mut i) {
+            if !self.digits() {
                 return Err(self.error("bad number"));
             }
         }
-        self.i = i;
-        Ok(JNode::Num(&self.s[start..i]))
+        self.push(TokKind::Num, start as u32, self.i as u32);
+        Ok(())
     }
 
-    fn string(&mut self) -> Result<Cow<'s, str>, String> {
+    fn string(&mut self) -> Result<(), String> {
         self.i += 1;
         let start = self.i;
-        let b = self.s.as_bytes();
-        // Fast path: no escapes, borrow.
-        while let Some(&c) = b.get(self.i) {
+        // Fast path: no escapes, keep a byte range.
+        while let Some(c) = self.peek() {
             match c {
                 b'"' => {
-                    let s = &self.s[start..self.i];
+                    self.push(TokKind::Str, start as u32, self.i as u32);
                     self.i += 1;
-                    return Ok(Cow::Borrowed(s));
+                    return Ok(());
                 }
                 b'\\' => break,
                 c if c < 0x20 => return Err(self.error("control character in string")),
@@ -187,13 +253,16 @@ impl<'s> P<'s> {
         }
         let mut out = String::from(&self.s[start..self.i]);
         loop {
-            let Some(&c) = b.get(self.i) else {
+            let Some(c) = self.peek() else {
                 return Err(self.error("unterminated string"));
             };
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Ok(Cow::Owned(out));
+                    let idx = self.decoded.len() as u32;
+                    self.decoded.push(out);
+                    self.push(TokKind::EscStr, idx, 0);
+                    return Ok(());
                 }
                 b'\\' => {
                     self.i += 1;
@@ -252,11 +321,26 @@ impl<'s> P<'s> {
     }
 }
 
+impl<'s> Doc<'s> {
+    fn str_at(&self, i: u32) -> &str {
+        let t = self.toks[i as usize];
+        match t.kind {
+            TokKind::Str | TokKind::Num => &self.src[t.a as usize..t.b as usize],
+            TokKind::EscStr => &self.decoded[t.a as usize],
+            _ => "",
+        }
+    }
+
+    fn tok(&self, i: u32) -> Tok {
+        self.toks[i as usize]
+    }
+}
+
 /// A JSON node from either the body or the caller's `serde_json` values.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum JRef<'a> {
     Serde(&'a J),
-    Body(&'a JNode<'a>),
+    Body(&'a Doc<'a>, u32),
 }
 
 pub(crate) enum Kind<'a> {
@@ -270,6 +354,10 @@ pub(crate) enum Kind<'a> {
 }
 
 impl<'a> JRef<'a> {
+    pub fn root(doc: &'a Doc<'a>) -> Self {
+        JRef::Body(doc, 0)
+    }
+
     pub fn kind(self) -> Kind<'a> {
         match self {
             JRef::Serde(j) => match j {
@@ -283,47 +371,56 @@ impl<'a> JRef<'a> {
                 J::Array(_) => Kind::Array,
                 J::Object(_) => Kind::Object,
             },
-            JRef::Body(n) => match n {
-                JNode::Null => Kind::Null,
-                JNode::Bool(b) => Kind::Bool(*b),
-                JNode::Num(raw) => match raw.parse::<i64>() {
-                    Ok(i) => Kind::Int(i),
-                    Err(_) => Kind::Float(raw.parse().unwrap_or(f64::NAN)),
-                },
-                JNode::Str(s) => Kind::Str(s),
-                JNode::Array(_) => Kind::Array,
-                JNode::Object(_) => Kind::Object,
+            JRef::Body(d, i) => match d.tok(i).kind {
+                TokKind::Null => Kind::Null,
+                TokKind::True => Kind::Bool(true),
+                TokKind::False => Kind::Bool(false),
+                TokKind::Num => {
+                    let raw = d.str_at(i);
+                    match raw.parse::<i64>() {
+                        Ok(n) => Kind::Int(n),
+                        Err(_) => Kind::Float(raw.parse().unwrap_or(f64::NAN)),
+                    }
+                }
+                TokKind::Str | TokKind::EscStr => Kind::Str(d.str_at(i)),
+                TokKind::Array => Kind::Array,
+                TokKind::Object => Kind::Object,
             },
         }
     }
 
     pub fn is_array(self) -> bool {
-        matches!(self, JRef::Serde(J::Array(_)) | JRef::Body(JNode::Array(_)))
+        match self {
+            JRef::Serde(j) => j.is_array(),
+            JRef::Body(d, i) => d.tok(i).kind == TokKind::Array,
+        }
     }
 
     pub fn is_object(self) -> bool {
-        matches!(self, JRef::Serde(J::Object(_)) | JRef::Body(JNode::Object(_)))
+        match self {
+            JRef::Serde(j) => j.is_object(),
+            JRef::Body(d, i) => d.tok(i).kind == TokKind::Object,
+        }
     }
 
     pub fn get(self, key: &str) -> Option<JRef<'a>> {
         match self {
             JRef::Serde(J::Object(o)) => o.get(key).map(JRef::Serde),
-            JRef::Body(JNode::Object(o)) => o
-                .iter()
-                .find(|(k, _)| k.as_ref() == key)
-                .map(|(_, v)| JRef::Body(v)),
+            JRef::Body(..) if self.is_object() => self.entries().find(|(k, _)| *k == key).map(|(_, v)| v),
             _ => None,
         }
     }
 
     pub fn index(self, i: i64) -> Option<JRef<'a>> {
+        if !self.is_array() {
+            return None;
+        }
         let len = self.len() as i64;
         let i = if i < 0 { len + i } else { i };
         let i = usize::try_from(i).ok()?;
         match self {
             JRef::Serde(J::Array(a)) => a.get(i).map(JRef::Serde),
-            JRef::Body(JNode::Array(a)) => a.get(i).map(JRef::Body),
-            _ => None,
+            _ => self.items().nth(i),
         }
     }
 
@@ -332,16 +429,18 @@ impl<'a> JRef<'a> {
         match self {
             JRef::Serde(J::Array(a)) => a.len(),
             JRef::Serde(J::Object(o)) => o.len(),
-            JRef::Body(JNode::Array(a)) => a.len(),
-            JRef::Body(JNode::Object(o)) => o.len(),
-            _ => 0,
+            JRef::Serde(_) => 0,
+            JRef::Body(d, i) => match d.tok(i).kind {
+                TokKind::Array | TokKind::Object => d.tok(i).a as usize,
+                _ => 0,
+            },
         }
     }
 
     pub fn items(self) -> Items<'a> {
         match self {
             JRef::Serde(J::Array(a)) => Items::Serde(a.iter()),
-            JRef::Body(JNode::Array(a)) => Items::Body(a.iter()),
+            JRef::Body(d, i) if self.is_array() => Items::Body(d, i + 1, self.len()),
             _ => Items::Serde([].iter()),
         }
     }
@@ -349,21 +448,23 @@ impl<'a> JRef<'a> {
     pub fn entries(self) -> Entries<'a> {
         match self {
             JRef::Serde(J::Object(o)) => Entries::Serde(o.iter()),
-            JRef::Body(JNode::Object(o)) => Entries::Body(o.iter()),
-            _ => Entries::Body([].iter()),
+            JRef::Body(d, i) if self.is_object() => Entries::Body(d, i + 1, self.len()),
+            _ => Entries::Serde(EMPTY.iter()),
         }
     }
 
     /// Array elements, or object values.
-    pub fn children(self) -> Box<dyn Iterator<Item = JRef<'a>> + 'a> {
-        if self.is_object() {
-            Box::new(self.entries().map(|(_, v)| v))
+    pub fn children(self) -> impl Iterator<Item = JRef<'a>> {
+        let obj = self.is_object();
+        let (items, entries) = if obj {
+            (None, Some(self.entries().map(|(_, v)| v)))
         } else {
-            Box::new(self.items())
-        }
+            (Some(self.items()), None)
+        };
+        items.into_iter().flatten().chain(entries.into_iter().flatten())
     }
 
-    /// Compact JSON, as `$input.json` returns it.
+    /// Compact JSON, as `$input.json` returns it; numbers keep their source text.
     pub fn write_json(self, out: &mut String, cap: usize) {
         if out.len() > cap {
             return;
@@ -372,30 +473,31 @@ impl<'a> JRef<'a> {
             JRef::Serde(j) => {
                 let _ = write!(out, "{j}");
             }
-            JRef::Body(n) => match n {
-                JNode::Null => out.push_str("null"),
-                JNode::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-                JNode::Num(raw) => out.push_str(raw),
-                JNode::Str(s) => write_json_str(out, s),
-                JNode::Array(a) => {
+            JRef::Body(d, i) => match d.tok(i).kind {
+                TokKind::Null => out.push_str("null"),
+                TokKind::True => out.push_str("true"),
+                TokKind::False => out.push_str("false"),
+                TokKind::Num => out.push_str(d.str_at(i)),
+                TokKind::Str | TokKind::EscStr => write_json_str(out, d.str_at(i)),
+                TokKind::Array => {
                     out.push('[');
-                    for (i, v) in a.iter().enumerate() {
-                        if i > 0 {
+                    for (n, v) in self.items().enumerate() {
+                        if n > 0 {
                             out.push(',');
                         }
-                        JRef::Body(v).write_json(out, cap);
+                        v.write_json(out, cap);
                     }
                     out.push(']');
                 }
-                JNode::Object(o) => {
+                TokKind::Object => {
                     out.push('{');
-                    for (i, (k, v)) in o.iter().enumerate() {
-                        if i > 0 {
+                    for (n, (k, v)) in self.entries().enumerate() {
+                        if n > 0 {
                             out.push(',');
                         }
                         write_json_str(out, k);
                         out.push(':');
-                        JRef::Body(v).write_json(out, cap);
+                        v.write_json(out, cap);
                     }
                     out.push('}');
                 }
@@ -404,9 +506,13 @@ impl<'a> JRef<'a> {
     }
 }
 
+static EMPTY: std::sync::LazyLock<serde_json::Map<String, J>> =
+    std::sync::LazyLock::new(serde_json::Map::new);
+
 pub(crate) enum Items<'a> {
     Serde(std::slice::Iter<'a, J>),
-    Body(std::slice::Iter<'a, JNode<'a>>),
+    /// Next element's token, elements left.
+    Body(&'a Doc<'a>, u32, usize),
 }
 
 impl<'a> Iterator for Items<'a> {
@@ -414,14 +520,23 @@ impl<'a> Iterator for Items<'a> {
     fn next(&mut self) -> Option<JRef<'a>> {
         match self {
             Items::Serde(it) => it.next().map(JRef::Serde),
-            Items::Body(it) => it.next().map(JRef::Body),
+            Items::Body(d, at, left) => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                let v = JRef::Body(d, *at);
+                *at = d.tok(*at).next;
+                Some(v)
+            }
         }
     }
 }
 
 pub(crate) enum Entries<'a> {
     Serde(serde_json::map::Iter<'a>),
-    Body(std::slice::Iter<'a, (Cow<'a, str>, JNode<'a>)>),
+    /// Next key's token, pairs left.
+    Body(&'a Doc<'a>, u32, usize),
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -429,7 +544,16 @@ impl<'a> Iterator for Entries<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Entries::Serde(it) => it.next().map(|(k, v)| (k.as_str(), JRef::Serde(v))),
-            Entries::Body(it) => it.next().map(|(k, v)| (k.as_ref(), JRef::Body(v))),
+            Entries::Body(d, at, left) => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                let k = d.str_at(*at);
+                let v = *at + 1;
+                *at = d.tok(v).next;
+                Some((k, JRef::Body(d, v)))
+            }
         }
     }
 }
@@ -467,9 +591,9 @@ mod tests {
     use super::*;
 
     fn roundtrip(src: &str) -> String {
-        let n = parse(src).unwrap();
+        let d = parse(src).unwrap();
         let mut out = String::new();
-        JRef::Body(&n).write_json(&mut out, usize::MAX);
+        JRef::root(&d).write_json(&mut out, usize::MAX);
         out
     }
 
@@ -486,5 +610,23 @@ mod tests {
         }
         let deep = "[".repeat(10_000);
         assert!(parse(&deep).is_err());
+        let ok = "[".repeat(128) + &"]".repeat(128);
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn navigates_the_tape() {
+        let d = parse(r#"{"a": [1, {"b": "x\ty"}, []], "c": {}, "d": null}"#).unwrap();
+        let root = JRef::root(&d);
+        assert_eq!(root.len(), 3);
+        let a = root.get("a").unwrap();
+        assert_eq!(a.len(), 3);
+        assert!(matches!(a.index(1).and_then(|o| o.get("b")).map(|s| s.kind()), Some(Kind::Str("x\ty"))));
+        assert!(matches!(a.index(-3).map(|v| v.kind()), Some(Kind::Int(1))));
+        assert!(a.index(3).is_none());
+        assert!(root.get("c").is_some_and(|c| c.is_object() && c.len() == 0));
+        assert!(matches!(root.get("d").map(|v| v.kind()), Some(Kind::Null)));
+        let keys: Vec<&str> = root.entries().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "c", "d"]);
     }
 }

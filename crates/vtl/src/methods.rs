@@ -19,13 +19,13 @@ impl<'a> Renderer<'a> {
         &mut self,
         target: Value<'a>,
         name: &str,
-        args: Vec<Value<'a>>,
+        args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
-        if let Some(v) = self.common_method(&target, name, &args)? {
+        if let Some(v) = self.common_method(&target, name, args)? {
             return Ok(v);
         }
         match target {
-            Value::Str(s) => self.string_method(s.as_str(), name, &args),
+            Value::Str(s) => self.string_method(s.as_str(), name, args),
             Value::List(l) => self.list_method(&l, name, args),
             Value::Map(m) => self.map_method(&m, name, args),
             Value::Json(j) if j.is_array() => {
@@ -171,7 +171,7 @@ impl<'a> Renderer<'a> {
         &mut self,
         l: &Rc<RefCell<Vec<Value<'a>>>>,
         name: &str,
-        mut args: Vec<Value<'a>>,
+        args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
         let len = l.borrow().len();
         let index = |v: &Value<'_>, max: usize| -> Option<usize> {
@@ -250,7 +250,7 @@ impl<'a> Renderer<'a> {
         &mut self,
         m: &Rc<RefCell<Map<'a>>>,
         name: &str,
-        mut args: Vec<Value<'a>>,
+        args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
         Ok(match (name, args.len()) {
             ("get", 1) => m.borrow().get(&args[0]).cloned().unwrap_or(Value::Null),

@@ -9,7 +9,7 @@ use regex::Regex;
 
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
 use crate::error::{Error, ErrorKind, Pos};
-use crate::json::JNode;
+use crate::json::Doc;
 use crate::value::{compare, java_equals, write_display, Map, Special, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
 
@@ -30,7 +30,7 @@ pub(crate) struct Loop {
 
 pub(crate) struct Renderer<'a> {
     pub ctx: &'a Context,
-    pub body: &'a OnceCell<Result<JNode<'a>, String>>,
+    pub body: &'a OnceCell<Result<Doc<'a>, String>>,
     limits: &'a Limits,
     vars: Vec<Option<Value<'a>>>,
     pub loops: Vec<Loop>,
@@ -47,13 +47,14 @@ pub(crate) struct Renderer<'a> {
     pub resp: ResponseOverrides,
     pub params: Option<Value<'a>>,
     regexes: Vec<(String, bool, Regex)>,
+    arg_pool: Vec<Vec<Value<'a>>>,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(
         t: &'a TemplateInner,
         ctx: &'a Context,
-        body: &'a OnceCell<Result<JNode<'a>, String>>,
+        body: &'a OnceCell<Result<Doc<'a>, String>>,
         limits: &'a Limits,
     ) -> Self {
         let mut vars: Vec<Option<Value<'a>>> = vec![None; t.names.len()];
@@ -81,6 +82,7 @@ impl<'a> Renderer<'a> {
             resp: ResponseOverrides::default(),
             params: None,
             regexes: Vec::new(),
+            arg_pool: Vec::new(),
         }
     }
 
@@ -367,12 +369,16 @@ impl<'a> Renderer<'a> {
             v = match m {
                 Modifier::Property(name) => self.property(v, name)?,
                 Modifier::Method(name, args) => {
-                    let mut vals = Vec::with_capacity(args.len());
+                    // Argument vectors are recycled: most references are calls.
+                    let mut vals = self.arg_pool.pop().unwrap_or_default();
                     for a in args {
                         vals.push(self.expr(a)?);
                     }
                     self.pos = r.pos;
-                    self.call_method(v, name, vals)?
+                    let result = self.call_method(v, name, &mut vals);
+                    vals.clear();
+                    self.arg_pool.push(vals);
+                    result?
                 }
                 Modifier::Index(e) => {
                     let k = self.expr(e)?;
@@ -406,10 +412,12 @@ impl<'a> Renderer<'a> {
 
     fn index(&mut self, v: Value<'a>, k: Value<'a>) -> Result<Value<'a>, Error> {
         match (&v, &k) {
-            (Value::List(_), Value::Int(_)) => self.call_method(v, "get", vec![k]),
-            (Value::Json(j), Value::Int(_)) if j.is_array() => self.call_method(v, "get", vec![k]),
+            (Value::List(_), Value::Int(_)) => self.call_method(v, "get", &mut vec![k]),
+            (Value::Json(j), Value::Int(_)) if j.is_array() => {
+                self.call_method(v, "get", &mut vec![k])
+            }
             (Value::Map(_) | Value::Json(_) | Value::Special(_), _) if !matches!(v, Value::Json(j) if j.is_array()) => {
-                self.call_method(v, "get", vec![k])
+                self.call_method(v, "get", &mut vec![k])
             }
             _ => Ok(Value::Null),
         }
@@ -431,7 +439,7 @@ impl<'a> Renderer<'a> {
             Modifier::Index(e) => {
                 let k = self.expr(e)?;
                 match obj {
-                    Value::List(_) => self.call_method(obj, "set", vec![k, v]).map(|_| ()),
+                    Value::List(_) => self.call_method(obj, "set", &mut vec![k, v]).map(|_| ()),
                     Value::Map(m) => {
                         self.charge_item()?;
                         m.borrow_mut().put(k, v);
