@@ -5,7 +5,6 @@
 //! stay borrowed (`Json`) until a template builds its own list or map.
 
 use std::cell::RefCell;
-use std::fmt::Write;
 use std::rc::Rc;
 
 use serde_json::Value as J;
@@ -231,9 +230,7 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
         Value::Null if nested => out.push_str("null"),
         Value::Null | Value::Define(_) | Value::Special(_) => {}
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => write_int(out, *i),
         Value::Float(f) => write_double(out, *f),
         Value::Str(s) => out.push_str(s.as_str()),
         Value::List(l) => {
@@ -314,6 +311,27 @@ pub(crate) fn to_display(v: &Value<'_>) -> String {
 /// Bound for `to_display`, which has no `Limits` at hand.
 pub(crate) const DISPLAY_CAP: usize = 1 << 20;
 
+/// Integers are the most rendered values; `fmt` machinery costs more than this.
+pub(crate) fn write_int(out: &mut String, i: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    for &b in &buf[at..] {
+        out.push(b as char);
+    }
+}
+
 /// Java's `Double.toString`: plain notation in [1e-3, 1e7), else `d.dddE±n`.
 pub(crate) fn write_double(out: &mut String, d: f64) {
     if d.is_nan() {
@@ -368,5 +386,37 @@ pub(crate) fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<std::cmp::Ordering
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn double(d: f64) -> String {
+        let mut s = String::new();
+        write_double(&mut s, d);
+        s
+    }
+
+    #[test]
+    fn doubles_print_like_java() {
+        assert_eq!(double(1.0), "1.0");
+        assert_eq!(double(-2.5), "-2.5");
+        assert_eq!(double(1e7), "1.0E7");
+        assert_eq!(double(1.5e-5), "1.5E-5");
+        assert_eq!(double(0.001), "0.001");
+        assert_eq!(double(f64::NAN), "NaN");
+        assert_eq!(double(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(double(-0.0), "-0.0");
+    }
+
+    #[test]
+    fn ints_print_in_full() {
+        for i in [0, 7, -7, 10, 1234567890, i64::MAX, i64::MIN] {
+            let mut s = String::new();
+            write_int(&mut s, i);
+            assert_eq!(s, i.to_string());
+        }
     }
 }
