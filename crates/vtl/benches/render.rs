@@ -110,7 +110,10 @@ fn main() {
     println!("renders/s (wall clock): {:.0}", n as f64 / secs);
     // The machine may be shared: CPU time of this thread is the fairer measure.
     if let Some(cpu) = cpu.filter(|c| *c > 0.0) {
-        println!("renders/s (per CPU-second of this thread): {:.0}", n as f64 / cpu);
+        println!(
+            "renders/s (per CPU-second of this thread): {:.0}",
+            n as f64 / cpu
+        );
         println!("µs CPU/render: {:.2}", cpu * 1e6 / n as f64);
     }
     println!("allocs/render: {:.1}", allocs as f64 / n as f64);

@@ -1,14 +1,14 @@
 //! API Gateway's built-in variables: `$input`, `$util`, `$context` (with the
 //! writable `requestOverride`/`responseOverride`), and the loop object `$foreach`.
 
-use crate::error::Error;
+use crate::error::Fail;
 use crate::json::{self, JRef};
 use crate::jsonpath::{self, Matches};
 use crate::render::Renderer;
 use crate::util;
 use crate::value::{to_display, Map, OverrideKind, Special, Str, Value};
 
-type R<'a> = Result<Value<'a>, Error>;
+type R<'a> = Result<Value<'a>, Fail>;
 
 impl<'a> Renderer<'a> {
     pub(crate) fn special_property(&mut self, s: Special, name: &str) -> R<'a> {
@@ -64,9 +64,12 @@ impl<'a> Renderer<'a> {
             (Special::Input, "params", 1) => Ok(self.param(arg0.as_str())),
             (Special::Input, "getBody", 0) => Ok(Value::str(self.body_text())),
             (Special::Util, "escapeJavaScript", 1) => {
-                let src = self.display(&args[0])?;
-                let mut out = String::with_capacity(src.len() + 8);
-                util::escape_javascript(&src, &mut out);
+                let src = match &args[0] {
+                    Value::Str(s) => s.clone(),
+                    v => Str::Owned(self.display(v)?.into()),
+                };
+                let mut out = String::with_capacity(src.as_str().len() + 8);
+                util::escape_javascript(src.as_str(), &mut out);
                 self.owned(out)
             }
             (Special::Util, "parseJson", 1) => {
@@ -132,7 +135,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// `#set($context.requestOverride.header.X = v)` and friends.
-    pub(crate) fn set_special(&mut self, s: Special, key: &str, v: Value<'a>) -> Result<(), Error> {
+    pub(crate) fn set_special(&mut self, s: Special, key: &str, v: Value<'a>) -> Result<(), Fail> {
         match s {
             Special::Override(kind) => {
                 let v = self.display(&v)?;
@@ -211,7 +214,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The body parsed as JSON, at most once per render.
-    fn body_json(&self) -> Result<JRef<'a>, Error> {
+    fn body_json(&self) -> Result<JRef<'a>, Fail> {
         let ctx = self.ctx;
         let parsed = self.body.get_or_init(|| {
             let text = ctx.body.trim();
@@ -292,7 +295,7 @@ impl<'a> Renderer<'a> {
             .map_or(Value::str(""), |(_, v)| Value::str(v))
     }
 
-    fn charge_json(&mut self, len: usize) -> Result<(), Error> {
+    fn charge_json(&mut self, len: usize) -> Result<(), Fail> {
         // Parsed JSON costs more than its text; a rough factor keeps loops of
         // parseJson inside the memory budget.
         self.charge(len.saturating_mul(2))

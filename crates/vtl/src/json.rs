@@ -53,7 +53,8 @@ pub(crate) fn parse(src: &str) -> Result<Doc<'_>, String> {
         s: src,
         b: src.as_bytes(),
         i: 0,
-        toks: Vec::with_capacity(src.len() / 8 + 4),
+        // Dense JSON averages a token per 4-8 bytes; over-reserving beats regrowing.
+        toks: Vec::with_capacity(src.len() / 4 + 4),
         decoded: Vec::new(),
     };
     p.document()?;
@@ -105,7 +106,11 @@ impl P<'_> {
                         if depth == MAX_DEPTH {
                             return Err(self.error("nesting too deep"));
                         }
-                        let kind = if c == b'{' { TokKind::Object } else { TokKind::Array };
+                        let kind = if c == b'{' {
+                            TokKind::Object
+                        } else {
+                            TokKind::Array
+                        };
                         open[depth] = self.toks.len() as u32;
                         depth += 1;
                         self.push(kind, 0, 0);
@@ -406,7 +411,9 @@ impl<'a> JRef<'a> {
     pub fn get(self, key: &str) -> Option<JRef<'a>> {
         match self {
             JRef::Serde(J::Object(o)) => o.get(key).map(JRef::Serde),
-            JRef::Body(..) if self.is_object() => self.entries().find(|(k, _)| *k == key).map(|(_, v)| v),
+            JRef::Body(..) if self.is_object() => {
+                self.entries().find(|(k, _)| *k == key).map(|(_, v)| v)
+            }
             _ => None,
         }
     }
@@ -461,7 +468,10 @@ impl<'a> JRef<'a> {
         } else {
             (Some(self.items()), None)
         };
-        items.into_iter().flatten().chain(entries.into_iter().flatten())
+        items
+            .into_iter()
+            .flatten()
+            .chain(entries.into_iter().flatten())
     }
 
     /// Compact JSON, as `$input.json` returns it; numbers keep their source text.
@@ -599,13 +609,29 @@ mod tests {
 
     #[test]
     fn parses_and_reserialises_compactly() {
-        assert_eq!(roundtrip(r#" { "a" : [1, -2.5e3, true, null], "b": {} } "#), r#"{"a":[1,-2.5e3,true,null],"b":{}}"#);
-        assert_eq!(roundtrip(r#""q\"\\\/\n\u00e9\ud83d\ude00\u0001""#), "\"q\\\"\\\\/\\né😀\\u0001\"");
+        assert_eq!(
+            roundtrip(r#" { "a" : [1, -2.5e3, true, null], "b": {} } "#),
+            r#"{"a":[1,-2.5e3,true,null],"b":{}}"#
+        );
+        assert_eq!(
+            roundtrip(r#""q\"\\\/\n\u00e9\ud83d\ude00\u0001""#),
+            "\"q\\\"\\\\/\\né😀\\u0001\""
+        );
     }
 
     #[test]
     fn rejects_malformed_input() {
-        for bad in ["", "{", "[1,]", "{\"a\" 1}", "01x", "\"\\x\"", "tru", "1 2", "\"\u{1}\""] {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "01x",
+            "\"\\x\"",
+            "tru",
+            "1 2",
+            "\"\u{1}\"",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         let deep = "[".repeat(10_000);
@@ -621,7 +647,10 @@ mod tests {
         assert_eq!(root.len(), 3);
         let a = root.get("a").unwrap();
         assert_eq!(a.len(), 3);
-        assert!(matches!(a.index(1).and_then(|o| o.get("b")).map(|s| s.kind()), Some(Kind::Str("x\ty"))));
+        assert!(matches!(
+            a.index(1).and_then(|o| o.get("b")).map(|s| s.kind()),
+            Some(Kind::Str("x\ty"))
+        ));
         assert!(matches!(a.index(-3).map(|v| v.kind()), Some(Kind::Int(1))));
         assert!(a.index(3).is_none());
         assert!(root.get("c").is_some_and(|c| c.is_object() && c.len() == 0));

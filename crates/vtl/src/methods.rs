@@ -7,11 +7,11 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crate::error::Error;
+use crate::error::Fail;
 use crate::render::Renderer;
 use crate::value::{java_equals, to_display, Map, Value};
 
-type R<'a> = Result<Value<'a>, Error>;
+type R<'a> = Result<Value<'a>, Fail>;
 
 impl<'a> Renderer<'a> {
     /// Dispatches `target.name(args)`; unknown methods yield null like Velocity.
@@ -59,7 +59,7 @@ impl<'a> Renderer<'a> {
         target: &Value<'a>,
         name: &str,
         args: &[Value<'a>],
-    ) -> Result<Option<Value<'a>>, Error> {
+    ) -> Result<Option<Value<'a>>, Fail> {
         Ok(match (name, args) {
             ("toString", []) if !matches!(target, Value::Special(_)) => {
                 let s = self.display(target)?;
@@ -312,7 +312,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn out_of_bounds(&self, index: &Value<'_>, len: usize) -> Error {
+    fn out_of_bounds(&self, index: &Value<'_>, len: usize) -> Fail {
         self.runtime(format!(
             "IndexOutOfBoundsException: Index: {}, Size: {len}",
             to_display(index)

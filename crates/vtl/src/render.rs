@@ -8,7 +8,7 @@ use std::time::Instant;
 use regex::Regex;
 
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
-use crate::error::{Error, ErrorKind, Pos};
+use crate::error::{Error, ErrorKind, Fail, Pos};
 use crate::json::Doc;
 use crate::value::{compare, java_equals, write_display, Map, Special, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
@@ -88,17 +88,17 @@ impl<'a> Renderer<'a> {
 
     // ----- errors and limits ------------------------------------------------------
 
-    pub fn runtime(&self, msg: impl Into<String>) -> Error {
-        Error::new(ErrorKind::Runtime, msg, self.pos)
+    pub fn runtime(&self, msg: impl Into<String>) -> Fail {
+        Fail::new(Error::new(ErrorKind::Runtime, msg, self.pos))
     }
 
-    fn check_output(&self) -> Result<(), Error> {
+    fn check_output(&self) -> Result<(), Fail> {
         if self.out.len() > self.limits.max_output_bytes {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::OutputLimit,
                 format!("output exceeds {} bytes", self.limits.max_output_bytes),
                 self.pos,
-            ));
+            )));
         }
         Ok(())
     }
@@ -108,53 +108,53 @@ impl<'a> Renderer<'a> {
     }
 
     /// Accounts for a string the template builds, and wraps it as a value.
-    pub fn owned(&mut self, s: String) -> Result<Value<'a>, Error> {
+    pub fn owned(&mut self, s: String) -> Result<Value<'a>, Fail> {
         self.charge(s.len())?;
         Ok(Value::string(s))
     }
 
-    pub fn charge(&mut self, n: usize) -> Result<(), Error> {
+    pub fn charge(&mut self, n: usize) -> Result<(), Fail> {
         if n > self.limits.max_output_bytes || n > self.budget {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::OutputLimit,
                 "strings built by the template exceed the output limit",
                 self.pos,
-            ));
+            )));
         }
         self.budget -= n;
         Ok(())
     }
 
     /// Container growth is charged too, so `add`/`put` in loops stay bounded.
-    pub fn charge_item(&mut self) -> Result<(), Error> {
+    pub fn charge_item(&mut self) -> Result<(), Fail> {
         self.charge(16)
     }
 
-    fn tick(&mut self) -> Result<(), Error> {
+    fn tick(&mut self) -> Result<(), Fail> {
         self.ticks = self.ticks.wrapping_add(1);
         if self.ticks.is_multiple_of(64) && self.start.elapsed() > self.limits.max_duration {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::Timeout,
                 format!("render took longer than {:?}", self.limits.max_duration),
                 self.pos,
-            ));
+            )));
         }
         Ok(())
     }
 
-    fn enter(&mut self) -> Result<(), Error> {
+    fn enter(&mut self) -> Result<(), Fail> {
         self.depth += 1;
         if self.depth > self.max_depth {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::DepthLimit,
                 format!("nesting deeper than {} levels", self.max_depth),
                 self.pos,
-            ));
+            )));
         }
         Ok(())
     }
 
-    pub fn regex(&mut self, pattern: &str, whole: bool) -> Result<Regex, Error> {
+    pub fn regex(&mut self, pattern: &str, whole: bool) -> Result<Regex, Fail> {
         if let Some((_, _, re)) = self
             .regexes
             .iter()
@@ -180,7 +180,7 @@ impl<'a> Renderer<'a> {
 
     // ----- blocks ------------------------------------------------------------------
 
-    pub fn block(&mut self, nodes: &'a [Node]) -> Result<Flow, Error> {
+    pub fn block(&mut self, nodes: &'a [Node]) -> Result<Flow, Fail> {
         for node in nodes {
             match self.node(node)? {
                 Flow::Normal => {}
@@ -190,14 +190,14 @@ impl<'a> Renderer<'a> {
         Ok(Flow::Normal)
     }
 
-    fn nested(&mut self, nodes: &'a [Node]) -> Result<Flow, Error> {
+    fn nested(&mut self, nodes: &'a [Node]) -> Result<Flow, Fail> {
         self.enter()?;
         let flow = self.block(nodes);
         self.depth -= 1;
         flow
     }
 
-    fn node(&mut self, node: &'a Node) -> Result<Flow, Error> {
+    fn node(&mut self, node: &'a Node) -> Result<Flow, Fail> {
         match node {
             Node::Text(t) => {
                 self.out.push_str(t);
@@ -262,11 +262,13 @@ impl<'a> Renderer<'a> {
         Ok(Flow::Normal)
     }
 
-    fn foreach(&mut self, var: Slot, items: Value<'a>, body: &'a [Node]) -> Result<Flow, Error> {
+    fn foreach(&mut self, var: Slot, items: Value<'a>, body: &'a [Node]) -> Result<Flow, Fail> {
         let items: Vec<Value<'a>> = match &items {
             // Velocity iterates a map's values.
             Value::Map(_) => self.pairs(&items).into_iter().map(|(_, v)| v).collect(),
-            Value::Json(j) if j.is_object() => j.entries().map(|(_, v)| Value::from_json(v)).collect(),
+            Value::Json(j) if j.is_object() => {
+                j.entries().map(|(_, v)| Value::from_json(v)).collect()
+            }
             v => v.list_items().unwrap_or_default(),
         };
         self.enter()?;
@@ -279,14 +281,14 @@ impl<'a> Renderer<'a> {
         for (i, item) in items.into_iter().enumerate() {
             self.iterations += 1;
             if self.iterations > self.limits.max_loop_iterations {
-                result = Err(Error::new(
+                result = Err(Fail::new(Error::new(
                     ErrorKind::LoopLimit,
                     format!(
                         "#foreach ran more than {} iterations",
                         self.limits.max_loop_iterations
                     ),
                     self.pos,
-                ));
+                )));
                 break;
             }
             if let Err(e) = self.tick() {
@@ -313,7 +315,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Writes a value to the output; `#define` blocks render in place.
-    fn write(&mut self, v: &Value<'a>) -> Result<(), Error> {
+    fn write(&mut self, v: &Value<'a>) -> Result<(), Fail> {
         match v {
             Value::Define(body) => {
                 if let Flow::Stop = self.nested(body)? {
@@ -326,7 +328,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// `toString()` of a value, rendering `#define` blocks.
-    pub fn display(&mut self, v: &Value<'a>) -> Result<String, Error> {
+    pub fn display(&mut self, v: &Value<'a>) -> Result<String, Fail> {
         match v {
             Value::Str(s) => Ok(s.as_str().to_owned()),
             v => {
@@ -355,12 +357,12 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub fn reference(&mut self, r: &'a Reference) -> Result<Value<'a>, Error> {
+    pub fn reference(&mut self, r: &'a Reference) -> Result<Value<'a>, Fail> {
         self.reference_prefix(r, r.modifiers.len())
     }
 
     /// Evaluates the root and the first `n` modifiers.
-    fn reference_prefix(&mut self, r: &'a Reference, n: usize) -> Result<Value<'a>, Error> {
+    fn reference_prefix(&mut self, r: &'a Reference, n: usize) -> Result<Value<'a>, Fail> {
         let mut v = self.var(r.root);
         for m in &r.modifiers[..n] {
             if v.is_null() {
@@ -391,7 +393,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// `$a.name`: Velocity tries `getName()`, then `get("name")`, then `isName()`.
-    fn property(&mut self, v: Value<'a>, name: &str) -> Result<Value<'a>, Error> {
+    fn property(&mut self, v: Value<'a>, name: &str) -> Result<Value<'a>, Fail> {
         Ok(match v {
             Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
             Value::Json(j) if j.is_object() => j.get(name).map_or(Value::Null, Value::from_json),
@@ -410,7 +412,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn index(&mut self, v: Value<'a>, k: Value<'a>) -> Result<Value<'a>, Error> {
+    fn index(&mut self, v: Value<'a>, k: Value<'a>) -> Result<Value<'a>, Fail> {
         match (&v, &k) {
             (Value::List(_), Value::Int(_)) => self.call_method(v, "get", &mut vec![k]),
             (Value::Json(j), Value::Int(_)) if j.is_array() => {
@@ -423,7 +425,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn assign(&mut self, target: &'a Reference, v: Value<'a>) -> Result<(), Error> {
+    fn assign(&mut self, target: &'a Reference, v: Value<'a>) -> Result<(), Fail> {
         let n = target.modifiers.len();
         if n == 0 {
             // Velocity 1.7 (directive.set.null.allowed=false): a null right-hand side
@@ -456,7 +458,7 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn set_property(&mut self, obj: Value<'a>, name: &str, v: Value<'a>) -> Result<(), Error> {
+    fn set_property(&mut self, obj: Value<'a>, name: &str, v: Value<'a>) -> Result<(), Fail> {
         match obj {
             Value::Map(m) => {
                 self.charge_item()?;
@@ -471,7 +473,7 @@ impl<'a> Renderer<'a> {
 
     // ----- expressions -----------------------------------------------------------------
 
-    pub fn expr(&mut self, e: &'a Expr) -> Result<Value<'a>, Error> {
+    pub fn expr(&mut self, e: &'a Expr) -> Result<Value<'a>, Fail> {
         Ok(match e {
             Expr::Null => Value::Null,
             Expr::Bool(b) => Value::Bool(*b),
@@ -517,7 +519,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn range(&mut self, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Error> {
+    fn range(&mut self, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Fail> {
         let bound = |v: Value<'_>| match v {
             Value::Str(s) => s.as_str().trim().parse::<i64>().ok(),
             v => v.as_i64(),
@@ -528,11 +530,11 @@ impl<'a> Renderer<'a> {
         let len = from.abs_diff(to).saturating_add(1);
         let cap = self.limits.max_loop_iterations.max(10_000);
         if len > cap {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::LoopLimit,
                 format!("range [{from}..{to}] is longer than {cap}"),
                 self.pos,
-            ));
+            )));
         }
         self.charge(len as usize * 16)?;
         let v: Vec<Value<'a>> = if from <= to {
@@ -543,7 +545,7 @@ impl<'a> Renderer<'a> {
         Ok(Value::list(v))
     }
 
-    fn binary(&mut self, op: BinOp, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Error> {
+    fn binary(&mut self, op: BinOp, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Fail> {
         let l = self.expr(a)?;
         match op {
             BinOp::And => return Ok(Value::Bool(l.truthy() && self.expr(b)?.truthy())),

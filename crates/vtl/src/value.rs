@@ -249,7 +249,8 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
         Value::Json(j) if j.is_array() => write_seq(out, j.items().map(Value::from_json), cap, d),
         Value::Json(j) => write_pairs(
             out,
-            j.entries().map(|(k, v)| (Value::str(k), Value::from_json(v))),
+            j.entries()
+                .map(|(k, v)| (Value::str(k), Value::from_json(v))),
             cap,
             d,
         ),
