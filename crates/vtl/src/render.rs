@@ -48,6 +48,8 @@ pub(crate) struct Renderer<'a> {
     pub params: Option<Value<'a>>,
     regexes: Vec<(String, bool, Regex)>,
     arg_pool: Vec<Vec<Value<'a>>>,
+    /// Set when `#stop` ran inside a `#define` rendered from a reference.
+    stopped: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -83,6 +85,7 @@ impl<'a> Renderer<'a> {
             params: None,
             regexes: Vec::new(),
             arg_pool: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -206,6 +209,9 @@ impl<'a> Renderer<'a> {
             Node::Ref(r) => {
                 let v = self.reference(r)?;
                 self.write(&v)?;
+                if self.stopped {
+                    return Ok(Flow::Stop);
+                }
             }
             Node::EscapedRef {
                 backslashes,
@@ -319,7 +325,8 @@ impl<'a> Renderer<'a> {
         match v {
             Value::Define(body) => {
                 if let Flow::Stop = self.nested(body)? {
-                    // `#stop` inside a define only ends the define, as in Velocity.
+                    // `#stop` ends the whole render even from inside a `#define`.
+                    self.stopped = true;
                 }
             }
             v => write_display(&mut self.out, v, self.limits.max_output_bytes),

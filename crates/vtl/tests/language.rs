@@ -144,6 +144,7 @@ fn directives() {
         ),
         ("a#stop b", "a"),
         ("#foreach($i in [1, 2])$i#stop#end after", "1"),
+        ("#define($d)in#stop#end$d after", "in"),
         ("#define($d)<$x>#end#set($x = 1)$d#set($x = 2)$d", "<1><2>"),
         ("#define($d)inner#end#set($s = \"[$d]\")$s", "[inner]"),
         ("#[[$not #parsed]]#", "$not #parsed"),
