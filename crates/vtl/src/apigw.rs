@@ -138,16 +138,32 @@ impl<'a> Renderer<'a> {
     pub(crate) fn set_special(&mut self, s: Special, key: &str, v: Value<'a>) -> Result<(), Fail> {
         match s {
             Special::Override(kind) => {
-                let v = self.display(&v)?;
+                // A list assigns a multi-value header or query parameter: one pair
+                // per element, replacing earlier values of the key.
+                let values = match v.list_items() {
+                    Some(items) => items,
+                    None => vec![v],
+                };
+                let mut texts = Vec::with_capacity(values.len());
+                for v in &values {
+                    texts.push(self.display(v)?);
+                }
                 let map = match kind {
                     OverrideKind::RequestHeader => &mut self.req.header,
                     OverrideKind::RequestQuery => &mut self.req.querystring,
                     OverrideKind::RequestPath => &mut self.req.path,
                     OverrideKind::ResponseHeader => &mut self.resp.header,
                 };
-                match map.iter_mut().find(|(k, _)| k == key) {
-                    Some(slot) => slot.1 = v,
-                    None => map.push((key.to_owned(), v)),
+                match map.iter().position(|(k, _)| k == key) {
+                    Some(first) if texts.len() == 1 => {
+                        map.retain(|(k, _)| k != key);
+                        let v = texts.pop().unwrap_or_default();
+                        map.insert(first.min(map.len()), (key.to_owned(), v));
+                    }
+                    _ => {
+                        map.retain(|(k, _)| k != key);
+                        map.extend(texts.into_iter().map(|t| (key.to_owned(), t)));
+                    }
                 }
             }
             Special::ResponseOverride if key == "status" => {
