@@ -125,8 +125,16 @@ impl<'a> Renderer<'a> {
             }
             ("replace", 2) => {
                 let (from, to) = (arg_str(0), arg_str(1));
+                // Size the result before building it: a hostile replacement could
+                // otherwise allocate far past the limits.
+                let hits = if from.is_empty() {
+                    s.chars().count() + 1
+                } else {
+                    s.matches(from.as_str()).count()
+                };
+                self.charge(hits.saturating_mul(to.len()).saturating_add(s.len()))?;
                 let r = if from.is_empty() {
-                    // Java inserts the replacement between every char.
+                    // Java inserts the replacement around every char.
                     let mut r = to.clone();
                     for c in s.chars() {
                         r.push(c);
@@ -136,17 +144,34 @@ impl<'a> Renderer<'a> {
                 } else {
                     s.replace(from.as_str(), &to)
                 };
-                self.owned(r)?
+                Value::string(r)
             }
             ("replaceAll" | "replaceFirst", 2) => {
                 let re = self.regex(&arg_str(0), false)?;
                 let rep = java_replacement(&arg_str(1)).map_err(|m| self.runtime(m))?;
-                let r = if name == "replaceAll" {
-                    re.replace_all(s, rep.as_str()).into_owned()
-                } else {
-                    re.replace(s, rep.as_str()).into_owned()
-                };
-                self.owned(r)?
+                let cap = self.max_output();
+                let mut out = String::new();
+                let mut last = 0;
+                for caps in re.captures_iter(s) {
+                    let Some(m) = caps.get(0) else { continue };
+                    out.push_str(&s[last..m.start()]);
+                    // Group references can multiply a match; bound each expansion.
+                    let refs = rep.matches('$').count();
+                    if out.len() + rep.len() + refs.saturating_mul(s.len()) > cap.saturating_mul(2)
+                    {
+                        return Err(self.output_error());
+                    }
+                    caps.expand(&rep, &mut out);
+                    last = m.end();
+                    if out.len() > cap {
+                        return Err(self.output_error());
+                    }
+                    if name == "replaceFirst" {
+                        break;
+                    }
+                }
+                out.push_str(&s[last..]);
+                self.owned(out)?
             }
             ("matches", 1) => {
                 let re = self.regex(&arg_str(0), true)?;

@@ -95,6 +95,8 @@ impl<'a> Renderer<'a> {
         Fail::new(Error::new(ErrorKind::Runtime, msg, self.pos))
     }
 
+    #[inline]
+
     fn check_output(&self) -> Result<(), Fail> {
         if self.out.len() > self.limits.max_output_bytes {
             return Err(Fail::new(Error::new(
@@ -111,27 +113,36 @@ impl<'a> Renderer<'a> {
     }
 
     /// Accounts for a string the template builds, and wraps it as a value.
+    #[inline]
     pub fn owned(&mut self, s: String) -> Result<Value<'a>, Fail> {
         self.charge(s.len())?;
         Ok(Value::string(s))
     }
 
+    pub fn output_error(&self) -> Fail {
+        Fail::new(Error::new(
+            ErrorKind::OutputLimit,
+            "strings built by the template exceed the output limit",
+            self.pos,
+        ))
+    }
+
+    #[inline]
     pub fn charge(&mut self, n: usize) -> Result<(), Fail> {
         if n > self.limits.max_output_bytes || n > self.budget {
-            return Err(Fail::new(Error::new(
-                ErrorKind::OutputLimit,
-                "strings built by the template exceed the output limit",
-                self.pos,
-            )));
+            return Err(self.output_error());
         }
         self.budget -= n;
         Ok(())
     }
 
     /// Container growth is charged too, so `add`/`put` in loops stay bounded.
+    #[inline]
     pub fn charge_item(&mut self) -> Result<(), Fail> {
         self.charge(16)
     }
+
+    #[inline]
 
     fn tick(&mut self) -> Result<(), Fail> {
         self.ticks = self.ticks.wrapping_add(1);
@@ -349,6 +360,8 @@ impl<'a> Renderer<'a> {
 
     // ----- references ----------------------------------------------------------------
 
+    #[inline]
+
     fn var(&self, slot: Slot) -> Value<'a> {
         match &self.vars[slot as usize] {
             None => Value::Null,
@@ -363,6 +376,8 @@ impl<'a> Renderer<'a> {
             Some(v) => v.clone(),
         }
     }
+
+    #[inline]
 
     pub fn reference(&mut self, r: &'a Reference) -> Result<Value<'a>, Fail> {
         self.reference_prefix(r, r.modifiers.len())

@@ -59,6 +59,7 @@ pub(crate) enum Str<'a> {
 }
 
 impl Str<'_> {
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Str::Borrowed(s) => s,
@@ -81,6 +82,8 @@ impl<'a> Map<'a> {
             .find(|(k, _)| java_equals(k, key))
             .map(|(_, v)| v)
     }
+
+    #[inline]
 
     pub fn get_str(&self, key: &str) -> Option<&Value<'a>> {
         self.entries
@@ -109,6 +112,7 @@ impl<'a> Map<'a> {
 }
 
 impl<'a> Value<'a> {
+    #[inline]
     pub fn str(s: &'a str) -> Self {
         Value::Str(Str::Borrowed(s))
     }
@@ -126,6 +130,7 @@ impl<'a> Value<'a> {
     }
 
     /// JSON scalars become native values; containers stay borrowed.
+    #[inline]
     pub fn from_json(j: JRef<'a>) -> Self {
         match j.kind() {
             Kind::Null => Value::Null,
@@ -161,13 +166,18 @@ impl<'a> Value<'a> {
     /// Velocity 1.7 `#if`: only `false` is false. AWS resolves missing references to
     /// an empty string, so null is true too (airspeed-ext
     /// `test_if_statement_considers_None_to_be_truthy`, recorded against AWS).
+    #[inline]
     pub fn truthy(&self) -> bool {
         !matches!(self, Value::Bool(false))
     }
 
+    #[inline]
+
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+
+    #[inline]
 
     pub fn as_f64(&self) -> Option<f64> {
         match self {
@@ -177,6 +187,8 @@ impl<'a> Value<'a> {
         }
     }
 
+    #[inline]
+
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
@@ -184,6 +196,8 @@ impl<'a> Value<'a> {
             _ => None,
         }
     }
+
+    #[inline]
 
     pub fn is_number(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Float(_))
@@ -213,6 +227,7 @@ const MAX_DISPLAY_DEPTH: u32 = 32;
 /// Rendering a value at top level or in a string: null renders as nothing (AWS).
 /// `Define` and `Special` values are handled by the renderer before reaching here.
 /// Stops early once `out` is longer than `cap`; the caller turns that into an error.
+#[inline]
 pub(crate) fn write_display(out: &mut String, v: &Value<'_>, cap: usize) {
     write_value(out, v, cap, 0, false);
 }
@@ -313,6 +328,7 @@ pub(crate) fn to_display(v: &Value<'_>) -> String {
 pub(crate) const DISPLAY_CAP: usize = 1 << 20;
 
 /// Integers are the most rendered values; `fmt` machinery costs more than this.
+#[inline]
 pub(crate) fn write_int(out: &mut String, i: i64) {
     let mut buf = [0u8; 20];
     let mut n = i.unsigned_abs();

@@ -124,6 +124,8 @@ fn string_methods() {
         ("#set($s = 'a1b22c')$s.split('[0-9]+')", "[a, b, c]"),
         ("#set($s = 'hello')$s.replace('l', 'L') $s.replaceFirst('l', 'L') $s.replaceAll('(l+)', '[$1]')", "heLLo heLlo he[ll]o"),
         ("#set($s = 'a.b')$s.replaceAll('\\.', '\\$')", "a$b"),
+        ("#set($s = 'john smith')$s.replaceAll('(\\w+) (\\w+)', '$2, $1') $s.replaceAll('', '-')", "smith, john -j-o-h-n- -s-m-i-t-h-"),
+        ("#set($s = 'aXbXc')$s.replace('X', '') $s.replace('', '.')", "abc .a.X.b.X.c."),
         ("#set($s = 'abc')$s.indexOf('c') $s.indexOf('z') $s.indexOf('b', 2) $s.lastIndexOf('c')", "2 -1 -1 2"),
         ("#set($s = 'abc')$s.equals('abc') $s.equals('x') $s.equalsIgnoreCase('ABC') $s.isEmpty() $s.startsWith('ab') $s.endsWith('bc')", "true false true false true true"),
         ("#set($s = 'abc')$s.matches('[a-c]+') $s.matches('b')", "true false"),
