@@ -349,7 +349,6 @@ impl<'s> Doc<'s> {
     }
 
     #[inline]
-
     fn tok(&self, i: u32) -> Tok {
         self.toks[i as usize]
     }
@@ -379,7 +378,6 @@ impl<'a> JRef<'a> {
     }
 
     #[inline]
-
     pub fn kind(self) -> Kind<'a> {
         match self {
             JRef::Serde(j) => match j {
@@ -412,7 +410,6 @@ impl<'a> JRef<'a> {
     }
 
     #[inline]
-
     pub fn is_array(self) -> bool {
         match self {
             JRef::Serde(j) => j.is_array(),
@@ -421,7 +418,6 @@ impl<'a> JRef<'a> {
     }
 
     #[inline]
-
     pub fn is_object(self) -> bool {
         match self {
             JRef::Serde(j) => j.is_object(),
@@ -430,7 +426,6 @@ impl<'a> JRef<'a> {
     }
 
     #[inline]
-
     pub fn get(self, key: &str) -> Option<JRef<'a>> {
         match self {
             JRef::Serde(J::Object(o)) => o.get(key).map(JRef::Serde),
@@ -469,7 +464,6 @@ impl<'a> JRef<'a> {
     }
 
     #[inline]
-
     pub fn items(self) -> Items<'a> {
         match self {
             JRef::Serde(J::Array(a)) => Items::Serde(a.iter()),
@@ -479,7 +473,6 @@ impl<'a> JRef<'a> {
     }
 
     #[inline]
-
     pub fn entries(self) -> Entries<'a> {
         match self {
             JRef::Serde(J::Object(o)) => Entries::Serde(o.iter()),

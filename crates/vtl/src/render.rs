@@ -96,7 +96,6 @@ impl<'a> Renderer<'a> {
     }
 
     #[inline]
-
     fn check_output(&self) -> Result<(), Fail> {
         if self.out.len() > self.limits.max_output_bytes {
             return Err(Fail::new(Error::new(
@@ -143,7 +142,6 @@ impl<'a> Renderer<'a> {
     }
 
     #[inline]
-
     fn tick(&mut self) -> Result<(), Fail> {
         self.ticks = self.ticks.wrapping_add(1);
         if self.ticks.is_multiple_of(64) && self.start.elapsed() > self.limits.max_duration {
@@ -361,7 +359,6 @@ impl<'a> Renderer<'a> {
     // ----- references ----------------------------------------------------------------
 
     #[inline]
-
     fn var(&self, slot: Slot) -> Value<'a> {
         match &self.vars[slot as usize] {
             None => Value::Null,
@@ -378,7 +375,6 @@ impl<'a> Renderer<'a> {
     }
 
     #[inline]
-
     pub fn reference(&mut self, r: &'a Reference) -> Result<Value<'a>, Fail> {
         self.reference_prefix(r, r.modifiers.len())
     }

@@ -84,7 +84,6 @@ impl<'a> Map<'a> {
     }
 
     #[inline]
-
     pub fn get_str(&self, key: &str) -> Option<&Value<'a>> {
         self.entries
             .iter()
@@ -172,13 +171,11 @@ impl<'a> Value<'a> {
     }
 
     #[inline]
-
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
     #[inline]
-
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
@@ -188,7 +185,6 @@ impl<'a> Value<'a> {
     }
 
     #[inline]
-
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
@@ -198,7 +194,6 @@ impl<'a> Value<'a> {
     }
 
     #[inline]
-
     pub fn is_number(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Float(_))
     }

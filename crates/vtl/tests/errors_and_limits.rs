@@ -123,8 +123,16 @@ fn output_limit() {
         ErrorKind::OutputLimit,
     );
     // replacements are sized before they are built
-    render_error("#set($s = 'abcdefghij')$s.replace('', $s)", &l, ErrorKind::OutputLimit);
-    render_error("#set($s = 'aaaaaaaaaa')$s.replaceAll('a', '$0$0$0$0$0$0$0$0$0$0$0')", &l, ErrorKind::OutputLimit);
+    render_error(
+        "#set($s = 'abcdefghij')$s.replace('', $s)",
+        &l,
+        ErrorKind::OutputLimit,
+    );
+    render_error(
+        "#set($s = 'aaaaaaaaaa')$s.replaceAll('a', '$0$0$0$0$0$0$0$0$0$0$0')",
+        &l,
+        ErrorKind::OutputLimit,
+    );
     // a self-containing map renders boundedly
     render_error(
         "#set($m = {})#set($x = $m.put('a', $m))#set($x = $m.put('b', $m))$m",
