@@ -63,6 +63,7 @@ fn string_literals() {
         ),
         ("#set($s = \"${undefined}-$!undefined\")[$s]", "[-]"),
         ("#set($s = \"multi\nline\")$s", "multi\nline"),
+        ("#set($s = \"$.a #x $\")$s", "$.a #x $"),
     ]);
 }
 
