@@ -89,6 +89,12 @@ fn main() {
     // The share of a render spent parsing the body.
     let parse_only = Template::parse("$input.path('$.order.id')").expect("parse");
     measure("body parse + one $input.path", &parse_only, &ctx, &limits);
+    // Interpreter overhead without request data.
+    let loop_only = Template::parse(
+        "#foreach($i in [1..20])\n    {\"n\": $i, \"line\": $foreach.count}#if($foreach.hasNext),#end\n\n#end",
+    )
+    .expect("parse");
+    measure("20-iteration loop, no request data", &loop_only, &ctx, &limits);
 }
 
 fn measure(name: &str, template: &Template, ctx: &Context, limits: &Limits) {
