@@ -94,7 +94,12 @@ fn main() {
         "#foreach($i in [1..20])\n    {\"n\": $i, \"line\": $foreach.count}#if($foreach.hasNext),#end\n\n#end",
     )
     .expect("parse");
-    measure("20-iteration loop, no request data", &loop_only, &ctx, &limits);
+    measure(
+        "20-iteration loop, no request data",
+        &loop_only,
+        &ctx,
+        &limits,
+    );
 }
 
 fn measure(name: &str, template: &Template, ctx: &Context, limits: &Limits) {

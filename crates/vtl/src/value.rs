@@ -243,12 +243,20 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
         Value::Int(i) => write_int(out, *i),
         Value::Float(f) => write_double(out, *f),
         Value::Str(s) => out.push_str(s.as_str()),
+        // A container being mutated right now is the one whose `put` is comparing
+        // keys against itself; Java prints such self-references like this.
         Value::List(l) => {
-            let l = l.borrow();
+            let Ok(l) = l.try_borrow() else {
+                out.push_str("(this Collection)");
+                return;
+            };
             write_seq(out, l.iter().cloned(), cap, d);
         }
         Value::Map(m) => {
-            let m = m.borrow();
+            let Ok(m) = m.try_borrow() else {
+                out.push_str("(this Map)");
+                return;
+            };
             write_pairs(
                 out,
                 m.entries.iter().map(|(k, v)| (k.clone(), v.clone())),

@@ -112,6 +112,9 @@ fn collections() {
         ("#set($m = {'a': 1, 'b': 2})#foreach($v in $m)$v#end", "12"),
         ("#set($m = {1: 'one'})$m.get(1)", "one"),
         ("#set($m = {})$m.isEmpty() #set($m.x = 1)$m.isEmpty()", "truefalse"),
+        // a map used as its own key must not trip the interpreter
+        ("#set($m = {'a': 1})#set($x = $m.put($m, 2))$m.size()", "2"),
+        ("#set($l = [1])#set($m = {'a': $l})#set($x = $m.put($l, 2))$m.size()", "2"),
     ]);
 }
 
