@@ -4,12 +4,11 @@
 //! Failures Java would throw for (`substring` out of range, `get` past the end, bad
 //! regex) are `Err`, which AWS reports as an internal server error.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::error::Fail;
 use crate::render::Renderer;
-use crate::value::{java_equals, to_display, Map, Value};
+use crate::value::{java_equals, to_display, Map, Shared, Value};
 
 type R<'a> = Result<Value<'a>, Fail>;
 
@@ -31,16 +30,16 @@ impl<'a> Renderer<'a> {
             Value::Json(j) if j.is_array() => {
                 // Borrowed JSON is read-only: mutate a copy so the call still returns
                 // what Java would, without touching the request body.
-                let l = Rc::new(RefCell::new(j.items().map(Value::from_json).collect()));
+                let l = Shared::new(j.items().map(Value::from_json).collect());
                 self.list_method(&l, name, args)
             }
             Value::Json(j) => {
-                let m = Rc::new(RefCell::new(Map {
+                let m = Shared::new(Map {
                     entries: j
                         .entries()
                         .map(|(k, v)| (Value::str(k), Value::from_json(v)))
                         .collect(),
-                }));
+                });
                 self.map_method(&m, name, args)
             }
             Value::Entry(e) => Ok(match name {
@@ -194,7 +193,7 @@ impl<'a> Renderer<'a> {
 
     fn list_method(
         &mut self,
-        l: &Rc<RefCell<Vec<Value<'a>>>>,
+        l: &Shared<'a, Vec<Value<'a>>>,
         name: &str,
         args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
@@ -273,7 +272,7 @@ impl<'a> Renderer<'a> {
 
     fn map_method(
         &mut self,
-        m: &Rc<RefCell<Map<'a>>>,
+        m: &Shared<'a, Map<'a>>,
         name: &str,
         args: &mut Vec<Value<'a>>,
     ) -> R<'a> {

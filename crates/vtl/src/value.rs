@@ -5,6 +5,7 @@
 //! stay borrowed (`Json`) until a template builds its own list or map.
 
 use std::cell::RefCell;
+use std::marker::PhantomData;
 use std::rc::Rc;
 
 use serde_json::Value as J;
@@ -19,8 +20,8 @@ pub(crate) enum Value<'a> {
     Int(i64),
     Float(f64),
     Str(Str<'a>),
-    List(Rc<RefCell<Vec<Value<'a>>>>),
-    Map(Rc<RefCell<Map<'a>>>),
+    List(Shared<'a, Vec<Value<'a>>>),
+    Map(Shared<'a, Map<'a>>),
     /// A borrowed JSON array or object (scalars are converted on access).
     Json(JRef<'a>),
     /// A `Map.Entry` from `entrySet()`.
@@ -64,6 +65,83 @@ impl Str<'_> {
         match self {
             Str::Borrowed(s) => s,
             Str::Owned(s) => s,
+        }
+    }
+}
+
+/// A mutable container shared by reference, like a Java object.
+///
+/// Templates can nest containers millions deep (one `[$a]` per loop step), and
+/// the default recursive drop would overflow the stack; the last handle to a
+/// container therefore takes it apart iteratively.
+#[derive(Debug)]
+pub(crate) struct Shared<'a, T: Contents<'a>>(Rc<RefCell<T>>, PhantomData<Value<'a>>);
+
+impl<'a, T: Contents<'a>> Shared<'a, T> {
+    pub fn new(v: T) -> Self {
+        Shared(Rc::new(RefCell::new(v)), PhantomData)
+    }
+
+    fn take_if_last(&self, out: &mut Vec<Value<'a>>) {
+        if Rc::strong_count(&self.0) == 1 {
+            if let Ok(mut inner) = self.0.try_borrow_mut() {
+                inner.move_values(out);
+            }
+        }
+    }
+}
+
+impl<'a, T: Contents<'a>> Clone for Shared<'a, T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0), PhantomData)
+    }
+}
+
+impl<'a, T: Contents<'a>> std::ops::Deref for Shared<'a, T> {
+    type Target = RefCell<T>;
+    fn deref(&self) -> &RefCell<T> {
+        &self.0
+    }
+}
+
+impl<'a, T: Contents<'a>> Drop for Shared<'a, T> {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        self.take_if_last(&mut stack);
+        // Children that are last handles are emptied before they drop, so no
+        // drop below recurses more than one level.
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::List(l) => l.take_if_last(&mut stack),
+                Value::Map(m) => m.take_if_last(&mut stack),
+                Value::Entry(e) => {
+                    if let Ok((k, v)) = Rc::try_unwrap(e) {
+                        stack.push(k);
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// What a `Shared` container holds; its drop moves the values out.
+pub(crate) trait Contents<'a> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>);
+}
+
+impl<'a> Contents<'a> for Vec<Value<'a>> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>) {
+        out.append(self);
+    }
+}
+
+impl<'a> Contents<'a> for Map<'a> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>) {
+        for (k, v) in self.entries.drain(..) {
+            out.push(k);
+            out.push(v);
         }
     }
 }
@@ -121,11 +199,11 @@ impl<'a> Value<'a> {
     }
 
     pub fn list(v: Vec<Value<'a>>) -> Self {
-        Value::List(Rc::new(RefCell::new(v)))
+        Value::List(Shared::new(v))
     }
 
     pub fn map(m: Map<'a>) -> Self {
-        Value::Map(Rc::new(RefCell::new(m)))
+        Value::Map(Shared::new(m))
     }
 
     /// JSON scalars become native values; containers stay borrowed.

@@ -229,3 +229,18 @@ fn concurrent_renders_share_one_template() {
         h.join().unwrap();
     }
 }
+
+#[test]
+fn deeply_nested_values_drop_without_recursion() {
+    // One level per iteration: 100k nested lists and maps would overflow the
+    // stack with a recursive drop (at the end of the render, or on reassignment).
+    let l = Limits {
+        max_loop_iterations: 200_000,
+        max_duration: Duration::from_secs(60),
+        ..Limits::default()
+    };
+    let src = "#set($a = [])#set($m = {})#foreach($i in [1..100000])#set($a = [$a])#set($m = {'k': $m})#end\
+               $a.size()#set($a = 0)#set($m = 0)$a";
+    let out = Template::parse(src).unwrap().render(&ctx(), &l).unwrap();
+    assert_eq!(out.output, "10");
+}
