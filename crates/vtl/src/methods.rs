@@ -4,11 +4,9 @@
 //! Failures Java would throw for (`substring` out of range, `get` past the end, bad
 //! regex) are `Err`, which AWS reports as an internal server error.
 
-use std::rc::Rc;
-
 use crate::error::Fail;
 use crate::render::Renderer;
-use crate::value::{java_equals, to_display, Map, Shared, Value};
+use crate::value::{java_equals, to_display, Map, Pair, Shared, Value};
 
 type R<'a> = Result<Value<'a>, Fail>;
 
@@ -43,8 +41,8 @@ impl<'a> Renderer<'a> {
                 self.map_method(&m, name, args)
             }
             Value::Entry(e) => Ok(match name {
-                "getKey" => e.0.clone(),
-                "getValue" => e.1.clone(),
+                "getKey" => e.borrow().0.clone(),
+                "getValue" => e.borrow().1.clone(),
                 _ => Value::Null,
             }),
             Value::Special(s) => self.special_method(s, name, args),
@@ -317,7 +315,7 @@ impl<'a> Renderer<'a> {
                 m.borrow()
                     .entries
                     .iter()
-                    .map(|(k, v)| Value::Entry(Rc::new((k.clone(), v.clone()))))
+                    .map(|(k, v)| Value::Entry(Shared::new(Pair(k.clone(), v.clone()))))
                     .collect(),
             ),
             _ => Value::Null,

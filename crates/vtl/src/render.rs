@@ -416,8 +416,8 @@ impl<'a> Renderer<'a> {
             Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
             Value::Json(j) if j.is_object() => j.get(name).map_or(Value::Null, Value::from_json),
             Value::Entry(e) => match name {
-                "key" => e.0.clone(),
-                "value" => e.1.clone(),
+                "key" => e.borrow().0.clone(),
+                "value" => e.borrow().1.clone(),
                 _ => Value::Null,
             },
             Value::Special(s) => self.special_property(s, name)?,

@@ -25,7 +25,7 @@ pub(crate) enum Value<'a> {
     /// A borrowed JSON array or object (scalars are converted on access).
     Json(JRef<'a>),
     /// A `Map.Entry` from `entrySet()`.
-    Entry(Rc<(Value<'a>, Value<'a>)>),
+    Entry(Shared<'a, Pair<'a>>),
     /// A `#define` block, rendered when referenced.
     Define(&'a [Node]),
     Special(Special),
@@ -114,12 +114,7 @@ impl<'a, T: Contents<'a>> Drop for Shared<'a, T> {
             match v {
                 Value::List(l) => l.take_if_last(&mut stack),
                 Value::Map(m) => m.take_if_last(&mut stack),
-                Value::Entry(e) => {
-                    if let Ok((k, v)) = Rc::try_unwrap(e) {
-                        stack.push(k);
-                        stack.push(v);
-                    }
-                }
+                Value::Entry(e) => e.take_if_last(&mut stack),
                 _ => {}
             }
         }
@@ -134,6 +129,17 @@ pub(crate) trait Contents<'a> {
 impl<'a> Contents<'a> for Vec<Value<'a>> {
     fn move_values(&mut self, out: &mut Vec<Value<'a>>) {
         out.append(self);
+    }
+}
+
+/// A `Map.Entry`'s key and value.
+#[derive(Debug)]
+pub(crate) struct Pair<'a>(pub Value<'a>, pub Value<'a>);
+
+impl<'a> Contents<'a> for Pair<'a> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>) {
+        out.push(std::mem::replace(&mut self.0, Value::Null));
+        out.push(std::mem::replace(&mut self.1, Value::Null));
     }
 }
 
@@ -351,6 +357,7 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
             d,
         ),
         Value::Entry(e) => {
+            let Ok(e) = e.try_borrow() else { return };
             write_value(out, &e.0, cap, d, true);
             out.push('=');
             write_value(out, &e.1, cap, d, true);

@@ -243,4 +243,8 @@ fn deeply_nested_values_drop_without_recursion() {
                $a.size()#set($a = 0)#set($m = 0)$a";
     let out = Template::parse(src).unwrap().render(&ctx(), &l).unwrap();
     assert_eq!(out.output, "10");
+    // Map.Entry objects can chain directly too.
+    let src = "#set($e = 0)#foreach($i in [1..100000])#set($m = {'k': $e})#set($e = $m.entrySet().get(0))#end$e.key";
+    let out = Template::parse(src).unwrap().render(&ctx(), &l).unwrap();
+    assert_eq!(out.output, "k");
 }
