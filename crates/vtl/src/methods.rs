@@ -195,6 +195,9 @@ impl<'a> Renderer<'a> {
         name: &str,
         args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
+        if matches!(name, "add" | "set" | "addAll") && args.iter().any(Value::is_container) {
+            self.note_cycle_risk(Value::List(l.clone()));
+        }
         let len = l.borrow().len();
         let index = |v: &Value<'_>, max: usize| -> Option<usize> {
             v.as_i64()
@@ -274,6 +277,9 @@ impl<'a> Renderer<'a> {
         name: &str,
         args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
+        if matches!(name, "put" | "putAll") && args.iter().any(Value::is_container) {
+            self.note_cycle_risk(Value::Map(m.clone()));
+        }
         Ok(match (name, args.len()) {
             ("get", 1) => m.borrow().get(&args[0]).cloned().unwrap_or(Value::Null),
             ("getOrDefault", 2) => m
