@@ -1,0 +1,92 @@
+//! The immutable parse tree. Variable names are resolved to slots at parse time so
+//! rendering never hashes a name.
+
+use crate::error::Pos;
+
+pub(crate) type Block = Vec<Node>;
+
+/// Index into `Template::names`, and into the renderer's variable table.
+pub(crate) type Slot = u32;
+
+#[derive(Debug)]
+pub(crate) enum Node {
+    Text(Box<str>),
+    Ref(Box<Reference>),
+    /// `\$ref` / `\\\$ref`: `backslashes` is the run length before the reference.
+    EscapedRef {
+        backslashes: u32,
+        reference: Box<Reference>,
+    },
+    Set {
+        target: Box<Reference>,
+        value: Expr,
+        pos: Pos,
+    },
+    If {
+        branches: Vec<(Expr, Block)>,
+        otherwise: Option<Block>,
+    },
+    Foreach {
+        var: Slot,
+        iterable: Expr,
+        body: Block,
+        pos: Pos,
+    },
+    Define {
+        var: Slot,
+        body: Block,
+    },
+    Break,
+    Stop,
+}
+
+#[derive(Debug)]
+pub(crate) struct Reference {
+    pub root: Slot,
+    pub modifiers: Vec<Modifier>,
+    /// Source text, rendered for escaped references.
+    pub raw: Box<str>,
+    pub pos: Pos,
+}
+
+#[derive(Debug)]
+pub(crate) enum Modifier {
+    Property(Box<str>),
+    Method(Box<str>, Vec<Expr>),
+    Index(Expr),
+}
+
+#[derive(Debug)]
+pub(crate) enum Expr {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    /// A double-quoted string containing `$` or `#`: rendered like a template.
+    Interpolated(Block),
+    Ref(Box<Reference>),
+    List(Vec<Expr>),
+    Range(Box<Expr>, Box<Expr>),
+    Map(Vec<(Expr, Expr)>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+}

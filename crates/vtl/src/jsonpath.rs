@@ -1,0 +1,143 @@
+//! The JSONPath subset API Gateway templates use with `$input.path/json`:
+//! `$`, `.name`, `['name']`, `[n]` (negative counts from the end), `[*]`/`.*`, and
+//! `..name` (recursive descent). A path without wildcards yields one value (or
+//! nothing); a wildcard or descent yields a list, like Jayway JsonPath which AWS uses.
+
+use crate::json::JRef;
+
+pub(crate) enum Matches<'a> {
+    One(Option<JRef<'a>>),
+    Many(Vec<JRef<'a>>),
+}
+
+enum Seg<'p> {
+    Key(&'p str),
+    Index(i64),
+    Wild,
+    Descend(Option<&'p str>),
+}
+
+pub(crate) fn select<'a>(root: JRef<'a>, path: &str) -> Result<Matches<'a>, String> {
+    let path = path.trim();
+    let mut rest = match path.strip_prefix('$') {
+        Some(r) => r,
+        // Jayway tolerates a missing root: `a.b` means `$.a.b`.
+        None if !path.is_empty() => path,
+        None => return Err("empty JSONPath".into()),
+    };
+    let implicit_dot = !path.starts_with('$');
+    let mut one = Some(root);
+    let mut many: Option<Vec<JRef<'a>>> = None;
+    let mut first = true;
+    while !rest.is_empty() || (first && implicit_dot) {
+        let (seg, tail) = next_segment(rest, first && implicit_dot)?;
+        first = false;
+        rest = tail;
+        match (&mut many, seg) {
+            (None, Seg::Key(k)) => one = one.and_then(|j| j.get(k)),
+            (None, Seg::Index(i)) => one = one.and_then(|j| j.index(i)),
+            (None, seg) => {
+                let mut out = Vec::new();
+                if let Some(j) = one {
+                    apply(j, &seg, &mut out);
+                }
+                many = Some(out);
+            }
+            (Some(v), seg) => {
+                let mut out = Vec::new();
+                for j in v.iter() {
+                    apply(*j, &seg, &mut out);
+                }
+                *v = out;
+            }
+        }
+    }
+    Ok(match many {
+        Some(v) => Matches::Many(v),
+        None => Matches::One(one),
+    })
+}
+
+fn apply<'a>(j: JRef<'a>, seg: &Seg<'_>, out: &mut Vec<JRef<'a>>) {
+    match seg {
+        Seg::Key(k) => out.extend(j.get(k)),
+        Seg::Index(i) => out.extend(j.index(*i)),
+        Seg::Wild => out.extend(j.children()),
+        Seg::Descend(name) => descend(j, *name, out, 0),
+    }
+}
+
+fn descend<'a>(j: JRef<'a>, name: Option<&str>, out: &mut Vec<JRef<'a>>, depth: u32) {
+    // Documents nest at most 128 deep (both JSON parsers refuse more).
+    if depth > 256 {
+        return;
+    }
+    match name {
+        Some(n) => out.extend(j.get(n)),
+        None => out.extend(j.children()),
+    }
+    for c in j.children() {
+        descend(c, name, out, depth + 1);
+    }
+}
+
+fn next_segment(s: &str, implicit_dot: bool) -> Result<(Seg<'_>, &str), String> {
+    if let Some(r) = s.strip_prefix("..") {
+        if let Some(r) = r.strip_prefix('*') {
+            return Ok((Seg::Descend(None), r));
+        }
+        let (name, tail) = split_name(r);
+        if name.is_empty() {
+            return Err(format!("bad JSONPath segment at `{s}`"));
+        }
+        return Ok((Seg::Descend(Some(name)), tail));
+    }
+    if let Some(r) = s
+        .strip_prefix('.')
+        .or(if implicit_dot { Some(s) } else { None })
+    {
+        if let Some(r) = r.strip_prefix('*') {
+            return Ok((Seg::Wild, r));
+        }
+        let (name, tail) = split_name(r);
+        if name.is_empty() {
+            return Err(format!("bad JSONPath segment at `{s}`"));
+        }
+        return Ok((Seg::Key(name), tail));
+    }
+    if let Some(r) = s.strip_prefix('[') {
+        let r = r.trim_start();
+        if let Some(r) = r.strip_prefix('*') {
+            let r = r.trim_start();
+            return r
+                .strip_prefix(']')
+                .map(|t| (Seg::Wild, t))
+                .ok_or_else(|| format!("expected ] in JSONPath at `{s}`"));
+        }
+        if let Some(q) = r.chars().next().filter(|c| *c == '\'' || *c == '"') {
+            let body = &r[1..];
+            let end = body
+                .find(q)
+                .ok_or_else(|| format!("unterminated quote in JSONPath at `{s}`"))?;
+            let tail = body[end + 1..].trim_start();
+            let tail = tail
+                .strip_prefix(']')
+                .ok_or_else(|| format!("expected ] in JSONPath at `{s}`"))?;
+            return Ok((Seg::Key(&body[..end]), tail));
+        }
+        let end = r
+            .find(']')
+            .ok_or_else(|| format!("expected ] in JSONPath at `{s}`"))?;
+        let n: i64 = r[..end]
+            .trim()
+            .parse()
+            .map_err(|_| format!("unsupported JSONPath index `{}`", &r[..end]))?;
+        return Ok((Seg::Index(n), &r[end + 1..]));
+    }
+    Err(format!("bad JSONPath segment at `{s}`"))
+}
+
+fn split_name(s: &str) -> (&str, &str) {
+    let end = s.find(['.', '[']).unwrap_or(s.len());
+    (s[..end].trim(), &s[end..])
+}
