@@ -188,16 +188,25 @@ def test_update_integration(apigw, method):
         "tlsConfig": {"insecureSkipVerification": True},
     }
     assert strip(apigw.get_integration(**method)) == strip(r)
-    r = upd({"op": "remove", "path": "/cacheKeyParameters/method.request.querystring.q"},
+    r = upd(replace("/cacheKeyParameters/method.request.querystring.q", "method.request.path.id"))
+    assert r["cacheKeyParameters"] == ["method.request.path.id"]
+    r = upd({"op": "remove", "path": "/cacheKeyParameters/method.request.path.id"},
             {"op": "remove", "path": "/requestParameters/integration.request.querystring.q"},
             {"op": "remove", "path": "/requestTemplates/application~1json"},
-            {"op": "remove", "path": "/contentHandling"})
+            replace("/contentHandling", ""))
     assert r["cacheKeyParameters"] == []
     for gone in ("requestParameters", "requestTemplates", "contentHandling"):
         assert gone not in r
-    # Switching to MOCK drops the backend.
-    r = upd(replace("/type", "MOCK"))
-    assert r["type"] == "MOCK" and "uri" not in r and "httpMethod" not in r
+
+
+def test_mock_integration_has_no_backend_to_patch(apigw, method):
+    apigw.put_integration(type="MOCK", **method)
+    for path in ("/uri", "/httpMethod"):
+        expect_error(lambda: apigw.update_integration(patchOperations=[replace(path, "x")], **method),
+                     "BadRequestException", status=400,
+                     message=f"Invalid patch path {path}: not supported for MOCK integrations")
+    r = apigw.update_integration(patchOperations=[replace("/passthroughBehavior", "NEVER")], **method)
+    assert r["passthroughBehavior"] == "NEVER" and "uri" not in r
 
 
 def test_update_integration_validation(apigw, method):
@@ -209,10 +218,10 @@ def test_update_integration_validation(apigw, method):
                  "Timeout should be between 50 ms and 29000 ms", 400)
     expect_error(lambda: upd(replace("/uri", "not-a-url")), "BadRequestException",
                  "Invalid HTTP endpoint specified for URI", 400)
-    expect_error(lambda: upd(replace("/type", "AWS")), "BadRequestException",
-                 "Invalid ARN specified in the request", 400)
-    expect_error(lambda: upd(replace("/type", "SOAP")), "BadRequestException", status=400,
-                 message="Invalid type specified: SOAP. Valid options are HTTP,MOCK,AWS_PROXY,HTTP_PROXY,AWS")
+    # The type is fixed once put (AWS lists /type with every op unsupported).
+    expect_error(lambda: upd(replace("/type", "AWS")), "BadRequestException", "Invalid patch path /type", 400)
+    expect_error(lambda: upd(replace("/connectionType", "CABLE")), "BadRequestException", status=400,
+                 message="Invalid connectionType specified: CABLE. Valid options are INTERNET,VPC_LINK")
     expect_error(lambda: upd(replace("/passthroughBehavior", "SOMETIMES")), "BadRequestException", status=400,
                  contains="Invalid passthrough behavior specified")
     expect_error(lambda: upd(replace("/requestParameters", "x")), "BadRequestException",
@@ -220,8 +229,10 @@ def test_update_integration_validation(apigw, method):
     expect_error(lambda: upd(replace("/id", "x")), "BadRequestException", "Invalid patch path /id", 400)
     expect_error(lambda: upd({"op": "add", "path": "/uri", "value": "http://a.com"}), "BadRequestException",
                  "Invalid patch operation specified. Must be one of: [replace]", 400)
-    expect_error(lambda: upd({"op": "replace", "path": "/cacheKeyParameters/method.request.querystring.q"}),
-                 "BadRequestException", "Invalid patch operation specified. Must be one of: [add, remove]", 400)
+    expect_error(lambda: upd({"op": "move", "path": "/cacheKeyParameters/method.request.querystring.q",
+                              "from": "/x"}),
+                 "BadRequestException", "Invalid patch operation specified. Must be one of: [add, remove, replace]",
+                 400)
     expect_error(lambda: upd({"op": "add", "path": "/cacheKeyParameters/method.request.header.nope"}),
                  "BadRequestException", status=400,
                  contains="Invalid mapping expression parameter specified: method.request.header.nope")
@@ -264,7 +275,7 @@ def test_integration_response_validation(apigw, method):
                  message="Invalid mapping expression specified: Validation Result: warnings : [], errors : "
                          "[No method response exists for method.]")
     expect_error(lambda: put("700"), "BadRequestException", status=400,
-                 message="Invalid status code specified: 700. Status codes must be in the range 100-599")
+                 message="Invalid status code specified")
     expect_error(lambda: put(responseParameters={"method.response.header.X-Undeclared": "'x'"}),
                  "BadRequestException", status=400,
                  message="Invalid mapping expression specified: Validation Result: warnings : [], errors : "
@@ -289,12 +300,14 @@ def test_update_integration_response(apigw, method):
     assert strip(apigw.get_integration_response(statusCode="200", **method)) == strip(r)
     r = upd({"op": "remove", "path": "/responseParameters/method.response.header.X-Out"},
             {"op": "remove", "path": "/responseTemplates/application~1json"},
-            {"op": "remove", "path": "/contentHandling"})
+            replace("/contentHandling", ""))
     assert strip(r) == {"statusCode": "200", "selectionPattern": "200"}
+    # An empty pattern is kept as such: it marks the default response.
+    assert upd(replace("/selectionPattern", ""))["selectionPattern"] == ""
     expect_error(lambda: upd(replace("/statusCode", "201")), "BadRequestException",
                  "Invalid patch path /statusCode", 400)
     expect_error(lambda: upd({"op": "add", "path": "/selectionPattern", "value": "x"}), "BadRequestException",
-                 "Invalid patch operation specified. Must be one of: [remove, replace]", 400)
+                 "Invalid patch operation specified. Must be one of: [replace]", 400)
     expect_error(lambda: upd({"op": "add", "path": "/responseParameters/method.response.header.X-No",
                               "value": "'v'"}),
                  "BadRequestException", status=400,

@@ -12,9 +12,7 @@ use serde_json::{json, Map, Value};
 use super::call::{Call, Members, Reply};
 use super::methods::{self, string_map, with_method};
 use super::params;
-use super::patch::{
-    self, Apply, Op, PatchOp, Rule, ADD_REMOVE, ADD_REPLACE_REMOVE, REPLACE, REPLACE_REMOVE,
-};
+use super::patch::{self, Apply, Op, PatchOp, Rule, ADD_REPLACE_REMOVE, REPLACE};
 use super::Handler;
 use crate::app::App;
 use crate::error::ApiError;
@@ -337,21 +335,57 @@ fn set_timeout(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Resu
     Ok(())
 }
 
+/// `/httpMethod` and `/uri`: AWS documents both as replaceable "except for MOCK integrations".
+fn set_backend(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
+    let key = op.path.trim_start_matches('/');
+    if str_at(doc, "type") == Some("MOCK") {
+        // AWS's text for this refusal is not on record.
+        return Err(ApiError::bad_request(format!(
+            "Invalid patch path {}: not supported for MOCK integrations",
+            op.path
+        )));
+    }
+    doc.insert(key.into(), json!(op.value()?));
+    Ok(())
+}
+
+/// `/cacheKeyParameters/{name}`: add or remove that name; replace renames it to the value.
+fn set_cache_key(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    caps: &[String],
+) -> Result<(), ApiError> {
+    let name = caps.last().cloned().unwrap_or_default();
+    let list = doc.entry("cacheKeyParameters").or_insert_with(|| json!([]));
+    if !list.is_array() {
+        *list = json!([]);
+    }
+    let arr = list.as_array_mut().expect("made an array above");
+    let pos = arr.iter().position(|v| v.as_str() == Some(name.as_str()));
+    match (op.op, pos) {
+        (Op::Remove, Some(i)) => {
+            arr.remove(i);
+        }
+        (Op::Replace, Some(i)) => arr[i] = json!(op.value()?),
+        (Op::Replace, None) => arr.push(json!(op.value()?)),
+        (Op::Add, None) => arr.push(json!(name)),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// AWS's table for UpdateIntegration (its "Patch Operations" reference). `/type` is listed
+/// with every op unsupported: an integration changes type only through PutIntegration.
 const INTEGRATION_RULES: &[Rule] = &[
-    Rule {
-        path: "/type",
-        ops: REPLACE,
-        apply: Apply::Str("type"),
-    },
     Rule {
         path: "/httpMethod",
         ops: REPLACE,
-        apply: Apply::Str("httpMethod"),
+        apply: Apply::Custom(set_backend),
     },
     Rule {
         path: "/uri",
         ops: REPLACE,
-        apply: Apply::Str("uri"),
+        apply: Apply::Custom(set_backend),
     },
     Rule {
         path: "/connectionType",
@@ -374,8 +408,9 @@ const INTEGRATION_RULES: &[Rule] = &[
         apply: Apply::Str("passthroughBehavior"),
     },
     Rule {
+        // An empty value clears it.
         path: "/contentHandling",
-        ops: REPLACE_REMOVE,
+        ops: REPLACE,
         apply: Apply::OptStr("contentHandling"),
     },
     Rule {
@@ -390,8 +425,8 @@ const INTEGRATION_RULES: &[Rule] = &[
     },
     Rule {
         path: "/cacheKeyParameters/*",
-        ops: ADD_REMOVE,
-        apply: Apply::ListItem("cacheKeyParameters"),
+        ops: ADD_REPLACE_REMOVE,
+        apply: Apply::Custom(set_cache_key),
     },
     Rule {
         path: "/requestParameters/*",
@@ -408,13 +443,23 @@ const INTEGRATION_RULES: &[Rule] = &[
         ops: REPLACE,
         apply: Apply::Custom(set_tls_skip),
     },
+    Rule {
+        path: "/integrationTarget",
+        ops: REPLACE,
+        apply: Apply::OptStr("integrationTarget"),
+    },
+    Rule {
+        path: "/responseTransferMode",
+        ops: REPLACE,
+        apply: Apply::Str("responseTransferMode"),
+    },
 ];
 
 fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    params::check_ops(&ops, INTEGRATION_RULES)?;
     let out = with_method(app, call, true, |_, method| {
         let mut next = integration_of(method)?.clone();
+        params::check_ops(&ops, INTEGRATION_RULES)?;
         patch::apply(&mut next, &ops, INTEGRATION_RULES)?;
         // The list survives its last item being removed: AWS always shows `[]`.
         if !next.contains_key("cacheKeyParameters") {
@@ -529,32 +574,34 @@ fn delete_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Empty)
 }
 
-/// `/selectionPattern`: any text, an empty one included (AWS keeps `""`); remove drops it.
+/// `/selectionPattern`: any text, an empty one included (AWS keeps `""`); a null value drops it.
 fn set_selection_pattern(
     doc: &mut Map<String, Value>,
     op: &PatchOp,
     _: &[String],
 ) -> Result<(), ApiError> {
-    match (op.op, op.value.as_deref()) {
-        (Op::Remove, _) | (_, None) => {
+    match op.value.as_deref() {
+        None => {
             doc.remove("selectionPattern");
         }
-        (_, Some(v)) => {
+        Some(v) => {
             doc.insert("selectionPattern".into(), json!(v));
         }
     }
     Ok(())
 }
 
+/// AWS's table for UpdateIntegrationResponse.
 const INTEGRATION_RESPONSE_RULES: &[Rule] = &[
     Rule {
         path: "/selectionPattern",
-        ops: REPLACE_REMOVE,
+        ops: REPLACE,
         apply: Apply::Custom(set_selection_pattern),
     },
     Rule {
+        // An empty value clears it.
         path: "/contentHandling",
-        ops: REPLACE_REMOVE,
+        ops: REPLACE,
         apply: Apply::OptStr("contentHandling"),
     },
     Rule {
@@ -571,10 +618,10 @@ const INTEGRATION_RESPONSE_RULES: &[Rule] = &[
 
 fn update_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    params::check_ops(&ops, INTEGRATION_RESPONSE_RULES)?;
     let code = call.label(3).to_string();
     let out = with_method(app, call, true, |_, method| {
         let mut next = response_of(method, &code)?.clone();
+        params::check_ops(&ops, INTEGRATION_RESPONSE_RULES)?;
         patch::apply(&mut next, &ops, INTEGRATION_RESPONSE_RULES)?;
         check_content_handling(&next, Source::Patch)?;
         if let Some(Value::Object(p)) = next.get("responseParameters") {

@@ -437,13 +437,9 @@ const METHOD_RULES: &[Rule] = &[
 
 fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    params::check_ops(&ops, METHOD_RULES)?;
     let m = with_method(app, call, true, |txn, method| {
-        let before_type = method
-            .get("authorizationType")
-            .and_then(Value::as_str)
-            .unwrap_or("NONE")
-            .to_string();
+        // AWS looks the method up before it judges the patch.
+        params::check_ops(&ops, METHOD_RULES)?;
         let mut next = method.clone();
         patch::apply(&mut next, &ops, METHOD_RULES)?;
         let auth_type = next
@@ -459,12 +455,9 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
             }
         } else {
             // An authorizer only means something for CUSTOM/COGNITO: AWS ignores an
-            // /authorizerId op on other methods and forgets the authorizer when the type
-            // changes away from them.
+            // /authorizerId op on other methods. Decision: a type change away from them
+            // forgets the authorizer too (scopes are kept: they are plain data).
             next.remove("authorizerId");
-            if needs_authorizer(&before_type) {
-                next.remove("authorizationScopes");
-            }
         }
         if let Some(v) = next.get("requestValidatorId").and_then(Value::as_str) {
             if method.get("requestValidatorId").and_then(Value::as_str) != Some(v)
@@ -492,11 +485,8 @@ pub(super) fn check_status_code(code: &str) -> Result<(), ApiError> {
     if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit) {
         Ok(())
     } else {
-        // AWS's text for a malformed code is not on record; this mirrors its other
-        // "Invalid ... specified" messages.
-        Err(ApiError::bad_request(format!(
-            "Invalid status code specified: {code}. Status codes must be in the range 100-599"
-        )))
+        // The model's pattern is `[1-5]\d\d`; the text is the one emulators quote for AWS.
+        Err(ApiError::bad_request("Invalid status code specified"))
     }
 }
 
@@ -531,10 +521,15 @@ fn put_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
         if let Some(m) = models {
             r.insert("responseModels".into(), Value::Object(m));
         }
-        // A second PUT of the same status code replaces the response (PUT semantics; AWS
-        // overwrites too).
         let r = Value::Object(r);
-        responses_mut(method).insert(code.clone(), r.clone());
+        let responses = responses_mut(method);
+        if responses.contains_key(&code) {
+            // AWS refuses a second PUT of a status code (the CLI shows this text).
+            return Err(ApiError::conflict(
+                "Response already exists for this resource",
+            ));
+        }
+        responses.insert(code.clone(), r.clone());
         Ok(r)
     })?;
     Ok(Reply::Json(r))
@@ -602,9 +597,9 @@ const METHOD_RESPONSE_RULES: &[Rule] = &[
 
 fn update_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    params::check_ops(&ops, METHOD_RESPONSE_RULES)?;
     let r = with_method(app, call, true, |txn, method| {
         let response = response_of(method, call.label(3))?;
+        params::check_ops(&ops, METHOD_RESPONSE_RULES)?;
         let mut next = response.clone();
         patch::apply(&mut next, &ops, METHOD_RESPONSE_RULES)?;
         if let Some(Value::Object(models)) = next.get("responseModels") {

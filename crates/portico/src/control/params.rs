@@ -280,6 +280,48 @@ mod tests {
     }
 
     #[test]
+    fn patch_ops_are_judged_by_path_then_op() {
+        use super::super::patch::{self, Apply, ADD_REMOVE, REPLACE};
+        const RULES: &[Rule] = &[
+            Rule {
+                path: "/name",
+                ops: REPLACE,
+                apply: Apply::Str("name"),
+            },
+            Rule {
+                path: "/tags/*",
+                ops: ADD_REMOVE,
+                apply: Apply::MapEntry("tags"),
+            },
+        ];
+        let check = |ops: serde_json::Value| {
+            let ops = patch::parse(json!({ "patchOperations": ops }).as_object().unwrap()).unwrap();
+            check_ops(&ops, RULES).map_err(|e| e.message)
+        };
+        assert!(
+            check(json!([{"op": "replace", "path": "/name", "value": "n"},
+                             {"op": "copy", "path": "/name", "from": "/tags/a"}]))
+            .is_ok()
+        );
+        assert_eq!(
+            check(json!([{"op": "replace", "path": "/tags"}])).unwrap_err(),
+            "Invalid patch path /tags"
+        );
+        assert_eq!(
+            check(json!([{"op": "replace", "path": "/tags/a/b"}])).unwrap_err(),
+            "Invalid patch path /tags/a/b"
+        );
+        assert_eq!(
+            check(json!([{"op": "add", "path": "/name", "value": "n"}])).unwrap_err(),
+            "Invalid patch operation specified. Must be one of: [replace]"
+        );
+        assert_eq!(
+            check(json!([{"op": "replace", "path": "/tags/a", "value": "v"}])).unwrap_err(),
+            "Invalid patch operation specified. Must be one of: [add, remove]"
+        );
+    }
+
+    #[test]
     fn integration_response_targets_must_be_declared() {
         let mr = json!({"responseParameters": {"method.response.header.X-A": false}});
         let mr = mr.as_object().unwrap();
