@@ -109,6 +109,17 @@ def test_deploying_to_a_new_stage_creates_it(apigw, deployable):
     assert s["methodSettings"] == {}
 
 
+def test_deploying_with_cache_settings(apigw, deployable):
+    api_id, _ = deployable
+    apigw.create_deployment(restApiId=api_id, stageName="cached", cacheClusterEnabled=True, cacheClusterSize="13.5")
+    s = apigw.get_stage(restApiId=api_id, stageName="cached")
+    assert (s["cacheClusterEnabled"], s["cacheClusterSize"], s["cacheClusterStatus"]) == (True, "13.5", "AVAILABLE")
+    expect_error(lambda: apigw.create_deployment(restApiId=api_id, stageName="other", cacheClusterSize="1"),
+                 "BadRequestException", status=400, contains="cacheClusterSize")
+    assert [x["stageName"] for x in apigw.get_stages(restApiId=api_id)["item"]] == ["cached"]
+    assert len(apigw.get_deployments(restApiId=api_id)["items"]) == 1
+
+
 def test_redeploying_repoints_the_stage_and_keeps_its_settings(apigw, deployable):
     api_id, _ = deployable
     d1 = apigw.create_deployment(restApiId=api_id, stageName="prod", variables={"a": "1"})
@@ -117,7 +128,7 @@ def test_redeploying_repoints_the_stage_and_keeps_its_settings(apigw, deployable
     d2 = apigw.create_deployment(restApiId=api_id, stageName="prod", variables={"b": "2"})
     s = apigw.get_stage(restApiId=api_id, stageName="prod")
     assert s["deploymentId"] == d2["id"] != d1["id"]
-    assert s["variables"] == {"a": "1", "b": "2"}
+    assert s["variables"] == {"b": "2"}
     assert s["methodSettings"]["*/*"]["metricsEnabled"] is True
     assert s["lastUpdatedDate"] >= s["createdDate"]
 
@@ -148,6 +159,13 @@ def test_a_deployment_is_a_frozen_snapshot(apigw, deployable):
     d2 = apigw.create_deployment(restApiId=api_id)
     summary2 = apigw.get_deployment(restApiId=api_id, deploymentId=d2["id"], embed=["apisummary"])["apiSummary"]
     assert summary2 == {"/pets": {"PUT": {"authorizationType": "NONE", "apiKeyRequired": False}}}
+    # editing a method in place does not reach into earlier deployments either
+    apigw.update_method(restApiId=api_id, resourceId=pets["id"], httpMethod="PUT",
+                        patchOperations=[replace("/apiKeyRequired", "true")])
+    assert apigw.get_deployment(restApiId=api_id, deploymentId=d2["id"], embed=["apisummary"])["apiSummary"] == summary2
+    d3 = apigw.create_deployment(restApiId=api_id)
+    assert apigw.get_deployment(restApiId=api_id, deploymentId=d3["id"], embed=["apisummary"])["apiSummary"] == \
+        {"/pets": {"PUT": {"authorizationType": "NONE", "apiKeyRequired": True}}}
 
 
 def test_canary_deployment_goes_to_the_stage_canary(apigw, deployable):
@@ -163,6 +181,11 @@ def test_canary_deployment_goes_to_the_stage_canary(apigw, deployable):
     d3 = apigw.create_deployment(restApiId=api_id, stageName="dev", canarySettings={"percentTraffic": 10})
     assert apigw.get_stage(restApiId=api_id, stageName="dev")["canarySettings"] == \
         {"deploymentId": d3["id"], "percentTraffic": 10.0, "useStageCache": False}
+    # a plain deployment to the stage replaces what it serves and ends the canary
+    d4 = apigw.create_deployment(restApiId=api_id, stageName="dev")
+    s = apigw.get_stage(restApiId=api_id, stageName="dev")
+    assert s["deploymentId"] == d4["id"] and "canarySettings" not in s
+    assert s["variables"] == {"testVar": "default"}
 
 
 def test_paging(apigw, deployable):

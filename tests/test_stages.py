@@ -190,8 +190,31 @@ def test_variables(apigw, stage):
                  "BadRequestException", status=400, contains="Invalid stage variable value: a$b.")
 
 
+ROLE = "arn:aws:iam::000000000000:role/apigw-logs"
+
+
+def with_cloudwatch_role(apigw):
+    apigw.update_account(patchOperations=[replace("/cloudwatchRoleArn", ROLE)])
+
+
+def test_logging_needs_the_account_cloudwatch_role(apigw, stage):
+    api_id, _, _ = stage
+    message = "CloudWatch Logs role ARN must be set in account settings to enable logging"
+    for op in (replace("/*/*/logging/loglevel", "INFO"), replace("/*/*/logging/dataTrace", "true"),
+               replace("/accessLogSettings/destinationArn", "arn:aws:logs:us-east-1:000000000000:log-group:g")):
+        expect_error(lambda: update(apigw, api_id, op), "BadRequestException", message, 400)
+    # turning logging off, and access logs to Firehose, need no role
+    assert update(apigw, api_id, replace("/*/*/logging/loglevel", "OFF"))["methodSettings"]["*/*"]["loggingLevel"] == "OFF"
+    firehose = "arn:aws:firehose:us-east-1:000000000000:deliverystream/amazon-apigateway-x"
+    assert update(apigw, api_id, replace("/accessLogSettings/destinationArn", firehose))["accessLogSettings"] == \
+        {"destinationArn": firehose}
+    with_cloudwatch_role(apigw)
+    assert update(apigw, api_id, replace("/*/*/logging/loglevel", "ERROR"))["methodSettings"]["*/*"]["loggingLevel"] == "ERROR"
+
+
 def test_access_log_settings(apigw, stage):
     api_id, _, _ = stage
+    with_cloudwatch_role(apigw)
     arn = "arn:aws:logs:us-east-1:000000000000:log-group:access"
     s = update(apigw, api_id, replace("/accessLogSettings/destinationArn", arn),
                replace("/accessLogSettings/format", "$context.requestId"))
@@ -204,6 +227,7 @@ def test_access_log_settings(apigw, stage):
 
 def test_stage_wide_method_settings(apigw, stage):
     api_id, _, _ = stage
+    with_cloudwatch_role(apigw)
     s = update(apigw, api_id, replace("/*/*/logging/dataTrace", "true"))
     assert s["methodSettings"] == {"*/*": {**METHOD_SETTING_DEFAULTS, "dataTraceEnabled": True}}
     s = update(apigw, api_id,
@@ -228,6 +252,14 @@ def test_per_method_settings_are_keyed_by_escaped_path(apigw, stage):
     assert s["methodSettings"]["~1resourceName/GET"] == METHOD_SETTING_DEFAULTS
     s = update(apigw, api_id, {"op": "remove", "path": "/~1pets~1{id}/GET"})
     assert list(s["methodSettings"]) == ["~1resourceName/GET"]
+
+
+def test_a_setting_for_an_unescaped_resource_path_is_accepted_and_ignored(apigw, stage):
+    # recorded against AWS: `/test/GET/...` (no `~1`) succeeds and adds nothing
+    api_id, _, _ = stage
+    s = update(apigw, api_id, replace("/*/*/throttling/burstLimit", "123"),
+               replace("/test/GET/throttling/burstLimit", "124"))
+    assert s["methodSettings"] == {"*/*": {**METHOD_SETTING_DEFAULTS, "throttlingBurstLimit": 123}}
 
 
 def test_method_settings_start_from_the_stage_wide_entry(apigw, stage):
@@ -280,8 +312,11 @@ def test_canary_members(apigw, stage):
                replace("/canarySettings/stageVariableOverrides/testVar", "canary"))
     assert s["canarySettings"] == {"deploymentId": d2, "percentTraffic": 12.5,
                                    "stageVariableOverrides": {"testVar": "canary"}, "useStageCache": True}
-    s = update(apigw, api_id, {"op": "remove", "path": "/canarySettings/stageVariableOverrides/testVar"})
-    assert "stageVariableOverrides" not in s["canarySettings"]
+    for op in ("add", "remove"):
+        expect_error(lambda: update(apigw, api_id, {"op": op, "path": "/canarySettings/stageVariableOverrides/x",
+                                                    "value": "y"}),
+                     "BadRequestException",
+                     f"Invalid {op} operation with path: /canarySettings/stageVariableOverrides/x", 400)
     expect_error(lambda: update(apigw, api_id, replace("/canarySettings/percentTraffic", "101")),
                  "BadRequestException", status=400)
 
@@ -290,6 +325,10 @@ def test_canary_validation_matches_aws(apigw, stage):
     api_id, _, d2 = stage
     expect_error(lambda: update(apigw, api_id, {"op": "add", "path": "/canarySettings/deploymentId", "value": d2}),
                  "BadRequestException", "Invalid add operation with path: /canarySettings/deploymentId", 400)
+    expect_error(lambda: update(apigw, api_id, {"op": "remove", "path": "/canarySettings/percentTraffic"}),
+                 "BadRequestException", "Invalid remove operation with path: /canarySettings/percentTraffic", 400)
+    expect_error(lambda: update(apigw, api_id, replace("/tags/tag1", "value1")), "BadRequestException", status=400,
+                 contains="Invalid method setting path: /tags/tag1. Must be one of: [/deploymentId, ")
     expect_error(lambda: update(apigw, api_id, replace("/canarySettings/deploymentId", "deploy")),
                  "BadRequestException", "Deployment id does not exist", 400)
     update(apigw, api_id, replace("/canarySettings/deploymentId", d2))
@@ -346,3 +385,32 @@ def test_stages_survive_restart(own_server):
     own_server.restart()
     c = make_client(own_server)
     assert stage_of(c.get_stage(restApiId=api["id"], stageName="prod")) == stage_of(before)
+
+
+def test_aws_cli_deploys_promotes_and_tags(server):
+    from test_cli import aws
+    server.reset()
+    c = make_client(server)
+    api = c.create_rest_api(name="cli")
+    add_method(c, api["id"], api["rootResourceId"])
+    rc, plain, err = aws(server, "apigateway", "create-deployment", "--rest-api-id", api["id"])
+    assert rc == 0 and set(plain) == {"id", "createdDate"}, err
+    rc, dep, err = aws(server, "apigateway", "create-deployment", "--rest-api-id", api["id"],
+                       "--stage-name", "prod", "--variables", "v=1")
+    assert rc == 0, err
+    rc, canary, err = aws(server, "apigateway", "create-deployment", "--rest-api-id", api["id"],
+                          "--stage-name", "prod", "--canary-settings", "percentTraffic=10")
+    assert rc == 0, err
+    rc, out, err = aws(server, "apigateway", "update-stage", "--rest-api-id", api["id"], "--stage-name", "prod",
+                       "--patch-operations", "op=copy,from=/canarySettings/deploymentId,path=/deploymentId",
+                       "op=replace,path=/*/*/throttling/rateLimit,value=7")
+    assert rc == 0, err
+    assert out["deploymentId"] == canary["id"] != dep["id"]
+    assert out["methodSettings"]["*/*"]["throttlingRateLimit"] == 7.0
+    arn = f"arn:aws:apigateway:us-east-1::/restapis/{api['id']}/stages/prod"
+    rc, _, err = aws(server, "apigateway", "tag-resource", "--resource-arn", arn, "--tags", "team=edge")
+    assert rc == 0, err
+    rc, out, err = aws(server, "apigateway", "get-tags", "--resource-arn", arn)
+    assert rc == 0 and out["tags"] == {"team": "edge"}, err
+    rc, out, err = aws(server, "apigateway", "get-stages", "--rest-api-id", api["id"])
+    assert rc == 0 and [s["stageName"] for s in out["item"]] == ["prod"], err

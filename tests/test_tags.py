@@ -55,6 +55,29 @@ def test_stage_tags(apigw, stage_arn):
     assert "tags" not in apigw.get_stage(restApiId=api_id, stageName="prod")
 
 
+def test_api_key_tags(apigw):
+    key = apigw.create_api_key(name="k", tags={"owner": "alice"})
+    arn = f"arn:aws:apigateway:{REGION}::/apikeys/{key['id']}"
+    assert tags_of(apigw, arn) == {"owner": "alice"}
+    apigw.tag_resource(resourceArn=arn, tags={"tier": "gold"})
+    assert apigw.get_api_key(apiKey=key["id"])["tags"] == {"owner": "alice", "tier": "gold"}
+    apigw.untag_resource(resourceArn=arn, tagKeys=["owner", "tier"])
+    assert tags_of(apigw, arn) == {}
+    # the key itself is untouched
+    assert apigw.get_api_key(apiKey=key["id"], includeValue=True)["value"] == key["value"]
+
+
+def test_usage_plan_tags(apigw):
+    plan = apigw.create_usage_plan(name="gold")
+    arn = f"arn:aws:apigateway:{REGION}::/usageplans/{plan['id']}"
+    assert tags_of(apigw, arn) == {}
+    apigw.tag_resource(resourceArn=arn, tags={"cost-center": "42"})
+    assert apigw.get_usage_plan(usagePlanId=plan["id"])["tags"] == {"cost-center": "42"}
+    assert apigw.get_usage_plan(usagePlanId=plan["id"])["name"] == "gold"
+    apigw.untag_resource(resourceArn=arn, tagKeys=["cost-center"])
+    assert tags_of(apigw, arn) == {}
+
+
 def test_missing_targets(apigw, api):
     api_id, _ = api
     for arn in (api_arn("nope000000"), f"{api_arn(api_id)}/stages/nope", f"{api_arn('nope000000')}/stages/prod",
@@ -90,8 +113,9 @@ def test_malformed_arns(apigw, api):
 def test_tag_validation(apigw, api):
     api_id, _ = api
     arn = api_arn(api_id)
-    expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={"aws:cloudformation:stack": "x"}),
-                 "BadRequestException", status=400, contains="aws:")
+    for key in ("aws:cloudformation:stack", "AWS:x"):
+        expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={key: "x"}), "BadRequestException",
+                     "Invalid tag key. Tag keys cannot start with 'aws:' (case insensitive)", 400)
     expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={"k" * 129: "v"}),
                  "BadRequestException", status=400, contains="128")
     expect_error(lambda: apigw.tag_resource(resourceArn=arn, tags={"k": "v" * 257}),

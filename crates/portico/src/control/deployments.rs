@@ -155,7 +155,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         if let Some(name) = stage_name.as_deref().filter(|n| !n.is_empty()) {
             match &canary {
                 Some(c) => stages::put_canary_from_deployment(txn, api_id, name, &id, c)?,
-                None => stages::publish(txn, call, api_id, name, &id, &body)?,
+                None => stages::publish(txn, api_id, name, &id, &body)?,
             }
         }
         Ok(dep)
@@ -284,6 +284,43 @@ mod tests {
             json!({"id": "r", "path": "/", "resourceMethods": {"GET": {"methodIntegration": {"type": "MOCK"}}}}),
         );
         assert!(check_deployable(&[root, ok]).is_ok());
+    }
+
+    /// The contract with the data plane: exactly these members, each kind's documents as stored.
+    #[test]
+    fn snapshot_has_the_shape_the_data_plane_compiles() {
+        use crate::store::{SqliteStore, Store, Tenant};
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path()).unwrap();
+        let tenant = Tenant {
+            account: "000000000000".into(),
+            region: "us-east-1".into(),
+        };
+        let frozen = store::write(&store as &dyn Store, &tenant, |txn| {
+            let root = json!({"id": "r", "path": "/", "resourceMethods": {"GET": {"methodIntegration": {"type": "MOCK"}}}});
+            txn.put(kind::RESOURCE, "a", "r", &root)?;
+            txn.put(kind::MODEL, "a", "Empty", &json!({"name": "Empty"}))?;
+            txn.put(kind::REQUEST_VALIDATOR, "a", "v", &json!({"id": "v"}))?;
+            txn.put(kind::AUTHORIZER, "a", "z", &json!({"id": "z"}))?;
+            txn.put(kind::GATEWAY_RESPONSE, "a", "DEFAULT_4XX", &json!({"responseType": "DEFAULT_4XX"}))?;
+            // another API's documents stay out
+            txn.put(kind::MODEL, "b", "Other", &json!({"name": "Other"}))?;
+            let api = json!({"id": "a", "name": "n"}).as_object().unwrap().clone();
+            let all = resources::all(txn, "a")?;
+            snapshot(txn, api, all, "a")
+        })
+        .unwrap();
+        assert_eq!(
+            frozen,
+            json!({
+                "api": {"id": "a", "name": "n"},
+                "resources": [{"id": "r", "path": "/", "resourceMethods": {"GET": {"methodIntegration": {"type": "MOCK"}}}}],
+                "models": [{"name": "Empty"}],
+                "requestValidators": [{"id": "v"}],
+                "authorizers": [{"id": "z"}],
+                "gatewayResponses": [{"responseType": "DEFAULT_4XX"}]
+            })
+        );
     }
 
     #[test]

@@ -50,20 +50,24 @@ fn escape(segment: &str) -> String {
 }
 
 /// The `methodSettings` key for decoded `resource` and `method` captures, or the path error.
-fn key_of(resource: &str, method: &str, path: &str) -> Result<String, ApiError> {
-    let ok = if resource == "*" {
-        method == "*"
-    } else {
-        resource.starts_with('/') && METHODS.contains(&method)
-    };
-    if !ok {
+/// `None`: a resource path that is not a path at all (`/test/GET/...` instead of
+/// `/~1test/GET/...`), which AWS accepts and ignores (recorded against AWS by LocalStack's
+/// `test_create_update_stages`).
+fn key_of(resource: &str, method: &str, path: &str) -> Result<Option<String>, ApiError> {
+    if resource == "*" {
+        return if method == "*" {
+            Ok(Some("*/*".to_string()))
+        } else {
+            Err(invalid_path(path))
+        };
+    }
+    if !METHODS.contains(&method) {
         return Err(invalid_path(path));
     }
-    Ok(if resource == "*" {
-        "*/*".to_string()
-    } else {
-        format!("{}/{method}", escape(resource))
-    })
+    if !resource.starts_with('/') {
+        return Ok(None);
+    }
+    Ok(Some(format!("{}/{method}", escape(resource))))
 }
 
 fn bool_setting(op: &PatchOp) -> Result<Value, ApiError> {
@@ -75,7 +79,6 @@ pub fn set(doc: &mut Map<String, Value>, op: &PatchOp, caps: &[String]) -> Resul
     let [resource, method, area, setting] = caps else {
         return Err(invalid_path(&op.path));
     };
-    let key = key_of(resource, method, &op.path)?;
     let (member, value) = match (area.as_str(), setting.as_str()) {
         ("metrics", "enabled") => ("metricsEnabled", bool_setting(op)?),
         ("logging", "dataTrace") => ("dataTraceEnabled", bool_setting(op)?),
@@ -136,6 +139,9 @@ pub fn set(doc: &mut Map<String, Value>, op: &PatchOp, caps: &[String]) -> Resul
         }
         _ => return Err(invalid_path(&op.path)),
     };
+    let Some(key) = key_of(resource, method, &op.path)? else {
+        return Ok(());
+    };
     let settings = doc
         .entry("methodSettings")
         .or_insert_with(|| Value::Object(Map::new()));
@@ -195,15 +201,13 @@ mod tests {
 
     #[test]
     fn keys_are_escaped_and_wildcards_are_both_or_neither() {
-        assert_eq!(key_of("*", "*", "p").unwrap(), "*/*");
-        assert_eq!(
-            key_of("/pets/{id}", "GET", "p").unwrap(),
-            "~1pets~1{id}/GET"
-        );
+        assert_eq!(key_of("*", "*", "p").unwrap().unwrap(), "*/*");
+        let key = key_of("/pets/{id}", "GET", "p").unwrap().unwrap();
+        assert_eq!(key, "~1pets~1{id}/GET");
         assert!(key_of("*", "GET", "p").is_err());
         assert!(key_of("/pets", "*", "p").is_err());
         assert!(key_of("/pets", "ANY", "p").is_err());
-        assert!(key_of("pets", "GET", "p").is_err());
+        assert_eq!(key_of("pets", "GET", "p").unwrap(), None);
     }
 
     #[test]

@@ -7,12 +7,17 @@
 //! operations that wait on the network (TestInvokeMethod calls the integration backend) are
 //! [`AsyncHandler`]s instead, claimed in [`async_handler`].
 
+/// Account settings (the account-level throttle is read by the data plane).
+pub mod account;
 pub mod call;
 pub mod paging;
 pub mod patch;
 pub mod routes;
+/// Quota arithmetic shared with the data plane.
+pub mod usage;
 
-mod account;
+mod api_key_import;
+mod api_keys;
 mod authorizers;
 mod deployments;
 pub mod gateway_responses;
@@ -23,8 +28,11 @@ mod models;
 mod params;
 mod resources;
 mod restapis;
+mod stage_update;
 mod stages;
 mod tags;
+mod usage_plan_keys;
+mod usage_plans;
 mod validators;
 
 use std::future::Future;
@@ -58,6 +66,10 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| stages::handler(operation))
         .or_else(|| tags::handler(operation))
         .or_else(|| account::handler(operation))
+        .or_else(|| api_keys::handler(operation))
+        .or_else(|| usage_plans::handler(operation))
+        .or_else(|| usage_plan_keys::handler(operation))
+        .or_else(|| usage::handler(operation))
         .or_else(|| models::handler(operation))
         .or_else(|| validators::handler(operation))
         .or_else(|| gateway_responses::handler(operation))

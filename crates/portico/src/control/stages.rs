@@ -1,16 +1,12 @@
 //! Stages: a named, callable publication of one deployment (plus an optional canary deployment),
 //! with stage variables, method settings, logging, caching and tracing switches.
 //!
-//! Stage documents are AWS's Stage JSON. UpdateStage speaks AWS's patch paths, including the
-//! canary ones and the promotion idiom (`copy` from `/canarySettings/deploymentId` to
-//! `/deploymentId` and from `/canarySettings/stageVariableOverrides` to `/variables`).
+//! Stage documents are AWS's Stage JSON. UpdateStage lives in `stage_update`.
 
 use serde_json::{json, Map, Value};
 
 use super::call::{Call, Members, Reply};
-use super::method_settings::{self, invalid_path};
-use super::patch::{self, Apply, Op, PatchOp, Rule, ADD_REPLACE_REMOVE, REPLACE};
-use super::{deployments, restapis, tags, Handler};
+use super::{deployments, restapis, stage_update, tags, Handler};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::ids::now_epoch;
@@ -21,7 +17,7 @@ pub(super) fn handler(operation: &str) -> Option<Handler> {
         "CreateStage" => create,
         "GetStage" => get,
         "GetStages" => list,
-        "UpdateStage" => update,
+        "UpdateStage" => stage_update::update,
         "DeleteStage" => delete,
         _ => return None,
     })
@@ -60,7 +56,7 @@ pub fn check_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-fn check_variable(name: &str, value: &str) -> Result<(), ApiError> {
+pub(super) fn check_variable(name: &str, value: &str) -> Result<(), ApiError> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         // AWS's wording for names is not on record; this mirrors its message for values.
         return Err(ApiError::bad_request(format!(
@@ -103,7 +99,7 @@ fn variables(body: &Map<String, Value>, key: &str) -> Result<Option<Map<String, 
 
 const CACHE_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
 
-fn check_cache_size(size: &str, member: &str) -> Result<(), ApiError> {
+pub(super) fn check_cache_size(size: &str, member: &str) -> Result<(), ApiError> {
     if CACHE_SIZES.contains(&size) {
         Ok(())
     } else {
@@ -116,7 +112,7 @@ fn check_cache_size(size: &str, member: &str) -> Result<(), ApiError> {
 /// Portico has no cache cluster to provision: an enabled cache reports `AVAILABLE` at once (AWS
 /// passes through `CREATE_IN_PROGRESS` for minutes), and enabling without a size picks AWS's
 /// smallest, 0.5 GB.
-fn set_cache_cluster(stage: &mut Map<String, Value>, enabled: bool) {
+pub(super) fn set_cache_cluster(stage: &mut Map<String, Value>, enabled: bool) {
     stage.insert("cacheClusterEnabled".into(), json!(enabled));
     if enabled && !stage.contains_key("cacheClusterSize") {
         stage.insert("cacheClusterSize".into(), json!("0.5"));
@@ -140,7 +136,7 @@ fn percent(v: Option<&Value>) -> Result<f64, ApiError> {
     check_percent(p)
 }
 
-fn check_percent(p: f64) -> Result<f64, ApiError> {
+pub(super) fn check_percent(p: f64) -> Result<f64, ApiError> {
     if (0.0..=100.0).contains(&p) {
         Ok(p)
     } else {
@@ -152,7 +148,7 @@ fn check_percent(p: f64) -> Result<f64, ApiError> {
 }
 
 /// A canary as AWS stores it: `percentTraffic` a double, overrides only when present.
-fn canary(
+pub(super) fn canary(
     deployment_id: &str,
     percent_traffic: f64,
     overrides: Option<Map<String, Value>>,
@@ -168,7 +164,7 @@ fn canary(
     Value::Object(c)
 }
 
-fn deployment_missing() -> ApiError {
+pub(super) fn deployment_missing() -> ApiError {
     ApiError::bad_request("Deployment id does not exist")
 }
 
@@ -208,12 +204,7 @@ fn apply_settings(
         set_cache_cluster(stage, enabled);
     }
     if let Some(vars) = variables(body, "variables")? {
-        let merged = stage
-            .entry("variables")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(m) = merged {
-            m.extend(vars);
-        }
+        stage.insert("variables".into(), Value::Object(vars));
     }
     if let Some(t) = body.bool_of("tracingEnabled")? {
         stage.insert("tracingEnabled".into(), json!(t));
@@ -222,11 +213,12 @@ fn apply_settings(
 }
 
 /// CreateDeployment with `stageName`: create the stage or repoint it at the new deployment.
-/// Given `variables` are merged into the stage's (AWS documents them as "the stage variables for
-/// the stage associated with the deployment"; merging keeps unrelated variables).
+/// Given `variables` replace the stage's ("the stage variables for the stage associated with the
+/// deployment"), and a plain deployment ends a running canary: the stage now serves the new
+/// deployment only (AWS does not document this; it is LocalStack's reading of AWS, and a stale
+/// canary silently taking traffic from the new deployment would surprise more).
 pub fn publish(
     txn: &mut dyn Txn,
-    _call: &Call,
     api_id: &str,
     name: &str,
     deployment_id: &str,
@@ -235,6 +227,7 @@ pub fn publish(
     let mut stage = match txn.get(kind::STAGE, api_id, name)? {
         Some(Value::Object(mut s)) => {
             s.insert("deploymentId".into(), json!(deployment_id));
+            s.remove("canarySettings");
             s.insert("lastUpdatedDate".into(), json!(now_epoch()));
             s
         }
@@ -369,338 +362,6 @@ fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Empty)
 }
 
-// ---- UpdateStage ---------------------------------------------------------------------------
-
-fn set_variable(
-    doc: &mut Map<String, Value>,
-    op: &PatchOp,
-    caps: &[String],
-) -> Result<(), ApiError> {
-    set_string_entry(doc, "variables", op, caps)
-}
-
-fn set_string_entry(
-    doc: &mut Map<String, Value>,
-    key: &str,
-    op: &PatchOp,
-    caps: &[String],
-) -> Result<(), ApiError> {
-    let name = caps.last().cloned().unwrap_or_default();
-    let map = doc.entry(key).or_insert_with(|| Value::Object(Map::new()));
-    if !map.is_object() {
-        *map = Value::Object(Map::new());
-    }
-    let obj = map.as_object_mut().expect("made an object above");
-    if op.op == Op::Remove {
-        obj.remove(&name);
-    } else {
-        let v = op.value()?;
-        check_variable(&name, v)?;
-        obj.insert(name, json!(v));
-    }
-    if obj.is_empty() {
-        doc.remove(key);
-    }
-    Ok(())
-}
-
-fn set_cache_enabled(
-    doc: &mut Map<String, Value>,
-    op: &PatchOp,
-    _: &[String],
-) -> Result<(), ApiError> {
-    set_cache_cluster(doc, op.bool_value()?);
-    Ok(())
-}
-
-fn set_cache_size(
-    doc: &mut Map<String, Value>,
-    op: &PatchOp,
-    _: &[String],
-) -> Result<(), ApiError> {
-    let v = op.value()?;
-    check_cache_size(v, "cacheClusterSize")?;
-    doc.insert("cacheClusterSize".into(), json!(v));
-    Ok(())
-}
-
-fn access_log(doc: &mut Map<String, Value>, op: &PatchOp, caps: &[String]) -> Result<(), ApiError> {
-    let _ = caps;
-    let member = if op.path.ends_with("/format") {
-        "format"
-    } else {
-        "destinationArn"
-    };
-    let settings = doc
-        .entry("accessLogSettings")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if !settings.is_object() {
-        *settings = Value::Object(Map::new());
-    }
-    let obj = settings.as_object_mut().expect("made an object above");
-    match op.value.as_deref() {
-        Some(v) if !v.is_empty() => {
-            obj.insert(member.into(), json!(v));
-        }
-        _ => {
-            obj.remove(member);
-        }
-    }
-    if obj.is_empty() {
-        doc.remove("accessLogSettings");
-    }
-    Ok(())
-}
-
-fn remove_member(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
-    doc.remove(op.path.trim_start_matches('/'));
-    Ok(())
-}
-
-/// The stage's canary, created on first touch like AWS does: pointing at the stage's own
-/// deployment with 0% of the traffic.
-fn canary_mut(doc: &mut Map<String, Value>) -> &mut Map<String, Value> {
-    if !doc.get("canarySettings").is_some_and(Value::is_object) {
-        let dep = doc
-            .get("deploymentId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        doc.insert("canarySettings".into(), canary(&dep, 0.0, None, false));
-    }
-    doc.get_mut("canarySettings")
-        .and_then(Value::as_object_mut)
-        .expect("made an object above")
-}
-
-fn canary_percent(
-    doc: &mut Map<String, Value>,
-    op: &PatchOp,
-    _: &[String],
-) -> Result<(), ApiError> {
-    let p = check_percent(op.f64_value()?)?;
-    canary_mut(doc).insert("percentTraffic".into(), json!(p));
-    Ok(())
-}
-
-/// The deployment's existence was checked against the store before the patch ran.
-fn canary_deployment(
-    doc: &mut Map<String, Value>,
-    op: &PatchOp,
-    _: &[String],
-) -> Result<(), ApiError> {
-    let v = op.value()?.to_string();
-    canary_mut(doc).insert("deploymentId".into(), json!(v));
-    Ok(())
-}
-
-fn canary_cache(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
-    let b = op.bool_value()?;
-    canary_mut(doc).insert("useStageCache".into(), json!(b));
-    Ok(())
-}
-
-fn canary_override(
-    doc: &mut Map<String, Value>,
-    op: &PatchOp,
-    caps: &[String],
-) -> Result<(), ApiError> {
-    set_string_entry(canary_mut(doc), "stageVariableOverrides", op, caps)
-}
-
-const REMOVE: &[Op] = &[Op::Remove];
-const REPLACE_REMOVE: &[Op] = &[Op::Replace, Op::Remove];
-
-/// Order matters: the catch-all method-setting patterns come last.
-const RULES: &[Rule] = &[
-    Rule {
-        path: "/description",
-        ops: REPLACE,
-        apply: Apply::OptStr("description"),
-    },
-    Rule {
-        path: "/deploymentId",
-        ops: REPLACE,
-        apply: Apply::Str("deploymentId"),
-    },
-    Rule {
-        path: "/variables/*",
-        ops: ADD_REPLACE_REMOVE,
-        apply: Apply::Custom(set_variable),
-    },
-    Rule {
-        path: "/cacheClusterEnabled",
-        ops: REPLACE,
-        apply: Apply::Custom(set_cache_enabled),
-    },
-    Rule {
-        path: "/cacheClusterSize",
-        ops: REPLACE,
-        apply: Apply::Custom(set_cache_size),
-    },
-    Rule {
-        path: "/tracingEnabled",
-        ops: REPLACE,
-        apply: Apply::Bool("tracingEnabled"),
-    },
-    Rule {
-        path: "/clientCertificateId",
-        ops: REPLACE_REMOVE,
-        apply: Apply::OptStr("clientCertificateId"),
-    },
-    Rule {
-        path: "/documentationVersion",
-        ops: REPLACE_REMOVE,
-        apply: Apply::OptStr("documentationVersion"),
-    },
-    Rule {
-        path: "/accessLogSettings/format",
-        ops: REPLACE,
-        apply: Apply::Custom(access_log),
-    },
-    Rule {
-        path: "/accessLogSettings/destinationArn",
-        ops: REPLACE,
-        apply: Apply::Custom(access_log),
-    },
-    Rule {
-        path: "/accessLogSettings",
-        ops: REMOVE,
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/canarySettings",
-        ops: REMOVE,
-        apply: Apply::Custom(remove_member),
-    },
-    Rule {
-        path: "/canarySettings/percentTraffic",
-        ops: REPLACE,
-        apply: Apply::Custom(canary_percent),
-    },
-    Rule {
-        path: "/canarySettings/deploymentId",
-        ops: REPLACE,
-        apply: Apply::Custom(canary_deployment),
-    },
-    Rule {
-        path: "/canarySettings/useStageCache",
-        ops: REPLACE,
-        apply: Apply::Custom(canary_cache),
-    },
-    Rule {
-        path: "/canarySettings/stageVariableOverrides/*",
-        ops: ADD_REPLACE_REMOVE,
-        apply: Apply::Custom(canary_override),
-    },
-    Rule {
-        path: "/*/*/*/*",
-        ops: REPLACE,
-        apply: Apply::Custom(method_settings::set),
-    },
-    Rule {
-        path: "/*/*",
-        ops: REMOVE,
-        apply: Apply::Custom(method_settings::remove),
-    },
-];
-
-fn matches(pattern: &str, path: &str) -> bool {
-    let (p, g): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
-    p.len() == g.len()
-        && p.iter()
-            .zip(&g)
-            .all(|(p, g)| (*p == "*" && !g.is_empty()) || p == g)
-}
-
-/// AWS's answers for an op its path table does not allow.
-fn check_op(op: &PatchOp) -> Result<(), ApiError> {
-    let fits = |o: Op| {
-        RULES
-            .iter()
-            .any(|r| r.ops.contains(&o) && matches(r.path, &op.path))
-    };
-    if fits(op.op) {
-        return Ok(());
-    }
-    if op.op == Op::Add && fits(Op::Replace) {
-        return Err(ApiError::bad_request(format!(
-            "Invalid add operation with path: {}",
-            op.path
-        )));
-    }
-    if op.op == Op::Remove && RULES.iter().any(|r| matches(r.path, &op.path)) {
-        return Err(ApiError::bad_request(format!(
-            "Invalid remove operation with path: {}",
-            op.path
-        )));
-    }
-    Err(invalid_path(&op.path))
-}
-
-/// Canary promotion: `copy` is only accepted from the canary onto the stage.
-fn promote(doc: &mut Map<String, Value>, op: &PatchOp) -> Result<(), ApiError> {
-    let from = op.from.as_deref().unwrap_or("");
-    let pair = (from, op.path.as_str());
-    let valid = matches!(
-        pair,
-        ("/canarySettings/deploymentId", "/deploymentId")
-            | ("/canarySettings/stageVariableOverrides", "/variables")
-    );
-    if !valid {
-        return Err(ApiError::bad_request(format!(
-            "Invalid copy operation with path: {} and from {from}. Valid copy:path are [/deploymentId, /variables] and valid copy:from are [/canarySettings/deploymentId, /canarySettings/stageVariableOverrides]",
-            op.path
-        )));
-    }
-    let Some(Value::Object(c)) = doc.get("canarySettings").cloned() else {
-        return Err(ApiError::bad_request(
-            "Promotion not available. Canary does not exist.",
-        ));
-    };
-    if op.path == "/deploymentId" {
-        if let Some(d) = c.get("deploymentId") {
-            doc.insert("deploymentId".into(), d.clone());
-        }
-    } else if let Some(Value::Object(o)) = c.get("stageVariableOverrides") {
-        let vars = doc
-            .entry("variables")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(m) = vars {
-            m.extend(o.clone());
-        }
-    }
-    Ok(())
-}
-
-fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let (api_id, name) = (call.label(0), call.label(1));
-    let ops = patch::parse(&call.json()?)?;
-    let stage = store::write(&*app.store, call.tenant, |txn| {
-        let mut stage = require(txn, call, api_id, name)?;
-        for op in &ops {
-            if op.op == Op::Copy {
-                promote(&mut stage, op)?;
-                continue;
-            }
-            check_op(op)?;
-            if matches!(
-                op.path.as_str(),
-                "/deploymentId" | "/canarySettings/deploymentId"
-            ) && !deployments::exists(txn, api_id, op.value()?)?
-            {
-                return Err(deployment_missing());
-            }
-            patch::apply(&mut stage, std::slice::from_ref(op), RULES)?;
-        }
-        stage.insert("lastUpdatedDate".into(), json!(now_epoch()));
-        let stage = Value::Object(stage);
-        txn.put(kind::STAGE, api_id, name, &stage)?;
-        Ok(stage)
-    })?;
-    Ok(Reply::Json(stage))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -718,29 +379,5 @@ mod tests {
         assert!(check_variable("x", "").is_err());
         assert!(check_variable("x", "a b").is_err());
         assert!(check_variable("x", "$").is_err());
-    }
-
-    #[test]
-    fn add_on_a_replace_only_path_gets_aws_message() {
-        let op = PatchOp {
-            op: Op::Add,
-            path: "/canarySettings/deploymentId".into(),
-            value: Some("x".into()),
-            from: None,
-        };
-        assert_eq!(
-            check_op(&op).unwrap_err().message,
-            "Invalid add operation with path: /canarySettings/deploymentId"
-        );
-        let op = PatchOp {
-            op: Op::Replace,
-            path: "/canarySettings".into(),
-            value: Some("x".into()),
-            from: None,
-        };
-        assert!(check_op(&op)
-            .unwrap_err()
-            .message
-            .starts_with("Invalid method setting path: /canarySettings. Must be one of"));
     }
 }

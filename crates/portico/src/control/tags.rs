@@ -24,34 +24,35 @@ pub(super) fn handler(operation: &str) -> Option<Handler> {
 
 pub const MAX_TAGS: usize = 50;
 
-/// Validate a tag map (AWS's documented limits: 50 tags, keys 1-128 characters, values up to
-/// 256, `aws:` reserved). AWS's exact texts for these are not on record; these say what is wrong.
+/// Validate a tag map against AWS's documented limits: 50 tags, keys 1-128 characters, values up
+/// to 256, `aws:` reserved. The `aws:` text is AWS's own (seen in the wild); AWS's texts for the
+/// other three are not on record, so they follow its `Invalid tag ...` style.
 pub fn check(tags: &Map<String, Value>) -> Result<(), ApiError> {
     if tags.len() > MAX_TAGS {
         return Err(ApiError::bad_request(format!(
-            "Too many tags: a resource can have at most {MAX_TAGS} tags"
+            "Invalid tags. A resource can have at most {MAX_TAGS} tags"
         )));
     }
     for (k, v) in tags {
         let Some(v) = v.as_str() else {
             return Err(ApiError::bad_request(format!(
-                "Invalid value for tag '{k}': expected a string"
+                "Invalid tag value for key '{k}': expected a string"
             )));
         };
         if k.is_empty() || k.chars().count() > 128 {
-            return Err(ApiError::bad_request(format!(
-                "Tag key must be between 1 and 128 characters long: '{k}'"
-            )));
+            return Err(ApiError::bad_request(
+                "Invalid tag key. Tag keys must be between 1 and 128 characters long",
+            ));
         }
         if v.chars().count() > 256 {
-            return Err(ApiError::bad_request(format!(
-                "Tag value must be at most 256 characters long (key '{k}')"
-            )));
+            return Err(ApiError::bad_request(
+                "Invalid tag value. Tag values can be at most 256 characters long",
+            ));
         }
         if k.to_ascii_lowercase().starts_with("aws:") {
-            return Err(ApiError::bad_request(format!(
-                "Tag keys starting with 'aws:' are reserved for AWS use: '{k}'"
-            )));
+            return Err(ApiError::bad_request(
+                "Invalid tag key. Tag keys cannot start with 'aws:' (case insensitive)",
+            ));
         }
     }
     Ok(())

@@ -40,6 +40,28 @@ pub mod kind {
     pub const API_KEY: &str = "apikey";
     pub const USAGE_PLAN: &str = "usageplan";
     pub const USAGE_PLAN_KEY: &str = "usageplankey";
+    /// Index of API key values (id = the key's value, body `{"id": key id}`): values are unique
+    /// per tenant, and the data plane resolves `x-api-key` through it.
+    pub const API_KEY_VALUE: &str = "apikeyvalue";
+}
+
+/// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
+/// The data plane counts in memory and flushes batches of these in the background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageIncrement {
+    pub tenant: Tenant,
+    pub plan_id: String,
+    pub key_id: String,
+    pub day: String,
+    pub count: i64,
+}
+
+/// A stored daily count: (key id, day `YYYY-MM-DD`, requests used).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageRow {
+    pub key_id: String,
+    pub day: String,
+    pub used: i64,
 }
 
 /// A stored document with its insertion sequence number (the stable order used for paging).
@@ -94,6 +116,53 @@ pub trait Store: Send + Sync + 'static {
 
     /// Notifications of committed changes to stages, deployments and REST APIs.
     fn subscribe(&self) -> broadcast::Receiver<Change>;
+
+    // Usage counters live beside the documents, not inside them: the data plane adds to them
+    // many times a second and a read-modify-write of a JSON document per request would not
+    // scale. Each call is its own transaction; never call these inside `transact`.
+
+    /// Add every increment to its (tenant, plan, key, day) counter, all in one transaction.
+    fn add_usage(&self, increments: &[UsageIncrement]) -> Result<(), ApiError>;
+
+    /// Daily counts of `plan_id` (only `key_id` if given) for days in `from..=to`
+    /// (`YYYY-MM-DD`, compared as text), ordered by key then day. Days without requests are
+    /// absent.
+    fn usage(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<UsageRow>, ApiError>;
+
+    /// Record UpdateUsage's correction of a key's remaining quota for the quota period that
+    /// starts on `period_start`: remaining = limit - used in period + adjustment.
+    fn set_quota_adjustment(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: &str,
+        period_start: &str,
+        adjustment: i64,
+    ) -> Result<(), ApiError>;
+
+    /// Every quota adjustment of `plan_id` (only `key_id` if given): (key id, period start,
+    /// adjustment).
+    fn quota_adjustments(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>, ApiError>;
+
+    /// Forget counters and adjustments of a usage plan (or of one key in it).
+    fn delete_usage(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<(), ApiError>;
 }
 
 /// Typed convenience over [`Store::transact`]: run `f` and hand back its result.

@@ -13,7 +13,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
-use super::{kind, Change, Doc, Store, Tenant, Txn};
+use super::{kind, Change, Doc, Store, Tenant, Txn, UsageIncrement, UsageRow};
 use crate::error::ApiError;
 
 const SCHEMA: &str = "
@@ -28,6 +28,27 @@ CREATE TABLE IF NOT EXISTS docs (
     PRIMARY KEY (account, region, kind, scope, id)
 );
 CREATE INDEX IF NOT EXISTS docs_by_seq ON docs (account, region, kind, scope, seq);
+-- Requests counted per usage plan, API key and UTC day (YYYY-MM-DD). Written by the data
+-- plane's background flush (add_usage), read by GetUsage.
+CREATE TABLE IF NOT EXISTS usage_counts (
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    key_id  TEXT NOT NULL,
+    day     TEXT NOT NULL,
+    used    BIGINT NOT NULL,
+    PRIMARY KEY (account, region, plan_id, key_id, day)
+);
+-- UpdateUsage's corrections: remaining = limit - used in the period + adjustment.
+CREATE TABLE IF NOT EXISTS quota_adjustments (
+    account      TEXT NOT NULL,
+    region       TEXT NOT NULL,
+    plan_id      TEXT NOT NULL,
+    key_id       TEXT NOT NULL,
+    period_start TEXT NOT NULL,
+    adjustment   BIGINT NOT NULL,
+    PRIMARY KEY (account, region, plan_id, key_id, period_start)
+);
 ";
 
 pub struct SqliteStore {
@@ -279,7 +300,9 @@ impl Store for SqliteStore {
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<Result<_, _>>()?
         };
-        inner.conn.execute_batch("DELETE FROM docs")?;
+        inner.conn.execute_batch(
+            "DELETE FROM docs; DELETE FROM usage_counts; DELETE FROM quota_adjustments;",
+        )?;
         for (account, region, rest_api_id) in tenants {
             let _ = self.changes.send(Change {
                 tenant: Tenant { account, region },
@@ -291,6 +314,126 @@ impl Store for SqliteStore {
 
     fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.changes.subscribe()
+    }
+
+    fn add_usage(&self, increments: &[UsageIncrement]) -> Result<(), ApiError> {
+        if increments.is_empty() {
+            return Ok(());
+        }
+        let inner = self.inner.lock();
+        inner.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = (|| {
+            let mut stmt = inner.conn.prepare_cached(
+                "INSERT INTO usage_counts (account, region, plan_id, key_id, day, used) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (account, region, plan_id, key_id, day) DO UPDATE SET used = usage_counts.used + excluded.used",
+            )?;
+            for inc in increments {
+                stmt.execute(params![
+                    inc.tenant.account,
+                    inc.tenant.region,
+                    inc.plan_id,
+                    inc.key_id,
+                    inc.day,
+                    inc.count
+                ])?;
+            }
+            Ok::<_, rusqlite::Error>(())
+        })();
+        match result.and_then(|()| inner.conn.execute_batch("COMMIT")) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = inner.conn.execute_batch("ROLLBACK");
+                Err(e.into())
+            }
+        }
+    }
+
+    fn usage(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<UsageRow>, ApiError> {
+        let inner = self.inner.lock();
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT key_id, day, used FROM usage_counts
+             WHERE account=?1 AND region=?2 AND plan_id=?3 AND (?4 IS NULL OR key_id=?4) AND day >= ?5 AND day <= ?6
+             ORDER BY key_id, day",
+        )?;
+        let rows = stmt.query_map(
+            params![tenant.account, tenant.region, plan_id, key_id, from, to],
+            |r| {
+                Ok(UsageRow {
+                    key_id: r.get(0)?,
+                    day: r.get(1)?,
+                    used: r.get(2)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn set_quota_adjustment(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: &str,
+        period_start: &str,
+        adjustment: i64,
+    ) -> Result<(), ApiError> {
+        let inner = self.inner.lock();
+        let mut stmt = inner.conn.prepare_cached(
+            "INSERT INTO quota_adjustments (account, region, plan_id, key_id, period_start, adjustment) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (account, region, plan_id, key_id, period_start) DO UPDATE SET adjustment = excluded.adjustment",
+        )?;
+        stmt.execute(params![
+            tenant.account,
+            tenant.region,
+            plan_id,
+            key_id,
+            period_start,
+            adjustment
+        ])?;
+        Ok(())
+    }
+
+    fn quota_adjustments(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>, ApiError> {
+        let inner = self.inner.lock();
+        let mut stmt = inner.conn.prepare_cached(
+            "SELECT key_id, period_start, adjustment FROM quota_adjustments
+             WHERE account=?1 AND region=?2 AND plan_id=?3 AND (?4 IS NULL OR key_id=?4)
+             ORDER BY key_id, period_start",
+        )?;
+        let rows = stmt.query_map(
+            params![tenant.account, tenant.region, plan_id, key_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn delete_usage(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let inner = self.inner.lock();
+        for table in ["usage_counts", "quota_adjustments"] {
+            inner.conn.execute(
+                &format!(
+                    "DELETE FROM {table} WHERE account=?1 AND region=?2 AND plan_id=?3 AND (?4 IS NULL OR key_id=?4)"
+                ),
+                params![tenant.account, tenant.region, plan_id, key_id],
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -391,5 +534,69 @@ mod tests {
             rx.try_recv().is_err(),
             "a model change does not concern the data plane"
         );
+    }
+
+    #[test]
+    fn usage_counts_accumulate_per_day_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = tenant("111111111111");
+        let inc = |key: &str, day: &str, count| UsageIncrement {
+            tenant: t.clone(),
+            plan_id: "plan1".into(),
+            key_id: key.into(),
+            day: day.into(),
+            count,
+        };
+        {
+            let s = SqliteStore::open(dir.path()).unwrap();
+            s.add_usage(&[inc("k1", "2024-01-01", 3), inc("k1", "2024-01-01", 2)])
+                .unwrap();
+            s.add_usage(&[inc("k1", "2024-01-02", 1), inc("k2", "2024-01-01", 7)])
+                .unwrap();
+            s.set_quota_adjustment(&t, "plan1", "k1", "2024-01-01", 5)
+                .unwrap();
+            s.set_quota_adjustment(&t, "plan1", "k1", "2024-01-01", 9)
+                .unwrap();
+        }
+        let s = SqliteStore::open(dir.path()).unwrap();
+        let rows = s
+            .usage(&t, "plan1", None, "2024-01-01", "2024-01-31")
+            .unwrap();
+        let got: Vec<(&str, &str, i64)> = rows
+            .iter()
+            .map(|r| (r.key_id.as_str(), r.day.as_str(), r.used))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("k1", "2024-01-01", 5),
+                ("k1", "2024-01-02", 1),
+                ("k2", "2024-01-01", 7)
+            ]
+        );
+        let only_k1 = s
+            .usage(&t, "plan1", Some("k1"), "2024-01-02", "2024-01-02")
+            .unwrap();
+        assert_eq!(only_k1.len(), 1);
+        assert_eq!(
+            s.quota_adjustments(&t, "plan1", None).unwrap(),
+            vec![("k1".to_string(), "2024-01-01".to_string(), 9)]
+        );
+        let other = tenant("222222222222");
+        assert!(s
+            .usage(&other, "plan1", None, "2024-01-01", "2024-12-31")
+            .unwrap()
+            .is_empty());
+        s.delete_usage(&t, "plan1", Some("k1")).unwrap();
+        let left = s
+            .usage(&t, "plan1", None, "2024-01-01", "2024-12-31")
+            .unwrap();
+        assert_eq!(left.len(), 1);
+        assert!(s.quota_adjustments(&t, "plan1", None).unwrap().is_empty());
+        s.wipe().unwrap();
+        assert!(s
+            .usage(&t, "plan1", None, "2024-01-01", "2024-12-31")
+            .unwrap()
+            .is_empty());
     }
 }
