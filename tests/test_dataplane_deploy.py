@@ -132,6 +132,10 @@ def test_access_log_line_in_stage_format(server, apigw, api):
     api_id, root = api
     mock_method(apigw, api_id, root)
     deploy(apigw, api_id)
+    # AWS requires the account's CloudWatch role before a stage may log.
+    apigw.update_account(patchOperations=[
+        {"op": "replace", "path": "/cloudwatchRoleArn",
+         "value": "arn:aws:iam::000000000000:role/apigateway-logs"}])
     apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
         {"op": "replace", "path": "/accessLogSettings/destinationArn",
          "value": "arn:aws:logs:us-east-1:000000000000:log-group:access"},
