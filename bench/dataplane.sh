@@ -21,7 +21,7 @@ for tool in nginx wrk; do
 done
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-cargo build --release --quiet -p portico
+cargo build --release --quiet -p portico --bins --example proxy_floor
 
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -73,6 +73,17 @@ http { access_log off;
 CONF
 nginx -c "$tmp/backend.conf" -p "$tmp" &
 sleep 0.3
+# The floor: the same hyper server and backend pool with no pipeline (what bounds HTTP_PROXY).
+fport=$(free_port)
+./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" >"$tmp/floor.log" 2>&1 &
+fpid=$!
+sleep 0.3
+wrk -t1 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$fport/" >"$tmp/floor.out" 2>&1
+kill "$fpid" 2>/dev/null || true
+printf 'floor    rps=%-10s p50=%-8s p99=%-8s (hyper server + backend pool, no pipeline)\n' \
+  "$(awk '/Requests\/sec/{print $2}' "$tmp/floor.out")" "$(awk '$1=="50%"{print $2}' "$tmp/floor.out")" \
+  "$(awk '$1=="99%"{print $2}' "$tmp/floor.out")" | tee -a "$tmp/out"
+
 ( for _ in $(seq "$RSS_SECONDS"); do rss_kb "$ppid"; sleep 1; done ) >"$tmp/rss" &
 sampler=$!
 wrk -t1 -c"$((CONN / 2))" -d"${RSS_SECONDS}s" "$base/proxy" >/dev/null &
@@ -96,6 +107,10 @@ if "gw-proxy" in rows:
     g = rows["gw-proxy"]
     print(f"HTTP_PROXY: throughput {g[0]/n[0]:.2f}x nginx (target >= 1.0), "
           f"p99 {g[2]/n[2]:.2f}x nginx (target <= 1.5)")
+if "floor" in rows:
+    f = rows["floor"]
+    print(f"  floor (no pipeline): {f[0]/n[0]:.2f}x nginx; Portico HTTP_PROXY is "
+          f"{rows.get('gw-proxy', (0,))[0]/f[0]:.2f}x the floor")
 if "gw-mock" in rows:
     m = rows["gw-mock"]
     print(f"MOCK+template: throughput {m[0]/d[0]:.2f}x direct backend (target >= 0.6)")
