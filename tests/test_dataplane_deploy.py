@@ -171,6 +171,8 @@ def test_test_invoke_method_runs_the_undeployed_definition(server, apigw, api, b
     assert {k.lower(): v for k, v in r["headers"].items()}["content-type"] == "application/json"
     assert isinstance(r["multiValueHeaders"], dict) and r["multiValueHeaders"]
     assert "Execution log for request" in r["log"]
+    assert "Method request path: {id=7}" in r["log"]
+    assert "Method request query string: {x=1}" in r["log"]
     assert isinstance(r["latency"], int)
     # Nothing was deployed: the data plane doesn't serve it.
     assert invoke(server, api_id, "test-invoke-stage", "/7").status_code == 403
