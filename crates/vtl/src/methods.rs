@@ -5,6 +5,7 @@
 //! regex) are `Err`, which AWS reports as an internal server error.
 
 use crate::error::Fail;
+use crate::json::JRef;
 use crate::render::Renderer;
 use crate::value::{java_equals, to_display, Map, Pair, Shared, Value};
 
@@ -25,6 +26,7 @@ impl<'a> Renderer<'a> {
             Value::Str(s) => self.string_method(s.as_str(), name, args),
             Value::List(l) => self.list_method(&l, name, args),
             Value::Map(m) => self.map_method(&m, name, args),
+            Value::Json(j) if is_json_read(name, args.len()) => self.json_read(j, name, args),
             Value::Json(j) if j.is_array() => {
                 // Borrowed JSON is read-only: mutate a copy so the call still returns
                 // what Java would, without touching the request body.
@@ -195,6 +197,9 @@ impl<'a> Renderer<'a> {
         name: &str,
         args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
+        if matches!(name, "add" | "set" | "addAll") && args.iter().any(Value::is_container) {
+            self.note_cycle_risk(Value::List(l.clone()));
+        }
         let len = l.borrow().len();
         let index = |v: &Value<'_>, max: usize| -> Option<usize> {
             v.as_i64()
@@ -274,6 +279,9 @@ impl<'a> Renderer<'a> {
         name: &str,
         args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
+        if matches!(name, "put" | "putAll") && args.iter().any(Value::is_container) {
+            self.note_cycle_risk(Value::Map(m.clone()));
+        }
         Ok(match (name, args.len()) {
             ("get", 1) => m.borrow().get(&args[0]).cloned().unwrap_or(Value::Null),
             ("getOrDefault", 2) => m
@@ -339,6 +347,35 @@ impl<'a> Renderer<'a> {
             "IndexOutOfBoundsException: Index: {}, Size: {len}",
             to_display(index)
         ))
+    }
+}
+
+/// Read-only calls on request JSON that need no copy of the container.
+fn is_json_read(name: &str, arity: usize) -> bool {
+    matches!(
+        (name, arity),
+        ("size" | "isEmpty", 0) | ("get" | "containsKey", 1)
+    )
+}
+
+impl<'a> Renderer<'a> {
+    fn json_read(&mut self, j: JRef<'a>, name: &str, args: &[Value<'a>]) -> R<'a> {
+        let key = |v: &Value<'_>| match v {
+            Value::Str(s) => s.as_str().to_owned(),
+            v => to_display(v),
+        };
+        Ok(match name {
+            "size" => Value::Int(j.len() as i64),
+            "isEmpty" => Value::Bool(j.len() == 0),
+            "get" if j.is_array() => match args[0].as_i64().filter(|i| *i >= 0) {
+                Some(i) if (i as usize) < j.len() => {
+                    j.index(i).map_or(Value::Null, Value::from_json)
+                }
+                _ => return Err(self.out_of_bounds(&args[0], j.len())),
+            },
+            "get" => j.get(&key(&args[0])).map_or(Value::Null, Value::from_json),
+            _ => Value::Bool(j.is_object() && j.get(&key(&args[0])).is_some()),
+        })
     }
 }
 

@@ -50,6 +50,9 @@ pub(crate) struct Renderer<'a> {
     arg_pool: Vec<Vec<Value<'a>>>,
     /// Set when `#stop` ran inside a `#define` rendered from a reference.
     stopped: bool,
+    /// Containers that had a container stored into them: the only places a
+    /// reference cycle can be closed (see `Drop`).
+    cycle_risks: Vec<Value<'a>>,
 }
 
 impl<'a> Renderer<'a> {
@@ -86,7 +89,12 @@ impl<'a> Renderer<'a> {
             regexes: Vec::new(),
             arg_pool: Vec::new(),
             stopped: false,
+            cycle_risks: Vec::new(),
         }
+    }
+
+    pub fn note_cycle_risk(&mut self, container: Value<'a>) {
+        self.cycle_risks.push(container);
     }
 
     // ----- errors and limits ------------------------------------------------------
@@ -462,6 +470,9 @@ impl<'a> Renderer<'a> {
                     Value::List(_) => self.call_method(obj, "set", &mut vec![k, v]).map(|_| ()),
                     Value::Map(m) => {
                         self.charge_item()?;
+                        if k.is_container() || v.is_container() {
+                            self.note_cycle_risk(Value::Map(m.clone()));
+                        }
                         m.borrow_mut().put(k, v);
                         Ok(())
                     }
@@ -480,6 +491,9 @@ impl<'a> Renderer<'a> {
         match obj {
             Value::Map(m) => {
                 self.charge_item()?;
+                if v.is_container() {
+                    self.note_cycle_risk(Value::Map(m.clone()));
+                }
                 m.borrow_mut().put(Value::string(name.to_owned()), v);
                 Ok(())
             }
@@ -591,6 +605,30 @@ impl<'a> Renderer<'a> {
             }
             _ => arith(op, &l, &r),
         })
+    }
+}
+
+/// Templates can build reference cycles (`$m.put('self', $m)`), which `Rc` would
+/// leak. A cycle's last edge is always made by storing into an existing
+/// container, so emptying every such container when the render ends frees them;
+/// no value outlives a render.
+impl Drop for Renderer<'_> {
+    fn drop(&mut self) {
+        for c in self.cycle_risks.drain(..) {
+            match &c {
+                Value::List(l) => {
+                    let items = l.try_borrow_mut().map(|mut v| std::mem::take(&mut *v));
+                    drop(items);
+                }
+                Value::Map(m) => {
+                    let entries = m
+                        .try_borrow_mut()
+                        .map(|mut v| std::mem::take(&mut v.entries));
+                    drop(entries);
+                }
+                _ => {}
+            }
+        }
     }
 }
 

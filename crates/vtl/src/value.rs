@@ -254,6 +254,11 @@ impl<'a> Value<'a> {
         !matches!(self, Value::Bool(false))
     }
 
+    /// Lists, maps and entries: values that can hold other values.
+    pub fn is_container(&self) -> bool {
+        matches!(self, Value::List(_) | Value::Map(_) | Value::Entry(_))
+    }
+
     #[inline]
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
