@@ -415,3 +415,28 @@ def test_a_deleted_stage_can_still_be_removed_from_a_plan(apigw, stages):
         {"op": "add", "path": "/apiStages", "value": f"{api_id}:beta"}]),
         "NotFoundException", status=404, contains="Invalid API Stage")
     apigw.delete_usage_plan(usagePlanId=pid)
+
+
+def test_aws_cli_documented_commands(server, tmp_path):
+    """The AWS docs' CLI examples for key files and usage, run unchanged."""
+    from test_cli import aws
+    server.reset()
+    rc, plan, err = aws(server, "apigateway", "create-usage-plan", "--name", "cli",
+                        "--quota", "limit=500,offset=0,period=MONTH")
+    assert rc == 0, err
+    keys = tmp_path / "keys.csv"
+    keys.write_text(f"Name,key,description,Enabled,usageplanIds\n"
+                    f"MyFirstApiKey,apikey1234abcdefghij0123456789,An imported key,TRUE,{plan['id']}\n")
+    rc, out, err = aws(server, "apigateway", "import-api-keys", "--body", f"fileb://{keys}", "--format", "csv",
+                       "--fail-on-warnings")
+    assert rc == 0, err
+    key_id = out["ids"][0]
+    rc, out, err = aws(server, "apigateway", "update-usage", "--usage-plan-id", plan["id"], "--key-id", key_id,
+                       "--patch-operations", 'op="replace",path="/remaining",value="50"')
+    assert rc == 0, err
+    assert out["items"][key_id][-1] == [0, 50]
+    day = today().isoformat()
+    rc, out, err = aws(server, "apigateway", "get-usage", "--usage-plan-id", plan["id"],
+                       "--start-date", day, "--end-date", day)
+    assert rc == 0, err
+    assert out["items"] == {key_id: [[0, 50]]}

@@ -32,6 +32,7 @@ mod stage_update;
 mod stages;
 mod tags;
 mod usage_plan_keys;
+mod usage_plan_update;
 mod usage_plans;
 mod validators;
 
