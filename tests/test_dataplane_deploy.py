@@ -201,3 +201,16 @@ def test_test_invoke_method_mock_and_errors(server, apigw, api):
     expect_error(lambda: apigw.test_invoke_method(restApiId=api_id, resourceId="nope00",
                                                   httpMethod="GET"),
                  "NotFoundException", "Invalid Resource identifier specified", 404)
+
+
+def test_deployed_apis_are_served_after_a_restart(own_server):
+    from conftest import make_client
+    apigw = make_client(own_server)
+    api = apigw.create_rest_api(name="persisted")
+    api_id = api["id"]
+    mock_method(apigw, api_id, api["rootResourceId"],
+                response_templates={"application/json": '{"stage": "$context.stage"}'})
+    deploy(apigw, api_id, "live")
+    assert invoke(own_server, api_id, "live").json() == {"stage": "live"}
+    own_server.restart()
+    assert invoke(own_server, api_id, "live").json() == {"stage": "live"}
