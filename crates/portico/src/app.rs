@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::control::routes::RouteTable;
+use crate::data::DataPlane;
 use crate::store::Store;
 
 pub struct App {
@@ -12,6 +13,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub auth: Auth,
     pub routes: RouteTable,
+    /// The execute-api side: live compiled deployments, the backend client, metrics.
+    pub data: DataPlane,
 }
 
 impl App {
@@ -19,6 +22,7 @@ impl App {
         App {
             auth: Auth::new(&config),
             routes: RouteTable::apigateway_v1(),
+            data: DataPlane::new(store.clone()),
             config,
             store,
         }

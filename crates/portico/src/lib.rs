@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod control;
+pub mod data;
 pub mod error;
 pub mod http;
 pub mod ids;
@@ -23,5 +24,6 @@ use store::SqliteStore;
 pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>> {
     let store = SqliteStore::open(&config.data_dir)?;
     let app = Arc::new(App::new(config, Arc::new(store)));
+    data::registry::spawn_watcher(app.clone());
     Ok(Server::bind(app).await?)
 }

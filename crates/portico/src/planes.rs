@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::app::App;
 use crate::auth::SignedParts;
 use crate::control::{self, Reply};
+use crate::data;
 use crate::error::ApiError;
 use crate::http::{empty, full, json_response, request_id, ResponseBody};
 
@@ -23,9 +24,19 @@ pub const MAX_CONTROL_BODY: usize = 10 * 1024 * 1024;
 
 pub async fn serve(
     app: Arc<App>,
-    _peer: SocketAddr,
+    peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Response<ResponseBody> {
+    let host = req
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    // The data plane first: an execute-api host claims every path. Its request ids and errors
+    // are its own (gateway responses), so it returns before the control-plane stamping below.
+    if let Some(t) = data::address(host, req.uri().path()).map(|t| t.to_owned()) {
+        return data::pipeline::serve(&app.data, t, peer, req).await;
+    }
     let rid = request_id();
     let path = req.uri().path();
     let mut resp = if path.starts_with("/_portico/") || path == "/moto-api/reset" {
@@ -91,7 +102,7 @@ async fn management(
         },
         "apigateway",
     )?;
-    let handled = control::handle(
+    let handled = control::handle_async(
         app,
         &tenant,
         method,
@@ -99,7 +110,12 @@ async fn management(
         raw_query,
         &parts.headers,
         body,
-    )?;
+    )
+    .await;
+    // Apply what the call changed to the data plane before answering, so a client that updates
+    // a stage (or deploys) and then invokes sees its change. Cheap when nothing changed.
+    app.data.registry.sync();
+    let handled = handled?;
     Ok(match handled.reply {
         Reply::Json(v) => json_response(handled.status, &v),
         Reply::Empty => {
@@ -139,6 +155,14 @@ async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBod
                 "services": { "apigateway": "running" },
             }),
         )),
+        ("GET", "/_portico/metrics") => {
+            let mut r = Response::new(full(app.data.metrics.encode()));
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            );
+            Ok(r)
+        }
         ("POST", "/_portico/reset") | ("POST", "/moto-api/reset") => {
             if !app.config.listen.ip().is_loopback() {
                 return Err(ApiError::new(
@@ -148,6 +172,7 @@ async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBod
                 ));
             }
             app.store.wipe()?;
+            app.data.registry.sync();
             tracing::info!("all state wiped by {path}");
             Ok(json_response(200, &json!({ "status": "reset" })))
         }

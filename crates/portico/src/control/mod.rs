@@ -3,7 +3,9 @@
 //! Flow of a call: [`handle`] matches the raw path against the route table (split before
 //! decoding), decodes labels and query, builds a [`Call`] and runs the operation's handler.
 //! Handlers are synchronous: they run one store transaction of a few microseconds and return a
-//! [`Reply`]; the route table supplies the success status. Errors leave as `ApiError`.
+//! [`Reply`]; the route table supplies the success status. Errors leave as `ApiError`. The few
+//! operations that wait on the network (TestInvokeMethod calls the integration backend) are
+//! [`AsyncHandler`]s instead, claimed in [`async_handler`].
 
 /// Account settings (the account-level throttle is read by the data plane).
 pub mod account;
@@ -34,6 +36,9 @@ mod usage_plan_update;
 mod usage_plans;
 mod validators;
 
+use std::future::Future;
+use std::pin::Pin;
+
 use bytes::Bytes;
 use hyper::HeaderMap;
 use percent_encoding::percent_decode_str;
@@ -44,6 +49,13 @@ use crate::store::Tenant;
 pub use call::{Call, Reply};
 
 pub type Handler = fn(&App, &Call) -> Result<Reply, ApiError>;
+
+/// A handler that awaits (network I/O). Boxed future so handlers stay plain `fn`s in tables.
+pub type AsyncHandler =
+    for<'a> fn(
+        &'a App,
+        &'a Call<'a>,
+    ) -> Pin<Box<dyn Future<Output = Result<Reply, ApiError>> + Send + 'a>>;
 
 /// The handler of an operation, if Portico has built it. Each entity module claims its own.
 fn handler(operation: &str) -> Option<Handler> {
@@ -65,9 +77,14 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| authorizers::handler(operation))
 }
 
+/// Operations whose handler awaits.
+fn async_handler(operation: &str) -> Option<AsyncHandler> {
+    crate::data::test_invoke::handler(operation)
+}
+
 /// Is this operation implemented (for the README table and `portico routes`)?
 pub fn is_supported(operation: &str) -> bool {
-    handler(operation).is_some()
+    handler(operation).is_some() || async_handler(operation).is_some()
 }
 
 pub fn decode(s: &str) -> String {
@@ -89,15 +106,16 @@ pub struct Handled {
     pub reply: Reply,
 }
 
-pub fn handle(
+/// A routed, decoded call and its success status.
+fn route<'a>(
     app: &App,
-    tenant: &Tenant,
+    tenant: &'a Tenant,
     method: &str,
     raw_path: &str,
     raw_query: &str,
-    headers: &HeaderMap,
+    headers: &'a HeaderMap,
     body: Bytes,
-) -> Result<Handled, ApiError> {
+) -> Result<(u16, Call<'a>), ApiError> {
     let query = parse_query(raw_query);
     let Some((route, raw_labels)) = app.routes.find(method, raw_path, &query) else {
         // AWS answers unknown management paths like an unknown API route.
@@ -111,21 +129,63 @@ pub fn handle(
             format!("No operation matches {method} {raw_path}"),
         ));
     };
-    let call = Call {
-        operation: route.operation,
-        tenant,
-        labels: raw_labels.into_iter().map(decode).collect(),
-        query,
-        headers,
-        body,
-    };
-    let Some(h) = handler(route.operation) else {
-        return Err(ApiError::not_implemented(route.operation));
-    };
     tracing::debug!(operation = route.operation, account = %tenant.account, region = %tenant.region, "management call");
-    let reply = h(app, &call)?;
+    Ok((
+        route.status,
+        Call {
+            operation: route.operation,
+            tenant,
+            labels: raw_labels.into_iter().map(decode).collect(),
+            query,
+            headers,
+            body,
+        },
+    ))
+}
+
+/// Run a call whose handler is synchronous (everything but the few [`AsyncHandler`]s).
+pub fn handle(
+    app: &App,
+    tenant: &Tenant,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Handled, ApiError> {
+    let (status, call) = route(app, tenant, method, raw_path, raw_query, headers, body)?;
+    let Some(h) = handler(call.operation) else {
+        return Err(match async_handler(call.operation) {
+            Some(_) => ApiError::internal(format!(
+                "{} must be run through handle_async",
+                call.operation
+            )),
+            None => ApiError::not_implemented(call.operation),
+        });
+    };
     Ok(Handled {
-        status: route.status,
-        reply,
+        status,
+        reply: h(app, &call)?,
     })
+}
+
+/// Run any call (the server's entry): async handlers are awaited, the rest run as in [`handle`].
+pub async fn handle_async(
+    app: &App,
+    tenant: &Tenant,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Handled, ApiError> {
+    let (status, call) = route(app, tenant, method, raw_path, raw_query, headers, body)?;
+    let reply = if let Some(h) = handler(call.operation) {
+        h(app, &call)?
+    } else if let Some(h) = async_handler(call.operation) {
+        h(app, &call).await?
+    } else {
+        return Err(ApiError::not_implemented(call.operation));
+    };
+    Ok(Handled { status, reply })
 }

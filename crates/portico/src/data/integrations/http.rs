@@ -1,0 +1,124 @@
+//! HTTP and HTTP_PROXY backends: keep-alive connections pooled per backend (see `pool`),
+//! `timeoutInMillis` enforced on the response head (and, for buffered non-proxy responses, on
+//! the body too).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::header::{HeaderValue, HOST};
+use hyper::{Request, Response};
+
+use super::pool::{DrivenBody, Pool, SendError};
+use super::Outcome;
+use crate::data::gateway_responses::{GatewayError, ResponseType};
+
+/// Largest integration response API Gateway accepts (its 10 MB payload cap).
+pub const MAX_RESPONSE: usize = 10 * 1024 * 1024;
+
+pub struct Client {
+    pool: Arc<Pool>,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Client {
+    pub fn new() -> Client {
+        Client {
+            pool: Arc::new(Pool::default()),
+        }
+    }
+
+    /// Send and wait for the response head within `timeout`. `req` carries an absolute
+    /// `http://` URI; it goes out in origin form with a `Host` header.
+    pub async fn send(
+        &self,
+        mut req: Request<Full<Bytes>>,
+        timeout: Duration,
+    ) -> Result<Response<DrivenBody>, GatewayError> {
+        let uri = req.uri().clone();
+        let Some(host) = uri.host() else {
+            return Err(GatewayError::config(format!(
+                "Execution failed due to configuration error: Invalid endpoint address {uri}"
+            )));
+        };
+        let port = uri.port_u16().unwrap_or(80);
+        let authority = match uri.port_u16() {
+            Some(_) => uri
+                .authority()
+                .map(|a| a.as_str())
+                .unwrap_or(host)
+                .to_string(),
+            None => format!("{host}:{port}"),
+        };
+        if !req.headers().contains_key(HOST) {
+            if let Some(v) = uri
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+            {
+                req.headers_mut().insert(HOST, v);
+            }
+        }
+        *req.uri_mut() = match uri.path_and_query() {
+            Some(pq) => hyper::Uri::from(pq.clone()),
+            None => hyper::Uri::from_static("/"),
+        };
+        match tokio::time::timeout(timeout, self.pool.send(&authority, req)).await {
+            Err(_) => Err(timed_out(timeout)),
+            Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),
+            Ok(Ok(r)) => Ok(r),
+        }
+    }
+
+    /// Send and buffer the whole response, all within `timeout`.
+    pub async fn send_buffered(
+        &self,
+        req: Request<Full<Bytes>>,
+        timeout: Duration,
+    ) -> Result<Outcome, GatewayError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let resp = self.send(req, timeout).await?;
+        let (parts, body) = resp.into_parts();
+        let collected =
+            tokio::time::timeout_at(deadline, Limited::new(body, MAX_RESPONSE).collect())
+                .await
+                .map_err(|_| timed_out(timeout))?
+                .map_err(|e| {
+                    GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
+                        .with_status(500)
+                        .with_detail(format!(
+                            "Execution failed: error reading endpoint response: {e}"
+                        ))
+                })?;
+        Ok(Outcome {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: collected.to_bytes(),
+        })
+    }
+}
+
+fn timed_out(timeout: Duration) -> GatewayError {
+    GatewayError::new(
+        ResponseType::IntegrationTimeout,
+        "Endpoint request timed out",
+    )
+    .with_detail(format!(
+        "Execution failed due to a timeout error: no response within {} ms",
+        timeout.as_millis()
+    ))
+}
+
+fn unreachable(uri: &str, cause: &SendError) -> GatewayError {
+    // AWS answers an unreachable HTTP backend with a plain 500 "Internal server error".
+    GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
+        .with_status(500)
+        .with_detail(format!(
+            "Execution failed due to configuration error: Invalid endpoint address {uri}: {cause}"
+        ))
+}

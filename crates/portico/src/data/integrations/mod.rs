@@ -1,0 +1,17 @@
+//! Integration backends. Each answers an [`Outcome`] the response phase maps (or, for proxy
+//! integrations, a response to stream back as is).
+
+pub mod http;
+pub mod mock;
+pub mod pool;
+
+use bytes::Bytes;
+use hyper::HeaderMap;
+
+/// A buffered integration response (non-proxy integrations).
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}

@@ -1,0 +1,272 @@
+//! Keep-alive HTTP/1.1 connections to integration backends, driven inline by the request that
+//! uses them.
+//!
+//! hyper's pooled client runs every connection as its own task, so a proxied request crosses
+//! tasks (and often threads) twice: request into the connection task, response back. Here the
+//! invocation's own task polls the connection — while waiting for the response head, and then
+//! from the response body as the server streams it — the way an event-loop proxy like nginx
+//! works. When the body ends the connection goes back to the pool; a body dropped early closes
+//! it (its response was not read to the end).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::{Body, Frame, Incoming, SizeHint};
+use hyper::client::conn::{http1, TrySendError};
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use parking_lot::Mutex;
+use tokio::net::TcpStream;
+
+type Sender = http1::SendRequest<Full<Bytes>>;
+type Conn = http1::Connection<TokioIo<TcpStream>, Full<Bytes>>;
+
+/// Idle connections kept per backend authority.
+const MAX_IDLE_PER_HOST: usize = 512;
+/// Backends close idle keep-alive connections; don't reuse ones older than this.
+const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
+
+pub struct Lease {
+    pool: Arc<Pool>,
+    key: Arc<str>,
+    sender: Sender,
+    conn: Conn,
+    reused: bool,
+}
+
+struct Idle {
+    sender: Sender,
+    conn: Conn,
+    since: Instant,
+}
+
+#[derive(Default)]
+pub struct Pool {
+    idle: Mutex<HashMap<Arc<str>, Vec<Idle>>>,
+}
+
+#[derive(Debug)]
+pub enum SendError {
+    Connect(std::io::Error),
+    Http(hyper::Error),
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SendError::Connect(e) => write!(f, "connect: {e}"),
+            SendError::Http(e) => {
+                write!(f, "{e}")?;
+                let mut src = std::error::Error::source(e);
+                while let Some(s) = src {
+                    write!(f, ": {s}")?;
+                    src = s.source();
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Pool {
+    fn checkout(self: &Arc<Self>, key: &Arc<str>) -> Option<Lease> {
+        let mut idle = self.idle.lock();
+        let list = idle.get_mut(key)?;
+        while let Some(i) = list.pop() {
+            if i.sender.is_closed() || i.since.elapsed() > MAX_IDLE_AGE {
+                continue;
+            }
+            return Some(Lease {
+                pool: self.clone(),
+                key: key.clone(),
+                sender: i.sender,
+                conn: i.conn,
+                reused: true,
+            });
+        }
+        None
+    }
+
+    async fn connect(self: &Arc<Self>, key: &Arc<str>) -> Result<Lease, SendError> {
+        let stream = TcpStream::connect(&**key)
+            .await
+            .map_err(SendError::Connect)?;
+        let _ = stream.set_nodelay(true);
+        let (sender, conn) = http1::Builder::new()
+            .handshake(TokioIo::new(stream))
+            .await
+            .map_err(SendError::Http)?;
+        Ok(Lease {
+            pool: self.clone(),
+            key: key.clone(),
+            sender,
+            conn,
+            reused: false,
+        })
+    }
+
+    /// Send `req` to `authority` (`host:port`), reusing an idle connection when there is one.
+    /// A reused connection that turns out closed is retried once on a fresh one.
+    pub async fn send(
+        self: &Arc<Self>,
+        authority: &str,
+        req: Request<Full<Bytes>>,
+    ) -> Result<Response<DrivenBody>, SendError> {
+        let key: Arc<str> = authority.into();
+        let mut req = req;
+        let mut fresh_only = false;
+        loop {
+            let lease = if fresh_only {
+                None
+            } else {
+                self.checkout(&key)
+            };
+            let mut lease = match lease {
+                Some(l) => l,
+                None => self.connect(&key).await?,
+            };
+            if let Err(e) = lease.ready().await {
+                // An idle connection the backend closed meanwhile: take the next one.
+                if lease.reused {
+                    continue;
+                }
+                return Err(SendError::Http(e));
+            }
+            match lease.exchange(req).await {
+                Ok(resp) => {
+                    let (head, inner) = resp.into_parts();
+                    let body = DrivenBody {
+                        inner,
+                        lease: Some(lease),
+                    };
+                    return Ok(Response::from_parts(head, body));
+                }
+                // Not written yet, so safe to send again on a fresh connection (a request that
+                // may have reached the backend is never replayed).
+                Err(mut e) if lease.reused && e.message().is_some() => {
+                    req = e.take_message().unwrap_or_default();
+                    fresh_only = true;
+                }
+                Err(e) => return Err(SendError::Http(e.into_error())),
+            }
+        }
+    }
+}
+
+impl Lease {
+    /// Drive the connection until it takes a request.
+    async fn ready(&mut self) -> Result<(), hyper::Error> {
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(Err(e)) = Pin::new(&mut self.conn).poll(cx) {
+                return Poll::Ready(Err(e));
+            }
+            self.sender.poll_ready(cx)
+        })
+        .await
+    }
+
+    /// Send `req` and drive the connection until the response head arrives.
+    async fn exchange(
+        &mut self,
+        req: Request<Full<Bytes>>,
+    ) -> Result<Response<Incoming>, TrySendError<Request<Full<Bytes>>>> {
+        let mut fut = std::pin::pin!(self.sender.try_send_request(req));
+        let conn = &mut self.conn;
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(r) = fut.as_mut().poll(cx) {
+                return Poll::Ready(r);
+            }
+            // Whether the connection progressed or ended, the response future now knows.
+            let _ = Pin::new(&mut *conn).poll(cx);
+            fut.as_mut().poll(cx)
+        })
+        .await
+    }
+
+    fn release(self) {
+        if self.sender.is_closed() {
+            return;
+        }
+        let mut idle = self.pool.idle.lock();
+        let list = idle.entry(self.key.clone()).or_default();
+        // The oldest idle connections sit at the front: drop the expired ones.
+        let expired = list
+            .iter()
+            .take_while(|i| i.since.elapsed() > MAX_IDLE_AGE)
+            .count();
+        if expired > 0 {
+            list.drain(..expired);
+        }
+        if list.len() < MAX_IDLE_PER_HOST {
+            list.push(Idle {
+                sender: self.sender,
+                conn: self.conn,
+                since: Instant::now(),
+            });
+        }
+    }
+}
+
+/// A response body that drives its connection while it is read, and hands the connection back
+/// to the pool once the body is complete.
+pub struct DrivenBody {
+    inner: Incoming,
+    lease: Option<Lease>,
+}
+
+impl DrivenBody {
+    fn finish(&mut self) {
+        if let Some(l) = self.lease.take() {
+            l.release();
+        }
+    }
+}
+
+impl Drop for DrivenBody {
+    fn drop(&mut self) {
+        // An empty body (204, HEAD, `Content-Length: 0`) is never polled: still reusable.
+        if self.inner.is_end_stream() {
+            self.finish();
+        }
+    }
+}
+
+impl Body for DrivenBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = &mut *self;
+        if let Some(l) = &mut this.lease {
+            if Pin::new(&mut l.conn).poll(cx).is_ready() {
+                // Closed (or failed): the body sees the end or the error itself.
+                this.lease = None;
+            }
+        }
+        let r = Pin::new(&mut this.inner).poll_frame(cx);
+        match &r {
+            Poll::Ready(None) => this.finish(),
+            Poll::Ready(Some(Ok(_))) if this.inner.is_end_stream() => this.finish(),
+            Poll::Ready(Some(Err(_))) => this.lease = None,
+            _ => {}
+        }
+        r
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

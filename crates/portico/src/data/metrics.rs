@@ -1,0 +1,192 @@
+//! Prometheus metrics of the data plane, served as text at `/_portico/metrics`. Labels mirror
+//! API Gateway's CloudWatch dimensions (ApiName→api id, Stage) plus the status, so `Count`,
+//! `4XXError`, `5XXError`, `Latency` and `IntegrationLatency` all derive from these series.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub api_id: String,
+    pub stage: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct StageLabels {
+    pub api_id: String,
+    pub stage: String,
+}
+
+type Hist = Family<StageLabels, Histogram, fn() -> Histogram>;
+
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    latency: Hist,
+    integration_latency: Hist,
+}
+
+/// One stage's series, resolved once when the stage is compiled.
+pub struct StageMetrics {
+    labels: StageLabels,
+    latency: Histogram,
+    integration_latency: Histogram,
+    requests: Family<RequestLabels, Counter>,
+    /// Request counters by status (100–599), created on first use.
+    by_status: Box<[OnceLock<Counter>]>,
+}
+
+impl StageMetrics {
+    pub fn observe(&self, status: u16, latency: Duration, integration: Option<Duration>) {
+        let counter = self
+            .by_status
+            .get(usize::from(status.saturating_sub(100)))
+            .map(|cell| {
+                cell.get_or_init(|| {
+                    self.requests.get_or_create_owned(&RequestLabels {
+                        api_id: self.labels.api_id.clone(),
+                        stage: self.labels.stage.clone(),
+                        status,
+                    })
+                })
+            });
+        if let Some(c) = counter {
+            c.inc();
+        }
+        self.latency.observe(latency.as_secs_f64());
+        if let Some(d) = integration {
+            self.integration_latency.observe(d.as_secs_f64());
+        }
+    }
+}
+
+fn buckets() -> Histogram {
+    // 100 µs to ~30 s (the integration timeout cap), doubling.
+    Histogram::new((0..19).map(|i| 0.0001 * f64::from(1u32 << i)))
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::default();
+        let requests = Family::<RequestLabels, Counter>::default();
+        let latency: Hist = Family::new_with_constructor(buckets);
+        let integration_latency: Hist = Family::new_with_constructor(buckets);
+        registry.register(
+            "portico_requests",
+            "Invocations of deployed APIs by status",
+            requests.clone(),
+        );
+        registry.register(
+            "portico_latency_seconds",
+            "Time from receiving a request to returning the response head",
+            latency.clone(),
+        );
+        registry.register(
+            "portico_integration_latency_seconds",
+            "Time spent waiting for the integration backend",
+            integration_latency.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            latency,
+            integration_latency,
+        }
+    }
+
+    pub fn observe(
+        &self,
+        api_id: &str,
+        stage: &str,
+        status: u16,
+        latency: Duration,
+        integration: Option<Duration>,
+    ) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                api_id: api_id.to_string(),
+                stage: stage.to_string(),
+                status,
+            })
+            .inc();
+        let sl = StageLabels {
+            api_id: api_id.to_string(),
+            stage: stage.to_string(),
+        };
+        self.latency
+            .get_or_create(&sl)
+            .observe(latency.as_secs_f64());
+        if let Some(d) = integration {
+            self.integration_latency
+                .get_or_create(&sl)
+                .observe(d.as_secs_f64());
+        }
+    }
+
+    /// Handles for one stage, so an invocation records without building label sets.
+    pub fn stage(&self, api_id: &str, stage: &str) -> StageMetrics {
+        let labels = StageLabels {
+            api_id: api_id.to_string(),
+            stage: stage.to_string(),
+        };
+        StageMetrics {
+            latency: self.latency.get_or_create_owned(&labels),
+            integration_latency: self.integration_latency.get_or_create_owned(&labels),
+            requests: self.requests.clone(),
+            by_status: (100..600).map(|_| OnceLock::new()).collect(),
+            labels,
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::error!(error = %e, "cannot encode metrics");
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_by_status() {
+        let m = Metrics::new();
+        m.observe("a1", "prod", 200, Duration::from_millis(2), None);
+        m.observe(
+            "a1",
+            "prod",
+            200,
+            Duration::from_millis(3),
+            Some(Duration::from_millis(1)),
+        );
+        m.stage("a1", "prod")
+            .observe(200, Duration::from_millis(1), None);
+        m.stage("a1", "prod")
+            .observe(404, Duration::from_millis(1), None);
+        let text = m.encode();
+        assert!(
+            text.contains(r#"portico_requests_total{api_id="a1",stage="prod",status="200"} 3"#),
+            "{text}"
+        );
+        assert!(
+            text.contains("portico_integration_latency_seconds_count"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,665 @@
+//! One invocation, as named phases:
+//! 1. resolve API + stage (+ canary pick)      — [`serve`]
+//! 2. route to resource + method               — [`invoke`]
+//! 3. authorize (hook; NONE for now)           — [`authorize`]
+//! 4. validate parameters and body             — `validate`
+//! 5. map the integration request              — `request_map`
+//! 6. integrate (MOCK, HTTP, HTTP_PROXY)       — `integrations`
+//! 7. integration response, 8. method response  — `response_map`
+//! 9. failures anywhere → gateway responses    — `gateway_responses`
+//! 10. access log + metrics                    — [`serve`]
+//!
+//! [`invoke`] is shared with `test_invoke_method`, which runs phases 2–9 against the current,
+//! undeployed definition.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+use hyper::{HeaderMap, Method, Request, Response};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+
+use super::compile::{Deployment, Kind, MethodPlan};
+use super::context::{self, Info};
+use super::gateway_responses::{self, GatewayError, ResponseType};
+use super::integrations::{http::Client, mock};
+use super::mapping::{LazyContext, View};
+use super::registry::LiveStage;
+use super::router::Router;
+use super::{request_map, response_map, DataPlane, OwnedTarget};
+use crate::control::parse_query;
+use crate::http::{request_id, ResponseBody};
+use crate::store::Tenant;
+
+/// API Gateway's payload limit.
+pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+
+/// The client's request, read and normalised once.
+pub struct ClientRequest {
+    pub method: Method,
+    /// Raw resource path below the stage (`/pets/1`).
+    pub path: String,
+    pub raw_query: String,
+    /// Decoded query pairs in wire order.
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    pub source_ip: String,
+    pub domain_name: String,
+}
+
+/// Which deployment/stage an invocation runs against.
+pub struct Exec<'a> {
+    pub tenant: &'a Tenant,
+    pub api_id: &'a str,
+    pub stage: &'a str,
+    pub deployment: &'a Deployment,
+    pub variables: &'a Map<String, Value>,
+    pub is_canary: Option<bool>,
+    pub request_id: &'a str,
+    pub extended_id: &'a str,
+    pub trace_id: &'a str,
+    pub received: OffsetDateTime,
+    pub client: &'a Client,
+    /// Keep an execution log (test-invoke).
+    pub execution_log: bool,
+}
+
+/// The execution log `test_invoke_method` returns. Off on the serving path, where each entry
+/// would cost a formatted string per request.
+#[derive(Default)]
+pub struct ExecLog(Option<Vec<String>>);
+
+impl ExecLog {
+    pub fn on() -> ExecLog {
+        ExecLog(Some(Vec::new()))
+    }
+    pub fn add(&mut self, line: impl FnOnce() -> String) {
+        if let Some(v) = &mut self.0 {
+            v.push(line());
+        }
+    }
+    pub fn lines(self) -> Vec<String> {
+        self.0.unwrap_or_default()
+    }
+}
+
+pub enum Route {
+    /// Route by path through the deployment's trie.
+    Find,
+    /// A given resource (test-invoke names it); path parameters still come from the path.
+    Resource(usize),
+}
+
+pub struct Invocation {
+    pub response: Response<ResponseBody>,
+    /// `$context`, when asked for (access logging).
+    pub context: Option<Value>,
+    /// The failure the response was rendered from, if any (`$context.error.*` in access logs).
+    pub error: Option<GatewayError>,
+    pub integration_latency: Option<Duration>,
+    pub log: Vec<String>,
+}
+
+/// Data-plane entry: phases 1 and 10 around [`invoke`].
+pub async fn serve(
+    dp: &DataPlane,
+    target: OwnedTarget,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<ResponseBody> {
+    let started = Instant::now();
+    let received = OffsetDateTime::now_utc();
+    let rid = request_id();
+    let extended_id = context::extended_request_id();
+    let trace_id = context::trace_id(received);
+    let stage = dp
+        .registry
+        .api(&target.api_id, target.region.as_deref())
+        .and_then(|api| api.stages.get(&target.stage).cloned());
+    let Some(stage) = stage else {
+        let mut r = gateway_responses::forbidden();
+        stamp(&mut r, &rid, &extended_id, &trace_id);
+        return r;
+    };
+    // Phase 1: canary split.
+    let (deployment, variables, is_canary) = pick(&stage);
+    let domain_name = target
+        .host
+        .as_deref()
+        .map(|h| h.split(':').next().unwrap_or(h).to_string())
+        .unwrap_or_default();
+    let (parts, body) = req.into_parts();
+    let exec = Exec {
+        tenant: &stage.tenant,
+        api_id: &stage.api_id,
+        stage: &stage.name,
+        deployment,
+        variables,
+        is_canary,
+        request_id: &rid,
+        extended_id: &extended_id,
+        trace_id: &trace_id,
+        received,
+        client: &dp.client,
+        execution_log: false,
+    };
+    let declared = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let body = if declared.is_some_and(|n| n > MAX_PAYLOAD as u64) {
+        None
+    } else if body.is_end_stream() {
+        Some(Bytes::new())
+    } else {
+        match Limited::new(body, MAX_PAYLOAD).collect().await {
+            Ok(c) => Some(c.to_bytes()),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => None,
+            Err(e) => {
+                // The client went away mid-body: don't invoke the backend with half a request.
+                tracing::debug!(error = %e, "client body read failed");
+                let mut r = deployment.gateway_responses.render(
+                    &GatewayError::new(ResponseType::Default4xx, "Could not read the request body")
+                        .with_status(400),
+                    &LazyContext::ready(Value::Null),
+                    variables,
+                    None,
+                );
+                stamp(&mut r, &rid, &extended_id, &trace_id);
+                return r;
+            }
+        }
+    };
+    let creq = ClientRequest {
+        method: parts.method,
+        path: target.path,
+        raw_query: parts.uri.query().unwrap_or("").to_string(),
+        query: parse_query(parts.uri.query().unwrap_or("")),
+        headers: parts.headers,
+        body: body.clone().unwrap_or_default(),
+        source_ip: peer.ip().to_string(),
+        domain_name,
+    };
+    let mut inv = match body {
+        Some(_) => invoke(&exec, &creq, Route::Find, stage.access_log.is_some()).await,
+        None => {
+            let err = GatewayError::new(
+                ResponseType::RequestTooLarge,
+                format!("HTTP content length exceeded {MAX_PAYLOAD} bytes."),
+            );
+            let ctx = base_context(&exec, &creq, "", "");
+            let response = deployment
+                .gateway_responses
+                .render(&err, &ctx, variables, None);
+            Invocation {
+                response,
+                context: stage.access_log.is_some().then(|| ctx.take()),
+                error: Some(err),
+                integration_latency: None,
+                log: Vec::new(),
+            }
+        }
+    };
+    stamp(&mut inv.response, &rid, &extended_id, &trace_id);
+    let status = inv.response.status().as_u16();
+    let latency = started.elapsed();
+    stage
+        .metrics
+        .observe(status, latency, inv.integration_latency);
+    if let (Some(format), Some(mut ctx)) = (&stage.access_log, inv.context) {
+        if let Value::Object(m) = &mut ctx {
+            m.insert("status".into(), Value::from(status));
+            m.insert(
+                "responseLatency".into(),
+                Value::from(latency.as_millis() as u64),
+            );
+            if let Some(d) = inv.integration_latency {
+                m.insert(
+                    "integrationLatency".into(),
+                    Value::from(d.as_millis() as u64),
+                );
+                m.insert(
+                    "integration".into(),
+                    serde_json::json!({"latency": d.as_millis() as u64}),
+                );
+            }
+            if let Some(e) = &inv.error {
+                m.insert("error".into(), gateway_responses::error_context(e));
+            }
+            if let Some(n) = inv.response.body().size_hint().exact() {
+                m.insert("responseLength".into(), Value::from(n));
+            }
+        }
+        tracing::info!(target: "portico::access", api_id = %stage.api_id, stage = %stage.name, "{}", format.render(&ctx));
+    }
+    inv.response
+}
+
+/// Phase 1 (canary): `percentTraffic` of requests go to the canary deployment with the
+/// overridden stage variables.
+fn pick(stage: &LiveStage) -> (&Deployment, &Map<String, Value>, Option<bool>) {
+    match &stage.canary {
+        Some(c) => {
+            let roll: f64 = rand::random::<f64>() * 100.0;
+            if roll < c.percent {
+                (&c.deployment, &c.variables, Some(true))
+            } else {
+                (&stage.deployment, &stage.variables, Some(false))
+            }
+        }
+        None => (&stage.deployment, &stage.variables, None),
+    }
+}
+
+fn stamp(r: &mut Response<ResponseBody>, rid: &str, extended: &str, trace: &str) {
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(rid) {
+        h.insert("x-amzn-requestid", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(extended) {
+        h.insert("x-amz-apigw-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(trace) {
+        h.insert("x-amzn-trace-id", v);
+    }
+}
+
+fn base_context<'a>(
+    exec: &'a Exec,
+    req: &'a ClientRequest,
+    resource_id: &'a str,
+    resource_path: &'a str,
+) -> LazyContext<'a> {
+    LazyContext::new(move |keys| build_context(exec, req, resource_id, resource_path, keys))
+}
+
+fn build_context(
+    exec: &Exec,
+    req: &ClientRequest,
+    resource_id: &str,
+    resource_path: &str,
+    keys: Option<&[Box<str>]>,
+) -> Value {
+    let path = format!("/{}{}", exec.stage, req.path);
+    context::build(
+        &Info {
+            request_id: exec.request_id,
+            extended_request_id: exec.extended_id,
+            tenant: exec.tenant,
+            api_id: exec.api_id,
+            stage: exec.stage,
+            deployment_id: &exec.deployment.id,
+            resource_id,
+            resource_path,
+            http_method: req.method.as_str(),
+            path: &path,
+            domain_name: &req.domain_name,
+            source_ip: &req.source_ip,
+            user_agent: req.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),
+            received: exec.received,
+            is_canary: exec.is_canary,
+        },
+        keys,
+    )
+}
+
+/// Phases 2–9.
+pub async fn invoke(
+    exec: &Exec<'_>,
+    req: &ClientRequest,
+    route: Route,
+    want_context: bool,
+) -> Invocation {
+    let dep = exec.deployment;
+    // Phase 2: route.
+    let routed = match route {
+        Route::Find => dep.router.find(&req.path).map(|m| (m.resource, m.params)),
+        Route::Resource(i) => dep.resources.get(i).map(|r| {
+            let mut one = Router::new();
+            let params = match one.insert(&r.path, 0) {
+                Ok(()) => one.find(&req.path).map(|m| m.params).unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            (i, params)
+        }),
+    };
+    let plan = routed.as_ref().and_then(|(i, _)| {
+        dep.resources[*i]
+            .method(req.method.as_str())
+            .map(|p| (&dep.resources[*i], p))
+    });
+    let Some((resource, plan)) = plan else {
+        let ctx = base_context(exec, req, "", "");
+        let response = dep.gateway_responses.render(
+            &GatewayError::missing_token(),
+            &ctx,
+            exec.variables,
+            None,
+        );
+        return Invocation {
+            response,
+            context: want_context.then(|| ctx.take()),
+            error: Some(GatewayError::missing_token()),
+            integration_latency: None,
+            log: vec!["Method not found for the requested path and HTTP method".into()],
+        };
+    };
+    let params = routed.map(|(_, p)| p).unwrap_or_default();
+    let ctx = base_context(exec, req, &resource.id, &resource.path);
+    let mut log = if exec.execution_log {
+        ExecLog::on()
+    } else {
+        ExecLog::default()
+    };
+    log.add(|| format!("Starting execution for request: {}", exec.request_id));
+    log.add(|| {
+        format!(
+            "HTTP Method: {}, Resource Path: {}",
+            plan.http_method, req.path
+        )
+    });
+    log.add(|| format!("Method request path: {}", pairs(&params)));
+    log.add(|| format!("Method request query string: {}", pairs(&req.query)));
+    log.add(|| {
+        let h: Vec<(String, String)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        format!("Method request headers: {}", pairs(&h))
+    });
+    log.add(|| {
+        format!(
+            "Method request body before transformations: {}",
+            request_map::truncate(&String::from_utf8_lossy(&req.body))
+        )
+    });
+    let mut integration_latency = None;
+    let view = View::new(
+        &params,
+        &req.query,
+        &req.headers,
+        &req.body,
+        &ctx,
+        exec.variables,
+    );
+    let result = phases(
+        exec,
+        req,
+        plan,
+        &params,
+        &view,
+        &mut log,
+        &mut integration_latency,
+    )
+    .await;
+    let mut error = None;
+    let response = match result {
+        Ok(r) => {
+            log.add(|| format!("Method completed with status: {}", r.status().as_u16()));
+            r
+        }
+        Err(e) => {
+            if let Some(d) = &e.detail {
+                log.add(|| d.clone());
+                tracing::debug!(
+                    api_id = exec.api_id,
+                    stage = exec.stage,
+                    request_id = exec.request_id,
+                    "{d}"
+                );
+            }
+            let r = dep
+                .gateway_responses
+                .render(&e, &ctx, exec.variables, Some(&view));
+            error = Some(e);
+            log.add(|| format!("Method completed with status: {}", r.status().as_u16()));
+            r
+        }
+    };
+    drop(view);
+    Invocation {
+        response,
+        context: want_context.then(|| ctx.take()),
+        error,
+        integration_latency,
+        log: log.lines(),
+    }
+}
+
+/// `{a=1, b=2}`, as AWS's execution log prints parameter maps.
+fn pairs(p: &[(String, String)]) -> String {
+    let inner: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{{{}}}", inner.join(", "))
+}
+
+/// Phase 3: authorization hook. API keys, IAM and authorizers plug in here; every method is
+/// treated as `NONE` until they land.
+fn authorize(_plan: &MethodPlan, _req: &ClientRequest) -> Result<(), GatewayError> {
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn phases(
+    exec: &Exec<'_>,
+    req: &ClientRequest,
+    plan: &MethodPlan,
+    params: &[(String, String)],
+    view: &View<'_>,
+    log: &mut ExecLog,
+    integration_latency: &mut Option<Duration>,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    authorize(plan, req)?;
+    // Phase 4: validate.
+    let content_type = req
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .unwrap_or("application/json");
+    if !plan.checks.is_empty() {
+        plan.checks.check_params(params, &req.query, &req.headers)?;
+        plan.checks.check_body(content_type, &req.body)?;
+        log.add(|| "Request validation succeeded".into());
+    }
+    let integ = plan.integration.as_ref().map_err(|e| {
+        GatewayError::config(format!("Execution failed due to configuration error: {e}"))
+    })?;
+    // Phase 5: integration request.
+    let binary = request_map::is_binary(content_type, &exec.deployment.binary_media_types);
+    let mapped = request_map::map(
+        integ,
+        view,
+        &req.body,
+        content_type,
+        binary,
+        params,
+        &req.query,
+        &req.headers,
+        exec.variables,
+        log,
+    )?;
+    let status_override = mapped.status_override;
+    let accept = req.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
+    // Phase 6: integrate.
+    let outcome = match integ.kind {
+        Kind::Mock => mock::invoke(&String::from_utf8_lossy(&mapped.body))?,
+        Kind::Http | Kind::HttpProxy => {
+            let proxy = integ.kind == Kind::HttpProxy;
+            let out = request_map::http_request(request_map::Outgoing {
+                integ,
+                mapped,
+                client_method: &req.method,
+                client_headers: &req.headers,
+                raw_query: &req.raw_query,
+                path_params: params,
+                stage_variables: exec.variables,
+                api_id: exec.api_id,
+                trace_id: exec.trace_id,
+                source_ip: &req.source_ip,
+                content_type,
+            })?;
+            log.add(|| format!("Endpoint request URI: {}", out.uri()));
+            let t0 = Instant::now();
+            if proxy {
+                let resp = exec.client.send(out, integ.timeout).await;
+                *integration_latency = Some(t0.elapsed());
+                let resp = resp?;
+                log.add(|| format!("Endpoint response status: {}", resp.status().as_u16()));
+                return Ok(response_map::proxy(resp));
+            }
+            let o = exec.client.send_buffered(out, integ.timeout).await;
+            *integration_latency = Some(t0.elapsed());
+            o?
+        }
+        Kind::Aws | Kind::AwsProxy => {
+            return Err(GatewayError::new(
+                ResponseType::ApiConfigurationError,
+                format!(
+                    "Portico does not invoke {} integrations (AWS services, Lambda) yet",
+                    if integ.kind == Kind::Aws {
+                        "AWS"
+                    } else {
+                        "AWS_PROXY"
+                    }
+                ),
+            ))
+        }
+    };
+    // Phases 7-8.
+    response_map::map(
+        integ,
+        outcome,
+        view,
+        accept,
+        &exec.deployment.binary_media_types,
+        params,
+        &req.query,
+        exec.variables,
+        status_override,
+        log,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    async fn run(
+        snapshot: Value,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> (u16, HeaderMap, String) {
+        let dep = super::super::compile::deployment("d1", &snapshot);
+        let tenant = Tenant {
+            account: "000000000000".into(),
+            region: "us-east-1".into(),
+        };
+        let mut vars = Map::new();
+        vars.insert("greeting".into(), json!("hi"));
+        let client = Client::new();
+        let exec = Exec {
+            tenant: &tenant,
+            api_id: "api1",
+            stage: "prod",
+            deployment: &dep,
+            variables: &vars,
+            is_canary: None,
+            request_id: "rid",
+            extended_id: "ext",
+            trace_id: "trace",
+            received: OffsetDateTime::now_utc(),
+            client: &client,
+            execution_log: true,
+        };
+        let (path, q) = path.split_once('?').unwrap_or((path, ""));
+        let req = ClientRequest {
+            method: Method::from_bytes(method.as_bytes()).unwrap(),
+            path: path.into(),
+            raw_query: q.into(),
+            query: parse_query(q),
+            headers: HeaderMap::new(),
+            body: Bytes::from(body.to_string()),
+            source_ip: "127.0.0.1".into(),
+            domain_name: "api1.execute-api.localhost".into(),
+        };
+        let inv = invoke(&exec, &req, Route::Find, false).await;
+        let (parts, b) = inv.response.into_parts();
+        let bytes = b.collect().await.unwrap().to_bytes();
+        (
+            parts.status.as_u16(),
+            parts.headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    fn mock_api() -> Value {
+        json!({
+            "api": {"id": "api1"},
+            "resources": [
+                {"id": "root", "path": "/", "resourceMethods": {}},
+                {"id": "r1", "path": "/pets/{id}", "resourceMethods": {
+                    "GET": {"httpMethod": "GET", "authorizationType": "NONE",
+                        "requestParameters": {"method.request.querystring.q": true},
+                        "requestValidatorId": "v1",
+                        "methodIntegration": {"type": "MOCK",
+                            "requestTemplates": {"application/json": "{\"statusCode\": $input.params('code')}"},
+                            "integrationResponses": {
+                                "200": {"statusCode": "200", "selectionPattern": "2\\d\\d",
+                                        "responseParameters": {"method.response.header.x-pet": "method.request.path.id",
+                                                               "method.response.header.x-static": "'yes'"},
+                                        "responseTemplates": {"application/json": "{\"id\": \"$input.params('id')\", \"g\": \"$stageVariables.greeting\", \"stage\": \"$context.stage\"}"}},
+                                "404": {"statusCode": "404", "selectionPattern": "404",
+                                        "responseTemplates": {"application/json": "{\"missing\": true}"}}}}}}}
+            ],
+            "requestValidators": [{"id": "v1", "validateRequestParameters": true}]
+        })
+    }
+
+    #[tokio::test]
+    async fn mock_with_templates_and_mappings() {
+        let (s, h, b) = run(mock_api(), "GET", "/pets/7?q=1&code=200", "").await;
+        assert_eq!(s, 200, "{b}");
+        assert_eq!(b, r#"{"id": "7", "g": "hi", "stage": "prod"}"#);
+        assert_eq!(h["x-pet"], "7");
+        assert_eq!(h["x-static"], "yes");
+        assert_eq!(h["content-type"], "application/json");
+        let (s, _, b) = run(mock_api(), "GET", "/pets/7?q=1&code=404", "").await;
+        assert_eq!((s, b.as_str()), (404, r#"{"missing": true}"#));
+    }
+
+    #[tokio::test]
+    async fn routing_and_validation_failures() {
+        let (s, h, b) = run(mock_api(), "POST", "/pets/7", "").await;
+        assert_eq!(
+            (s, b.as_str()),
+            (403, r#"{"message":"Missing Authentication Token"}"#)
+        );
+        assert_eq!(h["x-amzn-errortype"], "MissingAuthenticationTokenException");
+        let (s, _, _) = run(mock_api(), "GET", "/nope", "").await;
+        assert_eq!(s, 403);
+        let (s, h, b) = run(mock_api(), "GET", "/pets/7", "").await;
+        assert_eq!(
+            (s, b.as_str()),
+            (
+                400,
+                r#"{"message":"Missing required request parameters: [q]"}"#
+            )
+        );
+        assert_eq!(h["x-amzn-errortype"], "BadRequestException");
+        // No integration response for 500 and no default: AWS's opaque configuration error.
+        let (s, _, b) = run(mock_api(), "GET", "/pets/7?q=1&code=500", "").await;
+        assert_eq!(
+            (s, b.as_str()),
+            (500, r#"{"message":"Internal server error"}"#)
+        );
+    }
+}

@@ -1,0 +1,379 @@
+//! Phase 5, integration request: `requestParameters`, the request template chosen by
+//! Content-Type under `passthroughBehavior`, binary `contentHandling`, and the backend request
+//! (URI with path variables and stage variables, query, AWS's header rules).
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE, USER_AGENT};
+use hyper::{HeaderMap, Method, Request};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use serde_json::{Map, Value};
+
+use super::compile::{ContentHandling, Integration, Kind, Passthrough, UriPart};
+use super::gateway_responses::{GatewayError, ResponseType};
+use super::mapping::{RequestTarget, View};
+use super::pipeline::ExecLog;
+use super::template::{self, Inputs};
+
+/// Headers that never reach an integration, proxy or not (AWS drops them at the edge).
+const DROPPED: &[&str] = &[
+    "connection",
+    "content-length",
+    "content-md5",
+    "expect",
+    "max-forwards",
+    "proxy-authenticate",
+    "server",
+    "te",
+    "transfer-encoding",
+    "trailer",
+    "upgrade",
+    "www-authenticate",
+    "host",
+    "keep-alive",
+    "proxy-connection",
+];
+
+/// Characters escaped in a path variable value (a greedy `{proxy+}` keeps its `/`).
+const PATH_VALUE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+const QUERY_VALUE: &AsciiSet = &PATH_VALUE.add(b'&').add(b'=').add(b'+').add(b'/');
+
+/// The mapped pieces of the integration request.
+#[derive(Debug, Default)]
+pub struct Mapped {
+    pub headers: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    pub path: Vec<(String, String)>,
+    pub body: Bytes,
+    /// The request template's `$context.responseOverride` writes carry over to the response.
+    pub status_override: Option<u16>,
+}
+
+/// Is `content_type` one of the API's binary media types (`*/*` and `type/*` wildcards)?
+pub fn is_binary(content_type: &str, binary_media_types: &[String]) -> bool {
+    let mt = template::media_type(content_type);
+    if mt.is_empty() {
+        return false;
+    }
+    binary_media_types.iter().any(|b| {
+        let b = b.trim();
+        b == "*/*"
+            || b.eq_ignore_ascii_case(mt)
+            || b.strip_suffix("/*").is_some_and(|major| {
+                mt.split('/')
+                    .next()
+                    .is_some_and(|m| m.eq_ignore_ascii_case(major))
+            })
+    })
+}
+
+pub fn convert(body: &Bytes, how: ContentHandling, binary: bool) -> Result<Bytes, GatewayError> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    match how {
+        ContentHandling::ConvertToText if binary => Ok(Bytes::from(b64.encode(body))),
+        ContentHandling::ConvertToBinary if !binary => {
+            let text: Vec<u8> = body
+                .iter()
+                .copied()
+                .filter(|b| !b.is_ascii_whitespace())
+                .collect();
+            b64.decode(text).map(Bytes::from).map_err(|e| {
+                GatewayError::config(format!(
+                    "Execution failed due to configuration error: Unable to base64-decode the payload: {e}"
+                ))
+            })
+        }
+        _ => Ok(body.clone()),
+    }
+}
+
+/// Apply `requestParameters`, then (non-proxy) the request template.
+#[allow(clippy::too_many_arguments)]
+pub fn map(
+    integ: &Integration,
+    view: &View,
+    raw_body: &Bytes,
+    content_type: &str,
+    binary: bool,
+    path_params: &[(String, String)],
+    query: &[(String, String)],
+    headers: &HeaderMap,
+    stage_variables: &Map<String, Value>,
+    log: &mut ExecLog,
+) -> Result<Mapped, GatewayError> {
+    let mut m = Mapped::default();
+    for (target, src) in &integ.request_parameters {
+        let Some(v) = view.eval(src) else { continue };
+        match target {
+            RequestTarget::Header(n) => m.headers.push((n.clone(), v)),
+            RequestTarget::Query(n) => m.query.push((n.clone(), v)),
+            RequestTarget::MultiQuery(n) => {
+                for part in v.split(',') {
+                    m.query.push((n.clone(), part.to_string()));
+                }
+            }
+            RequestTarget::Path(n) => m.path.push((n.clone(), v)),
+        }
+    }
+    let body = raw_body.clone();
+    if matches!(integ.kind, Kind::HttpProxy | Kind::AwsProxy) {
+        m.body = body;
+        return Ok(m);
+    }
+    let body = match integ.content_handling {
+        Some(h) => convert(&body, h, binary)?,
+        None => body,
+    };
+    let chosen = template::select(&integ.request_templates, content_type);
+    let unsupported =
+        || GatewayError::new(ResponseType::UnsupportedMediaType, "Unsupported Media Type");
+    let Some(t) = chosen else {
+        return match integ.passthrough {
+            Passthrough::WhenNoMatch => {
+                m.body = body;
+                Ok(m)
+            }
+            Passthrough::WhenNoTemplates if integ.request_templates.is_empty() => {
+                m.body = body;
+                Ok(m)
+            }
+            _ => Err(unsupported()),
+        };
+    };
+    let needs = t.needs();
+    let inputs = || Inputs {
+        body: if needs.input {
+            String::from_utf8_lossy(&body).into_owned()
+        } else {
+            String::new()
+        },
+        path_params: if needs.input {
+            path_params.to_vec()
+        } else {
+            Vec::new()
+        },
+        query_params: if needs.input {
+            query.to_vec()
+        } else {
+            Vec::new()
+        },
+        header_params: if needs.input {
+            headers
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        context: view.context.owned(needs.context.as_deref()),
+        stage_variables: if needs.stage_variables {
+            stage_variables.clone()
+        } else {
+            Map::new()
+        },
+    };
+    let r = t.render_with(inputs).map_err(|e| {
+        GatewayError::config(format!(
+            "Execution failed due to configuration error: Unable to transform request: {e}"
+        ))
+    })?;
+    log.add(|| {
+        format!(
+            "Endpoint request body after transformations: {}",
+            truncate(&r.output)
+        )
+    });
+    m.headers.extend(r.request_headers);
+    m.query.extend(r.request_query);
+    m.path.extend(r.request_path);
+    m.status_override = r.response_status;
+    m.body = Bytes::from(r.output);
+    Ok(m)
+}
+
+pub fn truncate(s: &str) -> &str {
+    match s.char_indices().nth(1000) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// Everything the backend request is built from.
+pub struct Outgoing<'a> {
+    pub integ: &'a Integration,
+    pub mapped: Mapped,
+    pub client_method: &'a Method,
+    pub client_headers: &'a HeaderMap,
+    pub raw_query: &'a str,
+    pub path_params: &'a [(String, String)],
+    pub stage_variables: &'a Map<String, Value>,
+    pub api_id: &'a str,
+    pub trace_id: &'a str,
+    pub source_ip: &'a str,
+    pub content_type: &'a str,
+}
+
+/// Build the HTTP request toward the backend.
+pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
+    let proxy = o.integ.kind == Kind::HttpProxy;
+    let mut url = String::with_capacity(128);
+    for part in &o.integ.uri {
+        match part {
+            UriPart::Lit(s) => url.push_str(s),
+            UriPart::StageVariable(n) => {
+                if let Some(v) = o.stage_variables.get(n) {
+                    url.push_str(&super::mapping::scalar_text(v));
+                }
+            }
+            UriPart::Path(n) => {
+                let v = o
+                    .mapped
+                    .path
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == n)
+                    // Unmapped: fall back to the method's path parameter of the same name (what
+                    // the console wires up for `{proxy+}`), instead of AWS's configuration error.
+                    .or_else(|| o.path_params.iter().find(|(k, _)| k == n))
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("");
+                url.extend(utf8_percent_encode(v, PATH_VALUE));
+            }
+        }
+    }
+    if url.starts_with("https://") {
+        return Err(GatewayError::config(format!(
+            "Execution failed due to configuration error: Portico does not reach https:// integration endpoints yet: {url}"
+        )));
+    }
+    let mut sep = if url.contains('?') { '&' } else { '?' };
+    if proxy && !o.raw_query.is_empty() {
+        url.push(sep);
+        url.push_str(o.raw_query);
+        sep = '&';
+    }
+    for (k, v) in &o.mapped.query {
+        url.push(sep);
+        url.extend(utf8_percent_encode(k, QUERY_VALUE));
+        url.push('=');
+        url.extend(utf8_percent_encode(v, QUERY_VALUE));
+        sep = '&';
+    }
+    let uri: hyper::Uri = url.parse().map_err(|e| {
+        GatewayError::config(format!(
+            "Execution failed due to configuration error: Invalid endpoint address {url}: {e}"
+        ))
+    })?;
+    let method = o
+        .integ
+        .http_method
+        .clone()
+        .unwrap_or_else(|| o.client_method.clone());
+    let mut headers;
+    if proxy {
+        // Clone and prune: cheaper than re-inserting every header.
+        headers = o.client_headers.clone();
+        for name in DROPPED {
+            if headers.contains_key(*name) {
+                headers.remove(*name);
+            }
+        }
+        let xff = match o
+            .client_headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        {
+            Some(prev) => format!("{prev}, {}", o.source_ip),
+            None => o.source_ip.to_string(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&xff) {
+            headers.insert("x-forwarded-for", v);
+        }
+        headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    } else {
+        headers = HeaderMap::with_capacity(8);
+        headers.insert("accept", HeaderValue::from_static("application/json"));
+        if !o.mapped.body.is_empty() {
+            if let Ok(v) = HeaderValue::from_str(o.content_type) {
+                headers.insert(CONTENT_TYPE, v);
+            }
+        }
+    }
+    for (k, v) in &o.mapped.headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+            headers.insert(n, v);
+        }
+    }
+    // Non-proxy requests always carry API Gateway's agent; a proxied client keeps its own.
+    if !proxy || !headers.contains_key(USER_AGENT) {
+        if let Ok(v) = HeaderValue::from_str(&format!("AmazonAPIGateway_{}", o.api_id)) {
+            headers.insert(USER_AGENT, v);
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(o.trace_id) {
+        headers.insert("x-amzn-trace-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(o.api_id) {
+        headers.insert("x-amzn-apigateway-api-id", v);
+    }
+    let mut req = Request::new(Full::new(o.mapped.body));
+    *req.method_mut() = method;
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers;
+    Ok(req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_media_type_matching() {
+        let types = vec![
+            "image/png".to_string(),
+            "application/octet-*".to_string(),
+            "audio/*".to_string(),
+        ];
+        assert!(is_binary("image/png", &types));
+        assert!(is_binary("IMAGE/PNG; q=1", &types));
+        assert!(is_binary("audio/ogg", &types));
+        assert!(!is_binary("application/json", &types));
+        assert!(!is_binary("", &types));
+        assert!(is_binary("text/plain", &["*/*".to_string()]));
+    }
+
+    #[test]
+    fn content_handling_conversions() {
+        let raw = Bytes::from_static(&[0xff, 0x00, 0x10]);
+        let text = convert(&raw, ContentHandling::ConvertToText, true).unwrap();
+        assert_eq!(&text[..], b"/wAQ");
+        let back = convert(&text, ContentHandling::ConvertToBinary, false).unwrap();
+        assert_eq!(back, raw);
+        // Already the wanted form: untouched.
+        assert_eq!(
+            convert(&raw, ContentHandling::ConvertToBinary, true).unwrap(),
+            raw
+        );
+        assert!(convert(
+            &Bytes::from_static(b"%%%"),
+            ContentHandling::ConvertToBinary,
+            false
+        )
+        .is_err());
+    }
+}

@@ -1,0 +1,210 @@
+//! Phases 7–8, integration response → method response: selection by `selectionPattern`,
+//! `responseParameters`, `responseTemplates` chosen by the client's Accept, `contentHandling`;
+//! and the header rules for proxied responses (AWS's `x-amzn-Remapped-*`).
+
+use super::integrations::pool::DrivenBody;
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::{HeaderMap, Response, StatusCode};
+use serde_json::{Map, Value};
+
+use super::compile::Integration;
+use super::gateway_responses::GatewayError;
+use super::integrations::Outcome;
+use super::mapping::View;
+use super::pipeline::ExecLog;
+use super::request_map::{convert, is_binary, truncate};
+use super::template::{self, Inputs};
+use crate::http::{full, ResponseBody};
+
+/// Renamed on proxied responses (AWS's `x-amzn-Remapped-*`).
+const REMAPPED: &[(&str, &str)] = &[
+    ("connection", "x-amzn-remapped-connection"),
+    ("content-length", "x-amzn-remapped-content-length"),
+    ("date", "x-amzn-remapped-date"),
+    ("server", "x-amzn-remapped-server"),
+];
+/// Dropped from proxied responses.
+const DROPPED_PROXY: &[&str] = &["transfer-encoding", "via", "keep-alive"];
+
+/// The method response of a non-proxy integration.
+#[allow(clippy::too_many_arguments)]
+pub fn map(
+    integ: &Integration,
+    out: Outcome,
+    view: &View,
+    accept: Option<&str>,
+    binary_media_types: &[String],
+    path_params: &[(String, String)],
+    query: &[(String, String)],
+    stage_variables: &Map<String, Value>,
+    status_override: Option<u16>,
+    log: &mut ExecLog,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    let selector = out.status.to_string();
+    let ir = integ.select_response(&selector).ok_or_else(|| {
+        GatewayError::config(format!(
+            "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: {}",
+            out.status
+        ))
+    })?;
+    log.add(|| {
+        format!(
+            "Endpoint response status {} selected integration response {}",
+            out.status, ir.status
+        )
+    });
+    let mut status = ir.status;
+    let int_ct = out
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let binary = is_binary(&int_ct, binary_media_types);
+    let body = match ir.content_handling {
+        Some(h) => convert(&out.body, h, binary)?,
+        None => out.body.clone(),
+    };
+    let mut headers = HeaderMap::new();
+    let mut values = Vec::new();
+    {
+        let iv = View {
+            integration_headers: Some(&out.headers),
+            integration_body: &out.body,
+            parsed_body: std::sync::OnceLock::new(),
+            parsed_integration_body: std::sync::OnceLock::new(),
+            ..*view
+        };
+        for (name, src) in &ir.parameters {
+            if let Some(v) = iv.eval(src) {
+                values.push((name.clone(), v));
+            }
+        }
+    }
+    let chosen = choose(&ir.templates, accept);
+    let (content_type, body) = match chosen {
+        None => ("application/json".to_string(), body),
+        Some((ct, t)) => {
+            let needs = t.needs();
+            let inputs = || Inputs {
+                body: if needs.input {
+                    String::from_utf8_lossy(&body).into_owned()
+                } else {
+                    String::new()
+                },
+                path_params: if needs.input {
+                    path_params.to_vec()
+                } else {
+                    Vec::new()
+                },
+                query_params: if needs.input {
+                    query.to_vec()
+                } else {
+                    Vec::new()
+                },
+                header_params: if needs.input {
+                    view.headers
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.as_str().to_string(), v.to_str().ok()?.to_string()))
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+                context: view.context.owned(needs.context.as_deref()),
+                stage_variables: if needs.stage_variables {
+                    stage_variables.clone()
+                } else {
+                    Map::new()
+                },
+            };
+            let r = t.render_with(inputs).map_err(|e| {
+                GatewayError::config(format!(
+                    "Execution failed due to configuration error: Unable to transform response: {e}"
+                ))
+            })?;
+            if let Some(s) = r.response_status {
+                status = s;
+            }
+            values.extend(r.response_headers);
+            (ct.to_string(), Bytes::from(r.output))
+        }
+    };
+    if let Some(s) = status_override {
+        status = s;
+    }
+    log.add(|| {
+        format!(
+            "Method response body after transformations: {}",
+            truncate(&String::from_utf8_lossy(&body))
+        )
+    });
+    if let Ok(v) = HeaderValue::from_str(&content_type) {
+        headers.insert(CONTENT_TYPE, v);
+    }
+    for (name, v) in values {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::from_str(&v),
+        ) {
+            headers.insert(n, v);
+        }
+    }
+    let mut resp = Response::new(full(body));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    *resp.headers_mut() = headers;
+    Ok(resp)
+}
+
+/// The response template for the client's Accept: an exact media type from the Accept list,
+/// else `application/json`, else the first defined.
+fn choose<'t>(
+    templates: &'t [(String, template::Template)],
+    accept: Option<&str>,
+) -> Option<(&'t str, &'t template::Template)> {
+    if templates.is_empty() {
+        return None;
+    }
+    if let Some(a) = accept {
+        for want in a.split(',') {
+            let want = template::media_type(want);
+            if let Some((ct, t)) = templates
+                .iter()
+                .find(|(ct, _)| template::media_type(ct).eq_ignore_ascii_case(want))
+            {
+                return Some((ct.as_str(), t));
+            }
+        }
+    }
+    template::select(templates, "application/json")
+        .map(|t| ("application/json", t))
+        .or_else(|| templates.first().map(|(ct, t)| (ct.as_str(), t)))
+}
+
+/// A proxied response, streamed back: AWS's header rules applied, body untouched.
+pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
+    let (mut parts, body) = resp.into_parts();
+    let headers = &mut parts.headers;
+    for name in DROPPED_PROXY {
+        if headers.contains_key(*name) {
+            headers.remove(*name);
+        }
+    }
+    for (name, remapped) in REMAPPED {
+        if let hyper::header::Entry::Occupied(e) = headers.entry(*name) {
+            let (_, values) = e.remove_entry_mult();
+            let values: Vec<HeaderValue> = values.collect();
+            let remapped = HeaderName::from_static(remapped);
+            for v in values {
+                headers.append(remapped.clone(), v);
+            }
+        }
+    }
+    let body: ResponseBody = body
+        .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+        .boxed();
+    Response::from_parts(parts, body)
+}
