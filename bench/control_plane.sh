@@ -16,7 +16,8 @@ VENV=${VENV:-.venv-bench}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
 [ "${SKIP_MOTO:-0}" = 1 ] || "$VENV/bin/pip" install --quiet --disable-pip-version-check "moto[server]"
-cargo build --release --quiet -p portico
+BIN=${PORTICO_BIN:-target/release/portico}
+[ -n "${PORTICO_BIN:-}" ] || cargo build --release --quiet -p portico
 
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -51,7 +52,7 @@ PY
 }
 
 port=$(free_port)
-./target/release/portico serve --listen "127.0.0.1:$port" --data-dir "$tmp/portico-data" >"$tmp/portico.log" 2>&1 &
+"$BIN" serve --listen "127.0.0.1:$port" --data-dir "$tmp/portico-data" >"$tmp/portico.log" 2>&1 &
 ppid=$!
 wait_up "http://127.0.0.1:$port/_portico/health"
 run_workload portico "http://127.0.0.1:$port" "$ppid"

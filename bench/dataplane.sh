@@ -4,12 +4,13 @@
 # template), all measured with wrk by ../shared/bench/nginx_anchor.sh. Prints req/s, p50, p99,
 # the target ratios, and Portico's RSS idle and across the load.
 #
-#   bash bench/dataplane.sh                 # 10 s per wrk run, 16 connections
-#   DUR=30 CONN=16 bash bench/dataplane.sh
+#   bash bench/dataplane.sh                 # 10 s per wrk run, 16 connections, 60 s RSS run
+#   DUR=30 CONN=16 RSS_SECONDS=300 bash bench/dataplane.sh
 # Needs nginx and wrk (apt-get install -y nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
+RSS_SECONDS=${RSS_SECONDS:-60}
 export CONN=${CONN:-16}
 ANCHOR=${ANCHOR:-../shared/bench/nginx_anchor.sh}
 VENV=${VENV:-.venv-bench}
@@ -20,7 +21,7 @@ for tool in nginx wrk; do
 done
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-cargo build --release --quiet -p portico
+cargo build --release --quiet -p portico --bins --example proxy_floor
 
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -60,15 +61,38 @@ PY
 base="http://127.0.0.1:$port/restapis/$API_ID/bench/_user_request_"
 idle=$(rss_kb "$ppid")
 
-# Sample Portico's RSS every second while the anchor runs.
-( while kill -0 "$ppid" 2>/dev/null; do rss_kb "$ppid"; sleep 1; done ) >"$tmp/rss" 2>/dev/null &
-sampler=$!
 GATEWAY_URL="$base/proxy" GATEWAY_MOCK_URL="$base/mock" bash "$ANCHOR" "$DUR" | tee "$tmp/out"
-kill "$sampler" 2>/dev/null || true
 
-"$VENV/bin/python" - "$tmp/out" "$tmp/rss" "$idle" <<'PY'
+# RSS across a sustained load: both methods at once (the anchor's backend is gone; start one).
+cat >"$tmp/backend.conf" <<CONF
+worker_processes 1; daemon off; pid $tmp/b.pid; error_log $tmp/b.err;
+events { worker_connections 4096; }
+http { access_log off;
+  server { listen 127.0.0.1:18081;
+    location / { default_type application/json; return 200 '{"ok":true,"service":"backend","n":12345}'; } } }
+CONF
+nginx -c "$tmp/backend.conf" -p "$tmp" &
+sleep 0.3
+# The floor: the same hyper server and backend pool with no pipeline (what bounds HTTP_PROXY).
+fport=$(free_port)
+./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" >"$tmp/floor.log" 2>&1 &
+fpid=$!
+sleep 0.3
+wrk -t1 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$fport/" >"$tmp/floor.out" 2>&1
+kill "$fpid" 2>/dev/null || true
+printf 'floor    rps=%-10s p50=%-8s p99=%-8s (hyper server + backend pool, no pipeline)\n' \
+  "$(awk '/Requests\/sec/{print $2}' "$tmp/floor.out")" "$(awk '$1=="50%"{print $2}' "$tmp/floor.out")" \
+  "$(awk '$1=="99%"{print $2}' "$tmp/floor.out")" | tee -a "$tmp/out"
+
+( for _ in $(seq "$RSS_SECONDS"); do rss_kb "$ppid"; sleep 1; done ) >"$tmp/rss" &
+sampler=$!
+wrk -t1 -c"$((CONN / 2))" -d"${RSS_SECONDS}s" "$base/proxy" >/dev/null &
+wrk -t1 -c"$((CONN / 2))" -d"${RSS_SECONDS}s" "$base/mock" >/dev/null
+wait "$sampler" 2>/dev/null || true
+
+"$VENV/bin/python" - "$tmp/out" "$tmp/rss" "$idle" "$RSS_SECONDS" <<'PY'
 import re, sys
-out, rss_file, idle = sys.argv[1], sys.argv[2], int(sys.argv[3])
+out, rss_file, idle, secs_run = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rows = {}
 def secs(t):
     m = re.fullmatch(r"([\d.]+)(us|ms|s)", t)
@@ -83,12 +107,18 @@ if "gw-proxy" in rows:
     g = rows["gw-proxy"]
     print(f"HTTP_PROXY: throughput {g[0]/n[0]:.2f}x nginx (target >= 1.0), "
           f"p99 {g[2]/n[2]:.2f}x nginx (target <= 1.5)")
+if "floor" in rows:
+    f = rows["floor"]
+    print(f"  floor (no pipeline): {f[0]/n[0]:.2f}x nginx; Portico HTTP_PROXY is "
+          f"{rows.get('gw-proxy', (0,))[0]/f[0]:.2f}x the floor")
 if "gw-mock" in rows:
     m = rows["gw-mock"]
     print(f"MOCK+template: throughput {m[0]/d[0]:.2f}x direct backend (target >= 0.6)")
 rss = [int(x) for x in open(rss_file).read().split() if x.strip()]
-if rss:
-    loaded = rss[len(rss) // 4:]  # after warm-up
-    print(f"Portico RSS: idle {idle/1024:.1f} MB; under load {min(loaded)/1024:.1f}-{max(loaded)/1024:.1f} MB "
-          f"(spread {(max(loaded)-min(loaded))/max(loaded)*100:.0f}%)")
+print(f"Portico RSS idle: {idle/1024:.1f} MB (target < 20 MB)")
+if len(rss) >= 4:
+    warm = rss[len(rss) // 10]
+    end, peak = rss[-1], max(rss)
+    print(f"Portico RSS over a {secs_run} s load run: warm {warm/1024:.1f} MB, end {end/1024:.1f} MB, "
+          f"peak {peak/1024:.1f} MB; end vs warm {(end-warm)/warm*100:+.1f}% (target within 10%)")
 PY

@@ -27,4 +27,4 @@ cargo build --release --quiet -p portico
 step "conformance suite (boto3, AWS CLI)"
 export PORTICO_BIN="$PWD/target/release/portico"
 export PATH="$PWD/.venv/bin:$PATH"
-.venv/bin/python -m pytest tests -q -p no:cacheprovider
+.venv/bin/python -m pytest tests -p no:cacheprovider

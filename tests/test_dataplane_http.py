@@ -232,3 +232,27 @@ def test_backend_connections_are_kept_alive_and_recovered(server, apigw, api, ba
         r = invoke(server, api_id, "prod", path)
         assert r.status_code in (200, 204), (path, r.status_code, r.text)
     assert len({r["client_port"] for r in backend.requests}) >= 3
+
+
+def test_response_header_from_integration_body_jsonpath(server, apigw, api, backend):
+    api_id, root = api
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET", authorizationType="NONE",
+                     requestParameters={"method.request.multivaluequerystring.tag": False})
+    apigw.put_integration(
+        restApiId=api_id, resourceId=root, httpMethod="GET", type="HTTP",
+        integrationHttpMethod="POST", uri=backend.url + "/jp",
+        requestParameters={"integration.request.querystring.tags": "method.request.multivaluequerystring.tag"})
+    apigw.put_method_response(restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200",
+                              responseParameters={"method.response.header.X-Method": False,
+                                                  "method.response.header.X-Query": False})
+    apigw.put_integration_response(
+        restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="200",
+        responseParameters={"method.response.header.X-Method": "integration.response.body.method",
+                            "method.response.header.X-Query": "integration.response.body.$.query"})
+    deploy(apigw, api_id)
+    r = invoke(server, api_id, "prod", "/?tag=a&tag=b")
+    assert r.status_code == 200
+    assert r.headers["X-Method"] == "POST"
+    assert r.headers["X-Query"] == "tags=a,b"
+    # No template: the backend body passes through untouched.
+    assert r.json()["path"] == "/jp"

@@ -4,11 +4,6 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use portico::config::{Config, FileConfig};
-
-/// mimalloc: the data plane allocates many small short-lived objects per request; glibc's
-/// malloc/free was ~15% of CPU on the invocation path (measured with perf under wrk).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use portico::control::{self, routes::RouteTable};
 
 #[derive(Parser)]

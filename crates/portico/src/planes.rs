@@ -102,7 +102,7 @@ async fn management(
         },
         "apigateway",
     )?;
-    let handled = control::handle(
+    let handled = control::handle_async(
         app,
         &tenant,
         method,

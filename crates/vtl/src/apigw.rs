@@ -1,15 +1,14 @@
 //! API Gateway's built-in variables: `$input`, `$util`, `$context` (with the
 //! writable `requestOverride`/`responseOverride`), and the loop object `$foreach`.
 
-use serde_json::Value as J;
-
-use crate::error::Error;
+use crate::error::Fail;
+use crate::json::{self, JRef};
 use crate::jsonpath::{self, Matches};
 use crate::render::Renderer;
 use crate::util;
-use crate::value::{to_display, Map, OverrideKind, Special, Value};
+use crate::value::{to_display, Map, OverrideKind, Special, Str, Value};
 
-type R<'a> = Result<Value<'a>, Error>;
+type R<'a> = Result<Value<'a>, Fail>;
 
 impl<'a> Renderer<'a> {
     pub(crate) fn special_property(&mut self, s: Special, name: &str) -> R<'a> {
@@ -22,7 +21,7 @@ impl<'a> Renderer<'a> {
                 .ctx
                 .context
                 .get(name)
-                .map_or(Value::Null, Value::from_json),
+                .map_or(Value::Null, Value::from_serde),
             (Special::RequestOverride, "header") => {
                 Value::Special(Special::Override(OverrideKind::RequestHeader))
             }
@@ -45,23 +44,37 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    pub(crate) fn special_method(&mut self, s: Special, name: &str, args: Vec<Value<'a>>) -> R<'a> {
+    pub(crate) fn special_method(
+        &mut self,
+        s: Special,
+        name: &str,
+        args: &mut Vec<Value<'a>>,
+    ) -> R<'a> {
         let arg = |i: usize| args.get(i).map(to_display).unwrap_or_default();
+        // The hot calls take their argument without copying it.
+        let arg0: Str<'a> = match args.first() {
+            Some(Value::Str(s)) => s.clone(),
+            Some(v) => Str::Owned(to_display(v).into()),
+            None => Str::Borrowed(""),
+        };
         match (s, name, args.len()) {
-            (Special::Input, "path", 1) => self.input_path(&arg(0)),
-            (Special::Input, "json", 1) => self.input_json(&arg(0)),
+            (Special::Input, "path", 1) => self.input_path(arg0.as_str()),
+            (Special::Input, "json", 1) => self.input_json(arg0.as_str()),
             (Special::Input, "params", 0) => Ok(self.params()),
-            (Special::Input, "params", 1) => Ok(self.param(&arg(0))),
+            (Special::Input, "params", 1) => Ok(self.param(arg0.as_str())),
             (Special::Input, "getBody", 0) => Ok(Value::str(self.body_text())),
             (Special::Util, "escapeJavaScript", 1) => {
-                let src = self.display(&args[0])?;
-                let mut out = String::with_capacity(src.len() + 8);
-                util::escape_javascript(&src, &mut out);
+                let src = match &args[0] {
+                    Value::Str(s) => s.clone(),
+                    v => Str::Owned(self.display(v)?.into()),
+                };
+                let mut out = String::with_capacity(src.as_str().len() + 8);
+                util::escape_javascript(src.as_str(), &mut out);
                 self.owned(out)
             }
             (Special::Util, "parseJson", 1) => {
                 let src = arg(0);
-                match serde_json::from_str::<J>(&src) {
+                match serde_json::from_str::<serde_json::Value>(&src) {
                     Ok(j) => {
                         self.charge_json(src.len())?;
                         Ok(Value::from_owned_json(j))
@@ -86,7 +99,7 @@ impl<'a> Renderer<'a> {
                 self.owned(s)
             }
             (Special::Context, _, _) => {
-                let ctx = Value::from_json(&self.ctx.context);
+                let ctx = Value::from_serde(&self.ctx.context);
                 if matches!(ctx, Value::Json(_)) {
                     self.call_method(ctx, name, args)
                 } else {
@@ -122,19 +135,35 @@ impl<'a> Renderer<'a> {
     }
 
     /// `#set($context.requestOverride.header.X = v)` and friends.
-    pub(crate) fn set_special(&mut self, s: Special, key: &str, v: Value<'a>) -> Result<(), Error> {
+    pub(crate) fn set_special(&mut self, s: Special, key: &str, v: Value<'a>) -> Result<(), Fail> {
         match s {
             Special::Override(kind) => {
-                let v = self.display(&v)?;
+                // A list assigns a multi-value header or query parameter: one pair
+                // per element, replacing earlier values of the key.
+                let values = match v.list_items() {
+                    Some(items) => items,
+                    None => vec![v],
+                };
+                let mut texts = Vec::with_capacity(values.len());
+                for v in &values {
+                    texts.push(self.display(v)?);
+                }
                 let map = match kind {
                     OverrideKind::RequestHeader => &mut self.req.header,
                     OverrideKind::RequestQuery => &mut self.req.querystring,
                     OverrideKind::RequestPath => &mut self.req.path,
                     OverrideKind::ResponseHeader => &mut self.resp.header,
                 };
-                match map.iter_mut().find(|(k, _)| k == key) {
-                    Some(slot) => slot.1 = v,
-                    None => map.push((key.to_owned(), v)),
+                match map.iter().position(|(k, _)| k == key) {
+                    Some(first) if texts.len() == 1 => {
+                        map.retain(|(k, _)| k != key);
+                        let v = texts.pop().unwrap_or_default();
+                        map.insert(first.min(map.len()), (key.to_owned(), v));
+                    }
+                    _ => {
+                        map.retain(|(k, _)| k != key);
+                        map.extend(texts.into_iter().map(|t| (key.to_owned(), t)));
+                    }
                 }
             }
             Special::ResponseOverride if key == "status" => {
@@ -201,15 +230,16 @@ impl<'a> Renderer<'a> {
     }
 
     /// The body parsed as JSON, at most once per render.
-    fn body_json(&self) -> Result<&'a J, Error> {
+    fn body_json(&self) -> Result<JRef<'a>, Fail> {
+        let ctx = self.ctx;
         let parsed = self.body.get_or_init(|| {
-            let text = self.ctx.body.trim();
-            if text.is_empty() {
-                return Ok(J::Object(Default::default()));
-            }
-            serde_json::from_str(text).map_err(|e| format!("invalid JSON in body: {e}"))
+            let text = ctx.body.trim();
+            json::parse(if text.is_empty() { "{}" } else { text })
         });
-        parsed.as_ref().map_err(|m| self.runtime(m.clone()))
+        match parsed {
+            Ok(d) => Ok(JRef::root(d)),
+            Err(m) => Err(self.runtime(m.clone())),
+        }
     }
 
     fn input_path(&mut self, path: &str) -> R<'a> {
@@ -222,12 +252,22 @@ impl<'a> Renderer<'a> {
 
     fn input_json(&mut self, path: &str) -> R<'a> {
         let root = self.body_json()?;
-        let text = match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
-            Matches::One(Some(j)) => serde_json::to_string(j),
+        let cap = self.max_output();
+        let mut text = String::new();
+        match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
+            Matches::One(Some(j)) => j.write_json(&mut text, cap),
             Matches::One(None) => return Ok(Value::str("")),
-            Matches::Many(v) => serde_json::to_string(&v),
+            Matches::Many(v) => {
+                text.push('[');
+                for (i, j) in v.into_iter().enumerate() {
+                    if i > 0 {
+                        text.push(',');
+                    }
+                    j.write_json(&mut text, cap);
+                }
+                text.push(']');
+            }
         }
-        .map_err(|e| self.runtime(e.to_string()))?;
         self.owned(text)
     }
 
@@ -271,7 +311,7 @@ impl<'a> Renderer<'a> {
             .map_or(Value::str(""), |(_, v)| Value::str(v))
     }
 
-    fn charge_json(&mut self, len: usize) -> Result<(), Error> {
+    fn charge_json(&mut self, len: usize) -> Result<(), Fail> {
         // Parsed JSON costs more than its text; a rough factor keeps loops of
         // parseJson inside the memory budget.
         self.charge(len.saturating_mul(2))

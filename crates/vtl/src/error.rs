@@ -56,3 +56,7 @@ pub(crate) struct Pos {
     pub line: u32,
     pub col: u32,
 }
+
+/// Render-time error as the renderer passes it around: boxed, so the hot
+/// `Result<Value, Fail>` stays small.
+pub(crate) type Fail = Box<Error>;

@@ -4,7 +4,7 @@
 //! `==`/`!=`/`eq`/`ne`, `<`/`<=`/`>`/`>=`/`lt`/`le`/`gt`/`ge`, `+`/`-`, `*`/`/`/`%`,
 //! then unary `!`/`not`/`-`.
 
-use crate::ast::{BinOp, Expr};
+use crate::ast::{BinOp, Expr, Node};
 use crate::error::Error;
 use crate::parser::{is_ident_start, Parser, Term};
 
@@ -183,6 +183,17 @@ impl Parser<'_, '_> {
         let mut sub = Parser::new(&s, self.names, inner_pos, depth);
         let (block, term) = sub.parse_block()?;
         match term {
+            // `"$.a"` and the like hold no references: keep them constant.
+            Term::Eof if block.iter().all(|n| matches!(n, Node::Text(_))) => {
+                let text: String = block
+                    .iter()
+                    .filter_map(|n| match n {
+                        Node::Text(t) => Some(&**t),
+                        _ => None,
+                    })
+                    .collect();
+                Ok(Expr::Str(text.into_boxed_str()))
+            }
             Term::Eof => Ok(Expr::Interpolated(block)),
             _ => self.err_at("unbalanced #end/#else inside string literal", pos),
         }

@@ -3,11 +3,11 @@
 //! `..name` (recursive descent). A path without wildcards yields one value (or
 //! nothing); a wildcard or descent yields a list, like Jayway JsonPath which AWS uses.
 
-use serde_json::Value as J;
+use crate::json::JRef;
 
 pub(crate) enum Matches<'a> {
-    One(Option<&'a J>),
-    Many(Vec<&'a J>),
+    One(Option<JRef<'a>>),
+    Many(Vec<JRef<'a>>),
 }
 
 enum Seg<'p> {
@@ -17,7 +17,7 @@ enum Seg<'p> {
     Descend(Option<&'p str>),
 }
 
-pub(crate) fn select<'a>(root: &'a J, path: &str) -> Result<Matches<'a>, String> {
+pub(crate) fn select<'a>(root: JRef<'a>, path: &str) -> Result<Matches<'a>, String> {
     let path = path.trim();
     let mut rest = match path.strip_prefix('$') {
         Some(r) => r,
@@ -27,7 +27,7 @@ pub(crate) fn select<'a>(root: &'a J, path: &str) -> Result<Matches<'a>, String>
     };
     let implicit_dot = !path.starts_with('$');
     let mut one = Some(root);
-    let mut many: Option<Vec<&'a J>> = None;
+    let mut many: Option<Vec<JRef<'a>>> = None;
     let mut first = true;
     while !rest.is_empty() || (first && implicit_dot) {
         let (seg, tail) = next_segment(rest, first && implicit_dot)?;
@@ -35,7 +35,7 @@ pub(crate) fn select<'a>(root: &'a J, path: &str) -> Result<Matches<'a>, String>
         rest = tail;
         match (&mut many, seg) {
             (None, Seg::Key(k)) => one = one.and_then(|j| j.get(k)),
-            (None, Seg::Index(i)) => one = one.and_then(|j| index(j, i)),
+            (None, Seg::Index(i)) => one = one.and_then(|j| j.index(i)),
             (None, seg) => {
                 let mut out = Vec::new();
                 if let Some(j) = one {
@@ -46,7 +46,7 @@ pub(crate) fn select<'a>(root: &'a J, path: &str) -> Result<Matches<'a>, String>
             (Some(v), seg) => {
                 let mut out = Vec::new();
                 for j in v.iter() {
-                    apply(j, &seg, &mut out);
+                    apply(*j, &seg, &mut out);
                 }
                 *v = out;
             }
@@ -58,43 +58,27 @@ pub(crate) fn select<'a>(root: &'a J, path: &str) -> Result<Matches<'a>, String>
     })
 }
 
-fn apply<'a>(j: &'a J, seg: &Seg<'_>, out: &mut Vec<&'a J>) {
+fn apply<'a>(j: JRef<'a>, seg: &Seg<'_>, out: &mut Vec<JRef<'a>>) {
     match seg {
-        Seg::Key(k) => out.extend(j.get(*k)),
-        Seg::Index(i) => out.extend(index(j, *i)),
-        Seg::Wild => children(j, out),
+        Seg::Key(k) => out.extend(j.get(k)),
+        Seg::Index(i) => out.extend(j.index(*i)),
+        Seg::Wild => out.extend(j.children()),
         Seg::Descend(name) => descend(j, *name, out, 0),
     }
 }
 
-fn children<'a>(j: &'a J, out: &mut Vec<&'a J>) {
-    match j {
-        J::Array(a) => out.extend(a.iter()),
-        J::Object(o) => out.extend(o.values()),
-        _ => {}
-    }
-}
-
-fn descend<'a>(j: &'a J, name: Option<&str>, out: &mut Vec<&'a J>, depth: u32) {
-    // serde_json refuses documents nested deeper than 128, so this is bounded.
+fn descend<'a>(j: JRef<'a>, name: Option<&str>, out: &mut Vec<JRef<'a>>, depth: u32) {
+    // Documents nest at most 128 deep (both JSON parsers refuse more).
     if depth > 256 {
         return;
     }
     match name {
-        Some(n) => out.extend(j.get(n).filter(|_| j.is_object())),
-        None => children(j, out),
+        Some(n) => out.extend(j.get(n)),
+        None => out.extend(j.children()),
     }
-    match j {
-        J::Array(a) => a.iter().for_each(|c| descend(c, name, out, depth + 1)),
-        J::Object(o) => o.values().for_each(|c| descend(c, name, out, depth + 1)),
-        _ => {}
+    for c in j.children() {
+        descend(c, name, out, depth + 1);
     }
-}
-
-fn index(j: &J, i: i64) -> Option<&J> {
-    let a = j.as_array()?;
-    let i = if i < 0 { a.len() as i64 + i } else { i };
-    usize::try_from(i).ok().and_then(|i| a.get(i))
 }
 
 fn next_segment(s: &str, implicit_dot: bool) -> Result<(Seg<'_>, &str), String> {

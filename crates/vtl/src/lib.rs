@@ -8,6 +8,7 @@ mod apigw;
 mod ast;
 mod error;
 mod expr;
+mod json;
 mod jsonpath;
 mod methods;
 mod parser;
@@ -70,7 +71,7 @@ impl Template {
                 block,
                 names: names.list,
                 builtins,
-                size_hint: src.len().min(64 * 1024),
+                size_hint: (src.len() * 2).min(64 * 1024),
             }),
         })
     }
@@ -78,7 +79,7 @@ impl Template {
     pub fn render(&self, ctx: &Context, limits: &Limits) -> Result<Rendered, Error> {
         let body = OnceCell::new();
         let mut r = Renderer::new(&self.inner, ctx, &body, limits);
-        r.block(&self.inner.block)?;
+        r.block(&self.inner.block).map_err(|e| *e)?;
         Ok(Rendered {
             output: std::mem::take(&mut r.out),
             request_override: std::mem::take(&mut r.req),

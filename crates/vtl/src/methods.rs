@@ -4,16 +4,12 @@
 //! Failures Java would throw for (`substring` out of range, `get` past the end, bad
 //! regex) are `Err`, which AWS reports as an internal server error.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use serde_json::Value as J;
-
-use crate::error::Error;
+use crate::error::Fail;
+use crate::json::JRef;
 use crate::render::Renderer;
-use crate::value::{java_equals, to_display, Map, Value};
+use crate::value::{java_equals, to_display, Map, Pair, Shared, Value};
 
-type R<'a> = Result<Value<'a>, Error>;
+type R<'a> = Result<Value<'a>, Fail>;
 
 impl<'a> Renderer<'a> {
     /// Dispatches `target.name(args)`; unknown methods yield null like Velocity.
@@ -21,33 +17,34 @@ impl<'a> Renderer<'a> {
         &mut self,
         target: Value<'a>,
         name: &str,
-        args: Vec<Value<'a>>,
+        args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
-        if let Some(v) = self.common_method(&target, name, &args)? {
+        if let Some(v) = self.common_method(&target, name, args)? {
             return Ok(v);
         }
         match target {
-            Value::Str(s) => self.string_method(s.as_str(), name, &args),
+            Value::Str(s) => self.string_method(s.as_str(), name, args),
             Value::List(l) => self.list_method(&l, name, args),
             Value::Map(m) => self.map_method(&m, name, args),
-            Value::Json(J::Array(a)) => {
+            Value::Json(j) if is_json_read(name, args.len()) => self.json_read(j, name, args),
+            Value::Json(j) if j.is_array() => {
                 // Borrowed JSON is read-only: mutate a copy so the call still returns
                 // what Java would, without touching the request body.
-                let l = Rc::new(RefCell::new(a.iter().map(Value::from_json).collect()));
+                let l = Shared::new(j.items().map(Value::from_json).collect());
                 self.list_method(&l, name, args)
             }
-            Value::Json(J::Object(o)) => {
-                let m = Rc::new(RefCell::new(Map {
-                    entries: o
-                        .iter()
+            Value::Json(j) => {
+                let m = Shared::new(Map {
+                    entries: j
+                        .entries()
                         .map(|(k, v)| (Value::str(k), Value::from_json(v)))
                         .collect(),
-                }));
+                });
                 self.map_method(&m, name, args)
             }
             Value::Entry(e) => Ok(match name {
-                "getKey" => e.0.clone(),
-                "getValue" => e.1.clone(),
+                "getKey" => e.borrow().0.clone(),
+                "getValue" => e.borrow().1.clone(),
                 _ => Value::Null,
             }),
             Value::Special(s) => self.special_method(s, name, args),
@@ -61,7 +58,7 @@ impl<'a> Renderer<'a> {
         target: &Value<'a>,
         name: &str,
         args: &[Value<'a>],
-    ) -> Result<Option<Value<'a>>, Error> {
+    ) -> Result<Option<Value<'a>>, Fail> {
         Ok(match (name, args) {
             ("toString", []) if !matches!(target, Value::Special(_)) => {
                 let s = self.display(target)?;
@@ -127,8 +124,16 @@ impl<'a> Renderer<'a> {
             }
             ("replace", 2) => {
                 let (from, to) = (arg_str(0), arg_str(1));
+                // Size the result before building it: a hostile replacement could
+                // otherwise allocate far past the limits.
+                let hits = if from.is_empty() {
+                    s.chars().count() + 1
+                } else {
+                    s.matches(from.as_str()).count()
+                };
+                self.charge(hits.saturating_mul(to.len()).saturating_add(s.len()))?;
                 let r = if from.is_empty() {
-                    // Java inserts the replacement between every char.
+                    // Java inserts the replacement around every char.
                     let mut r = to.clone();
                     for c in s.chars() {
                         r.push(c);
@@ -138,17 +143,34 @@ impl<'a> Renderer<'a> {
                 } else {
                     s.replace(from.as_str(), &to)
                 };
-                self.owned(r)?
+                Value::string(r)
             }
             ("replaceAll" | "replaceFirst", 2) => {
                 let re = self.regex(&arg_str(0), false)?;
                 let rep = java_replacement(&arg_str(1)).map_err(|m| self.runtime(m))?;
-                let r = if name == "replaceAll" {
-                    re.replace_all(s, rep.as_str()).into_owned()
-                } else {
-                    re.replace(s, rep.as_str()).into_owned()
-                };
-                self.owned(r)?
+                let cap = self.max_output();
+                let mut out = String::new();
+                let mut last = 0;
+                for caps in re.captures_iter(s) {
+                    let Some(m) = caps.get(0) else { continue };
+                    out.push_str(&s[last..m.start()]);
+                    // Group references can multiply a match; bound each expansion.
+                    let refs = rep.matches('$').count();
+                    if out.len() + rep.len() + refs.saturating_mul(s.len()) > cap.saturating_mul(2)
+                    {
+                        return Err(self.output_error());
+                    }
+                    caps.expand(&rep, &mut out);
+                    last = m.end();
+                    if out.len() > cap {
+                        return Err(self.output_error());
+                    }
+                    if name == "replaceFirst" {
+                        break;
+                    }
+                }
+                out.push_str(&s[last..]);
+                self.owned(out)?
             }
             ("matches", 1) => {
                 let re = self.regex(&arg_str(0), true)?;
@@ -171,10 +193,13 @@ impl<'a> Renderer<'a> {
 
     fn list_method(
         &mut self,
-        l: &Rc<RefCell<Vec<Value<'a>>>>,
+        l: &Shared<'a, Vec<Value<'a>>>,
         name: &str,
-        mut args: Vec<Value<'a>>,
+        args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
+        if matches!(name, "add" | "set" | "addAll") && args.iter().any(Value::is_container) {
+            self.note_cycle_risk(Value::List(l.clone()));
+        }
         let len = l.borrow().len();
         let index = |v: &Value<'_>, max: usize| -> Option<usize> {
             v.as_i64()
@@ -250,10 +275,13 @@ impl<'a> Renderer<'a> {
 
     fn map_method(
         &mut self,
-        m: &Rc<RefCell<Map<'a>>>,
+        m: &Shared<'a, Map<'a>>,
         name: &str,
-        mut args: Vec<Value<'a>>,
+        args: &mut Vec<Value<'a>>,
     ) -> R<'a> {
+        if matches!(name, "put" | "putAll") && args.iter().any(Value::is_container) {
+            self.note_cycle_risk(Value::Map(m.clone()));
+        }
         Ok(match (name, args.len()) {
             ("get", 1) => m.borrow().get(&args[0]).cloned().unwrap_or(Value::Null),
             ("getOrDefault", 2) => m
@@ -295,7 +323,7 @@ impl<'a> Renderer<'a> {
                 m.borrow()
                     .entries
                     .iter()
-                    .map(|(k, v)| Value::Entry(Rc::new((k.clone(), v.clone()))))
+                    .map(|(k, v)| Value::Entry(Shared::new(Pair(k.clone(), v.clone()))))
                     .collect(),
             ),
             _ => Value::Null,
@@ -306,19 +334,48 @@ impl<'a> Renderer<'a> {
     pub(crate) fn pairs(&self, v: &Value<'a>) -> Vec<(Value<'a>, Value<'a>)> {
         match v {
             Value::Map(m) => m.borrow().entries.clone(),
-            Value::Json(J::Object(o)) => o
-                .iter()
+            Value::Json(j) if j.is_object() => j
+                .entries()
                 .map(|(k, v)| (Value::str(k), Value::from_json(v)))
                 .collect(),
             _ => Vec::new(),
         }
     }
 
-    fn out_of_bounds(&self, index: &Value<'_>, len: usize) -> Error {
+    fn out_of_bounds(&self, index: &Value<'_>, len: usize) -> Fail {
         self.runtime(format!(
             "IndexOutOfBoundsException: Index: {}, Size: {len}",
             to_display(index)
         ))
+    }
+}
+
+/// Read-only calls on request JSON that need no copy of the container.
+fn is_json_read(name: &str, arity: usize) -> bool {
+    matches!(
+        (name, arity),
+        ("size" | "isEmpty", 0) | ("get" | "containsKey", 1)
+    )
+}
+
+impl<'a> Renderer<'a> {
+    fn json_read(&mut self, j: JRef<'a>, name: &str, args: &[Value<'a>]) -> R<'a> {
+        let key = |v: &Value<'_>| match v {
+            Value::Str(s) => s.as_str().to_owned(),
+            v => to_display(v),
+        };
+        Ok(match name {
+            "size" => Value::Int(j.len() as i64),
+            "isEmpty" => Value::Bool(j.len() == 0),
+            "get" if j.is_array() => match args[0].as_i64().filter(|i| *i >= 0) {
+                Some(i) if (i as usize) < j.len() => {
+                    j.index(i).map_or(Value::Null, Value::from_json)
+                }
+                _ => return Err(self.out_of_bounds(&args[0], j.len())),
+            },
+            "get" => j.get(&key(&args[0])).map_or(Value::Null, Value::from_json),
+            _ => Value::Bool(j.is_object() && j.get(&key(&args[0])).is_some()),
+        })
     }
 }
 

@@ -336,21 +336,21 @@ impl<'s, 'n> Parser<'s, 'n> {
             b.boundary();
             return Ok(None);
         }
-        if rest.starts_with("#*") {
+        if let Some(body) = rest.strip_prefix("#*") {
             let pos = self.pos();
-            let Some(k) = rest[2..].find("*#") else {
+            let Some(k) = body.find("*#") else {
                 return self.err_at("unterminated #* comment", pos);
             };
             self.advance(k + 4);
             b.boundary();
             return Ok(None);
         }
-        if rest.starts_with("#[[") {
+        if let Some(body) = rest.strip_prefix("#[[") {
             let pos = self.pos();
-            let Some(k) = rest[3..].find("]]#") else {
+            let Some(k) = body.find("]]#") else {
                 return self.err_at("unterminated #[[ ]]# block", pos);
             };
-            b.literal(&rest[3..3 + k]);
+            b.literal(&body[..k]);
             self.advance(k + 6);
             return Ok(None);
         }
@@ -564,7 +564,7 @@ impl<'s, 'n> Parser<'s, 'n> {
         let (var, iterable) = self.directive_args(pos, "#foreach", |p| {
             let var = p.var_name()?;
             p.skip_ws();
-            if !(p.eat_str("in") && !p.peek().is_some_and(is_ident_char)) {
+            if !p.eat_str("in") || p.peek().is_some_and(is_ident_char) {
                 return p.err("expected `in` in #foreach");
             }
             Ok((var, p.expr()?))

@@ -6,10 +6,10 @@ use std::cell::OnceCell;
 use std::time::Instant;
 
 use regex::Regex;
-use serde_json::Value as J;
 
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
-use crate::error::{Error, ErrorKind, Pos};
+use crate::error::{Error, ErrorKind, Fail, Pos};
+use crate::json::Doc;
 use crate::value::{compare, java_equals, write_display, Map, Special, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
 
@@ -30,7 +30,7 @@ pub(crate) struct Loop {
 
 pub(crate) struct Renderer<'a> {
     pub ctx: &'a Context,
-    pub body: &'a OnceCell<Result<J, String>>,
+    pub body: &'a OnceCell<Result<Doc<'a>, String>>,
     limits: &'a Limits,
     vars: Vec<Option<Value<'a>>>,
     pub loops: Vec<Loop>,
@@ -47,13 +47,19 @@ pub(crate) struct Renderer<'a> {
     pub resp: ResponseOverrides,
     pub params: Option<Value<'a>>,
     regexes: Vec<(String, bool, Regex)>,
+    arg_pool: Vec<Vec<Value<'a>>>,
+    /// Set when `#stop` ran inside a `#define` rendered from a reference.
+    stopped: bool,
+    /// Containers that had a container stored into them: the only places a
+    /// reference cycle can be closed (see `Drop`).
+    cycle_risks: Vec<Value<'a>>,
 }
 
 impl<'a> Renderer<'a> {
     pub fn new(
         t: &'a TemplateInner,
         ctx: &'a Context,
-        body: &'a OnceCell<Result<J, String>>,
+        body: &'a OnceCell<Result<Doc<'a>, String>>,
         limits: &'a Limits,
     ) -> Self {
         let mut vars: Vec<Option<Value<'a>>> = vec![None; t.names.len()];
@@ -81,74 +87,94 @@ impl<'a> Renderer<'a> {
             resp: ResponseOverrides::default(),
             params: None,
             regexes: Vec::new(),
+            arg_pool: Vec::new(),
+            stopped: false,
+            cycle_risks: Vec::new(),
         }
+    }
+
+    pub fn note_cycle_risk(&mut self, container: Value<'a>) {
+        self.cycle_risks.push(container);
     }
 
     // ----- errors and limits ------------------------------------------------------
 
-    pub fn runtime(&self, msg: impl Into<String>) -> Error {
-        Error::new(ErrorKind::Runtime, msg, self.pos)
+    pub fn runtime(&self, msg: impl Into<String>) -> Fail {
+        Fail::new(Error::new(ErrorKind::Runtime, msg, self.pos))
     }
 
-    fn check_output(&self) -> Result<(), Error> {
+    #[inline]
+    fn check_output(&self) -> Result<(), Fail> {
         if self.out.len() > self.limits.max_output_bytes {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::OutputLimit,
                 format!("output exceeds {} bytes", self.limits.max_output_bytes),
                 self.pos,
-            ));
+            )));
         }
         Ok(())
     }
 
+    pub fn max_output(&self) -> usize {
+        self.limits.max_output_bytes
+    }
+
     /// Accounts for a string the template builds, and wraps it as a value.
-    pub fn owned(&mut self, s: String) -> Result<Value<'a>, Error> {
+    #[inline]
+    pub fn owned(&mut self, s: String) -> Result<Value<'a>, Fail> {
         self.charge(s.len())?;
         Ok(Value::string(s))
     }
 
-    pub fn charge(&mut self, n: usize) -> Result<(), Error> {
+    pub fn output_error(&self) -> Fail {
+        Fail::new(Error::new(
+            ErrorKind::OutputLimit,
+            "strings built by the template exceed the output limit",
+            self.pos,
+        ))
+    }
+
+    #[inline]
+    pub fn charge(&mut self, n: usize) -> Result<(), Fail> {
         if n > self.limits.max_output_bytes || n > self.budget {
-            return Err(Error::new(
-                ErrorKind::OutputLimit,
-                "strings built by the template exceed the output limit",
-                self.pos,
-            ));
+            return Err(self.output_error());
         }
         self.budget -= n;
         Ok(())
     }
 
     /// Container growth is charged too, so `add`/`put` in loops stay bounded.
-    pub fn charge_item(&mut self) -> Result<(), Error> {
+    #[inline]
+    pub fn charge_item(&mut self) -> Result<(), Fail> {
         self.charge(16)
     }
 
-    fn tick(&mut self) -> Result<(), Error> {
+    #[inline]
+    fn tick(&mut self) -> Result<(), Fail> {
         self.ticks = self.ticks.wrapping_add(1);
-        if self.ticks % 64 == 0 && self.start.elapsed() > self.limits.max_duration {
-            return Err(Error::new(
+        if self.ticks.is_multiple_of(64) && self.start.elapsed() > self.limits.max_duration {
+            return Err(Fail::new(Error::new(
                 ErrorKind::Timeout,
                 format!("render took longer than {:?}", self.limits.max_duration),
                 self.pos,
-            ));
+            )));
         }
         Ok(())
     }
 
-    fn enter(&mut self) -> Result<(), Error> {
+    fn enter(&mut self) -> Result<(), Fail> {
         self.depth += 1;
         if self.depth > self.max_depth {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::DepthLimit,
                 format!("nesting deeper than {} levels", self.max_depth),
                 self.pos,
-            ));
+            )));
         }
         Ok(())
     }
 
-    pub fn regex(&mut self, pattern: &str, whole: bool) -> Result<Regex, Error> {
+    pub fn regex(&mut self, pattern: &str, whole: bool) -> Result<Regex, Fail> {
         if let Some((_, _, re)) = self
             .regexes
             .iter()
@@ -174,7 +200,7 @@ impl<'a> Renderer<'a> {
 
     // ----- blocks ------------------------------------------------------------------
 
-    pub fn block(&mut self, nodes: &'a [Node]) -> Result<Flow, Error> {
+    pub fn block(&mut self, nodes: &'a [Node]) -> Result<Flow, Fail> {
         for node in nodes {
             match self.node(node)? {
                 Flow::Normal => {}
@@ -184,14 +210,14 @@ impl<'a> Renderer<'a> {
         Ok(Flow::Normal)
     }
 
-    fn nested(&mut self, nodes: &'a [Node]) -> Result<Flow, Error> {
+    fn nested(&mut self, nodes: &'a [Node]) -> Result<Flow, Fail> {
         self.enter()?;
         let flow = self.block(nodes);
         self.depth -= 1;
         flow
     }
 
-    fn node(&mut self, node: &'a Node) -> Result<Flow, Error> {
+    fn node(&mut self, node: &'a Node) -> Result<Flow, Fail> {
         match node {
             Node::Text(t) => {
                 self.out.push_str(t);
@@ -200,6 +226,9 @@ impl<'a> Renderer<'a> {
             Node::Ref(r) => {
                 let v = self.reference(r)?;
                 self.write(&v)?;
+                if self.stopped {
+                    return Ok(Flow::Stop);
+                }
             }
             Node::EscapedRef {
                 backslashes,
@@ -256,10 +285,12 @@ impl<'a> Renderer<'a> {
         Ok(Flow::Normal)
     }
 
-    fn foreach(&mut self, var: Slot, items: Value<'a>, body: &'a [Node]) -> Result<Flow, Error> {
+    fn foreach(&mut self, var: Slot, items: Value<'a>, body: &'a [Node]) -> Result<Flow, Fail> {
         let items: Vec<Value<'a>> = match &items {
-            Value::Map(_) | Value::Json(J::Object(_)) => {
-                self.pairs(&items).into_iter().map(|(_, v)| v).collect()
+            // Velocity iterates a map's values.
+            Value::Map(_) => self.pairs(&items).into_iter().map(|(_, v)| v).collect(),
+            Value::Json(j) if j.is_object() => {
+                j.entries().map(|(_, v)| Value::from_json(v)).collect()
             }
             v => v.list_items().unwrap_or_default(),
         };
@@ -273,14 +304,14 @@ impl<'a> Renderer<'a> {
         for (i, item) in items.into_iter().enumerate() {
             self.iterations += 1;
             if self.iterations > self.limits.max_loop_iterations {
-                result = Err(Error::new(
+                result = Err(Fail::new(Error::new(
                     ErrorKind::LoopLimit,
                     format!(
                         "#foreach ran more than {} iterations",
                         self.limits.max_loop_iterations
                     ),
                     self.pos,
-                ));
+                )));
                 break;
             }
             if let Err(e) = self.tick() {
@@ -307,11 +338,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// Writes a value to the output; `#define` blocks render in place.
-    fn write(&mut self, v: &Value<'a>) -> Result<(), Error> {
+    fn write(&mut self, v: &Value<'a>) -> Result<(), Fail> {
         match v {
             Value::Define(body) => {
                 if let Flow::Stop = self.nested(body)? {
-                    // `#stop` inside a define only ends the define, as in Velocity.
+                    // `#stop` ends the whole render even from inside a `#define`.
+                    self.stopped = true;
                 }
             }
             v => write_display(&mut self.out, v, self.limits.max_output_bytes),
@@ -320,7 +352,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// `toString()` of a value, rendering `#define` blocks.
-    pub fn display(&mut self, v: &Value<'a>) -> Result<String, Error> {
+    pub fn display(&mut self, v: &Value<'a>) -> Result<String, Fail> {
         match v {
             Value::Str(s) => Ok(s.as_str().to_owned()),
             v => {
@@ -334,6 +366,7 @@ impl<'a> Renderer<'a> {
 
     // ----- references ----------------------------------------------------------------
 
+    #[inline]
     fn var(&self, slot: Slot) -> Value<'a> {
         match &self.vars[slot as usize] {
             None => Value::Null,
@@ -349,12 +382,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    pub fn reference(&mut self, r: &'a Reference) -> Result<Value<'a>, Error> {
+    #[inline]
+    pub fn reference(&mut self, r: &'a Reference) -> Result<Value<'a>, Fail> {
         self.reference_prefix(r, r.modifiers.len())
     }
 
     /// Evaluates the root and the first `n` modifiers.
-    fn reference_prefix(&mut self, r: &'a Reference, n: usize) -> Result<Value<'a>, Error> {
+    fn reference_prefix(&mut self, r: &'a Reference, n: usize) -> Result<Value<'a>, Fail> {
         let mut v = self.var(r.root);
         for m in &r.modifiers[..n] {
             if v.is_null() {
@@ -363,12 +397,16 @@ impl<'a> Renderer<'a> {
             v = match m {
                 Modifier::Property(name) => self.property(v, name)?,
                 Modifier::Method(name, args) => {
-                    let mut vals = Vec::with_capacity(args.len());
+                    // Argument vectors are recycled: most references are calls.
+                    let mut vals = self.arg_pool.pop().unwrap_or_default();
                     for a in args {
                         vals.push(self.expr(a)?);
                     }
                     self.pos = r.pos;
-                    self.call_method(v, name, vals)?
+                    let result = self.call_method(v, name, &mut vals);
+                    vals.clear();
+                    self.arg_pool.push(vals);
+                    result?
                 }
                 Modifier::Index(e) => {
                     let k = self.expr(e)?;
@@ -381,38 +419,39 @@ impl<'a> Renderer<'a> {
     }
 
     /// `$a.name`: Velocity tries `getName()`, then `get("name")`, then `isName()`.
-    fn property(&mut self, v: Value<'a>, name: &str) -> Result<Value<'a>, Error> {
+    fn property(&mut self, v: Value<'a>, name: &str) -> Result<Value<'a>, Fail> {
         Ok(match v {
             Value::Map(m) => m.borrow().get_str(name).cloned().unwrap_or(Value::Null),
-            Value::Json(J::Object(o)) => o.get(name).map_or(Value::Null, Value::from_json),
+            Value::Json(j) if j.is_object() => j.get(name).map_or(Value::Null, Value::from_json),
             Value::Entry(e) => match name {
-                "key" => e.0.clone(),
-                "value" => e.1.clone(),
+                "key" => e.borrow().0.clone(),
+                "value" => e.borrow().1.clone(),
                 _ => Value::Null,
             },
             Value::Special(s) => self.special_property(s, name)?,
             Value::Str(s) if name == "empty" => Value::Bool(s.as_str().is_empty()),
             Value::Str(s) if name == "bytes" => self.owned(s.as_str().to_owned())?,
-            v @ (Value::List(_) | Value::Json(J::Array(_))) if name == "empty" => {
+            v @ (Value::List(_) | Value::Json(_)) if name == "empty" => {
                 Value::Bool(v.list_items().is_some_and(|l| l.is_empty()))
             }
             _ => Value::Null,
         })
     }
 
-    fn index(&mut self, v: Value<'a>, k: Value<'a>) -> Result<Value<'a>, Error> {
+    fn index(&mut self, v: Value<'a>, k: Value<'a>) -> Result<Value<'a>, Fail> {
         match (&v, &k) {
-            (Value::List(_) | Value::Json(J::Array(_)), Value::Int(_)) => {
-                self.call_method(v, "get", vec![k])
+            (Value::List(_), Value::Int(_)) => self.call_method(v, "get", &mut vec![k]),
+            (Value::Json(j), Value::Int(_)) if j.is_array() => {
+                self.call_method(v, "get", &mut vec![k])
             }
-            (Value::Map(_) | Value::Json(J::Object(_)) | Value::Special(_), _) => {
-                self.call_method(v, "get", vec![k])
+            (Value::Map(_) | Value::Json(_) | Value::Special(_), _) if !matches!(v, Value::Json(j) if j.is_array()) => {
+                self.call_method(v, "get", &mut vec![k])
             }
             _ => Ok(Value::Null),
         }
     }
 
-    fn assign(&mut self, target: &'a Reference, v: Value<'a>) -> Result<(), Error> {
+    fn assign(&mut self, target: &'a Reference, v: Value<'a>) -> Result<(), Fail> {
         let n = target.modifiers.len();
         if n == 0 {
             // Velocity 1.7 (directive.set.null.allowed=false): a null right-hand side
@@ -428,9 +467,12 @@ impl<'a> Renderer<'a> {
             Modifier::Index(e) => {
                 let k = self.expr(e)?;
                 match obj {
-                    Value::List(_) => self.call_method(obj, "set", vec![k, v]).map(|_| ()),
+                    Value::List(_) => self.call_method(obj, "set", &mut vec![k, v]).map(|_| ()),
                     Value::Map(m) => {
                         self.charge_item()?;
+                        if k.is_container() || v.is_container() {
+                            self.note_cycle_risk(Value::Map(m.clone()));
+                        }
                         m.borrow_mut().put(k, v);
                         Ok(())
                     }
@@ -445,10 +487,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn set_property(&mut self, obj: Value<'a>, name: &str, v: Value<'a>) -> Result<(), Error> {
+    fn set_property(&mut self, obj: Value<'a>, name: &str, v: Value<'a>) -> Result<(), Fail> {
         match obj {
             Value::Map(m) => {
                 self.charge_item()?;
+                if v.is_container() {
+                    self.note_cycle_risk(Value::Map(m.clone()));
+                }
                 m.borrow_mut().put(Value::string(name.to_owned()), v);
                 Ok(())
             }
@@ -460,7 +505,7 @@ impl<'a> Renderer<'a> {
 
     // ----- expressions -----------------------------------------------------------------
 
-    pub fn expr(&mut self, e: &'a Expr) -> Result<Value<'a>, Error> {
+    pub fn expr(&mut self, e: &'a Expr) -> Result<Value<'a>, Fail> {
         Ok(match e {
             Expr::Null => Value::Null,
             Expr::Bool(b) => Value::Bool(*b),
@@ -506,7 +551,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn range(&mut self, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Error> {
+    fn range(&mut self, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Fail> {
         let bound = |v: Value<'_>| match v {
             Value::Str(s) => s.as_str().trim().parse::<i64>().ok(),
             v => v.as_i64(),
@@ -517,11 +562,11 @@ impl<'a> Renderer<'a> {
         let len = from.abs_diff(to).saturating_add(1);
         let cap = self.limits.max_loop_iterations.max(10_000);
         if len > cap {
-            return Err(Error::new(
+            return Err(Fail::new(Error::new(
                 ErrorKind::LoopLimit,
                 format!("range [{from}..{to}] is longer than {cap}"),
                 self.pos,
-            ));
+            )));
         }
         self.charge(len as usize * 16)?;
         let v: Vec<Value<'a>> = if from <= to {
@@ -532,7 +577,7 @@ impl<'a> Renderer<'a> {
         Ok(Value::list(v))
     }
 
-    fn binary(&mut self, op: BinOp, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Error> {
+    fn binary(&mut self, op: BinOp, a: &'a Expr, b: &'a Expr) -> Result<Value<'a>, Fail> {
         let l = self.expr(a)?;
         match op {
             BinOp::And => return Ok(Value::Bool(l.truthy() && self.expr(b)?.truthy())),
@@ -560,6 +605,30 @@ impl<'a> Renderer<'a> {
             }
             _ => arith(op, &l, &r),
         })
+    }
+}
+
+/// Templates can build reference cycles (`$m.put('self', $m)`), which `Rc` would
+/// leak. A cycle's last edge is always made by storing into an existing
+/// container, so emptying every such container when the render ends frees them;
+/// no value outlives a render.
+impl Drop for Renderer<'_> {
+    fn drop(&mut self) {
+        for c in self.cycle_risks.drain(..) {
+            match &c {
+                Value::List(l) => {
+                    let items = l.try_borrow_mut().map(|mut v| std::mem::take(&mut *v));
+                    drop(items);
+                }
+                Value::Map(m) => {
+                    let entries = m
+                        .try_borrow_mut()
+                        .map(|mut v| std::mem::take(&mut v.entries));
+                    drop(entries);
+                }
+                _ => {}
+            }
+        }
     }
 }
 
@@ -603,7 +672,7 @@ fn stage_variables(ctx: &Context) -> Value<'_> {
         entries: ctx
             .stage_variables
             .iter()
-            .map(|(k, v)| (Value::str(k), Value::from_json(v)))
+            .map(|(k, v)| (Value::str(k), Value::from_serde(v)))
             .collect(),
     })
 }

@@ -5,12 +5,13 @@
 //! stay borrowed (`Json`) until a template builds its own list or map.
 
 use std::cell::RefCell;
-use std::fmt::Write;
+use std::marker::PhantomData;
 use std::rc::Rc;
 
 use serde_json::Value as J;
 
 use crate::ast::Node;
+use crate::json::{JRef, Kind};
 
 #[derive(Clone, Debug)]
 pub(crate) enum Value<'a> {
@@ -19,12 +20,12 @@ pub(crate) enum Value<'a> {
     Int(i64),
     Float(f64),
     Str(Str<'a>),
-    List(Rc<RefCell<Vec<Value<'a>>>>),
-    Map(Rc<RefCell<Map<'a>>>),
+    List(Shared<'a, Vec<Value<'a>>>),
+    Map(Shared<'a, Map<'a>>),
     /// A borrowed JSON array or object (scalars are converted on access).
-    Json(&'a J),
+    Json(JRef<'a>),
     /// A `Map.Entry` from `entrySet()`.
-    Entry(Rc<(Value<'a>, Value<'a>)>),
+    Entry(Shared<'a, Pair<'a>>),
     /// A `#define` block, rendered when referenced.
     Define(&'a [Node]),
     Special(Special),
@@ -59,10 +60,94 @@ pub(crate) enum Str<'a> {
 }
 
 impl Str<'_> {
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Str::Borrowed(s) => s,
             Str::Owned(s) => s,
+        }
+    }
+}
+
+/// A mutable container shared by reference, like a Java object.
+///
+/// Templates can nest containers millions deep (one `[$a]` per loop step), and
+/// the default recursive drop would overflow the stack; the last handle to a
+/// container therefore takes it apart iteratively.
+#[derive(Debug)]
+pub(crate) struct Shared<'a, T: Contents<'a>>(Rc<RefCell<T>>, PhantomData<Value<'a>>);
+
+impl<'a, T: Contents<'a>> Shared<'a, T> {
+    pub fn new(v: T) -> Self {
+        Shared(Rc::new(RefCell::new(v)), PhantomData)
+    }
+
+    fn take_if_last(&self, out: &mut Vec<Value<'a>>) {
+        if Rc::strong_count(&self.0) == 1 {
+            if let Ok(mut inner) = self.0.try_borrow_mut() {
+                inner.move_values(out);
+            }
+        }
+    }
+}
+
+impl<'a, T: Contents<'a>> Clone for Shared<'a, T> {
+    fn clone(&self) -> Self {
+        Shared(Rc::clone(&self.0), PhantomData)
+    }
+}
+
+impl<'a, T: Contents<'a>> std::ops::Deref for Shared<'a, T> {
+    type Target = RefCell<T>;
+    fn deref(&self) -> &RefCell<T> {
+        &self.0
+    }
+}
+
+impl<'a, T: Contents<'a>> Drop for Shared<'a, T> {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        self.take_if_last(&mut stack);
+        // Children that are last handles are emptied before they drop, so no
+        // drop below recurses more than one level.
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::List(l) => l.take_if_last(&mut stack),
+                Value::Map(m) => m.take_if_last(&mut stack),
+                Value::Entry(e) => e.take_if_last(&mut stack),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// What a `Shared` container holds; its drop moves the values out.
+pub(crate) trait Contents<'a> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>);
+}
+
+impl<'a> Contents<'a> for Vec<Value<'a>> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>) {
+        out.append(self);
+    }
+}
+
+/// A `Map.Entry`'s key and value.
+#[derive(Debug)]
+pub(crate) struct Pair<'a>(pub Value<'a>, pub Value<'a>);
+
+impl<'a> Contents<'a> for Pair<'a> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>) {
+        out.push(std::mem::replace(&mut self.0, Value::Null));
+        out.push(std::mem::replace(&mut self.1, Value::Null));
+    }
+}
+
+impl<'a> Contents<'a> for Map<'a> {
+    fn move_values(&mut self, out: &mut Vec<Value<'a>>) {
+        for (k, v) in self.entries.drain(..) {
+            out.push(k);
+            out.push(v);
         }
     }
 }
@@ -82,6 +167,7 @@ impl<'a> Map<'a> {
             .map(|(_, v)| v)
     }
 
+    #[inline]
     pub fn get_str(&self, key: &str) -> Option<&Value<'a>> {
         self.entries
             .iter()
@@ -109,6 +195,7 @@ impl<'a> Map<'a> {
 }
 
 impl<'a> Value<'a> {
+    #[inline]
     pub fn str(s: &'a str) -> Self {
         Value::Str(Str::Borrowed(s))
     }
@@ -118,22 +205,28 @@ impl<'a> Value<'a> {
     }
 
     pub fn list(v: Vec<Value<'a>>) -> Self {
-        Value::List(Rc::new(RefCell::new(v)))
+        Value::List(Shared::new(v))
     }
 
     pub fn map(m: Map<'a>) -> Self {
-        Value::Map(Rc::new(RefCell::new(m)))
+        Value::Map(Shared::new(m))
     }
 
     /// JSON scalars become native values; containers stay borrowed.
-    pub fn from_json(j: &'a J) -> Self {
-        match j {
-            J::Null => Value::Null,
-            J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => number(n),
-            J::String(s) => Value::str(s),
-            J::Array(_) | J::Object(_) => Value::Json(j),
+    #[inline]
+    pub fn from_json(j: JRef<'a>) -> Self {
+        match j.kind() {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(b),
+            Kind::Int(i) => Value::Int(i),
+            Kind::Float(f) => Value::Float(f),
+            Kind::Str(s) => Value::str(s),
+            Kind::Array | Kind::Object => Value::Json(j),
         }
+    }
+
+    pub fn from_serde(j: &'a J) -> Self {
+        Value::from_json(JRef::Serde(j))
     }
 
     /// Deep conversion for JSON the renderer owns (`$util.parseJson`).
@@ -156,14 +249,22 @@ impl<'a> Value<'a> {
     /// Velocity 1.7 `#if`: only `false` is false. AWS resolves missing references to
     /// an empty string, so null is true too (airspeed-ext
     /// `test_if_statement_considers_None_to_be_truthy`, recorded against AWS).
+    #[inline]
     pub fn truthy(&self) -> bool {
         !matches!(self, Value::Bool(false))
     }
 
+    /// Lists, maps and entries: values that can hold other values.
+    pub fn is_container(&self) -> bool {
+        matches!(self, Value::List(_) | Value::Map(_) | Value::Entry(_))
+    }
+
+    #[inline]
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    #[inline]
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
@@ -172,6 +273,7 @@ impl<'a> Value<'a> {
         }
     }
 
+    #[inline]
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Value::Int(i) => Some(*i),
@@ -180,6 +282,7 @@ impl<'a> Value<'a> {
         }
     }
 
+    #[inline]
     pub fn is_number(&self) -> bool {
         matches!(self, Value::Int(_) | Value::Float(_))
     }
@@ -188,7 +291,7 @@ impl<'a> Value<'a> {
     pub fn list_items(&self) -> Option<Vec<Value<'a>>> {
         match self {
             Value::List(l) => Some(l.borrow().clone()),
-            Value::Json(J::Array(a)) => Some(a.iter().map(Value::from_json).collect()),
+            Value::Json(j) if j.is_array() => Some(j.items().map(Value::from_json).collect()),
             _ => None,
         }
     }
@@ -208,6 +311,7 @@ const MAX_DISPLAY_DEPTH: u32 = 32;
 /// Rendering a value at top level or in a string: null renders as nothing (AWS).
 /// `Define` and `Special` values are handled by the renderer before reaching here.
 /// Stops early once `out` is longer than `cap`; the caller turns that into an error.
+#[inline]
 pub(crate) fn write_display(out: &mut String, v: &Value<'_>, cap: usize) {
     write_value(out, v, cap, 0, false);
 }
@@ -225,17 +329,23 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
         Value::Null if nested => out.push_str("null"),
         Value::Null | Value::Define(_) | Value::Special(_) => {}
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
+        Value::Int(i) => write_int(out, *i),
         Value::Float(f) => write_double(out, *f),
         Value::Str(s) => out.push_str(s.as_str()),
+        // A container being mutated right now is the one whose `put` is comparing
+        // keys against itself; Java prints such self-references like this.
         Value::List(l) => {
-            let l = l.borrow();
+            let Ok(l) = l.try_borrow() else {
+                out.push_str("(this Collection)");
+                return;
+            };
             write_seq(out, l.iter().cloned(), cap, d);
         }
         Value::Map(m) => {
-            let m = m.borrow();
+            let Ok(m) = m.try_borrow() else {
+                out.push_str("(this Map)");
+                return;
+            };
             write_pairs(
                 out,
                 m.entries.iter().map(|(k, v)| (k.clone(), v.clone())),
@@ -243,15 +353,16 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
                 d,
             );
         }
-        Value::Json(J::Array(a)) => write_seq(out, a.iter().map(Value::from_json), cap, d),
-        Value::Json(J::Object(o)) => write_pairs(
+        Value::Json(j) if j.is_array() => write_seq(out, j.items().map(Value::from_json), cap, d),
+        Value::Json(j) => write_pairs(
             out,
-            o.iter().map(|(k, v)| (Value::str(k), Value::from_json(v))),
+            j.entries()
+                .map(|(k, v)| (Value::str(k), Value::from_json(v))),
             cap,
             d,
         ),
-        Value::Json(j) => write_value(out, &Value::from_json(j), cap, d, nested),
         Value::Entry(e) => {
+            let Ok(e) = e.try_borrow() else { return };
             write_value(out, &e.0, cap, d, true);
             out.push('=');
             write_value(out, &e.1, cap, d, true);
@@ -309,6 +420,28 @@ pub(crate) fn to_display(v: &Value<'_>) -> String {
 /// Bound for `to_display`, which has no `Limits` at hand.
 pub(crate) const DISPLAY_CAP: usize = 1 << 20;
 
+/// Integers are the most rendered values; `fmt` machinery costs more than this.
+#[inline]
+pub(crate) fn write_int(out: &mut String, i: i64) {
+    let mut buf = [0u8; 20];
+    let mut n = i.unsigned_abs();
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if i < 0 {
+        out.push('-');
+    }
+    for &b in &buf[at..] {
+        out.push(b as char);
+    }
+}
+
 /// Java's `Double.toString`: plain notation in [1e-3, 1e7), else `d.dddE±n`.
 pub(crate) fn write_double(out: &mut String, d: f64) {
     if d.is_nan() {
@@ -363,5 +496,37 @@ pub(crate) fn compare(a: &Value<'_>, b: &Value<'_>) -> Option<std::cmp::Ordering
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
         _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn double(d: f64) -> String {
+        let mut s = String::new();
+        write_double(&mut s, d);
+        s
+    }
+
+    #[test]
+    fn doubles_print_like_java() {
+        assert_eq!(double(1.0), "1.0");
+        assert_eq!(double(-2.5), "-2.5");
+        assert_eq!(double(1e7), "1.0E7");
+        assert_eq!(double(1.5e-5), "1.5E-5");
+        assert_eq!(double(0.001), "0.001");
+        assert_eq!(double(f64::NAN), "NaN");
+        assert_eq!(double(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(double(-0.0), "-0.0");
+    }
+
+    #[test]
+    fn ints_print_in_full() {
+        for i in [0, 7, -7, 10, 1234567890, i64::MAX, i64::MIN] {
+            let mut s = String::new();
+            write_int(&mut s, i);
+            assert_eq!(s, i.to_string());
+        }
     }
 }

@@ -198,6 +198,16 @@ fn overrides_are_returned_to_the_caller() {
         vec![pair("Cache-Control", "no-store")]
     );
     assert_eq!(r.response_override.status, Some(418));
+    // a list sets a multi-value header (LocalStack's REQUEST_OVERRIDE fixture)
+    let t = Template::parse(
+        "#set($context.requestOverride.header.m = 'x')#set($context.requestOverride.header.m = [\"1h\", \"2h\"])",
+    )
+    .unwrap();
+    let r = t.render(&ctx(), &Limits::default()).unwrap();
+    assert_eq!(
+        r.request_override.header,
+        vec![pair("m", "1h"), pair("m", "2h")]
+    );
     // status given as a string works too
     let t = Template::parse("#set($context.responseOverride.status = \"503\")").unwrap();
     let r = t.render(&ctx(), &Limits::default()).unwrap();

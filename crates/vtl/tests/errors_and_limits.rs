@@ -122,6 +122,17 @@ fn output_limit() {
         &l,
         ErrorKind::OutputLimit,
     );
+    // replacements are sized before they are built
+    render_error(
+        "#set($s = 'abcdefghij')$s.replace('', $s)",
+        &l,
+        ErrorKind::OutputLimit,
+    );
+    render_error(
+        "#set($s = 'aaaaaaaaaa')$s.replaceAll('a', '$0$0$0$0$0$0$0$0$0$0$0')",
+        &l,
+        ErrorKind::OutputLimit,
+    );
     // a self-containing map renders boundedly
     render_error(
         "#set($m = {})#set($x = $m.put('a', $m))#set($x = $m.put('b', $m))$m",
@@ -217,4 +228,23 @@ fn concurrent_renders_share_one_template() {
     for h in handles {
         h.join().unwrap();
     }
+}
+
+#[test]
+fn deeply_nested_values_drop_without_recursion() {
+    // One level per iteration: 100k nested lists and maps would overflow the
+    // stack with a recursive drop (at the end of the render, or on reassignment).
+    let l = Limits {
+        max_loop_iterations: 200_000,
+        max_duration: Duration::from_secs(60),
+        ..Limits::default()
+    };
+    let src = "#set($a = [])#set($m = {})#foreach($i in [1..100000])#set($a = [$a])#set($m = {'k': $m})#end\
+               $a.size()#set($a = 0)#set($m = 0)$a";
+    let out = Template::parse(src).unwrap().render(&ctx(), &l).unwrap();
+    assert_eq!(out.output, "10");
+    // Map.Entry objects can chain directly too.
+    let src = "#set($e = 0)#foreach($i in [1..100000])#set($m = {'k': $e})#set($e = $m.entrySet().get(0))#end$e.key";
+    let out = Template::parse(src).unwrap().render(&ctx(), &l).unwrap();
+    assert_eq!(out.output, "k");
 }

@@ -63,6 +63,7 @@ fn string_literals() {
         ),
         ("#set($s = \"${undefined}-$!undefined\")[$s]", "[-]"),
         ("#set($s = \"multi\nline\")$s", "multi\nline"),
+        ("#set($s = \"$.a #x $\")$s", "$.a #x $"),
     ]);
 }
 
@@ -111,6 +112,9 @@ fn collections() {
         ("#set($m = {'a': 1, 'b': 2})#foreach($v in $m)$v#end", "12"),
         ("#set($m = {1: 'one'})$m.get(1)", "one"),
         ("#set($m = {})$m.isEmpty() #set($m.x = 1)$m.isEmpty()", "truefalse"),
+        // a map used as its own key must not trip the interpreter
+        ("#set($m = {'a': 1})#set($x = $m.put($m, 2))$m.size()", "2"),
+        ("#set($l = [1])#set($m = {'a': $l})#set($x = $m.put($l, 2))$m.size()", "2"),
     ]);
 }
 
@@ -124,6 +128,8 @@ fn string_methods() {
         ("#set($s = 'a1b22c')$s.split('[0-9]+')", "[a, b, c]"),
         ("#set($s = 'hello')$s.replace('l', 'L') $s.replaceFirst('l', 'L') $s.replaceAll('(l+)', '[$1]')", "heLLo heLlo he[ll]o"),
         ("#set($s = 'a.b')$s.replaceAll('\\.', '\\$')", "a$b"),
+        ("#set($s = 'john smith')$s.replaceAll('(\\w+) (\\w+)', '$2, $1') $s.replaceAll('', '-')", "smith, john -j-o-h-n- -s-m-i-t-h-"),
+        ("#set($s = 'aXbXc')$s.replace('X', '') $s.replace('', '.')", "abc .a.X.b.X.c."),
         ("#set($s = 'abc')$s.indexOf('c') $s.indexOf('z') $s.indexOf('b', 2) $s.lastIndexOf('c')", "2 -1 -1 2"),
         ("#set($s = 'abc')$s.equals('abc') $s.equals('x') $s.equalsIgnoreCase('ABC') $s.isEmpty() $s.startsWith('ab') $s.endsWith('bc')", "true false true false true true"),
         ("#set($s = 'abc')$s.matches('[a-c]+') $s.matches('b')", "true false"),
@@ -144,6 +150,7 @@ fn directives() {
         ),
         ("a#stop b", "a"),
         ("#foreach($i in [1, 2])$i#stop#end after", "1"),
+        ("#define($d)in#stop#end$d after", "in"),
         ("#define($d)<$x>#end#set($x = 1)$d#set($x = 2)$d", "<1><2>"),
         ("#define($d)inner#end#set($s = \"[$d]\")$s", "[inner]"),
         ("#[[$not #parsed]]#", "$not #parsed"),

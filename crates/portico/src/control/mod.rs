@@ -106,15 +106,16 @@ pub struct Handled {
     pub reply: Reply,
 }
 
-pub async fn handle(
+/// A routed, decoded call and its success status.
+fn route<'a>(
     app: &App,
-    tenant: &Tenant,
+    tenant: &'a Tenant,
     method: &str,
     raw_path: &str,
     raw_query: &str,
-    headers: &HeaderMap,
+    headers: &'a HeaderMap,
     body: Bytes,
-) -> Result<Handled, ApiError> {
+) -> Result<(u16, Call<'a>), ApiError> {
     let query = parse_query(raw_query);
     let Some((route, raw_labels)) = app.routes.find(method, raw_path, &query) else {
         // AWS answers unknown management paths like an unknown API route.
@@ -128,24 +129,63 @@ pub async fn handle(
             format!("No operation matches {method} {raw_path}"),
         ));
     };
-    let call = Call {
-        operation: route.operation,
-        tenant,
-        labels: raw_labels.into_iter().map(decode).collect(),
-        query,
-        headers,
-        body,
-    };
     tracing::debug!(operation = route.operation, account = %tenant.account, region = %tenant.region, "management call");
-    let reply = if let Some(h) = handler(route.operation) {
-        h(app, &call)?
-    } else if let Some(h) = async_handler(route.operation) {
-        h(app, &call).await?
-    } else {
-        return Err(ApiError::not_implemented(route.operation));
+    Ok((
+        route.status,
+        Call {
+            operation: route.operation,
+            tenant,
+            labels: raw_labels.into_iter().map(decode).collect(),
+            query,
+            headers,
+            body,
+        },
+    ))
+}
+
+/// Run a call whose handler is synchronous (everything but the few [`AsyncHandler`]s).
+pub fn handle(
+    app: &App,
+    tenant: &Tenant,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Handled, ApiError> {
+    let (status, call) = route(app, tenant, method, raw_path, raw_query, headers, body)?;
+    let Some(h) = handler(call.operation) else {
+        return Err(match async_handler(call.operation) {
+            Some(_) => ApiError::internal(format!(
+                "{} must be run through handle_async",
+                call.operation
+            )),
+            None => ApiError::not_implemented(call.operation),
+        });
     };
     Ok(Handled {
-        status: route.status,
-        reply,
+        status,
+        reply: h(app, &call)?,
     })
+}
+
+/// Run any call (the server's entry): async handlers are awaited, the rest run as in [`handle`].
+pub async fn handle_async(
+    app: &App,
+    tenant: &Tenant,
+    method: &str,
+    raw_path: &str,
+    raw_query: &str,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Handled, ApiError> {
+    let (status, call) = route(app, tenant, method, raw_path, raw_query, headers, body)?;
+    let reply = if let Some(h) = handler(call.operation) {
+        h(app, &call)?
+    } else if let Some(h) = async_handler(call.operation) {
+        h(app, &call).await?
+    } else {
+        return Err(ApiError::not_implemented(call.operation));
+    };
+    Ok(Handled { status, reply })
 }

@@ -576,20 +576,16 @@ mod tests {
                 } else {
                     Bytes::from(body.to_string())
                 };
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .build()
-                    .unwrap();
-                let done = rt
-                    .block_on(handle(
-                        &self.app,
-                        &self.tenant,
-                        method,
-                        path,
-                        query,
-                        &HeaderMap::new(),
-                        body,
-                    ))
-                    .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+                let done = handle(
+                    &self.app,
+                    &self.tenant,
+                    method,
+                    path,
+                    query,
+                    &HeaderMap::new(),
+                    body,
+                )
+                .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
                 match done.reply {
                     Reply::Json(v) => v,
                     _ => Value::Null,

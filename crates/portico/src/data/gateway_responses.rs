@@ -357,6 +357,16 @@ mod tests {
     }
 
     #[test]
+    fn types_and_statuses_agree_with_the_control_plane() {
+        let table = crate::control::gateway_responses::TYPES;
+        for (name, status) in table {
+            let t = ResponseType::from_name(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(t.default_status(), status.unwrap_or(0), "{name}");
+        }
+        assert_eq!(ResponseType::ALL.len(), table.len());
+    }
+
+    #[test]
     fn defaults_are_aws_shapes() {
         let (s, h, b) = render(json!([]), GatewayError::missing_token());
         assert_eq!(s, 403);

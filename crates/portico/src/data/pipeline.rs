@@ -379,6 +379,22 @@ pub async fn invoke(
             plan.http_method, req.path
         )
     });
+    log.add(|| format!("Method request path: {}", pairs(&params)));
+    log.add(|| format!("Method request query string: {}", pairs(&req.query)));
+    log.add(|| {
+        let h: Vec<(String, String)> = req
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        format!("Method request headers: {}", pairs(&h))
+    });
+    log.add(|| {
+        format!(
+            "Method request body before transformations: {}",
+            request_map::truncate(&String::from_utf8_lossy(&req.body))
+        )
+    });
     let mut integration_latency = None;
     let view = View::new(
         &params,
@@ -445,6 +461,12 @@ fn authorize(
     };
     let key = req.headers.get("x-api-key").map(|v| v.as_bytes());
     m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)
+}
+
+/// `{a=1, b=2}`, as AWS's execution log prints parameter maps.
+fn pairs(p: &[(String, String)]) -> String {
+    let inner: Vec<String> = p.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("{{{}}}", inner.join(", "))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -18,8 +18,13 @@ use super::request_map::{convert, is_binary, truncate};
 use super::template::{self, Inputs};
 use crate::http::{full, ResponseBody};
 
-/// Remapped on every integration response (proxy or not).
-const REMAPPED: &[&str] = &["connection", "content-length", "date", "server"];
+/// Renamed on proxied responses (AWS's `x-amzn-Remapped-*`).
+const REMAPPED: &[(&str, &str)] = &[
+    ("connection", "x-amzn-remapped-connection"),
+    ("content-length", "x-amzn-remapped-content-length"),
+    ("date", "x-amzn-remapped-date"),
+    ("server", "x-amzn-remapped-server"),
+];
 /// Dropped from proxied responses.
 const DROPPED_PROXY: &[&str] = &["transfer-encoding", "via", "keep-alive"];
 
@@ -188,14 +193,13 @@ pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
             headers.remove(*name);
         }
     }
-    for name in REMAPPED {
-        if headers.contains_key(*name) {
-            let values: Vec<HeaderValue> = headers.get_all(*name).iter().cloned().collect();
-            headers.remove(*name);
-            if let Ok(n) = HeaderName::try_from(format!("x-amzn-remapped-{name}")) {
-                for v in values {
-                    headers.append(n.clone(), v);
-                }
+    for (name, remapped) in REMAPPED {
+        if let hyper::header::Entry::Occupied(e) = headers.entry(*name) {
+            let (_, values) = e.remove_entry_mult();
+            let values: Vec<HeaderValue> = values.collect();
+            let remapped = HeaderName::from_static(remapped);
+            for v in values {
+                headers.append(remapped.clone(), v);
             }
         }
     }

@@ -29,4 +29,12 @@ fuzz_target!(|data: &[u8]| {
         max_duration: Duration::from_millis(200),
     };
     let _ = t.render(&ctx, &limits);
+    // Looser loop limits let inputs build deep or large values (drop, display
+    // and comparison paths); the time limit still bounds each run.
+    let loose = Limits {
+        max_loop_iterations: 20_000,
+        max_duration: Duration::from_millis(100),
+        ..limits
+    };
+    let _ = t.render(&ctx, &loose);
 });

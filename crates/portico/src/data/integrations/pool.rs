@@ -195,6 +195,14 @@ impl Lease {
         }
         let mut idle = self.pool.idle.lock();
         let list = idle.entry(self.key.clone()).or_default();
+        // The oldest idle connections sit at the front: drop the expired ones.
+        let expired = list
+            .iter()
+            .take_while(|i| i.since.elapsed() > MAX_IDLE_AGE)
+            .count();
+        if expired > 0 {
+            list.drain(..expired);
+        }
         if list.len() < MAX_IDLE_PER_HOST {
             list.push(Idle {
                 sender: self.sender,
