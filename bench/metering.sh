@@ -3,8 +3,8 @@
 # route (to an nginx backend) twice — once without an API key, once with `apiKeyRequired` and a
 # usage plan whose throttle and quota are high enough never to refuse (so every request pays for
 # the key lookup, the per-key GCRA bucket, the quota decrement and the usage count). The two
-# routes are measured alternately (A B A B) with wrk and the keyed/unkeyed throughput ratio is
-# printed (target >= 0.95).
+# routes are measured in the order A B B A with wrk and the keyed/unkeyed throughput ratio is
+# printed (target >= 0.95), with Portico's CPU time per request for each.
 #
 #   bash bench/metering.sh                  # 10 s per wrk run, 16 connections
 #   DUR=20 CONN=32 bash bench/metering.sh
@@ -85,11 +85,13 @@ run() { # name url [header]
   printf '%-8s rps=%-10s p50=%-8s p99=%-8s non2xx=%-6s cpu_us_per_req=%s\n' "$1" "$rps" "$p50" "$p99" \
     "${non2xx:-0}" "$(awk -v t="$((t1 - t0))" -v n="$reqs" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", t / hz * 1e6 / n}')"
 }
+# A B B A: on a shared machine whose load drifts during the run, a linear drift cancels out
+# (A B A B would charge it all to B).
 {
   run open  "$base/open"
   run keyed "$base/keyed" "x-api-key: $KEY"
-  run open  "$base/open"
   run keyed "$base/keyed" "x-api-key: $KEY"
+  run open  "$base/open"
 } | tee "$tmp/out"
 
 "$VENV/bin/python" - "$tmp/out" "http://127.0.0.1:$port" <<'PY'
