@@ -4,7 +4,8 @@
 # usage plan whose throttle and quota are high enough never to refuse (so every request pays for
 # the key lookup, the per-key GCRA bucket, the quota decrement and the usage count). The two
 # routes are measured in the order A B B A with wrk and the keyed/unkeyed throughput ratio is
-# printed (target >= 0.95), with Portico's CPU time per request for each.
+# printed (target >= 0.95), with Portico's CPU time per request for each. First, the
+# `metering_hot_path` example times `Metering::authorize` alone (what a keyed request adds).
 #
 #   bash bench/metering.sh                  # 10 s per wrk run, 16 connections
 #   DUR=20 CONN=32 bash bench/metering.sh
@@ -21,7 +22,9 @@ for tool in nginx wrk; do
 done
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -p portico
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -p portico --bins --example metering_hot_path
+# The metering work alone, without HTTP (noise-free): ns per request, unkeyed and keyed.
+./target/release/examples/metering_hot_path
 
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT

@@ -1,0 +1,75 @@
+//! What metering costs a request, without HTTP around it: `Metering::authorize` timed over many
+//! calls for a method without a key requirement, and for one with a key in a usage plan with a
+//! (never-refusing) per-key throttle and quota — the work a keyed request adds to the pipeline.
+//! Run by `bench/metering.sh`:
+//!
+//!   cargo run --release -p portico --example metering_hot_path
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use portico::data::compile::MethodPlan;
+use portico::data::metering::Metering;
+use portico::data::validate::Checks;
+use portico::store::{self, kind, SqliteStore, Store, Tenant};
+use serde_json::json;
+
+const N: u32 = 2_000_000;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("store"));
+    let tenant = Tenant {
+        account: "000000000000".into(),
+        region: "us-east-1".into(),
+    };
+    let key = "bench-key-value-0123456789abcdefghijklmn";
+    store::write(&*store, &tenant, |tx| {
+        tx.put(kind::REST_API, "", "api1", &json!({"id": "api1"}))?;
+        tx.put(kind::STAGE, "api1", "bench", &json!({"stageName": "bench"}))?;
+        tx.put(
+            kind::API_KEY,
+            "",
+            "k1",
+            &json!({"id": "k1", "value": key, "enabled": true}),
+        )?;
+        tx.put(
+            kind::USAGE_PLAN,
+            "",
+            "p1",
+            &json!({"id": "p1",
+            "apiStages": [{"apiId": "api1", "stage": "bench"}],
+            "throttle": {"rateLimit": 1e9, "burstLimit": 1_000_000_000},
+            "quota": {"limit": 1_000_000_000_000i64, "period": "DAY"}}),
+        )?;
+        tx.put(
+            kind::USAGE_PLAN_KEY,
+            "p1",
+            "k1",
+            &json!({"id": "k1", "type": "API_KEY"}),
+        )
+    })
+    .expect("seed");
+    let m = Metering::new(store);
+    let plan = |keyed| MethodPlan {
+        http_method: "GET".into(),
+        resource_id: "r".into(),
+        resource_path: "/keyed".into(),
+        authorization_type: "NONE".into(),
+        api_key_required: keyed,
+        checks: Checks::default(),
+        integration: Err("unused".into()),
+    };
+    for (name, p, k) in [
+        ("open", plan(false), None),
+        ("keyed", plan(true), Some(key.as_bytes())),
+    ] {
+        let t = Instant::now();
+        for _ in 0..N {
+            let r = m.authorize(&tenant, "api1", "bench", &p, k);
+            assert!(r.is_ok());
+        }
+        let ns = t.elapsed().as_nanos() as f64 / f64::from(N);
+        println!("metering {name:<5} {ns:>6.0} ns per request");
+    }
+}
