@@ -10,6 +10,7 @@ from botocore.config import Config
 
 from conftest import make_client
 from helpers import expect_error
+from dataplane import backend, http_method, invoke  # noqa: F401  (backend is a fixture)
 from portico_server import ACCOUNT_A, ACCOUNT_B, ROOT, Server, binary
 
 
@@ -120,3 +121,27 @@ def test_seeded_key_refuses_to_listen_on_the_network(tmp_path):
 
 def test_sigterm_shuts_down_cleanly(own_server):
     assert own_server.stop() == 0
+
+
+def test_sigterm_finishes_in_flight_requests(own_server, backend):
+    """Graceful shutdown stops accepting but lets a request already inside the pipeline (here,
+    waiting on a slow backend) complete with its real answer."""
+    import threading
+    import time
+
+    c = make_client(own_server)
+    api = c.create_rest_api(name="drain")
+    rid = c.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="slow")["id"]
+    http_method(c, api["id"], rid, f"{backend.url}/sleep/800")
+    c.create_deployment(restApiId=api["id"], stageName="prod")
+    result = {}
+    t = threading.Thread(target=lambda: result.update(r=invoke(own_server, api["id"], "prod", "/slow")))
+    t.start()
+    deadline = time.monotonic() + 10
+    while not backend.requests and time.monotonic() < deadline:
+        time.sleep(0.005)  # polling for the backend to hold the request, not a fixed wait
+    assert backend.requests, "the request never reached the backend"
+    assert own_server.stop() == 0
+    t.join(timeout=10)
+    assert result["r"].status_code == 200
+    assert result["r"].json() == {"slept": True}

@@ -315,18 +315,10 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
 
 /// The first method (`{VERB}/{path}`, AWS's order for this message) that uses the authorizer.
 fn used_by(txn: &mut dyn Txn, api_id: &str, id: &str) -> Result<Option<String>, ApiError> {
-    for r in resources::all(txn, api_id)? {
-        let Some(Value::Object(methods)) = r.get("resourceMethods") else {
-            continue;
-        };
-        for (verb, method) in methods {
-            if method.get("authorizerId").and_then(Value::as_str) == Some(id) {
-                let path = r.get("path").and_then(Value::as_str).unwrap_or("");
-                return Ok(Some(format!("{verb}/{path}")));
-            }
-        }
-    }
-    Ok(None)
+    Ok(resources::first_method_where(txn, api_id, |m| {
+        m.get("authorizerId").and_then(Value::as_str) == Some(id)
+    })?
+    .map(|(path, verb)| format!("{verb}/{path}")))
 }
 
 fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {

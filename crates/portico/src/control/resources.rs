@@ -69,6 +69,27 @@ pub fn all(txn: &mut dyn Txn, api_id: &str) -> Result<Vec<Map<String, Value>>, A
         .collect())
 }
 
+/// The first method of the API (in resource creation order) for which `uses` holds, as
+/// `(resource path, HTTP verb)`: the "is referenced in method" check of delete operations.
+pub fn first_method_where(
+    txn: &mut dyn Txn,
+    api_id: &str,
+    mut uses: impl FnMut(&Map<String, Value>) -> bool,
+) -> Result<Option<(String, String)>, ApiError> {
+    for r in all(txn, api_id)? {
+        let Some(Value::Object(methods)) = r.get("resourceMethods") else {
+            continue;
+        };
+        for (verb, method) in methods {
+            if method.as_object().is_some_and(&mut uses) {
+                let path = r.get("path").and_then(Value::as_str).unwrap_or("");
+                return Ok(Some((path.to_string(), verb.clone())));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn valid_path_part(part: &str) -> bool {
     let plain = |s: &str| {
         !s.is_empty()
