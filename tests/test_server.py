@@ -145,3 +145,16 @@ def test_sigterm_finishes_in_flight_requests(own_server, backend):
     t.join(timeout=10)
     assert result["r"].status_code == 200
     assert result["r"].json() == {"slept": True}
+
+
+def test_a_second_server_on_the_same_data_dir_is_refused(own_server):
+    """The store holds its file exclusively: a second Portico on the same data dir refuses to
+    start instead of interleaving writes with the first."""
+    make_client(own_server).create_rest_api(name="first")
+    second = Server(data_dir=own_server.data_dir)
+    try:
+        with pytest.raises(RuntimeError, match="database is locked"):
+            second.start()
+    finally:
+        second.close()
+    assert [a["name"] for a in make_client(own_server).get_rest_apis()["items"]] == ["first"]
