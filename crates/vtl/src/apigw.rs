@@ -244,17 +244,30 @@ impl<'a> Renderer<'a> {
 
     fn input_path(&mut self, path: &str) -> R<'a> {
         let root = self.body_json()?;
-        match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
-            Matches::One(j) => Ok(j.map_or(Value::Null, Value::from_json)),
-            Matches::Many(v) => Ok(Value::list(v.into_iter().map(Value::from_json).collect())),
-        }
+        let m = jsonpath::select(root, path).map_err(|m| self.runtime(m))?;
+        Ok(path_value(m))
     }
 
     fn input_json(&mut self, path: &str) -> R<'a> {
         let root = self.body_json()?;
+        let m = jsonpath::select(root, path).map_err(|m| self.runtime(m))?;
+        self.json_text(m)
+    }
+
+    /// `$input.path/json` with a JSONPath parsed with the template.
+    pub(crate) fn input_path_compiled(&mut self, path: &jsonpath::Path, json: bool) -> R<'a> {
+        let m = jsonpath::select_compiled(self.body_json()?, path);
+        if json {
+            self.json_text(m)
+        } else {
+            Ok(path_value(m))
+        }
+    }
+
+    fn json_text(&mut self, m: Matches<'a>) -> R<'a> {
         let cap = self.max_output();
         let mut text = String::new();
-        match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
+        match m {
             Matches::One(Some(j)) => j.write_json(&mut text, cap),
             Matches::One(None) => return Ok(Value::str("")),
             Matches::Many(v) => {
@@ -315,5 +328,12 @@ impl<'a> Renderer<'a> {
         // Parsed JSON costs more than its text; a rough factor keeps loops of
         // parseJson inside the memory budget.
         self.charge(len.saturating_mul(2))
+    }
+}
+
+fn path_value(m: Matches<'_>) -> Value<'_> {
+    match m {
+        Matches::One(j) => j.map_or(Value::Null, Value::from_json),
+        Matches::Many(v) => Value::list(v.into_iter().map(Value::from_json).collect()),
     }
 }

@@ -54,6 +54,17 @@ pub(crate) enum Modifier {
     Property(Box<str>),
     Method(Box<str>, Vec<Expr>),
     Index(Expr),
+    /// `.path('<literal>')` / `.json('<literal>')`: the JSONPath is parsed at
+    /// template parse time and used when the target is `$input`.
+    PathCall(Box<PathCall>),
+}
+
+#[derive(Debug)]
+pub(crate) struct PathCall {
+    pub name: Box<str>,
+    pub args: Vec<Expr>,
+    pub path: crate::jsonpath::Path,
+    pub json: bool,
 }
 
 #[derive(Debug)]

@@ -546,6 +546,16 @@ pub(crate) enum Items<'a> {
     Body(&'a Doc<'a>, u32, usize),
 }
 
+impl Items<'_> {
+    /// Elements left.
+    pub fn len(&self) -> usize {
+        match self {
+            Items::Serde(it) => it.len(),
+            Items::Body(_, _, left) => *left,
+        }
+    }
+}
+
 impl<'a> Iterator for Items<'a> {
     type Item = JRef<'a>;
     #[inline]
@@ -569,6 +579,16 @@ pub(crate) enum Entries<'a> {
     Serde(serde_json::map::Iter<'a>),
     /// Next key's token, pairs left.
     Body(&'a Doc<'a>, u32, usize),
+}
+
+impl Entries<'_> {
+    /// Pairs left.
+    pub fn len(&self) -> usize {
+        match self {
+            Entries::Serde(it) => it.len(),
+            Entries::Body(_, _, left) => *left,
+        }
+    }
 }
 
 impl<'a> Iterator for Entries<'a> {

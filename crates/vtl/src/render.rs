@@ -9,7 +9,7 @@ use regex::Regex;
 
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
 use crate::error::{Error, ErrorKind, Fail, Pos};
-use crate::json::Doc;
+use crate::json::{Doc, Entries, Items};
 use crate::value::{compare, java_equals, write_display, Map, Special, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
 
@@ -286,13 +286,19 @@ impl<'a> Renderer<'a> {
     }
 
     fn foreach(&mut self, var: Slot, items: Value<'a>, body: &'a [Node]) -> Result<Flow, Fail> {
-        let items: Vec<Value<'a>> = match &items {
+        // Borrowed JSON is walked in place; template containers are snapshotted.
+        let items = match &items {
             // Velocity iterates a map's values.
-            Value::Map(_) => self.pairs(&items).into_iter().map(|(_, v)| v).collect(),
-            Value::Json(j) if j.is_object() => {
-                j.entries().map(|(_, v)| Value::from_json(v)).collect()
-            }
-            v => v.list_items().unwrap_or_default(),
+            Value::Map(_) => LoopItems::Vec(
+                self.pairs(&items)
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
+            Value::Json(j) if j.is_object() => LoopItems::JsonValues(j.entries()),
+            Value::Json(j) if j.is_array() => LoopItems::Json(j.items()),
+            v => LoopItems::Vec(v.list_items().unwrap_or_default().into_iter()),
         };
         self.enter()?;
         let saved = self.vars[var as usize].take();
@@ -413,6 +419,21 @@ impl<'a> Renderer<'a> {
                     self.pos = r.pos;
                     self.index(v, k)?
                 }
+                Modifier::PathCall(c) => {
+                    self.pos = r.pos;
+                    if let Value::Special(Special::Input) = v {
+                        self.input_path_compiled(&c.path, c.json)?
+                    } else {
+                        let mut vals = self.arg_pool.pop().unwrap_or_default();
+                        for a in &c.args {
+                            vals.push(self.expr(a)?);
+                        }
+                        let result = self.call_method(v, &c.name, &mut vals);
+                        vals.clear();
+                        self.arg_pool.push(vals);
+                        result?
+                    }
+                }
             };
         }
         Ok(v)
@@ -483,7 +504,9 @@ impl<'a> Renderer<'a> {
                     _ => Ok(()),
                 }
             }
-            Modifier::Method(..) => Err(self.runtime("cannot assign to a method call")),
+            Modifier::Method(..) | Modifier::PathCall(_) => {
+                Err(self.runtime("cannot assign to a method call"))
+            }
         }
     }
 
@@ -605,6 +628,35 @@ impl<'a> Renderer<'a> {
             }
             _ => arith(op, &l, &r),
         })
+    }
+}
+
+/// What `#foreach` walks.
+enum LoopItems<'a> {
+    Vec(std::vec::IntoIter<Value<'a>>),
+    Json(Items<'a>),
+    JsonValues(Entries<'a>),
+}
+
+impl<'a> LoopItems<'a> {
+    fn len(&self) -> usize {
+        match self {
+            LoopItems::Vec(v) => v.len(),
+            LoopItems::Json(i) => i.len(),
+            LoopItems::JsonValues(e) => e.len(),
+        }
+    }
+}
+
+impl<'a> Iterator for LoopItems<'a> {
+    type Item = Value<'a>;
+    #[inline]
+    fn next(&mut self) -> Option<Value<'a>> {
+        match self {
+            LoopItems::Vec(v) => v.next(),
+            LoopItems::Json(i) => i.next().map(Value::from_json),
+            LoopItems::JsonValues(e) => e.next().map(|(_, v)| Value::from_json(v)),
+        }
     }
 }
 
