@@ -1,6 +1,7 @@
 //! API Gateway's built-in variables: `$input`, `$util`, `$context` (with the
 //! writable `requestOverride`/`responseOverride`), and the loop object `$foreach`.
 
+use crate::ast::Prop;
 use crate::error::Fail;
 use crate::json::{self, JRef};
 use crate::jsonpath::{self, Matches};
@@ -39,7 +40,7 @@ impl<'a> Renderer<'a> {
                 .status
                 .map_or(Value::Null, |s| Value::Int(s.into())),
             (Special::Override(kind), key) => self.override_get(kind, key),
-            (Special::Foreach, _) => self.foreach_property(name),
+            (Special::Foreach, _) => self.foreach_property(Prop::of(name)),
             _ => Value::Null,
         })
     }
@@ -128,7 +129,7 @@ impl<'a> Renderer<'a> {
                             .unwrap_or_default()
                     })
                     .unwrap_or_else(|| name.to_owned());
-                Ok(self.foreach_property(&prop))
+                Ok(self.foreach_property(Prop::of(&prop)))
             }
             _ => Ok(Value::Null),
         }
@@ -206,17 +207,18 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn foreach_property(&self, name: &str) -> Value<'a> {
+    #[inline]
+    pub(crate) fn foreach_property(&self, prop: Prop) -> Value<'a> {
         let Some(l) = self.loops.last() else {
             return Value::Null;
         };
-        match name {
-            "index" => Value::Int(l.index as i64),
-            "count" => Value::Int(l.index as i64 + 1),
-            "hasNext" => Value::Bool(l.index + 1 < l.len),
-            "first" => Value::Bool(l.index == 0),
-            "last" => Value::Bool(l.index + 1 == l.len),
-            _ => Value::Null,
+        match prop {
+            Prop::Index => Value::Int(l.index as i64),
+            Prop::Count => Value::Int(l.index as i64 + 1),
+            Prop::HasNext => Value::Bool(l.index + 1 < l.len),
+            Prop::First => Value::Bool(l.index == 0),
+            Prop::Last => Value::Bool(l.index + 1 == l.len),
+            Prop::Other => Value::Null,
         }
     }
 

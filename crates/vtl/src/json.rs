@@ -429,8 +429,19 @@ impl<'a> JRef<'a> {
     pub fn get(self, key: &str) -> Option<JRef<'a>> {
         match self {
             JRef::Serde(J::Object(o)) => o.get(key).map(JRef::Serde),
-            JRef::Body(..) if self.is_object() => {
-                self.entries().find(|(k, _)| *k == key).map(|(_, v)| v)
+            JRef::Body(d, i) => {
+                let t = d.tok(i);
+                if t.kind != TokKind::Object {
+                    return None;
+                }
+                let mut at = i + 1;
+                for _ in 0..t.a {
+                    if d.str_at(at) == key {
+                        return Some(JRef::Body(d, at + 1));
+                    }
+                    at = d.tok(at + 1).next;
+                }
+                None
             }
             _ => None,
         }

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Block, Expr, Modifier, Node, PathCall, Reference, Slot};
+use crate::ast::{Block, Expr, Modifier, Name, Node, PathCall, Reference, Slot};
 use crate::error::{Error, ErrorKind, Pos};
 
 /// Nesting limit for blocks, expressions and interpolated strings, so that hostile
@@ -609,7 +609,7 @@ impl<'s, 'n> Parser<'s, 'n> {
                     let args = self.call_args()?;
                     modifiers.push(method_modifier(prop, args));
                 } else {
-                    modifiers.push(Modifier::Property(prop.into()));
+                    modifiers.push(Modifier::Property(Name::new(prop)));
                 }
             } else if rest.starts_with('[') {
                 let save = self.cur;

@@ -352,6 +352,11 @@ impl<'a> Renderer<'a> {
                     self.stopped = true;
                 }
             }
+            Value::Str(s) => {
+                if self.out.len() <= self.limits.max_output_bytes {
+                    self.out.push_str(s.as_str());
+                }
+            }
             v => write_display(&mut self.out, v, self.limits.max_output_bytes),
         }
         self.check_output()
@@ -401,7 +406,10 @@ impl<'a> Renderer<'a> {
                 return Ok(Value::Null);
             }
             v = match m {
-                Modifier::Property(name) => self.property(v, name)?,
+                Modifier::Property(name) => match v {
+                    Value::Special(Special::Foreach) => self.foreach_property(name.id),
+                    v => self.property(v, name)?,
+                },
                 Modifier::Method(name, args) => {
                     // Argument vectors are recycled: most references are calls.
                     let mut vals = self.arg_pool.pop().unwrap_or_default();
