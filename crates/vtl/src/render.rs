@@ -357,6 +357,12 @@ impl<'a> Renderer<'a> {
                     self.out.push_str(s.as_str());
                 }
             }
+            Value::Int(i) => {
+                if self.out.len() <= self.limits.max_output_bytes {
+                    crate::value::write_int(&mut self.out, *i);
+                }
+            }
+            Value::Null => {}
             v => write_display(&mut self.out, v, self.limits.max_output_bytes),
         }
         self.check_output()
@@ -400,6 +406,19 @@ impl<'a> Renderer<'a> {
 
     /// Evaluates the root and the first `n` modifiers.
     fn reference_prefix(&mut self, r: &'a Reference, n: usize) -> Result<Value<'a>, Fail> {
+        // `$item.name` on body JSON and `$foreach.count`, the commonest references
+        // in loops, read the variable in place.
+        if let [Modifier::Property(name)] = &r.modifiers[..n] {
+            match &self.vars[r.root as usize] {
+                Some(Value::Json(j)) if j.is_object() => {
+                    return Ok(j.get(name).map_or(Value::Null, Value::from_json));
+                }
+                Some(Value::Special(Special::Foreach)) => {
+                    return Ok(self.foreach_property(name.id));
+                }
+                _ => {}
+            }
+        }
         let mut v = self.var(r.root);
         for m in &r.modifiers[..n] {
             if v.is_null() {
