@@ -11,7 +11,7 @@ pub(crate) type Slot = u32;
 #[derive(Debug)]
 pub(crate) enum Node {
     Text(Box<str>),
-    Ref(Box<Reference>),
+    Ref(Reference),
     /// `\$ref` / `\\\$ref`: `backslashes` is the run length before the reference.
     EscapedRef {
         backslashes: u32,

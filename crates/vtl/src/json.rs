@@ -153,7 +153,9 @@ impl<'a> JRef<'a> {
                         // Length first: most keys differ in length.
                         TokKind::Str => {
                             (k.b - k.a) as usize == kb.len()
-                                && src.get(k.a as usize..k.b as usize) == Some(kb)
+                                && src
+                                    .get(k.a as usize..k.b as usize)
+                                    .is_some_and(|s| s.iter().zip(kb).all(|(x, y)| x == y))
                         }
                         _ => d.str_at(at) == key,
                     };

@@ -255,7 +255,7 @@ impl<'s, 'n> Parser<'s, 'n> {
             match self.peek() {
                 None => break Term::Eof,
                 Some('$') => match self.reference()? {
-                    Some(r) => b.node(Node::Ref(Box::new(r))),
+                    Some(r) => b.node(Node::Ref(r)),
                     None => {
                         self.bump();
                         b.literal("$");
