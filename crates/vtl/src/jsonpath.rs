@@ -34,6 +34,8 @@ impl Seg<Box<str>> {
 #[derive(Debug)]
 pub(crate) struct Path {
     segs: Vec<Seg<Box<str>>>,
+    /// No wildcard or descent.
+    simple: bool,
 }
 
 /// Parses `path` ahead of time; `None` when it is invalid (the render then
@@ -50,10 +52,25 @@ pub(crate) fn compile(path: &str) -> Option<Path> {
         })
         .collect::<Result<Vec<_>, _>>()
         .ok()?;
-    Some(Path { segs })
+    let simple = segs
+        .iter()
+        .all(|s| matches!(s, Seg::Key(_) | Seg::Index(_)));
+    Some(Path { segs, simple })
 }
 
 pub(crate) fn select_compiled<'a>(root: JRef<'a>, path: &Path) -> Matches<'a> {
+    if path.simple {
+        // Only keys and indexes: one walk down, no list.
+        let mut one = Some(root);
+        for seg in &path.segs {
+            one = match (one, seg) {
+                (Some(j), Seg::Key(k)) => j.get(k),
+                (Some(j), Seg::Index(i)) => j.index(*i),
+                _ => None,
+            };
+        }
+        return Matches::One(one);
+    }
     let segs = path.segs.iter().map(|s| Ok(s.borrowed()));
     match run::<std::convert::Infallible>(root, segs) {
         Ok(m) => m,

@@ -224,7 +224,10 @@ impl<'a> Renderer<'a> {
                 self.check_output()?;
             }
             Node::Ref(r) => {
-                let v = self.reference(r)?;
+                let v = match self.simple_property(r) {
+                    Some(v) => v,
+                    None => self.reference(r)?,
+                };
                 self.write(&v)?;
                 if self.stopped {
                     return Ok(Flow::Stop);
@@ -404,19 +407,28 @@ impl<'a> Renderer<'a> {
         self.reference_prefix(r, r.modifiers.len())
     }
 
+    /// `$item.name` on body JSON and `$foreach.count`, the commonest references in
+    /// loops: read in place, without cloning the variable. `None` for any other
+    /// reference.
+    #[inline]
+    fn simple_property(&self, r: &'a Reference) -> Option<Value<'a>> {
+        let [Modifier::Property(name)] = r.modifiers.as_slice() else {
+            return None;
+        };
+        match &self.vars[r.root as usize] {
+            Some(Value::Json(j)) if j.is_object() => {
+                Some(j.get(name).map_or(Value::Null, Value::from_json))
+            }
+            Some(Value::Special(Special::Foreach)) => Some(self.foreach_property(name.id)),
+            _ => None,
+        }
+    }
+
     /// Evaluates the root and the first `n` modifiers.
     fn reference_prefix(&mut self, r: &'a Reference, n: usize) -> Result<Value<'a>, Fail> {
-        // `$item.name` on body JSON and `$foreach.count`, the commonest references
-        // in loops, read the variable in place.
-        if let [Modifier::Property(name)] = &r.modifiers[..n] {
-            match &self.vars[r.root as usize] {
-                Some(Value::Json(j)) if j.is_object() => {
-                    return Ok(j.get(name).map_or(Value::Null, Value::from_json));
-                }
-                Some(Value::Special(Special::Foreach)) => {
-                    return Ok(self.foreach_property(name.id));
-                }
-                _ => {}
+        if n == r.modifiers.len() {
+            if let Some(v) = self.simple_property(r) {
+                return Ok(v);
             }
         }
         let mut v = self.var(r.root);
