@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
 use crate::error::{Error, ErrorKind, Fail, Pos};
 use crate::json::{Doc, Entries, Items};
-use crate::value::{compare, java_equals, write_display, Map, Special, Value};
+use crate::value::{compare, java_equals, write_display, Map, Special, Str, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
 
 /// Hard ceiling on `Limits::max_depth`, so a careless limit cannot overflow the
@@ -229,6 +229,7 @@ impl<'a> Renderer<'a> {
                     None => self.reference(r)?,
                 };
                 self.write(&v)?;
+                release(v);
                 if self.stopped {
                     return Ok(Flow::Stop);
                 }
@@ -330,7 +331,9 @@ impl<'a> Renderer<'a> {
             if let Some(l) = self.loops.last_mut() {
                 l.index = i;
             }
-            self.vars[var as usize] = Some(item);
+            if let Some(old) = self.vars[var as usize].replace(item) {
+                release(old);
+            }
             match self.block(body) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
@@ -667,6 +670,23 @@ impl<'a> Renderer<'a> {
             }
             _ => arith(op, &l, &r),
         })
+    }
+}
+
+/// Drops a value, inline when it owns nothing (most values read from a request):
+/// the full drop of `Value` is an out-of-line call.
+#[inline(always)]
+fn release(v: Value<'_>) {
+    match v {
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::Str(Str::Borrowed(_))
+        | Value::Json(_)
+        | Value::Define(_)
+        | Value::Special(_) => std::mem::forget(v),
+        v => drop(v),
     }
 }
 
