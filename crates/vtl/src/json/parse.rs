@@ -62,6 +62,12 @@ fn plain_len(b: &[u8]) -> Option<usize> {
 
 #[inline(always)]
 fn ws(b: &[u8], mut i: usize) -> usize {
+    // No blank, or the single space after `,` / `:`: the usual cases.
+    match b.get(i) {
+        Some(&c) if c > b' ' => return i,
+        Some(b' ') if b.get(i + 1).is_some_and(|&c| c > b' ') => return i + 1,
+        _ => {}
+    }
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
         i += 1;
     }
@@ -235,20 +241,33 @@ fn literal(
     }
 }
 
-/// Ends a container: records its subtree end and counts it in its parent.
+/// An open container: its token, elements so far, and whether it is an object.
+#[derive(Clone, Copy, Default)]
+struct Open {
+    idx: u32,
+    count: u32,
+    obj: bool,
+}
+
+/// Ends the container `open[depth]`: records its element count and subtree end,
+/// and counts it in its parent.
 #[inline(always)]
-fn close(toks: &mut [Tok], idx: u32, parent: Option<&u32>) {
+fn close(toks: &mut [Tok], open: &mut [Open], depth: usize) {
     let end = toks.len() as u32;
-    toks[idx as usize].next = end;
-    if let Some(&p) = parent {
-        toks[p as usize].a += 1;
+    let o = open[depth];
+    let t = &mut toks[o.idx as usize];
+    t.next = end;
+    t.a = o.count;
+    if depth > 0 {
+        open[depth - 1].count += 1;
     }
 }
 
-/// Iterative so that nesting costs no stack; `open` holds the open containers.
+/// Iterative so that nesting costs no stack; `open` holds the open containers,
+/// whose counts stay here (not in the tape) until they close.
 fn document(s: &str, toks: &mut Vec<Tok>, dec: &mut Vec<String>) -> Result<(), String> {
     let b = s.as_bytes();
-    let mut open = [0u32; MAX_DEPTH];
+    let mut open = [Open::default(); MAX_DEPTH];
     let mut depth = 0usize;
     let mut i = 0usize;
     let mut expect_value = true;
@@ -262,14 +281,18 @@ fn document(s: &str, toks: &mut Vec<Tok>, dec: &mut Vec<String>) -> Result<(), S
                     }
                     let obj = c == b'{';
                     let kind = if obj { TokKind::Object } else { TokKind::Array };
-                    open[depth] = toks.len() as u32;
+                    open[depth] = Open {
+                        idx: toks.len() as u32,
+                        count: 0,
+                        obj,
+                    };
                     depth += 1;
                     push(toks, kind, 0, 0);
                     i = ws(b, i + 1);
                     if b.get(i) == Some(if obj { &b'}' } else { &b']' }) {
                         i += 1;
                         depth -= 1;
-                        close(toks, open[depth], open[..depth].last());
+                        close(toks, &mut open, depth);
                         expect_value = false;
                     } else if obj {
                         i = key(s, i, toks, dec)?;
@@ -298,7 +321,7 @@ fn document(s: &str, toks: &mut Vec<Tok>, dec: &mut Vec<String>) -> Result<(), S
                 _ => return Err(error("unexpected token", i)),
             }
             if depth > 0 {
-                toks[open[depth - 1] as usize].a += 1;
+                open[depth - 1].count += 1;
             }
             expect_value = false;
         } else {
@@ -310,8 +333,7 @@ fn document(s: &str, toks: &mut Vec<Tok>, dec: &mut Vec<String>) -> Result<(), S
                     Err(error("trailing characters", i))
                 };
             }
-            let top = open[depth - 1];
-            let is_obj = toks[top as usize].kind == TokKind::Object;
+            let is_obj = open[depth - 1].obj;
             match b.get(i) {
                 Some(b',') => {
                     i += 1;
@@ -323,12 +345,12 @@ fn document(s: &str, toks: &mut Vec<Tok>, dec: &mut Vec<String>) -> Result<(), S
                 Some(b'}') if is_obj => {
                     i += 1;
                     depth -= 1;
-                    close(toks, top, open[..depth].last());
+                    close(toks, &mut open, depth);
                 }
                 Some(b']') if !is_obj => {
                     i += 1;
                     depth -= 1;
-                    close(toks, top, open[..depth].last());
+                    close(toks, &mut open, depth);
                 }
                 _ => return Err(error("expected , or a closing bracket", i)),
             }
