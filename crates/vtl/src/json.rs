@@ -102,21 +102,24 @@ impl<'a> JRef<'a> {
                 J::Array(_) => Kind::Array,
                 J::Object(_) => Kind::Object,
             },
-            JRef::Body(d, i) => match d.tok(i).kind {
-                TokKind::Null => Kind::Null,
-                TokKind::True => Kind::Bool(true),
-                TokKind::False => Kind::Bool(false),
-                TokKind::Num => {
-                    let raw = d.str_at(i);
-                    match raw.parse::<i64>() {
+            JRef::Body(d, i) => {
+                // One token read; strings and numbers slice the source directly.
+                let t = d.tok(i);
+                let raw = || &d.src[t.a as usize..t.b as usize];
+                match t.kind {
+                    TokKind::Null => Kind::Null,
+                    TokKind::True => Kind::Bool(true),
+                    TokKind::False => Kind::Bool(false),
+                    TokKind::Num => match raw().parse::<i64>() {
                         Ok(n) => Kind::Int(n),
-                        Err(_) => Kind::Float(raw.parse().unwrap_or(f64::NAN)),
-                    }
+                        Err(_) => Kind::Float(raw().parse().unwrap_or(f64::NAN)),
+                    },
+                    TokKind::Str => Kind::Str(raw()),
+                    TokKind::EscStr => Kind::Str(&d.decoded[t.a as usize]),
+                    TokKind::Array => Kind::Array,
+                    TokKind::Object => Kind::Object,
                 }
-                TokKind::Str | TokKind::EscStr => Kind::Str(d.str_at(i)),
-                TokKind::Array => Kind::Array,
-                TokKind::Object => Kind::Object,
-            },
+            }
         }
     }
 

@@ -264,7 +264,10 @@ impl<'a> Renderer<'a> {
                 otherwise,
             } => {
                 for (cond, body) in branches {
-                    if self.expr(cond)?.truthy() {
+                    let c = self.expr(cond)?;
+                    let yes = c.truthy();
+                    release(c);
+                    if yes {
                         return self.nested(body);
                     }
                 }
@@ -584,7 +587,10 @@ impl<'a> Renderer<'a> {
                 r?;
                 self.owned(s)?
             }
-            Expr::Ref(r) => self.reference(r)?,
+            Expr::Ref(r) => match self.simple_property(r) {
+                Some(v) => v,
+                None => self.reference(r)?,
+            },
             Expr::List(items) => {
                 let mut v = Vec::with_capacity(items.len());
                 for i in items {
