@@ -139,7 +139,7 @@ impl<'a> JRef<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn get(self, key: &str) -> Option<JRef<'a>> {
         match self {
             JRef::Serde(J::Object(o)) => o.get(key).map(JRef::Serde),
