@@ -88,7 +88,7 @@ impl<'a> JRef<'a> {
         JRef::Body(doc, 0)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn kind(self) -> Kind<'a> {
         match self {
             JRef::Serde(j) => match j {

@@ -353,6 +353,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Writes a value to the output; `#define` blocks render in place.
+    #[inline(always)]
     fn write(&mut self, v: &Value<'a>) -> Result<(), Fail> {
         match v {
             Value::Define(body) => {
