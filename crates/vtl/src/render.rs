@@ -103,7 +103,7 @@ impl<'a> Renderer<'a> {
         Fail::new(Error::new(ErrorKind::Runtime, msg, self.pos))
     }
 
-    #[inline]
+    #[inline(always)]
     fn check_output(&self) -> Result<(), Fail> {
         if self.out.len() > self.limits.max_output_bytes {
             return Err(Fail::new(Error::new(
@@ -417,7 +417,7 @@ impl<'a> Renderer<'a> {
     /// `$item.name` on body JSON and `$foreach.count`, the commonest references in
     /// loops: read in place, without cloning the variable. `None` for any other
     /// reference.
-    #[inline]
+    #[inline(always)]
     fn simple_property(&self, r: &'a Reference) -> Option<Value<'a>> {
         let [Modifier::Property(name)] = r.modifiers.as_slice() else {
             return None;
