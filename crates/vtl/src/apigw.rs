@@ -335,7 +335,8 @@ impl<'a> Renderer<'a> {
 
 fn path_value(m: Matches<'_>) -> Value<'_> {
     match m {
-        Matches::One(j) => j.map_or(Value::Null, Value::from_json),
+        Matches::One(Some(j)) => Value::from_json(j),
+        Matches::One(None) => Value::Null,
         Matches::Many(v) => Value::list(v.into_iter().map(Value::from_json).collect()),
     }
 }

@@ -423,9 +423,10 @@ impl<'a> Renderer<'a> {
             return None;
         };
         match &self.vars[r.root as usize] {
-            Some(Value::Json(j)) if j.is_object() => {
-                Some(j.get(name).map_or(Value::Null, Value::from_json))
-            }
+            Some(Value::Json(j)) if j.is_object() => Some(match j.get(name) {
+                Some(v) => Value::from_json(v),
+                None => Value::Null,
+            }),
             Some(Value::Special(Special::Foreach)) => Some(self.foreach_property(name.id)),
             _ => None,
         }
