@@ -1,6 +1,7 @@
 //! API Gateway's built-in variables: `$input`, `$util`, `$context` (with the
 //! writable `requestOverride`/`responseOverride`), and the loop object `$foreach`.
 
+use crate::ast::Prop;
 use crate::error::Fail;
 use crate::json::{self, JRef};
 use crate::jsonpath::{self, Matches};
@@ -39,7 +40,7 @@ impl<'a> Renderer<'a> {
                 .status
                 .map_or(Value::Null, |s| Value::Int(s.into())),
             (Special::Override(kind), key) => self.override_get(kind, key),
-            (Special::Foreach, _) => self.foreach_property(name),
+            (Special::Foreach, _) => self.foreach_property(Prop::of(name)),
             _ => Value::Null,
         })
     }
@@ -128,7 +129,7 @@ impl<'a> Renderer<'a> {
                             .unwrap_or_default()
                     })
                     .unwrap_or_else(|| name.to_owned());
-                Ok(self.foreach_property(&prop))
+                Ok(self.foreach_property(Prop::of(&prop)))
             }
             _ => Ok(Value::Null),
         }
@@ -206,17 +207,18 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn foreach_property(&self, name: &str) -> Value<'a> {
+    #[inline]
+    pub(crate) fn foreach_property(&self, prop: Prop) -> Value<'a> {
         let Some(l) = self.loops.last() else {
             return Value::Null;
         };
-        match name {
-            "index" => Value::Int(l.index as i64),
-            "count" => Value::Int(l.index as i64 + 1),
-            "hasNext" => Value::Bool(l.index + 1 < l.len),
-            "first" => Value::Bool(l.index == 0),
-            "last" => Value::Bool(l.index + 1 == l.len),
-            _ => Value::Null,
+        match prop {
+            Prop::Index => Value::Int(l.index as i64),
+            Prop::Count => Value::Int(l.index as i64 + 1),
+            Prop::HasNext => Value::Bool(l.index + 1 < l.len),
+            Prop::First => Value::Bool(l.index == 0),
+            Prop::Last => Value::Bool(l.index + 1 == l.len),
+            Prop::Other => Value::Null,
         }
     }
 
@@ -244,17 +246,30 @@ impl<'a> Renderer<'a> {
 
     fn input_path(&mut self, path: &str) -> R<'a> {
         let root = self.body_json()?;
-        match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
-            Matches::One(j) => Ok(j.map_or(Value::Null, Value::from_json)),
-            Matches::Many(v) => Ok(Value::list(v.into_iter().map(Value::from_json).collect())),
-        }
+        let m = jsonpath::select(root, path).map_err(|m| self.runtime(m))?;
+        Ok(path_value(m))
     }
 
     fn input_json(&mut self, path: &str) -> R<'a> {
         let root = self.body_json()?;
+        let m = jsonpath::select(root, path).map_err(|m| self.runtime(m))?;
+        self.json_text(m)
+    }
+
+    /// `$input.path/json` with a JSONPath parsed with the template.
+    pub(crate) fn input_path_compiled(&mut self, path: &jsonpath::Path, json: bool) -> R<'a> {
+        let m = jsonpath::select_compiled(self.body_json()?, path);
+        if json {
+            self.json_text(m)
+        } else {
+            Ok(path_value(m))
+        }
+    }
+
+    fn json_text(&mut self, m: Matches<'a>) -> R<'a> {
         let cap = self.max_output();
         let mut text = String::new();
-        match jsonpath::select(root, path).map_err(|m| self.runtime(m))? {
+        match m {
             Matches::One(Some(j)) => j.write_json(&mut text, cap),
             Matches::One(None) => return Ok(Value::str("")),
             Matches::Many(v) => {
@@ -315,5 +330,13 @@ impl<'a> Renderer<'a> {
         // Parsed JSON costs more than its text; a rough factor keeps loops of
         // parseJson inside the memory budget.
         self.charge(len.saturating_mul(2))
+    }
+}
+
+fn path_value(m: Matches<'_>) -> Value<'_> {
+    match m {
+        Matches::One(Some(j)) => Value::from_json(j),
+        Matches::One(None) => Value::Null,
+        Matches::Many(v) => Value::list(v.into_iter().map(Value::from_json).collect()),
     }
 }

@@ -11,7 +11,7 @@ pub(crate) type Slot = u32;
 #[derive(Debug)]
 pub(crate) enum Node {
     Text(Box<str>),
-    Ref(Box<Reference>),
+    Ref(Reference),
     /// `\$ref` / `\\\$ref`: `backslashes` is the run length before the reference.
     EscapedRef {
         backslashes: u32,
@@ -51,9 +51,69 @@ pub(crate) struct Reference {
 
 #[derive(Debug)]
 pub(crate) enum Modifier {
-    Property(Box<str>),
+    Property(Name),
     Method(Box<str>, Vec<Expr>),
     Index(Expr),
+    /// `.path('<literal>')` / `.json('<literal>')`: the JSONPath is parsed at
+    /// template parse time and used when the target is `$input`.
+    PathCall(Box<PathCall>),
+}
+
+/// A property name, with the built-in names the renderer looks up on every loop
+/// iteration resolved at parse time.
+#[derive(Debug)]
+pub(crate) struct Name {
+    text: Box<str>,
+    pub id: Prop,
+}
+
+impl Name {
+    pub fn new(text: &str) -> Self {
+        Name {
+            id: Prop::of(text),
+            text: text.into(),
+        }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    #[inline]
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// `$foreach` properties.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Prop {
+    Other,
+    Index,
+    Count,
+    HasNext,
+    First,
+    Last,
+}
+
+impl Prop {
+    pub fn of(name: &str) -> Prop {
+        match name {
+            "index" => Prop::Index,
+            "count" => Prop::Count,
+            "hasNext" => Prop::HasNext,
+            "first" => Prop::First,
+            "last" => Prop::Last,
+            _ => Prop::Other,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct PathCall {
+    pub name: Box<str>,
+    pub args: Vec<Expr>,
+    pub path: crate::jsonpath::Path,
+    pub json: bool,
 }
 
 #[derive(Debug)]

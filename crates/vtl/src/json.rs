@@ -8,6 +8,9 @@ use std::fmt::Write;
 
 use serde_json::Value as J;
 
+mod parse;
+pub(crate) use parse::parse;
+
 /// serde_json's default nesting limit; bounds every recursive walk of a document.
 const MAX_DEPTH: usize = 128;
 
@@ -43,298 +46,6 @@ enum TokKind {
     EscStr,
     Array,
     Object,
-}
-
-pub(crate) fn parse(src: &str) -> Result<Doc<'_>, String> {
-    if src.len() >= u32::MAX as usize {
-        return Err("invalid JSON in body: too large".into());
-    }
-    let mut p = P {
-        s: src,
-        b: src.as_bytes(),
-        i: 0,
-        // Dense JSON averages a token per 4-8 bytes; over-reserving beats regrowing.
-        toks: Vec::with_capacity(src.len() / 4 + 4),
-        decoded: Vec::new(),
-    };
-    p.document()?;
-    Ok(Doc {
-        src,
-        toks: p.toks,
-        decoded: p.decoded,
-    })
-}
-
-struct P<'s> {
-    s: &'s str,
-    b: &'s [u8],
-    i: usize,
-    toks: Vec<Tok>,
-    decoded: Vec<String>,
-}
-
-impl P<'_> {
-    fn error(&self, what: &str) -> String {
-        format!("invalid JSON in body: {what} at byte {}", self.i)
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn ws(&mut self) {
-        let n = self.b[self.i..]
-            .iter()
-            .position(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-            .unwrap_or(self.b.len() - self.i);
-        self.i += n;
-    }
-
-    fn push(&mut self, kind: TokKind, a: u32, b: u32) {
-        let next = self.toks.len() as u32 + 1;
-        self.toks.push(Tok { kind, a, b, next });
-    }
-
-    /// Iterative so that nesting costs no stack; `open` holds the open containers.
-    fn document(&mut self) -> Result<(), String> {
-        let mut open = [0u32; MAX_DEPTH];
-        let mut depth = 0usize;
-        let mut expect_value = true;
-        loop {
-            if expect_value {
-                self.ws();
-                match self.peek() {
-                    Some(c @ (b'{' | b'[')) => {
-                        if depth == MAX_DEPTH {
-                            return Err(self.error("nesting too deep"));
-                        }
-                        let kind = if c == b'{' {
-                            TokKind::Object
-                        } else {
-                            TokKind::Array
-                        };
-                        open[depth] = self.toks.len() as u32;
-                        depth += 1;
-                        self.push(kind, 0, 0);
-                        self.i += 1;
-                        self.ws();
-                        if self.peek() == Some(if c == b'{' { b'}' } else { b']' }) {
-                            self.i += 1;
-                            depth -= 1;
-                            self.close(open[depth], &open[..depth]);
-                            expect_value = false;
-                        } else if c == b'{' {
-                            self.key()?;
-                        }
-                        continue;
-                    }
-                    Some(b'"') => self.string()?,
-                    Some(b't') => self.literal("true", TokKind::True)?,
-                    Some(b'f') => self.literal("false", TokKind::False)?,
-                    Some(b'n') => self.literal("null", TokKind::Null)?,
-                    Some(b'-' | b'0'..=b'9') => self.number()?,
-                    _ => return Err(self.error("unexpected token")),
-                }
-                if depth > 0 {
-                    self.toks[open[depth - 1] as usize].a += 1;
-                }
-                expect_value = false;
-            } else {
-                self.ws();
-                if depth == 0 {
-                    return if self.i == self.b.len() {
-                        Ok(())
-                    } else {
-                        Err(self.error("trailing characters"))
-                    };
-                }
-                let top = open[depth - 1];
-                let is_obj = self.toks[top as usize].kind == TokKind::Object;
-                match self.peek() {
-                    Some(b',') => {
-                        self.i += 1;
-                        if is_obj {
-                            self.ws();
-                            self.key()?;
-                        }
-                        expect_value = true;
-                    }
-                    Some(b'}') if is_obj => {
-                        self.i += 1;
-                        depth -= 1;
-                        self.close(top, &open[..depth]);
-                    }
-                    Some(b']') if !is_obj => {
-                        self.i += 1;
-                        depth -= 1;
-                        self.close(top, &open[..depth]);
-                    }
-                    _ => return Err(self.error("expected , or a closing bracket")),
-                }
-            }
-        }
-    }
-
-    /// Ends a container: records its subtree end and counts it in its parent.
-    fn close(&mut self, idx: u32, parents: &[u32]) {
-        let end = self.toks.len() as u32;
-        self.toks[idx as usize].next = end;
-        if let Some(&p) = parents.last() {
-            self.toks[p as usize].a += 1;
-        }
-    }
-
-    fn key(&mut self) -> Result<(), String> {
-        if self.peek() != Some(b'"') {
-            return Err(self.error("expected a key"));
-        }
-        self.string()?;
-        self.ws();
-        if self.peek() != Some(b':') {
-            return Err(self.error("expected :"));
-        }
-        self.i += 1;
-        Ok(())
-    }
-
-    fn literal(&mut self, word: &str, kind: TokKind) -> Result<(), String> {
-        if self.s[self.i..].starts_with(word) {
-            self.i += word.len();
-            self.push(kind, 0, 0);
-            Ok(())
-        } else {
-            Err(self.error("unexpected token"))
-        }
-    }
-
-    fn digits(&mut self) -> bool {
-        let from = self.i;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.i += 1;
-        }
-        self.i > from
-    }
-
-    fn number(&mut self) -> Result<(), String> {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
-            self.i += 1;
-        }
-        if !self.digits() {
-            return Err(self.error("bad number"));
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if !self.digits() {
-                return Err(self.error("bad number"));
-            }
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.i += 1;
-            }
-            if !self.digits() {
-                return Err(self.error("bad number"));
-            }
-        }
-        self.push(TokKind::Num, start as u32, self.i as u32);
-        Ok(())
-    }
-
-    fn string(&mut self) -> Result<(), String> {
-        self.i += 1;
-        let start = self.i;
-        // Fast path: no escapes, keep a byte range. A tight scan over the slice
-        // (no per-byte cursor updates) is most of the parser's speed.
-        let stop = self.b[self.i..]
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20);
-        match stop.map(|k| (k, self.b[self.i + k])) {
-            Some((k, b'"')) => {
-                self.i += k;
-                self.push(TokKind::Str, start as u32, self.i as u32);
-                self.i += 1;
-                return Ok(());
-            }
-            Some((k, b'\\')) => self.i += k,
-            Some((k, _)) => {
-                self.i += k;
-                return Err(self.error("control character in string"));
-            }
-            None => {
-                self.i = self.b.len();
-                return Err(self.error("unterminated string"));
-            }
-        }
-        let mut out = String::from(&self.s[start..self.i]);
-        loop {
-            let Some(c) = self.peek() else {
-                return Err(self.error("unterminated string"));
-            };
-            match c {
-                b'"' => {
-                    self.i += 1;
-                    let idx = self.decoded.len() as u32;
-                    self.decoded.push(out);
-                    self.push(TokKind::EscStr, idx, 0);
-                    return Ok(());
-                }
-                b'\\' => {
-                    self.i += 1;
-                    let e = self.peek().ok_or_else(|| self.error("bad escape"))?;
-                    self.i += 1;
-                    match e {
-                        b'"' => out.push('"'),
-                        b'\\' => out.push('\\'),
-                        b'/' => out.push('/'),
-                        b'b' => out.push('\u{8}'),
-                        b'f' => out.push('\u{c}'),
-                        b'n' => out.push('\n'),
-                        b'r' => out.push('\r'),
-                        b't' => out.push('\t'),
-                        b'u' => {
-                            let hi = self.hex4()?;
-                            let c = if (0xD800..0xDC00).contains(&hi)
-                                && self.s[self.i..].starts_with("\\u")
-                            {
-                                let save = self.i;
-                                self.i += 2;
-                                let lo = self.hex4()?;
-                                if (0xDC00..0xE000).contains(&lo) {
-                                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
-                                } else {
-                                    self.i = save;
-                                    None
-                                }
-                            } else {
-                                char::from_u32(hi)
-                            };
-                            out.push(c.unwrap_or('\u{FFFD}'));
-                        }
-                        _ => return Err(self.error("bad escape")),
-                    }
-                }
-                c if c < 0x20 => return Err(self.error("control character in string")),
-                _ => {
-                    // Copy one whole UTF-8 char.
-                    let ch = self.s[self.i..].chars().next().unwrap_or('\u{FFFD}');
-                    out.push(ch);
-                    self.i += ch.len_utf8();
-                }
-            }
-        }
-    }
-
-    fn hex4(&mut self) -> Result<u32, String> {
-        let h = self
-            .s
-            .get(self.i..self.i + 4)
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .ok_or_else(|| self.error("bad \\u escape"))?;
-        self.i += 4;
-        Ok(h)
-    }
 }
 
 impl<'s> Doc<'s> {
@@ -377,7 +88,7 @@ impl<'a> JRef<'a> {
         JRef::Body(doc, 0)
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn kind(self) -> Kind<'a> {
         match self {
             JRef::Serde(j) => match j {
@@ -391,21 +102,24 @@ impl<'a> JRef<'a> {
                 J::Array(_) => Kind::Array,
                 J::Object(_) => Kind::Object,
             },
-            JRef::Body(d, i) => match d.tok(i).kind {
-                TokKind::Null => Kind::Null,
-                TokKind::True => Kind::Bool(true),
-                TokKind::False => Kind::Bool(false),
-                TokKind::Num => {
-                    let raw = d.str_at(i);
-                    match raw.parse::<i64>() {
+            JRef::Body(d, i) => {
+                // One token read; strings and numbers slice the source directly.
+                let t = d.tok(i);
+                let raw = || &d.src[t.a as usize..t.b as usize];
+                match t.kind {
+                    TokKind::Null => Kind::Null,
+                    TokKind::True => Kind::Bool(true),
+                    TokKind::False => Kind::Bool(false),
+                    TokKind::Num => match raw().parse::<i64>() {
                         Ok(n) => Kind::Int(n),
-                        Err(_) => Kind::Float(raw.parse().unwrap_or(f64::NAN)),
-                    }
+                        Err(_) => Kind::Float(raw().parse().unwrap_or(f64::NAN)),
+                    },
+                    TokKind::Str => Kind::Str(raw()),
+                    TokKind::EscStr => Kind::Str(&d.decoded[t.a as usize]),
+                    TokKind::Array => Kind::Array,
+                    TokKind::Object => Kind::Object,
                 }
-                TokKind::Str | TokKind::EscStr => Kind::Str(d.str_at(i)),
-                TokKind::Array => Kind::Array,
-                TokKind::Object => Kind::Object,
-            },
+            }
         }
     }
 
@@ -425,12 +139,35 @@ impl<'a> JRef<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn get(self, key: &str) -> Option<JRef<'a>> {
         match self {
             JRef::Serde(J::Object(o)) => o.get(key).map(JRef::Serde),
-            JRef::Body(..) if self.is_object() => {
-                self.entries().find(|(k, _)| *k == key).map(|(_, v)| v)
+            JRef::Body(d, i) => {
+                let t = d.tok(i);
+                if t.kind != TokKind::Object {
+                    return None;
+                }
+                let (src, kb) = (d.src.as_bytes(), key.as_bytes());
+                let mut at = i + 1;
+                for _ in 0..t.a {
+                    let k = d.tok(at);
+                    let hit = match k.kind {
+                        // Length first: most keys differ in length.
+                        TokKind::Str => {
+                            (k.b - k.a) as usize == kb.len()
+                                && src
+                                    .get(k.a as usize..k.b as usize)
+                                    .is_some_and(|s| s.iter().zip(kb).all(|(x, y)| x == y))
+                        }
+                        _ => d.str_at(at) == key,
+                    };
+                    if hit {
+                        return Some(JRef::Body(d, at + 1));
+                    }
+                    at = d.tok(at + 1).next;
+                }
+                None
             }
             _ => None,
         }
@@ -546,6 +283,16 @@ pub(crate) enum Items<'a> {
     Body(&'a Doc<'a>, u32, usize),
 }
 
+impl Items<'_> {
+    /// Elements left.
+    pub fn len(&self) -> usize {
+        match self {
+            Items::Serde(it) => it.len(),
+            Items::Body(_, _, left) => *left,
+        }
+    }
+}
+
 impl<'a> Iterator for Items<'a> {
     type Item = JRef<'a>;
     #[inline]
@@ -569,6 +316,16 @@ pub(crate) enum Entries<'a> {
     Serde(serde_json::map::Iter<'a>),
     /// Next key's token, pairs left.
     Body(&'a Doc<'a>, u32, usize),
+}
+
+impl Entries<'_> {
+    /// Pairs left.
+    pub fn len(&self) -> usize {
+        match self {
+            Entries::Serde(it) => it.len(),
+            Entries::Body(_, _, left) => *left,
+        }
+    }
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -640,27 +397,6 @@ mod tests {
             roundtrip(r#""q\"\\\/\n\u00e9\ud83d\ude00\u0001""#),
             "\"q\\\"\\\\/\\né😀\\u0001\""
         );
-    }
-
-    #[test]
-    fn rejects_malformed_input() {
-        for bad in [
-            "",
-            "{",
-            "[1,]",
-            "{\"a\" 1}",
-            "01x",
-            "\"\\x\"",
-            "tru",
-            "1 2",
-            "\"\u{1}\"",
-        ] {
-            assert!(parse(bad).is_err(), "{bad:?}");
-        }
-        let deep = "[".repeat(10_000);
-        assert!(parse(&deep).is_err());
-        let ok = "[".repeat(128) + &"]".repeat(128);
-        assert!(parse(&ok).is_ok());
     }
 
     #[test]

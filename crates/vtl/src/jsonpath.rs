@@ -10,30 +10,120 @@ pub(crate) enum Matches<'a> {
     Many(Vec<JRef<'a>>),
 }
 
-enum Seg<'p> {
-    Key(&'p str),
+#[derive(Debug)]
+enum Seg<S> {
+    Key(S),
     Index(i64),
     Wild,
-    Descend(Option<&'p str>),
+    Descend(Option<S>),
+}
+
+impl Seg<Box<str>> {
+    fn borrowed(&self) -> Seg<&str> {
+        match self {
+            Seg::Key(k) => Seg::Key(k),
+            Seg::Index(i) => Seg::Index(*i),
+            Seg::Wild => Seg::Wild,
+            Seg::Descend(n) => Seg::Descend(n.as_deref()),
+        }
+    }
+}
+
+/// A JSONPath parsed once, when the template is parsed (`$input.path('$.a.b')`
+/// with a literal argument), so rendering does no path parsing.
+#[derive(Debug)]
+pub(crate) struct Path {
+    segs: Vec<Seg<Box<str>>>,
+    /// No wildcard or descent.
+    simple: bool,
+}
+
+/// Parses `path` ahead of time; `None` when it is invalid (the render then
+/// reports the error as it would for a computed path).
+pub(crate) fn compile(path: &str) -> Option<Path> {
+    let segs = segments(path)
+        .map(|seg| {
+            seg.map(|s| match s {
+                Seg::Key(k) => Seg::Key(k.into()),
+                Seg::Index(i) => Seg::Index(i),
+                Seg::Wild => Seg::Wild,
+                Seg::Descend(n) => Seg::Descend(n.map(Into::into)),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .ok()?;
+    let simple = segs
+        .iter()
+        .all(|s| matches!(s, Seg::Key(_) | Seg::Index(_)));
+    Some(Path { segs, simple })
+}
+
+pub(crate) fn select_compiled<'a>(root: JRef<'a>, path: &Path) -> Matches<'a> {
+    if path.simple {
+        // Only keys and indexes: one walk down, no list.
+        let mut one = Some(root);
+        for seg in &path.segs {
+            one = match (one, seg) {
+                (Some(j), Seg::Key(k)) => j.get(k),
+                (Some(j), Seg::Index(i)) => j.index(*i),
+                _ => None,
+            };
+        }
+        return Matches::One(one);
+    }
+    let segs = path.segs.iter().map(|s| Ok(s.borrowed()));
+    match run::<std::convert::Infallible>(root, segs) {
+        Ok(m) => m,
+        Err(never) => match never {},
+    }
 }
 
 pub(crate) fn select<'a>(root: JRef<'a>, path: &str) -> Result<Matches<'a>, String> {
+    run(root, segments(path))
+}
+
+/// The segments of `path`, parsed lazily (the first bad one is an error).
+fn segments(path: &str) -> impl Iterator<Item = Result<Seg<&str>, String>> {
     let path = path.trim();
-    let mut rest = match path.strip_prefix('$') {
-        Some(r) => r,
+    let (mut rest, mut bad) = match path.strip_prefix('$') {
+        Some(r) => (r, false),
         // Jayway tolerates a missing root: `a.b` means `$.a.b`.
-        None if !path.is_empty() => path,
-        None => return Err("empty JSONPath".into()),
+        None if !path.is_empty() => (path, false),
+        None => ("", true),
     };
     let implicit_dot = !path.starts_with('$');
+    let mut first = true;
+    std::iter::from_fn(move || {
+        if bad {
+            bad = false;
+            return Some(Err("empty JSONPath".into()));
+        }
+        if rest.is_empty() && !(first && implicit_dot) {
+            return None;
+        }
+        let r = next_segment(rest, first && implicit_dot);
+        first = false;
+        match r {
+            Ok((seg, tail)) => {
+                rest = tail;
+                Some(Ok(seg))
+            }
+            Err(e) => {
+                rest = "";
+                Some(Err(e))
+            }
+        }
+    })
+}
+
+fn run<'a, 'p, E>(
+    root: JRef<'a>,
+    segs: impl Iterator<Item = Result<Seg<&'p str>, E>>,
+) -> Result<Matches<'a>, E> {
     let mut one = Some(root);
     let mut many: Option<Vec<JRef<'a>>> = None;
-    let mut first = true;
-    while !rest.is_empty() || (first && implicit_dot) {
-        let (seg, tail) = next_segment(rest, first && implicit_dot)?;
-        first = false;
-        rest = tail;
-        match (&mut many, seg) {
+    for seg in segs {
+        match (&mut many, seg?) {
             (None, Seg::Key(k)) => one = one.and_then(|j| j.get(k)),
             (None, Seg::Index(i)) => one = one.and_then(|j| j.index(i)),
             (None, seg) => {
@@ -58,7 +148,7 @@ pub(crate) fn select<'a>(root: JRef<'a>, path: &str) -> Result<Matches<'a>, Stri
     })
 }
 
-fn apply<'a>(j: JRef<'a>, seg: &Seg<'_>, out: &mut Vec<JRef<'a>>) {
+fn apply<'a>(j: JRef<'a>, seg: &Seg<&str>, out: &mut Vec<JRef<'a>>) {
     match seg {
         Seg::Key(k) => out.extend(j.get(k)),
         Seg::Index(i) => out.extend(j.index(*i)),
@@ -81,7 +171,7 @@ fn descend<'a>(j: JRef<'a>, name: Option<&str>, out: &mut Vec<JRef<'a>>, depth: 
     }
 }
 
-fn next_segment(s: &str, implicit_dot: bool) -> Result<(Seg<'_>, &str), String> {
+fn next_segment(s: &str, implicit_dot: bool) -> Result<(Seg<&str>, &str), String> {
     if let Some(r) = s.strip_prefix("..") {
         if let Some(r) = r.strip_prefix('*') {
             return Ok((Seg::Descend(None), r));

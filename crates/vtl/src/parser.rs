@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{Block, Expr, Modifier, Node, Reference, Slot};
+use crate::ast::{Block, Expr, Modifier, Name, Node, PathCall, Reference, Slot};
 use crate::error::{Error, ErrorKind, Pos};
 
 /// Nesting limit for blocks, expressions and interpolated strings, so that hostile
@@ -255,7 +255,7 @@ impl<'s, 'n> Parser<'s, 'n> {
             match self.peek() {
                 None => break Term::Eof,
                 Some('$') => match self.reference()? {
-                    Some(r) => b.node(Node::Ref(Box::new(r))),
+                    Some(r) => b.node(Node::Ref(r)),
                     None => {
                         self.bump();
                         b.literal("$");
@@ -607,9 +607,9 @@ impl<'s, 'n> Parser<'s, 'n> {
                 if self.peek() == Some('(') {
                     self.bump();
                     let args = self.call_args()?;
-                    modifiers.push(Modifier::Method(prop.into(), args));
+                    modifiers.push(method_modifier(prop, args));
                 } else {
-                    modifiers.push(Modifier::Property(prop.into()));
+                    modifiers.push(Modifier::Property(Name::new(prop)));
                 }
             } else if rest.starts_with('[') {
                 let save = self.cur;
@@ -707,4 +707,19 @@ impl BlockBuilder {
         self.flush();
         self.nodes
     }
+}
+
+/// A method call, with a literal JSONPath argument of `path`/`json` pre-parsed.
+fn method_modifier(name: &str, args: Vec<Expr>) -> Modifier {
+    if let ("path" | "json", [Expr::Str(lit)]) = (name, args.as_slice()) {
+        if let Some(path) = crate::jsonpath::compile(lit) {
+            return Modifier::PathCall(Box::new(PathCall {
+                name: name.into(),
+                json: name == "json",
+                path,
+                args,
+            }));
+        }
+    }
+    Modifier::Method(name.into(), args)
 }

@@ -9,8 +9,8 @@ use regex::Regex;
 
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
 use crate::error::{Error, ErrorKind, Fail, Pos};
-use crate::json::Doc;
-use crate::value::{compare, java_equals, write_display, Map, Special, Value};
+use crate::json::{Doc, Entries, Items};
+use crate::value::{compare, java_equals, write_display, Map, Special, Str, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
 
 /// Hard ceiling on `Limits::max_depth`, so a careless limit cannot overflow the
@@ -103,7 +103,7 @@ impl<'a> Renderer<'a> {
         Fail::new(Error::new(ErrorKind::Runtime, msg, self.pos))
     }
 
-    #[inline]
+    #[inline(always)]
     fn check_output(&self) -> Result<(), Fail> {
         if self.out.len() > self.limits.max_output_bytes {
             return Err(Fail::new(Error::new(
@@ -224,8 +224,12 @@ impl<'a> Renderer<'a> {
                 self.check_output()?;
             }
             Node::Ref(r) => {
-                let v = self.reference(r)?;
+                let v = match self.simple_property(r) {
+                    Some(v) => v,
+                    None => self.reference(r)?,
+                };
                 self.write(&v)?;
+                release(v);
                 if self.stopped {
                     return Ok(Flow::Stop);
                 }
@@ -260,7 +264,10 @@ impl<'a> Renderer<'a> {
                 otherwise,
             } => {
                 for (cond, body) in branches {
-                    if self.expr(cond)?.truthy() {
+                    let c = self.expr(cond)?;
+                    let yes = c.truthy();
+                    release(c);
+                    if yes {
                         return self.nested(body);
                     }
                 }
@@ -286,13 +293,19 @@ impl<'a> Renderer<'a> {
     }
 
     fn foreach(&mut self, var: Slot, items: Value<'a>, body: &'a [Node]) -> Result<Flow, Fail> {
-        let items: Vec<Value<'a>> = match &items {
+        // Borrowed JSON is walked in place; template containers are snapshotted.
+        let items = match &items {
             // Velocity iterates a map's values.
-            Value::Map(_) => self.pairs(&items).into_iter().map(|(_, v)| v).collect(),
-            Value::Json(j) if j.is_object() => {
-                j.entries().map(|(_, v)| Value::from_json(v)).collect()
-            }
-            v => v.list_items().unwrap_or_default(),
+            Value::Map(_) => LoopItems::Vec(
+                self.pairs(&items)
+                    .into_iter()
+                    .map(|(_, v)| v)
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            ),
+            Value::Json(j) if j.is_object() => LoopItems::JsonValues(j.entries()),
+            Value::Json(j) if j.is_array() => LoopItems::Json(j.items()),
+            v => LoopItems::Vec(v.list_items().unwrap_or_default().into_iter()),
         };
         self.enter()?;
         let saved = self.vars[var as usize].take();
@@ -321,7 +334,9 @@ impl<'a> Renderer<'a> {
             if let Some(l) = self.loops.last_mut() {
                 l.index = i;
             }
-            self.vars[var as usize] = Some(item);
+            if let Some(old) = self.vars[var as usize].replace(item) {
+                release(old);
+            }
             match self.block(body) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
@@ -338,6 +353,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Writes a value to the output; `#define` blocks render in place.
+    #[inline(always)]
     fn write(&mut self, v: &Value<'a>) -> Result<(), Fail> {
         match v {
             Value::Define(body) => {
@@ -346,6 +362,17 @@ impl<'a> Renderer<'a> {
                     self.stopped = true;
                 }
             }
+            Value::Str(s) => {
+                if self.out.len() <= self.limits.max_output_bytes {
+                    self.out.push_str(s.as_str());
+                }
+            }
+            Value::Int(i) => {
+                if self.out.len() <= self.limits.max_output_bytes {
+                    crate::value::write_int(&mut self.out, *i);
+                }
+            }
+            Value::Null => {}
             v => write_display(&mut self.out, v, self.limits.max_output_bytes),
         }
         self.check_output()
@@ -387,15 +414,41 @@ impl<'a> Renderer<'a> {
         self.reference_prefix(r, r.modifiers.len())
     }
 
+    /// `$item.name` on body JSON and `$foreach.count`, the commonest references in
+    /// loops: read in place, without cloning the variable. `None` for any other
+    /// reference.
+    #[inline(always)]
+    fn simple_property(&self, r: &'a Reference) -> Option<Value<'a>> {
+        let [Modifier::Property(name)] = r.modifiers.as_slice() else {
+            return None;
+        };
+        match &self.vars[r.root as usize] {
+            Some(Value::Json(j)) if j.is_object() => Some(match j.get(name) {
+                Some(v) => Value::from_json(v),
+                None => Value::Null,
+            }),
+            Some(Value::Special(Special::Foreach)) => Some(self.foreach_property(name.id)),
+            _ => None,
+        }
+    }
+
     /// Evaluates the root and the first `n` modifiers.
     fn reference_prefix(&mut self, r: &'a Reference, n: usize) -> Result<Value<'a>, Fail> {
+        if n == r.modifiers.len() {
+            if let Some(v) = self.simple_property(r) {
+                return Ok(v);
+            }
+        }
         let mut v = self.var(r.root);
         for m in &r.modifiers[..n] {
             if v.is_null() {
                 return Ok(Value::Null);
             }
             v = match m {
-                Modifier::Property(name) => self.property(v, name)?,
+                Modifier::Property(name) => match v {
+                    Value::Special(Special::Foreach) => self.foreach_property(name.id),
+                    v => self.property(v, name)?,
+                },
                 Modifier::Method(name, args) => {
                     // Argument vectors are recycled: most references are calls.
                     let mut vals = self.arg_pool.pop().unwrap_or_default();
@@ -412,6 +465,21 @@ impl<'a> Renderer<'a> {
                     let k = self.expr(e)?;
                     self.pos = r.pos;
                     self.index(v, k)?
+                }
+                Modifier::PathCall(c) => {
+                    self.pos = r.pos;
+                    if let Value::Special(Special::Input) = v {
+                        self.input_path_compiled(&c.path, c.json)?
+                    } else {
+                        let mut vals = self.arg_pool.pop().unwrap_or_default();
+                        for a in &c.args {
+                            vals.push(self.expr(a)?);
+                        }
+                        let result = self.call_method(v, &c.name, &mut vals);
+                        vals.clear();
+                        self.arg_pool.push(vals);
+                        result?
+                    }
                 }
             };
         }
@@ -483,7 +551,9 @@ impl<'a> Renderer<'a> {
                     _ => Ok(()),
                 }
             }
-            Modifier::Method(..) => Err(self.runtime("cannot assign to a method call")),
+            Modifier::Method(..) | Modifier::PathCall(_) => {
+                Err(self.runtime("cannot assign to a method call"))
+            }
         }
     }
 
@@ -519,7 +589,10 @@ impl<'a> Renderer<'a> {
                 r?;
                 self.owned(s)?
             }
-            Expr::Ref(r) => self.reference(r)?,
+            Expr::Ref(r) => match self.simple_property(r) {
+                Some(v) => v,
+                None => self.reference(r)?,
+            },
             Expr::List(items) => {
                 let mut v = Vec::with_capacity(items.len());
                 for i in items {
@@ -605,6 +678,52 @@ impl<'a> Renderer<'a> {
             }
             _ => arith(op, &l, &r),
         })
+    }
+}
+
+/// Drops a value, inline when it owns nothing (most values read from a request):
+/// the full drop of `Value` is an out-of-line call.
+#[inline(always)]
+fn release(v: Value<'_>) {
+    match v {
+        Value::Null
+        | Value::Bool(_)
+        | Value::Int(_)
+        | Value::Float(_)
+        | Value::Str(Str::Borrowed(_))
+        | Value::Json(_)
+        | Value::Define(_)
+        | Value::Special(_) => std::mem::forget(v),
+        v => drop(v),
+    }
+}
+
+/// What `#foreach` walks.
+enum LoopItems<'a> {
+    Vec(std::vec::IntoIter<Value<'a>>),
+    Json(Items<'a>),
+    JsonValues(Entries<'a>),
+}
+
+impl<'a> LoopItems<'a> {
+    fn len(&self) -> usize {
+        match self {
+            LoopItems::Vec(v) => v.len(),
+            LoopItems::Json(i) => i.len(),
+            LoopItems::JsonValues(e) => e.len(),
+        }
+    }
+}
+
+impl<'a> Iterator for LoopItems<'a> {
+    type Item = Value<'a>;
+    #[inline]
+    fn next(&mut self) -> Option<Value<'a>> {
+        match self {
+            LoopItems::Vec(v) => v.next(),
+            LoopItems::Json(i) => i.next().map(Value::from_json),
+            LoopItems::JsonValues(e) => e.next().map(|(_, v)| Value::from_json(v)),
+        }
     }
 }
 

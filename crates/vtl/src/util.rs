@@ -9,25 +9,43 @@ use base64::Engine;
 /// backslash and `/`; other non-printable or non-ASCII chars become `\uXXXX`
 /// (upper-case hex, UTF-16 units).
 pub(crate) fn escape_javascript(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    let _ = write!(out, "\\u{:04X}", unit);
-                }
-            }
-            c => out.push(c),
+    // Runs of printable ASCII that need no escape are copied whole.
+    let b = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < b.len() {
+        let c = b[i];
+        if (0x20..=0x7e).contains(&c) && !matches!(c, b'"' | b'\'' | b'\\' | b'/') {
+            i += 1;
+            continue;
         }
+        out.push_str(&s[run..i]);
+        // `i` is on a char boundary: only ASCII bytes were skipped.
+        let ch = s[i..].chars().next().unwrap_or('\u{FFFD}');
+        escape_js_char(ch, out);
+        i += ch.len_utf8();
+        run = i;
+    }
+    out.push_str(&s[run..]);
+}
+
+fn escape_js_char(c: char, out: &mut String) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\'' => out.push_str("\\'"),
+        '\\' => out.push_str("\\\\"),
+        '/' => out.push_str("\\/"),
+        '\u{8}' => out.push_str("\\b"),
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\u{c}' => out.push_str("\\f"),
+        '\r' => out.push_str("\\r"),
+        c if (c as u32) < 0x20 || (c as u32) > 0x7e => {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                let _ = write!(out, "\\u{:04X}", unit);
+            }
+        }
+        c => out.push(c),
     }
 }
 

@@ -421,8 +421,21 @@ pub(crate) fn to_display(v: &Value<'_>) -> String {
 pub(crate) const DISPLAY_CAP: usize = 1 << 20;
 
 /// Integers are the most rendered values; `fmt` machinery costs more than this.
-#[inline]
+#[inline(always)]
 pub(crate) fn write_int(out: &mut String, i: i64) {
+    if (0..100).contains(&i) {
+        // Counters and small quantities: most integers a template prints.
+        let i = i as u8;
+        if i >= 10 {
+            out.push(char::from(b'0' + i / 10));
+        }
+        out.push(char::from(b'0' + i % 10));
+        return;
+    }
+    write_long(out, i);
+}
+
+fn write_long(out: &mut String, i: i64) {
     let mut buf = [0u8; 20];
     let mut n = i.unsigned_abs();
     let mut at = buf.len();
