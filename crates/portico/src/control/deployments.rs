@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::call::{Call, Members, Reply};
 use super::patch::{self, Apply, Rule, REPLACE};
-use super::{paging, resources, restapis, stages, Handler};
+use super::{resources, restapis, stages, Handler};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::ids::{new_id, now_epoch};
@@ -209,14 +209,7 @@ fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
 }
 
 fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let api_id = call.label(0);
-    let page = store::read(&*app.store, call.tenant, |txn| {
-        restapis::require(txn, call.tenant, api_id)?;
-        paging::page(txn, call, kind::DEPLOYMENT, api_id, |d| {
-            Some(d.body.clone())
-        })
-    })?;
-    Ok(Reply::Json(page))
+    restapis::page_of(app, call, kind::DEPLOYMENT)
 }
 
 const RULES: &[Rule] = &[Rule {

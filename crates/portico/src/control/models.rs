@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::call::{Call, Members, Reply};
 use super::patch::{self, Op, PatchOp};
-use super::{paging, resources, restapis, Handler};
+use super::{resources, restapis, Handler};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::ids::new_id;
@@ -225,12 +225,7 @@ fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
 }
 
 fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let api_id = call.label(0);
-    let page = store::read(&*app.store, call.tenant, |txn| {
-        restapis::require(txn, call.tenant, api_id)?;
-        paging::page(txn, call, kind::MODEL, api_id, |d| Some(d.body.clone()))
-    })?;
-    Ok(Reply::Json(page))
+    restapis::page_of(app, call, kind::MODEL)
 }
 
 const PATHS: &[&str] = &["/description", "/schema"];

@@ -21,6 +21,17 @@ pub(super) fn handler(operation: &str) -> Option<Handler> {
     })
 }
 
+/// One page of an API's `kind` documents, as stored (GetModels, GetAuthorizers, GetDeployments,
+/// GetRequestValidators): the API must exist, then plain paging.
+pub fn page_of(app: &App, call: &Call, kind: &str) -> Result<Reply, ApiError> {
+    let api_id = call.label(0);
+    let page = store::read(&*app.store, call.tenant, |txn| {
+        require(txn, call.tenant, api_id)?;
+        paging::page(txn, call, kind, api_id, |d| Some(d.body.clone()))
+    })?;
+    Ok(Reply::Json(page))
+}
+
 pub fn not_found(tenant: &Tenant, id: &str) -> ApiError {
     ApiError::not_found(format!(
         "Invalid API identifier specified {}:{}",

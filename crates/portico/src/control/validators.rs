@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use super::call::{Call, Members, Reply};
 use super::models::{patch_ops, replace_only};
-use super::{paging, resources, restapis, Handler};
+use super::{resources, restapis, Handler};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::ids::new_id;
@@ -83,14 +83,7 @@ fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
 }
 
 fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let api_id = call.label(0);
-    let page = store::read(&*app.store, call.tenant, |txn| {
-        restapis::require(txn, call.tenant, api_id)?;
-        paging::page(txn, call, kind::REQUEST_VALIDATOR, api_id, |d| {
-            Some(d.body.clone())
-        })
-    })?;
-    Ok(Reply::Json(page))
+    restapis::page_of(app, call, kind::REQUEST_VALIDATOR)
 }
 
 /// AWS lists the paths in this order in its error message.
