@@ -17,7 +17,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ACCOUNT_A = ("test", "test", "000000000000")
 ACCOUNT_B = ("AKIDSECONDTENANT", "second-secret", "111111111111")
 
+# More than one worker even on a one-CPU machine, so that the suite always crosses the
+# acceptor's hand-off to worker threads.
+WORKERS = 2
+
 CONFIG = f"""
+workers = {WORKERS}
+
 [[credentials]]
 access_key = "{ACCOUNT_A[0]}"
 secret_key = "{ACCOUNT_A[1]}"

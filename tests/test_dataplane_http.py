@@ -4,8 +4,11 @@ and the AWS integrations Portico doesn't invoke yet."""
 import base64
 import json
 
+import requests
+
 from dataplane import (PNG, add_resource, backend, closed_port, deploy, http_method, invoke,
-                       mock_method)
+                       invoke_url, mock_method)
+from portico_server import WORKERS
 
 __all__ = ["backend"]
 
@@ -223,10 +226,18 @@ def test_mock_and_http_side_by_side_after_partial_redeploy(server, apigw, api, b
 
 def test_backend_connections_are_kept_alive_and_recovered(server, apigw, api, backend):
     api_id = proxy_api(apigw, api, backend)
-    for _ in range(20):
-        assert invoke(server, api_id, "prod", "/x").status_code == 200
+    # One client connection lives on one worker, and that worker reuses one backend connection.
+    with requests.Session() as s:
+        for _ in range(20):
+            assert s.get(invoke_url(server, api_id, "prod", "/x"), timeout=10).status_code == 200
     ports = {r["client_port"] for r in backend.requests}
     assert len(ports) == 1, ports
+    # A new client connection per request is dealt round-robin over the workers, each of which
+    # keeps its own idle backend connections.
+    backend.requests.clear()
+    for _ in range(20):
+        assert invoke(server, api_id, "prod", "/x").status_code == 200
+    assert len({r["client_port"] for r in backend.requests}) <= WORKERS
     # The backend closing its side, and empty (204) responses, never fail a request.
     for path in ("/close", "/x", "/empty", "/x", "/close", "/empty", "/x"):
         r = invoke(server, api_id, "prod", path)

@@ -1,8 +1,9 @@
-//! The floor under Portico's HTTP_PROXY figures: the same server (hyper http1 on tokio) and the
-//! same backend pool as the data plane, with no pipeline at all. `bench/dataplane.sh FLOOR=1`
-//! runs it; the gap between this and Portico is what the pipeline costs.
+//! The floor under Portico's HTTP_PROXY figures: the same threading (one acceptor dealing
+//! connections round-robin to single-threaded worker runtimes), the same hyper server and the
+//! same backend pool as the data plane, with no pipeline at all. `bench/dataplane.sh` runs it;
+//! the gap between this and Portico is what the pipeline costs.
 //!
-//!   cargo run --release --example proxy_floor -- 127.0.0.1:18095 http://127.0.0.1:18081/
+//!   cargo run --release --example proxy_floor -- 127.0.0.1:18095 http://127.0.0.1:18081/ [WORKERS]
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -17,9 +18,10 @@ use hyper_util::rt::TokioIo;
 use portico::data::integrations::http::Client;
 use portico::data::response_map;
 use portico::http::{full, ResponseBody};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let listen = args.next().unwrap_or_else(|| "127.0.0.1:18095".into());
     let backend: hyper::Uri = args
@@ -27,29 +29,65 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "http://127.0.0.1:18081/".into())
         .parse()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{e}")))?;
+    let workers = args
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let client = Arc::new(Client::new());
-    let listener = tokio::net::TcpListener::bind(&listen).await?;
-    loop {
-        let (stream, _) = listener.accept().await?;
-        let _ = stream.set_nodelay(true);
+    let mut outboxes = Vec::new();
+    for _ in 1..workers {
+        let (tx, mut rx) = mpsc::unbounded_channel::<std::net::TcpStream>();
         let (client, backend) = (client.clone(), backend.clone());
-        tokio::spawn(async move {
-            let service = service_fn(move |_req: Request<hyper::body::Incoming>| {
-                let (client, backend) = (client.clone(), backend.clone());
-                async move {
-                    let mut out = Request::new(Full::new(Bytes::new()));
-                    *out.uri_mut() = backend;
-                    let resp: Response<ResponseBody> =
-                        match client.send(out, Duration::from_secs(29)).await {
-                            Ok(r) => response_map::proxy(r),
-                            Err(e) => Response::new(full(e.message)),
-                        };
-                    Ok::<_, Infallible>(resp)
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async move {
+                while let Some(s) = rx.recv().await {
+                    serve(TcpStream::from_std(s)?, client.clone(), backend.clone());
                 }
-            });
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+                Ok::<_, std::io::Error>(())
+            })
         });
+        outboxes.push(tx);
     }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&listen).await?;
+        let mut next = 0;
+        loop {
+            let (stream, _) = listener.accept().await?;
+            let _ = stream.set_nodelay(true);
+            next = (next + 1) % (outboxes.len() + 1);
+            match next {
+                0 => serve(stream, client.clone(), backend.clone()),
+                n => {
+                    let _ = outboxes[n - 1].send(stream.into_std()?);
+                }
+            }
+        }
+    })
+}
+
+fn serve(stream: TcpStream, client: Arc<Client>, backend: hyper::Uri) {
+    tokio::spawn(async move {
+        let service = service_fn(move |_req: Request<hyper::body::Incoming>| {
+            let (client, backend) = (client.clone(), backend.clone());
+            async move {
+                let mut out = Request::new(Full::new(Bytes::new()));
+                *out.uri_mut() = backend;
+                let resp: Response<ResponseBody> =
+                    match client.send(out, Duration::from_secs(29)).await {
+                        Ok(r) => response_map::proxy(r),
+                        Err(e) => Response::new(full(e.message)),
+                    };
+                Ok::<_, Infallible>(resp)
+            }
+        });
+        let _ = http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+    });
 }

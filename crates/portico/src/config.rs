@@ -13,6 +13,8 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 pub const SEEDED_ACCESS_KEY: &str = "test";
 pub const SEEDED_SECRET_KEY: &str = "test";
 pub const SEEDED_ACCOUNT: &str = "000000000000";
+/// More worker threads than this is a typo, not a machine.
+pub const MAX_WORKERS: usize = 1024;
 
 /// The TOML file, as written by an operator.
 #[derive(Debug, Default, Deserialize)]
@@ -26,6 +28,8 @@ pub struct FileConfig {
     /// Accept management calls that carry no signature at all, attributing them to the first
     /// credential's account. Off by default; signatures are always verified when present.
     pub allow_unsigned: Option<bool>,
+    /// Worker threads, each with its own single-threaded runtime (default: one per CPU).
+    pub workers: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -46,6 +50,7 @@ pub struct Config {
     /// True when no credentials were configured and the well-known `test`/`test` key was seeded.
     pub seeded_credentials: bool,
     pub allow_unsigned: bool,
+    pub workers: usize,
 }
 
 #[derive(Debug)]
@@ -93,6 +98,15 @@ impl Config {
                 )));
             }
         }
+        let workers = match file.workers {
+            Some(n) if (1..=MAX_WORKERS).contains(&n) => n,
+            Some(n) => {
+                return Err(ConfigError(format!(
+                    "workers = {n}: must be between 1 and {MAX_WORKERS}"
+                )))
+            }
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
         let seeded_credentials = credentials.is_empty();
         if seeded_credentials {
             credentials.push(Credential {
@@ -112,6 +126,7 @@ impl Config {
             credentials,
             seeded_credentials,
             allow_unsigned: file.allow_unsigned.unwrap_or(false),
+            workers,
         };
         config.check_network_safety()?;
         Ok(config)
@@ -180,5 +195,16 @@ mod tests {
         )
         .unwrap();
         assert!(Config::resolve(file, None, None, None).is_err());
+    }
+
+    #[test]
+    fn workers_default_to_the_cpus_and_must_be_positive() {
+        let c = Config::resolve(FileConfig::default(), None, None, None).unwrap();
+        assert!(c.workers >= 1);
+        let two = Config::resolve(FileConfig::parse("workers = 2").unwrap(), None, None, None);
+        assert_eq!(two.unwrap().workers, 2);
+        let err = Config::resolve(FileConfig::parse("workers = 0").unwrap(), None, None, None)
+            .unwrap_err();
+        assert!(err.0.contains("workers = 0"), "{}", err.0);
     }
 }

@@ -29,6 +29,9 @@ struct ServeArgs {
     /// TOML configuration file; unknown keys are rejected.
     #[arg(long, env = "PORTICO_CONFIG")]
     config: Option<PathBuf>,
+    /// Worker threads, each serving its own connections (default: one per CPU).
+    #[arg(long, env = "PORTICO_WORKERS")]
+    workers: Option<usize>,
 }
 
 #[derive(Subcommand)]
@@ -85,13 +88,14 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
             EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let file = match args.config.as_deref().map(FileConfig::load).transpose() {
+    let mut file = match args.config.as_deref().map(FileConfig::load).transpose() {
         Ok(f) => f.unwrap_or_default(),
         Err(e) => {
             eprintln!("portico: {e}");
             return std::process::ExitCode::from(2);
         }
     };
+    file.workers = args.workers.or(file.workers);
     let config = match Config::resolve(file, args.listen, args.data_dir, args.region) {
         Ok(c) => c,
         Err(e) => {
@@ -105,7 +109,8 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
             portico::config::SEEDED_ACCOUNT
         );
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // The acceptor and worker 0; the server starts the other workers (see `server`).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -7,10 +7,15 @@
 //! from the response body as the server streams it — the way an event-loop proxy like nginx
 //! works. When the body ends the connection goes back to the pool; a body dropped early closes
 //! it (its response was not read to the end).
+//!
+//! Idle connections are kept per thread: a connection is registered with the I/O driver of the
+//! runtime that opened it, and with one single-threaded runtime per worker (see `server`) it must
+//! only ever be driven there.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -32,6 +37,18 @@ const MAX_IDLE_PER_HOST: usize = 512;
 /// Backends close idle keep-alive connections; don't reuse ones older than this.
 const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 
+/// Idle connections are filed under the thread that released them and the backend authority.
+type Key = (usize, Arc<str>);
+
+/// A small number naming the current thread, cheaper to read than `thread::current().id()`.
+fn thread_slot() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed);
+    }
+    SLOT.with(|s| *s)
+}
+
 pub struct Lease {
     pool: Arc<Pool>,
     key: Arc<str>,
@@ -48,7 +65,7 @@ struct Idle {
 
 #[derive(Default)]
 pub struct Pool {
-    idle: Mutex<HashMap<Arc<str>, Vec<Idle>>>,
+    idle: Mutex<HashMap<Key, Vec<Idle>>>,
 }
 
 #[derive(Debug)]
@@ -77,7 +94,7 @@ impl std::fmt::Display for SendError {
 impl Pool {
     fn checkout(self: &Arc<Self>, key: &Arc<str>) -> Option<Lease> {
         let mut idle = self.idle.lock();
-        let list = idle.get_mut(key)?;
+        let list = idle.get_mut(&(thread_slot(), key.clone()))?;
         while let Some(i) = list.pop() {
             if i.sender.is_closed() || i.since.elapsed() > MAX_IDLE_AGE {
                 continue;
@@ -194,7 +211,7 @@ impl Lease {
             return;
         }
         let mut idle = self.pool.idle.lock();
-        let list = idle.entry(self.key.clone()).or_default();
+        let list = idle.entry((thread_slot(), self.key.clone())).or_default();
         // The oldest idle connections sit at the front: drop the expired ones.
         let expired = list
             .iter()
