@@ -30,19 +30,29 @@ pub fn json_response(status: u16, value: &serde_json::Value) -> Response<Respons
 
 /// A request id in the UUID v4 text form AWS uses for `x-amzn-RequestId`.
 pub fn request_id() -> String {
-    let b: [u8; 16] = rand::random();
-    let mut s = String::with_capacity(36);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // One 128-bit draw: an array of bytes would cost a generator call per byte.
+    let b = rand::random::<u128>().to_le_bytes();
+    let mut out = [0u8; 36];
+    let mut at = 0;
     for (i, byte) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
+            out[at] = b'-';
+            at += 1;
         }
         let v = match i {
             6 => (byte & 0x0f) | 0x40,
             8 => (byte & 0x3f) | 0x80,
             _ => *byte,
         };
-        s.push(char::from_digit((v >> 4) as u32, 16).unwrap_or('0'));
-        s.push(char::from_digit((v & 0xf) as u32, 16).unwrap_or('0'));
+        out[at] = HEX[(v >> 4) as usize];
+        out[at + 1] = HEX[(v & 0xf) as usize];
+        at += 2;
     }
-    s
+    ascii(&out)
+}
+
+/// Text from bytes known to be ASCII (ids built from fixed alphabets).
+pub fn ascii(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
-use hyper::header::{HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 use hyper::{HeaderMap, Method, Request, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -187,7 +187,7 @@ pub async fn serve(
         query: parse_query(parts.uri.query().unwrap_or("")),
         headers: parts.headers,
         body: body.clone().unwrap_or_default(),
-        source_ip: peer.ip().to_string(),
+        source_ip: context::source_ip(peer.ip()),
         domain_name,
     };
     let mut inv = match body {
@@ -261,16 +261,21 @@ fn pick(stage: &LiveStage) -> (&Deployment, &Map<String, Value>, Option<bool>) {
     }
 }
 
+// Named once: a `&str` header name is parsed and hashed on every insert.
+const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
+const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
+
 fn stamp(r: &mut Response<ResponseBody>, rid: &str, extended: &str, trace: &str) {
     let h = r.headers_mut();
     if let Ok(v) = HeaderValue::from_str(rid) {
-        h.insert("x-amzn-requestid", v);
+        h.insert(X_AMZN_REQUEST_ID, v);
     }
     if let Ok(v) = HeaderValue::from_str(extended) {
-        h.insert("x-amz-apigw-id", v);
+        h.insert(X_AMZ_APIGW_ID, v);
     }
     if let Ok(v) = HeaderValue::from_str(trace) {
-        h.insert("x-amzn-trace-id", v);
+        h.insert(X_AMZN_TRACE_ID, v);
     }
 }
 
@@ -294,7 +299,6 @@ fn build_context(
     identity: Option<&Identity>,
     keys: Option<&[Box<str>]>,
 ) -> Value {
-    let path = format!("/{}{}", exec.stage, req.path);
     context::build(
         &Info {
             request_id: exec.request_id,
@@ -306,7 +310,7 @@ fn build_context(
             resource_id,
             resource_path,
             http_method: req.method.as_str(),
-            path: &path,
+            request_path: &req.path,
             domain_name: &req.domain_name,
             source_ip: &req.source_ip,
             user_agent: req.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),

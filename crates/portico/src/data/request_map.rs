@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE, USER_AGENT};
+use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use hyper::{HeaderMap, Method, Request};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
@@ -17,23 +17,28 @@ use super::pipeline::ExecLog;
 use super::template::{self, Inputs};
 
 /// Headers that never reach an integration, proxy or not (AWS drops them at the edge).
-const DROPPED: &[&str] = &[
-    "connection",
-    "content-length",
-    "content-md5",
-    "expect",
-    "max-forwards",
-    "proxy-authenticate",
-    "server",
-    "te",
-    "transfer-encoding",
-    "trailer",
-    "upgrade",
-    "www-authenticate",
-    "host",
-    "keep-alive",
-    "proxy-connection",
+// Header names are constants: a `&str` name is parsed and hashed on every lookup.
+static DROPPED: [HeaderName; 15] = [
+    HeaderName::from_static("connection"),
+    HeaderName::from_static("content-length"),
+    HeaderName::from_static("content-md5"),
+    HeaderName::from_static("expect"),
+    HeaderName::from_static("max-forwards"),
+    HeaderName::from_static("proxy-authenticate"),
+    HeaderName::from_static("server"),
+    HeaderName::from_static("te"),
+    HeaderName::from_static("transfer-encoding"),
+    HeaderName::from_static("trailer"),
+    HeaderName::from_static("upgrade"),
+    HeaderName::from_static("www-authenticate"),
+    HeaderName::from_static("host"),
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
 ];
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
+const X_AMZN_APIGATEWAY_API_ID: HeaderName = HeaderName::from_static("x-amzn-apigateway-api-id");
 
 /// Characters escaped in a path variable value (a greedy `{proxy+}` keeps its `/`).
 const PATH_VALUE: &AsciiSet = &CONTROLS
@@ -288,26 +293,26 @@ pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
     if proxy {
         // Clone and prune: cheaper than re-inserting every header.
         headers = o.client_headers.clone();
-        for name in DROPPED {
-            if headers.contains_key(*name) {
-                headers.remove(*name);
+        for name in &DROPPED {
+            if headers.contains_key(name) {
+                headers.remove(name);
             }
         }
         let xff = match o
             .client_headers
-            .get("x-forwarded-for")
+            .get(&X_FORWARDED_FOR)
             .and_then(|v| v.to_str().ok())
         {
             Some(prev) => format!("{prev}, {}", o.source_ip),
             None => o.source_ip.to_string(),
         };
         if let Ok(v) = HeaderValue::from_str(&xff) {
-            headers.insert("x-forwarded-for", v);
+            headers.insert(X_FORWARDED_FOR, v);
         }
-        headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+        headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
     } else {
         headers = HeaderMap::with_capacity(8);
-        headers.insert("accept", HeaderValue::from_static("application/json"));
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if !o.mapped.body.is_empty() {
             if let Ok(v) = HeaderValue::from_str(o.content_type) {
                 headers.insert(CONTENT_TYPE, v);
@@ -326,10 +331,10 @@ pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
         }
     }
     if let Ok(v) = HeaderValue::from_str(o.trace_id) {
-        headers.insert("x-amzn-trace-id", v);
+        headers.insert(X_AMZN_TRACE_ID, v);
     }
     if let Ok(v) = HeaderValue::from_str(o.api_id) {
-        headers.insert("x-amzn-apigateway-api-id", v);
+        headers.insert(X_AMZN_APIGATEWAY_API_ID, v);
     }
     let mut req = Request::new(Full::new(o.mapped.body));
     *req.method_mut() = method;

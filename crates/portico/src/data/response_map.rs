@@ -19,14 +19,31 @@ use super::template::{self, Inputs};
 use crate::http::{full, ResponseBody};
 
 /// Renamed on proxied responses (AWS's `x-amzn-Remapped-*`).
-const REMAPPED: &[(&str, &str)] = &[
-    ("connection", "x-amzn-remapped-connection"),
-    ("content-length", "x-amzn-remapped-content-length"),
-    ("date", "x-amzn-remapped-date"),
-    ("server", "x-amzn-remapped-server"),
+// Header names are constants: a `&str` name is parsed and hashed on every lookup.
+static REMAPPED: [(HeaderName, HeaderName); 4] = [
+    (
+        HeaderName::from_static("connection"),
+        HeaderName::from_static("x-amzn-remapped-connection"),
+    ),
+    (
+        HeaderName::from_static("content-length"),
+        HeaderName::from_static("x-amzn-remapped-content-length"),
+    ),
+    (
+        HeaderName::from_static("date"),
+        HeaderName::from_static("x-amzn-remapped-date"),
+    ),
+    (
+        HeaderName::from_static("server"),
+        HeaderName::from_static("x-amzn-remapped-server"),
+    ),
 ];
 /// Dropped from proxied responses.
-const DROPPED_PROXY: &[&str] = &["transfer-encoding", "via", "keep-alive"];
+static DROPPED_PROXY: [HeaderName; 3] = [
+    HeaderName::from_static("transfer-encoding"),
+    HeaderName::from_static("via"),
+    HeaderName::from_static("keep-alive"),
+];
 
 /// The method response of a non-proxy integration.
 #[allow(clippy::too_many_arguments)]
@@ -188,16 +205,15 @@ fn choose<'t>(
 pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
     let (mut parts, body) = resp.into_parts();
     let headers = &mut parts.headers;
-    for name in DROPPED_PROXY {
-        if headers.contains_key(*name) {
-            headers.remove(*name);
+    for name in &DROPPED_PROXY {
+        if headers.contains_key(name) {
+            headers.remove(name);
         }
     }
-    for (name, remapped) in REMAPPED {
-        if let hyper::header::Entry::Occupied(e) = headers.entry(*name) {
+    for (name, remapped) in &REMAPPED {
+        if let hyper::header::Entry::Occupied(e) = headers.entry(name) {
             let (_, values) = e.remove_entry_mult();
             let values: Vec<HeaderValue> = values.collect();
-            let remapped = HeaderName::from_static(remapped);
             for v in values {
                 headers.append(remapped.clone(), v);
             }

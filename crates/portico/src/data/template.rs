@@ -169,7 +169,9 @@ pub fn select<'t>(templates: &'t [(String, Template)], content_type: &str) -> Op
 
 /// `"application/json; charset=utf-8"` → `"application/json"`.
 pub fn media_type(ct: &str) -> &str {
-    ct.split(';').next().unwrap_or("").trim()
+    // A byte scan: these strings are short and `split` sets up a searcher per call.
+    let end = ct.bytes().position(|b| b == b';').unwrap_or(ct.len());
+    ct[..end].trim()
 }
 
 #[cfg(test)]
