@@ -84,7 +84,8 @@ pub fn map(
         Some(h) => convert(&out.body, h, binary)?,
         None => out.body.clone(),
     };
-    let mut headers = HeaderMap::new();
+    // Room for Content-Type, mapped parameters and the three ids `pipeline::stamp` adds.
+    let mut headers = HeaderMap::with_capacity(8);
     let mut values = Vec::new();
     {
         let iv = View {
@@ -205,16 +206,20 @@ fn choose<'t>(
 pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
     let (mut parts, body) = resp.into_parts();
     let headers = &mut parts.headers;
-    for name in &DROPPED_PROXY {
-        if headers.contains_key(name) {
-            headers.remove(name);
-        }
+    // One pass over the (few) headers present rather than a hashed lookup per listed name.
+    while let Some(name) = headers.keys().find(|k| DROPPED_PROXY.contains(k)).cloned() {
+        headers.remove(&name);
     }
     for (name, remapped) in &REMAPPED {
+        if !headers.keys().any(|k| k == name) {
+            continue;
+        }
         if let hyper::header::Entry::Occupied(e) = headers.entry(name) {
-            let (_, values) = e.remove_entry_mult();
-            let values: Vec<HeaderValue> = values.collect();
-            for v in values {
+            let (_, mut values) = e.remove_entry_mult();
+            // Almost always one value: only the rest need a vector.
+            let first = values.next();
+            let rest: Vec<HeaderValue> = values.collect();
+            for v in first.into_iter().chain(rest) {
                 headers.append(remapped.clone(), v);
             }
         }
