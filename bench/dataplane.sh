@@ -6,6 +6,7 @@
 #
 #   bash bench/dataplane.sh                 # 10 s per wrk run, 16 connections, 60 s RSS run
 #   DUR=30 CONN=16 RSS_SECONDS=300 bash bench/dataplane.sh
+# PORTICO_WORKERS sets Portico's (and the floor's) worker threads; default one per CPU.
 # Needs nginx and wrk (apt-get install -y nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,30 +35,7 @@ ppid=$!
 for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
 
 # Deploy the benchmark API through the management API, as a user would.
-read -r API_ID < <("$VENV/bin/python" - "http://127.0.0.1:$port" "$BACKEND" <<'PY'
-import sys, boto3
-url, backend = sys.argv[1:]
-c = boto3.client("apigateway", endpoint_url=url, region_name="us-east-1",
-                 aws_access_key_id="test", aws_secret_access_key="test")
-api = c.create_rest_api(name="bench")
-api_id, root = api["id"], api["rootResourceId"]
-proxy = c.create_resource(restApiId=api_id, parentId=root, pathPart="proxy")["id"]
-c.put_method(restApiId=api_id, resourceId=proxy, httpMethod="GET", authorizationType="NONE")
-c.put_integration(restApiId=api_id, resourceId=proxy, httpMethod="GET", type="HTTP_PROXY",
-                  integrationHttpMethod="GET", uri=backend)
-mock = c.create_resource(restApiId=api_id, parentId=root, pathPart="mock")["id"]
-c.put_method(restApiId=api_id, resourceId=mock, httpMethod="GET", authorizationType="NONE")
-c.put_method_response(restApiId=api_id, resourceId=mock, httpMethod="GET", statusCode="200")
-c.put_integration(restApiId=api_id, resourceId=mock, httpMethod="GET", type="MOCK",
-                  requestTemplates={"application/json": '{"statusCode": 200}'})
-c.put_integration_response(
-    restApiId=api_id, resourceId=mock, httpMethod="GET", statusCode="200",
-    responseTemplates={"application/json":
-                       '{"ok":true,"service":"$context.stage","n":12345,"id":"$context.requestId"}'})
-c.create_deployment(restApiId=api_id, stageName="bench")
-print(api_id)
-PY
-)
+API_ID=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
 base="http://127.0.0.1:$port/restapis/$API_ID/bench/_user_request_"
 idle=$(rss_kb "$ppid")
 
@@ -75,7 +53,7 @@ nginx -c "$tmp/backend.conf" -p "$tmp" &
 sleep 0.3
 # The floor: the same hyper server and backend pool with no pipeline (what bounds HTTP_PROXY).
 fport=$(free_port)
-./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" >"$tmp/floor.log" 2>&1 &
+./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" ${PORTICO_WORKERS:-} >"$tmp/floor.log" 2>&1 &
 fpid=$!
 sleep 0.3
 wrk -t1 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$fport/" >"$tmp/floor.out" 2>&1
@@ -83,6 +61,40 @@ kill "$fpid" 2>/dev/null || true
 printf 'floor    rps=%-10s p50=%-8s p99=%-8s (hyper server + backend pool, no pipeline)\n' \
   "$(awk '/Requests\/sec/{print $2}' "$tmp/floor.out")" "$(awk '$1=="50%"{print $2}' "$tmp/floor.out")" \
   "$(awk '$1=="99%"{print $2}' "$tmp/floor.out")" | tee -a "$tmp/out"
+
+# CPU time per request (utime+stime of the serving process over a wrk run, divided by the
+# requests served): the figure that holds when the machine is shared and req/s do not.
+cat >"$tmp/proxy.conf" <<CONF
+worker_processes 1; daemon off; pid $tmp/p.pid; error_log $tmp/p.err;
+events { worker_connections 4096; }
+http { access_log off;
+  upstream be { server 127.0.0.1:18081; keepalive 64; }
+  server { listen 127.0.0.1:18083;
+    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+nginx -c "$tmp/proxy.conf" -p "$tmp" &
+sleep 0.3
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+cpu_per_request() { # name pid url
+  local c0 c1 n
+  c0=$(cpu_ticks "$2")
+  n=$(wrk -t1 -c"$CONN" -d"${CPU_DUR:-5}s" "$3" | awk '/requests in/{print $1}')
+  c1=$(cpu_ticks "$2")
+  awk -v name="$1" -v d=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "cpu      %-9s %6.1f us/request (%d requests)\n", name, d * 1e6 / hz / n, n }'
+}
+nginx_worker=$(pgrep -P "$(cat "$tmp/p.pid")" | head -1)
+fport=$(free_port)
+./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" ${PORTICO_WORKERS:-} >"$tmp/floor.log" 2>&1 &
+fpid=$!
+sleep 0.3
+{
+  cpu_per_request nginx "$nginx_worker" "http://127.0.0.1:18083/"
+  cpu_per_request floor "$fpid" "http://127.0.0.1:$fport/"
+  cpu_per_request gw-proxy "$ppid" "$base/proxy"
+  cpu_per_request gw-mock "$ppid" "$base/mock"
+} | tee -a "$tmp/out"
+kill "$fpid" 2>/dev/null || true
 
 ( for _ in $(seq "$RSS_SECONDS"); do rss_kb "$ppid"; sleep 1; done ) >"$tmp/rss" &
 sampler=$!
@@ -114,6 +126,14 @@ if "floor" in rows:
 if "gw-mock" in rows:
     m = rows["gw-mock"]
     print(f"MOCK+template: throughput {m[0]/d[0]:.2f}x direct backend (target >= 0.6)")
+cpu = {}
+for line in open(out):
+    m = re.match(r"cpu\s+(\S+)\s+([\d.]+) us/request", line)
+    if m:
+        cpu[m[1]] = float(m[2])
+if "nginx" in cpu and "gw-proxy" in cpu:
+    print(f"CPU per request: HTTP_PROXY {cpu['gw-proxy']/cpu['nginx']:.2f}x nginx's, "
+          f"floor {cpu.get('floor', float('nan'))/cpu['nginx']:.2f}x nginx's")
 rss = [int(x) for x in open(rss_file).read().split() if x.strip()]
 print(f"Portico RSS idle: {idle/1024:.1f} MB (target < 20 MB)")
 if len(rss) >= 4:

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Instructions per request in user space, counted by callgrind: repeatable to a fraction of a
+# percent whatever else the machine is doing, so it shows what a change to the request path
+# costs even when req/s can't. Counts Portico serving N keep-alive requests of the benchmark
+# API (HTTP_PROXY and MOCK + template, as in dataplane.sh), and the floor (examples/proxy_floor:
+# the same server and pool, no pipeline) as the reference measured in the same run.
+# Kernel work (syscalls, TCP) is not counted; dataplane.sh's CPU per request includes it.
+#
+#   bash bench/instructions.sh          # N=5000 requests per path
+# Needs valgrind and nginx (the backend).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-5000}
+VENV=${VENV:-.venv-bench}
+BACKEND=http://127.0.0.1:18081/
+for tool in valgrind callgrind_control nginx; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y valgrind nginx-light" >&2; exit 2; }
+done
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+cargo build --release --quiet -p portico --bins --example proxy_floor
+
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
+free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+up() { for _ in $(seq 600); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "$1 did not come up" >&2; return 1; }
+
+cat >"$tmp/backend.conf" <<CONF
+worker_processes 1; daemon off; pid $tmp/b.pid; error_log $tmp/b.err;
+events { worker_connections 1024; }
+http { access_log off;
+  server { listen 127.0.0.1:18081;
+    location / { default_type application/json; return 200 '{"ok":true,"service":"backend","n":12345}'; } } }
+CONF
+nginx -c "$tmp/backend.conf" -p "$tmp" &
+sleep 0.3
+
+# N keep-alive requests to $1, after a warm-up outside the count; prints instructions/request.
+count() { # name pid url out
+  "$VENV/bin/python" - "$3" 200 <<'PY'
+import sys, http.client, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1]); n = int(sys.argv[2])
+c = http.client.HTTPConnection(u.hostname, u.port)
+for _ in range(n):
+    c.request("GET", u.path); r = c.getresponse(); r.read(); assert r.status == 200, r.status
+PY
+  callgrind_control -i on "$2" >/dev/null 2>&1
+  "$VENV/bin/python" - "$3" "$N" <<'PY'
+import sys, http.client, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1]); n = int(sys.argv[2])
+c = http.client.HTTPConnection(u.hostname, u.port)
+for _ in range(n):
+    c.request("GET", u.path); r = c.getresponse(); r.read(); assert r.status == 200, r.status
+PY
+  callgrind_control -i off "$2" >/dev/null 2>&1
+  callgrind_control -d "$2" >/dev/null 2>&1 # written to $4.1, whether or not the process exits cleanly
+  kill "$2"; wait "$2" 2>/dev/null || true
+  callgrind_annotate "$4.1" 2>/dev/null | awk -v name="$1" -v n="$N" \
+    '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%-9s %8.0f instructions/request\n", name, $1 / n }'
+}
+
+CG="valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file"
+port=$(free_port)
+$CG="$tmp/floor.cg" ./target/release/examples/proxy_floor "127.0.0.1:$port" "$BACKEND" 1 >"$tmp/floor.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+count floor "$pid" "http://127.0.0.1:$port/" "$tmp/floor.cg" | tee "$tmp/out"
+
+for path in proxy mock; do
+  port=$(free_port)
+  PORTICO_LOG=warn $CG="$tmp/$path.cg" ./target/release/portico serve --listen "127.0.0.1:$port" \
+    --data-dir "$tmp/data-$path" --workers 1 >"$tmp/portico.log" 2>&1 &
+  pid=$!
+  up "http://127.0.0.1:$port/_portico/health"
+  api=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
+  count "gw-$path" "$pid" "http://127.0.0.1:$port/restapis/$api/bench/_user_request_/$path" "$tmp/$path.cg" | tee -a "$tmp/out"
+done
+
+awk '{ v[$1] = $2 } END {
+  printf "HTTP_PROXY: %.2fx the floor'"'"'s instructions (the pipeline: %.0f per request)\n", v["gw-proxy"] / v["floor"], v["gw-proxy"] - v["floor"]
+}' "$tmp/out"
