@@ -265,6 +265,7 @@ fn pick(stage: &LiveStage) -> (&Deployment, &Map<String, Value>, Option<bool>) {
 const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
 const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
+const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
 fn stamp(r: &mut Response<ResponseBody>, rid: &str, extended: &str, trace: &str) {
     let h = r.headers_mut();
@@ -463,7 +464,7 @@ fn authorize(
     let Some(m) = exec.metering else {
         return Ok(None);
     };
-    let key = req.headers.get("x-api-key").map(|v| v.as_bytes());
+    let key = req.headers.get(&X_API_KEY).map(|v| v.as_bytes());
     m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)
 }
 

@@ -37,8 +37,15 @@ const MAX_IDLE_PER_HOST: usize = 512;
 /// Backends close idle keep-alive connections; don't reuse ones older than this.
 const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 
-/// Idle connections are filed under the thread that released them and the backend authority.
-type Key = (usize, Arc<str>);
+/// Idle connections by the thread that released them, then by backend authority (looked up
+/// by `&str`, so a request that reuses a connection allocates no key).
+type IdleMap = HashMap<usize, HashMap<Arc<str>, Host>>;
+
+/// One backend's idle connections, with its key so a checkout can hand the key on by cloning.
+struct Host {
+    key: Arc<str>,
+    idle: Vec<Idle>,
+}
 
 /// A small number naming the current thread, cheaper to read than `thread::current().id()`.
 fn thread_slot() -> usize {
@@ -65,7 +72,7 @@ struct Idle {
 
 #[derive(Default)]
 pub struct Pool {
-    idle: Mutex<HashMap<Key, Vec<Idle>>>,
+    idle: Mutex<IdleMap>,
 }
 
 #[derive(Debug)]
@@ -92,16 +99,16 @@ impl std::fmt::Display for SendError {
 }
 
 impl Pool {
-    fn checkout(self: &Arc<Self>, key: &Arc<str>) -> Option<Lease> {
+    fn checkout(self: &Arc<Self>, authority: &str) -> Option<Lease> {
         let mut idle = self.idle.lock();
-        let list = idle.get_mut(&(thread_slot(), key.clone()))?;
-        while let Some(i) = list.pop() {
+        let host = idle.get_mut(&thread_slot())?.get_mut(authority)?;
+        while let Some(i) = host.idle.pop() {
             if i.sender.is_closed() || i.since.elapsed() > MAX_IDLE_AGE {
                 continue;
             }
             return Some(Lease {
                 pool: self.clone(),
-                key: key.clone(),
+                key: host.key.clone(),
                 sender: i.sender,
                 conn: i.conn,
                 reused: true,
@@ -110,8 +117,8 @@ impl Pool {
         None
     }
 
-    async fn connect(self: &Arc<Self>, key: &Arc<str>) -> Result<Lease, SendError> {
-        let stream = TcpStream::connect(&**key)
+    async fn connect(self: &Arc<Self>, authority: &str) -> Result<Lease, SendError> {
+        let stream = TcpStream::connect(authority)
             .await
             .map_err(SendError::Connect)?;
         let _ = stream.set_nodelay(true);
@@ -121,7 +128,7 @@ impl Pool {
             .map_err(SendError::Http)?;
         Ok(Lease {
             pool: self.clone(),
-            key: key.clone(),
+            key: authority.into(),
             sender,
             conn,
             reused: false,
@@ -135,18 +142,17 @@ impl Pool {
         authority: &str,
         req: Request<Full<Bytes>>,
     ) -> Result<Response<DrivenBody>, SendError> {
-        let key: Arc<str> = authority.into();
         let mut req = req;
         let mut fresh_only = false;
         loop {
             let lease = if fresh_only {
                 None
             } else {
-                self.checkout(&key)
+                self.checkout(authority)
             };
             let mut lease = match lease {
                 Some(l) => l,
-                None => self.connect(&key).await?,
+                None => self.connect(authority).await?,
             };
             if let Err(e) = lease.ready().await {
                 // An idle connection the backend closed meanwhile: take the next one.
@@ -211,7 +217,15 @@ impl Lease {
             return;
         }
         let mut idle = self.pool.idle.lock();
-        let list = idle.entry((thread_slot(), self.key.clone())).or_default();
+        let list = &mut idle
+            .entry(thread_slot())
+            .or_default()
+            .entry(self.key.clone())
+            .or_insert_with(|| Host {
+                key: self.key.clone(),
+                idle: Vec::new(),
+            })
+            .idle;
         // The oldest idle connections sit at the front: drop the expired ones.
         let expired = list
             .iter()
