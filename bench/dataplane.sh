@@ -14,19 +14,9 @@ DUR=${DUR:-10}
 RSS_SECONDS=${RSS_SECONDS:-60}
 export CONN=${CONN:-16}
 ANCHOR=${ANCHOR:-../shared/bench/nginx_anchor.sh}
-VENV=${VENV:-.venv-bench}
 BACKEND=http://127.0.0.1:18081/ # the anchor's nginx backend
 
-for tool in nginx wrk; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y nginx-light wrk" >&2; exit 2; }
-done
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-cargo build --release --quiet -p portico --bins --example proxy_floor
-
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
-free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source bench/lib.sh nginx wrk
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
 port=$(free_port)
@@ -42,15 +32,7 @@ idle=$(rss_kb "$ppid")
 GATEWAY_URL="$base/proxy" GATEWAY_MOCK_URL="$base/mock" bash "$ANCHOR" "$DUR" | tee "$tmp/out"
 
 # RSS across a sustained load: both methods at once (the anchor's backend is gone; start one).
-cat >"$tmp/backend.conf" <<CONF
-worker_processes 1; daemon off; pid $tmp/b.pid; error_log $tmp/b.err;
-events { worker_connections 4096; }
-http { access_log off;
-  server { listen 127.0.0.1:18081;
-    location / { default_type application/json; return 200 '{"ok":true,"service":"backend","n":12345}'; } } }
-CONF
-nginx -c "$tmp/backend.conf" -p "$tmp" &
-sleep 0.3
+start_backend
 # The floor: the same hyper server and backend pool with no pipeline (what bounds HTTP_PROXY).
 fport=$(free_port)
 ./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" ${PORTICO_WORKERS:-} >"$tmp/floor.log" 2>&1 &

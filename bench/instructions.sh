@@ -11,29 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-5000}
-VENV=${VENV:-.venv-bench}
 BACKEND=http://127.0.0.1:18081/
-for tool in valgrind callgrind_control nginx; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y valgrind nginx-light" >&2; exit 2; }
-done
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-cargo build --release --quiet -p portico --bins --example proxy_floor
-
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
-free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source bench/lib.sh valgrind callgrind_control nginx
 up() { for _ in $(seq 600); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "$1 did not come up" >&2; return 1; }
 
-cat >"$tmp/backend.conf" <<CONF
-worker_processes 1; daemon off; pid $tmp/b.pid; error_log $tmp/b.err;
-events { worker_connections 1024; }
-http { access_log off;
-  server { listen 127.0.0.1:18081;
-    location / { default_type application/json; return 200 '{"ok":true,"service":"backend","n":12345}'; } } }
-CONF
-nginx -c "$tmp/backend.conf" -p "$tmp" &
-sleep 0.3
+start_backend
 
 # N keep-alive requests to $1, after a warm-up outside the count; prints instructions/request.
 count() { # name pid url out

@@ -1,0 +1,28 @@
+# Shared by the data-plane bench scripts: `source bench/lib.sh TOOL...` from the repository root.
+# Checks the tools, prepares the bench venv and the release build, and gives a scratch dir that
+# is removed (and every background job stopped) on exit.
+VENV=${VENV:-.venv-bench}
+for tool in "$@"; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y nginx-light wrk valgrind" >&2; exit 2; }
+done
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
+cargo build --release --quiet -p portico --bins --example proxy_floor
+
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
+free_port() { "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# The backend every bench proxies to: nginx, one worker, a small JSON body on 127.0.0.1:18081
+# (the same as ../shared/bench/nginx_anchor.sh's).
+start_backend() {
+  cat >"$tmp/backend.conf" <<CONF
+worker_processes 1; daemon off; pid $tmp/b.pid; error_log $tmp/b.err;
+events { worker_connections 4096; }
+http { access_log off;
+  server { listen 127.0.0.1:18081;
+    location / { default_type application/json; return 200 '{"ok":true,"service":"backend","n":12345}'; } } }
+CONF
+  nginx -c "$tmp/backend.conf" -p "$tmp" &
+  sleep 0.3
+}
