@@ -48,7 +48,7 @@ pub fn require(
 }
 
 pub fn exists(txn: &mut dyn Txn, api_id: &str, id: &str) -> Result<bool, ApiError> {
-    Ok(txn.get(kind::DEPLOYMENT, api_id, id)?.is_some())
+    txn.exists(kind::DEPLOYMENT, api_id, id)
 }
 
 fn bodies(txn: &mut dyn Txn, kind: &str, api_id: &str) -> Result<Vec<Value>, ApiError> {
@@ -116,7 +116,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let stage_name = body.str_of("stageName")?;
     let canary = canary_input(&body)?;
     let created = store::write(&*app.store, call.tenant, |txn| {
-        let api = restapis::require(txn, call.tenant, api_id)?;
+        let api = restapis::load(txn, call.tenant, api_id)?;
         if canary.is_some() {
             match stage_name.as_deref() {
                 None => return Err(ApiError::bad_request(
@@ -126,7 +126,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
                     "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is ",
                 )),
                 Some(name) => {
-                    if txn.get(kind::STAGE, api_id, name)?.is_none() {
+                    if !txn.exists(kind::STAGE, api_id, name)? {
                         return Err(ApiError::bad_request(format!(
                             "Invalid deployment content specified.Stage {name} must already be created before making a canary release deployment"
                         )));

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::call::Call;
 use crate::error::ApiError;
-use crate::store::{Doc, Txn};
+use crate::store::{SharedDoc, Txn};
 
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 500;
@@ -45,7 +45,7 @@ pub fn page(
     call: &Call,
     kind: &str,
     scope: &str,
-    mut view: impl FnMut(&Doc) -> Option<Value>,
+    mut view: impl FnMut(&SharedDoc) -> Option<Value>,
 ) -> Result<Value, ApiError> {
     let limit = limit(call)?;
     let mut after = match call.query("position") {
@@ -56,7 +56,7 @@ pub fn page(
     let mut last_seq = None;
     let mut more = false;
     'fill: loop {
-        let batch = txn.list(kind, scope, after, 256)?;
+        let batch = txn.list_shared(kind, scope, after, 256)?;
         if batch.is_empty() {
             break;
         }

@@ -23,7 +23,9 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 use self::cache::{Docs, Entry, Undo};
-use super::{kind, Change, Doc, MeteringChange, Store, Tenant, Txn, UsageIncrement, UsageRow};
+use super::{
+    kind, Change, Doc, MeteringChange, SharedDoc, Store, Tenant, Txn, UsageIncrement, UsageRow,
+};
 use crate::error::ApiError;
 
 const SCHEMA: &str = "
@@ -247,8 +249,34 @@ impl Txn for SqliteTxn<'_> {
             .map(|e| (*e.body).clone()))
     }
 
+    fn get_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+    ) -> Result<Option<Arc<Value>>, ApiError> {
+        Ok(self
+            .docs
+            .get(self.tenant, kind, scope, id)
+            .map(|e| e.body.clone()))
+    }
+
+    fn exists(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, ApiError> {
+        Ok(self.docs.get(self.tenant, kind, scope, id).is_some())
+    }
+
     fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), ApiError> {
-        let text = serde_json::to_string(body)
+        self.put_owned(kind, scope, id, body.clone())
+    }
+
+    fn put_owned(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+        body: Value,
+    ) -> Result<(), ApiError> {
+        let text = serde_json::to_string(&body)
             .map_err(|e| ApiError::internal(format!("cannot encode document: {e}")))?;
         self.begin()?;
         // A replaced document keeps its place in the order.
@@ -275,7 +303,7 @@ impl Txn for SqliteTxn<'_> {
         ])?;
         let entry = Entry {
             seq,
-            body: Arc::new(body.clone()),
+            body: Arc::new(body),
         };
         let prev = self.docs.insert(self.tenant, kind, scope, id, entry);
         self.undo.push(Undo::Doc {
@@ -331,6 +359,27 @@ impl Txn for SqliteTxn<'_> {
                 seq: e.seq,
                 id: id.to_string(),
                 body: (*e.body).clone(),
+            })
+            .collect())
+    }
+
+    fn list_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<SharedDoc>, ApiError> {
+        let Some(coll) = self.docs.collection(self.tenant, kind, scope) else {
+            return Ok(Vec::new());
+        };
+        Ok(coll
+            .after(after_seq)
+            .take(limit)
+            .map(|(id, e)| SharedDoc {
+                seq: e.seq,
+                id: id.to_string(),
+                body: e.body.clone(),
             })
             .collect())
     }
