@@ -87,14 +87,20 @@ fn snapshot(
     resources: Vec<Map<String, Value>>,
     api_id: &str,
 ) -> Result<Value, ApiError> {
-    Ok(json!({
-        "api": api,
-        "resources": resources,
-        "models": bodies(txn, kind::MODEL, api_id)?,
-        "requestValidators": bodies(txn, kind::REQUEST_VALIDATOR, api_id)?,
-        "authorizers": bodies(txn, kind::AUTHORIZER, api_id)?,
-        "gatewayResponses": bodies(txn, kind::GATEWAY_RESPONSE, api_id)?,
-    }))
+    // Built by moving the documents in: `json!` would copy them through serde.
+    let mut frozen = Map::new();
+    frozen.insert("api".into(), Value::Object(api));
+    let resources = resources.into_iter().map(Value::Object).collect();
+    frozen.insert("resources".into(), Value::Array(resources));
+    for (member, kind) in [
+        ("models", kind::MODEL),
+        ("requestValidators", kind::REQUEST_VALIDATOR),
+        ("authorizers", kind::AUTHORIZER),
+        ("gatewayResponses", kind::GATEWAY_RESPONSE),
+    ] {
+        frozen.insert(member.into(), Value::Array(bodies(txn, kind, api_id)?));
+    }
+    Ok(Value::Object(frozen))
 }
 
 /// The canary a CreateDeployment with `canarySettings` puts on its stage. The stage must exist:
@@ -148,7 +154,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         }
         dep.insert("createdDate".into(), json!(now_epoch()));
         let frozen = snapshot(txn, api, all, api_id)?;
-        txn.put(kind::DEPLOYMENT_SNAPSHOT, api_id, &id, &frozen)?;
+        txn.put_owned(kind::DEPLOYMENT_SNAPSHOT, api_id, &id, frozen)?;
         let dep = Value::Object(dep);
         txn.put(kind::DEPLOYMENT, api_id, &id, &dep)?;
 
