@@ -381,25 +381,26 @@ fn verify_inner(
     // Time checks come before the key lookup so a stale replay learns
     // nothing about whether its access key exists.
     let req_secs = parse_amz_date(&parsed.amz_date).unwrap_or(0);
-    let now = format_amz_date(now_unix_secs);
+    // Only error texts show the server's clock.
+    let now = || format_amz_date(now_unix_secs);
     if req_secs > now_unix_secs + MAX_SKEW_SECS {
         return Err(Error::SignatureNotYetCurrent {
             request: parsed.amz_date,
-            now,
+            now: now(),
         });
     }
     match parsed.presign_expires {
         Some(exp) if now_unix_secs - req_secs > exp => {
             return Err(Error::PresignExpired {
                 request: parsed.amz_date,
-                now,
+                now: now(),
                 expires: exp,
             });
         }
         None if now_unix_secs - req_secs > MAX_SKEW_SECS => {
             return Err(Error::SignatureExpired {
                 request: parsed.amz_date,
-                now,
+                now: now(),
             });
         }
         _ => {}
@@ -505,7 +506,12 @@ pub fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &str) -> S
 }
 
 fn scope_string(date: &str, region: &str, service: &str) -> String {
-    format!("{date}/{region}/{service}/aws4_request")
+    const TAIL: &str = "/aws4_request";
+    let mut s = String::with_capacity(date.len() + region.len() + service.len() + 2 + TAIL.len());
+    for part in [date, "/", region, "/", service, TAIL] {
+        s.push_str(part);
+    }
+    s
 }
 
 fn payload_hash(req: &Request<'_>) -> String {

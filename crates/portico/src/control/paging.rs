@@ -45,8 +45,25 @@ pub fn page(
     call: &Call,
     kind: &str,
     scope: &str,
-    mut view: impl FnMut(&SharedDoc) -> Option<Value>,
+    view: impl FnMut(&SharedDoc) -> Option<Value>,
 ) -> Result<Value, ApiError> {
+    let (items, position) = select(txn, call, kind, scope, view)?;
+    let mut out = json!({ "item": items });
+    if let Some(p) = position {
+        out["position"] = Value::String(p);
+    }
+    Ok(out)
+}
+
+/// The items of one page as `pick` chooses and renders them, and the position of the next page
+/// when there is one.
+pub fn select<T>(
+    txn: &mut dyn Txn,
+    call: &Call,
+    kind: &str,
+    scope: &str,
+    mut pick: impl FnMut(&SharedDoc) -> Option<T>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
     let limit = limit(call)?;
     let mut after = match call.query("position") {
         Some(p) if !p.is_empty() => decode(p)?,
@@ -62,7 +79,7 @@ pub fn page(
         }
         for doc in &batch {
             after = doc.seq;
-            if let Some(v) = view(doc) {
+            if let Some(v) = pick(doc) {
                 if items.len() == limit {
                     more = true;
                     break 'fill;
@@ -72,13 +89,8 @@ pub fn page(
             }
         }
     }
-    let mut out = json!({ "item": items });
-    if more {
-        if let Some(seq) = last_seq {
-            out["position"] = Value::String(encode(seq));
-        }
-    }
-    Ok(out)
+    let position = if more { last_seq.map(encode) } else { None };
+    Ok((items, position))
 }
 
 #[cfg(test)]
