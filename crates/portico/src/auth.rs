@@ -15,6 +15,7 @@ use crate::store::Tenant;
 pub struct Auth {
     by_access_key: HashMap<String, Credential>,
     unsigned_tenant: Option<Tenant>,
+    keys: sigv4::KeyCache,
 }
 
 /// The parts of a request the verifier needs, borrowed from hyper's types.
@@ -40,6 +41,7 @@ impl Auth {
         Auth {
             by_access_key,
             unsigned_tenant,
+            keys: sigv4::KeyCache::new(),
         }
     }
 
@@ -58,9 +60,8 @@ impl Auth {
             body: parts.body,
         };
         let now = crate::ids::now_epoch();
-        match sigv4::verify(&req, Some(service), now, |ak| {
-            self.by_access_key.get(ak).map(|c| c.secret_key.clone())
-        }) {
+        let secret_for = |ak: &str| self.by_access_key.get(ak).map(|c| c.secret_key.clone());
+        match sigv4::verify_with(&req, Some(service), now, secret_for, &self.keys) {
             Ok(v) => {
                 let cred = self.by_access_key.get(&v.access_key).ok_or_else(|| {
                     ApiError::new(

@@ -187,7 +187,7 @@ fn import_rows(txn: &mut dyn Txn, text: &str) -> Result<Outcome, ApiError> {
                     continue;
                 }
             };
-            if txn.get(kind::USAGE_PLAN_KEY, plan_id, &id)?.is_some() {
+            if txn.exists(kind::USAGE_PLAN_KEY, plan_id, &id)? {
                 continue;
             }
             let stages = usage_plans::stages_of(&plan);

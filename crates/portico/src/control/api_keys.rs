@@ -93,7 +93,7 @@ pub fn view(key: &Value, include_value: bool) -> Value {
 
 /// Does the stage exist? Stage documents: kind `stage`, scope = API id, id = stage name.
 fn stage_exists(txn: &mut dyn Txn, api_id: &str, stage: &str) -> Result<bool, ApiError> {
-    Ok(!api_id.is_empty() && !stage.is_empty() && txn.get(kind::STAGE, api_id, stage)?.is_some())
+    Ok(!api_id.is_empty() && !stage.is_empty() && txn.exists(kind::STAGE, api_id, stage)?)
 }
 
 /// AWS rejects stage keys naming a stage that does not exist with this text (seen in

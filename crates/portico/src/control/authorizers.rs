@@ -32,7 +32,7 @@ pub fn not_found() -> ApiError {
 
 /// Load an authorizer; an unknown API gets the authorizer's not-found error too.
 pub fn require(txn: &mut dyn Txn, api_id: &str, id: &str) -> Result<Map<String, Value>, ApiError> {
-    if txn.get(kind::REST_API, "", api_id)?.is_none() {
+    if !txn.exists(kind::REST_API, "", api_id)? {
         return Err(not_found());
     }
     match txn.get(kind::AUTHORIZER, api_id, id)? {
@@ -202,7 +202,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     a.insert("authorizerResultTtlInSeconds".into(), json!(ttl));
     let a = store::write(&*app.store, call.tenant, |txn| {
         // AWS's (recorded) answer to CreateAuthorizer on an unknown API.
-        if txn.get(kind::REST_API, "", api_id)?.is_none() {
+        if !txn.exists(kind::REST_API, "", api_id)? {
             return Err(ApiError::conflict(
                 "Unable to complete operation due to concurrent modification. Please try again later.",
             ));

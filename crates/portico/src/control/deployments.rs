@@ -48,7 +48,7 @@ pub fn require(
 }
 
 pub fn exists(txn: &mut dyn Txn, api_id: &str, id: &str) -> Result<bool, ApiError> {
-    Ok(txn.get(kind::DEPLOYMENT, api_id, id)?.is_some())
+    txn.exists(kind::DEPLOYMENT, api_id, id)
 }
 
 fn bodies(txn: &mut dyn Txn, kind: &str, api_id: &str) -> Result<Vec<Value>, ApiError> {
@@ -87,14 +87,20 @@ fn snapshot(
     resources: Vec<Map<String, Value>>,
     api_id: &str,
 ) -> Result<Value, ApiError> {
-    Ok(json!({
-        "api": api,
-        "resources": resources,
-        "models": bodies(txn, kind::MODEL, api_id)?,
-        "requestValidators": bodies(txn, kind::REQUEST_VALIDATOR, api_id)?,
-        "authorizers": bodies(txn, kind::AUTHORIZER, api_id)?,
-        "gatewayResponses": bodies(txn, kind::GATEWAY_RESPONSE, api_id)?,
-    }))
+    // Built by moving the documents in: `json!` would copy them through serde.
+    let mut frozen = Map::new();
+    frozen.insert("api".into(), Value::Object(api));
+    let resources = resources.into_iter().map(Value::Object).collect();
+    frozen.insert("resources".into(), Value::Array(resources));
+    for (member, kind) in [
+        ("models", kind::MODEL),
+        ("requestValidators", kind::REQUEST_VALIDATOR),
+        ("authorizers", kind::AUTHORIZER),
+        ("gatewayResponses", kind::GATEWAY_RESPONSE),
+    ] {
+        frozen.insert(member.into(), Value::Array(bodies(txn, kind, api_id)?));
+    }
+    Ok(Value::Object(frozen))
 }
 
 /// The canary a CreateDeployment with `canarySettings` puts on its stage. The stage must exist:
@@ -116,7 +122,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let stage_name = body.str_of("stageName")?;
     let canary = canary_input(&body)?;
     let created = store::write(&*app.store, call.tenant, |txn| {
-        let api = restapis::require(txn, call.tenant, api_id)?;
+        let api = restapis::load(txn, call.tenant, api_id)?;
         if canary.is_some() {
             match stage_name.as_deref() {
                 None => return Err(ApiError::bad_request(
@@ -126,7 +132,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
                     "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is ",
                 )),
                 Some(name) => {
-                    if txn.get(kind::STAGE, api_id, name)?.is_none() {
+                    if !txn.exists(kind::STAGE, api_id, name)? {
                         return Err(ApiError::bad_request(format!(
                             "Invalid deployment content specified.Stage {name} must already be created before making a canary release deployment"
                         )));
@@ -148,7 +154,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         }
         dep.insert("createdDate".into(), json!(now_epoch()));
         let frozen = snapshot(txn, api, all, api_id)?;
-        txn.put(kind::DEPLOYMENT_SNAPSHOT, api_id, &id, &frozen)?;
+        txn.put_owned(kind::DEPLOYMENT_SNAPSHOT, api_id, &id, frozen)?;
         let dep = Value::Object(dep);
         txn.put(kind::DEPLOYMENT, api_id, &id, &dep)?;
 

@@ -280,7 +280,7 @@ fn put(app: &App, call: &Call) -> Result<Reply, ApiError> {
             ))
         }
     }
-    let out = with_method(app, call, true, |_, method| {
+    let out = with_method(app, call, |_, method| {
         validate(&mut i, method, INPUT)?;
         // PUT replaces the integration as a whole, its integration responses included.
         let v = Value::Object(i);
@@ -297,13 +297,20 @@ fn integration_of(method: &mut Map<String, Value>) -> Result<&mut Map<String, Va
         .ok_or_else(not_found)
 }
 
+fn integration_ref(method: &Map<String, Value>) -> Result<&Map<String, Value>, ApiError> {
+    method
+        .get("methodIntegration")
+        .and_then(Value::as_object)
+        .ok_or_else(not_found)
+}
+
 fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let i = with_method(app, call, false, |_, m| Ok(integration_of(m)?.clone()))?;
+    let i = methods::read_method(app, call, |m| Ok(integration_ref(m)?.clone()))?;
     Ok(Reply::Json(Value::Object(i)))
 }
 
 fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    with_method(app, call, true, |_, m| {
+    with_method(app, call, |_, m| {
         m.shift_remove("methodIntegration")
             .map(|_| ())
             .ok_or_else(not_found)
@@ -457,7 +464,7 @@ const INTEGRATION_RULES: &[Rule] = &[
 
 fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    let out = with_method(app, call, true, |_, method| {
+    let out = with_method(app, call, |_, method| {
         let mut next = integration_of(method)?.clone();
         params::check_ops(&ops, INTEGRATION_RULES)?;
         patch::apply(&mut next, &ops, INTEGRATION_RULES)?;
@@ -512,7 +519,7 @@ fn put_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
         }
     }
     check_content_handling(&r, Source::Put("putIntegrationResponseInput"))?;
-    let out = with_method(app, call, true, |_, method| {
+    let out = with_method(app, call, |_, method| {
         integration_of(method)?;
         methods::check_status_code(&code)?;
         let declared = method_response(method, &code)?;
@@ -550,14 +557,20 @@ fn response_of<'a>(
 }
 
 fn get_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let r = with_method(app, call, false, |_, m| {
-        Ok(response_of(m, call.label(3))?.clone())
+    let r = methods::read_method(app, call, |m| {
+        integration_ref(m)?
+            .get("integrationResponses")
+            .and_then(Value::as_object)
+            .and_then(|r| r.get(call.label(3)))
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(methods::response_not_found)
     })?;
     Ok(Reply::Json(Value::Object(r)))
 }
 
 fn delete_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    with_method(app, call, true, |_, m| {
+    with_method(app, call, |_, m| {
         let integration = integration_of(m)?;
         let responses = integration
             .get_mut("integrationResponses")
@@ -619,7 +632,7 @@ const INTEGRATION_RESPONSE_RULES: &[Rule] = &[
 fn update_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
     let code = call.label(3).to_string();
-    let out = with_method(app, call, true, |_, method| {
+    let out = with_method(app, call, |_, method| {
         let mut next = response_of(method, &code)?.clone();
         params::check_ops(&ops, INTEGRATION_RESPONSE_RULES)?;
         patch::apply(&mut next, &ops, INTEGRATION_RESPONSE_RULES)?;

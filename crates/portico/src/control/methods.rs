@@ -51,7 +51,7 @@ pub(super) fn load_resource(
     call: &Call,
 ) -> Result<Map<String, Value>, ApiError> {
     let (api_id, resource_id) = (call.label(0), call.label(1));
-    if txn.get(kind::REST_API, "", api_id)?.is_none() {
+    if !txn.exists(kind::REST_API, "", api_id)? {
         return Err(resources::not_found());
     }
     match txn.get(kind::RESOURCE, api_id, resource_id)? {
@@ -60,15 +60,14 @@ pub(super) fn load_resource(
     }
 }
 
-/// Run `f` on the method named by labels 0-2. With `write`, the resource (with whatever `f`
-/// changed) is saved when `f` succeeds; a failing `f` changes nothing.
+/// Run `f` on the method named by labels 0-2 and save the resource (with whatever `f` changed)
+/// when `f` succeeds; a failing `f` changes nothing.
 pub(super) fn with_method<R>(
     app: &App,
     call: &Call,
-    write: bool,
     f: impl FnOnce(&mut dyn Txn, &mut Map<String, Value>) -> Result<R, ApiError>,
 ) -> Result<R, ApiError> {
-    let run = |txn: &mut dyn Txn| {
+    store::write(&*app.store, call.tenant, |txn| {
         let mut resource = load_resource(txn, call)?;
         let method = resource
             .get_mut("resourceMethods")
@@ -77,16 +76,34 @@ pub(super) fn with_method<R>(
             .and_then(Value::as_object_mut)
             .ok_or_else(method_not_found)?;
         let out = f(txn, method)?;
-        if write {
-            resources::save(txn, call.label(0), resource)?;
-        }
+        resources::save(txn, call.label(0), resource)?;
         Ok(out)
-    };
-    if write {
-        store::write(&*app.store, call.tenant, run)
-    } else {
-        store::read(&*app.store, call.tenant, run)
-    }
+    })
+}
+
+/// Look at the method named by labels 0-2 without copying its resource (the Get* operations).
+pub(super) fn read_method<R>(
+    app: &App,
+    call: &Call,
+    f: impl FnOnce(&Map<String, Value>) -> Result<R, ApiError>,
+) -> Result<R, ApiError> {
+    store::read(&*app.store, call.tenant, |txn| {
+        let (api_id, resource_id) = (call.label(0), call.label(1));
+        if !txn.exists(kind::REST_API, "", api_id)? {
+            return Err(resources::not_found());
+        }
+        let resource = txn
+            .get_shared(kind::RESOURCE, api_id, resource_id)?
+            .filter(|r| r.is_object())
+            .ok_or_else(resources::not_found)?;
+        let method = resource
+            .get("resourceMethods")
+            .and_then(Value::as_object)
+            .and_then(|m| m.get(call.label(2)))
+            .and_then(Value::as_object)
+            .ok_or_else(method_not_found)?;
+        f(method)
+    })
 }
 
 /// Does a document of `kind` with this id exist in the call's API?
@@ -96,7 +113,7 @@ pub(super) fn exists(
     kind: &str,
     id: &str,
 ) -> Result<bool, ApiError> {
-    Ok(txn.get(kind, call.label(0), id)?.is_some())
+    txn.exists(kind, call.label(0), id)
 }
 
 const AUTHORIZATION_TYPES: &[&str] = &["NONE", "AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"];
@@ -268,7 +285,7 @@ fn put(app: &App, call: &Call) -> Result<Reply, ApiError> {
 }
 
 fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let m = with_method(app, call, false, |_, m| Ok(m.clone()))?;
+    let m = read_method(app, call, |m| Ok(m.clone()))?;
     Ok(Reply::Json(Value::Object(m)))
 }
 
@@ -437,7 +454,7 @@ const METHOD_RULES: &[Rule] = &[
 
 fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    let m = with_method(app, call, true, |txn, method| {
+    let m = with_method(app, call, |txn, method| {
         // AWS looks the method up before it judges the patch.
         params::check_ops(&ops, METHOD_RULES)?;
         let mut next = method.clone();
@@ -503,7 +520,7 @@ fn put_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let body = call.json()?;
     let parameters = bool_map(&body, "responseParameters")?;
     let models = string_map(&body, "responseModels")?;
-    let r = with_method(app, call, true, |txn, method| {
+    let r = with_method(app, call, |txn, method| {
         check_status_code(&code)?;
         if let Some(p) = &parameters {
             params::check_method_response_parameters(p.keys())?;
@@ -548,14 +565,20 @@ fn response_of<'a>(
 }
 
 fn get_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    let r = with_method(app, call, false, |_, method| {
-        Ok(response_of(method, call.label(3))?.clone())
+    let r = read_method(app, call, |method| {
+        method
+            .get("methodResponses")
+            .and_then(Value::as_object)
+            .and_then(|r| r.get(call.label(3)))
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(response_not_found)
     })?;
     Ok(Reply::Json(Value::Object(r)))
 }
 
 fn delete_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
-    with_method(app, call, true, |_, method| {
+    with_method(app, call, |_, method| {
         let responses = method
             .get_mut("methodResponses")
             .and_then(Value::as_object_mut)
@@ -597,7 +620,7 @@ const METHOD_RESPONSE_RULES: &[Rule] = &[
 
 fn update_response(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
-    let r = with_method(app, call, true, |txn, method| {
+    let r = with_method(app, call, |txn, method| {
         let response = response_of(method, call.label(3))?;
         params::check_ops(&ops, METHOD_RESPONSE_RULES)?;
         let mut next = response.clone();

@@ -39,7 +39,7 @@ pub fn require(
     api_id: &str,
     name: &str,
 ) -> Result<Map<String, Value>, ApiError> {
-    if txn.get(kind::REST_API, "", api_id)?.is_none() {
+    if !txn.exists(kind::REST_API, "", api_id)? {
         return Err(not_found(name));
     }
     match txn.get(kind::MODEL, api_id, name)? {
@@ -161,7 +161,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
                 "Invalid model name specified: {name}. Model names must be alphanumeric"
             )));
         }
-        if txn.get(kind::MODEL, api_id, &name)?.is_some() {
+        if txn.exists(kind::MODEL, api_id, &name)? {
             return Err(ApiError::conflict(
                 "Model name already exists for this REST API",
             ));

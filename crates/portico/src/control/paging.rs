@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::call::Call;
 use crate::error::ApiError;
-use crate::store::{Doc, Txn};
+use crate::store::{SharedDoc, Txn};
 
 pub const DEFAULT_LIMIT: usize = 25;
 pub const MAX_LIMIT: usize = 500;
@@ -45,8 +45,25 @@ pub fn page(
     call: &Call,
     kind: &str,
     scope: &str,
-    mut view: impl FnMut(&Doc) -> Option<Value>,
+    view: impl FnMut(&SharedDoc) -> Option<Value>,
 ) -> Result<Value, ApiError> {
+    let (items, position) = select(txn, call, kind, scope, view)?;
+    let mut out = json!({ "item": items });
+    if let Some(p) = position {
+        out["position"] = Value::String(p);
+    }
+    Ok(out)
+}
+
+/// The items of one page as `pick` chooses and renders them, and the position of the next page
+/// when there is one.
+pub fn select<T>(
+    txn: &mut dyn Txn,
+    call: &Call,
+    kind: &str,
+    scope: &str,
+    mut pick: impl FnMut(&SharedDoc) -> Option<T>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
     let limit = limit(call)?;
     let mut after = match call.query("position") {
         Some(p) if !p.is_empty() => decode(p)?,
@@ -56,13 +73,13 @@ pub fn page(
     let mut last_seq = None;
     let mut more = false;
     'fill: loop {
-        let batch = txn.list(kind, scope, after, 256)?;
+        let batch = txn.list_shared(kind, scope, after, 256)?;
         if batch.is_empty() {
             break;
         }
         for doc in &batch {
             after = doc.seq;
-            if let Some(v) = view(doc) {
+            if let Some(v) = pick(doc) {
                 if items.len() == limit {
                     more = true;
                     break 'fill;
@@ -72,13 +89,8 @@ pub fn page(
             }
         }
     }
-    let mut out = json!({ "item": items });
-    if more {
-        if let Some(seq) = last_seq {
-            out["position"] = Value::String(encode(seq));
-        }
-    }
-    Ok(out)
+    let position = if more { last_seq.map(encode) } else { None };
+    Ok((items, position))
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! (`resourceMethods`, AWS's own embedding), which the method handlers edit in place.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
@@ -42,19 +43,13 @@ pub fn require(
     }
 }
 
-pub fn save(
-    txn: &mut dyn Txn,
-    api_id: &str,
-    resource: Map<String, Value>,
-) -> Result<Value, ApiError> {
+pub fn save(txn: &mut dyn Txn, api_id: &str, resource: Map<String, Value>) -> Result<(), ApiError> {
     let id = resource
         .get("id")
         .and_then(Value::as_str)
         .unwrap_or_default()
         .to_string();
-    let v = Value::Object(resource);
-    txn.put(kind::RESOURCE, api_id, &id, &v)?;
-    Ok(v)
+    txn.put_owned(kind::RESOURCE, api_id, &id, Value::Object(resource))
 }
 
 /// Every resource of an API, in creation order.
@@ -69,6 +64,15 @@ pub fn all(txn: &mut dyn Txn, api_id: &str) -> Result<Vec<Map<String, Value>>, A
         .collect())
 }
 
+/// Every resource of an API, in creation order, shared with the store (for looking only).
+pub fn all_shared(txn: &mut dyn Txn, api_id: &str) -> Result<Vec<Arc<Value>>, ApiError> {
+    Ok(txn
+        .list_shared(kind::RESOURCE, api_id, 0, usize::MAX)?
+        .into_iter()
+        .map(|d| d.body)
+        .collect())
+}
+
 /// The first method of the API (in resource creation order) for which `uses` holds, as
 /// `(resource path, HTTP verb)`: the "is referenced in method" check of delete operations.
 pub fn first_method_where(
@@ -76,7 +80,7 @@ pub fn first_method_where(
     api_id: &str,
     mut uses: impl FnMut(&Map<String, Value>) -> bool,
 ) -> Result<Option<(String, String)>, ApiError> {
-    for r in all(txn, api_id)? {
+    for r in all_shared(txn, api_id)? {
         let Some(Value::Object(methods)) = r.get("resourceMethods") else {
             continue;
         };
@@ -162,9 +166,10 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let part = body.required_str("pathPart")?;
     let created = store::write(&*app.store, call.tenant, |txn| {
         let parent = require(txn, call, api_id, parent_id)?;
-        let everything = all(txn, api_id)?;
+        let everything = all_shared(txn, api_id)?;
         let siblings: Vec<&Map<String, Value>> = everything
             .iter()
+            .filter_map(|r| r.as_object())
             .filter(|r| str_of(r, "parentId") == parent_id)
             .collect();
         check_placement(&parent, &part, &siblings)?;
@@ -177,7 +182,9 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
             "path".into(),
             json!(child_path(str_of(&parent, "path"), &part)),
         );
-        save(txn, api_id, r)
+        let r = Value::Object(r);
+        txn.put(kind::RESOURCE, api_id, &id, &r)?;
+        Ok(r)
     })?;
     Ok(Reply::Json(created))
 }
@@ -185,15 +192,29 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
 /// The resource as AWS shows it: with `embed=methods` each method in full, otherwise only the
 /// method names with empty bodies.
 fn view(resource: &Value, embed_methods: bool) -> Value {
-    let mut out = resource.clone();
-    if !embed_methods {
-        if let Some(Value::Object(methods)) = out.get_mut("resourceMethods") {
-            for v in methods.values_mut() {
-                *v = json!({});
+    let (Some(r), false) = (resource.as_object(), embed_methods) else {
+        return resource.clone();
+    };
+    // Built member by member: copying the methods only to blank them costs more than the rest.
+    let mut out = Map::with_capacity(r.len());
+    for (k, v) in r {
+        let v = match v {
+            Value::Object(methods) if k == "resourceMethods" => {
+                Value::Object(methods.keys().map(|m| (m.clone(), json!({}))).collect())
             }
-        }
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), v);
     }
-    out
+    Value::Object(out)
+}
+
+/// A page of resources with their methods, written straight from the stored documents.
+#[derive(serde::Serialize)]
+struct EmbeddedPage<'a> {
+    item: Vec<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    position: Option<String>,
 }
 
 fn embeds_methods(call: &Call) -> bool {
@@ -203,19 +224,40 @@ fn embeds_methods(call: &Call) -> bool {
 }
 
 fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
+    let (api_id, id) = (call.label(0), call.label(1));
     let r = store::read(&*app.store, call.tenant, |txn| {
-        require(txn, call, call.label(0), call.label(1))
+        restapis::require(txn, call.tenant, api_id)?;
+        txn.get_shared(kind::RESOURCE, api_id, id)?
+            .filter(|r| r.is_object())
+            .ok_or_else(not_found)
     })?;
-    Ok(Reply::Json(view(&Value::Object(r), embeds_methods(call))))
+    Ok(Reply::Json(view(&r, embeds_methods(call))))
 }
 
 fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let api_id = call.label(0);
-    let embed = embeds_methods(call);
+    if embeds_methods(call) {
+        // The page is the stored documents as they are: serialize them without a copy.
+        let (items, position) = store::read(&*app.store, call.tenant, |txn| {
+            restapis::require(txn, call.tenant, api_id)?;
+            paging::select(txn, call, kind::RESOURCE, api_id, |d| Some(d.body.clone()))
+        })?;
+        let page = EmbeddedPage {
+            item: items.iter().map(|v| &**v).collect(),
+            position,
+        };
+        let body = serde_json::to_vec(&page)
+            .map_err(|e| ApiError::internal(format!("cannot encode page: {e}")))?;
+        return Ok(Reply::Raw {
+            content_type: "application/json".into(),
+            content_disposition: None,
+            body: body.into(),
+        });
+    }
     let page = store::read(&*app.store, call.tenant, |txn| {
         restapis::require(txn, call.tenant, api_id)?;
         paging::page(txn, call, kind::RESOURCE, api_id, |d| {
-            Some(view(&d.body, embed))
+            Some(view(&d.body, false))
         })
     })?;
     Ok(Reply::Json(page))
@@ -284,9 +326,11 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
                 save(txn, api_id, d)?;
             }
         }
-        save(txn, api_id, r)
+        let reply = view(&Value::Object(r.clone()), false);
+        save(txn, api_id, r)?;
+        Ok(reply)
     })?;
-    Ok(Reply::Json(view(&updated, false)))
+    Ok(Reply::Json(updated))
 }
 
 fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
@@ -298,13 +342,13 @@ fn delete(app: &App, call: &Call) -> Result<Reply, ApiError> {
                 "Cannot delete the root resource of an API",
             ));
         }
-        let everything = all(txn, api_id)?;
+        let everything = all_shared(txn, api_id)?;
         let mut doomed: HashSet<String> = HashSet::from([id.to_string()]);
         // Creation order puts parents before children, but re-parenting can break that: iterate
         // to a fixed point.
         loop {
             let before = doomed.len();
-            for m in &everything {
+            for m in everything.iter().filter_map(|m| m.as_object()) {
                 if doomed.contains(str_of(m, "parentId")) {
                     doomed.insert(str_of(m, "id").to_string());
                 }

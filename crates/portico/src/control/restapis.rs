@@ -27,7 +27,7 @@ pub fn page_of(app: &App, call: &Call, kind: &str) -> Result<Reply, ApiError> {
     let api_id = call.label(0);
     let page = store::read(&*app.store, call.tenant, |txn| {
         require(txn, call.tenant, api_id)?;
-        paging::page(txn, call, kind, api_id, |d| Some(d.body.clone()))
+        paging::page(txn, call, kind, api_id, |d| Some(Value::clone(&d.body)))
     })?;
     Ok(Reply::Json(page))
 }
@@ -39,13 +39,18 @@ pub fn not_found(tenant: &Tenant, id: &str) -> ApiError {
     ))
 }
 
-/// Load a REST API or fail with AWS's not-found message. Every handler under
-/// `/restapis/{id}` starts here.
-pub fn require(
-    txn: &mut dyn Txn,
-    tenant: &Tenant,
-    id: &str,
-) -> Result<Map<String, Value>, ApiError> {
+/// Fail with AWS's not-found message unless the REST API exists. Every handler under
+/// `/restapis/{id}` starts here (or with [`load`]).
+pub fn require(txn: &mut dyn Txn, tenant: &Tenant, id: &str) -> Result<(), ApiError> {
+    if txn.exists(kind::REST_API, "", id)? {
+        Ok(())
+    } else {
+        Err(not_found(tenant, id))
+    }
+}
+
+/// Load a REST API or fail with AWS's not-found message.
+pub fn load(txn: &mut dyn Txn, tenant: &Tenant, id: &str) -> Result<Map<String, Value>, ApiError> {
     match txn.get(kind::REST_API, "", id)? {
         Some(Value::Object(m)) => Ok(m),
         _ => Err(not_found(tenant, id)),
@@ -188,7 +193,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let api = Value::Object(api);
     store::write(&*app.store, call.tenant, |txn| {
         if let Some(source) = &clone_from {
-            let src = require(txn, call.tenant, source)?;
+            let src = load(txn, call.tenant, source)?;
             let src_root = src
                 .get("rootResourceId")
                 .and_then(Value::as_str)
@@ -228,15 +233,15 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
 
 fn get(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label(0);
-    let api = store::read(&*app.store, call.tenant, |txn| {
-        require(txn, call.tenant, id)
-    })?;
+    let api = store::read(&*app.store, call.tenant, |txn| load(txn, call.tenant, id))?;
     Ok(Reply::Json(Value::Object(api)))
 }
 
 fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let page = store::read(&*app.store, call.tenant, |txn| {
-        paging::page(txn, call, kind::REST_API, "", |d| Some(d.body.clone()))
+        paging::page(txn, call, kind::REST_API, "", |d| {
+            Some(Value::clone(&d.body))
+        })
     })?;
     Ok(Reply::Json(page))
 }
@@ -375,7 +380,7 @@ fn update(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label(0);
     let ops = patch::parse(&call.json()?)?;
     let api = store::write(&*app.store, call.tenant, |txn| {
-        let mut api = require(txn, call.tenant, id)?;
+        let mut api = load(txn, call.tenant, id)?;
         patch::apply(&mut api, &ops, RULES)?;
         if api
             .get("name")

@@ -286,7 +286,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
         if !deployments::exists(txn, api_id, &deployment_id)? {
             return Err(deployments::not_found());
         }
-        if txn.get(kind::STAGE, api_id, &name)?.is_some() {
+        if txn.exists(kind::STAGE, api_id, &name)? {
             return Err(ApiError::conflict("Stage already exists"));
         }
         let mut stage = new_stage(&name, &deployment_id);

@@ -130,7 +130,7 @@ fn parse(arn: &str, tenant: &Tenant) -> Result<Target, ApiError> {
 }
 
 fn load(txn: &mut dyn Txn, t: &Target) -> Result<Map<String, Value>, ApiError> {
-    if t.kind == kind::STAGE && txn.get(kind::REST_API, "", &t.scope)?.is_none() {
+    if t.kind == kind::STAGE && !txn.exists(kind::REST_API, "", &t.scope)? {
         return Err(not_found());
     }
     match txn.get(t.kind, &t.scope, &t.id)? {

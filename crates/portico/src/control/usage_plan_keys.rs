@@ -67,7 +67,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let out = store::write(&*app.store, call.tenant, |txn| {
         let plan = usage_plans::require(txn, plan_id)?;
         let key = api_keys::require(txn, &key_id)?;
-        if txn.get(kind::USAGE_PLAN_KEY, plan_id, &key_id)?.is_some() {
+        if txn.exists(kind::USAGE_PLAN_KEY, plan_id, &key_id)? {
             // The wording is Portico's; AWS answers 409 for a key already in the plan.
             return Err(ApiError::conflict(format!(
                 "API Key {key_id} is already in Usage Plan {plan_id}"

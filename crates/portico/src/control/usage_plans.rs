@@ -99,7 +99,7 @@ pub fn check_key_conflicts(
             continue;
         };
         for key_id in key_ids {
-            if txn.get(kind::USAGE_PLAN_KEY, &other.id, key_id)?.is_some() {
+            if txn.exists(kind::USAGE_PLAN_KEY, &other.id, key_id)? {
                 return Err(stage_conflict(plan_id, key_id, first));
             }
         }
@@ -245,8 +245,8 @@ fn quota_settings(v: &Value) -> Result<Map<String, Value>, ApiError> {
 pub(super) fn stage_exists(txn: &mut dyn Txn, api_id: &str, stage: &str) -> Result<bool, ApiError> {
     Ok(!api_id.is_empty()
         && !stage.is_empty()
-        && txn.get(kind::REST_API, "", api_id)?.is_some()
-        && txn.get(kind::STAGE, api_id, stage)?.is_some())
+        && txn.exists(kind::REST_API, "", api_id)?
+        && txn.exists(kind::STAGE, api_id, stage)?)
 }
 
 fn api_stages(
@@ -344,7 +344,7 @@ fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
             Some(k) => {
                 let mut ids = BTreeSet::new();
                 for plan in txn.list(kind::USAGE_PLAN, "", 0, usize::MAX)? {
-                    if txn.get(kind::USAGE_PLAN_KEY, &plan.id, k)?.is_some() {
+                    if txn.exists(kind::USAGE_PLAN_KEY, &plan.id, k)? {
                         ids.insert(plan.id);
                     }
                 }
@@ -353,7 +353,7 @@ fn list(app: &App, call: &Call) -> Result<Reply, ApiError> {
         };
         paging::page(txn, call, kind::USAGE_PLAN, "", |d| match &member {
             Some(ids) if !ids.contains(&d.id) => None,
-            _ => Some(d.body.clone()),
+            _ => Some(Value::clone(&d.body)),
         })
     })?;
     Ok(Reply::Json(page))

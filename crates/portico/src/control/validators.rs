@@ -31,7 +31,7 @@ pub fn not_found() -> ApiError {
 
 /// Load a validator. AWS gives the validator's not-found error for an unknown API too.
 pub fn require(txn: &mut dyn Txn, api_id: &str, id: &str) -> Result<Map<String, Value>, ApiError> {
-    if txn.get(kind::REST_API, "", api_id)?.is_none() {
+    if !txn.exists(kind::REST_API, "", api_id)? {
         return Err(not_found());
     }
     match txn.get(kind::REQUEST_VALIDATOR, api_id, id)? {
@@ -50,7 +50,7 @@ fn create(app: &App, call: &Call) -> Result<Reply, ApiError> {
     let validate_params = body.bool_of("validateRequestParameters")?.unwrap_or(false);
     let v = store::write(&*app.store, call.tenant, |txn| {
         // AWS's (recorded) answer for an unknown API here is a 400, not the usual 404.
-        if txn.get(kind::REST_API, "", api_id)?.is_none() {
+        if !txn.exists(kind::REST_API, "", api_id)? {
             return Err(ApiError::bad_request(
                 "Invalid REST API identifier specified",
             ));

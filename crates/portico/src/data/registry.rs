@@ -182,7 +182,7 @@ impl Registry {
             }
         }
         let stages = store::read(&*self.store, tenant, |txn| {
-            let docs = txn.list(kind::STAGE, api_id, 0, usize::MAX)?;
+            let docs = txn.list_shared(kind::STAGE, api_id, 0, usize::MAX)?;
             let mut out = Vec::new();
             for d in docs {
                 let mut deps = Vec::new();
@@ -190,7 +190,7 @@ impl Registry {
                     if known.contains_key(&id) || deps.iter().any(|(k, _)| k == &id) {
                         continue;
                     }
-                    if let Some(snap) = txn.get(SNAPSHOT_KIND, api_id, &id)? {
+                    if let Some(snap) = txn.get_shared(SNAPSHOT_KIND, api_id, &id)? {
                         deps.push((id, snap));
                     }
                 }

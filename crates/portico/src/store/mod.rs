@@ -11,6 +11,8 @@
 
 mod sqlite;
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use tokio::sync::broadcast;
 
@@ -72,6 +74,14 @@ pub struct Doc {
     pub body: Value,
 }
 
+/// A [`Doc`] whose body is shared with the store rather than copied (see [`Txn::list_shared`]).
+#[derive(Debug, Clone)]
+pub struct SharedDoc {
+    pub seq: i64,
+    pub id: String,
+    pub body: Arc<Value>,
+}
+
 /// A change the data plane cares about: something under this REST API that may alter what is
 /// served (a stage, a deployment, or the API itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,10 +99,36 @@ pub struct MeteringChange {
 }
 
 /// Operations available inside a transaction, all scoped to the transaction's tenant.
+///
+/// The `*_shared` and `*_owned` variants exist for stores that keep documents in memory: they
+/// hand out (or take in) a document without copying it. Their defaults go through the plain
+/// methods, so a store without such a copy needs to implement only those.
 pub trait Txn {
     fn get(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, ApiError>;
+    /// [`Txn::get`] for callers that only look at the document.
+    fn get_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+    ) -> Result<Option<Arc<Value>>, ApiError> {
+        Ok(self.get(kind, scope, id)?.map(Arc::new))
+    }
+    fn exists(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, ApiError> {
+        Ok(self.get_shared(kind, scope, id)?.is_some())
+    }
     /// Insert, or replace keeping the original sequence number.
     fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), ApiError>;
+    /// [`Txn::put`] for callers that are done with the document.
+    fn put_owned(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+        body: Value,
+    ) -> Result<(), ApiError> {
+        self.put(kind, scope, id, &body)
+    }
     fn delete(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, ApiError>;
     /// Documents with `seq > after_seq`, in sequence order, at most `limit` of them.
     fn list(
@@ -102,6 +138,24 @@ pub trait Txn {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<Doc>, ApiError>;
+    /// [`Txn::list`] for callers that only look at the documents.
+    fn list_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<SharedDoc>, ApiError> {
+        Ok(self
+            .list(kind, scope, after_seq, limit)?
+            .into_iter()
+            .map(|d| SharedDoc {
+                seq: d.seq,
+                id: d.id,
+                body: Arc::new(d.body),
+            })
+            .collect())
+    }
     /// Remove every document of every kind inside `scope` (a REST API's cascade delete).
     fn delete_scope(&mut self, scope: &str) -> Result<(), ApiError>;
 }

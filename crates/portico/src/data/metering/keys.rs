@@ -50,15 +50,16 @@ pub struct Binding {
     pub usage: Arc<Usage>,
 }
 
-/// What the index is built from, read in one transaction.
+/// What the index is built from, read in one transaction. Documents are shared with the store,
+/// not copied: a rebuild reads every stage, key and plan of the tenant.
 #[derive(Debug, Default)]
 pub struct Raw {
     pub account: Map<String, Value>,
     /// (API id, stage doc).
-    pub stages: Vec<(String, Value)>,
-    pub keys: Vec<Value>,
+    pub stages: Vec<(String, Arc<Value>)>,
+    pub keys: Vec<Arc<Value>>,
     /// (plan doc, ids of its keys).
-    pub plans: Vec<(Map<String, Value>, Vec<String>)>,
+    pub plans: Vec<(Arc<Value>, Vec<String>)>,
 }
 
 impl Raw {
@@ -67,26 +68,26 @@ impl Raw {
             account: account::load(txn)?,
             ..Raw::default()
         };
-        for api in txn.list(kind::REST_API, "", 0, usize::MAX)? {
-            for st in txn.list(kind::STAGE, &api.id, 0, usize::MAX)? {
+        for api in txn.list_shared(kind::REST_API, "", 0, usize::MAX)? {
+            for st in txn.list_shared(kind::STAGE, &api.id, 0, usize::MAX)? {
                 raw.stages.push((api.id.clone(), st.body));
             }
         }
         raw.keys = txn
-            .list(kind::API_KEY, "", 0, usize::MAX)?
+            .list_shared(kind::API_KEY, "", 0, usize::MAX)?
             .into_iter()
             .map(|d| d.body)
             .collect();
-        for plan in txn.list(kind::USAGE_PLAN, "", 0, usize::MAX)? {
-            let Value::Object(doc) = plan.body else {
+        for plan in txn.list_shared(kind::USAGE_PLAN, "", 0, usize::MAX)? {
+            if !plan.body.is_object() {
                 continue;
-            };
+            }
             let keys = txn
-                .list(kind::USAGE_PLAN_KEY, &plan.id, 0, usize::MAX)?
+                .list_shared(kind::USAGE_PLAN_KEY, &plan.id, 0, usize::MAX)?
                 .into_iter()
                 .map(|d| d.id)
                 .collect();
-            raw.plans.push((doc, keys));
+            raw.plans.push((plan.body, keys));
         }
         Ok(raw)
     }
@@ -165,6 +166,9 @@ impl<'a> Builder<'a> {
         // Key id → the plans it is in.
         let mut plans_of: HashMap<&str, Vec<&Map<String, Value>>> = HashMap::new();
         for (plan, keys) in &raw.plans {
+            let Some(plan) = plan.as_object() else {
+                continue;
+            };
             for k in keys {
                 plans_of.entry(k.as_str()).or_default().push(plan);
             }
