@@ -28,10 +28,19 @@ class Backend:
 
     def __init__(self):
         self.requests = []
+        self.connections = set()
         backend = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self):
+                super().setup()
+                backend.connections.add(self.connection)
+
+            def finish(self):
+                backend.connections.discard(self.connection)
+                super().finish()
 
             def log_message(self, *a):
                 pass
@@ -87,6 +96,15 @@ class Backend:
         self.url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
+
+    def hang_up_idle(self):
+        """Close every open connection from the server side, as a server does when its idle
+        keep-alive timeout fires. On loopback the peer has the FIN when this returns."""
+        for conn in list(self.connections):
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def close(self):
         self.httpd.shutdown()

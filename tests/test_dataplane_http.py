@@ -224,6 +224,21 @@ def test_mock_and_http_side_by_side_after_partial_redeploy(server, apigw, api, b
     assert invoke(server, api_id, "prod", "/up").json()["path"] == "/x"
 
 
+def test_a_pooled_connection_the_backend_hung_up_is_not_reused(server, apigw, api, backend):
+    api_id = proxy_api(apigw, api, backend)
+    url = invoke_url(server, api_id, "prod", "/x")
+    # One client connection stays on one worker, so every request shares its backend pool.
+    with requests.Session() as s:
+        for _ in range(3):
+            assert s.get(url, timeout=10).status_code == 200
+            backend.hang_up_idle()
+            # The pooled connection is dead: the next request must open a new one rather than
+            # wait on it until the integration timeout (29 s; this client gives up after 10).
+            r = s.get(url, timeout=10)
+            assert r.status_code == 200, r.text
+    assert len({r["client_port"] for r in backend.requests}) == 4
+
+
 def test_backend_connections_are_kept_alive_and_recovered(server, apigw, api, backend):
     api_id = proxy_api(apigw, api, backend)
     # One client connection lives on one worker, and that worker reuses one backend connection.

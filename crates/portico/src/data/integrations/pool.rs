@@ -79,12 +79,15 @@ pub struct Pool {
 pub enum SendError {
     Connect(std::io::Error),
     Http(hyper::Error),
+    /// The backend closed the connection before answering.
+    Closed,
 }
 
 impl std::fmt::Display for SendError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SendError::Connect(e) => write!(f, "connect: {e}"),
+            SendError::Closed => f.write_str("connection closed before the response arrived"),
             SendError::Http(e) => {
                 write!(f, "{e}")?;
                 let mut src = std::error::Error::source(e);
@@ -159,7 +162,7 @@ impl Pool {
                 if lease.reused {
                     continue;
                 }
-                return Err(SendError::Http(e));
+                return Err(e);
             }
             match lease.exchange(req).await {
                 Ok(resp) => {
@@ -172,11 +175,12 @@ impl Pool {
                 }
                 // Not written yet, so safe to send again on a fresh connection (a request that
                 // may have reached the backend is never replayed).
-                Err(mut e) if lease.reused && e.message().is_some() => {
-                    req = e.take_message().unwrap_or_default();
+                Err(Exchange::Unsent(r)) if lease.reused => {
+                    req = *r;
                     fresh_only = true;
                 }
-                Err(e) => return Err(SendError::Http(e.into_error())),
+                Err(Exchange::Unsent(_)) | Err(Exchange::Closed) => return Err(SendError::Closed),
+                Err(Exchange::Failed(e)) => return Err(SendError::Http(e)),
             }
         }
     }
@@ -184,12 +188,17 @@ impl Pool {
 
 impl Lease {
     /// Drive the connection until it takes a request.
-    async fn ready(&mut self) -> Result<(), hyper::Error> {
+    async fn ready(&mut self) -> Result<(), SendError> {
         std::future::poll_fn(|cx| {
-            if let Poll::Ready(Err(e)) = Pin::new(&mut self.conn).poll(cx) {
-                return Poll::Ready(Err(e));
+            match Pin::new(&mut self.conn).poll(cx) {
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(SendError::Http(e))),
+                // The backend hung up while the connection sat idle. The sender does not learn
+                // of it (its receiver lives on inside `conn`) and would take a request that is
+                // never answered.
+                Poll::Ready(Ok(())) => return Poll::Ready(Err(SendError::Closed)),
+                Poll::Pending => {}
             }
-            self.sender.poll_ready(cx)
+            self.sender.poll_ready(cx).map_err(SendError::Http)
         })
         .await
     }
@@ -198,16 +207,24 @@ impl Lease {
     async fn exchange(
         &mut self,
         req: Request<Full<Bytes>>,
-    ) -> Result<Response<Incoming>, TrySendError<Request<Full<Bytes>>>> {
+    ) -> Result<Response<Incoming>, Exchange> {
         let mut fut = std::pin::pin!(self.sender.try_send_request(req));
         let conn = &mut self.conn;
+        let mut conn_done = false;
         std::future::poll_fn(|cx| {
             if let Poll::Ready(r) = fut.as_mut().poll(cx) {
-                return Poll::Ready(r);
+                return Poll::Ready(r.map_err(Exchange::from));
             }
-            // Whether the connection progressed or ended, the response future now knows.
-            let _ = Pin::new(&mut *conn).poll(cx);
-            fut.as_mut().poll(cx)
+            if !conn_done {
+                // Whether the connection progressed or ended, the response future now knows.
+                conn_done = Pin::new(&mut *conn).poll(cx).is_ready();
+            }
+            match fut.as_mut().poll(cx) {
+                Poll::Ready(r) => Poll::Ready(r.map_err(Exchange::from)),
+                // Ended cleanly with the request still queued: no answer will come.
+                Poll::Pending if conn_done => Poll::Ready(Err(Exchange::Closed)),
+                Poll::Pending => Poll::Pending,
+            }
         })
         .await
     }
@@ -240,6 +257,24 @@ impl Lease {
                 conn: self.conn,
                 since: Instant::now(),
             });
+        }
+    }
+}
+
+/// How an exchange on a leased connection failed.
+enum Exchange {
+    /// The request was never written: it may go out on another connection.
+    Unsent(Box<Request<Full<Bytes>>>),
+    /// It may have reached the backend: never replayed.
+    Failed(hyper::Error),
+    Closed,
+}
+
+impl From<TrySendError<Request<Full<Bytes>>>> for Exchange {
+    fn from(mut e: TrySendError<Request<Full<Bytes>>>) -> Exchange {
+        match e.take_message() {
+            Some(req) => Exchange::Unsent(Box::new(req)),
+            None => Exchange::Failed(e.into_error()),
         }
     }
 }
