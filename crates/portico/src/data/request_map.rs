@@ -293,6 +293,8 @@ pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
     if proxy {
         // Clone and prune: cheaper than re-inserting every header.
         headers = o.client_headers.clone();
+        // The clone is sized to fit; make room once for what is added below.
+        headers.reserve(6);
         // One pass over the (few) headers present rather than a hashed lookup per dropped name.
         while let Some(name) = headers.keys().find(|k| DROPPED.contains(k)).cloned() {
             headers.remove(&name);

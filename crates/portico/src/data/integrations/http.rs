@@ -47,20 +47,23 @@ impl Client {
                 "Execution failed due to configuration error: Invalid endpoint address {uri}"
             )));
         };
-        let port = uri.port_u16().unwrap_or(80);
-        let authority = match uri.port_u16() {
-            Some(_) => uri
-                .authority()
-                .map(|a| a.as_str())
-                .unwrap_or(host)
-                .to_string(),
-            None => format!("{host}:{port}"),
+        let Some(authority) = uri.authority() else {
+            return Err(GatewayError::config(format!(
+                "Execution failed due to configuration error: Invalid endpoint address {uri}"
+            )));
+        };
+        // The pool is keyed by `host:port`; the port is parsed once, and only when absent does
+        // the key need building.
+        let with_port;
+        let key = match authority.port_u16() {
+            Some(_) => authority.as_str(),
+            None => {
+                with_port = format!("{host}:80");
+                &with_port
+            }
         };
         if !req.headers().contains_key(HOST) {
-            if let Some(v) = uri
-                .authority()
-                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-            {
+            if let Ok(v) = HeaderValue::from_str(authority.as_str()) {
                 req.headers_mut().insert(HOST, v);
             }
         }
@@ -68,7 +71,7 @@ impl Client {
             Some(pq) => hyper::Uri::from(pq.clone()),
             None => hyper::Uri::from_static("/"),
         };
-        match tokio::time::timeout(timeout, self.pool.send(&authority, req)).await {
+        match tokio::time::timeout(timeout, self.pool.send(key, req)).await {
             Err(_) => Err(timed_out(timeout)),
             Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),
             Ok(Ok(r)) => Ok(r),
