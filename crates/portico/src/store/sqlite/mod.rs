@@ -350,16 +350,13 @@ impl Txn for SqliteTxn<'_> {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<Doc>, ApiError> {
-        let Some(coll) = self.docs.collection(self.tenant, kind, scope) else {
-            return Ok(Vec::new());
-        };
-        Ok(coll
-            .after(after_seq)
-            .take(limit)
-            .map(|(id, e)| Doc {
-                seq: e.seq,
-                id: id.to_string(),
-                body: (*e.body).clone(),
+        Ok(self
+            .list_shared(kind, scope, after_seq, limit)?
+            .into_iter()
+            .map(|d| Doc {
+                seq: d.seq,
+                id: d.id,
+                body: (*d.body).clone(),
             })
             .collect())
     }
