@@ -17,23 +17,19 @@ up() { for _ in $(seq 600); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1
 
 start_backend
 
-# N keep-alive requests to $1, after a warm-up outside the count; prints instructions/request.
+cat >"$tmp/client.py" <<'PY'
+import sys, http.client, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1]); n = int(sys.argv[2])
+c = http.client.HTTPConnection(u.hostname, u.port)
+for _ in range(n):
+    c.request("GET", u.path); r = c.getresponse(); r.read(); assert r.status == 200, r.status
+PY
+
+# N keep-alive requests to $3, after a warm-up outside the count; prints instructions/request.
 count() { # name pid url out
-  "$VENV/bin/python" - "$3" 200 <<'PY'
-import sys, http.client, urllib.parse
-u = urllib.parse.urlparse(sys.argv[1]); n = int(sys.argv[2])
-c = http.client.HTTPConnection(u.hostname, u.port)
-for _ in range(n):
-    c.request("GET", u.path); r = c.getresponse(); r.read(); assert r.status == 200, r.status
-PY
+  "$VENV/bin/python" "$tmp/client.py" "$3" 200
   callgrind_control -i on "$2" >/dev/null 2>&1
-  "$VENV/bin/python" - "$3" "$N" <<'PY'
-import sys, http.client, urllib.parse
-u = urllib.parse.urlparse(sys.argv[1]); n = int(sys.argv[2])
-c = http.client.HTTPConnection(u.hostname, u.port)
-for _ in range(n):
-    c.request("GET", u.path); r = c.getresponse(); r.read(); assert r.status == 200, r.status
-PY
+  "$VENV/bin/python" "$tmp/client.py" "$3" "$N"
   callgrind_control -i off "$2" >/dev/null 2>&1
   callgrind_control -d "$2" >/dev/null 2>&1 # written to $4.1, whether or not the process exits cleanly
   kill "$2"; wait "$2" 2>/dev/null || true

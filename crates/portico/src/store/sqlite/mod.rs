@@ -194,6 +194,18 @@ struct SqliteTxn<'a> {
 }
 
 impl SqliteTxn<'_> {
+    /// Remember how to undo an edit of the memory copy (`prev`: the document it replaced or
+    /// removed), and note who must hear of the change.
+    fn record(&mut self, kind: &str, scope: &str, id: &str, prev: Option<Entry>) {
+        self.undo.push(Undo::Doc {
+            kind: kind.to_string(),
+            scope: scope.to_string(),
+            id: id.to_string(),
+            prev,
+        });
+        self.touch(kind, scope, id);
+    }
+
     fn touch(&mut self, kind: &str, scope: &str, id: &str) {
         self.metering |= affects_metering(kind);
         if affects_data_plane(kind) {
@@ -307,13 +319,7 @@ impl Txn for SqliteTxn<'_> {
             body: Arc::new(body),
         };
         let prev = self.docs.insert(self.tenant, kind, scope, id, entry);
-        self.undo.push(Undo::Doc {
-            kind: kind.to_string(),
-            scope: scope.to_string(),
-            id: id.to_string(),
-            prev,
-        });
-        self.touch(kind, scope, id);
+        self.record(kind, scope, id, prev);
         Ok(())
     }
 
@@ -333,13 +339,7 @@ impl Txn for SqliteTxn<'_> {
             id
         ])?;
         let prev = self.docs.remove(self.tenant, kind, scope, id);
-        self.undo.push(Undo::Doc {
-            kind: kind.to_string(),
-            scope: scope.to_string(),
-            id: id.to_string(),
-            prev,
-        });
-        self.touch(kind, scope, id);
+        self.record(kind, scope, id, prev);
         Ok(true)
     }
 
