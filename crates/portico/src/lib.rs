@@ -22,7 +22,13 @@ use store::SqliteStore;
 
 /// Open the store and bind the listener; the returned server is ready to `run`.
 pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>> {
-    let store = SqliteStore::open(&config.data_dir)?;
+    let store = SqliteStore::open(&config.data_dir).map_err(|e| {
+        format!(
+            "cannot open the store in {}: {}",
+            config.data_dir.display(),
+            e.message
+        )
+    })?;
     let app = Arc::new(App::new(config, Arc::new(store)));
     data::registry::spawn_watcher(app.clone());
     data::metering::spawn(app.clone());

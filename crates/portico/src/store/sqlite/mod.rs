@@ -132,7 +132,16 @@ fn load(conn: &Connection) -> Result<(Docs, i64), ApiError> {
         };
         let (kind, scope, id): (String, String, String) = (r.get(2)?, r.get(3)?, r.get(4)?);
         let seq: i64 = r.get(5)?;
-        let body = parse_body(r.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?)?;
+        let text = r.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?;
+        // Refusing to start beats serving without a document the user stored; the message
+        // names the row so it can be restored or removed by hand.
+        let body = serde_json::from_str(text).map_err(|e| {
+            ApiError::internal(format!(
+                "the stored {kind} document {id:?} (scope {scope:?}, account {}, region {}) \
+                 is not valid JSON ({e}); restore portico.sqlite3 from a backup or delete that row",
+                tenant.account, tenant.region
+            ))
+        })?;
         max_seq = max_seq.max(seq);
         docs.insert(
             &tenant,
@@ -146,10 +155,6 @@ fn load(conn: &Connection) -> Result<(Docs, i64), ApiError> {
         );
     }
     Ok((docs, max_seq))
-}
-
-fn parse_body(text: &str) -> Result<Value, ApiError> {
-    serde_json::from_str(text).map_err(|e| ApiError::internal(format!("corrupt document: {e}")))
 }
 
 fn affects_data_plane(kind: &str) -> bool {

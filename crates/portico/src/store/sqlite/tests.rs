@@ -362,3 +362,36 @@ fn scan_and_wipe_cover_every_tenant() {
     let s = SqliteStore::open(dir.path()).unwrap();
     assert!(s.scan("stage").unwrap().is_empty());
 }
+
+#[test]
+fn a_corrupt_stored_document_stops_open_with_a_message_naming_it_and_stays_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = tenant("111111111111");
+    {
+        let s = SqliteStore::open(dir.path()).unwrap();
+        write(&s, &t, |tx| {
+            tx.put("restapi", "", "abc123", &json!({"id": "abc123"}))
+        })
+        .unwrap();
+    }
+    let file = dir.path().join("portico.sqlite3");
+    Connection::open(&file)
+        .unwrap()
+        .execute("UPDATE docs SET body = '{not json' WHERE id = 'abc123'", [])
+        .unwrap();
+    let err = SqliteStore::open(dir.path()).err().expect("open must fail");
+    assert!(
+        err.message.contains("restapi document \"abc123\"")
+            && err.message.contains("account 111111111111")
+            && err.message.contains("not valid JSON"),
+        "{}",
+        err.message
+    );
+    let kept: String = Connection::open(&file)
+        .unwrap()
+        .query_row("SELECT body FROM docs WHERE id = 'abc123'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kept, "{not json");
+}
