@@ -50,6 +50,30 @@ def test_http_proxy_passes_method_path_query_headers_and_body(server, apigw, api
     assert r.headers["x-amzn-RequestId"]
 
 
+def test_a_literal_integration_uri_gets_the_query_and_the_headers_aws_adds(server, apigw, api,
+                                                                           backend):
+    # A URI without variables is parsed once per deployment; the client's query string and
+    # the per-API headers still reach the backend.
+    api_id, root = api
+    proxied = add_resource(apigw, api_id, root, "proxied")
+    http_method(apigw, api_id, proxied, backend.url + "/fixed?a=1")
+    mapped = add_resource(apigw, api_id, root, "mapped")
+    http_method(apigw, api_id, mapped, backend.url + "/plain", type="HTTP", integration_method="GET")
+    deploy(apigw, api_id)
+
+    assert invoke(server, api_id, "prod", "/proxied?b=2").status_code == 200
+    assert invoke(server, api_id, "prod", "/proxied", headers={"User-Agent": "mine"}).status_code == 200
+    assert invoke(server, api_id, "prod", "/mapped?ignored=1").status_code == 200
+    with_query, without_query, non_proxy = backend.requests[-3:]
+    assert (with_query["path"], with_query["query"]) == ("/fixed", "a=1&b=2")
+    assert (without_query["path"], without_query["query"]) == ("/fixed", "a=1")
+    assert without_query["headers"]["user-agent"] == "mine"
+    assert (non_proxy["path"], non_proxy["query"]) == ("/plain", "")
+    assert non_proxy["headers"]["user-agent"] == f"AmazonAPIGateway_{api_id}"
+    for seen in (with_query, without_query, non_proxy):
+        assert seen["headers"]["x-amzn-apigateway-api-id"] == api_id
+
+
 def test_http_proxy_keeps_backend_status(server, apigw, api, backend):
     api_id = proxy_api(apigw, api, backend)
     r = invoke(server, api_id, "prod", "/status/418")

@@ -30,6 +30,27 @@ pub struct Deployment {
     pub resources: Vec<Resource>,
     pub gateway_responses: GatewayResponses,
     pub binary_media_types: Vec<String>,
+    /// Headers API Gateway adds toward HTTP backends that depend only on the API.
+    pub backend_headers: BackendHeaders,
+}
+
+/// Built once per deployment instead of formatted and copied on every backend request.
+#[derive(Debug, Default)]
+pub struct BackendHeaders {
+    /// `User-Agent: AmazonAPIGateway_{apiId}`.
+    pub user_agent: Option<hyper::header::HeaderValue>,
+    /// `x-amzn-apigateway-api-id`.
+    pub api_id: Option<hyper::header::HeaderValue>,
+}
+
+impl BackendHeaders {
+    pub fn new(api_id: &str) -> BackendHeaders {
+        use hyper::header::HeaderValue;
+        BackendHeaders {
+            user_agent: HeaderValue::from_str(&format!("AmazonAPIGateway_{api_id}")).ok(),
+            api_id: HeaderValue::from_str(api_id).ok(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -90,6 +111,8 @@ pub struct Integration {
     /// `None` = the client's method (`ANY`, or unset for MOCK).
     pub http_method: Option<hyper::Method>,
     pub uri: Vec<UriPart>,
+    /// The URI parsed once when it is one literal `http://` address (no variables).
+    pub literal_uri: Option<hyper::Uri>,
     pub request_parameters: Vec<(RequestTarget, Source)>,
     pub request_templates: Vec<(String, Template)>,
     pub passthrough: Passthrough,
@@ -173,11 +196,12 @@ pub fn deployment(deployment_id: &str, snapshot: &Value) -> Deployment {
     }
     Deployment {
         id: deployment_id.to_string(),
-        api_id,
         router,
         resources,
         gateway_responses: GatewayResponses::compile(arr("gatewayResponses")),
         binary_media_types,
+        backend_headers: BackendHeaders::new(&api_id),
+        api_id,
     }
 }
 
@@ -268,6 +292,10 @@ pub fn integration(i: &Value) -> Result<Integration, String> {
         ),
     };
     let uri = parse_uri(s(i, "uri").unwrap_or(""));
+    let literal_uri = match uri.as_slice() {
+        [UriPart::Lit(u)] if u.starts_with("http://") => u.parse().ok(),
+        _ => None,
+    };
     let mut request_parameters = Vec::new();
     for (k, v) in obj(i, "requestParameters") {
         let target = mapping::parse_request_target(k)?;
@@ -321,6 +349,7 @@ pub fn integration(i: &Value) -> Result<Integration, String> {
         kind,
         http_method,
         uri,
+        literal_uri,
         request_parameters,
         request_templates: templates(i, "requestTemplates")?,
         passthrough,

@@ -530,7 +530,7 @@ async fn phases(
                 raw_query: &req.raw_query,
                 path_params: params,
                 stage_variables: exec.variables,
-                api_id: exec.api_id,
+                api_headers: &exec.deployment.backend_headers,
                 trace_id: exec.trace_id,
                 source_ip: &req.source_ip,
                 content_type,

@@ -10,7 +10,7 @@ use hyper::{HeaderMap, Method, Request};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
 
-use super::compile::{ContentHandling, Integration, Kind, Passthrough, UriPart};
+use super::compile::{BackendHeaders, ContentHandling, Integration, Kind, Passthrough, UriPart};
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::mapping::{RequestTarget, View};
 use super::pipeline::ExecLog;
@@ -227,7 +227,7 @@ pub struct Outgoing<'a> {
     pub raw_query: &'a str,
     pub path_params: &'a [(String, String)],
     pub stage_variables: &'a Map<String, Value>,
-    pub api_id: &'a str,
+    pub api_headers: &'a BackendHeaders,
     pub trace_id: &'a str,
     pub source_ip: &'a str,
     pub content_type: &'a str,
@@ -236,54 +236,11 @@ pub struct Outgoing<'a> {
 /// Build the HTTP request toward the backend.
 pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
     let proxy = o.integ.kind == Kind::HttpProxy;
-    let mut url = String::with_capacity(128);
-    for part in &o.integ.uri {
-        match part {
-            UriPart::Lit(s) => url.push_str(s),
-            UriPart::StageVariable(n) => {
-                if let Some(v) = o.stage_variables.get(n) {
-                    url.push_str(&super::mapping::scalar_text(v));
-                }
-            }
-            UriPart::Path(n) => {
-                let v = o
-                    .mapped
-                    .path
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k == n)
-                    // Unmapped: fall back to the method's path parameter of the same name (what
-                    // the console wires up for `{proxy+}`), instead of AWS's configuration error.
-                    .or_else(|| o.path_params.iter().find(|(k, _)| k == n))
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or("");
-                url.extend(utf8_percent_encode(v, PATH_VALUE));
-            }
-        }
-    }
-    if url.starts_with("https://") {
-        return Err(GatewayError::config(format!(
-            "Execution failed due to configuration error: Portico does not reach https:// integration endpoints yet: {url}"
-        )));
-    }
-    let mut sep = if url.contains('?') { '&' } else { '?' };
-    if proxy && !o.raw_query.is_empty() {
-        url.push(sep);
-        url.push_str(o.raw_query);
-        sep = '&';
-    }
-    for (k, v) in &o.mapped.query {
-        url.push(sep);
-        url.extend(utf8_percent_encode(k, QUERY_VALUE));
-        url.push('=');
-        url.extend(utf8_percent_encode(v, QUERY_VALUE));
-        sep = '&';
-    }
-    let uri: hyper::Uri = url.parse().map_err(|e| {
-        GatewayError::config(format!(
-            "Execution failed due to configuration error: Invalid endpoint address {url}: {e}"
-        ))
-    })?;
+    let adds_query = (proxy && !o.raw_query.is_empty()) || !o.mapped.query.is_empty();
+    let uri = match &o.integ.literal_uri {
+        Some(uri) if !adds_query => uri.clone(),
+        _ => backend_uri(&o, proxy)?,
+    };
     let method = o
         .integ
         .http_method
@@ -327,21 +284,73 @@ pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
     }
     // Non-proxy requests always carry API Gateway's agent; a proxied client keeps its own.
     if !proxy || !headers.contains_key(USER_AGENT) {
-        if let Ok(v) = HeaderValue::from_str(&format!("AmazonAPIGateway_{}", o.api_id)) {
-            headers.insert(USER_AGENT, v);
+        if let Some(v) = &o.api_headers.user_agent {
+            headers.insert(USER_AGENT, v.clone());
         }
     }
     if let Ok(v) = HeaderValue::from_str(o.trace_id) {
         headers.insert(X_AMZN_TRACE_ID, v);
     }
-    if let Ok(v) = HeaderValue::from_str(o.api_id) {
-        headers.insert(X_AMZN_APIGATEWAY_API_ID, v);
+    if let Some(v) = &o.api_headers.api_id {
+        headers.insert(X_AMZN_APIGATEWAY_API_ID, v.clone());
     }
     let mut req = Request::new(Full::new(o.mapped.body));
     *req.method_mut() = method;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
     Ok(req)
+}
+
+/// The backend URI with stage variables, path parameters and query strings filled in.
+fn backend_uri(o: &Outgoing, proxy: bool) -> Result<hyper::Uri, GatewayError> {
+    let mut url = String::with_capacity(128);
+    for part in &o.integ.uri {
+        match part {
+            UriPart::Lit(s) => url.push_str(s),
+            UriPart::StageVariable(n) => {
+                if let Some(v) = o.stage_variables.get(n) {
+                    url.push_str(&super::mapping::scalar_text(v));
+                }
+            }
+            UriPart::Path(n) => {
+                let v = o
+                    .mapped
+                    .path
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == n)
+                    // Unmapped: fall back to the method's path parameter of the same name (what
+                    // the console wires up for `{proxy+}`), instead of AWS's configuration error.
+                    .or_else(|| o.path_params.iter().find(|(k, _)| k == n))
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or("");
+                url.extend(utf8_percent_encode(v, PATH_VALUE));
+            }
+        }
+    }
+    if url.starts_with("https://") {
+        return Err(GatewayError::config(format!(
+            "Execution failed due to configuration error: Portico does not reach https:// integration endpoints yet: {url}"
+        )));
+    }
+    let mut sep = if url.contains('?') { '&' } else { '?' };
+    if proxy && !o.raw_query.is_empty() {
+        url.push(sep);
+        url.push_str(o.raw_query);
+        sep = '&';
+    }
+    for (k, v) in &o.mapped.query {
+        url.push(sep);
+        url.extend(utf8_percent_encode(k, QUERY_VALUE));
+        url.push('=');
+        url.extend(utf8_percent_encode(v, QUERY_VALUE));
+        sep = '&';
+    }
+    url.parse().map_err(|e| {
+        GatewayError::config(format!(
+            "Execution failed due to configuration error: Invalid endpoint address {url}: {e}"
+        ))
+    })
 }
 
 #[cfg(test)]
