@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Two Portico builds side by side: both serve the benchmark API at once, and interleaved wrk
+# rounds measure HTTP_PROXY and MOCK + template on each, with the nginx proxy of dataplane.sh
+# measured in every round as the reference. Prints each round, then the means: req/s and CPU
+# time per request (utime+stime of the serving process ÷ requests). Interleaving makes load
+# drift hit both builds alike, so this shows what a change is worth when single runs can't.
+#
+#   A=/path/to/portico-before B=target/release/portico bash bench/ab.sh
+#   ROUNDS=4 D=5 A=... B=... bash bench/ab.sh      # rounds, seconds per measurement
+# A and B may carry a prefix: A="env PORTICO_WORKERS=1 target/release/portico".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${A:?A=path to the first portico binary}" "${B:?B=path to the second portico binary}"
+ROUNDS=${ROUNDS:-3}
+D=${D:-5}
+BACKEND=http://127.0.0.1:18081/
+source bench/lib.sh nginx wrk
+start_backend
+
+cat >"$tmp/proxy.conf" <<CONF
+worker_processes 1; daemon off; pid $tmp/p.pid; error_log $tmp/p.err;
+events { worker_connections 4096; }
+http { access_log off;
+  upstream be { server 127.0.0.1:18081; keepalive 64; }
+  server { listen 127.0.0.1:18083;
+    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+nginx -c "$tmp/proxy.conf" -p "$tmp" &
+sleep 0.5
+nginx_worker=$(pgrep -P "$(cat "$tmp/p.pid")" | head -1)
+
+declare -A PID BASE
+for name in A B; do
+  port=$(free_port)
+  # shellcheck disable=SC2086 # A and B may carry a prefix such as `env VAR=1`.
+  PORTICO_LOG=warn ${!name} serve --listen "127.0.0.1:$port" --data-dir "$tmp/data-$name" >"$tmp/$name.log" 2>&1 &
+  PID[$name]=$!
+  for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
+  api=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
+  BASE[$name]="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"
+done
+
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+measure() { # label pid url
+  local c0 c1 out n rps
+  c0=$(cpu_ticks "$2")
+  out=$(wrk -t1 -c16 -d"${D}s" "$3")
+  c1=$(cpu_ticks "$2")
+  n=$(awk '/requests in/{print $1}' <<<"$out")
+  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
+  awk -v l="$1" -v d=$((c1 - c0)) -v n="$n" -v r="$rps" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%-8s %8.0f req/s %6.1f us/request\n", l, r, d * 1e6 / hz / n }'
+}
+for _ in $(seq "$ROUNDS"); do
+  measure nginx "$nginx_worker" http://127.0.0.1:18083/
+  for name in A B; do
+    measure "$name-proxy" "${PID[$name]}" "${BASE[$name]}/proxy"
+    measure "$name-mock" "${PID[$name]}" "${BASE[$name]}/mock"
+  done
+done | tee "$tmp/rounds"
+echo "-- means over $ROUNDS rounds"
+awk '{ r[$1] += $2; c[$1] += $4; k[$1]++ }
+  END { for (x in r) printf "%-8s %8.0f req/s %6.1f us/request\n", x, r[x] / k[x], c[x] / k[x] }' \
+  "$tmp/rounds" | sort
