@@ -126,7 +126,7 @@ pub async fn serve(
         .and_then(|api| api.stages.get(&target.stage).cloned());
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
-        stamp(&mut r, &rid, &extended_id, &trace_id);
+        stamp(&mut r, rid, extended_id, trace_id);
         return r;
     };
     // Phase 1: canary split.
@@ -175,7 +175,7 @@ pub async fn serve(
                     variables,
                     None,
                 );
-                stamp(&mut r, &rid, &extended_id, &trace_id);
+                stamp(&mut r, rid, extended_id, trace_id);
                 return r;
             }
         }
@@ -210,7 +210,7 @@ pub async fn serve(
             }
         }
     };
-    stamp(&mut inv.response, &rid, &extended_id, &trace_id);
+    stamp(&mut inv.response, rid, extended_id, trace_id);
     let status = inv.response.status().as_u16();
     let latency = started.elapsed();
     stage
@@ -267,16 +267,17 @@ const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
 const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
 const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
-fn stamp(r: &mut Response<ResponseBody>, rid: &str, extended: &str, trace: &str) {
+/// Takes the ids by value: their buffers become the header values without a copy.
+fn stamp(r: &mut Response<ResponseBody>, rid: String, extended: String, trace: String) {
     let h = r.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(rid) {
-        h.insert(X_AMZN_REQUEST_ID, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(extended) {
-        h.insert(X_AMZ_APIGW_ID, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(trace) {
-        h.insert(X_AMZN_TRACE_ID, v);
+    for (name, id) in [
+        (X_AMZN_REQUEST_ID, rid),
+        (X_AMZ_APIGW_ID, extended),
+        (X_AMZN_TRACE_ID, trace),
+    ] {
+        if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(id)) {
+            h.insert(name, v);
+        }
     }
 }
 

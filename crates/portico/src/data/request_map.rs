@@ -264,7 +264,7 @@ pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
             Some(prev) => format!("{prev}, {}", o.source_ip),
             None => o.source_ip.to_string(),
         };
-        if let Ok(v) = HeaderValue::from_str(&xff) {
+        if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(xff)) {
             headers.insert(X_FORWARDED_FOR, v);
         }
         headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
