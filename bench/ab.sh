@@ -17,17 +17,7 @@ BACKEND=http://127.0.0.1:18081/
 source bench/lib.sh nginx wrk
 start_backend
 
-cat >"$tmp/proxy.conf" <<CONF
-worker_processes 1; daemon off; pid $tmp/p.pid; error_log $tmp/p.err;
-events { worker_connections 4096; }
-http { access_log off;
-  upstream be { server 127.0.0.1:18081; keepalive 64; }
-  server { listen 127.0.0.1:18083;
-    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-CONF
-nginx -c "$tmp/proxy.conf" -p "$tmp" &
-sleep 0.5
-nginx_worker=$(pgrep -P "$(cat "$tmp/p.pid")" | head -1)
+start_nginx_proxy
 
 declare -A PID BASE
 for name in A B; do
@@ -40,7 +30,6 @@ for name in A B; do
   BASE[$name]="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"
 done
 
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 measure() { # label pid url
   local c0 c1 out n rps
   c0=$(cpu_ticks "$2")
@@ -52,7 +41,7 @@ measure() { # label pid url
     'BEGIN { printf "%-8s %8.0f req/s %6.1f us/request\n", l, r, d * 1e6 / hz / n }'
 }
 for _ in $(seq "$ROUNDS"); do
-  measure nginx "$nginx_worker" http://127.0.0.1:18083/
+  measure nginx "$NGINX_WORKER" http://127.0.0.1:18083/
   for name in A B; do
     measure "$name-proxy" "${PID[$name]}" "${BASE[$name]}/proxy"
     measure "$name-mock" "${PID[$name]}" "${BASE[$name]}/mock"

@@ -46,17 +46,7 @@ printf 'floor    rps=%-10s p50=%-8s p99=%-8s (hyper server + backend pool, no pi
 
 # CPU time per request (utime+stime of the serving process over a wrk run, divided by the
 # requests served): the figure that holds when the machine is shared and req/s do not.
-cat >"$tmp/proxy.conf" <<CONF
-worker_processes 1; daemon off; pid $tmp/p.pid; error_log $tmp/p.err;
-events { worker_connections 4096; }
-http { access_log off;
-  upstream be { server 127.0.0.1:18081; keepalive 64; }
-  server { listen 127.0.0.1:18083;
-    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
-CONF
-nginx -c "$tmp/proxy.conf" -p "$tmp" &
-sleep 0.3
-cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+start_nginx_proxy
 cpu_per_request() { # name pid url
   local c0 c1 n
   c0=$(cpu_ticks "$2")
@@ -65,13 +55,12 @@ cpu_per_request() { # name pid url
   awk -v name="$1" -v d=$((c1 - c0)) -v n="$n" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "cpu      %-9s %6.1f us/request (%d requests)\n", name, d * 1e6 / hz / n, n }'
 }
-nginx_worker=$(pgrep -P "$(cat "$tmp/p.pid")" | head -1)
 fport=$(free_port)
 ./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" ${PORTICO_WORKERS:-} >"$tmp/floor.log" 2>&1 &
 fpid=$!
 sleep 0.3
 {
-  cpu_per_request nginx "$nginx_worker" "http://127.0.0.1:18083/"
+  cpu_per_request nginx "$NGINX_WORKER" "http://127.0.0.1:18083/"
   cpu_per_request floor "$fpid" "http://127.0.0.1:$fport/"
   cpu_per_request gw-proxy "$ppid" "$base/proxy"
   cpu_per_request gw-mock "$ppid" "$base/mock"

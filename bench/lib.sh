@@ -26,3 +26,22 @@ CONF
   nginx -c "$tmp/backend.conf" -p "$tmp" &
   sleep 0.3
 }
+
+# The reference proxy: nginx, one worker, upstream keep-alive to the backend, on
+# 127.0.0.1:18083. Sets NGINX_WORKER to the worker's pid (whose CPU time the benches read).
+start_nginx_proxy() {
+  cat >"$tmp/proxy.conf" <<CONF
+worker_processes 1; daemon off; pid $tmp/p.pid; error_log $tmp/p.err;
+events { worker_connections 4096; }
+http { access_log off;
+  upstream be { server 127.0.0.1:18081; keepalive 64; }
+  server { listen 127.0.0.1:18083;
+    location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
+CONF
+  nginx -c "$tmp/proxy.conf" -p "$tmp" &
+  sleep 0.5
+  NGINX_WORKER=$(pgrep -P "$(cat "$tmp/p.pid")" | head -1)
+}
+
+# utime+stime of a process, in clock ticks.
+cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
