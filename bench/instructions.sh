@@ -7,6 +7,7 @@
 # Kernel work (syscalls, TCP) is not counted; dataplane.sh's CPU per request includes it.
 #
 #   bash bench/instructions.sh          # N=5000 requests per path
+#   PORTICO_BIN=old/portico FLOOR_BIN=old/proxy_floor bash bench/instructions.sh   # another build
 # Needs valgrind and nginx (the backend).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,14 +40,14 @@ count() { # name pid url out
 
 CG="valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file"
 port=$(free_port)
-$CG="$tmp/floor.cg" ./target/release/examples/proxy_floor "127.0.0.1:$port" "$BACKEND" 1 >"$tmp/floor.log" 2>&1 &
+$CG="$tmp/floor.cg" "${FLOOR_BIN:-./target/release/examples/proxy_floor}" "127.0.0.1:$port" "$BACKEND" 1 >"$tmp/floor.log" 2>&1 &
 pid=$!
 for _ in $(seq 600); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 count floor "$pid" "http://127.0.0.1:$port/" "$tmp/floor.cg" | tee "$tmp/out"
 
 for path in proxy mock; do
   port=$(free_port)
-  PORTICO_LOG=warn $CG="$tmp/$path.cg" ./target/release/portico serve --listen "127.0.0.1:$port" \
+  PORTICO_LOG=warn $CG="$tmp/$path.cg" "${PORTICO_BIN:-./target/release/portico}" serve --listen "127.0.0.1:$port" \
     --data-dir "$tmp/data-$path" --workers 1 >"$tmp/portico.log" 2>&1 &
   pid=$!
   up "http://127.0.0.1:$port/_portico/health"

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
@@ -76,7 +75,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: hyper::Uri) {
         let service = service_fn(move |_req: Request<hyper::body::Incoming>| {
             let (client, backend) = (client.clone(), backend.clone());
             async move {
-                let mut out = Request::new(Full::new(Bytes::new()));
+                let mut out = Request::new(Bytes::new());
                 *out.uri_mut() = backend;
                 let resp: Response<ResponseBody> =
                     match client.send(out, Duration::from_secs(29)).await {

@@ -4,7 +4,6 @@
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use hyper::{HeaderMap, Method, Request};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
@@ -234,7 +233,7 @@ pub struct Outgoing<'a> {
 }
 
 /// Build the HTTP request toward the backend.
-pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
+pub fn http_request(o: Outgoing) -> Result<Request<Bytes>, GatewayError> {
     let proxy = o.integ.kind == Kind::HttpProxy;
     let adds_query = (proxy && !o.raw_query.is_empty()) || !o.mapped.query.is_empty();
     let uri = match &o.integ.literal_uri {
@@ -294,7 +293,7 @@ pub fn http_request(o: Outgoing) -> Result<Request<Full<Bytes>>, GatewayError> {
     if let Some(v) = &o.api_headers.api_id {
         headers.insert(X_AMZN_APIGATEWAY_API_ID, v.clone());
     }
-    let mut req = Request::new(Full::new(o.mapped.body));
+    let mut req = Request::new(o.mapped.body);
     *req.method_mut() = method;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;

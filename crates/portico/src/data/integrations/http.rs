@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::header::{HeaderValue, HOST};
 use hyper::{Request, Response};
 
-use super::pool::{DrivenBody, Pool, SendError};
+use super::h1;
+use super::pool::{DrivenBody, Pool};
 use super::Outcome;
 use crate::data::gateway_responses::{GatewayError, ResponseType};
 
@@ -38,7 +39,7 @@ impl Client {
     /// `http://` URI; it goes out in origin form with a `Host` header.
     pub async fn send(
         &self,
-        mut req: Request<Full<Bytes>>,
+        mut req: Request<Bytes>,
         timeout: Duration,
     ) -> Result<Response<DrivenBody>, GatewayError> {
         let uri = req.uri().clone();
@@ -81,7 +82,7 @@ impl Client {
     /// Send and buffer the whole response, all within `timeout`.
     pub async fn send_buffered(
         &self,
-        req: Request<Full<Bytes>>,
+        req: Request<Bytes>,
         timeout: Duration,
     ) -> Result<Outcome, GatewayError> {
         let deadline = tokio::time::Instant::now() + timeout;
@@ -117,7 +118,7 @@ fn timed_out(timeout: Duration) -> GatewayError {
     ))
 }
 
-fn unreachable(uri: &str, cause: &SendError) -> GatewayError {
+fn unreachable(uri: &str, cause: &h1::Error) -> GatewayError {
     // AWS answers an unreachable HTTP backend with a plain 500 "Internal server error".
     GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
         .with_status(500)

@@ -1,19 +1,18 @@
 //! Keep-alive HTTP/1.1 connections to integration backends, driven inline by the request that
 //! uses them.
 //!
-//! hyper's pooled client runs every connection as its own task, so a proxied request crosses
-//! tasks (and often threads) twice: request into the connection task, response back. Here the
-//! invocation's own task polls the connection — while waiting for the response head, and then
-//! from the response body as the server streams it — the way an event-loop proxy like nginx
-//! works. When the body ends the connection goes back to the pool; a body dropped early closes
-//! it (its response was not read to the end).
+//! A pooled client that runs every connection as its own task (hyper's) makes a proxied request
+//! cross tasks (and often threads) twice: request into the connection task, response back. Here
+//! the invocation's own task reads the connection (`h1`) — the response head, and then the
+//! response body as the server streams it — the way an event-loop proxy like nginx works. When
+//! the body ends the connection goes back to the pool; a body dropped early closes it (its
+//! response was not read to the end).
 //!
 //! Idle connections are kept per thread: a connection is registered with the I/O driver of the
 //! runtime that opened it, and with one single-threaded runtime per worker (see `server`) it must
 //! only ever be driven there.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -21,16 +20,11 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::{Body, Frame, Incoming, SizeHint};
-use hyper::client::conn::{http1, TrySendError};
+use hyper::body::{Body, Frame, SizeHint};
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use parking_lot::Mutex;
-use tokio::net::TcpStream;
 
-type Sender = http1::SendRequest<Full<Bytes>>;
-type Conn = http1::Connection<TokioIo<TcpStream>, Full<Bytes>>;
+use super::h1::{self, Conn, Framing};
 
 /// Idle connections kept per backend authority.
 const MAX_IDLE_PER_HOST: usize = 512;
@@ -56,16 +50,13 @@ fn thread_slot() -> usize {
     SLOT.with(|s| *s)
 }
 
-pub struct Lease {
+struct Lease {
     pool: Arc<Pool>,
     key: Arc<str>,
-    sender: Sender,
     conn: Conn,
-    reused: bool,
 }
 
 struct Idle {
-    sender: Sender,
     conn: Conn,
     since: Instant,
 }
@@ -75,162 +66,97 @@ pub struct Pool {
     idle: Mutex<IdleMap>,
 }
 
-#[derive(Debug)]
-pub enum SendError {
-    Connect(std::io::Error),
-    Http(hyper::Error),
-    /// The backend closed the connection before answering.
-    Closed,
-}
-
-impl std::fmt::Display for SendError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            SendError::Connect(e) => write!(f, "connect: {e}"),
-            SendError::Closed => f.write_str("connection closed before the response arrived"),
-            SendError::Http(e) => {
-                write!(f, "{e}")?;
-                let mut src = std::error::Error::source(e);
-                while let Some(s) = src {
-                    write!(f, ": {s}")?;
-                    src = s.source();
-                }
-                Ok(())
-            }
-        }
-    }
-}
-
 impl Pool {
     fn checkout(self: &Arc<Self>, authority: &str) -> Option<Lease> {
         let mut idle = self.idle.lock();
         let host = idle.get_mut(&thread_slot())?.get_mut(authority)?;
-        while let Some(i) = host.idle.pop() {
-            if i.sender.is_closed() || i.since.elapsed() > MAX_IDLE_AGE {
+        while let Some(mut i) = host.idle.pop() {
+            if i.since.elapsed() > MAX_IDLE_AGE || !i.conn.is_idle_usable() {
                 continue;
             }
             return Some(Lease {
                 pool: self.clone(),
                 key: host.key.clone(),
-                sender: i.sender,
                 conn: i.conn,
-                reused: true,
             });
         }
         None
     }
 
-    async fn connect(self: &Arc<Self>, authority: &str) -> Result<Lease, SendError> {
-        let stream = TcpStream::connect(authority)
-            .await
-            .map_err(SendError::Connect)?;
-        let _ = stream.set_nodelay(true);
-        let (sender, conn) = http1::Builder::new()
-            .handshake(TokioIo::new(stream))
-            .await
-            .map_err(SendError::Http)?;
+    async fn connect(self: &Arc<Self>, authority: &str) -> Result<Lease, h1::Error> {
+        let conn = Conn::connect(authority).await.map_err(h1::Error::Io)?;
         Ok(Lease {
             pool: self.clone(),
             key: authority.into(),
-            sender,
             conn,
-            reused: false,
         })
     }
 
-    /// Send `req` to `authority` (`host:port`), reusing an idle connection when there is one.
-    /// A reused connection that turns out closed is retried once on a fresh one.
+    /// Send `req` (its URI in origin form) to `authority` (`host:port`), reusing an idle
+    /// connection when there is one, and wait for the response head. A reused connection that
+    /// fails before the request was written is replaced by a fresh one; a request that may have
+    /// reached the backend is never sent twice.
     pub async fn send(
         self: &Arc<Self>,
         authority: &str,
-        req: Request<Full<Bytes>>,
-    ) -> Result<Response<DrivenBody>, SendError> {
-        let mut req = req;
-        let mut fresh_only = false;
-        loop {
-            let lease = if fresh_only {
-                None
-            } else {
-                self.checkout(authority)
-            };
-            let mut lease = match lease {
-                Some(l) => l,
-                None => self.connect(authority).await?,
-            };
-            if let Err(e) = lease.ready().await {
-                // An idle connection the backend closed meanwhile: take the next one.
-                if lease.reused {
-                    continue;
+        req: Request<Bytes>,
+    ) -> Result<Response<DrivenBody>, h1::Error> {
+        let (parts, body) = req.into_parts();
+        let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let head_request = parts.method == hyper::Method::HEAD;
+        let mut lease = match self.checkout(authority) {
+            Some(mut l) => match l
+                .conn
+                .write_request(&parts.method, target, &parts.headers, &body)
+                .await
+            {
+                Ok(()) => l,
+                Err(h1::Error::Unsent(_)) => {
+                    self.connect_and_write(authority, &parts, target, &body)
+                        .await?
                 }
-                return Err(e);
+                Err(e) => return Err(e),
+            },
+            None => {
+                self.connect_and_write(authority, &parts, target, &body)
+                    .await?
             }
-            match lease.exchange(req).await {
-                Ok(resp) => {
-                    let (head, inner) = resp.into_parts();
-                    let body = DrivenBody {
-                        inner,
-                        lease: Some(lease),
-                    };
-                    return Ok(Response::from_parts(head, body));
-                }
-                // Not written yet, so safe to send again on a fresh connection (a request that
-                // may have reached the backend is never replayed).
-                Err(Exchange::Unsent(r)) if lease.reused => {
-                    req = *r;
-                    fresh_only = true;
-                }
-                Err(Exchange::Unsent(_)) | Err(Exchange::Closed) => return Err(SendError::Closed),
-                Err(Exchange::Failed(e)) => return Err(SendError::Http(e)),
-            }
+        };
+        let (head, framing) = lease.conn.read_head(head_request).await?;
+        let mut resp = Response::new(DrivenBody {
+            keep_alive: head.keep_alive && !matches!(framing, Framing::Eof),
+            framing,
+            lease: Some(lease),
+        });
+        *resp.status_mut() = head.status;
+        *resp.version_mut() = head.version;
+        *resp.headers_mut() = head.headers;
+        Ok(resp)
+    }
+
+    async fn connect_and_write(
+        self: &Arc<Self>,
+        authority: &str,
+        parts: &hyper::http::request::Parts,
+        target: &str,
+        body: &[u8],
+    ) -> Result<Lease, h1::Error> {
+        let mut lease = self.connect(authority).await?;
+        match lease
+            .conn
+            .write_request(&parts.method, target, &parts.headers, body)
+            .await
+        {
+            Ok(()) => Ok(lease),
+            Err(h1::Error::Unsent(e)) => Err(h1::Error::Io(e)),
+            Err(e) => Err(e),
         }
     }
 }
 
 impl Lease {
-    /// Drive the connection until it takes a request.
-    async fn ready(&mut self) -> Result<(), SendError> {
-        std::future::poll_fn(|cx| {
-            match Pin::new(&mut self.conn).poll(cx) {
-                Poll::Ready(Err(e)) => return Poll::Ready(Err(SendError::Http(e))),
-                // The backend hung up while the connection sat idle. The sender does not learn
-                // of it (its receiver lives on inside `conn`) and would take a request that is
-                // never answered.
-                Poll::Ready(Ok(())) => return Poll::Ready(Err(SendError::Closed)),
-                Poll::Pending => {}
-            }
-            self.sender.poll_ready(cx).map_err(SendError::Http)
-        })
-        .await
-    }
-
-    /// Send `req` and drive the connection until the response head arrives.
-    async fn exchange(
-        &mut self,
-        req: Request<Full<Bytes>>,
-    ) -> Result<Response<Incoming>, Exchange> {
-        let mut fut = std::pin::pin!(self.sender.try_send_request(req));
-        let conn = &mut self.conn;
-        let mut conn_done = false;
-        std::future::poll_fn(|cx| {
-            if let Poll::Ready(r) = fut.as_mut().poll(cx) {
-                return Poll::Ready(r.map_err(Exchange::from));
-            }
-            if !conn_done {
-                // Whether the connection progressed or ended, the response future now knows.
-                conn_done = Pin::new(&mut *conn).poll(cx).is_ready();
-            }
-            match fut.as_mut().poll(cx) {
-                Poll::Ready(r) => Poll::Ready(r.map_err(Exchange::from)),
-                // Ended cleanly with the request still queued: no answer will come.
-                Poll::Pending if conn_done => Poll::Ready(Err(Exchange::Closed)),
-                Poll::Pending => Poll::Pending,
-            }
-        })
-        .await
-    }
-
-    fn release(self) {
-        if self.sender.is_closed() {
+    fn release(mut self) {
+        if !self.conn.is_idle_usable() {
             return;
         }
         let mut idle = self.pool.idle.lock();
@@ -253,7 +179,6 @@ impl Lease {
         }
         if list.len() < MAX_IDLE_PER_HOST {
             list.push(Idle {
-                sender: self.sender,
                 conn: self.conn,
                 since: Instant::now(),
             });
@@ -261,35 +186,20 @@ impl Lease {
     }
 }
 
-/// How an exchange on a leased connection failed.
-enum Exchange {
-    /// The request was never written: it may go out on another connection.
-    Unsent(Box<Request<Full<Bytes>>>),
-    /// It may have reached the backend: never replayed.
-    Failed(hyper::Error),
-    Closed,
-}
-
-impl From<TrySendError<Request<Full<Bytes>>>> for Exchange {
-    fn from(mut e: TrySendError<Request<Full<Bytes>>>) -> Exchange {
-        match e.take_message() {
-            Some(req) => Exchange::Unsent(Box::new(req)),
-            None => Exchange::Failed(e.into_error()),
-        }
-    }
-}
-
-/// A response body that drives its connection while it is read, and hands the connection back
-/// to the pool once the body is complete.
+/// A response body read from its connection as it is polled; the connection goes back to the
+/// pool once the body is complete (and was framed so that another response can follow).
 pub struct DrivenBody {
-    inner: Incoming,
     lease: Option<Lease>,
+    framing: Framing,
+    keep_alive: bool,
 }
 
 impl DrivenBody {
     fn finish(&mut self) {
         if let Some(l) = self.lease.take() {
-            l.release();
+            if self.keep_alive {
+                l.release();
+            }
         }
     }
 }
@@ -297,7 +207,7 @@ impl DrivenBody {
 impl Drop for DrivenBody {
     fn drop(&mut self) {
         // An empty body (204, HEAD, `Content-Length: 0`) is never polled: still reusable.
-        if self.inner.is_end_stream() {
+        if self.is_end_stream() {
             self.finish();
         }
     }
@@ -305,34 +215,45 @@ impl Drop for DrivenBody {
 
 impl Body for DrivenBody {
     type Data = Bytes;
-    type Error = hyper::Error;
+    type Error = h1::Error;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, h1::Error>>> {
         let this = &mut *self;
-        if let Some(l) = &mut this.lease {
-            if Pin::new(&mut l.conn).poll(cx).is_ready() {
-                // Closed (or failed): the body sees the end or the error itself.
+        let Some(lease) = &mut this.lease else {
+            return Poll::Ready(None);
+        };
+        match lease.conn.poll_body(&mut this.framing, cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => {
+                this.finish();
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Ok(data))) => {
+                // Hand the connection back as soon as the last byte is in, not on the next poll.
+                if this.is_end_stream() {
+                    this.finish();
+                }
+                Poll::Ready(Some(Ok(Frame::data(data))))
+            }
+            Poll::Ready(Some(Err(e))) => {
                 this.lease = None;
+                Poll::Ready(Some(Err(e)))
             }
         }
-        let r = Pin::new(&mut this.inner).poll_frame(cx);
-        match &r {
-            Poll::Ready(None) => this.finish(),
-            Poll::Ready(Some(Ok(_))) if this.inner.is_end_stream() => this.finish(),
-            Poll::Ready(Some(Err(_))) => this.lease = None,
-            _ => {}
-        }
-        r
     }
 
     fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
+        matches!(self.framing, Framing::Length(0) | Framing::Done)
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+        match self.framing {
+            Framing::Length(n) => SizeHint::with_exact(n),
+            Framing::Done => SizeHint::with_exact(0),
+            _ => SizeHint::default(),
+        }
     }
 }

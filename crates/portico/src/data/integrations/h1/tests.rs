@@ -1,0 +1,440 @@
+//! The backend client against real sockets: a listener on port 0 answers with scripted bytes.
+//! The framing cases are also fed to the parser one byte at a time, so every split of a
+//! response across reads is covered without depending on how TCP segments arrive.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::{HeaderMap, Method, Request};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use super::*;
+use crate::data::integrations::pool::Pool;
+
+/// What a response became: status, body (or the error text), whether the connection was fit
+/// for another request afterwards.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    status: u16,
+    body: Result<String, String>,
+    reusable: bool,
+}
+
+fn seen(status: u16, body: &str, reusable: bool) -> Seen {
+    Seen {
+        status,
+        body: Ok(body.into()),
+        reusable,
+    }
+}
+
+fn failed(status: u16, error: &str) -> Seen {
+    Seen {
+        status,
+        body: Err(error.into()),
+        reusable: false,
+    }
+}
+
+/// A connected `Conn` whose peer never writes: the tests below put bytes in its buffer.
+async fn idle_conn() -> (Conn, tokio::net::TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let (conn, accepted) = tokio::join!(Conn::connect(&addr), listener.accept());
+    (conn.unwrap(), accepted.unwrap().0)
+}
+
+/// Parse `raw` as if it arrived one byte per read.
+async fn byte_by_byte(raw: &[u8], head_request: bool) -> Result<Seen, String> {
+    let (mut conn, _peer) = idle_conn().await;
+    let mut fed = 0;
+    let (head, mut framing) = loop {
+        match conn.parse_head().map_err(|e| e.to_string())? {
+            Some(h) if h.status.is_informational() => continue,
+            Some(h) => {
+                let f = framing(h.status.as_u16(), head_request, &h.headers)
+                    .map_err(|e| e.to_string())?;
+                break (h, f);
+            }
+            None => {
+                if fed == raw.len() {
+                    return Err("head incomplete".into());
+                }
+                conn.buf.extend_from_slice(&raw[fed..fed + 1]);
+                fed += 1;
+            }
+        }
+    };
+    let mut body = Vec::new();
+    let result = loop {
+        match conn.decode(&mut framing) {
+            Ok(Some(Decoded::Data(b))) => body.extend_from_slice(&b),
+            Ok(Some(Decoded::End)) => break Ok(()),
+            Ok(None) if fed < raw.len() => {
+                conn.buf.extend_from_slice(&raw[fed..fed + 1]);
+                fed += 1;
+            }
+            Ok(None) if matches!(framing, Framing::Eof) => break Ok(()),
+            Ok(None) => break Err("connection closed before the end of the response body".into()),
+            Err(e) => break Err(e.to_string()),
+        }
+    };
+    let framed = !matches!(framing, Framing::Eof);
+    Ok(Seen {
+        status: head.status.as_u16(),
+        reusable: result.is_ok() && framed && head.keep_alive && fed == raw.len(),
+        body: result.map(|()| String::from_utf8_lossy(&body).into_owned()),
+    })
+}
+
+/// A backend that answers every request on every connection with `raw`, and closes the
+/// connection after answering when `close` is set. Counts the connections it accepted.
+async fn backend(raw: &'static [u8], close: bool) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                while read_request(&mut s).await.is_some() {
+                    if s.write_all(raw).await.is_err() || close {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+/// Read one request (head and `content-length` body); its bytes, or `None` at end of stream.
+async fn read_request(s: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .map_or(0, |v| v.trim().parse().unwrap());
+            if got.len() >= end + 4 + len {
+                return Some(got);
+            }
+        }
+        let n = s.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        got.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Send one request through a fresh pool and read the whole response.
+async fn through_pool(raw: &'static [u8], method: Method) -> Seen {
+    let (addr, accepted) = backend(raw, false).await;
+    let pool = Arc::new(Pool::default());
+    let seen = send(&pool, &addr, method.clone()).await;
+    // Reusable means: the next request goes out on the same connection.
+    let reusable = if seen.body.is_ok() {
+        let again = send(&pool, &addr, method).await;
+        assert_eq!(again.body, seen.body, "the second answer differs");
+        accepted.load(Ordering::SeqCst) == 1
+    } else {
+        false
+    };
+    Seen { reusable, ..seen }
+}
+
+async fn send(pool: &Arc<Pool>, addr: &str, method: Method) -> Seen {
+    let mut req = Request::new(Bytes::new());
+    *req.method_mut() = method;
+    *req.uri_mut() = hyper::Uri::from_static("/");
+    match pool.send(addr, req).await {
+        Err(e) => failed(0, &e.to_string()),
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            match resp.into_body().collect().await {
+                Ok(b) => seen(status, &String::from_utf8_lossy(&b.to_bytes()), true),
+                Err(e) => failed(status, &e.to_string()),
+            }
+        }
+    }
+}
+
+/// One response, both ways: parsed byte by byte, and over a real connection through the pool.
+async fn check(raw: &'static [u8], method: Method, expected: Seen) {
+    let head_request = method == Method::HEAD;
+    match byte_by_byte(raw, head_request).await {
+        Ok(s) => assert_eq!(
+            s,
+            expected,
+            "byte by byte: {}",
+            String::from_utf8_lossy(raw)
+        ),
+        Err(e) => assert_eq!(
+            Err(e),
+            expected.body,
+            "byte by byte: {}",
+            String::from_utf8_lossy(raw)
+        ),
+    }
+    let s = through_pool(raw, method).await;
+    assert_eq!(
+        s.body.is_ok(),
+        expected.body.is_ok(),
+        "over a socket: {s:?}"
+    );
+    if expected.body.is_ok() {
+        assert_eq!(
+            s,
+            expected,
+            "over a socket: {}",
+            String::from_utf8_lossy(raw)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_content_length_body_is_read_and_the_connection_reused() {
+    check(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello",
+        Method::GET,
+        seen(200, "hello", true),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_chunked_body_is_joined_and_its_extensions_and_trailers_dropped() {
+    check(
+        b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n5;name=x\r\nhello\r\n7\r\n, world\r\n0\r\nX-Trailer: 1\r\n\r\n",
+        Method::GET,
+        seen(201, "hello, world", true),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_without_length_ends_with_the_connection() {
+    let raw = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end";
+    assert_eq!(
+        byte_by_byte(raw, false).await.unwrap(),
+        seen(200, "until the end", false)
+    );
+    let (addr, _) = backend(raw, true).await;
+    let pool = Arc::new(Pool::default());
+    assert_eq!(
+        send(&pool, &addr, Method::GET).await,
+        seen(200, "until the end", true)
+    );
+}
+
+#[tokio::test]
+async fn interim_responses_are_skipped() {
+    check(
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        Method::POST,
+        seen(200, "ok", true),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn head_204_and_304_have_no_body_whatever_their_headers_say() {
+    check(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+        Method::HEAD,
+        seen(200, "", true),
+    )
+    .await;
+    check(
+        b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+        Method::DELETE,
+        seen(204, "", true),
+    )
+    .await;
+    check(
+        b"HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n",
+        Method::GET,
+        seen(304, "", true),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_connection_the_backend_means_to_close_is_not_reused() {
+    check(
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye",
+        Method::GET,
+        seen(200, "bye", false),
+    )
+    .await;
+    check(
+        b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nold",
+        Method::GET,
+        seen(200, "old", false),
+    )
+    .await;
+    check(
+        b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 3\r\n\r\nold",
+        Method::GET,
+        seen(200, "old", true),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_responses_are_errors() {
+    let cases: &[(&[u8], &str)] = &[
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+            "invalid response from the backend: conflicting Content-Length values",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+            "invalid response from the backend: Content-Length is not a number",
+        ),
+        (
+            b"SMTP ready\r\n\r\n",
+            "invalid response from the backend: invalid HTTP version",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "invalid response from the backend: bad chunk size line",
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
+            "invalid response from the backend: chunk data longer than its size",
+        ),
+        (
+            b"HTTP/1.1 101 Switching Protocols\r\n\r\n",
+            "invalid response from the backend: 101 Switching Protocols to a request that asked for no upgrade",
+        ),
+    ];
+    for (raw, message) in cases {
+        let (addr, _) = backend(raw, true).await;
+        let pool = Arc::new(Pool::default());
+        let got = send(&pool, &addr, Method::GET).await;
+        assert_eq!(
+            got.body,
+            Err(message.to_string()),
+            "{}",
+            String::from_utf8_lossy(raw)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_body_cut_short_is_an_error_and_the_connection_is_not_reused() {
+    let (addr, accepted) =
+        backend(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf", true).await;
+    let pool = Arc::new(Pool::default());
+    assert_eq!(
+        send(&pool, &addr, Method::GET).await,
+        failed(200, "connection closed before the end of the response body")
+    );
+    send(&pool, &addr, Method::GET).await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_backend_that_closes_without_answering_is_reported() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        read_request(&mut s).await;
+    });
+    let pool = Arc::new(Pool::default());
+    assert_eq!(
+        send(&pool, &addr, Method::GET).await,
+        failed(0, "connection closed before the response arrived")
+    );
+}
+
+#[tokio::test]
+async fn limits_hold() {
+    let mut long_head = b"HTTP/1.1 200 OK\r\nX-Big: ".to_vec();
+    long_head.extend(std::iter::repeat_n(b'a', MAX_HEAD));
+    long_head.extend_from_slice(b"\r\nContent-Length: 0\r\n\r\n");
+    let many_headers: Vec<u8> = std::iter::once(b"HTTP/1.1 200 OK\r\n".to_vec())
+        .chain((0..=MAX_HEADERS).map(|i| format!("X-H{i}: v\r\n").into_bytes()))
+        .chain([b"\r\n".to_vec()])
+        .flatten()
+        .collect();
+    let mut long_chunk_line = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5".to_vec();
+    long_chunk_line.extend(std::iter::repeat_n(b' ', MAX_LINE + 1));
+    let cases: Vec<(Vec<u8>, String)> = vec![
+        (
+            long_head,
+            format!("invalid response from the backend: response head over {MAX_HEAD} bytes"),
+        ),
+        (
+            many_headers,
+            "invalid response from the backend: too many headers".into(),
+        ),
+        (
+            long_chunk_line,
+            format!("invalid response from the backend: chunk line over {MAX_LINE} bytes"),
+        ),
+    ];
+    for (raw, message) in cases {
+        let raw: &'static [u8] = raw.leak();
+        let (addr, _) = backend(raw, true).await;
+        let pool = Arc::new(Pool::default());
+        let got = send(&pool, &addr, Method::GET).await;
+        assert_eq!(
+            got.body,
+            Err(message),
+            "{}",
+            String::from_utf8_lossy(&raw[..80])
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_request_goes_out_in_origin_form_with_our_framing() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let server = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let req = read_request(&mut s).await.unwrap();
+            seen.push(String::from_utf8(req).unwrap());
+            s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+                .await
+                .unwrap();
+        }
+        seen
+    });
+    let pool = Arc::new(Pool::default());
+    let mut headers = HeaderMap::new();
+    headers.insert("host", HeaderValue::from_static("backend.example"));
+    // Framing headers from a mapping must not reach the wire: ours describe the body.
+    headers.insert("content-length", HeaderValue::from_static("999"));
+    headers.insert("transfer-encoding", HeaderValue::from_static("chunked"));
+    headers.insert("x-custom", HeaderValue::from_static("v"));
+    let mut post = Request::new(Bytes::from_static(b"{\"a\":1}"));
+    *post.method_mut() = Method::POST;
+    *post.uri_mut() = hyper::Uri::from_static("/items/1?x=%20y");
+    *post.headers_mut() = headers;
+    let resp = pool.send(&addr, post).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    drop(resp);
+    let mut get = Request::new(Bytes::new());
+    *get.uri_mut() = hyper::Uri::from_static("/");
+    pool.send(&addr, get).await.unwrap();
+    let seen = server.await.unwrap();
+    assert_eq!(
+        seen[0],
+        "POST /items/1?x=%20y HTTP/1.1\r\nhost: backend.example\r\nx-custom: v\r\ncontent-length: 7\r\n\r\n{\"a\":1}"
+    );
+    assert_eq!(seen[1], "GET / HTTP/1.1\r\n\r\n");
+}
