@@ -29,7 +29,7 @@ struct ServeArgs {
     /// TOML configuration file; unknown keys are rejected.
     #[arg(long, env = "PORTICO_CONFIG")]
     config: Option<PathBuf>,
-    /// Worker threads, each serving its own connections (default: one per CPU).
+    /// Worker threads, each serving its own connections (default: half the CPUs, at least one).
     #[arg(long, env = "PORTICO_WORKERS")]
     workers: Option<usize>,
 }
