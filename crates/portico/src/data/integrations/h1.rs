@@ -18,7 +18,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use bytes::{Bytes, BytesMut};
-use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use hyper::{HeaderMap, Method, StatusCode, Version};
 use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -131,13 +131,15 @@ impl Conn {
         }
     }
 
-    /// Write a request in origin form. The framing headers are ours: a `Content-Length`,
-    /// `Transfer-Encoding` or `Connection` among `headers` is not sent, since a wrong one would
-    /// desynchronise the connection for the requests that follow on it.
+    /// Write a request in origin form, with `Host: host` unless `headers` has a Host. The
+    /// framing headers are ours: a `Content-Length`, `Transfer-Encoding` or `Connection` among
+    /// `headers` is not sent, since a wrong one would desynchronise the connection for the
+    /// requests that follow on it.
     pub async fn write_request(
         &mut self,
         method: &Method,
         target: &str,
+        host: &str,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<(), Error> {
@@ -148,6 +150,11 @@ impl Conn {
         out.push(b' ');
         out.extend_from_slice(target.as_bytes());
         out.extend_from_slice(b" HTTP/1.1\r\n");
+        if !headers.contains_key(HOST) {
+            out.extend_from_slice(b"host: ");
+            out.extend_from_slice(host.as_bytes());
+            out.extend_from_slice(b"\r\n");
+        }
         for (name, value) in headers {
             if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
                 continue;
@@ -249,7 +256,9 @@ impl Conn {
             let at = h.value.as_ptr() as usize - base;
             spans.push((name, at, at + h.value.len()));
         }
-        let mut headers = HeaderMap::with_capacity(spans.len());
+        // Room for what the gateway adds before answering (its ids, remapped names), so those
+        // inserts do not regrow the map.
+        let mut headers = HeaderMap::with_capacity(spans.len() + 6);
         let bytes = self.buf.split_to(len).freeze();
         for (name, start, end) in spans {
             let value = HeaderValue::from_maybe_shared(bytes.slice(start..end))

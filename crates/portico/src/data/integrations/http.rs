@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
-use hyper::header::{HeaderValue, HOST};
 use hyper::{Request, Response};
 
 use super::h1;
@@ -63,16 +62,11 @@ impl Client {
                 &with_port
             }
         };
-        if !req.headers().contains_key(HOST) {
-            if let Ok(v) = HeaderValue::from_str(authority.as_str()) {
-                req.headers_mut().insert(HOST, v);
-            }
-        }
         *req.uri_mut() = match uri.path_and_query() {
             Some(pq) => hyper::Uri::from(pq.clone()),
             None => hyper::Uri::from_static("/"),
         };
-        match tokio::time::timeout(timeout, self.pool.send(key, req)).await {
+        match tokio::time::timeout(timeout, self.pool.send(key, authority.as_str(), req)).await {
             Err(_) => Err(timed_out(timeout)),
             Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),
             Ok(Ok(r)) => Ok(r),

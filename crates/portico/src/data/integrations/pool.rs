@@ -31,9 +31,10 @@ const MAX_IDLE_PER_HOST: usize = 512;
 /// Backends close idle keep-alive connections; don't reuse ones older than this.
 const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 
-/// Idle connections by the thread that released them, then by backend authority (looked up
-/// by `&str`, so a request that reuses a connection allocates no key).
-type IdleMap = HashMap<usize, HashMap<Arc<str>, Host>>;
+/// Idle connections by the thread that released them (indexed by `thread_slot`), then by
+/// backend authority (looked up by `&str`, so a request that reuses a connection allocates no
+/// key).
+type IdleMap = Vec<HashMap<Arc<str>, Host>>;
 
 /// One backend's idle connections, with its key so a checkout can hand the key on by cloning.
 struct Host {
@@ -69,7 +70,7 @@ pub struct Pool {
 impl Pool {
     fn checkout(self: &Arc<Self>, authority: &str) -> Option<Lease> {
         let mut idle = self.idle.lock();
-        let host = idle.get_mut(&thread_slot())?.get_mut(authority)?;
+        let host = idle.get_mut(thread_slot())?.get_mut(authority)?;
         while let Some(mut i) = host.idle.pop() {
             if i.since.elapsed() > MAX_IDLE_AGE || !i.conn.is_idle_usable() {
                 continue;
@@ -92,13 +93,15 @@ impl Pool {
         })
     }
 
-    /// Send `req` (its URI in origin form) to `authority` (`host:port`), reusing an idle
-    /// connection when there is one, and wait for the response head. A reused connection that
+    /// Send `req` (its URI in origin form) to `authority` (`host:port`) with `Host: host`
+    /// unless it has one, reusing an idle connection when there is one, and wait for the
+    /// response head. A reused connection that
     /// fails before the request was written is replaced by a fresh one; a request that may have
     /// reached the backend is never sent twice.
     pub async fn send(
         self: &Arc<Self>,
         authority: &str,
+        host: &str,
         req: Request<Bytes>,
     ) -> Result<Response<DrivenBody>, h1::Error> {
         let (parts, body) = req.into_parts();
@@ -107,18 +110,18 @@ impl Pool {
         let mut lease = match self.checkout(authority) {
             Some(mut l) => match l
                 .conn
-                .write_request(&parts.method, target, &parts.headers, &body)
+                .write_request(&parts.method, target, host, &parts.headers, &body)
                 .await
             {
                 Ok(()) => l,
                 Err(h1::Error::Unsent(_)) => {
-                    self.connect_and_write(authority, &parts, target, &body)
+                    self.connect_and_write(authority, host, &parts, target, &body)
                         .await?
                 }
                 Err(e) => return Err(e),
             },
             None => {
-                self.connect_and_write(authority, &parts, target, &body)
+                self.connect_and_write(authority, host, &parts, target, &body)
                     .await?
             }
         };
@@ -137,6 +140,7 @@ impl Pool {
     async fn connect_and_write(
         self: &Arc<Self>,
         authority: &str,
+        host: &str,
         parts: &hyper::http::request::Parts,
         target: &str,
         body: &[u8],
@@ -144,7 +148,7 @@ impl Pool {
         let mut lease = self.connect(authority).await?;
         match lease
             .conn
-            .write_request(&parts.method, target, &parts.headers, body)
+            .write_request(&parts.method, target, host, &parts.headers, body)
             .await
         {
             Ok(()) => Ok(lease),
@@ -160,9 +164,11 @@ impl Lease {
             return;
         }
         let mut idle = self.pool.idle.lock();
-        let list = &mut idle
-            .entry(thread_slot())
-            .or_default()
+        let slot = thread_slot();
+        if idle.len() <= slot {
+            idle.resize_with(slot + 1, HashMap::new);
+        }
+        let list = &mut idle[slot]
             .entry(self.key.clone())
             .or_insert_with(|| Host {
                 key: self.key.clone(),
