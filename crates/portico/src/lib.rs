@@ -30,7 +30,6 @@ pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>>
         )
     })?;
     let app = Arc::new(App::new(config, Arc::new(store)));
-    data::registry::spawn_watcher(app.clone());
     data::metering::spawn(app.clone());
     Ok(Server::bind(app).await?)
 }

@@ -225,16 +225,6 @@ impl Registry {
     }
 }
 
-/// Apply store announcements as they arrive (the management plane also syncs after each call).
-pub fn spawn_watcher(app: Arc<crate::app::App>) {
-    let mut wake = app.store.subscribe();
-    tokio::spawn(async move {
-        while let Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) = wake.recv().await {
-            app.data.registry.sync();
-        }
-    });
-}
-
 fn deployment_ids(stage: &Value) -> Vec<String> {
     let mut ids = Vec::new();
     if let Some(id) = stage.get("deploymentId").and_then(Value::as_str) {

@@ -57,32 +57,24 @@ impl Metering {
     }
 }
 
-/// Start the index watcher (applies store announcements as they arrive; the management plane
-/// also syncs after each call) and the flusher.
+/// Start the flusher. Each tick also applies any store announcement still pending to the
+/// routes and the metering index: a safety net only, since every management call applies its
+/// own changes before answering (`planes::management`). Nothing waits on the announcements
+/// themselves: a task woken by every write would cost each write call a thread hand-off
+/// (measured: bench/README.md, control plane, 2026-11-29 evening).
 pub fn spawn(app: Arc<crate::app::App>) {
-    let mut stages = app.store.subscribe();
-    let mut metering = app.store.subscribe_metering();
-    let watcher = app.clone();
-    tokio::spawn(async move {
-        loop {
-            let open = tokio::select! {
-                r = stages.recv() => !matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)),
-                r = metering.recv() => !matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)),
-            };
-            if !open {
-                break;
-            }
-            let w = watcher.clone();
-            let _ = tokio::task::spawn_blocking(move || w.data.metering.sync()).await;
-        }
-    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             let a = app.clone();
-            let _ = tokio::task::spawn_blocking(move || a.data.metering.flush()).await;
+            let _ = tokio::task::spawn_blocking(move || {
+                a.data.metering.flush();
+                a.data.registry.sync();
+                a.data.metering.sync();
+            })
+            .await;
         }
     });
 }
