@@ -6,7 +6,7 @@
 #
 #   bash bench/dataplane.sh                 # 10 s per wrk run, 16 connections, 60 s RSS run
 #   DUR=30 CONN=16 RSS_SECONDS=300 bash bench/dataplane.sh
-# PORTICO_WORKERS sets Portico's (and the floor's) worker threads; default one per CPU.
+# PORTICO_WORKERS sets Portico's (and the floor's) worker threads; default half the CPUs (at least one).
 # Needs nginx and wrk (apt-get install -y nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -4,6 +4,8 @@
 //! the gap between this and Portico is what the pipeline costs.
 //!
 //!   cargo run --release --example proxy_floor -- 127.0.0.1:18095 http://127.0.0.1:18081/ [WORKERS]
+//!
+//! WORKERS defaults to Portico's own default (`config::default_workers`).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -31,7 +33,11 @@ fn main() -> std::io::Result<()> {
     let workers = args
         .next()
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        .unwrap_or_else(|| {
+            portico::config::default_workers(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )
+        });
     let client = Arc::new(Client::new());
     let mut outboxes = Vec::new();
     for _ in 1..workers {
