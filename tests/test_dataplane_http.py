@@ -3,7 +3,10 @@ passthrough, HTTP with mappings and templates, timeouts, unreachable backends, b
 and the AWS integrations Portico doesn't invoke yet."""
 import base64
 import json
+import socket
+import threading
 
+import pytest
 import requests
 
 from dataplane import (PNG, add_resource, backend, closed_port, deploy, http_method, invoke,
@@ -306,3 +309,53 @@ def test_response_header_from_integration_body_jsonpath(server, apigw, api, back
     assert r.headers["X-Query"] == "tags=a,b"
     # No template: the backend body passes through untouched.
     assert r.json()["path"] == "/jp"
+
+
+class RawBackend:
+    """A backend that answers every request with fixed bytes, then closes the connection: for
+    framings the threaded test server does not produce (HTTP/1.0, chunked, read-until-close)."""
+
+    def __init__(self, raw):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.raw = raw
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                got = b""
+                while b"\r\n\r\n" not in got:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+                conn.sendall(self.raw)
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.mark.parametrize("raw", [
+    b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nfrom an HTTP/1.0 server",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n"
+    b"5\r\nfrom \r\n4;ext=1\r\nan H\r\nE\r\nTTP/1.0 server\r\n0\r\nX-Trailer: t\r\n\r\n",
+], ids=["http1.0-until-close", "chunked"])
+def test_http_proxy_answers_http_1_1_whatever_the_backend_framing(server, apigw, api, raw):
+    backend = RawBackend(raw)
+    try:
+        api_id = proxy_api(apigw, api, backend)
+        for _ in range(2):  # the second request must not reuse a connection the backend closed
+            r = invoke(server, api_id, "prod", "/x")
+            assert r.status_code == 200, r.text
+            assert r.text == "from an HTTP/1.0 server"
+            assert r.raw.version == 11
+            assert r.headers["Content-Type"] == "text/plain"
+    finally:
+        backend.close()

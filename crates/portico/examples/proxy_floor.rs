@@ -30,14 +30,11 @@ fn main() -> std::io::Result<()> {
         .unwrap_or_else(|| "http://127.0.0.1:18081/".into())
         .parse()
         .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{e}")))?;
-    let workers = args
-        .next()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| {
-            portico::config::default_workers(
-                std::thread::available_parallelism().map_or(1, |n| n.get()),
-            )
-        });
+    let workers = args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
+        portico::config::default_workers(
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        )
+    });
     let client = Arc::new(Client::new());
     let mut outboxes = Vec::new();
     for _ in 1..workers {

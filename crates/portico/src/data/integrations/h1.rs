@@ -47,7 +47,6 @@ pub struct Conn {
 /// A response head.
 pub struct Head {
     pub status: StatusCode,
-    pub version: Version,
     pub headers: HeaderMap,
     /// May the connection carry another request once this response's body is read?
     pub keep_alive: bool,
@@ -268,7 +267,6 @@ impl Conn {
         let keep_alive = keep_alive(version, &headers);
         Ok(Some(Head {
             status,
-            version,
             headers,
             keep_alive,
         }))

@@ -131,8 +131,8 @@ impl Pool {
             framing,
             lease: Some(lease),
         });
+        // The client hears HTTP/1.1 from the gateway whatever version the backend spoke.
         *resp.status_mut() = head.status;
-        *resp.version_mut() = head.version;
         *resp.headers_mut() = head.headers;
         Ok(resp)
     }
