@@ -95,9 +95,13 @@ impl Pool {
 
     /// Send `req` (its URI in origin form) to `authority` (`host:port`) with `Host: host`
     /// unless it has one, reusing an idle connection when there is one, and wait for the
-    /// response head. A reused connection that
-    /// fails before the request was written is replaced by a fresh one; a request that may have
-    /// reached the backend is never sent twice.
+    /// response head.
+    ///
+    /// A reused connection can turn out closed: the backend's keep-alive timeout may fire just
+    /// as the request goes out. Then the request goes once more on a fresh connection if it
+    /// was not written at all, or if the connection ended before a byte of the response and
+    /// the method is idempotent (what nginx's `proxy_next_upstream error` does). A POST or
+    /// PATCH that may have reached the backend is never sent twice.
     pub async fn send(
         self: &Arc<Self>,
         authority: &str,
@@ -107,25 +111,30 @@ impl Pool {
         let (parts, body) = req.into_parts();
         let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
         let head_request = parts.method == hyper::Method::HEAD;
-        let mut lease = match self.checkout(authority) {
-            Some(mut l) => match l
-                .conn
-                .write_request(&parts.method, target, host, &parts.headers, &body)
-                .await
-            {
-                Ok(()) => l,
-                Err(h1::Error::Unsent(_)) => {
-                    self.connect_and_write(authority, host, &parts, target, &body)
-                        .await?
+        let (lease, head) = match self.checkout(authority) {
+            Some(mut l) => {
+                let sent = l
+                    .conn
+                    .write_request(&parts.method, target, host, &parts.headers, &body)
+                    .await;
+                let answered = match sent {
+                    Ok(()) => l.conn.read_head(head_request).await,
+                    Err(e) => Err(e),
+                };
+                match answered {
+                    Ok(head) => (l, head),
+                    Err(h1::Error::Unsent(_)) => {
+                        self.fresh(authority, host, &parts, target, &body).await?
+                    }
+                    Err(h1::Error::Closed) if idempotent(&parts.method) => {
+                        self.fresh(authority, host, &parts, target, &body).await?
+                    }
+                    Err(e) => return Err(e),
                 }
-                Err(e) => return Err(e),
-            },
-            None => {
-                self.connect_and_write(authority, host, &parts, target, &body)
-                    .await?
             }
+            None => self.fresh(authority, host, &parts, target, &body).await?,
         };
-        let (head, framing) = lease.conn.read_head(head_request).await?;
+        let (head, framing) = head;
         let mut resp = Response::new(DrivenBody {
             keep_alive: head.keep_alive && !matches!(framing, Framing::Eof),
             framing,
@@ -137,25 +146,40 @@ impl Pool {
         Ok(resp)
     }
 
-    async fn connect_and_write(
+    /// The exchange on a new connection.
+    async fn fresh(
         self: &Arc<Self>,
         authority: &str,
         host: &str,
         parts: &hyper::http::request::Parts,
         target: &str,
         body: &[u8],
-    ) -> Result<Lease, h1::Error> {
+    ) -> Result<(Lease, (h1::Head, Framing)), h1::Error> {
         let mut lease = self.connect(authority).await?;
         match lease
             .conn
             .write_request(&parts.method, target, host, &parts.headers, body)
             .await
         {
-            Ok(()) => Ok(lease),
-            Err(h1::Error::Unsent(e)) => Err(h1::Error::Io(e)),
-            Err(e) => Err(e),
+            Ok(()) => {}
+            Err(h1::Error::Unsent(e)) => return Err(h1::Error::Io(e)),
+            Err(e) => return Err(e),
         }
+        let head = lease
+            .conn
+            .read_head(parts.method == hyper::Method::HEAD)
+            .await?;
+        Ok((lease, head))
     }
+}
+
+/// Methods a request of which can be repeated without changing the outcome (RFC 9110 §9.2.2).
+fn idempotent(method: &hyper::Method) -> bool {
+    use hyper::Method;
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    )
 }
 
 impl Lease {

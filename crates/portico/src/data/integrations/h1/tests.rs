@@ -441,3 +441,54 @@ async fn the_request_goes_out_in_origin_form_with_our_framing() {
         "GET / HTTP/1.1\r\nhost: backend.example:81\r\n\r\n"
     );
 }
+
+/// A backend whose keep-alive ends just as the next request arrives: it answers the first
+/// request on each connection, and closes the connection on the second without answering.
+async fn one_answer_per_connection() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if read_request(&mut s).await.is_some() {
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .await;
+                    read_request(&mut s).await;
+                }
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+#[tokio::test]
+async fn an_idempotent_request_on_a_connection_that_closes_unanswered_goes_again_on_a_fresh_one() {
+    let (addr, accepted) = one_answer_per_connection().await;
+    let pool = Arc::new(Pool::default());
+    assert_eq!(send(&pool, &addr, Method::GET).await, seen(200, "ok", true));
+    assert_eq!(send(&pool, &addr, Method::GET).await, seen(200, "ok", true));
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        2,
+        "the retry used a new connection"
+    );
+}
+
+#[tokio::test]
+async fn a_post_that_may_have_reached_the_backend_is_not_sent_twice() {
+    let (addr, accepted) = one_answer_per_connection().await;
+    let pool = Arc::new(Pool::default());
+    assert_eq!(
+        send(&pool, &addr, Method::POST).await,
+        seen(200, "ok", true)
+    );
+    assert_eq!(
+        send(&pool, &addr, Method::POST).await,
+        failed(0, "connection closed before the response arrived")
+    );
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
