@@ -17,6 +17,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use portico::data::integrations::http::Client;
+use portico::data::request_map::BackendRequest;
 use portico::data::response_map;
 use portico::http::{full, ResponseBody};
 use tokio::net::TcpStream;
@@ -78,8 +79,12 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: hyper::Uri) {
         let service = service_fn(move |_req: Request<hyper::body::Incoming>| {
             let (client, backend) = (client.clone(), backend.clone());
             async move {
-                let mut out = Request::new(Bytes::new());
-                *out.uri_mut() = backend;
+                let mut request = Request::new(Bytes::new());
+                *request.uri_mut() = backend;
+                let out = BackendRequest {
+                    request,
+                    added: Vec::new(),
+                };
                 let resp: Response<ResponseBody> =
                     match client.send(out, Duration::from_secs(29)).await {
                         Ok(r) => response_map::proxy(r),

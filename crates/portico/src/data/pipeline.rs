@@ -536,7 +536,7 @@ async fn phases(
                 source_ip: &req.source_ip,
                 content_type,
             })?;
-            log.add(|| format!("Endpoint request URI: {}", out.uri()));
+            log.add(|| format!("Endpoint request URI: {}", out.request.uri()));
             let t0 = Instant::now();
             if proxy {
                 let resp = exec.client.send(out, integ.timeout).await;

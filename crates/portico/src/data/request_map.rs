@@ -232,8 +232,25 @@ pub struct Outgoing<'a> {
     pub content_type: &'a str,
 }
 
+/// The request toward an HTTP backend.
+pub struct BackendRequest {
+    pub request: Request<Bytes>,
+    /// The headers the gateway adds, sent after the request's own (`h1` writes them); none of
+    /// their names is also in the request's map. Kept apart because inserting each into the
+    /// map hashes it and probes for an old value: most of what building a proxied request cost.
+    pub added: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// Headers a proxied client's copy of which the gateway replaces with its own.
+static REPLACED: [HeaderName; 4] = [
+    X_FORWARDED_FOR,
+    X_FORWARDED_PROTO,
+    X_AMZN_TRACE_ID,
+    X_AMZN_APIGATEWAY_API_ID,
+];
+
 /// Build the HTTP request toward the backend.
-pub fn http_request(o: Outgoing) -> Result<Request<Bytes>, GatewayError> {
+pub fn http_request(o: Outgoing) -> Result<BackendRequest, GatewayError> {
     let proxy = o.integ.kind == Kind::HttpProxy;
     let adds_query = (proxy && !o.raw_query.is_empty()) || !o.mapped.query.is_empty();
     let uri = match &o.integ.literal_uri {
@@ -246,13 +263,16 @@ pub fn http_request(o: Outgoing) -> Result<Request<Bytes>, GatewayError> {
         .clone()
         .unwrap_or_else(|| o.client_method.clone());
     let mut headers;
+    let mut added = Vec::with_capacity(5);
     if proxy {
         // Clone and prune: cheaper than re-inserting every header.
         headers = o.client_headers.clone();
-        // The clone is sized to fit; make room once for what is added below.
-        headers.reserve(6);
         // One pass over the (few) headers present rather than a hashed lookup per dropped name.
-        while let Some(name) = headers.keys().find(|k| DROPPED.contains(k)).cloned() {
+        while let Some(name) = headers
+            .keys()
+            .find(|k| DROPPED.contains(k) || REPLACED.contains(k))
+            .cloned()
+        {
             headers.remove(&name);
         }
         let xff = match o
@@ -264,9 +284,9 @@ pub fn http_request(o: Outgoing) -> Result<Request<Bytes>, GatewayError> {
             None => o.source_ip.to_string(),
         };
         if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(xff)) {
-            headers.insert(X_FORWARDED_FOR, v);
+            added.push((X_FORWARDED_FOR, v));
         }
-        headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("http"));
+        added.push((X_FORWARDED_PROTO, HeaderValue::from_static("http")));
     } else {
         headers = HeaderMap::with_capacity(8);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -276,28 +296,39 @@ pub fn http_request(o: Outgoing) -> Result<Request<Bytes>, GatewayError> {
             }
         }
     }
+    // Mapped headers override what the client sent and the forwarding headers above; the
+    // headers added after them override the mappings.
     for (k, v) in &o.mapped.headers {
         if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+            added.retain(|(a, _)| *a != n);
             headers.insert(n, v);
         }
     }
+    let mapped_any = !o.mapped.headers.is_empty();
     // Non-proxy requests always carry API Gateway's agent; a proxied client keeps its own.
     if !proxy || !headers.contains_key(USER_AGENT) {
         if let Some(v) = &o.api_headers.user_agent {
-            headers.insert(USER_AGENT, v.clone());
+            if mapped_any {
+                headers.remove(USER_AGENT);
+            }
+            added.push((USER_AGENT, v.clone()));
         }
     }
+    if mapped_any {
+        headers.remove(X_AMZN_TRACE_ID);
+        headers.remove(X_AMZN_APIGATEWAY_API_ID);
+    }
     if let Ok(v) = HeaderValue::from_str(o.trace_id) {
-        headers.insert(X_AMZN_TRACE_ID, v);
+        added.push((X_AMZN_TRACE_ID, v));
     }
     if let Some(v) = &o.api_headers.api_id {
-        headers.insert(X_AMZN_APIGATEWAY_API_ID, v.clone());
+        added.push((X_AMZN_APIGATEWAY_API_ID, v.clone()));
     }
-    let mut req = Request::new(o.mapped.body);
-    *req.method_mut() = method;
-    *req.uri_mut() = uri;
-    *req.headers_mut() = headers;
-    Ok(req)
+    let mut request = Request::new(o.mapped.body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
+    Ok(BackendRequest { request, added })
 }
 
 /// The backend URI with stage variables, path parameters and query strings filled in.

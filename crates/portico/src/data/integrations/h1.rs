@@ -130,16 +130,17 @@ impl Conn {
         }
     }
 
-    /// Write a request in origin form, with `Host: host` unless `headers` has a Host. The
-    /// framing headers are ours: a `Content-Length`, `Transfer-Encoding` or `Connection` among
-    /// `headers` is not sent, since a wrong one would desynchronise the connection for the
-    /// requests that follow on it.
+    /// Write a request in origin form: `headers`, then `added`, with `Host: host` unless
+    /// `headers` has a Host. The framing headers are ours: a `Content-Length`,
+    /// `Transfer-Encoding` or `Connection` among the headers is not sent, since a wrong one
+    /// would desynchronise the connection for the requests that follow on it.
     pub async fn write_request(
         &mut self,
         method: &Method,
         target: &str,
         host: &str,
         headers: &HeaderMap,
+        added: &[(HeaderName, HeaderValue)],
         body: &[u8],
     ) -> Result<(), Error> {
         let mut out = Vec::with_capacity(
@@ -154,7 +155,7 @@ impl Conn {
             out.extend_from_slice(host.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
-        for (name, value) in headers {
+        for (name, value) in headers.iter().chain(added.iter().map(|(n, v)| (n, v))) {
             if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
                 continue;
             }

@@ -5,14 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
-use hyper::{Request, Response};
+use hyper::Response;
 
 use super::h1;
 use super::pool::{DrivenBody, Pool};
 use super::Outcome;
 use crate::data::gateway_responses::{GatewayError, ResponseType};
+use crate::data::request_map::BackendRequest;
 
 /// Largest integration response API Gateway accepts (its 10 MB payload cap).
 pub const MAX_RESPONSE: usize = 10 * 1024 * 1024;
@@ -34,13 +34,17 @@ impl Client {
         }
     }
 
-    /// Send and wait for the response head within `timeout`. `req` carries an absolute
+    /// Send and wait for the response head within `timeout`. The request carries an absolute
     /// `http://` URI; it goes out in origin form with a `Host` header.
     pub async fn send(
         &self,
-        mut req: Request<Bytes>,
+        out: BackendRequest,
         timeout: Duration,
     ) -> Result<Response<DrivenBody>, GatewayError> {
+        let BackendRequest {
+            request: mut req,
+            added,
+        } = out;
         let uri = req.uri().clone();
         let Some(host) = uri.host() else {
             return Err(GatewayError::config(format!(
@@ -66,7 +70,12 @@ impl Client {
             Some(pq) => hyper::Uri::from(pq.clone()),
             None => hyper::Uri::from_static("/"),
         };
-        match tokio::time::timeout(timeout, self.pool.send(key, authority.as_str(), req)).await {
+        match tokio::time::timeout(
+            timeout,
+            self.pool.send(key, authority.as_str(), req, &added),
+        )
+        .await
+        {
             Err(_) => Err(timed_out(timeout)),
             Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),
             Ok(Ok(r)) => Ok(r),
@@ -76,7 +85,7 @@ impl Client {
     /// Send and buffer the whole response, all within `timeout`.
     pub async fn send_buffered(
         &self,
-        req: Request<Bytes>,
+        req: BackendRequest,
         timeout: Duration,
     ) -> Result<Outcome, GatewayError> {
         let deadline = tokio::time::Instant::now() + timeout;

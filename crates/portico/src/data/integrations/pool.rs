@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
+use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response};
 use parking_lot::Mutex;
 
@@ -107,6 +108,7 @@ impl Pool {
         authority: &str,
         host: &str,
         req: Request<Bytes>,
+        added: &[(HeaderName, HeaderValue)],
     ) -> Result<Response<DrivenBody>, h1::Error> {
         let (parts, body) = req.into_parts();
         let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
@@ -115,7 +117,7 @@ impl Pool {
             Some(mut l) => {
                 let sent = l
                     .conn
-                    .write_request(&parts.method, target, host, &parts.headers, &body)
+                    .write_request(&parts.method, target, host, &parts.headers, added, &body)
                     .await;
                 let answered = match sent {
                     Ok(()) => l.conn.read_head(head_request).await,
@@ -124,15 +126,20 @@ impl Pool {
                 match answered {
                     Ok(head) => (l, head),
                     Err(h1::Error::Unsent(_)) => {
-                        self.fresh(authority, host, &parts, target, &body).await?
+                        self.fresh(authority, host, &parts, added, target, &body)
+                            .await?
                     }
                     Err(h1::Error::Closed) if idempotent(&parts.method) => {
-                        self.fresh(authority, host, &parts, target, &body).await?
+                        self.fresh(authority, host, &parts, added, target, &body)
+                            .await?
                     }
                     Err(e) => return Err(e),
                 }
             }
-            None => self.fresh(authority, host, &parts, target, &body).await?,
+            None => {
+                self.fresh(authority, host, &parts, added, target, &body)
+                    .await?
+            }
         };
         let (head, framing) = head;
         let mut resp = Response::new(DrivenBody {
@@ -152,13 +159,14 @@ impl Pool {
         authority: &str,
         host: &str,
         parts: &hyper::http::request::Parts,
+        added: &[(HeaderName, HeaderValue)],
         target: &str,
         body: &[u8],
     ) -> Result<(Lease, (h1::Head, Framing)), h1::Error> {
         let mut lease = self.connect(authority).await?;
         match lease
             .conn
-            .write_request(&parts.method, target, host, &parts.headers, body)
+            .write_request(&parts.method, target, host, &parts.headers, added, body)
             .await
         {
             Ok(()) => {}

@@ -155,7 +155,7 @@ async fn send(pool: &Arc<Pool>, addr: &str, method: Method) -> Seen {
     let mut req = Request::new(Bytes::new());
     *req.method_mut() = method;
     *req.uri_mut() = hyper::Uri::from_static("/");
-    match pool.send(addr, addr, req).await {
+    match pool.send(addr, addr, req, &[]).await {
         Err(e) => failed(0, &e.to_string()),
         Ok(resp) => {
             let status = resp.status().as_u16();
@@ -425,16 +425,22 @@ async fn the_request_goes_out_in_origin_form_with_our_framing() {
     *post.method_mut() = Method::POST;
     *post.uri_mut() = hyper::Uri::from_static("/items/1?x=%20y");
     *post.headers_mut() = headers;
-    let resp = pool.send(&addr, "unused", post).await.unwrap();
+    let added = [(
+        HeaderName::from_static("x-added"),
+        HeaderValue::from_static("after"),
+    )];
+    let resp = pool.send(&addr, "unused", post, &added).await.unwrap();
     assert_eq!(resp.status(), 200);
     drop(resp);
     let mut get = Request::new(Bytes::new());
     *get.uri_mut() = hyper::Uri::from_static("/");
-    pool.send(&addr, "backend.example:81", get).await.unwrap();
+    pool.send(&addr, "backend.example:81", get, &[])
+        .await
+        .unwrap();
     let seen = server.await.unwrap();
     assert_eq!(
         seen[0],
-        "POST /items/1?x=%20y HTTP/1.1\r\nhost: backend.example\r\nx-custom: v\r\ncontent-length: 7\r\n\r\n{\"a\":1}"
+        "POST /items/1?x=%20y HTTP/1.1\r\nhost: backend.example\r\nx-custom: v\r\nx-added: after\r\ncontent-length: 7\r\n\r\n{\"a\":1}"
     );
     assert_eq!(
         seen[1],
