@@ -28,7 +28,7 @@ pub struct FileConfig {
     /// Accept management calls that carry no signature at all, attributing them to the first
     /// credential's account. Off by default; signatures are always verified when present.
     pub allow_unsigned: Option<bool>,
-    /// Worker threads, each with its own single-threaded runtime (default: one per CPU).
+    /// Worker threads, each with its own single-threaded runtime (default: `default_workers`).
     pub workers: Option<usize>,
 }
 
