@@ -45,7 +45,7 @@ pub fn response_not_found() -> ApiError {
     ApiError::not_found("Invalid Response status code specified")
 }
 
-/// The resource named by labels 0 (API) and 1 (resource).
+/// The resource named by labels 0 (API) and 1 (resource), for a writer (see `Txn::lend`).
 pub(super) fn load_resource(
     txn: &mut dyn Txn,
     call: &Call,
@@ -54,7 +54,8 @@ pub(super) fn load_resource(
     if !txn.exists(kind::REST_API, "", api_id)? {
         return Err(resources::not_found());
     }
-    match txn.get(kind::RESOURCE, api_id, resource_id)? {
+    // Every caller writes the resource back or fails the transaction: lent, not copied.
+    match txn.lend(kind::RESOURCE, api_id, resource_id)? {
         Some(Value::Object(m)) => Ok(m),
         _ => Err(resources::not_found()),
     }

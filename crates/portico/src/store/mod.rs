@@ -117,6 +117,12 @@ pub trait Txn {
     fn exists(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, ApiError> {
         Ok(self.get_shared(kind, scope, id)?.is_some())
     }
+    /// [`Txn::get`] for a writer that will put the document back in this transaction (or
+    /// fail it). A store may hand over its own copy instead of cloning it; until the document
+    /// is written back, reading it again in the same transaction is not supported.
+    fn lend(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, ApiError> {
+        self.get(kind, scope, id)
+    }
     /// Insert, or replace keeping the original sequence number.
     fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), ApiError>;
     /// [`Txn::put`] for callers that are done with the document.

@@ -9,7 +9,7 @@
 //! else can look) and records how to undo each edit; a rollback replays the undo log backwards.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::Value;
 
@@ -75,7 +75,28 @@ pub(super) enum Undo {
     },
     /// Put a whole scope back (`delete_scope`).
     Scope { scope: String, prev: Kinds },
+    /// The document was lent to the writer (`Txn::lend`), who may have changed it: its body
+    /// comes back from SQLite, which a rolled-back transaction leaves as it was.
+    Lent {
+        kind: String,
+        scope: String,
+        id: String,
+    },
 }
+
+/// What a lent document's entry holds until the writer puts the document back.
+static LENT: LazyLock<Arc<Value>> = LazyLock::new(|| Arc::new(Value::Null));
+
+pub(super) fn lent() -> Arc<Value> {
+    LENT.clone()
+}
+
+pub(super) fn is_lent(e: &Entry) -> bool {
+    Arc::ptr_eq(&e.body, &LENT)
+}
+
+/// Reads a document's body as SQLite has it (`None`: no such row).
+pub(super) type Reload<'a> = dyn FnMut(&str, &str, &str) -> Option<Value> + 'a;
 
 #[derive(Default)]
 pub(super) struct Docs {
@@ -91,6 +112,42 @@ impl Docs {
 
     pub fn get(&self, tenant: &Tenant, kind: &str, scope: &str, id: &str) -> Option<&Entry> {
         self.collection(tenant, kind, scope)?.by_id.get(id)
+    }
+
+    pub fn get_mut(
+        &mut self,
+        tenant: &Tenant,
+        kind: &str,
+        scope: &str,
+        id: &str,
+    ) -> Option<&mut Entry> {
+        self.tenants
+            .get_mut(tenant)?
+            .get_mut(scope)?
+            .get_mut(kind)?
+            .by_id
+            .get_mut(id)
+    }
+
+    /// Give a lent document its body back as SQLite has it (no row: the document goes).
+    pub fn reload(
+        &mut self,
+        tenant: &Tenant,
+        kind: &str,
+        scope: &str,
+        id: &str,
+        from: &mut Reload<'_>,
+    ) {
+        match from(kind, scope, id) {
+            Some(body) => {
+                if let Some(e) = self.get_mut(tenant, kind, scope, id) {
+                    e.body = Arc::new(body);
+                }
+            }
+            None => {
+                self.remove(tenant, kind, scope, id);
+            }
+        }
     }
 
     /// Store `entry`, handing back what it replaced.
@@ -175,7 +232,7 @@ impl Docs {
     }
 
     /// Take back a transaction's edits, newest first.
-    pub fn undo(&mut self, tenant: &Tenant, log: Vec<Undo>) {
+    pub fn undo(&mut self, tenant: &Tenant, log: Vec<Undo>, reload: &mut Reload<'_>) {
         for u in log.into_iter().rev() {
             match u {
                 Undo::Doc {
@@ -192,6 +249,7 @@ impl Docs {
                     }
                 },
                 Undo::Scope { scope, prev } => self.restore_scope(tenant, &scope, prev),
+                Undo::Lent { kind, scope, id } => self.reload(tenant, &kind, &scope, &id, reload),
             }
         }
     }

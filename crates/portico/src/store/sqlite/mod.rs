@@ -27,6 +27,7 @@ use super::{
     kind, Change, Doc, MeteringChange, SharedDoc, Store, Tenant, Txn, UsageIncrement, UsageRow,
 };
 use crate::error::ApiError;
+use rusqlite::OptionalExtension;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS docs (
@@ -174,6 +175,34 @@ fn affects_metering(kind: &str) -> bool {
 
 /// Run a parameterless statement through the statement cache. Transaction control runs on every
 /// write; `execute_batch` would re-parse it each time (a visible share of a call's CPU).
+/// A document's body as SQLite has it, for putting a lent document back. A row that cannot be
+/// read here was read (and parsed) when the store opened, so a failure is logged and the
+/// document dropped from the memory copy rather than served half-edited.
+fn stored_body(
+    conn: &Connection,
+    tenant: &Tenant,
+    kind: &str,
+    scope: &str,
+    id: &str,
+) -> Option<Value> {
+    let text: Option<String> = conn
+        .prepare_cached(
+            "SELECT body FROM docs WHERE account = ?1 AND region = ?2 AND kind = ?3 AND scope = ?4 AND id = ?5",
+        )
+        .and_then(|mut st| {
+            st.query_row(
+                rusqlite::params![tenant.account, tenant.region, kind, scope, id],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+        .unwrap_or_else(|e| {
+            tracing::error!(kind, id, error = %e, "cannot read back a document after a rollback");
+            None
+        });
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
 fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([])?;
     Ok(())
@@ -234,6 +263,21 @@ impl SqliteTxn<'_> {
                 return Err(e.into());
             }
         }
+        // A document lent and never written back still has its committed body in SQLite.
+        let (conn, tenant) = (self.conn, self.tenant);
+        for u in &self.undo {
+            if let Undo::Lent { kind, scope, id } = u {
+                if self
+                    .docs
+                    .get(tenant, kind, scope, id)
+                    .is_some_and(cache::is_lent)
+                {
+                    self.docs.reload(tenant, kind, scope, id, &mut |k, s, i| {
+                        stored_body(conn, tenant, k, s, i)
+                    });
+                }
+            }
+        }
         self.finished = true;
         Ok(())
     }
@@ -242,7 +286,11 @@ impl SqliteTxn<'_> {
         if self.began {
             let _ = exec_cached(self.conn, "ROLLBACK");
         }
-        self.docs.undo(self.tenant, std::mem::take(&mut self.undo));
+        let (conn, tenant) = (self.conn, self.tenant);
+        self.docs
+            .undo(tenant, std::mem::take(&mut self.undo), &mut |k, s, i| {
+                stored_body(conn, tenant, k, s, i)
+            });
         *self.next_seq = self.saved_seq;
         self.finished = true;
     }
@@ -264,6 +312,30 @@ impl Txn for SqliteTxn<'_> {
             .docs
             .get(self.tenant, kind, scope, id)
             .map(|e| (*e.body).clone()))
+    }
+
+    /// The memory copy's own document, without copying it, unless a reader holds it too.
+    /// Until it is written back, the entry holds a placeholder; if the transaction does not
+    /// commit (or commits without writing it), the body is read back from SQLite.
+    fn lend(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, ApiError> {
+        let Some(entry) = self.docs.get_mut(self.tenant, kind, scope, id) else {
+            return Ok(None);
+        };
+        if cache::is_lent(entry) {
+            return Err(ApiError::internal(format!(
+                "document {kind} {id} lent twice in one transaction"
+            )));
+        }
+        if Arc::strong_count(&entry.body) > 1 {
+            return Ok(Some((*entry.body).clone()));
+        }
+        let body = std::mem::replace(&mut entry.body, cache::lent());
+        self.undo.push(Undo::Lent {
+            kind: kind.to_string(),
+            scope: scope.to_string(),
+            id: id.to_string(),
+        });
+        Ok(Some(Arc::try_unwrap(body).unwrap_or_else(|a| (*a).clone())))
     }
 
     fn get_shared(

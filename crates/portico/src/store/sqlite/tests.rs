@@ -395,3 +395,103 @@ fn a_corrupt_stored_document_stops_open_with_a_message_naming_it_and_stays_store
         .unwrap();
     assert_eq!(kept, "{not json");
 }
+
+/// The ids of a collection in list order, with their bodies.
+fn listed(s: &SqliteStore, t: &Tenant) -> Vec<(String, Value)> {
+    read(s, t, |tx| {
+        Ok(tx
+            .list("resource", "api", 0, 100)?
+            .into_iter()
+            .map(|d| (d.id, d.body))
+            .collect())
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_lent_document_written_back_is_the_new_one_in_its_old_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| {
+        tx.put("resource", "api", "a", &json!({"v": 1}))?;
+        tx.put("resource", "api", "b", &json!({"v": 1}))
+    })
+    .unwrap();
+    write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(2);
+        tx.put_owned("resource", "api", "a", doc)
+    })
+    .unwrap();
+    let expected = vec![("a".into(), json!({"v": 2})), ("b".into(), json!({"v": 1}))];
+    assert_eq!(listed(&s, &t), expected);
+    drop(s);
+    let s = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(listed(&s, &t), expected, "after reopening");
+}
+
+#[test]
+fn a_lent_document_comes_back_unchanged_whatever_its_writer_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| {
+        tx.put("resource", "api", "a", &json!({"v": 1}))?;
+        tx.put("resource", "api", "b", &json!({"v": 1}))
+    })
+    .unwrap();
+    let before = listed(&s, &t);
+    // Changed, written back, then the transaction fails.
+    let failed: Result<(), _> = write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(2);
+        tx.put_owned("resource", "api", "a", doc)?;
+        Err(ApiError::bad_request("no"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(listed(&s, &t), before, "rolled back after a write-back");
+    // Changed and dropped before anything was written.
+    let failed: Result<(), _> = write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "b")?.unwrap();
+        doc["v"] = json!(3);
+        Err(ApiError::bad_request("no"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(listed(&s, &t), before, "rolled back without a write");
+    // Lent, never written back, and the transaction commits.
+    write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(4);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(listed(&s, &t), before, "committed without a write-back");
+    // Lent and deleted, then rolled back.
+    let failed: Result<(), _> = write(&s, &t, |tx| {
+        tx.lend("resource", "api", "b")?;
+        tx.delete("resource", "api", "b")?;
+        Err(ApiError::bad_request("no"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(listed(&s, &t), before, "a lent then deleted document");
+}
+
+#[test]
+fn a_document_a_reader_holds_is_copied_not_lent() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| tx.put("resource", "api", "a", &json!({"v": 1}))).unwrap();
+    let held = read(&s, &t, |tx| tx.get_shared("resource", "api", "a"))
+        .unwrap()
+        .unwrap();
+    write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(2);
+        tx.put_owned("resource", "api", "a", doc)
+    })
+    .unwrap();
+    assert_eq!(*held, json!({"v": 1}), "the reader's copy is untouched");
+    assert_eq!(listed(&s, &t), vec![("a".into(), json!({"v": 2}))]);
+}
