@@ -482,7 +482,10 @@ fn a_document_a_reader_holds_is_copied_not_lent() {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open(dir.path()).unwrap();
     let t = tenant("111111111111");
-    write(&s, &t, |tx| tx.put("resource", "api", "a", &json!({"v": 1}))).unwrap();
+    write(&s, &t, |tx| {
+        tx.put("resource", "api", "a", &json!({"v": 1}))
+    })
+    .unwrap();
     let held = read(&s, &t, |tx| tx.get_shared("resource", "api", "a"))
         .unwrap()
         .unwrap();
