@@ -408,8 +408,8 @@ fn listed(s: &SqliteStore, t: &Tenant) -> Vec<(String, Value)> {
     .unwrap()
 }
 
-#[test]
-fn a_lent_document_written_back_is_the_new_one_in_its_old_place() {
+/// A store holding resources `a` and `b` of one API, both `{"v": 1}`.
+fn two_resources() -> (tempfile::TempDir, SqliteStore, Tenant) {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open(dir.path()).unwrap();
     let t = tenant("111111111111");
@@ -418,6 +418,12 @@ fn a_lent_document_written_back_is_the_new_one_in_its_old_place() {
         tx.put("resource", "api", "b", &json!({"v": 1}))
     })
     .unwrap();
+    (dir, s, t)
+}
+
+#[test]
+fn a_lent_document_written_back_is_the_new_one_in_its_old_place() {
+    let (dir, s, t) = two_resources();
     write(&s, &t, |tx| {
         let mut doc = tx.lend("resource", "api", "a")?.unwrap();
         doc["v"] = json!(2);
@@ -433,14 +439,7 @@ fn a_lent_document_written_back_is_the_new_one_in_its_old_place() {
 
 #[test]
 fn a_lent_document_comes_back_unchanged_whatever_its_writer_did() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(dir.path()).unwrap();
-    let t = tenant("111111111111");
-    write(&s, &t, |tx| {
-        tx.put("resource", "api", "a", &json!({"v": 1}))?;
-        tx.put("resource", "api", "b", &json!({"v": 1}))
-    })
-    .unwrap();
+    let (_dir, s, t) = two_resources();
     let before = listed(&s, &t);
     // Changed, written back, then the transaction fails.
     let failed: Result<(), _> = write(&s, &t, |tx| {

@@ -247,46 +247,47 @@ async fn interim_responses_are_skipped() {
 
 #[tokio::test]
 async fn head_204_and_304_have_no_body_whatever_their_headers_say() {
-    check(
-        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
-        Method::HEAD,
-        seen(200, "", true),
-    )
-    .await;
-    check(
-        b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
-        Method::DELETE,
-        seen(204, "", true),
-    )
-    .await;
-    check(
-        b"HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n",
-        Method::GET,
-        seen(304, "", true),
-    )
-    .await;
+    let cases: [(&'static [u8], Method, Seen); 3] = [
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+            Method::HEAD,
+            seen(200, "", true),
+        ),
+        (
+            b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+            Method::DELETE,
+            seen(204, "", true),
+        ),
+        (
+            b"HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n",
+            Method::GET,
+            seen(304, "", true),
+        ),
+    ];
+    for (raw, method, expected) in cases {
+        check(raw, method, expected).await;
+    }
 }
 
 #[tokio::test]
 async fn a_connection_the_backend_means_to_close_is_not_reused() {
-    check(
-        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye",
-        Method::GET,
-        seen(200, "bye", false),
-    )
-    .await;
-    check(
-        b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nold",
-        Method::GET,
-        seen(200, "old", false),
-    )
-    .await;
-    check(
-        b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 3\r\n\r\nold",
-        Method::GET,
-        seen(200, "old", true),
-    )
-    .await;
+    let cases: [(&'static [u8], Seen); 3] = [
+        (
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye",
+            seen(200, "bye", false),
+        ),
+        (
+            b"HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nold",
+            seen(200, "old", false),
+        ),
+        (
+            b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 3\r\n\r\nold",
+            seen(200, "old", true),
+        ),
+    ];
+    for (raw, expected) in cases {
+        check(raw, Method::GET, expected).await;
+    }
 }
 
 #[tokio::test]
