@@ -13,7 +13,7 @@
 //! a chunk-size line or trailer section over `MAX_LINE`, a `Content-Length` that does not parse
 //! or disagrees with itself — each an error, never a panic or an unbounded buffer.
 
-use std::io;
+use std::io::{self, Write as _};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
@@ -171,9 +171,8 @@ impl Conn {
                 Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS | Method::TRACE
             )
         {
-            out.extend_from_slice(b"content-length: ");
-            out.extend_from_slice(itoa_u64(body.len() as u64, &mut [0; 20]));
-            out.extend_from_slice(b"\r\n");
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "content-length: {}\r\n", body.len());
         }
         out.extend_from_slice(b"\r\n");
         let coalesce = body.len() <= COALESCE_BODY;
@@ -484,18 +483,6 @@ fn chunk_size(line: &[u8]) -> Result<u64, Error> {
         n = n * 16 + v as u64;
     }
     Ok(n)
-}
-
-fn itoa_u64(mut n: u64, out: &mut [u8; 20]) -> &[u8] {
-    let mut at = out.len();
-    loop {
-        at -= 1;
-        out[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &out[at..];
-        }
-    }
 }
 
 #[cfg(test)]

@@ -85,15 +85,6 @@ impl Pool {
         None
     }
 
-    async fn connect(self: &Arc<Self>, authority: &str) -> Result<Lease, h1::Error> {
-        let conn = Conn::connect(authority).await.map_err(h1::Error::Io)?;
-        Ok(Lease {
-            pool: self.clone(),
-            key: authority.into(),
-            conn,
-        })
-    }
-
     /// Send `req` (its URI in origin form) to `authority` (`host:port`) with `Host: host`
     /// unless it has one, reusing an idle connection when there is one, and wait for the
     /// response head.
@@ -111,74 +102,45 @@ impl Pool {
         added: &[(HeaderName, HeaderValue)],
     ) -> Result<Response<DrivenBody>, h1::Error> {
         let (parts, body) = req.into_parts();
-        let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-        let head_request = parts.method == hyper::Method::HEAD;
-        let (lease, head) = match self.checkout(authority) {
-            Some(mut l) => {
-                let sent = l
-                    .conn
-                    .write_request(&parts.method, target, host, &parts.headers, added, &body)
-                    .await;
-                let answered = match sent {
-                    Ok(()) => l.conn.read_head(head_request).await,
-                    Err(e) => Err(e),
-                };
-                match answered {
-                    Ok(head) => (l, head),
-                    Err(h1::Error::Unsent(_)) => {
-                        self.fresh(authority, host, &parts, added, target, &body)
-                            .await?
-                    }
-                    Err(h1::Error::Closed) if idempotent(&parts.method) => {
-                        self.fresh(authority, host, &parts, added, target, &body)
-                            .await?
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
-            None => {
-                self.fresh(authority, host, &parts, added, target, &body)
-                    .await?
-            }
+        let out = Outgoing {
+            method: &parts.method,
+            target: parts.uri.path_and_query().map_or("/", |pq| pq.as_str()),
+            host,
+            headers: &parts.headers,
+            added,
+            body: &body,
         };
-        let (head, framing) = head;
-        let mut resp = Response::new(DrivenBody {
-            keep_alive: head.keep_alive && !matches!(framing, Framing::Eof),
-            framing,
-            lease: Some(lease),
-        });
-        // The client hears HTTP/1.1 from the gateway whatever version the backend spoke.
-        *resp.status_mut() = head.status;
-        *resp.headers_mut() = head.headers;
-        Ok(resp)
-    }
-
-    /// The exchange on a new connection.
-    async fn fresh(
-        self: &Arc<Self>,
-        authority: &str,
-        host: &str,
-        parts: &hyper::http::request::Parts,
-        added: &[(HeaderName, HeaderValue)],
-        target: &str,
-        body: &[u8],
-    ) -> Result<(Lease, (h1::Head, Framing)), h1::Error> {
-        let mut lease = self.connect(authority).await?;
-        match lease
-            .conn
-            .write_request(&parts.method, target, host, &parts.headers, added, body)
-            .await
-        {
-            Ok(()) => {}
-            Err(h1::Error::Unsent(e)) => return Err(h1::Error::Io(e)),
-            Err(e) => return Err(e),
+        if let Some(mut lease) = self.checkout(authority) {
+            match lease.exchange(&out).await {
+                Ok(head) => return Ok(lease.respond(head)),
+                Err(h1::Error::Unsent(_)) => {}
+                Err(h1::Error::Closed) if idempotent(out.method) => {}
+                Err(e) => return Err(e),
+            }
         }
-        let head = lease
-            .conn
-            .read_head(parts.method == hyper::Method::HEAD)
-            .await?;
-        Ok((lease, head))
+        let conn = Conn::connect(authority).await.map_err(h1::Error::Io)?;
+        let mut lease = Lease {
+            pool: self.clone(),
+            key: authority.into(),
+            conn,
+        };
+        match lease.exchange(&out).await {
+            Ok(head) => Ok(lease.respond(head)),
+            // On a new connection an unsent request is as failed as any other.
+            Err(h1::Error::Unsent(e)) => Err(h1::Error::Io(e)),
+            Err(e) => Err(e),
+        }
     }
+}
+
+/// The request as it goes out, borrowed for as many attempts as it takes.
+struct Outgoing<'a> {
+    method: &'a hyper::Method,
+    target: &'a str,
+    host: &'a str,
+    headers: &'a hyper::HeaderMap,
+    added: &'a [(HeaderName, HeaderValue)],
+    body: &'a [u8],
 }
 
 /// Methods a request of which can be repeated without changing the outcome (RFC 9110 §9.2.2).
@@ -191,6 +153,36 @@ fn idempotent(method: &hyper::Method) -> bool {
 }
 
 impl Lease {
+    /// Write the request and read the response head.
+    async fn exchange(&mut self, out: &Outgoing<'_>) -> Result<(h1::Head, Framing), h1::Error> {
+        self.conn
+            .write_request(
+                out.method,
+                out.target,
+                out.host,
+                out.headers,
+                out.added,
+                out.body,
+            )
+            .await?;
+        self.conn
+            .read_head(*out.method == hyper::Method::HEAD)
+            .await
+    }
+
+    /// The response, its body reading on from this connection.
+    fn respond(self, (head, framing): (h1::Head, Framing)) -> Response<DrivenBody> {
+        let mut resp = Response::new(DrivenBody {
+            keep_alive: head.keep_alive && !matches!(framing, Framing::Eof),
+            framing,
+            lease: Some(self),
+        });
+        // The client hears HTTP/1.1 from the gateway whatever version the backend spoke.
+        *resp.status_mut() = head.status;
+        *resp.headers_mut() = head.headers;
+        resp
+    }
+
     fn release(mut self) {
         if !self.conn.is_idle_usable() {
             return;
