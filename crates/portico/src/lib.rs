@@ -7,6 +7,7 @@ pub mod config;
 pub mod control;
 pub mod data;
 pub mod error;
+pub mod fast_map;
 pub mod http;
 pub mod ids;
 pub mod planes;

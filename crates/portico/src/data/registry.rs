@@ -9,6 +9,8 @@
 //! stage and then invokes always sees its update.
 
 use std::collections::{BTreeSet, HashMap};
+
+use crate::fast_map::FastMap;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -27,13 +29,13 @@ pub const SNAPSHOT_KIND: &str = "deploymentsnapshot";
 
 #[derive(Default)]
 struct Routes {
-    apis: HashMap<String, Vec<Arc<ApiEntry>>>,
+    apis: FastMap<String, Vec<Arc<ApiEntry>>>,
 }
 
 pub struct ApiEntry {
     pub tenant: Tenant,
     pub api_id: String,
-    pub stages: HashMap<String, Arc<LiveStage>>,
+    pub stages: FastMap<String, Arc<LiveStage>>,
 }
 
 pub struct LiveStage {
@@ -155,7 +157,7 @@ impl Registry {
         };
         let keys: BTreeSet<(Tenant, String)> =
             stages.into_iter().map(|(t, scope, _)| (t, scope)).collect();
-        let mut apis: HashMap<String, Vec<Arc<ApiEntry>>> = HashMap::new();
+        let mut apis: FastMap<String, Vec<Arc<ApiEntry>>> = FastMap::default();
         for (tenant, api_id) in keys {
             match self.build_api(&tenant, &api_id, None) {
                 Ok(Some(e)) => apis.entry(api_id).or_default().push(Arc::new(e)),
@@ -198,7 +200,7 @@ impl Registry {
             }
             Ok(out)
         })?;
-        let mut map = HashMap::new();
+        let mut map = FastMap::default();
         for (name, doc, snaps) in stages {
             for (id, snap) in snaps {
                 known.insert(id.clone(), Arc::new(compile::deployment(&id, &snap)));

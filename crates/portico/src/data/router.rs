@@ -6,9 +6,10 @@
 //! trailing `/`) are ignored as AWS does.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use percent_encoding::percent_decode_str;
+
+use crate::fast_map::FastMap;
 
 #[derive(Debug, Default)]
 pub struct Router {
@@ -17,7 +18,7 @@ pub struct Router {
 
 #[derive(Debug, Default)]
 struct Node {
-    literals: HashMap<Box<str>, usize>,
+    literals: FastMap<Box<str>, usize>,
     param: Option<(Box<str>, usize)>,
     /// `{name+}`: the resource index it leads to.
     greedy: Option<(Box<str>, usize)>,

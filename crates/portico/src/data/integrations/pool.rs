@@ -12,7 +12,6 @@
 //! runtime that opened it, and with one single-threaded runtime per worker (see `server`) it must
 //! only ever be driven there.
 
-use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -26,6 +25,7 @@ use hyper::{Request, Response};
 use parking_lot::Mutex;
 
 use super::h1::{self, Conn, Framing};
+use crate::fast_map::FastMap;
 
 /// Idle connections kept per backend authority.
 const MAX_IDLE_PER_HOST: usize = 512;
@@ -35,7 +35,7 @@ const MAX_IDLE_AGE: Duration = Duration::from_secs(60);
 /// Idle connections by the thread that released them (indexed by `thread_slot`), then by
 /// backend authority (looked up by `&str`, so a request that reuses a connection allocates no
 /// key).
-type IdleMap = Vec<HashMap<Arc<str>, Host>>;
+type IdleMap = Vec<FastMap<Arc<str>, Host>>;
 
 /// One backend's idle connections, with its key so a checkout can hand the key on by cloning.
 struct Host {
@@ -190,7 +190,7 @@ impl Lease {
         let mut idle = self.pool.idle.lock();
         let slot = thread_slot();
         if idle.len() <= slot {
-            idle.resize_with(slot + 1, HashMap::new);
+            idle.resize_with(slot + 1, FastMap::default);
         }
         let list = &mut idle[slot]
             .entry(self.key.clone())
