@@ -85,11 +85,13 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: hyper::Uri) {
                     request,
                     added: Vec::new(),
                 };
-                let resp: Response<ResponseBody> =
-                    match client.send(out, Duration::from_secs(29)).await {
-                        Ok(r) => response_map::proxy(r),
-                        Err(e) => Response::new(full(e.message)),
-                    };
+                let resp: Response<ResponseBody> = match client
+                    .send(out, Duration::from_secs(29), response_map::proxy_header)
+                    .await
+                {
+                    Ok(r) => response_map::proxy(r),
+                    Err(e) => Response::new(full(e.message)),
+                };
                 Ok::<_, Infallible>(resp)
             }
         });

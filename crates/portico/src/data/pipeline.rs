@@ -539,7 +539,10 @@ async fn phases(
             log.add(|| format!("Endpoint request URI: {}", out.request.uri()));
             let t0 = Instant::now();
             if proxy {
-                let resp = exec.client.send(out, integ.timeout).await;
+                let resp = exec
+                    .client
+                    .send(out, integ.timeout, response_map::proxy_header)
+                    .await;
                 *integration_latency = Some(t0.elapsed());
                 let resp = resp?;
                 log.add(|| format!("Endpoint response status: {}", resp.status().as_u16()));

@@ -202,30 +202,27 @@ fn choose<'t>(
         .or_else(|| templates.first().map(|(ct, t)| (ct.as_str(), t)))
 }
 
-/// A proxied response, streamed back: AWS's header rules applied, body untouched.
+/// What a proxied response keeps of a backend header (an `h1::HeaderRule`): AWS drops the
+/// hop-by-hop ones and renames those it sets itself to `x-amzn-Remapped-*`. Applied as the head
+/// is parsed, so each header is looked at once.
+pub fn proxy_header(name: HeaderName) -> Option<HeaderName> {
+    if DROPPED_PROXY.contains(&name) {
+        return None;
+    }
+    match REMAPPED.iter().find(|(from, _)| *from == name) {
+        Some((_, remapped)) => Some(remapped.clone()),
+        None => Some(name),
+    }
+}
+
+/// A proxied response (its headers already through [`proxy_header`]), body untouched.
 pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
-    let (mut parts, body) = resp.into_parts();
-    let headers = &mut parts.headers;
-    // One pass over the (few) headers present rather than a hashed lookup per listed name.
-    while let Some(name) = headers.keys().find(|k| DROPPED_PROXY.contains(k)).cloned() {
-        headers.remove(&name);
-    }
-    for (name, remapped) in &REMAPPED {
-        if !headers.keys().any(|k| k == name) {
-            continue;
-        }
-        if let hyper::header::Entry::Occupied(e) = headers.entry(name) {
-            let (_, mut values) = e.remove_entry_mult();
-            // Almost always one value: only the rest need a vector.
-            let first = values.next();
-            let rest: Vec<HeaderValue> = values.collect();
-            for v in first.into_iter().chain(rest) {
-                headers.append(remapped.clone(), v);
-            }
-        }
-    }
-    let body: ResponseBody = body
-        .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
-        .boxed();
+    let (parts, mut body) = resp.into_parts();
+    let body = match body.take_whole() {
+        Some(whole) => crate::http::full(whole),
+        None => body
+            .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+            .boxed(),
+    };
     Response::from_parts(parts, body)
 }

@@ -192,11 +192,17 @@ impl Conn {
     }
 
     /// Read the response head, skipping interim (1xx) responses, and say how its body is framed.
-    pub async fn read_head(&mut self, head_request: bool) -> Result<(Head, Framing), Error> {
+    /// `rule` decides, header by header, what the head keeps and under which name; framing and
+    /// keep-alive are read from the headers as the backend sent them.
+    pub async fn read_head(
+        &mut self,
+        head_request: bool,
+        rule: HeaderRule,
+    ) -> Result<(Head, Framing), Error> {
         let mut received = false;
         loop {
             if !self.buf.is_empty() {
-                if let Some(head) = self.parse_head()? {
+                if let Some((head, framing)) = self.parse_head(head_request, rule)? {
                     let status = head.status.as_u16();
                     if (100..200).contains(&status) && status != 101 {
                         continue;
@@ -206,7 +212,6 @@ impl Conn {
                             "101 Switching Protocols to a request that asked for no upgrade",
                         ));
                     }
-                    let framing = framing(status, head_request, &head.headers)?;
                     return Ok((head, framing));
                 }
                 if self.buf.len() >= MAX_HEAD {
@@ -228,7 +233,11 @@ impl Conn {
     }
 
     /// Parse a complete head off the front of `buf`, or `None` if more bytes are needed.
-    fn parse_head(&mut self) -> Result<Option<Head>, Error> {
+    fn parse_head(
+        &mut self,
+        head_request: bool,
+        rule: HeaderRule,
+    ) -> Result<Option<(Head, Framing)>, Error> {
         let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut resp = httparse::Response::new(&mut raw);
         let len = match resp.parse(&self.buf) {
@@ -239,37 +248,58 @@ impl Conn {
             Ok(httparse::Status::Partial) => return Ok(None),
             Err(e) => return Err(invalid(e.to_string())),
         };
-        let status = StatusCode::from_u16(resp.code.unwrap_or(0))
-            .map_err(|_| invalid("status code out of range"))?;
+        let code = resp.code.unwrap_or(0);
+        let status = StatusCode::from_u16(code).map_err(|_| invalid("status code out of range"))?;
         let version = if resp.version == Some(0) {
             Version::HTTP_10
         } else {
             Version::HTTP_11
         };
         // Header values keep pointing into the bytes read: note where each lies, then freeze.
+        // The delimiting headers are read on the way, before `rule` renames or drops them.
         let base = self.buf.as_ptr() as usize;
         let mut spans = Vec::with_capacity(resp.headers.len());
+        let mut delimiters = Delimiters::default();
         for h in resp.headers.iter() {
             let name = HeaderName::from_bytes(h.name.as_bytes())
                 .map_err(|_| invalid(format!("bad header name {:?}", h.name)))?;
-            let at = h.value.as_ptr() as usize - base;
-            spans.push((name, at, at + h.value.len()));
+            delimiters.note(&name, h.value);
+            if let Some(name) = rule(name) {
+                let at = h.value.as_ptr() as usize - base;
+                spans.push((name, at, at + h.value.len()));
+            }
         }
-        // Room for what the gateway adds before answering (its ids, remapped names), so those
-        // inserts do not regrow the map.
-        let mut headers = HeaderMap::with_capacity(spans.len() + 6);
+        let framing = delimiters.framing(code, head_request)?;
+        let keep_alive = delimiters.keep_alive(version);
+        // Room for what the gateway adds before answering (its ids), so those inserts do not
+        // regrow the map.
+        let mut headers = HeaderMap::with_capacity(spans.len() + 4);
         let bytes = self.buf.split_to(len).freeze();
         for (name, start, end) in spans {
             let value = HeaderValue::from_maybe_shared(bytes.slice(start..end))
                 .map_err(|_| invalid(format!("bad value in header {name}")))?;
             headers.append(name, value);
         }
-        let keep_alive = keep_alive(version, &headers);
-        Ok(Some(Head {
-            status,
-            headers,
-            keep_alive,
-        }))
+        Ok(Some((
+            Head {
+                status,
+                headers,
+                keep_alive,
+            },
+            framing,
+        )))
+    }
+
+    /// The whole body, when it is framed by length and already arrived with the head (a small
+    /// response usually does): the connection is then free for another request at once.
+    pub fn take_buffered_body(&mut self, framing: &mut Framing) -> Option<Bytes> {
+        match *framing {
+            Framing::Length(n) if n <= self.buf.len() as u64 => {
+                *framing = Framing::Done;
+                Some(self.buf.split_to(n as usize).freeze())
+            }
+            _ => None,
+        }
     }
 
     /// Read once from the socket into `buf`; `Ok(0)` is the end of the stream.
@@ -415,54 +445,82 @@ enum Decoded {
     End,
 }
 
-/// RFC 9112 §6.3, in its order.
-fn framing(status: u16, head_request: bool, headers: &HeaderMap) -> Result<Framing, Error> {
-    if head_request || (100..200).contains(&status) || status == 204 || status == 304 {
-        return Ok(Framing::Length(0));
-    }
-    if let Some(te) = headers.get_all(TRANSFER_ENCODING).iter().next_back() {
-        let last = te
-            .as_bytes()
-            .rsplit(|&b| b == b',')
-            .next()
-            .unwrap_or_default()
-            .trim_ascii();
-        return Ok(if last.eq_ignore_ascii_case(b"chunked") {
-            Framing::Chunked(Chunked::Size)
-        } else {
-            Framing::Eof
-        });
-    }
-    let mut length = None;
-    for v in headers.get_all(CONTENT_LENGTH) {
-        for part in v.as_bytes().split(|&b| b == b',') {
-            let n = std::str::from_utf8(part.trim_ascii())
-                .ok()
-                .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-                .and_then(|s| s.parse::<u64>().ok())
-                .ok_or_else(|| invalid("Content-Length is not a number"))?;
-            if length.is_some_and(|l| l != n) {
-                return Err(invalid("conflicting Content-Length values"));
-            }
-            length = Some(n);
-        }
-    }
-    Ok(length.map_or(Framing::Eof, Framing::Length))
+/// What decides a response's framing and keep-alive, noted header by header as the head is
+/// parsed (no map lookups afterwards).
+#[derive(Default)]
+struct Delimiters {
+    /// The last `Transfer-Encoding` line's last coding is `chunked` (`Some(false)`: another).
+    chunked: Option<bool>,
+    /// Every `Content-Length` value agreed on this length...
+    length: Option<u64>,
+    /// ...unless one did not parse or disagreed (RFC 9112 §6.3 rule 5).
+    bad_length: Option<&'static str>,
+    close: bool,
+    keep_alive: bool,
 }
 
-fn keep_alive(version: Version, headers: &HeaderMap) -> bool {
-    let has = |token: &[u8]| {
-        headers.get_all(CONNECTION).iter().any(|v| {
-            v.as_bytes()
-                .split(|&b| b == b',')
-                .any(|t| t.trim_ascii().eq_ignore_ascii_case(token))
-        })
-    };
-    if version == Version::HTTP_10 {
-        has(b"keep-alive")
-    } else {
-        !has(b"close")
+impl Delimiters {
+    fn note(&mut self, name: &HeaderName, value: &[u8]) {
+        if *name == TRANSFER_ENCODING {
+            let last = value.rsplit(|&b| b == b',').next().unwrap_or_default();
+            self.chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        } else if *name == CONTENT_LENGTH {
+            for part in value.split(|&b| b == b',') {
+                let part = part.trim_ascii();
+                let n = (!part.is_empty() && part.iter().all(u8::is_ascii_digit))
+                    .then(|| std::str::from_utf8(part).ok()?.parse::<u64>().ok())
+                    .flatten();
+                match n {
+                    None => self.bad_length = Some("Content-Length is not a number"),
+                    Some(n) if self.length.is_some_and(|l| l != n) => {
+                        self.bad_length = Some("conflicting Content-Length values")
+                    }
+                    Some(n) => self.length = Some(n),
+                }
+            }
+        } else if *name == CONNECTION {
+            for token in value.split(|&b| b == b',') {
+                let token = token.trim_ascii();
+                self.close |= token.eq_ignore_ascii_case(b"close");
+                self.keep_alive |= token.eq_ignore_ascii_case(b"keep-alive");
+            }
+        }
     }
+
+    /// RFC 9112 §6.3, in its order.
+    fn framing(&self, status: u16, head_request: bool) -> Result<Framing, Error> {
+        if head_request || (100..200).contains(&status) || status == 204 || status == 304 {
+            return Ok(Framing::Length(0));
+        }
+        if let Some(chunked) = self.chunked {
+            return Ok(if chunked {
+                Framing::Chunked(Chunked::Size)
+            } else {
+                Framing::Eof
+            });
+        }
+        if let Some(e) = self.bad_length {
+            return Err(invalid(e));
+        }
+        Ok(self.length.map_or(Framing::Eof, Framing::Length))
+    }
+
+    fn keep_alive(&self, version: Version) -> bool {
+        if version == Version::HTTP_10 {
+            self.keep_alive
+        } else {
+            !self.close
+        }
+    }
+}
+
+/// What a response head keeps of a header: `Some(name)` keeps it under `name` (maybe a new
+/// one), `None` drops it.
+pub type HeaderRule = fn(HeaderName) -> Option<HeaderName>;
+
+/// Keep every header as the backend named it.
+pub fn keep_all(name: HeaderName) -> Option<HeaderName> {
+    Some(name)
 }
 
 /// A chunk-size line: hex digits, then optional whitespace and `;extensions`.

@@ -35,11 +35,13 @@ impl Client {
     }
 
     /// Send and wait for the response head within `timeout`. The request carries an absolute
-    /// `http://` URI; it goes out in origin form with a `Host` header.
+    /// `http://` URI; it goes out in origin form with a `Host` header. `rule` says which of the
+    /// response's headers to keep, and under which names.
     pub async fn send(
         &self,
         out: BackendRequest,
         timeout: Duration,
+        rule: h1::HeaderRule,
     ) -> Result<Response<DrivenBody>, GatewayError> {
         let BackendRequest {
             request: mut req,
@@ -72,7 +74,7 @@ impl Client {
         };
         match tokio::time::timeout(
             timeout,
-            self.pool.send(key, authority.as_str(), req, &added),
+            self.pool.send(key, authority.as_str(), req, &added, rule),
         )
         .await
         {
@@ -89,8 +91,16 @@ impl Client {
         timeout: Duration,
     ) -> Result<Outcome, GatewayError> {
         let deadline = tokio::time::Instant::now() + timeout;
-        let resp = self.send(req, timeout).await?;
-        let (parts, body) = resp.into_parts();
+        // The integration response's headers are mapped later, by their names as sent.
+        let resp = self.send(req, timeout, h1::keep_all).await?;
+        let (parts, mut body) = resp.into_parts();
+        if let Some(whole) = body.take_whole() {
+            return Ok(Outcome {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: whole,
+            });
+        }
         let collected =
             tokio::time::timeout_at(deadline, Limited::new(body, MAX_RESPONSE).collect())
                 .await

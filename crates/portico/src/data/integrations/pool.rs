@@ -24,7 +24,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response};
 use parking_lot::Mutex;
 
-use super::h1::{self, Conn, Framing};
+use super::h1::{self, Conn, Framing, HeaderRule};
 use crate::fast_map::FastMap;
 
 /// Idle connections kept per backend authority.
@@ -100,6 +100,7 @@ impl Pool {
         host: &str,
         req: Request<Bytes>,
         added: &[(HeaderName, HeaderValue)],
+        rule: HeaderRule,
     ) -> Result<Response<DrivenBody>, h1::Error> {
         let (parts, body) = req.into_parts();
         let out = Outgoing {
@@ -109,6 +110,7 @@ impl Pool {
             headers: &parts.headers,
             added,
             body: &body,
+            rule,
         };
         if let Some(mut lease) = self.checkout(authority) {
             match lease.exchange(&out).await {
@@ -141,6 +143,7 @@ struct Outgoing<'a> {
     headers: &'a hyper::HeaderMap,
     added: &'a [(HeaderName, HeaderValue)],
     body: &'a [u8],
+    rule: HeaderRule,
 }
 
 /// Methods a request of which can be repeated without changing the outcome (RFC 9110 §9.2.2).
@@ -166,17 +169,33 @@ impl Lease {
             )
             .await?;
         self.conn
-            .read_head(*out.method == hyper::Method::HEAD)
+            .read_head(*out.method == hyper::Method::HEAD, out.rule)
             .await
     }
 
-    /// The response, its body reading on from this connection.
-    fn respond(self, (head, framing): (h1::Head, Framing)) -> Response<DrivenBody> {
-        let mut resp = Response::new(DrivenBody {
-            keep_alive: head.keep_alive && !matches!(framing, Framing::Eof),
-            framing,
-            lease: Some(self),
-        });
+    /// The response, its body reading on from this connection, or whole if it came with the
+    /// head (then the connection goes back to the pool now, not when the body is read).
+    fn respond(mut self, (head, mut framing): (h1::Head, Framing)) -> Response<DrivenBody> {
+        let body = match self.conn.take_buffered_body(&mut framing) {
+            Some(whole) => {
+                if head.keep_alive {
+                    self.release();
+                }
+                DrivenBody {
+                    lease: None,
+                    framing,
+                    keep_alive: false,
+                    whole: Some(whole),
+                }
+            }
+            None => DrivenBody {
+                keep_alive: head.keep_alive && !matches!(framing, Framing::Eof),
+                framing,
+                lease: Some(self),
+                whole: None,
+            },
+        };
+        let mut resp = Response::new(body);
         // The client hears HTTP/1.1 from the gateway whatever version the backend spoke.
         *resp.status_mut() = head.status;
         *resp.headers_mut() = head.headers;
@@ -222,9 +241,16 @@ pub struct DrivenBody {
     lease: Option<Lease>,
     framing: Framing,
     keep_alive: bool,
+    /// The body, when it was read whole with the head (`lease` is `None` then).
+    whole: Option<Bytes>,
 }
 
 impl DrivenBody {
+    /// The body if it arrived whole with the head: then it needs no polling at all.
+    pub fn take_whole(&mut self) -> Option<Bytes> {
+        self.whole.take()
+    }
+
     fn finish(&mut self) {
         if let Some(l) = self.lease.take() {
             if self.keep_alive {
@@ -252,6 +278,11 @@ impl Body for DrivenBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, h1::Error>>> {
         let this = &mut *self;
+        if let Some(whole) = this.whole.take() {
+            if !whole.is_empty() {
+                return Poll::Ready(Some(Ok(Frame::data(whole))));
+            }
+        }
         let Some(lease) = &mut this.lease else {
             return Poll::Ready(None);
         };
@@ -276,10 +307,14 @@ impl Body for DrivenBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        matches!(self.framing, Framing::Length(0) | Framing::Done)
+        self.whole.as_ref().is_none_or(Bytes::is_empty)
+            && matches!(self.framing, Framing::Length(0) | Framing::Done)
     }
 
     fn size_hint(&self) -> SizeHint {
+        if let Some(whole) = &self.whole {
+            return SizeHint::with_exact(whole.len() as u64);
+        }
         match self.framing {
             Framing::Length(n) => SizeHint::with_exact(n),
             Framing::Done => SizeHint::with_exact(0),

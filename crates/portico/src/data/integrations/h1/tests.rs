@@ -52,13 +52,12 @@ async fn byte_by_byte(raw: &[u8], head_request: bool) -> Result<Seen, String> {
     let (mut conn, _peer) = idle_conn().await;
     let mut fed = 0;
     let (head, mut framing) = loop {
-        match conn.parse_head().map_err(|e| e.to_string())? {
-            Some(h) if h.status.is_informational() => continue,
-            Some(h) => {
-                let f = framing(h.status.as_u16(), head_request, &h.headers)
-                    .map_err(|e| e.to_string())?;
-                break (h, f);
-            }
+        match conn
+            .parse_head(head_request, keep_all)
+            .map_err(|e| e.to_string())?
+        {
+            Some((h, _)) if h.status.is_informational() => continue,
+            Some(head) => break head,
             None => {
                 if fed == raw.len() {
                     return Err("head incomplete".into());
@@ -155,7 +154,7 @@ async fn send(pool: &Arc<Pool>, addr: &str, method: Method) -> Seen {
     let mut req = Request::new(Bytes::new());
     *req.method_mut() = method;
     *req.uri_mut() = hyper::Uri::from_static("/");
-    match pool.send(addr, addr, req, &[]).await {
+    match pool.send(addr, addr, req, &[], keep_all).await {
         Err(e) => failed(0, &e.to_string()),
         Ok(resp) => {
             let status = resp.status().as_u16();
@@ -208,6 +207,54 @@ async fn a_content_length_body_is_read_and_the_connection_reused() {
         seen(200, "hello", true),
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_body_longer_than_a_read_streams_and_the_connection_is_reused() {
+    // Eight reads' worth: the body cannot all have come with the head.
+    let body = "x".repeat(8 * READ_SIZE);
+    let raw = format!(
+        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let raw: &'static [u8] = raw.into_bytes().leak();
+    assert_eq!(through_pool(raw, Method::GET).await, seen(200, &body, true));
+}
+
+/// Drops `Transfer-Encoding`, renames `Connection`: what a proxy's rule may do to the very
+/// headers that frame the response.
+fn drop_and_rename(name: HeaderName) -> Option<HeaderName> {
+    if name == TRANSFER_ENCODING {
+        None
+    } else if name == CONNECTION {
+        Some(HeaderName::from_static("x-was-connection"))
+    } else {
+        Some(name)
+    }
+}
+
+#[tokio::test]
+async fn a_header_rule_applies_after_the_framing_headers_are_read() {
+    let (addr, accepted) = backend(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\nX-Kept: 1\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        false,
+    )
+    .await;
+    let pool = Arc::new(Pool::default());
+    for expected_connections in [1, 2] {
+        let mut req = Request::new(Bytes::new());
+        *req.uri_mut() = hyper::Uri::from_static("/");
+        let resp = pool
+            .send(&addr, &addr, req, &[], drop_and_rename)
+            .await
+            .unwrap();
+        let names: Vec<&str> = resp.headers().keys().map(|k| k.as_str()).collect();
+        assert_eq!(names, ["x-was-connection", "x-kept"]);
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"ok");
+        // `Connection: close` was honoured though renamed: every request needs a new connection.
+        assert_eq!(accepted.load(Ordering::SeqCst), expected_connections);
+    }
 }
 
 #[tokio::test]
@@ -430,12 +477,15 @@ async fn the_request_goes_out_in_origin_form_with_our_framing() {
         HeaderName::from_static("x-added"),
         HeaderValue::from_static("after"),
     )];
-    let resp = pool.send(&addr, "unused", post, &added).await.unwrap();
+    let resp = pool
+        .send(&addr, "unused", post, &added, keep_all)
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     drop(resp);
     let mut get = Request::new(Bytes::new());
     *get.uri_mut() = hyper::Uri::from_static("/");
-    pool.send(&addr, "backend.example:81", get, &[])
+    pool.send(&addr, "backend.example:81", get, &[], keep_all)
         .await
         .unwrap();
     let seen = server.await.unwrap();
