@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::Response;
 
 use super::h1;
-use super::pool::{DrivenBody, Pool};
+use super::pool::{DrivenBody, Failure, Pool};
 use super::Outcome;
 use crate::data::gateway_responses::{GatewayError, ResponseType};
 use crate::data::request_map::BackendRequest;
@@ -43,6 +43,17 @@ impl Client {
         timeout: Duration,
         rule: h1::HeaderRule,
     ) -> Result<Response<DrivenBody>, GatewayError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        self.send_until(out, deadline, timeout, rule).await
+    }
+
+    async fn send_until(
+        &self,
+        out: BackendRequest,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+        rule: h1::HeaderRule,
+    ) -> Result<Response<DrivenBody>, GatewayError> {
         let BackendRequest {
             request: mut req,
             added,
@@ -72,16 +83,13 @@ impl Client {
             Some(pq) => hyper::Uri::from(pq.clone()),
             None => hyper::Uri::from_static("/"),
         };
-        match tokio::time::timeout(
-            timeout,
-            self.pool.send(key, authority.as_str(), req, &added, rule),
-        )
-        .await
-        {
-            Err(_) => Err(timed_out(timeout)),
-            Ok(Err(e)) => Err(unreachable(&uri.to_string(), &e)),
-            Ok(Ok(r)) => Ok(r),
-        }
+        self.pool
+            .send(key, authority.as_str(), req, &added, rule, deadline)
+            .await
+            .map_err(|f| match f {
+                Failure::TimedOut => timed_out(timeout),
+                Failure::Exchange(e) => unreachable(&uri.to_string(), &e),
+            })
     }
 
     /// Send and buffer the whole response, all within `timeout`.
@@ -92,7 +100,9 @@ impl Client {
     ) -> Result<Outcome, GatewayError> {
         let deadline = tokio::time::Instant::now() + timeout;
         // The integration response's headers are mapped later, by their names as sent.
-        let resp = self.send(req, timeout, h1::keep_all).await?;
+        let resp = self
+            .send_until(req, deadline, timeout, h1::keep_all)
+            .await?;
         let (parts, mut body) = resp.into_parts();
         if let Some(whole) = body.take_whole() {
             return Ok(Outcome {

@@ -23,6 +23,7 @@ use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response};
 use parking_lot::Mutex;
+use tokio::time::Sleep;
 
 use super::h1::{self, Conn, Framing, HeaderRule};
 use crate::fast_map::FastMap;
@@ -56,11 +57,35 @@ struct Lease {
     pool: Arc<Pool>,
     key: Arc<str>,
     conn: Conn,
+    timer: Deadline,
 }
+
+/// A connection's deadline timer, kept with it from request to request: moving a registered
+/// timer's deadline later is one atomic store, where a timer per request costs a registration
+/// in the runtime's wheel and a removal (~1k instructions of every proxied request).
+type Deadline = Pin<Box<Sleep>>;
 
 struct Idle {
     conn: Conn,
+    timer: Deadline,
     since: Instant,
+}
+
+/// Why [`Pool::send`] got no response head.
+#[derive(Debug)]
+pub enum Failure {
+    /// The deadline passed first.
+    TimedOut,
+    Exchange(h1::Error),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::TimedOut => f.write_str("no response head before the deadline"),
+            Failure::Exchange(e) => e.fmt(f),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -80,6 +105,7 @@ impl Pool {
                 pool: self.clone(),
                 key: host.key.clone(),
                 conn: i.conn,
+                timer: i.timer,
             });
         }
         None
@@ -87,7 +113,7 @@ impl Pool {
 
     /// Send `req` (its URI in origin form) to `authority` (`host:port`) with `Host: host`
     /// unless it has one, reusing an idle connection when there is one, and wait for the
-    /// response head.
+    /// response head until `deadline`.
     ///
     /// A reused connection can turn out closed: the backend's keep-alive timeout may fire just
     /// as the request goes out. Then the request goes once more on a fresh connection if it
@@ -101,7 +127,8 @@ impl Pool {
         req: Request<Bytes>,
         added: &[(HeaderName, HeaderValue)],
         rule: HeaderRule,
-    ) -> Result<Response<DrivenBody>, h1::Error> {
+        deadline: tokio::time::Instant,
+    ) -> Result<Response<DrivenBody>, Failure> {
         let (parts, body) = req.into_parts();
         let out = Outgoing {
             method: &parts.method,
@@ -113,23 +140,32 @@ impl Pool {
             rule,
         };
         if let Some(mut lease) = self.checkout(authority) {
+            lease.timer.as_mut().reset(deadline);
             match lease.exchange(&out).await {
                 Ok(head) => return Ok(lease.respond(head)),
-                Err(h1::Error::Unsent(_)) => {}
-                Err(h1::Error::Closed) if idempotent(out.method) => {}
+                Err(Failure::Exchange(h1::Error::Unsent(_))) => {}
+                Err(Failure::Exchange(h1::Error::Closed)) if idempotent(out.method) => {}
                 Err(e) => return Err(e),
             }
         }
-        let conn = Conn::connect(authority).await.map_err(h1::Error::Io)?;
+        let mut timer = Box::pin(tokio::time::sleep_until(deadline));
+        let conn = tokio::select! {
+            biased;
+            c = Conn::connect(authority) => c.map_err(|e| Failure::Exchange(h1::Error::Io(e)))?,
+            () = timer.as_mut() => return Err(Failure::TimedOut),
+        };
         let mut lease = Lease {
             pool: self.clone(),
             key: authority.into(),
             conn,
+            timer,
         };
         match lease.exchange(&out).await {
             Ok(head) => Ok(lease.respond(head)),
             // On a new connection an unsent request is as failed as any other.
-            Err(h1::Error::Unsent(e)) => Err(h1::Error::Io(e)),
+            Err(Failure::Exchange(h1::Error::Unsent(e))) => {
+                Err(Failure::Exchange(h1::Error::Io(e)))
+            }
             Err(e) => Err(e),
         }
     }
@@ -156,10 +192,11 @@ fn idempotent(method: &hyper::Method) -> bool {
 }
 
 impl Lease {
-    /// Write the request and read the response head.
-    async fn exchange(&mut self, out: &Outgoing<'_>) -> Result<(h1::Head, Framing), h1::Error> {
-        self.conn
-            .write_request(
+    /// Write the request and read the response head, unless the deadline passes first.
+    async fn exchange(&mut self, out: &Outgoing<'_>) -> Result<(h1::Head, Framing), Failure> {
+        let conn = &mut self.conn;
+        let exchange = async {
+            conn.write_request(
                 out.method,
                 out.target,
                 out.host,
@@ -168,9 +205,14 @@ impl Lease {
                 out.body,
             )
             .await?;
-        self.conn
-            .read_head(*out.method == hyper::Method::HEAD, out.rule)
-            .await
+            conn.read_head(*out.method == hyper::Method::HEAD, out.rule)
+                .await
+        };
+        tokio::select! {
+            biased;
+            r = exchange => r.map_err(Failure::Exchange),
+            () = self.timer.as_mut() => Err(Failure::TimedOut),
+        }
     }
 
     /// The response, its body reading on from this connection, or whole if it came with the
@@ -229,6 +271,7 @@ impl Lease {
         if list.len() < MAX_IDLE_PER_HOST {
             list.push(Idle {
                 conn: self.conn,
+                timer: self.timer,
                 since: Instant::now(),
             });
         }

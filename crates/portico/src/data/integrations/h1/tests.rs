@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::*;
-use crate::data::integrations::pool::Pool;
+use crate::data::integrations::pool::{Failure, Pool};
 
 /// What a response became: status, body (or the error text), whether the connection was fit
 /// for another request afterwards.
@@ -150,11 +150,16 @@ async fn through_pool(raw: &'static [u8], method: Method) -> Seen {
     Seen { reusable, ..seen }
 }
 
+/// A deadline no test reaches.
+fn far() -> tokio::time::Instant {
+    tokio::time::Instant::now() + std::time::Duration::from_secs(60)
+}
+
 async fn send(pool: &Arc<Pool>, addr: &str, method: Method) -> Seen {
     let mut req = Request::new(Bytes::new());
     *req.method_mut() = method;
     *req.uri_mut() = hyper::Uri::from_static("/");
-    match pool.send(addr, addr, req, &[], keep_all).await {
+    match pool.send(addr, addr, req, &[], keep_all, far()).await {
         Err(e) => failed(0, &e.to_string()),
         Ok(resp) => {
             let status = resp.status().as_u16();
@@ -245,7 +250,7 @@ async fn a_header_rule_applies_after_the_framing_headers_are_read() {
         let mut req = Request::new(Bytes::new());
         *req.uri_mut() = hyper::Uri::from_static("/");
         let resp = pool
-            .send(&addr, &addr, req, &[], drop_and_rename)
+            .send(&addr, &addr, req, &[], drop_and_rename, far())
             .await
             .unwrap();
         let names: Vec<&str> = resp.headers().keys().map(|k| k.as_str()).collect();
@@ -478,14 +483,14 @@ async fn the_request_goes_out_in_origin_form_with_our_framing() {
         HeaderValue::from_static("after"),
     )];
     let resp = pool
-        .send(&addr, "unused", post, &added, keep_all)
+        .send(&addr, "unused", post, &added, keep_all, far())
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
     drop(resp);
     let mut get = Request::new(Bytes::new());
     *get.uri_mut() = hyper::Uri::from_static("/");
-    pool.send(&addr, "backend.example:81", get, &[], keep_all)
+    pool.send(&addr, "backend.example:81", get, &[], keep_all, far())
         .await
         .unwrap();
     let seen = server.await.unwrap();
@@ -548,4 +553,61 @@ async fn a_post_that_may_have_reached_the_backend_is_not_sent_twice() {
         failed(0, "connection closed before the response arrived")
     );
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
+}
+
+/// A backend that answers the first request on each connection and stays silent, connection
+/// open, on the next.
+async fn silent_after_one_answer() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if read_request(&mut s).await.is_some() {
+                    let _ = s
+                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                        .await;
+                    read_request(&mut s).await;
+                    // Hold the connection open, unanswered, until the client gives up.
+                    let _ = s.read(&mut [0u8; 1]).await;
+                }
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+#[tokio::test]
+async fn a_reused_connection_whose_last_deadline_passed_while_idle_still_times_out() {
+    use std::time::Duration;
+    let (addr, accepted) = silent_after_one_answer().await;
+    let pool = Arc::new(Pool::default());
+    let get = || {
+        let mut r = Request::new(Bytes::new());
+        *r.uri_mut() = hyper::Uri::from_static("/");
+        r
+    };
+    let first = tokio::time::Instant::now() + Duration::from_millis(20);
+    let resp = pool.send(&addr, &addr, get(), &[], keep_all, first).await;
+    let body = resp.ok().unwrap().into_body().collect().await.unwrap();
+    assert_eq!(&body.to_bytes()[..], b"ok");
+    // Let the pooled connection's timer fire while it sits idle.
+    tokio::time::sleep_until(first + Duration::from_millis(30)).await;
+    let second = tokio::time::Instant::now() + Duration::from_millis(50);
+    let outcome = tokio::time::timeout(
+        Duration::from_secs(5),
+        pool.send(&addr, &addr, get(), &[], keep_all, second),
+    )
+    .await
+    .expect("the second deadline was never armed");
+    assert!(matches!(outcome, Err(Failure::TimedOut)));
+    assert!(tokio::time::Instant::now() >= second);
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "the connection was reused"
+    );
 }
