@@ -27,16 +27,18 @@ pub async fn serve(
     peer: SocketAddr,
     req: Request<Incoming>,
 ) -> Response<ResponseBody> {
-    let host = req
-        .headers()
+    let (parts, body) = req.into_parts();
+    let host = parts
+        .headers
         .get(hyper::header::HOST)
         .and_then(|v| v.to_str().ok())
-        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
     // The data plane first: an execute-api host claims every path. Its request ids and errors
     // are its own (gateway responses), so it returns before the control-plane stamping below.
-    if let Some(t) = data::address(host, req.uri().path()).map(|t| t.to_owned()) {
-        return data::pipeline::serve(&app.data, t, peer, req).await;
+    if let Some(t) = data::address(host, parts.uri.path()) {
+        return data::pipeline::serve(&app.data, t, peer, &parts, body).await;
     }
+    let req = Request::from_parts(parts, body);
     let rid = request_id();
     let path = req.uri().path();
     let mut resp = if path.starts_with("/_portico/") || path == "/moto-api/reset" {

@@ -66,28 +66,6 @@ pub struct Target<'a> {
     pub host: Option<&'a str>,
 }
 
-/// A [`Target`] that outlives the request it was read from.
-#[derive(Debug, Clone)]
-pub struct OwnedTarget {
-    pub api_id: String,
-    pub stage: String,
-    pub path: String,
-    pub region: Option<String>,
-    pub host: Option<String>,
-}
-
-impl Target<'_> {
-    pub fn to_owned(&self) -> OwnedTarget {
-        OwnedTarget {
-            api_id: self.api_id.to_string(),
-            stage: self.stage.to_string(),
-            path: self.path.to_string(),
-            region: self.region.map(String::from),
-            host: self.host.map(String::from),
-        }
-    }
-}
-
 /// Recognise the three execute-api addressing forms:
 /// - `Host: {apiId}.execute-api.{anything}` with path `/{stage}/{path}`;
 /// - `/restapis/{apiId}/{stage}/_user_request_/{path}` (LocalStack's legacy form);

@@ -19,7 +19,8 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
 use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
-use hyper::{HeaderMap, Method, Request, Response};
+use hyper::http::request::Parts;
+use hyper::{HeaderMap, Method, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
@@ -31,7 +32,7 @@ use super::mapping::{LazyContext, View};
 use super::metering::{Identity, Metering};
 use super::registry::LiveStage;
 use super::router::Router;
-use super::{request_map, response_map, DataPlane, OwnedTarget};
+use super::{request_map, response_map, DataPlane, Target};
 use crate::control::parse_query;
 use crate::http::{request_id, ResponseBody};
 use crate::store::Tenant;
@@ -39,18 +40,19 @@ use crate::store::Tenant;
 /// API Gateway's payload limit.
 pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
-/// The client's request, read and normalised once.
-pub struct ClientRequest {
+/// The client's request, read and normalised once; the text is borrowed from the request as
+/// it arrived.
+pub struct ClientRequest<'a> {
     pub method: Method,
     /// Raw resource path below the stage (`/pets/1`).
-    pub path: String,
-    pub raw_query: String,
+    pub path: &'a str,
+    pub raw_query: &'a str,
     /// Decoded query pairs in wire order.
     pub query: Vec<(String, String)>,
-    pub headers: HeaderMap,
+    pub headers: &'a HeaderMap,
     pub body: Bytes,
     pub source_ip: String,
-    pub domain_name: String,
+    pub domain_name: &'a str,
 }
 
 /// Which deployment/stage an invocation runs against.
@@ -108,12 +110,13 @@ pub struct Invocation {
     pub log: Vec<String>,
 }
 
-/// Data-plane entry: phases 1 and 10 around [`invoke`].
+/// Data-plane entry: phases 1 and 10 around [`invoke`]. `target` was read from `parts`.
 pub async fn serve(
     dp: &DataPlane,
-    target: OwnedTarget,
+    target: Target<'_>,
     peer: SocketAddr,
-    req: Request<Incoming>,
+    parts: &Parts,
+    body: Incoming,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
     let received = OffsetDateTime::now_utc();
@@ -122,8 +125,8 @@ pub async fn serve(
     let trace_id = context::trace_id(received);
     let stage = dp
         .registry
-        .api(&target.api_id, target.region.as_deref())
-        .and_then(|api| api.stages.get(&target.stage).cloned());
+        .api(target.api_id, target.region)
+        .and_then(|api| api.stages.get(target.stage).cloned());
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, rid, extended_id, trace_id);
@@ -133,10 +136,8 @@ pub async fn serve(
     let (deployment, variables, is_canary) = pick(&stage);
     let domain_name = target
         .host
-        .as_deref()
-        .map(|h| h.split(':').next().unwrap_or(h).to_string())
+        .map(|h| h.split(':').next().unwrap_or(h))
         .unwrap_or_default();
-    let (parts, body) = req.into_parts();
     let exec = Exec {
         tenant: &stage.tenant,
         api_id: &stage.api_id,
@@ -180,12 +181,13 @@ pub async fn serve(
             }
         }
     };
+    let raw_query = parts.uri.query().unwrap_or("");
     let creq = ClientRequest {
-        method: parts.method,
+        method: parts.method.clone(),
         path: target.path,
-        raw_query: parts.uri.query().unwrap_or("").to_string(),
-        query: parse_query(parts.uri.query().unwrap_or("")),
-        headers: parts.headers,
+        raw_query,
+        query: parse_query(raw_query),
+        headers: &parts.headers,
         body: body.clone().unwrap_or_default(),
         source_ip: context::source_ip(peer.ip()),
         domain_name,
@@ -283,7 +285,7 @@ fn stamp(r: &mut Response<ResponseBody>, rid: String, extended: String, trace: S
 
 fn base_context<'a>(
     exec: &'a Exec,
-    req: &'a ClientRequest,
+    req: &'a ClientRequest<'a>,
     resource_id: &'a str,
     resource_path: &'a str,
     identity: Option<&'a Identity>,
@@ -295,7 +297,7 @@ fn base_context<'a>(
 
 fn build_context(
     exec: &Exec,
-    req: &ClientRequest,
+    req: &ClientRequest<'_>,
     resource_id: &str,
     resource_path: &str,
     identity: Option<&Identity>,
@@ -327,7 +329,7 @@ fn build_context(
 /// Phases 2–9.
 pub async fn invoke(
     exec: &Exec<'_>,
-    req: &ClientRequest,
+    req: &ClientRequest<'_>,
     route: Route,
     want_context: bool,
 ) -> Invocation {
@@ -460,7 +462,7 @@ pub async fn invoke(
 fn authorize(
     exec: &Exec,
     plan: &MethodPlan,
-    req: &ClientRequest,
+    req: &ClientRequest<'_>,
 ) -> Result<Option<Identity>, GatewayError> {
     let Some(m) = exec.metering else {
         return Ok(None);
@@ -478,7 +480,7 @@ fn pairs(p: &[(String, String)]) -> String {
 #[allow(clippy::too_many_arguments)]
 async fn phases(
     exec: &Exec<'_>,
-    req: &ClientRequest,
+    req: &ClientRequest<'_>,
     plan: &MethodPlan,
     auth: Result<(), GatewayError>,
     params: &[(String, String)],
@@ -616,15 +618,16 @@ mod tests {
             metering: None,
         };
         let (path, q) = path.split_once('?').unwrap_or((path, ""));
+        let headers = HeaderMap::new();
         let req = ClientRequest {
             method: Method::from_bytes(method.as_bytes()).unwrap(),
-            path: path.into(),
-            raw_query: q.into(),
+            path,
+            raw_query: q,
             query: parse_query(q),
-            headers: HeaderMap::new(),
+            headers: &headers,
             body: Bytes::from(body.to_string()),
             source_ip: "127.0.0.1".into(),
-            domain_name: "api1.execute-api.localhost".into(),
+            domain_name: "api1.execute-api.localhost",
         };
         let inv = invoke(&exec, &req, Route::Find, false).await;
         let (parts, b) = inv.response.into_parts();

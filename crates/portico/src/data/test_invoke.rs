@@ -136,13 +136,13 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     }
     let req = ClientRequest {
         method,
-        path,
+        path: &path,
         query: parse_query(&raw_query),
-        raw_query,
-        headers,
+        raw_query: &raw_query,
+        headers: &headers,
         body,
         source_ip: "test-invoke-source-ip".into(),
-        domain_name: "testPrefix.testDomainName".into(),
+        domain_name: "testPrefix.testDomainName",
     };
     let received = OffsetDateTime::now_utc();
     let rid = request_id();
