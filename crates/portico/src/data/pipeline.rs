@@ -314,8 +314,8 @@ fn build_context(
             resource_id,
             resource_path,
             http_method: req.method.as_str(),
-            request_path: &req.path,
-            domain_name: &req.domain_name,
+            request_path: req.path,
+            domain_name: req.domain_name,
             source_ip: &req.source_ip,
             user_agent: req.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),
             received: exec.received,
@@ -336,11 +336,11 @@ pub async fn invoke(
     let dep = exec.deployment;
     // Phase 2: route.
     let routed = match route {
-        Route::Find => dep.router.find(&req.path).map(|m| (m.resource, m.params)),
+        Route::Find => dep.router.find(req.path).map(|m| (m.resource, m.params)),
         Route::Resource(i) => dep.resources.get(i).map(|r| {
             let mut one = Router::new();
             let params = match one.insert(&r.path, 0) {
-                Ok(()) => one.find(&req.path).map(|m| m.params).unwrap_or_default(),
+                Ok(()) => one.find(req.path).map(|m| m.params).unwrap_or_default(),
                 Err(_) => Vec::new(),
             };
             (i, params)
@@ -407,7 +407,7 @@ pub async fn invoke(
     let view = View::new(
         &params,
         &req.query,
-        &req.headers,
+        req.headers,
         &req.body,
         &ctx,
         exec.variables,
@@ -497,7 +497,7 @@ async fn phases(
         .filter(|v| !v.is_empty())
         .unwrap_or("application/json");
     if !plan.checks.is_empty() {
-        plan.checks.check_params(params, &req.query, &req.headers)?;
+        plan.checks.check_params(params, &req.query, req.headers)?;
         plan.checks.check_body(content_type, &req.body)?;
         log.add(|| "Request validation succeeded".into());
     }
@@ -514,7 +514,7 @@ async fn phases(
         binary,
         params,
         &req.query,
-        &req.headers,
+        req.headers,
         exec.variables,
         log,
     )?;
@@ -529,8 +529,8 @@ async fn phases(
                 integ,
                 mapped,
                 client_method: &req.method,
-                client_headers: &req.headers,
-                raw_query: &req.raw_query,
+                client_headers: req.headers,
+                raw_query: req.raw_query,
                 path_params: params,
                 stage_variables: exec.variables,
                 api_headers: &exec.deployment.backend_headers,
