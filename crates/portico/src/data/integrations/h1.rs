@@ -42,6 +42,9 @@ pub struct Conn {
     /// Where the socket is read into: initialised once, so reads need no unsafe code and no
     /// zeroing. What a read returns is then copied into `buf` (a response is usually one read).
     scratch: Box<[u8]>,
+    /// Where a request is written before it goes out: kept from request to request so its
+    /// capacity is allocated once per connection.
+    out: Vec<u8>,
 }
 
 /// A response head.
@@ -109,6 +112,7 @@ impl Conn {
             io,
             buf: BytesMut::new(),
             scratch: vec![0; READ_SIZE].into_boxed_slice(),
+            out: Vec::new(),
         })
     }
 
@@ -143,9 +147,9 @@ impl Conn {
         added: &[(HeaderName, HeaderValue)],
         body: &[u8],
     ) -> Result<(), Error> {
-        let mut out = Vec::with_capacity(
-            128 + target.len() + headers.len() * 48 + body.len().min(COALESCE_BODY),
-        );
+        let mut out = std::mem::take(&mut self.out);
+        out.clear();
+        out.reserve(128 + target.len() + headers.len() * 48 + body.len().min(COALESCE_BODY));
         out.extend_from_slice(method.as_str().as_bytes());
         out.push(b' ');
         out.extend_from_slice(target.as_bytes());
@@ -179,13 +183,22 @@ impl Conn {
         if coalesce {
             out.extend_from_slice(body);
         }
+        let sent = self.send(&out, body, coalesce).await;
+        // A coalesced large body would stay allocated with an idle connection: keep small buffers.
+        if out.capacity() <= 2 * READ_SIZE {
+            self.out = out;
+        }
+        sent
+    }
+
+    async fn send(&mut self, head: &[u8], body: &[u8], coalesced: bool) -> Result<(), Error> {
         // Only a first write that failed outright leaves the request unsent.
-        let n = self.io.write(&out).await.map_err(Error::Unsent)?;
+        let n = self.io.write(head).await.map_err(Error::Unsent)?;
         if n == 0 {
             return Err(Error::Unsent(io::ErrorKind::WriteZero.into()));
         }
-        self.io.write_all(&out[n..]).await.map_err(Error::Io)?;
-        if !coalesce {
+        self.io.write_all(&head[n..]).await.map_err(Error::Io)?;
+        if !coalesced {
             self.io.write_all(body).await.map_err(Error::Io)?;
         }
         Ok(())
