@@ -2,13 +2,14 @@
 # Instructions per request in user space, counted by callgrind: repeatable to a fraction of a
 # percent whatever else the machine is doing, so it shows what a change to the request path
 # costs even when req/s can't. Counts Portico serving N keep-alive requests of the benchmark
-# API (HTTP_PROXY and MOCK + template, as in dataplane.sh), and the floor (examples/proxy_floor:
-# the same server and pool, no pipeline) as the reference measured in the same run.
+# API (HTTP_PROXY and MOCK + template, as in dataplane.sh), with two references measured in
+# the same run: nginx proxying to the same backend, and the floor (examples/proxy_floor: the
+# same server and pool as Portico, no pipeline).
 # Kernel work (syscalls, TCP) is not counted; dataplane.sh's CPU per request includes it.
 #
 #   bash bench/instructions.sh          # N=5000 requests per path
 #   PORTICO_BIN=old/portico FLOOR_BIN=old/proxy_floor bash bench/instructions.sh   # another build
-# Needs valgrind and nginx (the backend).
+# Needs valgrind and nginx (the backend and the reference proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-5000}
@@ -45,6 +46,14 @@ pid=$!
 for _ in $(seq 600); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 count floor "$pid" "http://127.0.0.1:$port/" "$tmp/floor.cg" | tee "$tmp/out"
 
+# The reference: nginx proxying to the same backend, as one process so callgrind sees it all.
+port=$(free_port)
+nginx_proxy_conf "$port" "master_process off;" >"$tmp/nginx.conf"
+$CG="$tmp/nginx.cg" nginx -c "$tmp/nginx.conf" -p "$tmp" >"$tmp/nginx.log" 2>&1 &
+pid=$!
+up "http://127.0.0.1:$port/"
+count nginx "$pid" "http://127.0.0.1:$port/" "$tmp/nginx.cg" | tee -a "$tmp/out"
+
 for path in proxy mock; do
   port=$(free_port)
   PORTICO_LOG=warn $CG="$tmp/$path.cg" "${PORTICO_BIN:-./target/release/portico}" serve --listen "127.0.0.1:$port" \
@@ -56,5 +65,6 @@ for path in proxy mock; do
 done
 
 awk '{ v[$1] = $2 } END {
-  printf "HTTP_PROXY: %.2fx the floor'"'"'s instructions (the pipeline: %.0f per request)\n", v["gw-proxy"] / v["floor"], v["gw-proxy"] - v["floor"]
+  printf "HTTP_PROXY: %.2fx nginx'"'"'s instructions, %.2fx the floor'"'"'s (the pipeline: %.0f per request)\n", v["gw-proxy"] / v["nginx"], v["gw-proxy"] / v["floor"], v["gw-proxy"] - v["floor"]
+  printf "floor: %.2fx nginx'"'"'s instructions\n", v["floor"] / v["nginx"]
 }' "$tmp/out"

@@ -27,20 +27,26 @@ CONF
   sleep 0.3
 }
 
-# The reference proxy: nginx, one worker, upstream keep-alive to the backend, on
-# 127.0.0.1:18083. Sets NGINX_WORKER to the worker's pid (whose CPU time the benches read).
-start_nginx_proxy() {
-  cat >"$tmp/proxy.conf" <<CONF
-worker_processes 1; daemon off; pid $tmp/p.pid; error_log $tmp/p.err;
+# The reference proxy's configuration: nginx, one worker, upstream keep-alive to the backend.
+# Args: port, then any extra main-context directives (instructions.sh runs it as one process).
+nginx_proxy_conf() {
+  cat <<CONF
+worker_processes 1; daemon off; pid $tmp/p-$1.pid; error_log $tmp/p-$1.err; ${2:-}
 events { worker_connections 4096; }
 http { access_log off;
   upstream be { server 127.0.0.1:18081; keepalive 64; }
-  server { listen 127.0.0.1:18083;
+  server { listen 127.0.0.1:$1;
     location / { proxy_pass http://be; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 CONF
+}
+
+# The reference proxy on 127.0.0.1:18083. Sets NGINX_WORKER to the worker's pid (whose CPU
+# time the benches read).
+start_nginx_proxy() {
+  nginx_proxy_conf 18083 >"$tmp/proxy.conf"
   nginx -c "$tmp/proxy.conf" -p "$tmp" &
   sleep 0.5
-  NGINX_WORKER=$(pgrep -P "$(cat "$tmp/p.pid")" | head -1)
+  NGINX_WORKER=$(pgrep -P "$(cat "$tmp/p-18083.pid")" | head -1)
 }
 
 # utime+stime of a process, in clock ticks.
