@@ -19,6 +19,7 @@ class Backend:
 
     Paths:
       /sleep/{ms}    answers 200 after sleeping ms milliseconds
+      /gate          sets `arrived`, then answers 200 once the test sets `gate`
       /status/{code} answers that status with a JSON body
       /png           answers binary image/png bytes
       /close         answers 200 and closes the connection (`Connection: close`)
@@ -29,6 +30,8 @@ class Backend:
     def __init__(self):
         self.requests = []
         self.connections = set()
+        self.arrived = threading.Event()
+        self.gate = threading.Event()
         backend = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -63,6 +66,10 @@ class Backend:
                 if parts[0] == "sleep":
                     time.sleep(int(parts[1]) / 1000)
                     out = b'{"slept": true}'
+                elif parts[0] == "gate":
+                    backend.arrived.set()
+                    backend.gate.wait(10)
+                    out = b'{"gated": true}'
                 elif parts[0] == "status":
                     status = int(parts[1])
                     out = json.dumps({"status": status}).encode()

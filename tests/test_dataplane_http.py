@@ -359,3 +359,25 @@ def test_http_proxy_answers_http_1_1_whatever_the_backend_framing(server, apigw,
             assert r.headers["Content-Type"] == "text/plain"
     finally:
         backend.close()
+
+
+def test_a_client_that_stops_sending_after_its_request_still_gets_the_response(server, apigw,
+                                                                              api, backend):
+    # Decision (ARCHITECTURE, "Decisions where AWS is silent"): a client's end of input does
+    # not cancel an invocation in flight. The integration runs to its end, as AWS's does, and
+    # the response goes to whoever still reads it.
+    api_id = proxy_api(apigw, api, backend)
+    path = invoke_url(server, api_id, "prod", "/gate").removeprefix(server.url)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        s.shutdown(socket.SHUT_WR)
+        assert backend.arrived.wait(10), "the request never reached the backend"
+        backend.gate.set()
+        answer = b""
+        while b"gated" not in answer:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 "), answer
+    assert answer.endswith(b'{"gated": true}'), answer

@@ -96,6 +96,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: hyper::Uri) {
             }
         });
         let _ = http1::Builder::new()
+            .half_close(true)
             .serve_connection(TokioIo::new(stream), service)
             .await;
     });

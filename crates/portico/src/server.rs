@@ -163,7 +163,7 @@ struct Connections {
 impl Connections {
     fn new(app: Arc<App>) -> Connections {
         let mut builder = http1::Builder::new();
-        builder.keep_alive(true);
+        builder.keep_alive(true).half_close(true);
         Connections {
             app,
             builder,
