@@ -261,9 +261,10 @@ impl Lease {
             })
             .idle;
         // The oldest idle connections sit at the front: drop the expired ones.
+        let now = Instant::now();
         let expired = list
             .iter()
-            .take_while(|i| i.since.elapsed() > MAX_IDLE_AGE)
+            .take_while(|i| now.duration_since(i.since) > MAX_IDLE_AGE)
             .count();
         if expired > 0 {
             list.drain(..expired);
@@ -272,7 +273,7 @@ impl Lease {
             list.push(Idle {
                 conn: self.conn,
                 timer: self.timer,
-                since: Instant::now(),
+                since: now,
             });
         }
     }
