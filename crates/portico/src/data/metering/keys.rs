@@ -3,6 +3,8 @@
 //! throttle. Built off the request path from one read of the store; see `Metering::sync`.
 
 use std::collections::HashMap;
+
+use crate::fast_map::FastMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -20,9 +22,9 @@ pub struct TenantIndex {
     /// The account-level throttle (shared by all the tenant's APIs).
     pub account: Option<Arc<Bucket>>,
     /// API id → stage name → the stage's method throttles (shared by all clients).
-    pub stages: HashMap<String, HashMap<String, MethodLimits>>,
+    pub stages: FastMap<String, FastMap<String, MethodLimits>>,
     /// Key value → key.
-    pub keys: HashMap<String, Arc<KeyEntry>>,
+    pub keys: FastMap<String, Arc<KeyEntry>>,
     /// Every bucket by a name saying what it throttles, so a rebuild keeps the state of buckets
     /// whose limits did not change.
     buckets: HashMap<String, Arc<Bucket>>,
@@ -148,7 +150,7 @@ impl<'a> Builder<'a> {
         mut remaining: impl FnMut(&str, &str, Quota) -> Option<Arc<Remaining>>,
     ) -> TenantIndex {
         let account = account_limits(&raw.account).map(|l| self.bucket("account".into(), l));
-        let mut stages: HashMap<String, HashMap<String, MethodLimits>> = HashMap::new();
+        let mut stages: FastMap<String, FastMap<String, MethodLimits>> = FastMap::default();
         for (api_id, st) in &raw.stages {
             let Some(name) = st.get("stageName").and_then(Value::as_str) else {
                 continue;
@@ -173,7 +175,7 @@ impl<'a> Builder<'a> {
                 plans_of.entry(k.as_str()).or_default().push(plan);
             }
         }
-        let mut keys = HashMap::new();
+        let mut keys = FastMap::default();
         for k in &raw.keys {
             let (Some(id), Some(value)) = (
                 k.get("id").and_then(Value::as_str),

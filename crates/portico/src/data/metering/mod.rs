@@ -25,6 +25,8 @@ pub mod quota;
 pub mod throttle;
 
 use std::collections::{BTreeSet, HashMap};
+
+use crate::fast_map::FastMap;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
@@ -66,7 +68,7 @@ type UsageKey = (Tenant, String, String);
 
 pub struct Metering {
     store: Arc<dyn Store>,
-    tenants: ArcSwap<HashMap<Tenant, Arc<TenantIndex>>>,
+    tenants: ArcSwap<FastMap<Tenant, Arc<TenantIndex>>>,
     /// Unflushed counts per (tenant, plan, key); outlives index rebuilds.
     usage: Mutex<HashMap<UsageKey, Arc<Usage>>>,
     changes: Mutex<(
@@ -92,7 +94,7 @@ impl Metering {
         let changes = Mutex::new((store.subscribe(), store.subscribe_metering()));
         let m = Metering {
             store,
-            tenants: ArcSwap::from_pointee(HashMap::new()),
+            tenants: ArcSwap::from_pointee(FastMap::default()),
             usage: Mutex::new(HashMap::new()),
             changes,
             flush_lock: Mutex::new(()),

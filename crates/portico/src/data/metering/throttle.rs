@@ -11,13 +11,14 @@
 //! - limits equal to AWS's account default are not enforced at the stage or account level
 //!   ([`Limits::AWS_DEFAULT`]).
 
-use std::collections::HashMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde_json::{Map, Value};
+
+use crate::fast_map::FastMap;
 
 /// A rate (requests per second, may be fractional) and a burst (bucket size).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,7 +113,7 @@ impl Bucket {
 /// over the level's catch-all (`*/*` in stage method settings, `/*/*` in usage plans).
 #[derive(Debug, Default)]
 pub struct MethodLimits {
-    by_path: HashMap<String, Vec<(String, Arc<Bucket>)>>,
+    by_path: FastMap<String, Vec<(String, Arc<Bucket>)>>,
     any: Option<Arc<Bucket>>,
 }
 
