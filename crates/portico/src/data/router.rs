@@ -91,41 +91,40 @@ impl Router {
 
     /// Route a raw (percent-encoded) path.
     pub fn find(&self, raw_path: &str) -> Option<Match> {
-        let segs: Vec<Cow<str>> = raw_path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| percent_decode_str(s).decode_utf8_lossy())
-            .collect();
         let mut params = Vec::new();
-        let resource = self.walk(0, &segs, 0, &mut params)?;
+        let resource = self.walk(0, raw_path, &mut params)?;
         Some(Match { resource, params })
     }
 
-    fn walk(
-        &self,
-        node: usize,
-        segs: &[Cow<str>],
-        i: usize,
-        params: &mut Vec<(String, String)>,
-    ) -> Option<usize> {
+    /// Match what is left of the path (`rest`, raw) from `node`: segments are split off and
+    /// decoded as the walk reaches them, so routing builds no list of them.
+    fn walk(&self, node: usize, rest: &str, params: &mut Vec<(String, String)>) -> Option<usize> {
         let n = &self.nodes[node];
-        if i == segs.len() {
+        let rest = rest.trim_start_matches('/');
+        if rest.is_empty() {
             return n.resource;
         }
-        if let Some(child) = n.literals.get(segs[i].as_ref()) {
-            if let Some(r) = self.walk(*child, segs, i + 1, params) {
+        let (raw, after) = rest.split_once('/').unwrap_or((rest, ""));
+        let seg = percent_decode_str(raw).decode_utf8_lossy();
+        if let Some(child) = n.literals.get(seg.as_ref()) {
+            if let Some(r) = self.walk(*child, after, params) {
                 return Some(r);
             }
         }
         if let Some((name, child)) = &n.param {
-            params.push((name.to_string(), segs[i].to_string()));
-            if let Some(r) = self.walk(*child, segs, i + 1, params) {
+            params.push((name.to_string(), seg.into_owned()));
+            if let Some(r) = self.walk(*child, after, params) {
                 return Some(r);
             }
             params.pop();
         }
         if let Some((name, resource)) = &n.greedy {
-            params.push((name.to_string(), segs[i..].join("/")));
+            let value: Vec<Cow<str>> = rest
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|s| percent_decode_str(s).decode_utf8_lossy())
+                .collect();
+            params.push((name.to_string(), value.join("/")));
             return Some(*resource);
         }
         None
