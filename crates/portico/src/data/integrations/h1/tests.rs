@@ -504,9 +504,10 @@ async fn the_request_goes_out_in_origin_form_with_our_framing() {
     );
 }
 
-/// A backend whose keep-alive ends just as the next request arrives: it answers the first
-/// request on each connection, and closes the connection on the second without answering.
-async fn one_answer_per_connection() -> (String, Arc<AtomicUsize>) {
+/// A backend that answers the first request on each connection and never the second. With
+/// `hold_open` unset it closes the connection then, as when its keep-alive ends just as the
+/// next request arrives; with it set it stays silent with the connection open.
+async fn one_answer_per_connection(hold_open: bool) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let accepted = Arc::new(AtomicUsize::new(0));
@@ -520,6 +521,9 @@ async fn one_answer_per_connection() -> (String, Arc<AtomicUsize>) {
                         .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
                         .await;
                     read_request(&mut s).await;
+                    if hold_open {
+                        let _ = s.read(&mut [0u8; 1]).await;
+                    }
                 }
             });
         }
@@ -529,7 +533,7 @@ async fn one_answer_per_connection() -> (String, Arc<AtomicUsize>) {
 
 #[tokio::test]
 async fn an_idempotent_request_on_a_connection_that_closes_unanswered_goes_again_on_a_fresh_one() {
-    let (addr, accepted) = one_answer_per_connection().await;
+    let (addr, accepted) = one_answer_per_connection(false).await;
     let pool = Arc::new(Pool::default());
     assert_eq!(send(&pool, &addr, Method::GET).await, seen(200, "ok", true));
     assert_eq!(send(&pool, &addr, Method::GET).await, seen(200, "ok", true));
@@ -542,7 +546,7 @@ async fn an_idempotent_request_on_a_connection_that_closes_unanswered_goes_again
 
 #[tokio::test]
 async fn a_post_that_may_have_reached_the_backend_is_not_sent_twice() {
-    let (addr, accepted) = one_answer_per_connection().await;
+    let (addr, accepted) = one_answer_per_connection(false).await;
     let pool = Arc::new(Pool::default());
     assert_eq!(
         send(&pool, &addr, Method::POST).await,
@@ -555,35 +559,10 @@ async fn a_post_that_may_have_reached_the_backend_is_not_sent_twice() {
     assert_eq!(accepted.load(Ordering::SeqCst), 1);
 }
 
-/// A backend that answers the first request on each connection and stays silent, connection
-/// open, on the next.
-async fn silent_after_one_answer() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
-    tokio::spawn(async move {
-        while let Ok((mut s, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                if read_request(&mut s).await.is_some() {
-                    let _ = s
-                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                        .await;
-                    read_request(&mut s).await;
-                    // Hold the connection open, unanswered, until the client gives up.
-                    let _ = s.read(&mut [0u8; 1]).await;
-                }
-            });
-        }
-    });
-    (addr, accepted)
-}
-
 #[tokio::test]
 async fn a_reused_connection_whose_last_deadline_passed_while_idle_still_times_out() {
     use std::time::Duration;
-    let (addr, accepted) = silent_after_one_answer().await;
+    let (addr, accepted) = one_answer_per_connection(true).await;
     let pool = Arc::new(Pool::default());
     let get = || {
         let mut r = Request::new(Bytes::new());
