@@ -311,6 +311,17 @@ def test_response_header_from_integration_body_jsonpath(server, apigw, api, back
     assert r.json()["path"] == "/jp"
 
 
+def recv_until(sock, marker):
+    """Bytes read from `sock` until they hold `marker` or the peer ends the stream."""
+    got = b""
+    while marker not in got:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
 class RawBackend:
     """A backend that answers every request with fixed bytes, then closes the connection: for
     framings the threaded test server does not produce (HTTP/1.0, chunked, read-until-close)."""
@@ -330,12 +341,7 @@ class RawBackend:
             except OSError:
                 return
             with conn:
-                got = b""
-                while b"\r\n\r\n" not in got:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    got += chunk
+                recv_until(conn, b"\r\n\r\n")
                 conn.sendall(self.raw)
 
     def close(self):
@@ -373,11 +379,6 @@ def test_a_client_that_stops_sending_after_its_request_still_gets_the_response(s
         s.shutdown(socket.SHUT_WR)
         assert backend.arrived.wait(10), "the request never reached the backend"
         backend.gate.set()
-        answer = b""
-        while b"gated" not in answer:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            answer += chunk
+        answer = recv_until(s, b'{"gated": true}')
     assert answer.startswith(b"HTTP/1.1 200 "), answer
     assert answer.endswith(b'{"gated": true}'), answer

@@ -89,26 +89,37 @@ async fn byte_by_byte(raw: &[u8], head_request: bool) -> Result<Seen, String> {
     })
 }
 
-/// A backend that answers every request on every connection with `raw`, and closes the
-/// connection after answering when `close` is set. Counts the connections it accepted.
-async fn backend(raw: &'static [u8], close: bool) -> (String, Arc<AtomicUsize>) {
+/// A listener on port 0 that hands every connection it accepts to `answer` on a task of its
+/// own. Counts the connections it accepted.
+async fn listen<F, Fut>(answer: F) -> (String, Arc<AtomicUsize>)
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let accepted = Arc::new(AtomicUsize::new(0));
     let count = accepted.clone();
     tokio::spawn(async move {
-        while let Ok((mut s, _)) = listener.accept().await {
+        while let Ok((s, _)) = listener.accept().await {
             count.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                while read_request(&mut s).await.is_some() {
-                    if s.write_all(raw).await.is_err() || close {
-                        return;
-                    }
-                }
-            });
+            tokio::spawn(answer(s));
         }
     });
     (addr, accepted)
+}
+
+/// A backend that answers every request on every connection with `raw`, and closes the
+/// connection after answering when `close` is set.
+async fn backend(raw: &'static [u8], close: bool) -> (String, Arc<AtomicUsize>) {
+    listen(move |mut s| async move {
+        while read_request(&mut s).await.is_some() {
+            if s.write_all(raw).await.is_err() || close {
+                return;
+            }
+        }
+    })
+    .await
 }
 
 /// Read one request (head and `content-length` body); its bytes, or `None` at end of stream.
@@ -508,27 +519,18 @@ async fn the_request_goes_out_in_origin_form_with_our_framing() {
 /// `hold_open` unset it closes the connection then, as when its keep-alive ends just as the
 /// next request arrives; with it set it stays silent with the connection open.
 async fn one_answer_per_connection(hold_open: bool) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let count = accepted.clone();
-    tokio::spawn(async move {
-        while let Ok((mut s, _)) = listener.accept().await {
-            count.fetch_add(1, Ordering::SeqCst);
-            tokio::spawn(async move {
-                if read_request(&mut s).await.is_some() {
-                    let _ = s
-                        .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-                        .await;
-                    read_request(&mut s).await;
-                    if hold_open {
-                        let _ = s.read(&mut [0u8; 1]).await;
-                    }
-                }
-            });
+    listen(move |mut s| async move {
+        if read_request(&mut s).await.is_some() {
+            let _ = s
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .await;
+            read_request(&mut s).await;
+            if hold_open {
+                let _ = s.read(&mut [0u8; 1]).await;
+            }
         }
-    });
-    (addr, accepted)
+    })
+    .await
 }
 
 #[tokio::test]
