@@ -9,6 +9,7 @@
 #
 #   bash bench/instructions.sh          # N=5000 requests per path
 #   PORTICO_BIN=old/portico FLOOR_BIN=old/proxy_floor bash bench/instructions.sh   # another build
+#   KEEP=/tmp/cg bash bench/instructions.sh   # keep the callgrind profiles (callgrind_annotate them)
 # Needs valgrind and nginx (the backend and the reference proxy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,7 @@ count() { # name pid url out
   callgrind_control -i off "$2" >/dev/null 2>&1
   callgrind_control -d "$2" >/dev/null 2>&1 # written to $4.1, whether or not the process exits cleanly
   kill "$2"; wait "$2" 2>/dev/null || true
+  [ -z "${KEEP:-}" ] || { mkdir -p "$KEEP" && cp "$4.1" "$KEEP/$1.cg"; }
   callgrind_annotate "$4.1" 2>/dev/null | awk -v name="$1" -v n="$N" \
     '/PROGRAM TOTALS/ { gsub(",", "", $1); printf "%-9s %8.0f instructions/request\n", name, $1 / n }'
 }

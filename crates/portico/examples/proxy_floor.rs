@@ -7,6 +7,7 @@
 //!
 //! WORKERS defaults to Portico's own default (`config::default_workers`).
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,9 +15,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
+use hyper::{HeaderMap, Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use portico::data::integrations::http::Client;
+use portico::data::integrations::h1;
+use portico::data::integrations::http::{Client, Endpoint};
 use portico::data::request_map::BackendRequest;
 use portico::data::response_map;
 use portico::http::{full, ResponseBody};
@@ -26,11 +28,17 @@ use tokio::sync::mpsc;
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let listen = args.next().unwrap_or_else(|| "127.0.0.1:18095".into());
-    let backend: hyper::Uri = args
-        .next()
-        .unwrap_or_else(|| "http://127.0.0.1:18081/".into())
-        .parse()
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{e}")))?;
+    let backend = Endpoint::parse(
+        args.next()
+            .unwrap_or_else(|| "http://127.0.0.1:18081/".into()),
+    )
+    .map(Arc::new)
+    .map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            e.detail.unwrap_or(e.message),
+        )
+    })?;
     let workers = args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
         portico::config::default_workers(
             std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -74,16 +82,18 @@ fn main() -> std::io::Result<()> {
     })
 }
 
-fn serve(stream: TcpStream, client: Arc<Client>, backend: hyper::Uri) {
+fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
     tokio::spawn(async move {
         let service = service_fn(move |_req: Request<hyper::body::Incoming>| {
             let (client, backend) = (client.clone(), backend.clone());
             async move {
-                let mut request = Request::new(Bytes::new());
-                *request.uri_mut() = backend;
                 let out = BackendRequest {
-                    request,
+                    method: Method::GET,
+                    endpoint: Cow::Borrowed(&*backend),
+                    headers: Cow::Owned(HeaderMap::new()),
+                    skip: h1::send_all,
                     added: Vec::new(),
+                    body: Bytes::new(),
                 };
                 let resp: Response<ResponseBody> = match client
                     .send(out, Duration::from_secs(29), response_map::proxy_header)

@@ -14,6 +14,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::gateway_responses::GatewayResponses;
+use super::integrations::http::Endpoint;
 use super::mapping::{self, RequestTarget, Source};
 use super::router::Router;
 use super::template::Template;
@@ -112,7 +113,7 @@ pub struct Integration {
     pub http_method: Option<hyper::Method>,
     pub uri: Vec<UriPart>,
     /// The URI parsed once when it is one literal `http://` address (no variables).
-    pub literal_uri: Option<hyper::Uri>,
+    pub literal_endpoint: Option<Endpoint>,
     pub request_parameters: Vec<(RequestTarget, Source)>,
     pub request_templates: Vec<(String, Template)>,
     pub passthrough: Passthrough,
@@ -292,8 +293,8 @@ pub fn integration(i: &Value) -> Result<Integration, String> {
         ),
     };
     let uri = parse_uri(s(i, "uri").unwrap_or(""));
-    let literal_uri = match uri.as_slice() {
-        [UriPart::Lit(u)] if u.starts_with("http://") => u.parse().ok(),
+    let literal_endpoint = match uri.as_slice() {
+        [UriPart::Lit(u)] if u.starts_with("http://") => Endpoint::parse(u.clone()).ok(),
         _ => None,
     };
     let mut request_parameters = Vec::new();
@@ -349,7 +350,7 @@ pub fn integration(i: &Value) -> Result<Integration, String> {
         kind,
         http_method,
         uri,
-        literal_uri,
+        literal_endpoint,
         request_parameters,
         request_templates: templates(i, "requestTemplates")?,
         passthrough,

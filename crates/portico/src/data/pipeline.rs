@@ -538,7 +538,7 @@ async fn phases(
                 source_ip: &req.source_ip,
                 content_type,
             })?;
-            log.add(|| format!("Endpoint request URI: {}", out.request.uri()));
+            log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
             let t0 = Instant::now();
             if proxy {
                 let resp = exec

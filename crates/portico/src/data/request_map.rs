@@ -2,15 +2,18 @@
 //! Content-Type under `passthroughBehavior`, binary `contentHandling`, and the backend request
 //! (URI with path variables and stage variables, query, AWS's header rules).
 
+use std::borrow::Cow;
+
 use base64::Engine as _;
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
-use hyper::{HeaderMap, Method, Request};
+use hyper::{HeaderMap, Method};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{Map, Value};
 
 use super::compile::{BackendHeaders, ContentHandling, Integration, Kind, Passthrough, UriPart};
 use super::gateway_responses::{GatewayError, ResponseType};
+use super::integrations::{h1, http::Endpoint};
 use super::mapping::{RequestTarget, View};
 use super::pipeline::ExecLog;
 use super::template::{self, Inputs};
@@ -233,12 +236,19 @@ pub struct Outgoing<'a> {
 }
 
 /// The request toward an HTTP backend.
-pub struct BackendRequest {
-    pub request: Request<Bytes>,
-    /// The headers the gateway adds, sent after the request's own (`h1` writes them); none of
-    /// their names is also in the request's map. Kept apart because inserting each into the
-    /// map hashes it and probes for an old value: most of what building a proxied request cost.
-    pub added: Vec<(HeaderName, HeaderValue)>,
+pub struct BackendRequest<'a> {
+    pub method: Method,
+    pub endpoint: Cow<'a, Endpoint>,
+    /// The client's headers as they arrived (a proxied request without header mappings), or
+    /// the request's own.
+    pub headers: Cow<'a, HeaderMap>,
+    /// Which of `headers` are not sent.
+    pub skip: fn(&HeaderName) -> bool,
+    /// The headers the gateway adds, in wire form, sent after `headers` (none of their names
+    /// is among those sent from `headers`). Written once as text: kept as name-value pairs,
+    /// each cost an allocation or two and a drop per request.
+    pub added: Vec<u8>,
+    pub body: Bytes,
 }
 
 /// Headers a proxied client's copy of which the gateway replaces with its own.
@@ -249,90 +259,119 @@ static REPLACED: [HeaderName; 4] = [
     X_AMZN_APIGATEWAY_API_ID,
 ];
 
+/// Headers of a proxied client's request that the gateway does not forward as they are.
+fn not_forwarded(name: &HeaderName) -> bool {
+    DROPPED.contains(name) || REPLACED.contains(name)
+}
+
+/// One header line, in wire form.
+fn add(wire: &mut Vec<u8>, name: &HeaderName, value: &[&[u8]]) {
+    wire.extend_from_slice(name.as_str().as_bytes());
+    wire.extend_from_slice(b": ");
+    for part in value {
+        wire.extend_from_slice(part);
+    }
+    wire.extend_from_slice(b"\r\n");
+}
+
 /// Build the HTTP request toward the backend.
-pub fn http_request(o: Outgoing) -> Result<BackendRequest, GatewayError> {
+pub fn http_request(o: Outgoing<'_>) -> Result<BackendRequest<'_>, GatewayError> {
     let proxy = o.integ.kind == Kind::HttpProxy;
     let adds_query = (proxy && !o.raw_query.is_empty()) || !o.mapped.query.is_empty();
-    let uri = match &o.integ.literal_uri {
-        Some(uri) if !adds_query => uri.clone(),
-        _ => backend_uri(&o, proxy)?,
+    let endpoint = match &o.integ.literal_endpoint {
+        Some(e) if !adds_query => Cow::Borrowed(e),
+        _ => Cow::Owned(backend_endpoint(&o, proxy)?),
     };
     let method = o
         .integ
         .http_method
         .clone()
         .unwrap_or_else(|| o.client_method.clone());
-    let mut headers;
-    let mut added = Vec::with_capacity(5);
-    if proxy {
-        // Clone and prune: cheaper than re-inserting every header.
-        headers = o.client_headers.clone();
-        // One pass over the (few) headers present rather than a hashed lookup per dropped name.
-        while let Some(name) = headers
-            .keys()
-            .find(|k| DROPPED.contains(k) || REPLACED.contains(k))
-            .cloned()
-        {
-            headers.remove(&name);
-        }
-        let xff = match o
-            .client_headers
-            .get(&X_FORWARDED_FOR)
-            .and_then(|v| v.to_str().ok())
-        {
-            Some(prev) => format!("{prev}, {}", o.source_ip),
-            None => o.source_ip.to_string(),
-        };
-        if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(xff)) {
-            added.push((X_FORWARDED_FOR, v));
-        }
-        added.push((X_FORWARDED_PROTO, HeaderValue::from_static("http")));
+    let mapped_any = !o.mapped.headers.is_empty();
+    // The forwarding headers give way to mapped ones of the same name.
+    let (mut forwarded_for, mut forwarded_proto) = (proxy, proxy);
+    let (mut headers, skip) = if proxy && !mapped_any {
+        (
+            Cow::Borrowed(o.client_headers),
+            not_forwarded as fn(&HeaderName) -> bool,
+        )
     } else {
-        headers = HeaderMap::with_capacity(8);
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        if !o.mapped.body.is_empty() {
-            if let Ok(v) = HeaderValue::from_str(o.content_type) {
-                headers.insert(CONTENT_TYPE, v);
+        let mut headers = if proxy {
+            let mut h = o.client_headers.clone();
+            // One pass over the (few) headers present rather than a hashed lookup per name.
+            while let Some(name) = h.keys().find(|k| not_forwarded(k)).cloned() {
+                h.remove(&name);
+            }
+            h
+        } else {
+            let mut h = HeaderMap::with_capacity(8);
+            h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+            if !o.mapped.body.is_empty() {
+                if let Ok(v) = HeaderValue::from_str(o.content_type) {
+                    h.insert(CONTENT_TYPE, v);
+                }
+            }
+            h
+        };
+        // Mapped headers override what the client sent; the headers added below override
+        // the mappings.
+        for (k, v) in &o.mapped.headers {
+            if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
+                forwarded_for &= n != X_FORWARDED_FOR;
+                forwarded_proto &= n != X_FORWARDED_PROTO;
+                headers.insert(n, v);
             }
         }
-    }
-    // Mapped headers override what the client sent and the forwarding headers above; the
-    // headers added after them override the mappings.
-    for (k, v) in &o.mapped.headers {
-        if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(v)) {
-            added.retain(|(a, _)| *a != n);
-            headers.insert(n, v);
+        (Cow::Owned(headers), h1::send_all as fn(&HeaderName) -> bool)
+    };
+    let mut added = Vec::with_capacity(192);
+    if forwarded_for {
+        match o
+            .client_headers
+            .get(&X_FORWARDED_FOR)
+            .filter(|v| v.to_str().is_ok())
+        {
+            Some(prev) => add(
+                &mut added,
+                &X_FORWARDED_FOR,
+                &[prev.as_bytes(), b", ", o.source_ip.as_bytes()],
+            ),
+            None => add(&mut added, &X_FORWARDED_FOR, &[o.source_ip.as_bytes()]),
         }
     }
-    let mapped_any = !o.mapped.headers.is_empty();
+    if forwarded_proto {
+        add(&mut added, &X_FORWARDED_PROTO, &[b"http"]);
+    }
     // Non-proxy requests always carry API Gateway's agent; a proxied client keeps its own.
     if !proxy || !headers.contains_key(USER_AGENT) {
         if let Some(v) = &o.api_headers.user_agent {
             if mapped_any {
-                headers.remove(USER_AGENT);
+                headers.to_mut().remove(USER_AGENT);
             }
-            added.push((USER_AGENT, v.clone()));
+            add(&mut added, &USER_AGENT, &[v.as_bytes()]);
         }
     }
     if mapped_any {
-        headers.remove(X_AMZN_TRACE_ID);
-        headers.remove(X_AMZN_APIGATEWAY_API_ID);
+        let h = headers.to_mut();
+        h.remove(X_AMZN_TRACE_ID);
+        h.remove(X_AMZN_APIGATEWAY_API_ID);
     }
-    if let Ok(v) = HeaderValue::from_str(o.trace_id) {
-        added.push((X_AMZN_TRACE_ID, v));
-    }
+    add(&mut added, &X_AMZN_TRACE_ID, &[o.trace_id.as_bytes()]);
     if let Some(v) = &o.api_headers.api_id {
-        added.push((X_AMZN_APIGATEWAY_API_ID, v.clone()));
+        add(&mut added, &X_AMZN_APIGATEWAY_API_ID, &[v.as_bytes()]);
     }
-    let mut request = Request::new(o.mapped.body);
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
-    Ok(BackendRequest { request, added })
+    Ok(BackendRequest {
+        method,
+        endpoint,
+        headers,
+        skip,
+        added,
+        body: o.mapped.body,
+    })
 }
 
-/// The backend URI with stage variables, path parameters and query strings filled in.
-fn backend_uri(o: &Outgoing, proxy: bool) -> Result<hyper::Uri, GatewayError> {
+/// The backend address with stage variables, path parameters and query strings filled in.
+fn backend_endpoint(o: &Outgoing, proxy: bool) -> Result<Endpoint, GatewayError> {
     let mut url = String::with_capacity(128);
     for part in &o.integ.uri {
         match part {
@@ -376,11 +415,7 @@ fn backend_uri(o: &Outgoing, proxy: bool) -> Result<hyper::Uri, GatewayError> {
         url.extend(utf8_percent_encode(v, QUERY_VALUE));
         sep = '&';
     }
-    url.parse().map_err(|e| {
-        GatewayError::config(format!(
-            "Execution failed due to configuration error: Invalid endpoint address {url}: {e}"
-        ))
-    })
+    Endpoint::parse(url)
 }
 
 #[cfg(test)]

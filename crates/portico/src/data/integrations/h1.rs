@@ -55,6 +55,29 @@ pub struct Head {
     pub keep_alive: bool,
 }
 
+/// A request as it goes out, borrowed for as many attempts as it takes.
+pub struct Outbound<'a> {
+    pub method: &'a Method,
+    /// The request target in origin form (path and query).
+    pub target: &'a str,
+    /// The `Host` header, unless `headers` has one that `skip` keeps.
+    pub host: &'a str,
+    pub headers: &'a HeaderMap,
+    /// Names among `headers` that are not sent. A proxied request borrows the client's
+    /// headers and skips the ones the gateway drops, rather than copying and pruning them.
+    pub skip: fn(&HeaderName) -> bool,
+    /// Header lines sent after `headers`, in wire form (`name: value\r\n` each).
+    pub added: &'a [u8],
+    pub body: &'a [u8],
+    /// Which response headers to keep, and under which names.
+    pub rule: HeaderRule,
+}
+
+/// An [`Outbound::skip`] that sends every header.
+pub fn send_all(_: &HeaderName) -> bool {
+    false
+}
+
 /// How the response body is delimited (RFC 9112 §6.3), and how much of it is left.
 #[derive(Debug)]
 pub enum Framing {
@@ -134,33 +157,32 @@ impl Conn {
         }
     }
 
-    /// Write a request in origin form: `headers`, then `added`, with `Host: host` unless
-    /// `headers` has a Host. The framing headers are ours: a `Content-Length`,
-    /// `Transfer-Encoding` or `Connection` among the headers is not sent, since a wrong one
-    /// would desynchronise the connection for the requests that follow on it.
-    pub async fn write_request(
-        &mut self,
-        method: &Method,
-        target: &str,
-        host: &str,
-        headers: &HeaderMap,
-        added: &[(HeaderName, HeaderValue)],
-        body: &[u8],
-    ) -> Result<(), Error> {
+    /// Write a request: see [`Outbound`] for what goes out. The framing headers are ours: a
+    /// `Content-Length`, `Transfer-Encoding` or `Connection` among the headers is not sent,
+    /// since a wrong one would desynchronise the connection for the requests that follow on it.
+    pub async fn write_request(&mut self, r: &Outbound<'_>) -> Result<(), Error> {
         let mut out = std::mem::take(&mut self.out);
         out.clear();
-        out.reserve(128 + target.len() + headers.len() * 48 + body.len().min(COALESCE_BODY));
-        out.extend_from_slice(method.as_str().as_bytes());
+        out.reserve(
+            128 + r.target.len()
+                + r.headers.len() * 48
+                + r.added.len()
+                + r.body.len().min(COALESCE_BODY),
+        );
+        out.extend_from_slice(r.method.as_str().as_bytes());
         out.push(b' ');
-        out.extend_from_slice(target.as_bytes());
+        out.extend_from_slice(r.target.as_bytes());
         out.extend_from_slice(b" HTTP/1.1\r\n");
-        if !headers.contains_key(HOST) {
+        if (r.skip)(&HOST) || !r.headers.contains_key(HOST) {
             out.extend_from_slice(b"host: ");
-            out.extend_from_slice(host.as_bytes());
+            out.extend_from_slice(r.host.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
-        for (name, value) in headers.iter().chain(added.iter().map(|(n, v)| (n, v))) {
+        for (name, value) in r.headers {
             if name == CONTENT_LENGTH || name == TRANSFER_ENCODING || name == CONNECTION {
+                continue;
+            }
+            if (r.skip)(name) {
                 continue;
             }
             out.extend_from_slice(name.as_str().as_bytes());
@@ -168,10 +190,12 @@ impl Conn {
             out.extend_from_slice(value.as_bytes());
             out.extend_from_slice(b"\r\n");
         }
+        out.extend_from_slice(r.added);
+        let body = r.body;
         // A body, or a method whose requests are expected to have one, gets a length.
         if !body.is_empty()
             || !matches!(
-                *method,
+                *r.method,
                 Method::GET | Method::HEAD | Method::DELETE | Method::OPTIONS | Method::TRACE
             )
         {

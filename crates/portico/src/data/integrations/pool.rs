@@ -20,12 +20,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::body::{Body, Frame, SizeHint};
-use hyper::header::{HeaderName, HeaderValue};
-use hyper::{Request, Response};
+use hyper::Response;
 use parking_lot::Mutex;
 use tokio::time::Sleep;
 
-use super::h1::{self, Conn, Framing, HeaderRule};
+use super::h1::{self, Conn, Framing, Outbound};
 use crate::fast_map::FastMap;
 
 /// Idle connections kept per backend authority.
@@ -111,9 +110,8 @@ impl Pool {
         None
     }
 
-    /// Send `req` (its URI in origin form) to `authority` (`host:port`) with `Host: host`
-    /// unless it has one, reusing an idle connection when there is one, and wait for the
-    /// response head until `deadline`.
+    /// Send `out` to `authority` (`host:port`), reusing an idle connection when there is one,
+    /// and wait for the response head until `deadline`.
     ///
     /// A reused connection can turn out closed: the backend's keep-alive timeout may fire just
     /// as the request goes out. Then the request goes once more on a fresh connection if it
@@ -123,25 +121,12 @@ impl Pool {
     pub async fn send(
         self: &Arc<Self>,
         authority: &str,
-        host: &str,
-        req: Request<Bytes>,
-        added: &[(HeaderName, HeaderValue)],
-        rule: HeaderRule,
+        out: &Outbound<'_>,
         deadline: tokio::time::Instant,
     ) -> Result<Response<DrivenBody>, Failure> {
-        let (parts, body) = req.into_parts();
-        let out = Outgoing {
-            method: &parts.method,
-            target: parts.uri.path_and_query().map_or("/", |pq| pq.as_str()),
-            host,
-            headers: &parts.headers,
-            added,
-            body: &body,
-            rule,
-        };
         if let Some(mut lease) = self.checkout(authority) {
             lease.timer.as_mut().reset(deadline);
-            match lease.exchange(&out).await {
+            match lease.exchange(out).await {
                 Ok(head) => return Ok(lease.respond(head)),
                 Err(Failure::Exchange(h1::Error::Unsent(_))) => {}
                 Err(Failure::Exchange(h1::Error::Closed)) if idempotent(out.method) => {}
@@ -160,7 +145,7 @@ impl Pool {
             conn,
             timer,
         };
-        match lease.exchange(&out).await {
+        match lease.exchange(out).await {
             Ok(head) => Ok(lease.respond(head)),
             // On a new connection an unsent request is as failed as any other.
             Err(Failure::Exchange(h1::Error::Unsent(e))) => {
@@ -169,17 +154,6 @@ impl Pool {
             Err(e) => Err(e),
         }
     }
-}
-
-/// The request as it goes out, borrowed for as many attempts as it takes.
-struct Outgoing<'a> {
-    method: &'a hyper::Method,
-    target: &'a str,
-    host: &'a str,
-    headers: &'a hyper::HeaderMap,
-    added: &'a [(HeaderName, HeaderValue)],
-    body: &'a [u8],
-    rule: HeaderRule,
 }
 
 /// Methods a request of which can be repeated without changing the outcome (RFC 9110 §9.2.2).
@@ -193,18 +167,10 @@ fn idempotent(method: &hyper::Method) -> bool {
 
 impl Lease {
     /// Write the request and read the response head, unless the deadline passes first.
-    async fn exchange(&mut self, out: &Outgoing<'_>) -> Result<(h1::Head, Framing), Failure> {
+    async fn exchange(&mut self, out: &Outbound<'_>) -> Result<(h1::Head, Framing), Failure> {
         let conn = &mut self.conn;
         let exchange = async {
-            conn.write_request(
-                out.method,
-                out.target,
-                out.host,
-                out.headers,
-                out.added,
-                out.body,
-            )
-            .await?;
+            conn.write_request(out).await?;
             conn.read_head(*out.method == hyper::Method::HEAD, out.rule)
                 .await
         };
