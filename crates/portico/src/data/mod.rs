@@ -76,10 +76,10 @@ pub struct Target<'a> {
 pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
     if let Some(h) = host {
         let name = &h[..find_byte(h, b':').unwrap_or(h.len())];
-        let mut labels = name.split('.');
-        let id = labels.next().unwrap_or("");
-        if labels.next() == Some("execute-api") && !id.is_empty() {
-            let region = labels.next().filter(|r| looks_like_region(r));
+        let (id, labels) = split_label(name);
+        let (service, labels) = split_label(labels);
+        if service == "execute-api" && !id.is_empty() {
+            let region = Some(split_label(labels).0).filter(|r| looks_like_region(r));
             let (stage, rest) = split_first(path);
             return Some(Target {
                 api_id: id,
@@ -132,10 +132,18 @@ fn split_first_noslash(s: &str) -> (&str, &str) {
     }
 }
 
-/// Every request is addressed through here: a byte scan beats `str::find`'s searcher setup on
-/// strings this short.
-fn find_byte(s: &str, b: u8) -> Option<usize> {
+/// Every request is addressed and routed through here: a byte scan beats `str::find`'s and
+/// `str::split`'s searcher setup on strings this short.
+pub(crate) fn find_byte(s: &str, b: u8) -> Option<usize> {
     s.bytes().position(|c| c == b)
+}
+
+/// `"a.b.c"` → `("a", "b.c")`; `"a"` → `("a", "")`.
+fn split_label(name: &str) -> (&str, &str) {
+    match find_byte(name, b'.') {
+        Some(i) => (&name[..i], &name[i + 1..]),
+        None => (name, ""),
+    }
 }
 
 /// `us-east-1`, `eu-central-2`, `us-gov-west-1`: letters, dashes, a trailing number.

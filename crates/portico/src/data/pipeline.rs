@@ -136,7 +136,7 @@ pub async fn serve(
     let (deployment, variables, is_canary) = pick(&stage);
     let domain_name = target
         .host
-        .map(|h| h.split(':').next().unwrap_or(h))
+        .map(|h| &h[..super::find_byte(h, b':').unwrap_or(h.len())])
         .unwrap_or_default();
     let exec = Exec {
         tenant: &stage.tenant,
