@@ -30,26 +30,32 @@ pub fn json_response(status: u16, value: &serde_json::Value) -> Response<Respons
 
 /// A request id in the UUID v4 text form AWS uses for `x-amzn-RequestId`.
 pub fn request_id() -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    // One 128-bit draw: an array of bytes would cost a generator call per byte.
-    let b = rand::random::<u128>().to_le_bytes();
     let mut out = [0u8; 36];
-    let mut at = 0;
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out[at] = b'-';
-            at += 1;
-        }
-        let v = match i {
-            6 => (byte & 0x0f) | 0x40,
-            8 => (byte & 0x3f) | 0x80,
-            _ => *byte,
-        };
-        out[at] = HEX[(v >> 4) as usize];
-        out[at + 1] = HEX[(v & 0xf) as usize];
-        at += 2;
-    }
+    uuid_v4_into(&mut out, rand::random());
     ascii(&out)
+}
+
+/// `random` as a UUID v4 in text form (its version and variant bits set) into `out[..36]`.
+pub fn uuid_v4_into(out: &mut [u8], mut random: [u8; 16]) {
+    random[6] = (random[6] & 0x0f) | 0x40;
+    random[8] = (random[8] & 0x3f) | 0x80;
+    hex_into(&mut out[0..8], &random[0..4]);
+    hex_into(&mut out[9..13], &random[4..6]);
+    hex_into(&mut out[14..18], &random[6..8]);
+    hex_into(&mut out[19..23], &random[8..10]);
+    hex_into(&mut out[24..36], &random[10..16]);
+    for dash in [8, 13, 18, 23] {
+        out[dash] = b'-';
+    }
+}
+
+/// Lower-case hex of `bytes` into `out`, two digits per byte.
+pub fn hex_into(out: &mut [u8], bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (o, b) in out.chunks_exact_mut(2).zip(bytes) {
+        o[0] = HEX[usize::from(b >> 4)];
+        o[1] = HEX[usize::from(b & 0xf)];
+    }
 }
 
 /// Text from bytes known to be ASCII (ids built from fixed alphabets).

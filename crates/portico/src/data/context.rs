@@ -1,6 +1,11 @@
 //! `$context`: the per-request variables templates, mappings, gateway responses and access logs
 //! read. Built once per invocation, after routing.
 
+use std::ops::Range;
+
+use bytes::Bytes;
+use hyper::header::{HeaderValue, InvalidHeaderValue};
+use rand::RngCore as _;
 use serde_json::{json, Value};
 use time::macros::format_description;
 use time::OffsetDateTime;
@@ -135,31 +140,60 @@ pub fn source_ip(ip: std::net::IpAddr) -> String {
     s
 }
 
-/// The `x-amz-apigw-id` / `extendedRequestId` form: 16 base64-alphabet characters ending `=`.
-pub fn extended_request_id() -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let r = rand::random::<u128>().to_le_bytes();
-    let mut out = [b'='; 16];
-    for (o, b) in out[..15].iter_mut().zip(r) {
-        *o = A[(b as usize) % A.len()];
-    }
-    crate::http::ascii(&out)
+/// An invocation's three ids, drawn together and written once into one buffer, which their
+/// header values then share: the request id (`x-amzn-RequestId`, a UUID v4), the extended
+/// request id (`x-amz-apigw-id`: 16 base64-alphabet characters ending `=`) and the X-Ray trace
+/// header (`X-Amzn-Trace-Id`: `Root=1-{epoch hex}-{96 random bits hex}`).
+pub struct Ids {
+    text: String,
 }
 
-/// An X-Ray trace header: `Root=1-{epoch hex}-{96 random bits hex}`.
-pub fn trace_id(now: OffsetDateTime) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let r = rand::random::<u128>().to_le_bytes();
-    let mut out = *b"Root=1-00000000-000000000000000000000000";
-    let t = now.unix_timestamp() as u32;
-    for (i, o) in out[7..15].iter_mut().enumerate() {
-        *o = HEX[((t >> ((7 - i) * 4)) & 0xf) as usize];
+const REQUEST_ID: Range<usize> = 0..36;
+const EXTENDED_ID: Range<usize> = 36..52;
+const TRACE_ID: Range<usize> = 52..92;
+
+impl Ids {
+    pub fn new(now: OffsetDateTime) -> Ids {
+        const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut rng = rand::rng();
+        let (mut uuid, mut extended, mut trace) = ([0u8; 16], [0u8; 15], [0u8; 12]);
+        rng.fill_bytes(&mut uuid);
+        rng.fill_bytes(&mut extended);
+        rng.fill_bytes(&mut trace);
+        let mut out = [0u8; TRACE_ID.end];
+        crate::http::uuid_v4_into(&mut out[REQUEST_ID], uuid);
+        for (o, b) in out[EXTENDED_ID].iter_mut().zip(extended) {
+            *o = BASE62[usize::from(b) % BASE62.len()];
+        }
+        out[EXTENDED_ID.end - 1] = b'=';
+        let trace_at = TRACE_ID.start;
+        out[trace_at..trace_at + 7].copy_from_slice(b"Root=1-");
+        let epoch = (now.unix_timestamp() as u32).to_be_bytes();
+        crate::http::hex_into(&mut out[trace_at + 7..trace_at + 15], &epoch);
+        out[trace_at + 15] = b'-';
+        crate::http::hex_into(&mut out[trace_at + 16..TRACE_ID.end], &trace);
+        Ids {
+            text: crate::http::ascii(&out),
+        }
     }
-    for (i, b) in r[..12].iter().enumerate() {
-        out[16 + 2 * i] = HEX[(b >> 4) as usize];
-        out[17 + 2 * i] = HEX[(b & 0xf) as usize];
+
+    pub fn request_id(&self) -> &str {
+        &self.text[REQUEST_ID]
     }
-    crate::http::ascii(&out)
+
+    pub fn extended(&self) -> &str {
+        &self.text[EXTENDED_ID]
+    }
+
+    pub fn trace(&self) -> &str {
+        &self.text[TRACE_ID]
+    }
+
+    /// The request id, extended id and trace header as header values, in that order.
+    pub fn header_values(self) -> [Result<HeaderValue, InvalidHeaderValue>; 3] {
+        let text = Bytes::from(self.text);
+        [REQUEST_ID, EXTENDED_ID, TRACE_ID].map(|r| HeaderValue::from_maybe_shared(text.slice(r)))
+    }
 }
 
 #[cfg(test)]
@@ -191,7 +225,14 @@ mod tests {
         assert_eq!(&rid[14..15], "4", "version nibble: {rid}");
         assert!("89ab".contains(&rid[19..20]), "variant nibble: {rid}");
 
-        let ext = extended_request_id();
+        let at = OffsetDateTime::from_unix_timestamp(0x6747_1a2b).unwrap();
+        let ids = Ids::new(at);
+        let rid = ids.request_id();
+        let groups: Vec<usize> = rid.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "{rid}");
+        assert_eq!(&rid[14..15], "4", "version nibble: {rid}");
+
+        let ext = ids.extended();
         assert_eq!(ext.len(), 16, "{ext}");
         assert!(ext.ends_with('='), "{ext}");
         assert!(
@@ -199,14 +240,22 @@ mod tests {
             "{ext}"
         );
 
-        let at = OffsetDateTime::from_unix_timestamp(0x6747_1a2b).unwrap();
-        let trace = trace_id(at);
+        let trace = ids.trace();
         assert!(trace.starts_with("Root=1-67471a2b-"), "{trace}");
         assert_eq!(trace.len(), 40, "{trace}");
         assert!(
             trace[16..].bytes().all(|b| b.is_ascii_hexdigit()),
             "{trace}"
         );
-        assert_ne!(trace_id(at), trace, "random part");
+        let other = Ids::new(at);
+        assert_ne!(other.trace(), trace, "random part");
+        assert_ne!(other.request_id(), rid);
+        assert_ne!(other.extended(), ext);
+
+        let texts = [rid, ext, trace].map(str::to_owned);
+        let values = ids
+            .header_values()
+            .map(|v| v.unwrap().to_str().unwrap().to_owned());
+        assert_eq!(values, texts);
     }
 }

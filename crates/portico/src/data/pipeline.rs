@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::compile::{Deployment, Kind, MethodPlan};
-use super::context::{self, Info};
+use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
 use super::integrations::{http::Client, mock};
 use super::mapping::{LazyContext, View};
@@ -34,7 +34,7 @@ use super::registry::LiveStage;
 use super::router::Router;
 use super::{request_map, response_map, DataPlane, Target};
 use crate::control::parse_query;
-use crate::http::{request_id, ResponseBody};
+use crate::http::ResponseBody;
 use crate::store::Tenant;
 
 /// API Gateway's payload limit.
@@ -50,9 +50,49 @@ pub struct ClientRequest<'a> {
     /// Decoded query pairs in wire order.
     pub query: Vec<(String, String)>,
     pub headers: &'a HeaderMap,
+    /// The headers the pipeline itself reads, found in one pass over `headers`.
+    pub known: KnownHeaders<'a>,
     pub body: Bytes,
     pub source_ip: String,
     pub domain_name: &'a str,
+}
+
+/// The client headers the pipeline reads on every request, found in one pass over the
+/// request's headers: a hashed lookup per name cost ~100 instructions each. Each is the
+/// first value of its name, as `HeaderMap::get` gives.
+#[derive(Default, Clone, Copy)]
+pub struct KnownHeaders<'a> {
+    pub content_length: Option<&'a HeaderValue>,
+    pub content_type: Option<&'a HeaderValue>,
+    pub accept: Option<&'a HeaderValue>,
+    pub user_agent: Option<&'a HeaderValue>,
+    pub api_key: Option<&'a HeaderValue>,
+    pub forwarded_for: Option<&'a HeaderValue>,
+}
+
+impl<'a> KnownHeaders<'a> {
+    pub fn of(headers: &'a HeaderMap) -> KnownHeaders<'a> {
+        let mut k = KnownHeaders::default();
+        for (name, value) in headers {
+            let slot = if name == CONTENT_LENGTH {
+                &mut k.content_length
+            } else if name == CONTENT_TYPE {
+                &mut k.content_type
+            } else if name == ACCEPT {
+                &mut k.accept
+            } else if name == USER_AGENT {
+                &mut k.user_agent
+            } else if name == X_API_KEY {
+                &mut k.api_key
+            } else if name == X_FORWARDED_FOR {
+                &mut k.forwarded_for
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        k
+    }
 }
 
 /// Which deployment/stage an invocation runs against.
@@ -120,16 +160,14 @@ pub async fn serve(
 ) -> Response<ResponseBody> {
     let started = Instant::now();
     let received = OffsetDateTime::now_utc();
-    let rid = request_id();
-    let extended_id = context::extended_request_id();
-    let trace_id = context::trace_id(received);
+    let ids = Ids::new(received);
     let stage = dp
         .registry
         .api(target.api_id, target.region)
         .and_then(|api| api.stages.get(target.stage).cloned());
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
-        stamp(&mut r, rid, extended_id, trace_id);
+        stamp(&mut r, ids);
         return r;
     };
     // Phase 1: canary split.
@@ -145,17 +183,17 @@ pub async fn serve(
         deployment,
         variables,
         is_canary,
-        request_id: &rid,
-        extended_id: &extended_id,
-        trace_id: &trace_id,
+        request_id: ids.request_id(),
+        extended_id: ids.extended(),
+        trace_id: ids.trace(),
         received,
         client: &dp.client,
         execution_log: false,
         metering: Some(&dp.metering),
     };
-    let declared = parts
-        .headers
-        .get(CONTENT_LENGTH)
+    let known = KnownHeaders::of(&parts.headers);
+    let declared = known
+        .content_length
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let body = if declared.is_some_and(|n| n > MAX_PAYLOAD as u64) {
@@ -176,7 +214,7 @@ pub async fn serve(
                     variables,
                     None,
                 );
-                stamp(&mut r, rid, extended_id, trace_id);
+                stamp(&mut r, ids);
                 return r;
             }
         }
@@ -188,6 +226,7 @@ pub async fn serve(
         raw_query,
         query: parse_query(raw_query),
         headers: &parts.headers,
+        known,
         body: body.clone().unwrap_or_default(),
         source_ip: context::source_ip(peer.ip()),
         domain_name,
@@ -212,7 +251,7 @@ pub async fn serve(
             }
         }
     };
-    stamp(&mut inv.response, rid, extended_id, trace_id);
+    stamp(&mut inv.response, ids);
     let status = inv.response.status().as_u16();
     let latency = started.elapsed();
     stage
@@ -268,16 +307,14 @@ const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid"
 const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
 const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
 const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
-/// Takes the ids by value: their buffers become the header values without a copy.
-fn stamp(r: &mut Response<ResponseBody>, rid: String, extended: String, trace: String) {
+/// Takes the ids by value: their buffer becomes the header values without a copy.
+fn stamp(r: &mut Response<ResponseBody>, ids: Ids) {
     let h = r.headers_mut();
-    for (name, id) in [
-        (X_AMZN_REQUEST_ID, rid),
-        (X_AMZ_APIGW_ID, extended),
-        (X_AMZN_TRACE_ID, trace),
-    ] {
-        if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(id)) {
+    let names = [X_AMZN_REQUEST_ID, X_AMZ_APIGW_ID, X_AMZN_TRACE_ID];
+    for (name, value) in names.into_iter().zip(ids.header_values()) {
+        if let Ok(v) = value {
             h.insert(name, v);
         }
     }
@@ -317,7 +354,7 @@ fn build_context(
             request_path: req.path,
             domain_name: req.domain_name,
             source_ip: &req.source_ip,
-            user_agent: req.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()),
+            user_agent: req.known.user_agent.and_then(|v| v.to_str().ok()),
             received: exec.received,
             is_canary: exec.is_canary,
             identity,
@@ -467,7 +504,7 @@ fn authorize(
     let Some(m) = exec.metering else {
         return Ok(None);
     };
-    let key = req.headers.get(&X_API_KEY).map(|v| v.as_bytes());
+    let key = req.known.api_key.map(|v| v.as_bytes());
     m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)
 }
 
@@ -491,8 +528,8 @@ async fn phases(
     auth?;
     // Phase 4: validate.
     let content_type = req
-        .headers
-        .get(CONTENT_TYPE)
+        .known
+        .content_type
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
         .unwrap_or("application/json");
@@ -519,7 +556,7 @@ async fn phases(
         log,
     )?;
     let status_override = mapped.status_override;
-    let accept = req.headers.get(ACCEPT).and_then(|v| v.to_str().ok());
+    let accept = req.known.accept.and_then(|v| v.to_str().ok());
     // Phase 6: integrate.
     let outcome = match integ.kind {
         Kind::Mock => mock::invoke(&String::from_utf8_lossy(&mapped.body))?,
@@ -530,6 +567,7 @@ async fn phases(
                 mapped,
                 client_method: &req.method,
                 client_headers: req.headers,
+                client_known: &req.known,
                 raw_query: req.raw_query,
                 path_params: params,
                 stage_variables: exec.variables,
@@ -625,6 +663,7 @@ mod tests {
             raw_query: q,
             query: parse_query(q),
             headers: &headers,
+            known: KnownHeaders::of(&headers),
             body: Bytes::from(body.to_string()),
             source_ip: "127.0.0.1".into(),
             domain_name: "api1.execute-api.localhost",

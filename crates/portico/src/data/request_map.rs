@@ -15,7 +15,7 @@ use super::compile::{BackendHeaders, ContentHandling, Integration, Kind, Passthr
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::integrations::{h1, http::Endpoint};
 use super::mapping::{RequestTarget, View};
-use super::pipeline::ExecLog;
+use super::pipeline::{ExecLog, KnownHeaders};
 use super::template::{self, Inputs};
 
 // Header names are constants: a `&str` name is parsed and hashed on every lookup.
@@ -211,6 +211,7 @@ pub struct Outgoing<'a> {
     pub mapped: Mapped,
     pub client_method: &'a Method,
     pub client_headers: &'a HeaderMap,
+    pub client_known: &'a KnownHeaders<'a>,
     pub raw_query: &'a str,
     pub path_params: &'a [(String, String)],
     pub stage_variables: &'a Map<String, Value>,
@@ -266,10 +267,9 @@ fn not_forwarded(name: &HeaderName) -> bool {
     )
 }
 
-/// One header line, in wire form.
-fn add(wire: &mut Vec<u8>, name: &HeaderName, value: &[&[u8]]) {
-    wire.extend_from_slice(name.as_str().as_bytes());
-    wire.extend_from_slice(b": ");
+/// One header line in wire form: `start` is the name and `": "`, `value` comes in parts.
+fn add(wire: &mut Vec<u8>, start: &[u8], value: &[&[u8]]) {
+    wire.extend_from_slice(start);
     for part in value {
         wire.extend_from_slice(part);
     }
@@ -328,29 +328,29 @@ pub fn http_request(o: Outgoing<'_>) -> Result<BackendRequest<'_>, GatewayError>
     };
     let mut added = Vec::with_capacity(192);
     if forwarded_for {
-        match o
-            .client_headers
-            .get(&X_FORWARDED_FOR)
-            .filter(|v| v.to_str().is_ok())
-        {
+        match o.client_known.forwarded_for.filter(|v| v.to_str().is_ok()) {
             Some(prev) => add(
                 &mut added,
-                &X_FORWARDED_FOR,
+                b"x-forwarded-for: ",
                 &[prev.as_bytes(), b", ", o.source_ip.as_bytes()],
             ),
-            None => add(&mut added, &X_FORWARDED_FOR, &[o.source_ip.as_bytes()]),
+            None => add(&mut added, b"x-forwarded-for: ", &[o.source_ip.as_bytes()]),
         }
     }
     if forwarded_proto {
-        add(&mut added, &X_FORWARDED_PROTO, &[b"http"]);
+        added.extend_from_slice(b"x-forwarded-proto: http\r\n");
     }
     // Non-proxy requests always carry API Gateway's agent; a proxied client keeps its own.
-    if !proxy || !headers.contains_key(USER_AGENT) {
+    let has_agent = match &headers {
+        Cow::Borrowed(_) => o.client_known.user_agent.is_some(),
+        Cow::Owned(h) => h.contains_key(USER_AGENT),
+    };
+    if !proxy || !has_agent {
         if let Some(v) = &o.api_headers.user_agent {
             if mapped_any {
                 headers.to_mut().remove(USER_AGENT);
             }
-            add(&mut added, &USER_AGENT, &[v.as_bytes()]);
+            add(&mut added, b"user-agent: ", &[v.as_bytes()]);
         }
     }
     if mapped_any {
@@ -358,9 +358,9 @@ pub fn http_request(o: Outgoing<'_>) -> Result<BackendRequest<'_>, GatewayError>
         h.remove(X_AMZN_TRACE_ID);
         h.remove(X_AMZN_APIGATEWAY_API_ID);
     }
-    add(&mut added, &X_AMZN_TRACE_ID, &[o.trace_id.as_bytes()]);
+    add(&mut added, b"x-amzn-trace-id: ", &[o.trace_id.as_bytes()]);
     if let Some(v) = &o.api_headers.api_id {
-        add(&mut added, &X_AMZN_APIGATEWAY_API_ID, &[v.as_bytes()]);
+        add(&mut added, b"x-amzn-apigateway-api-id: ", &[v.as_bytes()]);
     }
     Ok(BackendRequest {
         method,

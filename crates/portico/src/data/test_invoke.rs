@@ -17,13 +17,12 @@ use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
 use super::compile;
-use super::context;
-use super::pipeline::{invoke, ClientRequest, Exec, Route, MAX_PAYLOAD};
+use super::context::Ids;
+use super::pipeline::{invoke, ClientRequest, Exec, KnownHeaders, Route, MAX_PAYLOAD};
 use crate::app::App;
 use crate::control::call::Members;
 use crate::control::{parse_query, AsyncHandler, Call, Reply};
 use crate::error::ApiError;
-use crate::http::request_id;
 use crate::store::{self, kind};
 
 pub fn handler(operation: &str) -> Option<AsyncHandler> {
@@ -140,14 +139,13 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         query: parse_query(&raw_query),
         raw_query: &raw_query,
         headers: &headers,
+        known: KnownHeaders::of(&headers),
         body,
         source_ip: "test-invoke-source-ip".into(),
         domain_name: "testPrefix.testDomainName",
     };
     let received = OffsetDateTime::now_utc();
-    let rid = request_id();
-    let extended = context::extended_request_id();
-    let trace = context::trace_id(received);
+    let ids = Ids::new(received);
     let exec = Exec {
         tenant: call.tenant,
         api_id: &api_id,
@@ -155,9 +153,9 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         deployment: &deployment,
         variables: &variables,
         is_canary: None,
-        request_id: &rid,
-        extended_id: &extended,
-        trace_id: &trace,
+        request_id: ids.request_id(),
+        extended_id: ids.extended(),
+        trace_id: ids.trace(),
         received,
         client: &app.data.client,
         execution_log: true,
@@ -188,7 +186,12 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let log: String = inv
         .log
         .iter()
-        .map(|l| format!("Execution log for request {rid}\n{stamp} : {l}\n"))
+        .map(|l| {
+            format!(
+                "Execution log for request {}\n{stamp} : {l}\n",
+                ids.request_id()
+            )
+        })
         .take(1)
         .chain(inv.log.iter().skip(1).map(|l| format!("{stamp} : {l}\n")))
         .collect();
