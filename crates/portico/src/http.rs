@@ -1,18 +1,65 @@
 //! Small HTTP helpers shared by every plane: the response body type, JSON replies, request ids.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use bytes::Bytes;
-use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use hyper::body::{Body, Frame, SizeHint};
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Response, StatusCode};
 
-/// One body type for every response: a full buffer for control-plane replies, a stream for
-/// proxied data-plane responses.
-pub type ResponseBody = BoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+use crate::data::integrations::pool::DrivenBody;
+
+/// One body type for every response: a whole buffer (every control-plane reply, and a
+/// proxied body that arrived with its head), or a proxied body streamed from its backend
+/// connection. An enum, not a boxed trait object: a whole body costs no allocation. The
+/// stream is boxed: responses are moved from phase to phase, and a connection is large.
+pub enum ResponseBody {
+    /// `None` once sent.
+    Full(Option<Bytes>),
+    Streamed(Box<DrivenBody>),
+}
 
 pub fn full(bytes: impl Into<Bytes>) -> ResponseBody {
-    Full::new(bytes.into())
-        .map_err(|never| match never {})
-        .boxed()
+    ResponseBody::Full(Some(bytes.into()))
+}
+
+impl Body for ResponseBody {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            ResponseBody::Full(bytes) => Poll::Ready(
+                bytes
+                    .take()
+                    .filter(|b| !b.is_empty())
+                    .map(|b| Ok(Frame::data(b))),
+            ),
+            ResponseBody::Streamed(body) => {
+                Pin::new(&mut **body).poll_frame(cx).map_err(Into::into)
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            ResponseBody::Full(bytes) => bytes.as_ref().is_none_or(Bytes::is_empty),
+            ResponseBody::Streamed(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ResponseBody::Full(bytes) => {
+                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            ResponseBody::Streamed(body) => body.size_hint(),
+        }
+    }
 }
 
 pub fn empty() -> ResponseBody {

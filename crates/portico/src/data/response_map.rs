@@ -4,7 +4,6 @@
 
 use super::integrations::pool::DrivenBody;
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Response, StatusCode};
 use serde_json::{Map, Value};
@@ -200,9 +199,7 @@ pub fn proxy(resp: Response<DrivenBody>) -> Response<ResponseBody> {
     let (parts, mut body) = resp.into_parts();
     let body = match body.take_whole() {
         Some(whole) => crate::http::full(whole),
-        None => body
-            .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
-            .boxed(),
+        None => ResponseBody::Streamed(Box::new(body)),
     };
     Response::from_parts(parts, body)
 }
