@@ -92,6 +92,10 @@ pub fn decode(s: &str) -> String {
 }
 
 pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    // Most requests have no query; `split` sets up a searcher even for an empty string.
+    if raw.is_empty() {
+        return Vec::new();
+    }
     raw.split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
