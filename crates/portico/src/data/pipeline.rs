@@ -31,8 +31,9 @@ use super::integrations::{http::Client, mock};
 use super::mapping::{LazyContext, View};
 use super::metering::{Identity, Metering};
 use super::registry::LiveStage;
+use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::router::Router;
-use super::{request_map, response_map, DataPlane, Target};
+use super::{response_map, DataPlane, Target};
 use crate::control::parse_query;
 use crate::http::ResponseBody;
 use crate::store::Tenant;
@@ -305,9 +306,7 @@ fn pick(stage: &LiveStage) -> (&Deployment, &Map<String, Value>, Option<bool>) {
 // Named once: a `&str` header name is parsed and hashed on every insert.
 const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
-const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
 const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// Takes the ids by value: their buffer becomes the header values without a copy.
 fn stamp(r: &mut Response<ResponseBody>, ids: Ids) {

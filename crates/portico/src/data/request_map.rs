@@ -19,9 +19,9 @@ use super::pipeline::{ExecLog, KnownHeaders};
 use super::template::{self, Inputs};
 
 // Header names are constants: a `&str` name is parsed and hashed on every lookup.
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+pub(super) const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
-const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
+pub(super) const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-trace-id");
 const X_AMZN_APIGATEWAY_API_ID: HeaderName = HeaderName::from_static("x-amzn-apigateway-api-id");
 
 /// Characters escaped in a path variable value (a greedy `{proxy+}` keeps its `/`).
