@@ -2,7 +2,6 @@
 //! (execute-api addressing), the `apigatewayv2` and `@connections` management APIs (not built
 //! yet), or the `apigateway` management plane. One function, so the precedence is visible.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -22,9 +21,11 @@ use crate::http::{empty, full, json_response, request_id, ResponseBody};
 /// Largest management request body accepted (an OpenAPI import is the big case).
 pub const MAX_CONTROL_BODY: usize = 10 * 1024 * 1024;
 
+/// `source_ip` is the client's address as `$context.identity.sourceIp` shows it, written once
+/// per connection.
 pub async fn serve(
     app: Arc<App>,
-    peer: SocketAddr,
+    source_ip: Arc<str>,
     req: Request<Incoming>,
 ) -> Response<ResponseBody> {
     let (parts, body) = req.into_parts();
@@ -36,7 +37,7 @@ pub async fn serve(
     // The data plane first: an execute-api host claims every path. Its request ids and errors
     // are its own (gateway responses), so it returns before the control-plane stamping below.
     if let Some(t) = data::address(host, parts.uri.path()) {
-        return data::pipeline::serve(&app.data, t, peer, &parts, body).await;
+        return data::pipeline::serve(&app.data, t, &source_ip, &parts, body).await;
     }
     let req = Request::from_parts(parts, body);
     let rid = request_id();

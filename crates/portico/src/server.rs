@@ -173,9 +173,12 @@ impl Connections {
 
     fn serve(&self, stream: TcpStream, peer: SocketAddr) {
         let app = self.app.clone();
+        let source_ip: Arc<str> = crate::data::context::source_ip(peer.ip()).into();
         let service = service_fn(move |req: Request<Incoming>| {
-            let app = app.clone();
-            async move { Ok::<Response<ResponseBody>, Infallible>(planes::serve(app, peer, req).await) }
+            let (app, source_ip) = (app.clone(), source_ip.clone());
+            async move {
+                Ok::<Response<ResponseBody>, Infallible>(planes::serve(app, source_ip, req).await)
+            }
         });
         let conn = self.builder.serve_connection(TokioIo::new(stream), service);
         let conn = self.graceful.watch(conn);

@@ -145,7 +145,8 @@ pub fn source_ip(ip: std::net::IpAddr) -> String {
 /// request id (`x-amz-apigw-id`: 16 base64-alphabet characters ending `=`) and the X-Ray trace
 /// header (`X-Amzn-Trace-Id`: `Root=1-{epoch hex}-{96 random bits hex}`).
 pub struct Ids {
-    text: String,
+    // ASCII by construction. Kept inline: the header values own a copy in one allocation.
+    text: [u8; TRACE_ID.end],
 }
 
 const REQUEST_ID: Range<usize> = 0..36;
@@ -172,26 +173,28 @@ impl Ids {
         crate::http::hex_into(&mut out[trace_at + 7..trace_at + 15], &epoch);
         out[trace_at + 15] = b'-';
         crate::http::hex_into(&mut out[trace_at + 16..TRACE_ID.end], &trace);
-        Ids {
-            text: crate::http::ascii(&out),
-        }
+        Ids { text: out }
     }
 
     pub fn request_id(&self) -> &str {
-        &self.text[REQUEST_ID]
+        self.part(REQUEST_ID)
     }
 
     pub fn extended(&self) -> &str {
-        &self.text[EXTENDED_ID]
+        self.part(EXTENDED_ID)
     }
 
     pub fn trace(&self) -> &str {
-        &self.text[TRACE_ID]
+        self.part(TRACE_ID)
+    }
+
+    fn part(&self, r: Range<usize>) -> &str {
+        std::str::from_utf8(&self.text[r]).unwrap_or_default()
     }
 
     /// The request id, extended id and trace header as header values, in that order.
     pub fn header_values(self) -> [Result<HeaderValue, InvalidHeaderValue>; 3] {
-        let text = Bytes::from(self.text);
+        let text = Bytes::from_owner(self.text);
         [REQUEST_ID, EXTENDED_ID, TRACE_ID].map(|r| HeaderValue::from_maybe_shared(text.slice(r)))
     }
 }

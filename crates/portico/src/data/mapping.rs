@@ -165,15 +165,16 @@ type MakeContext<'a> = dyn Fn(Option<&[Box<str>]>) -> Value + Send + Sync + 'a;
 /// a template reads only a few of its keys.
 pub struct LazyContext<'a> {
     cell: OnceLock<Value>,
-    make: Box<MakeContext<'a>>,
+    // Borrowed from the caller's frame: a boxed closure was an allocation per request.
+    make: &'a MakeContext<'a>,
 }
 
 impl<'a> LazyContext<'a> {
     /// `make(None)` builds every key; `make(Some(keys))` only those.
-    pub fn new(make: impl Fn(Option<&[Box<str>]>) -> Value + Send + Sync + 'a) -> LazyContext<'a> {
+    pub fn new(make: &'a MakeContext<'a>) -> LazyContext<'a> {
         LazyContext {
             cell: OnceLock::new(),
-            make: Box::new(make),
+            make,
         }
     }
 
@@ -182,7 +183,7 @@ impl<'a> LazyContext<'a> {
         let _ = cell.set(v);
         LazyContext {
             cell,
-            make: Box::new(|_| Value::Null),
+            make: &|_| Value::Null,
         }
     }
 

@@ -12,7 +12,6 @@
 //! [`invoke`] is shared with `test_invoke_method`, which runs phases 2–9 against the current,
 //! undeployed definition.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -54,7 +53,7 @@ pub struct ClientRequest<'a> {
     /// The headers the pipeline itself reads, found in one pass over `headers`.
     pub known: KnownHeaders<'a>,
     pub body: Bytes,
-    pub source_ip: String,
+    pub source_ip: &'a str,
     pub domain_name: &'a str,
 }
 
@@ -155,7 +154,7 @@ pub struct Invocation {
 pub async fn serve(
     dp: &DataPlane,
     target: Target<'_>,
-    peer: SocketAddr,
+    source_ip: &str,
     parts: &Parts,
     body: Incoming,
 ) -> Response<ResponseBody> {
@@ -229,7 +228,7 @@ pub async fn serve(
         headers: &parts.headers,
         known,
         body: body.clone().unwrap_or_default(),
-        source_ip: context::source_ip(peer.ip()),
+        source_ip,
         domain_name,
     };
     let mut inv = match body {
@@ -239,7 +238,8 @@ pub async fn serve(
                 ResponseType::RequestTooLarge,
                 format!("HTTP content length exceeded {MAX_PAYLOAD} bytes."),
             );
-            let ctx = base_context(&exec, &creq, "", "", None);
+            let make = base_context(&exec, &creq, "", "", None);
+            let ctx = LazyContext::new(&make);
             let response = deployment
                 .gateway_responses
                 .render(&err, &ctx, variables, None);
@@ -325,10 +325,8 @@ fn base_context<'a>(
     resource_id: &'a str,
     resource_path: &'a str,
     identity: Option<&'a Identity>,
-) -> LazyContext<'a> {
-    LazyContext::new(move |keys| {
-        build_context(exec, req, resource_id, resource_path, identity, keys)
-    })
+) -> impl Fn(Option<&[Box<str>]>) -> Value + Send + Sync + 'a {
+    move |keys| build_context(exec, req, resource_id, resource_path, identity, keys)
 }
 
 fn build_context(
@@ -352,7 +350,7 @@ fn build_context(
             http_method: req.method.as_str(),
             request_path: req.path,
             domain_name: req.domain_name,
-            source_ip: &req.source_ip,
+            source_ip: req.source_ip,
             user_agent: req.known.user_agent.and_then(|v| v.to_str().ok()),
             received: exec.received,
             is_canary: exec.is_canary,
@@ -388,7 +386,8 @@ pub async fn invoke(
             .map(|p| (&dep.resources[*i], p))
     });
     let Some((resource, plan)) = plan else {
-        let ctx = base_context(exec, req, "", "", None);
+        let make = base_context(exec, req, "", "", None);
+        let ctx = LazyContext::new(&make);
         let response = dep.gateway_responses.render(
             &GatewayError::missing_token(),
             &ctx,
@@ -410,7 +409,8 @@ pub async fn invoke(
         Err(e) => (None, Err(e)),
     };
     let identity = identity.as_ref();
-    let ctx = base_context(exec, req, &resource.id, &resource.path, identity);
+    let make = base_context(exec, req, &resource.id, &resource.path, identity);
+    let ctx = LazyContext::new(&make);
     let mut log = if exec.execution_log {
         ExecLog::on()
     } else {
@@ -572,7 +572,7 @@ async fn phases(
                 stage_variables: exec.variables,
                 api_headers: &exec.deployment.backend_headers,
                 trace_id: exec.trace_id,
-                source_ip: &req.source_ip,
+                source_ip: req.source_ip,
                 content_type,
             })?;
             log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
@@ -664,7 +664,7 @@ mod tests {
             headers: &headers,
             known: KnownHeaders::of(&headers),
             body: Bytes::from(body.to_string()),
-            source_ip: "127.0.0.1".into(),
+            source_ip: "127.0.0.1",
             domain_name: "api1.execute-api.localhost",
         };
         let inv = invoke(&exec, &req, Route::Find, false).await;

@@ -141,7 +141,7 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         headers: &headers,
         known: KnownHeaders::of(&headers),
         body,
-        source_ip: "test-invoke-source-ip".into(),
+        source_ip: "test-invoke-source-ip",
         domain_name: "testPrefix.testDomainName",
     };
     let received = OffsetDateTime::now_utc();
