@@ -156,14 +156,15 @@ const TRACE_ID: Range<usize> = 52..92;
 impl Ids {
     pub fn new(now: OffsetDateTime) -> Ids {
         const BASE62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut rng = rand::rng();
-        let (mut uuid, mut extended, mut trace) = ([0u8; 16], [0u8; 15], [0u8; 12]);
-        rng.fill_bytes(&mut uuid);
-        rng.fill_bytes(&mut extended);
-        rng.fill_bytes(&mut trace);
+        // One draw for all three: each call to the thread's generator has a fixed cost.
+        let mut random = [0u8; 16 + 15 + 12];
+        rand::rng().fill_bytes(&mut random);
+        let mut uuid = [0u8; 16];
+        uuid.copy_from_slice(&random[..16]);
+        let (extended, trace) = (&random[16..31], &random[31..]);
         let mut out = [0u8; TRACE_ID.end];
         crate::http::uuid_v4_into(&mut out[REQUEST_ID], uuid);
-        for (o, b) in out[EXTENDED_ID].iter_mut().zip(extended) {
+        for (o, &b) in out[EXTENDED_ID].iter_mut().zip(extended) {
             *o = BASE62[usize::from(b) % BASE62.len()];
         }
         out[EXTENDED_ID.end - 1] = b'=';
@@ -172,7 +173,7 @@ impl Ids {
         let epoch = (now.unix_timestamp() as u32).to_be_bytes();
         crate::http::hex_into(&mut out[trace_at + 7..trace_at + 15], &epoch);
         out[trace_at + 15] = b'-';
-        crate::http::hex_into(&mut out[trace_at + 16..TRACE_ID.end], &trace);
+        crate::http::hex_into(&mut out[trace_at + 16..TRACE_ID.end], trace);
         Ids { text: out }
     }
 
