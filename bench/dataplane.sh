@@ -6,11 +6,13 @@
 #
 #   bash bench/dataplane.sh                 # 10 s per wrk run, 16 connections, 60 s RSS run
 #   DUR=30 CONN=16 RSS_SECONDS=300 bash bench/dataplane.sh
+#   ROUNDS=3 bash bench/dataplane.sh        # the throughput runs 3 times; ratios per round, median
 # PORTICO_WORKERS sets Portico's (and the floor's) worker threads; default half the CPUs (at least one).
 # Needs nginx and wrk (apt-get install -y nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
+ROUNDS=${ROUNDS:-1}
 RSS_SECONDS=${RSS_SECONDS:-60}
 export CONN=${CONN:-16}
 ANCHOR=${ANCHOR:-../shared/bench/nginx_anchor.sh}
@@ -29,20 +31,26 @@ API_ID=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "
 base="http://127.0.0.1:$port/restapis/$API_ID/bench/_user_request_"
 idle=$(rss_kb "$ppid")
 
-GATEWAY_URL="$base/proxy" GATEWAY_MOCK_URL="$base/mock" bash "$ANCHOR" "$DUR" | tee "$tmp/out"
-
-# RSS across a sustained load: both methods at once (the anchor's backend is gone; start one).
-start_backend
-# The floor: the same hyper server and backend pool with no pipeline (what bounds HTTP_PROXY).
-fport=$(free_port)
-./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" ${PORTICO_WORKERS:-} >"$tmp/floor.log" 2>&1 &
-fpid=$!
-sleep 0.3
-wrk -t1 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$fport/" >"$tmp/floor.out" 2>&1
-kill "$fpid" 2>/dev/null || true
-printf 'floor    rps=%-10s p50=%-8s p99=%-8s (hyper server + backend pool, no pipeline)\n' \
-  "$(awk '/Requests\/sec/{print $2}' "$tmp/floor.out")" "$(awk '$1=="50%"{print $2}' "$tmp/floor.out")" \
-  "$(awk '$1=="99%"{print $2}' "$tmp/floor.out")" | tee -a "$tmp/out"
+# A shared machine swings by ±10% from run to run: with ROUNDS > 1 every round measures all of
+# them again, and the ratios are taken within each round.
+for round in $(seq "$ROUNDS"); do
+  [ "$ROUNDS" = 1 ] || echo "-- round $round of $ROUNDS"
+  GATEWAY_URL="$base/proxy" GATEWAY_MOCK_URL="$base/mock" bash "$ANCHOR" "$DUR" | tee -a "$tmp/out"
+  # The floor: the same hyper server and backend pool with no pipeline (what bounds
+  # HTTP_PROXY). The anchor's backend is gone by now; start one.
+  start_backend
+  fport=$(free_port)
+  ./target/release/examples/proxy_floor "127.0.0.1:$fport" "$BACKEND" ${PORTICO_WORKERS:-} >"$tmp/floor.log" 2>&1 &
+  fpid=$!
+  sleep 0.3
+  wrk -t1 -c"$CONN" -d"${DUR}s" --latency "http://127.0.0.1:$fport/" >"$tmp/floor.out" 2>&1
+  kill "$fpid" 2>/dev/null || true
+  printf 'floor    rps=%-10s p50=%-8s p99=%-8s (hyper server + backend pool, no pipeline)\n' \
+    "$(awk '/Requests\/sec/{print $2}' "$tmp/floor.out")" "$(awk '$1=="50%"{print $2}' "$tmp/floor.out")" \
+    "$(awk '$1=="99%"{print $2}' "$tmp/floor.out")" | tee -a "$tmp/out"
+  [ "$round" = "$ROUNDS" ] || { kill "$(cat "$tmp/b.pid")" 2>/dev/null || true; sleep 0.3; }
+done
+# The backend stays up for the CPU and RSS runs below.
 
 # CPU time per request (utime+stime of the serving process over a wrk run, divided by the
 # requests served): the figure that holds when the machine is shared and req/s do not.
@@ -75,29 +83,31 @@ wrk -t1 -c"$((CONN / 2))" -d"${RSS_SECONDS}s" "$base/mock" >/dev/null
 wait "$sampler" 2>/dev/null || true
 
 "$VENV/bin/python" - "$tmp/out" "$tmp/rss" "$idle" "$RSS_SECONDS" <<'PY'
-import re, sys
+import re, statistics, sys
 out, rss_file, idle, secs_run = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-rows = {}
+rows = {}  # name -> one (req/s, p50, p99) per round, in order
 def secs(t):
     m = re.fullmatch(r"([\d.]+)(us|ms|s)", t)
     return float(m[1]) * {"us": 1e-6, "ms": 1e-3, "s": 1}[m[2]] if m else float("nan")
 for line in open(out):
     m = re.match(r"(\S+)\s+rps=(\S+)\s+p50=(\S+)\s+p99=(\S+)", line)
     if m:
-        rows[m[1]] = (float(m[2]), secs(m[3]), secs(m[4]))
-d, n = rows["direct"], rows["nginx"]
+        rows.setdefault(m[1], []).append((float(m[2]), secs(m[3]), secs(m[4])))
+def ratio(a, b, field):
+    """a's figure over b's, per round: the median, then each round's when there are several."""
+    per = [x[field] / y[field] for x, y in zip(rows[a], rows[b])]
+    each = f" (rounds: {', '.join(f'{r:.2f}' for r in per)})" if len(per) > 1 else ""
+    return f"{statistics.median(per):.2f}x", each
 print()
 if "gw-proxy" in rows:
-    g = rows["gw-proxy"]
-    print(f"HTTP_PROXY: throughput {g[0]/n[0]:.2f}x nginx (target >= 1.0), "
-          f"p99 {g[2]/n[2]:.2f}x nginx (target <= 1.5)")
+    (t, te), (p, pe) = ratio("gw-proxy", "nginx", 0), ratio("gw-proxy", "nginx", 2)
+    print(f"HTTP_PROXY: throughput {t} nginx (target >= 1.0){te}, p99 {p} nginx (target <= 1.5){pe}")
 if "floor" in rows:
-    f = rows["floor"]
-    print(f"  floor (no pipeline): {f[0]/n[0]:.2f}x nginx; Portico HTTP_PROXY is "
-          f"{rows.get('gw-proxy', (0,))[0]/f[0]:.2f}x the floor")
+    (f, fe), (g, _) = ratio("floor", "nginx", 0), ratio("gw-proxy", "floor", 0)
+    print(f"  floor (no pipeline): {f} nginx{fe}; Portico HTTP_PROXY is {g} the floor")
 if "gw-mock" in rows:
-    m = rows["gw-mock"]
-    print(f"MOCK+template: throughput {m[0]/d[0]:.2f}x direct backend (target >= 0.6)")
+    m, me = ratio("gw-mock", "direct", 0)
+    print(f"MOCK+template: throughput {m} direct backend (target >= 0.6){me}")
 cpu = {}
 for line in open(out):
     m = re.match(r"cpu\s+(\S+)\s+([\d.]+) us/request", line)
