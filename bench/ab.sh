@@ -48,6 +48,9 @@ for _ in $(seq "$ROUNDS"); do
   done
 done | tee "$tmp/rounds"
 echo "-- means over $ROUNDS rounds"
+# With each mean, its ratio to nginx's mean from the same rounds (throughput, then CPU).
 awk '{ r[$1] += $2; c[$1] += $4; k[$1]++ }
-  END { for (x in r) printf "%-8s %8.0f req/s %6.1f us/request\n", x, r[x] / k[x], c[x] / k[x] }' \
+  END { nr = r["nginx"] / k["nginx"]; nc = c["nginx"] / k["nginx"]
+        for (x in r) printf "%-8s %8.0f req/s %6.1f us/request  %.2fx nginx req/s, %.2fx its CPU\n",
+          x, r[x] / k[x], c[x] / k[x], r[x] / k[x] / nr, c[x] / k[x] / nc }' \
   "$tmp/rounds" | sort
