@@ -177,20 +177,10 @@ impl Ids {
         Ids { text: out }
     }
 
-    pub fn request_id(&self) -> &str {
-        self.part(REQUEST_ID)
-    }
-
-    pub fn extended(&self) -> &str {
-        self.part(EXTENDED_ID)
-    }
-
-    pub fn trace(&self) -> &str {
-        self.part(TRACE_ID)
-    }
-
-    fn part(&self, r: Range<usize>) -> &str {
-        std::str::from_utf8(&self.text[r]).unwrap_or_default()
+    /// The request id, extended id and trace header as text, in that order (checked once).
+    pub fn texts(&self) -> [&str; 3] {
+        let text = std::str::from_utf8(&self.text).unwrap_or_default();
+        [REQUEST_ID, EXTENDED_ID, TRACE_ID].map(|r| text.get(r).unwrap_or_default())
     }
 
     /// The request id, extended id and trace header as header values, in that order.
@@ -231,12 +221,11 @@ mod tests {
 
         let at = OffsetDateTime::from_unix_timestamp(0x6747_1a2b).unwrap();
         let ids = Ids::new(at);
-        let rid = ids.request_id();
+        let [rid, ext, trace] = ids.texts();
         let groups: Vec<usize> = rid.split('-').map(str::len).collect();
         assert_eq!(groups, [8, 4, 4, 4, 12], "{rid}");
         assert_eq!(&rid[14..15], "4", "version nibble: {rid}");
 
-        let ext = ids.extended();
         assert_eq!(ext.len(), 16, "{ext}");
         assert!(ext.ends_with('='), "{ext}");
         assert!(
@@ -244,7 +233,6 @@ mod tests {
             "{ext}"
         );
 
-        let trace = ids.trace();
         assert!(trace.starts_with("Root=1-67471a2b-"), "{trace}");
         assert_eq!(trace.len(), 40, "{trace}");
         assert!(
@@ -252,9 +240,10 @@ mod tests {
             "{trace}"
         );
         let other = Ids::new(at);
-        assert_ne!(other.trace(), trace, "random part");
-        assert_ne!(other.request_id(), rid);
-        assert_ne!(other.extended(), ext);
+        let [other_rid, other_ext, other_trace] = other.texts();
+        assert_ne!(other_trace, trace, "random part");
+        assert_ne!(other_rid, rid);
+        assert_ne!(other_ext, ext);
 
         let texts = [rid, ext, trace].map(str::to_owned);
         let values = ids

@@ -76,10 +76,10 @@ pub struct Target<'a> {
 pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
     if let Some(h) = host {
         let name = &h[..find_byte(h, b':').unwrap_or(h.len())];
-        let (id, labels) = split_label(name);
-        let (service, labels) = split_label(labels);
+        let (id, labels) = split_at_byte(name, b'.');
+        let (service, labels) = split_at_byte(labels, b'.');
         if service == "execute-api" && !id.is_empty() {
-            let region = Some(split_label(labels).0).filter(|r| looks_like_region(r));
+            let region = Some(split_at_byte(labels, b'.').0).filter(|r| looks_like_region(r));
             let (stage, rest) = split_first(path);
             return Some(Target {
                 api_id: id,
@@ -138,11 +138,12 @@ pub(crate) fn find_byte(s: &str, b: u8) -> Option<usize> {
     s.bytes().position(|c| c == b)
 }
 
-/// `"a.b.c"` → `("a", "b.c")`; `"a"` → `("a", "")`.
-fn split_label(name: &str) -> (&str, &str) {
-    match find_byte(name, b'.') {
-        Some(i) => (&name[..i], &name[i + 1..]),
-        None => (name, ""),
+/// `s` around its first `b`, which neither side keeps: `("a", "b.c")` for `"a.b.c"` and `b'.'`;
+/// `(s, "")` when there is none.
+pub(crate) fn split_at_byte(s: &str, b: u8) -> (&str, &str) {
+    match find_byte(s, b) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, ""),
     }
 }
 

@@ -176,6 +176,7 @@ pub async fn serve(
         .host
         .map(|h| &h[..super::find_byte(h, b':').unwrap_or(h.len())])
         .unwrap_or_default();
+    let [request_id, extended_id, trace_id] = ids.texts();
     let exec = Exec {
         tenant: &stage.tenant,
         api_id: &stage.api_id,
@@ -183,9 +184,9 @@ pub async fn serve(
         deployment,
         variables,
         is_canary,
-        request_id: ids.request_id(),
-        extended_id: ids.extended(),
-        trace_id: ids.trace(),
+        request_id,
+        extended_id,
+        trace_id,
         received,
         client: &dp.client,
         execution_log: false,

@@ -104,10 +104,7 @@ impl Router {
         if rest.is_empty() {
             return n.resource;
         }
-        let (raw, after) = match super::find_byte(rest, b'/') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
+        let (raw, after) = super::split_at_byte(rest, b'/');
         let seg = percent_decode_str(raw).decode_utf8_lossy();
         if let Some(child) = n.literals.get(seg.as_ref()) {
             if let Some(r) = self.walk(*child, after, params) {

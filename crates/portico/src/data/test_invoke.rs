@@ -146,6 +146,7 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     };
     let received = OffsetDateTime::now_utc();
     let ids = Ids::new(received);
+    let [request_id, extended_id, trace_id] = ids.texts();
     let exec = Exec {
         tenant: call.tenant,
         api_id: &api_id,
@@ -153,9 +154,9 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
         deployment: &deployment,
         variables: &variables,
         is_canary: None,
-        request_id: ids.request_id(),
-        extended_id: ids.extended(),
-        trace_id: ids.trace(),
+        request_id,
+        extended_id,
+        trace_id,
         received,
         client: &app.data.client,
         execution_log: true,
@@ -186,12 +187,7 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let log: String = inv
         .log
         .iter()
-        .map(|l| {
-            format!(
-                "Execution log for request {}\n{stamp} : {l}\n",
-                ids.request_id()
-            )
-        })
+        .map(|l| format!("Execution log for request {}\n{stamp} : {l}\n", request_id))
         .take(1)
         .chain(inv.log.iter().skip(1).map(|l| format!("{stamp} : {l}\n")))
         .collect();
