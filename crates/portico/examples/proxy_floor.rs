@@ -107,6 +107,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
         });
         let _ = http1::Builder::new()
             .half_close(true)
+            .writev(false)
             .serve_connection(TokioIo::new(stream), service)
             .await;
     });

@@ -163,7 +163,10 @@ struct Connections {
 impl Connections {
     fn new(app: Arc<App>) -> Connections {
         let mut builder = http1::Builder::new();
-        builder.keep_alive(true).half_close(true);
+        // Flattened writes: a response's head and body leave in one `write` from one buffer.
+        // Vectored writes cost more per small response (~450 instructions) and, for a large
+        // body, queue each piece as it comes, so it leaves in more, smaller syscalls.
+        builder.keep_alive(true).half_close(true).writev(false);
         Connections {
             app,
             builder,
