@@ -14,13 +14,12 @@
 //! or disagrees with itself — each an error, never a panic or an unbounded buffer.
 
 use std::io::{self, Write as _};
-use std::pin::Pin;
 use std::task::{ready, Context, Poll, Waker};
 
 use bytes::{Bytes, BytesMut};
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use hyper::{HeaderMap, Method, StatusCode, Version};
-use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
 /// Largest response head accepted (status line and headers).
@@ -29,19 +28,20 @@ pub const MAX_HEAD: usize = 64 * 1024;
 pub const MAX_HEADERS: usize = 100;
 /// Longest chunk-size line, and the most trailer bytes, accepted in a chunked body.
 pub const MAX_LINE: usize = 8 * 1024;
-/// Bytes asked of the socket per read.
+/// Bytes asked of the socket per read of a head, or of a body of unknown or short length.
 const READ_SIZE: usize = 8 * 1024;
+/// Most bytes asked per read of a long body: fewer, larger reads (a 1 MB body took 128 reads).
+const MAX_READ: usize = 64 * 1024;
 /// A request body up to this size is copied behind the head so both leave in one `write`.
 const COALESCE_BODY: usize = 16 * 1024;
 
 /// One connection to a backend.
 pub struct Conn {
     io: TcpStream,
-    /// Bytes read and not yet consumed.
+    /// Bytes read and not yet consumed. The socket is read straight into its spare capacity:
+    /// what is taken off the front (a head, a piece of body) shares its allocation, so one
+    /// allocation serves the small responses of many requests.
     buf: BytesMut,
-    /// Where the socket is read into: initialised once, so reads need no unsafe code and no
-    /// zeroing. What a read returns is then copied into `buf` (a response is usually one read).
-    scratch: Box<[u8]>,
     /// Where a request is written before it goes out: kept from request to request so its
     /// capacity is allocated once per connection.
     out: Vec<u8>,
@@ -134,7 +134,6 @@ impl Conn {
         Ok(Conn {
             io,
             buf: BytesMut::new(),
-            scratch: vec![0; READ_SIZE].into_boxed_slice(),
             out: Vec::new(),
         })
     }
@@ -255,7 +254,7 @@ impl Conn {
                     return Err(invalid(format!("response head over {MAX_HEAD} bytes")));
                 }
             }
-            let n = std::future::poll_fn(|cx| self.poll_fill(cx))
+            let n = std::future::poll_fn(|cx| self.poll_fill(cx, READ_SIZE))
                 .await
                 .map_err(Error::Io)?;
             if n == 0 {
@@ -339,13 +338,20 @@ impl Conn {
         }
     }
 
-    /// Read once from the socket into `buf`; `Ok(0)` is the end of the stream.
-    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
-        let mut rb = ReadBuf::new(&mut self.scratch);
-        ready!(Pin::new(&mut self.io).poll_read(cx, &mut rb))?;
-        let n = rb.filled().len();
-        self.buf.extend_from_slice(rb.filled());
-        Poll::Ready(Ok(n))
+    /// Read once from the socket into `buf`, with room for about `want` bytes; `Ok(0)` is the
+    /// end of the stream.
+    fn poll_fill(&mut self, cx: &mut Context<'_>, want: usize) -> Poll<io::Result<usize>> {
+        if self.buf.capacity() - self.buf.len() < want / 2 {
+            self.buf.reserve(want);
+        }
+        loop {
+            ready!(self.io.poll_read_ready(cx))?;
+            match self.io.try_read_buf(&mut self.buf) {
+                // A spurious readiness: tokio has cleared it, so the next poll registers.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                read => return Poll::Ready(read),
+            }
+        }
     }
 
     /// The next piece of the body, `None` at its end. A connection is only fit for another
@@ -360,6 +366,10 @@ impl Conn {
                 Ok(Some(Decoded::Data(b))) => return Poll::Ready(Some(Ok(b))),
                 Ok(Some(Decoded::End)) => {
                     *framing = Framing::Done;
+                    // A connection going back to the pool does not keep a long body's buffer.
+                    if self.buf.is_empty() && self.buf.capacity() > READ_SIZE {
+                        self.buf = BytesMut::new();
+                    }
                     return Poll::Ready(None);
                 }
                 Ok(None) => {}
@@ -368,7 +378,7 @@ impl Conn {
                     return Poll::Ready(Some(Err(e)));
                 }
             }
-            let n = match ready!(self.poll_fill(cx)) {
+            let n = match ready!(self.poll_fill(cx, body_read_size(framing, self.buf.len()))) {
                 Ok(n) => n,
                 Err(e) => {
                     *framing = Framing::Done;
@@ -561,6 +571,18 @@ pub fn keep_all(name: HeaderName) -> Option<HeaderName> {
 }
 
 /// A chunk-size line: hex digits, then optional whitespace and `;extensions`.
+/// How much the next read of a body asks for: what is left of the body beyond what is
+/// buffered, within `READ_SIZE..=MAX_READ`.
+fn body_read_size(framing: &Framing, buffered: usize) -> usize {
+    let left = match framing {
+        Framing::Length(n) | Framing::Chunked(Chunked::Data(n)) => {
+            n.saturating_sub(buffered as u64)
+        }
+        _ => 0,
+    };
+    (left.min(MAX_READ as u64) as usize).max(READ_SIZE)
+}
+
 fn chunk_size(line: &[u8]) -> Result<u64, Error> {
     let digits = line
         .split(|&b| b == b';')

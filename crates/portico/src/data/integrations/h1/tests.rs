@@ -239,14 +239,26 @@ async fn a_content_length_body_is_read_and_the_connection_reused() {
 
 #[tokio::test]
 async fn a_body_longer_than_a_read_streams_and_the_connection_is_reused() {
-    // Eight reads' worth: the body cannot all have come with the head.
-    let body = "x".repeat(8 * READ_SIZE);
-    let raw = format!(
+    // Longer than the largest read, and of no round size: it cannot all come with the head,
+    // and pieces of it are read at several sizes. Its bytes vary, so a piece out of order shows.
+    let body: String = (0..3 * MAX_READ + 8 * READ_SIZE + 17)
+        .map(|i| char::from(b'a' + (i % 23) as u8))
+        .collect();
+    let length = format!(
         "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let raw: &'static [u8] = raw.into_bytes().leak();
-    assert_eq!(through_pool(raw, Method::GET).await, seen(200, &body, true));
+    let chunked = format!(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+        MAX_READ + 5,
+        &body[..MAX_READ + 5],
+        body.len() - MAX_READ - 5,
+        &body[MAX_READ + 5..],
+    );
+    for raw in [length, chunked] {
+        let raw: &'static [u8] = raw.into_bytes().leak();
+        assert_eq!(through_pool(raw, Method::GET).await, seen(200, &body, true));
+    }
 }
 
 /// Drops `Transfer-Encoding`, renames `Connection`: what a proxy's rule may do to the very
