@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Control-plane benchmark: ../shared/bench/cp_workload.py with N client processes against
 # Portico, and against moto_server measured the same way in the same run (the reference).
-# Prints calls/s, errors, and each server's CPU time per call (utime+stime from /proc).
+# Prints calls/s, errors, each server's CPU time per call (utime+stime from /proc), the clients'
+# CPU time per call, and the ceiling that the clients' CPU puts on calls/s on this machine.
 #
 #   bash bench/control_plane.sh            # 4 client processes, 10 APIs x 20 resources each
 #   PROCS=4 APIS=10 RESOURCES=20 SKIP_MOTO=1 bash bench/control_plane.sh
@@ -30,13 +31,22 @@ run_workload() { # name url pid
   local name=$1 url=$2 pid=$3
   local t0 c0 t1 c1
   c0=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
-  for i in $(seq "$PROCS"); do
-    "$VENV/bin/python" "$WORKLOAD" "$url" --apis "$APIS" --resources "$RESOURCES" --json "$tmp/$name-$i.json" >"$tmp/$name-$i.out" 2>&1 &
-  done
-  wait $(jobs -p | grep -v "^$pid$") 2>/dev/null || true
+  # The clients run under one launcher, which reports their CPU time (RUSAGE_CHILDREN): with
+  # the server's, it says how much of the machine the clients leave the server.
+  "$VENV/bin/python" - "$PROCS" "$tmp/$name" "$VENV/bin/python" "$WORKLOAD" "$url" \
+    --apis "$APIS" --resources "$RESOURCES" >"$tmp/$name.clients" <<'PY'
+import resource, subprocess, sys
+procs, prefix, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+running = [subprocess.Popen(cmd + ["--json", f"{prefix}-{i}.json"], stdout=open(f"{prefix}-{i}.out", "w"),
+                            stderr=subprocess.STDOUT) for i in range(procs)]
+for p in running:
+    p.wait()
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(r.ru_utime + r.ru_stime)
+PY
   t1=$(date +%s.%N); c1=$(cpu_ticks "$pid")
   "$VENV/bin/python" - "$name" "$tmp" "$PROCS" "$t0" "$t1" "$c0" "$c1" "$(getconf CLK_TCK)" <<'PY'
-import json, sys, glob
+import json, os, sys, glob
 name, tmp, procs, t0, t1, c0, c1, hz = sys.argv[1:]
 calls = errors = 0
 for f in glob.glob(f"{tmp}/{name}-*.json"):
@@ -45,9 +55,12 @@ for f in glob.glob(f"{tmp}/{name}-*.json"):
     errors += d["errors_total"]
 wall = float(t1) - float(t0)
 cpu = (int(c1) - int(c0)) / int(hz)
+clients = float(open(f"{tmp}/{name}.clients").read())
 print(f"{name}: {calls} calls in {wall:.2f}s = {calls/wall:.0f} calls/s; errors {errors}; "
-      f"server CPU {cpu:.2f}s = {cpu/calls*1e6 if calls else 0:.0f} us/call")
-json.dump({"calls": calls, "wall": wall, "cpu": cpu, "errors": errors}, open(f"{tmp}/{name}.sum", "w"))
+      f"server CPU {cpu:.2f}s = {cpu/calls*1e6 if calls else 0:.0f} us/call; "
+      f"clients' CPU {clients/calls*1e6 if calls else 0:.0f} us/call")
+json.dump({"calls": calls, "wall": wall, "cpu": cpu, "clients": clients, "errors": errors},
+          open(f"{tmp}/{name}.sum", "w"))
 PY
 }
 
@@ -66,9 +79,18 @@ if [ "${SKIP_MOTO:-0}" != 1 ]; then
   run_workload moto "http://127.0.0.1:$mport" "$mpid"
   kill "$mpid"; wait "$mpid" 2>/dev/null || true
   "$VENV/bin/python" - "$tmp" <<'PY'
-import json, sys
+import json, os, sys
 p = json.load(open(f"{sys.argv[1]}/portico.sum")); m = json.load(open(f"{sys.argv[1]}/moto.sum"))
 print(f"ratio portico/moto calls/s: {(p['calls']/p['wall'])/(m['calls']/m['wall']):.1f}x; "
       f"CPU per call portico/moto: {(p['cpu']/p['calls'])/(m['cpu']/m['calls']):.3f}")
+# What bounds calls/s when the clients share the machine: every call costs the clients' CPU
+# plus the server's. With all CPUs busy, calls/s cannot pass CPUs / (clients + server per call);
+# even a server that cost nothing could not pass CPUs / clients per call.
+cpus = os.cpu_count()
+ceiling = cpus / (p["clients"] / p["calls"])
+moto = m["calls"] / m["wall"]
+print(f"ceiling on {cpus} CPUs with these clients: {ceiling:.0f} calls/s for a server that cost "
+      f"nothing = {ceiling/moto:.1f}x moto's calls/s; Portico used "
+      f"{(p['cpu']+p['clients'])/p['wall']/cpus*100:.0f}% of the machine with its clients")
 PY
 fi
