@@ -108,6 +108,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
         let _ = http1::Builder::new()
             .half_close(true)
             .writev(false)
+            .max_buf_size(64 * 1024)
             .serve_connection(TokioIo::new(stream), service)
             .await;
     });

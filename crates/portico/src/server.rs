@@ -29,6 +29,9 @@ use crate::planes;
 
 /// How long shutdown waits for in-flight requests before giving up on them.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest read and write buffer of a client connection, and so the largest request head
+/// (AWS allows 10,240 bytes of request line and headers).
+const CONN_BUFFER: usize = 64 * 1024;
 
 pub struct Server {
     listener: TcpListener,
@@ -163,10 +166,16 @@ struct Connections {
 impl Connections {
     fn new(app: Arc<App>) -> Connections {
         let mut builder = http1::Builder::new();
-        // Flattened writes: a response's head and body leave in one `write` from one buffer.
-        // Vectored writes cost more per small response (~450 instructions) and, for a large
-        // body, queue each piece as it comes, so it leaves in more, smaller syscalls.
-        builder.keep_alive(true).half_close(true).writev(false);
+        // Flattened writes: a response's head and body are copied into one buffer and leave in
+        // one `write`. Vectored writes cost more per small response (~450 instructions) and a
+        // large body leaves in more, smaller syscalls. The buffer keeps its capacity while the
+        // connection lives, so it is capped: hyper's default (~400 KB) would stay with every
+        // connection that once carried a large body.
+        builder
+            .keep_alive(true)
+            .half_close(true)
+            .writev(false)
+            .max_buf_size(CONN_BUFFER);
         Connections {
             app,
             builder,
