@@ -30,7 +30,7 @@ pub const MAX_HEADERS: usize = 100;
 pub const MAX_LINE: usize = 8 * 1024;
 /// Bytes asked of the socket per read of a head, or of a body of unknown or short length.
 const READ_SIZE: usize = 8 * 1024;
-/// Most bytes asked per read of a long body: fewer, larger reads (a 1 MB body took 128 reads).
+/// Most bytes asked per read of a long body: at `READ_SIZE`, 1 MB would take 128 reads.
 const MAX_READ: usize = 64 * 1024;
 /// A request body up to this size is copied behind the head so both leave in one `write`.
 const COALESCE_BODY: usize = 16 * 1024;
@@ -570,7 +570,6 @@ pub fn keep_all(name: HeaderName) -> Option<HeaderName> {
     Some(name)
 }
 
-/// A chunk-size line: hex digits, then optional whitespace and `;extensions`.
 /// How much the next read of a body asks for: what is left of the body beyond what is
 /// buffered, within `READ_SIZE..=MAX_READ`.
 fn body_read_size(framing: &Framing, buffered: usize) -> usize {
@@ -583,6 +582,7 @@ fn body_read_size(framing: &Framing, buffered: usize) -> usize {
     (left.min(MAX_READ as u64) as usize).max(READ_SIZE)
 }
 
+/// A chunk-size line: hex digits, then optional whitespace and `;extensions`.
 fn chunk_size(line: &[u8]) -> Result<u64, Error> {
     let digits = line
         .split(|&b| b == b';')
