@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
@@ -16,7 +15,7 @@ use crate::auth::SignedParts;
 use crate::control::{self, Reply};
 use crate::data;
 use crate::error::ApiError;
-use crate::http::{empty, full, json_response, request_id, ResponseBody};
+use crate::http::{empty, full, json_response, request_id, ReadError, ResponseBody};
 
 /// Largest management request body accepted (an OpenAPI import is the big case).
 pub const MAX_CONTROL_BODY: usize = 10 * 1024 * 1024;
@@ -72,14 +71,14 @@ pub async fn serve(
 }
 
 async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
-    match Limited::new(body, limit).collect().await {
-        Ok(c) => Ok(c.to_bytes()),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::new(
+    match crate::http::read_whole(body, limit).await {
+        Ok(bytes) => Ok(bytes),
+        Err(ReadError::TooLarge) => Err(ApiError::new(
             413,
             "PayloadTooLargeException",
             format!("Request body exceeds the limit of {limit} bytes"),
         )),
-        Err(e) => Err(ApiError::bad_request(format!(
+        Err(ReadError::Body(e)) => Err(ApiError::bad_request(format!(
             "Could not read request body: {e}"
         ))),
     }

@@ -15,7 +15,6 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body as _, Incoming};
 use hyper::header::{HeaderName, HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
 use hyper::http::request::Parts;
@@ -34,7 +33,7 @@ use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::router::Router;
 use super::{response_map, DataPlane, Target};
 use crate::control::parse_query;
-use crate::http::ResponseBody;
+use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::store::Tenant;
 
 /// API Gateway's payload limit.
@@ -202,10 +201,10 @@ pub async fn serve(
     } else if body.is_end_stream() {
         Some(Bytes::new())
     } else {
-        match Limited::new(body, MAX_PAYLOAD).collect().await {
-            Ok(c) => Some(c.to_bytes()),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => None,
-            Err(e) => {
+        match read_whole(body, MAX_PAYLOAD).await {
+            Ok(bytes) => Some(bytes),
+            Err(ReadError::TooLarge) => None,
+            Err(ReadError::Body(e)) => {
                 // The client went away mid-body: don't invoke the backend with half a request.
                 tracing::debug!(error = %e, "client body read failed");
                 let mut r = deployment.gateway_responses.render(
@@ -624,6 +623,7 @@ async fn phases(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http_body_util::BodyExt;
     use serde_json::json;
 
     async fn run(

@@ -6,7 +6,6 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Limited};
 use hyper::Response;
 
 use super::h1::{self, Outbound};
@@ -14,6 +13,7 @@ use super::pool::{DrivenBody, Failure, Pool};
 use super::Outcome;
 use crate::data::gateway_responses::{GatewayError, ResponseType};
 use crate::data::request_map::BackendRequest;
+use crate::http::{read_whole, ReadError};
 
 /// Largest integration response API Gateway accepts (its 10 MB payload cap).
 pub const MAX_RESPONSE: usize = 10 * 1024 * 1024;
@@ -167,21 +167,24 @@ impl Client {
                 body: whole,
             });
         }
-        let collected =
-            tokio::time::timeout_at(deadline, Limited::new(body, MAX_RESPONSE).collect())
-                .await
-                .map_err(|_| timed_out(timeout))?
-                .map_err(|e| {
-                    GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
-                        .with_status(500)
-                        .with_detail(format!(
-                            "Execution failed: error reading endpoint response: {e}"
-                        ))
-                })?;
+        let whole = tokio::time::timeout_at(deadline, read_whole(body, MAX_RESPONSE))
+            .await
+            .map_err(|_| timed_out(timeout))?
+            .map_err(|e| {
+                let e = match e {
+                    ReadError::TooLarge => format!("body over {MAX_RESPONSE} bytes"),
+                    ReadError::Body(e) => e.to_string(),
+                };
+                GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
+                    .with_status(500)
+                    .with_detail(format!(
+                        "Execution failed: error reading endpoint response: {e}"
+                    ))
+            })?;
         Ok(Outcome {
             status: parts.status.as_u16(),
             headers: parts.headers,
-            body: collected.to_bytes(),
+            body: whole,
         })
     }
 }
