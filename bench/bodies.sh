@@ -55,23 +55,7 @@ PORTICO_LOG=warn ./target/release/portico serve --listen "127.0.0.1:$port" --dat
 ppid=$!
 for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
 # Deployed through the management API, as a user would: ANY /{proxy+} -> the backend's /{proxy}.
-api=$("$VENV/bin/python" - "http://127.0.0.1:$port" "http://127.0.0.1:$bport" <<'PY'
-import sys, boto3
-url, backend = sys.argv[1:]
-c = boto3.client("apigateway", endpoint_url=url, region_name="us-east-1",
-                 aws_access_key_id="test", aws_secret_access_key="test")
-api = c.create_rest_api(name="bodies")
-a, root = api["id"], api["rootResourceId"]
-r = c.create_resource(restApiId=a, parentId=root, pathPart="{proxy+}")["id"]
-c.put_method(restApiId=a, resourceId=r, httpMethod="ANY", authorizationType="NONE",
-             requestParameters={"method.request.path.proxy": True})
-c.put_integration(restApiId=a, resourceId=r, httpMethod="ANY", type="HTTP_PROXY",
-                  integrationHttpMethod="ANY", uri=f"{backend}/{{proxy}}",
-                  requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
-c.create_deployment(restApiId=a, stageName="bench")
-print(a)
-PY
-)
+api=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "http://127.0.0.1:$bport" bodies)
 gw="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"
 # Both proxies must hand back the backend's bytes whole before anything is timed.
 for f in 64k 1m; do

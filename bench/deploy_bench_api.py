@@ -1,12 +1,28 @@
-"""Deploy the benchmark API through the management API, as a user would, and print its id:
-GET /proxy (HTTP_PROXY to the backend) and GET /mock (MOCK with a response template reading
-$context), stage `bench`. Usage: deploy_bench_api.py PORTICO_URL BACKEND_URL"""
+"""Deploy a benchmark API through the management API, as a user would, and print its id.
+
+  deploy_bench_api.py PORTICO_URL BACKEND_URL           GET /proxy (HTTP_PROXY to the backend)
+                                                        and GET /mock (MOCK with a response
+                                                        template reading $context)
+  deploy_bench_api.py PORTICO_URL BACKEND_URL bodies    ANY /{proxy+} (HTTP_PROXY to the
+                                                        backend's /{proxy})
+Either way the stage is `bench`."""
 import sys, boto3
-url, backend = sys.argv[1:]
+url, backend = sys.argv[1:3]
+bodies = sys.argv[3:] == ["bodies"]
 c = boto3.client("apigateway", endpoint_url=url, region_name="us-east-1",
                  aws_access_key_id="test", aws_secret_access_key="test")
-api = c.create_rest_api(name="bench")
+api = c.create_rest_api(name="bodies" if bodies else "bench")
 api_id, root = api["id"], api["rootResourceId"]
+if bodies:
+    r = c.create_resource(restApiId=api_id, parentId=root, pathPart="{proxy+}")["id"]
+    c.put_method(restApiId=api_id, resourceId=r, httpMethod="ANY", authorizationType="NONE",
+                 requestParameters={"method.request.path.proxy": True})
+    c.put_integration(restApiId=api_id, resourceId=r, httpMethod="ANY", type="HTTP_PROXY",
+                      integrationHttpMethod="ANY", uri=f"{backend.rstrip('/')}/{{proxy}}",
+                      requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
+    c.create_deployment(restApiId=api_id, stageName="bench")
+    print(api_id)
+    sys.exit(0)
 proxy = c.create_resource(restApiId=api_id, parentId=root, pathPart="proxy")["id"]
 c.put_method(restApiId=api_id, resourceId=proxy, httpMethod="GET", authorizationType="NONE")
 c.put_integration(restApiId=api_id, resourceId=proxy, httpMethod="GET", type="HTTP_PROXY",
