@@ -30,16 +30,6 @@ for name in A B; do
   BASE[$name]="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"
 done
 
-measure() { # label pid url
-  local c0 c1 out n rps
-  c0=$(cpu_ticks "$2")
-  out=$(wrk -t1 -c16 -d"${D}s" "$3")
-  c1=$(cpu_ticks "$2")
-  n=$(awk '/requests in/{print $1}' <<<"$out")
-  rps=$(awk '/Requests\/sec/{print $2}' <<<"$out")
-  awk -v l="$1" -v d=$((c1 - c0)) -v n="$n" -v r="$rps" -v hz="$(getconf CLK_TCK)" \
-    'BEGIN { printf "%-8s %8.0f req/s %6.1f us/request\n", l, r, d * 1e6 / hz / n }'
-}
 for _ in $(seq "$ROUNDS"); do
   measure nginx "$NGINX_WORKER" http://127.0.0.1:18083/
   for name in A B; do

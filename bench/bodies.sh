@@ -71,16 +71,6 @@ wrk.headers["Content-Type"] = "application/octet-stream"
 LUA
 rss_before=$(rss_kb "$ppid")
 
-measure() { # label pid url [wrk args...]
-  local label=$1 pid=$2 url=$3 c0 c1 out
-  shift 3
-  c0=$(cpu_ticks "$pid")
-  out=$(wrk -t1 -c"$CONN" -d"${D}s" "$@" "$url")
-  c1=$(cpu_ticks "$pid")
-  awk -v l="$label" -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
-    '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 }
-     END { printf "%-16s %9.1f req/s %9.1f us/request\n", l, r, d * 1e6 / hz / n }' <<<"$out"
-}
 for _ in $(seq "$ROUNDS"); do
   for f in 64k 1m; do
     measure "nginx-get-$f" "$nginx_worker" "http://127.0.0.1:$pport/$f"

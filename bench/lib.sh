@@ -51,3 +51,16 @@ start_nginx_proxy() {
 
 # utime+stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+# One wrk run of D seconds (default 5) on CONN connections (default 16) against a URL, with
+# the serving process's CPU time per request: prints `label req/s us/request`.
+measure() { # label pid url [wrk args...]
+  local label=$1 pid=$2 url=$3 c0 c1 out
+  shift 3
+  c0=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c"${CONN:-16}" -d"${D:-5}s" "$@" "$url")
+  c1=$(cpu_ticks "$pid")
+  awk -v l="$label" -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" \
+    '/requests in/ { n = $1 } /Requests\/sec/ { r = $2 }
+     END { printf "%-18s %9.1f req/s %7.1f us/request\n", l, r, d * 1e6 / hz / n }' <<<"$out"
+}

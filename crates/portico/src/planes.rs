@@ -15,7 +15,7 @@ use crate::auth::SignedParts;
 use crate::control::{self, Reply};
 use crate::data;
 use crate::error::ApiError;
-use crate::http::{empty, full, json_response, request_id, ReadError, ResponseBody};
+use crate::http::{empty, full, json_response, read_whole, request_id, ReadError, ResponseBody};
 
 /// Largest management request body accepted (an OpenAPI import is the big case).
 pub const MAX_CONTROL_BODY: usize = 10 * 1024 * 1024;
@@ -71,7 +71,7 @@ pub async fn serve(
 }
 
 async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
-    match crate::http::read_whole(body, limit).await {
+    match read_whole(body, limit).await {
         Ok(bytes) => Ok(bytes),
         Err(ReadError::TooLarge) => Err(ApiError::new(
             413,

@@ -187,7 +187,7 @@ async fn run(app: &App, call: &Call<'_>) -> Result<Reply, ApiError> {
     let log: String = inv
         .log
         .iter()
-        .map(|l| format!("Execution log for request {}\n{stamp} : {l}\n", request_id))
+        .map(|l| format!("Execution log for request {request_id}\n{stamp} : {l}\n"))
         .take(1)
         .chain(inv.log.iter().skip(1).map(|l| format!("{stamp} : {l}\n")))
         .collect();
