@@ -10,6 +10,7 @@
 #
 #   bash bench/bodies.sh                    # ROUNDS=3, D=4 s per measurement, CONN=4
 #   ROUNDS=5 CONN=16 bash bench/bodies.sh
+#   PORTICO_BIN=target/pgo/release/portico bash bench/bodies.sh   # another build of Portico
 # Needs nginx and wrk (apt-get install -y nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +52,7 @@ sleep 0.5
 nginx_worker=$(pgrep -P "$(cat "$tmp/proxy.pid")" | head -1)
 
 port=$(free_port)
-PORTICO_LOG=warn ./target/release/portico serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
+PORTICO_LOG=warn "${PORTICO_BIN:-./target/release/portico}" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
 ppid=$!
 for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
 # Deployed through the management API, as a user would: ANY /{proxy+} -> the backend's /{proxy}.

@@ -7,6 +7,8 @@
 #   bash bench/dataplane.sh                 # 10 s per wrk run, 16 connections, 60 s RSS run
 #   DUR=30 CONN=16 RSS_SECONDS=300 bash bench/dataplane.sh
 #   ROUNDS=3 bash bench/dataplane.sh        # the throughput runs 3 times; ratios per round, median
+#   PORTICO_BIN=target/pgo/release/portico bash bench/dataplane.sh   # the profile-guided build
+#                                           # (scripts/build-pgo.sh); the floor stays the plain one
 # PORTICO_WORKERS sets Portico's (and the floor's) worker threads; default half the CPUs (at least one).
 # Needs nginx and wrk (apt-get install -y nginx-light wrk).
 set -euo pipefail
@@ -22,7 +24,7 @@ source bench/lib.sh nginx wrk
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
 port=$(free_port)
-PORTICO_LOG=warn ./target/release/portico serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
+PORTICO_LOG=warn "${PORTICO_BIN:-./target/release/portico}" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
 ppid=$!
 for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
 
