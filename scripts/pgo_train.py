@@ -1,16 +1,17 @@
 """The training run of a profile-guided build (scripts/build-pgo.sh): Portico at work, as the
 profile the optimiser lays the code out by.
 
-Starts $PORTICO_BIN (an instrumented build) with a real local backend, deploys APIs through the
-management API with boto3, and drives keep-alive traffic at them: mostly the data plane
-(HTTP_PROXY, MOCK with a template, request bodies, unknown routes), and some management calls.
+Starts $PORTICO_BIN (an instrumented build) with a real local backend, deploys an API through
+the management API with boto3, and drives keep-alive traffic at it: mostly the data plane
+(HTTP_PROXY with path parameters, HTTP with a request template, MOCK with templates, request
+bodies, unknown routes), and some management calls. The API is not the benchmarks' own, so
+that what the benchmarks show is not a profile of themselves.
 The server is stopped with SIGTERM, so it exits cleanly and writes its profile.
 
     PORTICO_BIN=target/pgo-train/release/portico .venv/bin/python scripts/pgo_train.py [REQUESTS]
 """
 import http.client
 import os
-import subprocess
 import sys
 import threading
 
@@ -18,49 +19,76 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 import boto3  # noqa: E402
-from dataplane import Backend  # noqa: E402
+from dataplane import Backend, add_resource, deploy, http_method, mock_method  # noqa: E402
 from portico_server import ACCOUNT_A, Server  # noqa: E402
 
-# Per client thread; four threads. About 10 s on two CPUs.
+# Per client thread; four threads. About 20 s on two CPUs.
 REQUESTS = int(sys.argv[1]) if len(sys.argv) > 1 else 4000
 THREADS = 4
 
 
-def deploy(url, backend, *mode):
-    out = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "bench", "deploy_bench_api.py"), url, backend, *mode],
-        check=True, capture_output=True, text=True)
-    return out.stdout.strip()
+def client(url):
+    return boto3.client("apigateway", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id=ACCOUNT_A[0], aws_secret_access_key=ACCOUNT_A[1])
 
 
-def drive(port, bench, bodies, failures):
+def deploy_pets(apigw, backend):
+    """An API of its own, not the benchmarks' (bench/deploy_bench_api.py): path parameters, a
+    mapped HTTP integration, a MOCK with templates, a greedy proxy for bodies."""
+    api = apigw.create_rest_api(name="pgo-training")
+    api_id, root = api["id"], api["rootResourceId"]
+    pets = add_resource(apigw, api_id, root, "pets")
+    pet = add_resource(apigw, api_id, pets, "{id}")
+    http_method(apigw, api_id, pet, f"{backend}/pets/{{id}}",
+                method_request_parameters={"method.request.path.id": True},
+                requestParameters={"integration.request.path.id": "method.request.path.id"})
+    http_method(apigw, api_id, pets, f"{backend}/pets", method="POST", type="HTTP",
+                integration_method="POST",
+                requestTemplates={"application/json":
+                                  '{"name": $input.json(\'$.name\'), "by": "$context.requestId"}'})
+    health = add_resource(apigw, api_id, root, "health")
+    mock_method(apigw, api_id, health, response_templates={
+        "application/json": '{"stage": "$context.stage", "q": "$input.params(\'q\')"}'})
+    files = add_resource(apigw, api_id, root, "files")
+    anything = add_resource(apigw, api_id, files, "{proxy+}")
+    http_method(apigw, api_id, anything, f"{backend}/files/{{proxy}}", method="ANY",
+                method_request_parameters={"method.request.path.proxy": True},
+                requestParameters={"integration.request.path.proxy": "method.request.path.proxy"})
+    deploy(apigw, api_id, "live")
+    return api_id
+
+
+def drive(port, api_id, failures):
     """Keep-alive requests in the proportions of a busy gateway: mostly proxied GETs."""
     conn = http.client.HTTPConnection("127.0.0.1", port)
-    body = b'{"pet": "dog", "n": 1}' * 40
+    base = f"/restapis/{api_id}/live/_user_request_"
+    small = b'{"name": "rex", "kind": "dog"}'
+    large = b'{"name": "rex", "kind": "dog"}' * 120
+    json_type = {"Content-Type": "application/json"}
     for i in range(REQUESTS):
-        if i % 10 < 6:
-            conn.request("GET", f"/restapis/{bench}/bench/_user_request_/proxy?n={i}")
-        elif i % 10 < 8:
-            conn.request("GET", f"/restapis/{bench}/bench/_user_request_/mock",
-                         headers={"Accept": "application/json"})
-        elif i % 10 < 9:
-            conn.request("POST", f"/restapis/{bodies}/bench/_user_request_/pets/{i}", body=body,
-                         headers={"Content-Type": "application/json"})
+        k = i % 20
+        if k < 10:
+            conn.request("GET", f"{base}/pets/{i}?view=full&n={k}")
+        elif k < 13:
+            conn.request("GET", f"{base}/health?q={i}", headers={"Accept": "application/json"})
+        elif k < 16:
+            conn.request("POST", f"{base}/pets", body=small, headers=json_type)
+        elif k < 18:
+            conn.request("PUT", f"{base}/files/a/{i}.json", body=large, headers=json_type)
         else:
-            conn.request("GET", f"/restapis/{bench}/bench/_user_request_/nowhere")
+            conn.request("GET", f"{base}/nowhere/{i}")
         resp = conn.getresponse()
         resp.read()
-        if resp.status not in (200, 403):
-            failures.append(resp.status)
+        if resp.status != (403 if k >= 18 else 200):
+            failures.append((k, resp.status))
 
 
 def manage(url, api_id):
-    c = boto3.client("apigateway", endpoint_url=url, region_name="us-east-1",
-                     aws_access_key_id=ACCOUNT_A[0], aws_secret_access_key=ACCOUNT_A[1])
+    apigw = client(url)
     for i in range(100):
-        c.get_rest_apis()
-        c.get_resources(restApiId=api_id, embed=["methods"])
-        c.update_stage(restApiId=api_id, stageName="bench", patchOperations=[
+        apigw.get_rest_apis()
+        apigw.get_resources(restApiId=api_id, embed=["methods"])
+        apigw.update_stage(restApiId=api_id, stageName="live", patchOperations=[
             {"op": "replace", "path": "/variables/round", "value": str(i)}])
 
 
@@ -68,12 +96,11 @@ def main():
     backend = Backend()
     server = Server().start()
     try:
-        bench = deploy(server.url, backend.url + "/")
-        bodies = deploy(server.url, backend.url, "bodies")
+        api_id = deploy_pets(client(server.url), backend.url)
         failures = []
-        threads = [threading.Thread(target=drive, args=(server.port, bench, bodies, failures))
+        threads = [threading.Thread(target=drive, args=(server.port, api_id, failures))
                    for _ in range(THREADS)]
-        threads.append(threading.Thread(target=manage, args=(server.url, bench)))
+        threads.append(threading.Thread(target=manage, args=(server.url, api_id)))
         for t in threads:
             t.start()
         for t in threads:
