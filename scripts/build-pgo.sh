@@ -33,8 +33,11 @@ RUSTFLAGS="-Cprofile-generate=$profile/raw" \
 # Build scripts were instrumented too, and wrote profiles while building: start clean.
 rm -rf "$profile" && mkdir -p "$profile/raw"
 PORTICO_BIN=target/pgo-train/release/portico PORTICO_LOG=warn "$VENV/bin/python" scripts/pgo_train.py
-"$profdata" merge -o "$profile/portico.profdata" "$profile/raw"
+"$profdata" merge -o "$profile/merged.profdata" "$profile/raw"
+# Named by its content: cargo rebuilds when RUSTFLAGS change, not when a file they name does.
+merged=$profile/portico-$(sha256sum "$profile/merged.profdata" | cut -c1-16).profdata
+mv "$profile/merged.profdata" "$merged"
 
-RUSTFLAGS="-Cprofile-use=$profile/portico.profdata" \
+RUSTFLAGS="-Cprofile-use=$merged" \
   cargo build --release --quiet -p portico --bin portico --target-dir target/pgo
 echo "built target/pgo/release/portico"
