@@ -2,9 +2,10 @@
 # Builds target/pgo/release/portico: the release binary, optimised with a profile of Portico at
 # work (profile-guided optimisation). It runs the same code as `cargo build --release`; LLVM lays
 # it out and weighs its branches by what the training run (scripts/pgo_train.py) executed. On the
-# data plane this takes ~17% off the user CPU of a request (bench/README.md).
+# data plane this takes about a fifth off the instructions and the user CPU of a request
+# (bench/README.md).
 #
-#   bash scripts/build-pgo.sh          # ~2 release builds plus ~15 s of training
+#   bash scripts/build-pgo.sh          # two release builds and ~20 s of training
 #
 # Needs llvm-profdata of the LLVM that rustc uses (`rustc -vV`), e.g. `apt-get install -y
 # llvm-22`, and Python 3 (the training run uses the test suite's venv and helpers).

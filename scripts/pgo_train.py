@@ -92,21 +92,31 @@ def manage(url, api_id):
             {"op": "replace", "path": "/variables/round", "value": str(i)}])
 
 
+def checked(failures, work, *args):
+    """Run `work`; an exception is a failure of the training run, not a quietly shorter one."""
+    try:
+        work(*args)
+    except Exception as e:  # noqa: BLE001 - reported by main, which exits non-zero
+        failures.append(repr(e))
+
+
 def main():
     backend = Backend()
     server = Server().start()
     try:
         api_id = deploy_pets(client(server.url), backend.url)
         failures = []
-        threads = [threading.Thread(target=drive, args=(server.port, api_id, failures))
+        threads = [threading.Thread(target=checked, args=(failures, drive, server.port, api_id,
+                                                            failures))
                    for _ in range(THREADS)]
-        threads.append(threading.Thread(target=manage, args=(server.url, api_id)))
+        threads.append(threading.Thread(target=checked, args=(failures, manage, server.url,
+                                                              api_id)))
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         if failures:
-            sys.exit(f"training traffic failed: {len(failures)} responses, e.g. {failures[:5]}")
+            sys.exit(f"training traffic failed: {len(failures)} times, e.g. {failures[:5]}")
         code = server.stop()
         if code != 0:
             sys.exit(f"portico exited with {code}: its profile may be missing\n{server.log()}")
