@@ -23,8 +23,10 @@ BACKEND=http://127.0.0.1:18081/ # the anchor's nginx backend
 source bench/lib.sh nginx wrk
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
+PORTICO_BIN=${PORTICO_BIN:-./target/release/portico}
+echo "portico: $PORTICO_BIN"
 port=$(free_port)
-PORTICO_LOG=warn "${PORTICO_BIN:-./target/release/portico}" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
+PORTICO_LOG=warn "$PORTICO_BIN" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
 ppid=$!
 for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
 
