@@ -21,11 +21,8 @@ start_nginx_proxy
 
 declare -A PID BASE
 for name in A B; do
-  port=$(free_port)
-  # shellcheck disable=SC2086 # A and B may carry a prefix such as `env VAR=1`.
-  PORTICO_LOG=warn ${!name} serve --listen "127.0.0.1:$port" --data-dir "$tmp/data-$name" >"$tmp/$name.log" 2>&1 &
-  PID[$name]=$!
-  for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
+  start_portico "${!name}" "$name"
+  PID[$name]=$ppid
   api=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
   BASE[$name]="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"
 done

@@ -51,12 +51,9 @@ nginx -c "$tmp/proxy.conf" -p "$tmp" &
 sleep 0.5
 nginx_worker=$(pgrep -P "$(cat "$tmp/proxy.pid")" | head -1)
 
-port=$(free_port)
 PORTICO_BIN=${PORTICO_BIN:-./target/release/portico}
 echo "portico: $PORTICO_BIN"
-PORTICO_LOG=warn "$PORTICO_BIN" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
-ppid=$!
-for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
+start_portico "$PORTICO_BIN" portico
 # Deployed through the management API, as a user would: ANY /{proxy+} -> the backend's /{proxy}.
 api=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "http://127.0.0.1:$bport" bodies)
 gw="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"

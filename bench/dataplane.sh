@@ -25,10 +25,7 @@ rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
 PORTICO_BIN=${PORTICO_BIN:-./target/release/portico}
 echo "portico: $PORTICO_BIN"
-port=$(free_port)
-PORTICO_LOG=warn "$PORTICO_BIN" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
-ppid=$!
-for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
+start_portico "$PORTICO_BIN" portico
 
 # Deploy the benchmark API through the management API, as a user would.
 API_ID=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")

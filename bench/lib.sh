@@ -49,6 +49,16 @@ start_nginx_proxy() {
   NGINX_WORKER=$(pgrep -P "$(cat "$tmp/p-18083.pid")" | head -1)
 }
 
+# Starts Portico (CMD: a binary, maybe with a prefix such as `env VAR=1`) on a free port with
+# its own data dir NAME, and waits until it answers. Sets `port` and `ppid`.
+start_portico() { # cmd name
+  port=$(free_port)
+  # shellcheck disable=SC2086 # the command may carry a prefix.
+  PORTICO_LOG=warn $1 serve --listen "127.0.0.1:$port" --data-dir "$tmp/data-$2" >"$tmp/$2.log" 2>&1 &
+  ppid=$!
+  for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
+}
+
 # utime+stime of a process, in clock ticks.
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
