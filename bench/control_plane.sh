@@ -46,7 +46,7 @@ print(r.ru_utime + r.ru_stime)
 PY
   t1=$(date +%s.%N); c1=$(cpu_ticks "$pid")
   "$VENV/bin/python" - "$name" "$tmp" "$PROCS" "$t0" "$t1" "$c0" "$c1" "$(getconf CLK_TCK)" <<'PY'
-import json, os, sys, glob
+import json, sys, glob
 name, tmp, procs, t0, t1, c0, c1, hz = sys.argv[1:]
 calls = errors = 0
 for f in glob.glob(f"{tmp}/{name}-*.json"):

@@ -108,7 +108,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
         let _ = http1::Builder::new()
             .half_close(true)
             .writev(false)
-            .max_buf_size(64 * 1024)
+            .max_buf_size(portico::server::CONN_BUFFER)
             .serve_connection(TokioIo::new(stream), service)
             .await;
     });

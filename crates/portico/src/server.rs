@@ -31,7 +31,7 @@ use crate::planes;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest read and write buffer of a client connection, and so the largest request head
 /// (AWS allows 10,240 bytes of request line and headers).
-const CONN_BUFFER: usize = 64 * 1024;
+pub const CONN_BUFFER: usize = 64 * 1024;
 
 pub struct Server {
     listener: TcpListener,
