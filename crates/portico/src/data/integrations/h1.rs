@@ -13,13 +13,14 @@
 //! a chunk-size line or trailer section over `MAX_LINE`, a `Content-Length` that does not parse
 //! or disagrees with itself — each an error, never a panic or an unbounded buffer.
 
+use std::future::Future;
 use std::io::{self, Write as _};
 use std::task::{ready, Context, Poll, Waker};
 
 use bytes::{Bytes, BytesMut};
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use hyper::{HeaderMap, Method, StatusCode, Version};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// Largest response head accepted (status line and headers).
@@ -344,14 +345,11 @@ impl Conn {
         if self.buf.capacity() - self.buf.len() < want / 2 {
             self.buf.reserve(want);
         }
-        loop {
-            ready!(self.io.poll_read_ready(cx))?;
-            match self.io.try_read_buf(&mut self.buf) {
-                // A spurious readiness: tokio has cleared it, so the next poll registers.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                read => return Poll::Ready(read),
-            }
-        }
+        // Through `AsyncRead` rather than `try_read_buf`: a read that comes back short of the
+        // room it had shows the socket drained, and tokio then forgets its readiness. With
+        // `try_read_buf` it would not, and the next request's first read of this connection
+        // would be a `recv` answering EAGAIN: one wasted syscall per proxied request.
+        std::pin::pin!(self.io.read_buf(&mut self.buf)).poll(cx)
     }
 
     /// The next piece of the body, `None` at its end. A connection is only fit for another
