@@ -22,10 +22,11 @@ base="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"
 
 count() { # label pid url
   wrk -t1 -c16 -d1s "$3" >/dev/null # warm: connections to the backend are open before counting
-  strace -c -f -p "$2" -o "$tmp/$1.strace" 2>/dev/null &
+  strace -c -f -p "$2" -o "$tmp/$1.strace" 2>"$tmp/$1.attach" &
   local tracer=$! n
-  # strace says nothing once attached; a syscall seen in its output file would be too late.
-  sleep 0.5
+  # Load starts once strace says it is attached (on stderr), so no request goes uncounted.
+  for _ in $(seq 100); do grep -q attached "$tmp/$1.attach" && break; sleep 0.05; done
+  grep -q attached "$tmp/$1.attach" || { echo "strace did not attach to $1: $(cat "$tmp/$1.attach")" >&2; exit 1; }
   n=$(wrk -t1 -c16 -d"${D}s" "$3" | awk '/requests in/{print $1}')
   kill -INT "$tracer"
   wait "$tracer" || true
