@@ -3,7 +3,7 @@
 # is removed (and every background job stopped) on exit.
 VENV=${VENV:-.venv-bench}
 for tool in "$@"; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y nginx-light wrk valgrind" >&2; exit 2; }
+  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y nginx-light wrk valgrind strace" >&2; exit 2; }
 done
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt

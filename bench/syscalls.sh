@@ -8,6 +8,7 @@
 #
 #   bash bench/syscalls.sh
 #   PORTICO_BIN=target/pgo/release/portico bash bench/syscalls.sh
+#   CONN=64 D=5 bash bench/syscalls.sh      # connections (default 16), seconds counted
 # Needs nginx, wrk and strace (apt-get install -y nginx-light wrk strace).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,13 +22,13 @@ api=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BA
 base="http://127.0.0.1:$port/restapis/$api/bench/_user_request_"
 
 count() { # label pid url
-  wrk -t1 -c16 -d1s "$3" >/dev/null # warm: connections to the backend are open before counting
+  wrk -t1 -c"${CONN:-16}" -d1s "$3" >/dev/null # warm: connections to the backend are open before counting
   strace -c -f -p "$2" -o "$tmp/$1.strace" 2>"$tmp/$1.attach" &
   local tracer=$! n
   # Load starts once strace says it is attached (on stderr), so no request goes uncounted.
   for _ in $(seq 100); do grep -q attached "$tmp/$1.attach" && break; sleep 0.05; done
   grep -q attached "$tmp/$1.attach" || { echo "strace did not attach to $1: $(cat "$tmp/$1.attach")" >&2; exit 1; }
-  n=$(wrk -t1 -c16 -d"${D}s" "$3" | awk '/requests in/{print $1}')
+  n=$(wrk -t1 -c"${CONN:-16}" -d"${D}s" "$3" | awk '/requests in/{print $1}')
   kill -INT "$tracer"
   wait "$tracer" || true
   # strace -c's table: calls in column 4, errors (when any) in column 5, the name last.
