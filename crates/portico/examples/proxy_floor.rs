@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use hyper::server::conn::http1;
@@ -96,10 +96,15 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
                     body: Bytes::new(),
                 };
                 let resp: Response<ResponseBody> = match client
-                    .send(out, Duration::from_secs(29), response_map::proxy_header)
+                    .send(
+                        out,
+                        Instant::now(),
+                        Duration::from_secs(29),
+                        response_map::proxy_header,
+                    )
                     .await
                 {
-                    Ok(r) => response_map::proxy(r),
+                    Ok((r, _)) => response_map::proxy(r),
                     Err(e) => Response::new(full(e.message)),
                 };
                 Ok::<_, Infallible>(resp)

@@ -578,16 +578,24 @@ async fn phases(
             log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
             let t0 = Instant::now();
             if proxy {
-                let resp = exec
+                let sent = exec
                     .client
-                    .send(out, integ.timeout, response_map::proxy_header)
+                    .send(out, t0, integ.timeout, response_map::proxy_header)
                     .await;
-                *integration_latency = Some(t0.elapsed());
-                let resp = resp?;
+                let resp = match sent {
+                    Ok((resp, head_at)) => {
+                        *integration_latency = Some(head_at - t0);
+                        resp
+                    }
+                    Err(e) => {
+                        *integration_latency = Some(t0.elapsed());
+                        return Err(e);
+                    }
+                };
                 log.add(|| format!("Endpoint response status: {}", resp.status().as_u16()));
                 return Ok(response_map::proxy(resp));
             }
-            let o = exec.client.send_buffered(out, integ.timeout).await;
+            let o = exec.client.send_buffered(out, t0, integ.timeout).await;
             *integration_latency = Some(t0.elapsed());
             o?
         }

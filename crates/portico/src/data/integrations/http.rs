@@ -4,12 +4,12 @@
 
 use std::ops::Range;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::Response;
 
 use super::h1::{self, Outbound};
-use super::pool::{DrivenBody, Failure, Pool};
+use super::pool::{DrivenBody, Failure, Pool, Window};
 use super::Outcome;
 use crate::data::gateway_responses::{GatewayError, ResponseType};
 use crate::data::request_map::BackendRequest;
@@ -109,25 +109,27 @@ impl Client {
         }
     }
 
-    /// Send and wait for the response head within `timeout`. `rule` says which of the
-    /// response's headers to keep, and under which names.
+    /// Send and wait for the response head within `timeout` of `started` (the caller's reading
+    /// of the clock). `rule` says which of the response's headers to keep, and under which
+    /// names. Returns the response and when its head arrived.
     pub async fn send(
         &self,
         out: BackendRequest<'_>,
+        started: Instant,
         timeout: Duration,
         rule: h1::HeaderRule,
-    ) -> Result<Response<DrivenBody>, GatewayError> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        self.send_until(out, deadline, timeout, rule).await
+    ) -> Result<(Response<DrivenBody>, Instant), GatewayError> {
+        self.send_until(out, Window::new(started, timeout), timeout, rule)
+            .await
     }
 
     async fn send_until(
         &self,
         out: BackendRequest<'_>,
-        deadline: tokio::time::Instant,
+        window: Window,
         timeout: Duration,
         rule: h1::HeaderRule,
-    ) -> Result<Response<DrivenBody>, GatewayError> {
+    ) -> Result<(Response<DrivenBody>, Instant), GatewayError> {
         let endpoint = &out.endpoint;
         let wire = Outbound {
             method: &out.method,
@@ -140,7 +142,7 @@ impl Client {
             rule,
         };
         self.pool
-            .send(endpoint.authority(), &wire, deadline)
+            .send(endpoint.authority(), &wire, window)
             .await
             .map_err(|f| match f {
                 Failure::TimedOut => timed_out(timeout),
@@ -148,17 +150,17 @@ impl Client {
             })
     }
 
-    /// Send and buffer the whole response, all within `timeout`.
+    /// Send and buffer the whole response, all within `timeout` of `started`.
     pub async fn send_buffered(
         &self,
         req: BackendRequest<'_>,
+        started: Instant,
         timeout: Duration,
     ) -> Result<Outcome, GatewayError> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        let window = Window::new(started, timeout);
+        let deadline = window.deadline;
         // The integration response's headers are mapped later, by their names as sent.
-        let resp = self
-            .send_until(req, deadline, timeout, h1::keep_all)
-            .await?;
+        let (resp, _) = self.send_until(req, window, timeout, h1::keep_all).await?;
         let (parts, mut body) = resp.into_parts();
         if let Some(whole) = body.take_whole() {
             return Ok(Outcome {

@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::*;
-use crate::data::integrations::pool::{Failure, Pool};
+use crate::data::integrations::pool::{Failure, Pool, Window};
 
 /// What a response became: status, body (or the error text), whether the connection was fit
 /// for another request afterwards.
@@ -160,9 +160,12 @@ async fn through_pool(raw: &'static [u8], method: Method) -> Seen {
     Seen { reusable, ..seen }
 }
 
-/// A deadline no test reaches.
-fn far() -> tokio::time::Instant {
-    tokio::time::Instant::now() + std::time::Duration::from_secs(60)
+/// A window whose deadline no test reaches.
+fn far() -> Window {
+    Window::new(
+        std::time::Instant::now(),
+        std::time::Duration::from_secs(60),
+    )
 }
 
 static NO_HEADERS: LazyLock<HeaderMap> = LazyLock::new(HeaderMap::new);
@@ -184,7 +187,7 @@ fn bare<'a>(method: &'a Method, host: &'a str, rule: HeaderRule) -> Outbound<'a>
 async fn send(pool: &Arc<Pool>, addr: &str, method: Method) -> Seen {
     match pool.send(addr, &bare(&method, addr, keep_all), far()).await {
         Err(e) => failed(0, &e.to_string()),
-        Ok(resp) => {
+        Ok((resp, _)) => {
             let status = resp.status().as_u16();
             match resp.into_body().collect().await {
                 Ok(b) => seen(status, &String::from_utf8_lossy(&b.to_bytes()), true),
@@ -282,7 +285,7 @@ async fn a_header_rule_applies_after_the_framing_headers_are_read() {
     .await;
     let pool = Arc::new(Pool::default());
     for expected_connections in [1, 2] {
-        let resp = pool
+        let (resp, _) = pool
             .send(&addr, &bare(&Method::GET, &addr, drop_and_rename), far())
             .await
             .unwrap();
@@ -517,7 +520,7 @@ async fn the_request_goes_out_in_origin_form_with_our_framing() {
         body: b"{\"a\":1}",
         rule: keep_all,
     };
-    let resp = pool.send(&addr, &post, far()).await.unwrap();
+    let (resp, _) = pool.send(&addr, &post, far()).await.unwrap();
     assert_eq!(resp.status(), 200);
     drop(resp);
     // What `skip` names is not sent; a skipped Host gives way to the endpoint's.
@@ -593,18 +596,18 @@ async fn a_reused_connection_whose_last_deadline_passed_while_idle_still_times_o
     let (addr, accepted) = one_answer_per_connection(true).await;
     let pool = Arc::new(Pool::default());
     let get = || bare(&Method::GET, &addr, keep_all);
-    let first = tokio::time::Instant::now() + Duration::from_millis(20);
-    let resp = pool.send(&addr, &get(), first).await;
-    let body = resp.ok().unwrap().into_body().collect().await.unwrap();
+    let first = Window::new(std::time::Instant::now(), Duration::from_millis(20));
+    let (resp, _) = pool.send(&addr, &get(), first).await.ok().unwrap();
+    let body = resp.into_body().collect().await.unwrap();
     assert_eq!(&body.to_bytes()[..], b"ok");
     // Let the pooled connection's timer fire while it sits idle.
-    tokio::time::sleep_until(first + Duration::from_millis(30)).await;
-    let second = tokio::time::Instant::now() + Duration::from_millis(50);
+    tokio::time::sleep_until(first.deadline + Duration::from_millis(30)).await;
+    let second = Window::new(std::time::Instant::now(), Duration::from_millis(50));
     let outcome = tokio::time::timeout(Duration::from_secs(5), pool.send(&addr, &get(), second))
         .await
         .expect("the second deadline was never armed");
     assert!(matches!(outcome, Err(Failure::TimedOut)));
-    assert!(tokio::time::Instant::now() >= second);
+    assert!(tokio::time::Instant::now() >= second.deadline);
     assert_eq!(
         accepted.load(Ordering::SeqCst),
         1,
