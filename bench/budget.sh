@@ -25,8 +25,21 @@ start_nginx_proxy
 # ids and the four headers it renames (x-amzn-Remapped-*), as headers of the same length. nginx
 # does no other AWS work here: what this row adds to the backend's and wrk's CPU is what the
 # bytes cost them.
-nginx_proxy_conf 18084 >"$tmp/aws.conf"
-sed -i 's|proxy_set_header Connection "";|proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto http; proxy_set_header X-Amzn-Trace-Id "Root=1-6b107c75-f69e222a5b1ad3842004f82b"; proxy_set_header x-amzn-apigateway-api-id xgtzj4m6yx; add_header x-amzn-Remapped-Server "nginx/1.22.1"; add_header x-amzn-Remapped-Date "Wed, 02 Dec 2026 19:33:29 GMT"; add_header x-amzn-Remapped-Content-Length 41; add_header x-amzn-Remapped-Connection keep-alive; add_header x-amzn-RequestId "19748ec5-e44a-427a-826d-7bdb967734b1"; add_header x-amz-apigw-id "HV4krGOEwKfvnIR="; add_header X-Amzn-Trace-Id "Root=1-6b107289-7bc53c11e0def92ffd5106ca";|' "$tmp/aws.conf"
+aws_headers=(
+  'proxy_set_header X-Forwarded-For $remote_addr;'
+  'proxy_set_header X-Forwarded-Proto http;'
+  'proxy_set_header X-Amzn-Trace-Id "Root=1-6b107c75-f69e222a5b1ad3842004f82b";'
+  'proxy_set_header x-amzn-apigateway-api-id xgtzj4m6yx;'
+  'add_header x-amzn-Remapped-Server "nginx/1.22.1";'
+  'add_header x-amzn-Remapped-Date "Wed, 02 Dec 2026 19:33:29 GMT";'
+  'add_header x-amzn-Remapped-Content-Length 41;'
+  'add_header x-amzn-Remapped-Connection keep-alive;'
+  'add_header x-amzn-RequestId "19748ec5-e44a-427a-826d-7bdb967734b1";'
+  'add_header x-amz-apigw-id "HV4krGOEwKfvnIR=";'
+  'add_header X-Amzn-Trace-Id "Root=1-6b107289-7bc53c11e0def92ffd5106ca";'
+)
+# After the proxy's own `proxy_set_header Connection "";`, in its one location.
+nginx_proxy_conf 18084 | sed "s|proxy_set_header Connection \"\";|& ${aws_headers[*]}|" >"$tmp/aws.conf"
 nginx -c "$tmp/aws.conf" -p "$tmp" &
 sleep 0.5
 AWS_WORKER=$(pgrep -P "$(cat "$tmp/p-18084.pid")" | head -1)

@@ -158,7 +158,6 @@ impl Client {
         timeout: Duration,
     ) -> Result<Outcome, GatewayError> {
         let window = Window::new(started, timeout);
-        let deadline = window.deadline;
         // The integration response's headers are mapped later, by their names as sent.
         let (resp, _) = self.send_until(req, window, timeout, h1::keep_all).await?;
         let (parts, mut body) = resp.into_parts();
@@ -169,7 +168,7 @@ impl Client {
                 body: whole,
             });
         }
-        let whole = tokio::time::timeout_at(deadline, read_whole(body, MAX_RESPONSE))
+        let whole = tokio::time::timeout_at(window.deadline, read_whole(body, MAX_RESPONSE))
             .await
             .map_err(|_| timed_out(timeout))?
             .map_err(|e| {

@@ -115,7 +115,7 @@ impl Pool {
         let mut idle = self.idle.lock();
         let host = idle.get_mut(thread_slot())?.get_mut(authority)?;
         while let Some(mut i) = host.idle.pop() {
-            if now.saturating_duration_since(i.since) > MAX_IDLE_AGE || !i.conn.is_idle_usable() {
+            if now.duration_since(i.since) > MAX_IDLE_AGE || !i.conn.is_idle_usable() {
                 continue;
             }
             return Some(Lease {
