@@ -3,7 +3,7 @@
 # work (profile-guided optimisation). It runs the same code as `cargo build --release`; LLVM lays
 # it out and weighs its branches by what the training run (scripts/pgo_train.py) executed. On the
 # data plane this takes about a fifth off the instructions and the user CPU of a request
-# (bench/README.md).
+# (bench/HISTORY.md, 2026-11-30).
 #
 #   bash scripts/build-pgo.sh          # two release builds and ~20 s of training
 #

@@ -149,7 +149,7 @@ impl Config {
 /// Workers when the config names none: half the CPUs, at least one. Portico mostly runs beside
 /// the clients and backends it serves (a laptop, a CI runner), and a worker per CPU then
 /// competes with them for every core: on two cores, one worker proxied ~8% more requests per
-/// second than two, and a MOCK method ~35% more (bench/README.md, 2026-11-29 evening). A host
+/// second than two, and a MOCK method ~35% more (bench/HISTORY.md, 2026-11-29 evening). A host
 /// that runs Portico alone sets `workers` to its CPU count.
 pub fn default_workers(cpus: usize) -> usize {
     (cpus / 2).max(1)

@@ -61,7 +61,7 @@ impl Metering {
 /// routes and the metering index: a safety net only, since every management call applies its
 /// own changes before answering (`planes::management`). Nothing waits on the announcements
 /// themselves: a task woken by every write would cost each write call a thread hand-off
-/// (measured: bench/README.md, control plane, 2026-11-29 evening).
+/// (measured: bench/HISTORY.md, control plane, 2026-11-29 evening).
 pub fn spawn(app: Arc<crate::app::App>) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
