@@ -7,7 +7,8 @@
 # so a proxy that is some percent cheaper moves req/s by only its share of that sum. And the
 # backend does the same work for every request in every run, so its CPU per request gauges how
 # fast the (shared) machine was during that run: proxy ÷ backend compares the proxies with the
-# machine's drift taken out.
+# machine's drift taken out. Each round's ratios to that round's nginx get a 95% confidence
+# interval (bench/stats.py).
 #
 #   bash bench/budget.sh                        # 5 rounds of 5 s each
 #   ROUNDS=8 D=5 PORTICO_BIN=target/pgo/release/portico bash bench/budget.sh
@@ -80,3 +81,16 @@ awk '{ n[$1]++; r[$1] += $2; p[$1] += $5; b[$1] += $7; o[$1] += $9; i[$1] += $11
       share * 100, share * 10 / (1 - share * 0.1)
     printf "req/s: Portico %.2fx nginx'"'"'s, nginx with AWS'"'"'s headers %.2fx (raw means).\n", r["gw"] / r["nginx"], r["ngxaws"] / r["nginx"]
   }' "$tmp/rounds"
+
+# Each round's ratio to the nginx run of the same round, and how sure their mean is.
+per_round() { # label field: the label's field over nginx's, one line per round
+  awk -v l="$1" -v f="$2" '$1 == "nginx" { n[++i] = $f } $1 == l { x[++j] = $f }
+    END { for (k = 1; k <= j; k++) print x[k] / n[k] }' "$tmp/rounds"
+}
+gauged() { # label: the label's proxy÷backend over nginx's, one line per round
+  awk -v l="$1" '$1 == "nginx" { n[++i] = $5 / $7 } $1 == l { x[++j] = $5 / $7 }
+    END { for (k = 1; k <= j; k++) print x[k] / n[k] }' "$tmp/rounds"
+}
+echo "per round: Portico's req/s ÷ nginx's: $(per_round gw 2 | "$VENV/bin/python" bench/stats.py)"
+echo "           ngxaws's req/s ÷ nginx's: $(per_round ngxaws 2 | "$VENV/bin/python" bench/stats.py)"
+echo "           Portico's gauged CPU ÷ nginx's: $(gauged gw | "$VENV/bin/python" bench/stats.py)"

@@ -6,7 +6,8 @@
 #
 #   bash bench/dataplane.sh                 # 10 s per wrk run, 16 connections, 60 s RSS run
 #   DUR=30 CONN=16 RSS_SECONDS=300 bash bench/dataplane.sh
-#   ROUNDS=3 bash bench/dataplane.sh        # the throughput runs 3 times; ratios per round, median
+#   ROUNDS=5 bash bench/dataplane.sh        # the throughput runs 5 times; ratios per round, their
+#                                           # median and 95% confidence interval (bench/stats.py)
 #   PORTICO_BIN=target/pgo/release/portico bash bench/dataplane.sh   # the profile-guided build
 #                                           # (scripts/build-pgo.sh); the floor stays the plain one
 # PORTICO_WORKERS sets Portico's (and the floor's) worker threads; default half the CPUs (at least one).
@@ -85,6 +86,8 @@ wait "$sampler" 2>/dev/null || true
 
 "$VENV/bin/python" - "$tmp/out" "$tmp/rss" "$idle" "$RSS_SECONDS" <<'PY'
 import re, statistics, sys
+sys.path.insert(0, "bench")
+from stats import describe
 out, rss_file, idle, secs_run = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rows = {}  # name -> one (req/s, p50, p99) per round, in order
 def secs(t):
@@ -95,9 +98,12 @@ for line in open(out):
     if m:
         rows.setdefault(m[1], []).append((float(m[2]), secs(m[3]), secs(m[4])))
 def ratio(a, b, field):
-    """a's figure over b's, per round: the median, then each round's when there are several."""
+    """a's figure over b's, per round: the median, then each round's when there are several
+    (with the confidence interval from three on)."""
     per = [x[field] / y[field] for x, y in zip(rows[a], rows[b])]
-    each = f" (rounds: {', '.join(f'{r:.2f}' for r in per)})" if len(per) > 1 else ""
+    each = f" (rounds: {', '.join(f'{r:.2f}' for r in per)}" if len(per) > 1 else ""
+    spread = describe(per)
+    each += (f"; {spread}" if spread else "") + (")" if each else "")
     return f"{statistics.median(per):.2f}x", each
 print()
 if "gw-proxy" in rows:
