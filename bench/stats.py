@@ -26,8 +26,9 @@ def interval(ratios):
 
 
 def describe(ratios):
-    """`geometric mean 1.03x, 95% CI 0.92-1.17`, or "" with fewer than three rounds."""
-    if len(ratios) < 3:
+    """`geometric mean 1.03x, 95% CI 0.92-1.17`, or "" with fewer than three rounds or with a
+    round that measured nothing (a failed run's ratio is 0 or NaN)."""
+    if len(ratios) < 3 or not all(r > 0 for r in ratios):
         return ""
     mean, low, high = interval(ratios)
     return f"geometric mean {mean:.2f}x, 95% CI {low:.2f}-{high:.2f}"
