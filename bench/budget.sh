@@ -82,15 +82,11 @@ awk '{ n[$1]++; r[$1] += $2; p[$1] += $5; b[$1] += $7; o[$1] += $9; i[$1] += $11
     printf "req/s: Portico %.2fx nginx'"'"'s, nginx with AWS'"'"'s headers %.2fx (raw means).\n", r["gw"] / r["nginx"], r["ngxaws"] / r["nginx"]
   }' "$tmp/rounds"
 
-# Each round's ratio to the nginx run of the same round, and how sure their mean is.
-per_round() { # label field: the label's field over nginx's, one line per round
-  awk -v l="$1" -v f="$2" '$1 == "nginx" { n[++i] = $f } $1 == l { x[++j] = $f }
-    END { for (k = 1; k <= j; k++) print x[k] / n[k] }' "$tmp/rounds"
-}
-gauged() { # label: the label's proxy÷backend over nginx's, one line per round
-  awk -v l="$1" '$1 == "nginx" { n[++i] = $5 / $7 } $1 == l { x[++j] = $5 / $7 }
-    END { for (k = 1; k <= j; k++) print x[k] / n[k] }' "$tmp/rounds"
-}
-echo "per round: Portico's req/s ÷ nginx's: $(per_round gw 2 | "$VENV/bin/python" bench/stats.py)"
-echo "           ngxaws's req/s ÷ nginx's: $(per_round ngxaws 2 | "$VENV/bin/python" bench/stats.py)"
-echo "           Portico's gauged CPU ÷ nginx's: $(gauged gw | "$VENV/bin/python" bench/stats.py)"
+# Each round's ratios to the nginx run of the same round (Portico's req/s, ngxaws's req/s,
+# Portico's gauged CPU), one round per line, and how sure their means are.
+awk '$1 == "nginx" { r = $2; g = $5 / $7 } $1 == "ngxaws" { a = $2 / r }
+     $1 == "gw" { print $2 / r, a, ($5 / $7) / g }' "$tmp/rounds" >"$tmp/ratios"
+ci() { cut -d' ' -f"$1" "$tmp/ratios" | "$VENV/bin/python" bench/stats.py; }
+echo "per round: Portico's req/s ÷ nginx's: $(ci 1)"
+echo "           ngxaws's req/s ÷ nginx's: $(ci 2)"
+echo "           Portico's gauged CPU ÷ nginx's: $(ci 3)"

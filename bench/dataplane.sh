@@ -101,9 +101,8 @@ def ratio(a, b, field):
     """a's figure over b's, per round: the median, then each round's when there are several
     (with the confidence interval from three on)."""
     per = [x[field] / y[field] for x, y in zip(rows[a], rows[b])]
-    each = f" (rounds: {', '.join(f'{r:.2f}' for r in per)}" if len(per) > 1 else ""
-    spread = describe(per)
-    each += (f"; {spread}" if spread else "") + (")" if each else "")
+    parts = [", ".join(f"{r:.2f}" for r in per), describe(per)]
+    each = f" (rounds: {'; '.join(filter(None, parts))})" if len(per) > 1 else ""
     return f"{statistics.median(per):.2f}x", each
 print()
 if "gw-proxy" in rows:
