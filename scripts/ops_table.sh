@@ -4,7 +4,7 @@ set -euo pipefail
 bin=${1:-target/release/portico}
 echo "| operation | method and URI | status |"
 echo "|---|---|---|"
-"$bin" routes --supported | while read -r op method uri state; do
+"$bin" routes --api apigateway --supported | while read -r op method uri state; do
   mark=$([ "$state" = supported ] && echo "supported" || echo "**not yet**")
   echo "| $op | \`$method $uri\` | $mark |"
 done

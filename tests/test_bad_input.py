@@ -11,7 +11,7 @@ from botocore.credentials import Credentials
 from conftest import make_client
 from portico_server import ACCOUNT_A, binary
 
-ROUTES = [line.split() for line in subprocess.run([binary(), "routes"], capture_output=True, text=True,
+ROUTES = [line.split() for line in subprocess.run([binary(), "routes", "--api", "apigateway"], capture_output=True, text=True,
                                                    check=True).stdout.splitlines()]
 
 BODIES = [

@@ -8,10 +8,10 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use portico::data::compile::MethodPlan;
-use portico::data::metering::Metering;
-use portico::data::validate::Checks;
-use portico::store::{self, kind, SqliteStore, Store, Tenant};
+use portico_gateway::compile::MethodPlan;
+use portico_gateway::metering::Metering;
+use portico_gateway::validate::Checks;
+use portico_store::{self as store, kind, SqliteStore, Store, StoreError, Tenant};
 use serde_json::json;
 
 const N: u32 = 2_000_000;
@@ -19,12 +19,9 @@ const N: u32 = 2_000_000;
 fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("store"));
-    let tenant = Tenant {
-        account: "000000000000".into(),
-        region: "us-east-1".into(),
-    };
+    let tenant = Tenant::aws("000000000000", "us-east-1");
     let key = "bench-key-value-0123456789abcdefghijklmn";
-    store::write(&*store, &tenant, |tx| {
+    store::write(&*store, &tenant, |tx| -> Result<(), StoreError> {
         tx.put(kind::REST_API, "", "api1", &json!({"id": "api1"}))?;
         tx.put(kind::STAGE, "api1", "bench", &json!({"stageName": "bench"}))?;
         tx.put(

@@ -17,11 +17,11 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{HeaderMap, Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use portico::data::integrations::h1;
-use portico::data::integrations::http::{Client, Endpoint};
-use portico::data::request_map::BackendRequest;
-use portico::data::response_map;
 use portico::http::{full, ResponseBody};
+use portico_gateway::integrations::h1;
+use portico_gateway::integrations::http::{Client, Endpoint};
+use portico_gateway::request_map::BackendRequest;
+use portico_gateway::response_map;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 

@@ -1,30 +1,65 @@
-//! Process-wide state shared by every connection: configuration, store, route table, auth.
+//! Process-wide state shared by every connection: configuration, store, the authenticator, each
+//! management API's room, and the data plane. The only place that sees every crate.
 
 use std::sync::Arc;
 
+use portico_api_apigateway as apigateway;
+use portico_core::ApiError;
+use portico_gateway::DataPlane;
+use portico_store::Store;
+use serde_json::Value;
+
 use crate::auth::Auth;
 use crate::config::Config;
-use crate::control::routes::RouteTable;
-use crate::data::DataPlane;
-use crate::store::Store;
 
 pub struct App {
     pub config: Config,
     pub store: Arc<dyn Store>,
     pub auth: Auth,
-    pub routes: RouteTable,
-    /// The execute-api side: live compiled deployments, the backend client, metrics.
-    pub data: DataPlane,
+    /// The `apigateway` management API (REST APIs).
+    pub apigateway: Arc<apigateway::Ctx>,
+    /// The execute-api side: live compiled deployments, the backend client, metrics, metering.
+    pub data: Arc<DataPlane>,
 }
 
 impl App {
     pub fn new(config: Config, store: Arc<dyn Store>) -> App {
+        let data = Arc::new(DataPlane::new(store.clone()));
+        let port = Arc::new(DataPlanePort(data.clone()));
         App {
             auth: Auth::new(&config),
-            routes: RouteTable::apigateway_v1(),
-            data: DataPlane::new(store.clone()),
+            apigateway: Arc::new(apigateway::Ctx::new(store.clone(), port)),
+            data,
             config,
             store,
         }
+    }
+}
+
+/// The data plane as the `apigateway` room sees it (its `DataPlane` port): the room never
+/// imports the data plane, the binary plugs one into the other.
+struct DataPlanePort(Arc<DataPlane>);
+
+impl apigateway::DataPlane for DataPlanePort {
+    fn flush_usage(&self) {
+        self.0.metering.flush();
+    }
+
+    fn test_invoke(
+        &self,
+        t: apigateway::TestInvoke,
+    ) -> apigateway::BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(async move {
+            portico_gateway::test_invoke::run(
+                &self.0.client,
+                &t.tenant,
+                &t.api_id,
+                &t.resource_id,
+                &t.http_method,
+                &t.snapshot,
+                &t.input,
+            )
+            .await
+        })
     }
 }

@@ -1,4 +1,5 @@
-//! Who is calling: SigV4 verification of management calls and the tenant it yields.
+//! Who is calling: which signing scheme a request uses ([`scheme_of`]), its verification, and
+//! the tenant it yields.
 //!
 //! The account comes from the access key (configured credentials), the region from the SigV4
 //! credential scope. Signatures are always verified when present; unsigned calls are refused
@@ -9,8 +10,7 @@ use std::collections::HashMap;
 use hyper::HeaderMap;
 
 use crate::config::{Config, Credential};
-use crate::error::ApiError;
-use crate::store::Tenant;
+use portico_core::{ApiError, Tenant};
 
 pub struct Auth {
     by_access_key: HashMap<String, Credential>,
@@ -34,10 +34,9 @@ impl Auth {
             .iter()
             .map(|c| (c.access_key.clone(), c.clone()))
             .collect();
-        let unsigned_tenant = config.allow_unsigned.then(|| Tenant {
-            account: config.credentials[0].account_id.clone(),
-            region: config.region.clone(),
-        });
+        let unsigned_tenant = config
+            .allow_unsigned
+            .then(|| Tenant::aws(&config.credentials[0].account_id, &config.region));
         Auth {
             by_access_key,
             unsigned_tenant,
@@ -59,7 +58,7 @@ impl Auth {
             headers: &headers,
             body: parts.body,
         };
-        let now = crate::ids::now_epoch();
+        let now = portico_core::ids::now_epoch();
         let secret_for = |ak: &str| self.by_access_key.get(ak).map(|c| c.secret_key.clone());
         match sigv4::verify_with(&req, Some(service), now, secret_for, &self.keys) {
             Ok(v) => {
@@ -70,15 +69,96 @@ impl Auth {
                         "The security token included in the request is invalid.",
                     )
                 })?;
-                Ok(Tenant {
-                    account: cred.account_id.clone(),
-                    region: v.region,
-                })
+                Ok(Tenant::aws(&cred.account_id, v.region))
             }
             Err(sigv4::Error::MissingAuthenticationToken) if self.unsigned_tenant.is_some() => {
                 Ok(self.unsigned_tenant.clone().expect("checked above"))
             }
             Err(e) => Err(ApiError::new(e.status(), e.aws_code(), e.message())),
         }
+    }
+}
+
+/// How a request is signed: what decides, after admin paths and data-plane addresses, which
+/// management API answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scheme {
+    /// AWS `AWS4-HMAC-SHA256` (header or presigned query), with its credential scope's service:
+    /// `apigateway` (also `apigatewayv2`, which botocore signs as `apigateway`), `execute-api`
+    /// (`@connections`), later `lambda`.
+    Aws { service: String },
+    /// Huawei Cloud `SDK-HMAC-SHA256` (`huaweicloudsdkcore`'s AK/SK signer).
+    Huawei,
+    /// No signature at all: AWS's answer, as for any unsigned call.
+    Unsigned,
+}
+
+pub fn scheme_of(headers: &HeaderMap, raw_query: &str) -> Scheme {
+    let authorization = headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim_start();
+    if authorization.starts_with("SDK-HMAC-SHA256") {
+        return Scheme::Huawei;
+    }
+    let service = if authorization.starts_with(sigv4::ALGORITHM) {
+        authorization
+            .split_once("Credential=")
+            .and_then(|(_, c)| c.split(['/', ',']).nth(3))
+    } else {
+        raw_query
+            .split('&')
+            .find_map(|p| p.strip_prefix("X-Amz-Credential="))
+            .and_then(|c| c.split("%2F").nth(3).or_else(|| c.split('/').nth(3)))
+    };
+    match service {
+        Some(service) => Scheme::Aws {
+            service: service.trim().to_string(),
+        },
+        None if authorization.is_empty() => Scheme::Unsigned,
+        // Some other scheme: AWS's verifier answers it (IncompleteSignature and friends).
+        None => Scheme::Aws {
+            service: String::new(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheme(authorization: Option<&str>, query: &str) -> Scheme {
+        let mut h = HeaderMap::new();
+        if let Some(a) = authorization {
+            h.insert(hyper::header::AUTHORIZATION, a.parse().unwrap());
+        }
+        scheme_of(&h, query)
+    }
+
+    #[test]
+    fn schemes_are_told_apart_by_their_signature() {
+        assert_eq!(
+            scheme(Some("AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=00"), ""),
+            Scheme::Aws { service: "apigateway".into() }
+        );
+        assert_eq!(
+            scheme(None, "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=test%2F20240101%2Fus-east-1%2Fexecute-api%2Faws4_request"),
+            Scheme::Aws { service: "execute-api".into() }
+        );
+        assert_eq!(
+            scheme(
+                Some("SDK-HMAC-SHA256 Access=test, SignedHeaders=host;x-sdk-date, Signature=00"),
+                ""
+            ),
+            Scheme::Huawei
+        );
+        assert_eq!(scheme(None, ""), Scheme::Unsigned);
+        assert_eq!(
+            scheme(Some("Bearer x"), ""),
+            Scheme::Aws {
+                service: String::new()
+            }
+        );
     }
 }

@@ -1,25 +1,25 @@
 //! Portico: Amazon API Gateway's management APIs and data plane in one binary.
 //! See ARCHITECTURE.md at the repository root for the map.
+//!
+//! This crate is the house's frame: configuration, the listener, authentication, and the one
+//! function that decides which plane and which API answers a request (`planes`). Each API is a
+//! room in its own crate; the data plane is `portico-gateway`; the store is below them all.
 
+pub mod apis;
 pub mod app;
 pub mod auth;
 pub mod config;
-pub mod control;
-pub mod data;
-pub mod error;
-pub mod fast_map;
-pub mod http;
-pub mod ids;
 pub mod planes;
 pub mod server;
-pub mod store;
+
+pub use portico_gateway::http;
 
 use std::sync::Arc;
 
 use app::App;
 use config::Config;
+use portico_store::SqliteStore;
 use server::Server;
-use store::SqliteStore;
 
 /// Open the store and bind the listener; the returned server is ready to `run`.
 pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>> {
@@ -27,10 +27,10 @@ pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>>
         format!(
             "cannot open the store in {}: {}",
             config.data_dir.display(),
-            e.message
+            e
         )
     })?;
     let app = Arc::new(App::new(config, Arc::new(store)));
-    data::metering::spawn(app.clone());
+    portico_gateway::metering::spawn(app.data.clone());
     Ok(Server::bind(app).await?)
 }

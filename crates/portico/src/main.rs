@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
+use portico::apis::{self, ApiName};
 use portico::config::{Config, FileConfig};
-use portico::control::{self, routes::RouteTable};
 
 #[derive(Parser)]
 #[command(name = "portico", version, about = "Amazon API Gateway, self-hosted")]
@@ -38,8 +38,12 @@ struct ServeArgs {
 enum Command {
     /// Serve every plane on one port (the default).
     Serve(ServeArgs),
-    /// Print the apigateway route table as `Operation METHOD URI` (like oplist.py).
+    /// Print route tables as `Operation METHOD URI` (like oplist.py): one API's, or every
+    /// API's (each after a `# name` line).
     Routes {
+        /// Which API: apigateway, huawei-apig, huawei-vpcep, or all.
+        #[arg(long, value_enum, default_value = "all")]
+        api: ApiName,
         /// Append the success status code.
         #[arg(long)]
         status: bool,
@@ -52,29 +56,12 @@ enum Command {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Routes { status, supported }) => {
-            let table = RouteTable::apigateway_v1();
-            let mut lines: Vec<String> = table
-                .routes()
-                .map(|r| {
-                    let mut l = format!("{} {} {}", r.operation, r.method, r.uri);
-                    if status {
-                        l += &format!(" {}", r.status);
-                    }
-                    if supported {
-                        l += if control::is_supported(r.operation) {
-                            " supported"
-                        } else {
-                            " missing"
-                        };
-                    }
-                    l
-                })
-                .collect();
-            lines.sort();
-            for l in lines {
-                println!("{l}");
-            }
+        Some(Command::Routes {
+            api,
+            status,
+            supported,
+        }) => {
+            print!("{}", apis::route_listing(api, status, supported));
             std::process::ExitCode::SUCCESS
         }
         Some(Command::Serve(args)) => serve(args),

@@ -1,24 +1,84 @@
-//! Which plane answers a request: admin (`/_portico/*`, moto's reset), the data plane
-//! (execute-api addressing), the `apigatewayv2` and `@connections` management APIs (not built
-//! yet), or the `apigateway` management plane. One function, so the precedence is visible.
+//! Which plane, and which API, answers a request. [`plane_of`] decides in one visible order:
+//! admin paths → data-plane addresses → the request's signing scheme → that API's route table.
+//! Each management API then answers in its own wire format (`portico_mgmt::WireFormat`).
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::{Request, Response, StatusCode};
+use hyper::{Request, Response};
+use portico_core::ApiError;
+use portico_gateway::Target;
+use portico_mgmt::WireFormat;
 use serde_json::json;
 
 use crate::app::App;
-use crate::auth::SignedParts;
-use crate::control::{self, Reply};
-use crate::data;
-use crate::error::ApiError;
-use crate::http::{empty, full, json_response, read_whole, request_id, ReadError, ResponseBody};
+use crate::auth::{scheme_of, Scheme, SignedParts};
+use crate::http::{full, read_whole, request_id, ReadError, ResponseBody};
 
 /// Largest management request body accepted (an OpenAPI import is the big case).
 pub const MAX_CONTROL_BODY: usize = 10 * 1024 * 1024;
+
+/// Where a request goes.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Plane<'a> {
+    /// `/_portico/*` and moto's `/moto-api/reset`: health, metrics, reset.
+    Admin,
+    /// An execute-api address: a deployed API's invocation.
+    Invoke(Target<'a>),
+    /// A management call, by API.
+    Management(ManagementApi),
+}
+
+/// The management APIs Portico knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManagementApi {
+    /// `apigateway` (REST APIs): AWS-signed, every path not claimed below.
+    ApiGateway,
+    /// `apigatewayv2` (HTTP and WebSocket APIs): AWS-signed paths under `/v2/`.
+    ApiGatewayV2,
+    /// `apigatewaymanagementapi` (`@connections`): AWS-signed for `execute-api`.
+    Connections,
+    /// Huawei Cloud APIG and VPC Endpoint: `SDK-HMAC-SHA256`-signed.
+    Huawei,
+}
+
+impl ManagementApi {
+    pub fn wire(self) -> WireFormat {
+        match self {
+            ManagementApi::Huawei => WireFormat::HuaweiJson,
+            _ => WireFormat::AwsRestJson,
+        }
+    }
+}
+
+/// The dispatch order, in one place. An execute-api host claims every path (so an API may
+/// have a resource named like an admin path); on any other host the admin paths come first.
+pub fn plane_of<'a>(
+    host: Option<&'a str>,
+    path: &'a str,
+    headers: &hyper::HeaderMap,
+    raw_query: &str,
+) -> Plane<'a> {
+    let admin_path = path.starts_with("/_portico/") || path == "/moto-api/reset";
+    if admin_path && !portico_gateway::is_execute_api_host(host) {
+        return Plane::Admin;
+    }
+    if let Some(t) = portico_gateway::address(host, path) {
+        return Plane::Invoke(t);
+    }
+    Plane::Management(match scheme_of(headers, raw_query) {
+        Scheme::Huawei => ManagementApi::Huawei,
+        Scheme::Aws { service } if service == "execute-api" => ManagementApi::Connections,
+        // Unsigned and unknown calls get AWS's answer: the path decides which AWS API.
+        _ if path.starts_with("/v2/") => ManagementApi::ApiGatewayV2,
+        _ if path.starts_with("/@connections") || path.contains("/@connections/") => {
+            ManagementApi::Connections
+        }
+        _ => ManagementApi::ApiGateway,
+    })
+}
 
 /// `source_ip` is the client's address as `$context.identity.sourceIp` shows it, written once
 /// per connection.
@@ -33,41 +93,33 @@ pub async fn serve(
         .get(hyper::header::HOST)
         .and_then(|v| v.to_str().ok())
         .or_else(|| parts.uri.authority().map(|a| a.as_str()));
-    // The data plane first: an execute-api host claims every path. Its request ids and errors
-    // are its own (gateway responses), so it returns before the control-plane stamping below.
-    if let Some(t) = data::address(host, parts.uri.path()) {
-        return data::pipeline::serve(&app.data, t, &source_ip, &parts, body).await;
+    let raw_query = parts.uri.query().unwrap_or("");
+    match plane_of(host, parts.uri.path(), &parts.headers, raw_query) {
+        // Its request ids and errors are its own (gateway responses).
+        Plane::Invoke(t) => {
+            portico_gateway::pipeline::serve(&app.data, t, &source_ip, &parts, body).await
+        }
+        Plane::Admin => {
+            let rid = request_id();
+            let resp = admin(&app, &parts.method, parts.uri.path())
+                .await
+                .unwrap_or_else(|e| WireFormat::AwsRestJson.error(e, &rid));
+            resp.map(full)
+        }
+        Plane::Management(api) => {
+            let wire = api.wire();
+            let rid = match wire {
+                WireFormat::AwsRestJson => request_id(),
+                // Huawei's request ids are 32 hex digits.
+                WireFormat::HuaweiJson => request_id().replace('-', ""),
+            };
+            let resp = match management(&app, api, &parts, body).await {
+                Ok((status, reply)) => wire.reply(status, reply, &rid),
+                Err(e) => wire.error(e, &rid),
+            };
+            resp.map(full)
+        }
     }
-    let req = Request::from_parts(parts, body);
-    let rid = request_id();
-    let path = req.uri().path();
-    let mut resp = if path.starts_with("/_portico/") || path == "/moto-api/reset" {
-        admin(&app, req)
-            .await
-            .unwrap_or_else(|e| e.into_response(&rid))
-    } else if path.starts_with("/v2/") {
-        ApiError::new(
-            501,
-            "NotImplementedException",
-            "Portico does not serve the apigatewayv2 API (HTTP and WebSocket APIs) yet; see \"Not yet supported\" in Portico's README",
-        )
-        .into_response(&rid)
-    } else if path.starts_with("/@connections") || path.contains("/@connections/") {
-        ApiError::new(
-            501,
-            "NotImplementedException",
-            "Portico does not serve the apigatewaymanagementapi (@connections) API yet; see \"Not yet supported\" in Portico's README",
-        )
-        .into_response(&rid)
-    } else {
-        management(&app, req, &rid)
-            .await
-            .unwrap_or_else(|e| e.into_response(&rid))
-    };
-    if let Ok(v) = HeaderValue::from_str(&rid) {
-        resp.headers_mut().entry("x-amzn-RequestId").or_insert(v);
-    }
-    resp
 }
 
 async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
@@ -84,73 +136,71 @@ async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
     }
 }
 
+/// A management call: read the body with a limit → authenticate → route → handle. The data
+/// plane applies what the call changed before the answer leaves, so a client that deploys and
+/// then invokes sees its change.
 async fn management(
     app: &App,
-    req: Request<Incoming>,
-    _rid: &str,
-) -> Result<Response<ResponseBody>, ApiError> {
-    let (parts, body) = req.into_parts();
+    api: ManagementApi,
+    parts: &hyper::http::request::Parts,
+    body: Incoming,
+) -> Result<(u16, portico_mgmt::Reply), ApiError> {
     let body = read_body(body, MAX_CONTROL_BODY).await?;
     let raw_path = parts.uri.path();
     let raw_query = parts.uri.query().unwrap_or("");
     let method = parts.method.as_str();
-    let tenant = app.auth.authenticate(
-        &SignedParts {
-            method,
-            raw_path,
-            raw_query,
-            headers: &parts.headers,
-            body: &body,
-        },
-        "apigateway",
-    )?;
-    let handled = control::handle_async(
-        app,
-        &tenant,
+    let signed = SignedParts {
         method,
         raw_path,
         raw_query,
-        &parts.headers,
-        body,
-    )
-    .await;
-    // Apply what the call changed to the data plane before answering, so a client that updates
-    // a stage (or deploys) and then invokes sees its change. Cheap when nothing changed.
-    app.data.registry.sync();
-    app.data.metering.sync();
-    let handled = handled?;
-    Ok(match handled.reply {
-        Reply::Json(v) => json_response(handled.status, &v),
-        Reply::Empty => {
-            let mut r = Response::new(empty());
-            *r.status_mut() = StatusCode::from_u16(handled.status).unwrap_or(StatusCode::OK);
-            r
+        headers: &parts.headers,
+        body: &body,
+    };
+    match api {
+        ManagementApi::ApiGateway => {
+            let tenant = app.auth.authenticate(&signed, "apigateway")?;
+            let cx = &app.apigateway;
+            let (status, call) = portico_mgmt::route(
+                &cx.routes,
+                &tenant,
+                method,
+                raw_path,
+                raw_query,
+                &parts.headers,
+                body,
+            )?;
+            let handled = portico_api_apigateway::handle(cx, status, call).await;
+            app.data.registry.sync();
+            app.data.metering.sync();
+            let handled = handled?;
+            Ok((handled.status, handled.reply))
         }
-        Reply::Raw {
-            content_type,
-            content_disposition,
-            body,
-        } => {
-            let mut r = Response::new(full(body));
-            *r.status_mut() = StatusCode::from_u16(handled.status).unwrap_or(StatusCode::OK);
-            if let Ok(v) = HeaderValue::from_str(&content_type) {
-                r.headers_mut().insert(CONTENT_TYPE, v);
-            }
-            if let Some(cd) = content_disposition.and_then(|cd| HeaderValue::from_str(&cd).ok()) {
-                r.headers_mut().insert("content-disposition", cd);
-            }
-            r
+        ManagementApi::ApiGatewayV2 => {
+            app.auth.authenticate(&signed, "apigateway")?;
+            Err(ApiError::new(
+                501,
+                "NotImplementedException",
+                "Portico does not serve the apigatewayv2 API (HTTP and WebSocket APIs) yet; see \"Not yet supported\" in Portico's README",
+            ))
         }
-    })
+        ManagementApi::Connections => Err(ApiError::new(
+            501,
+            "NotImplementedException",
+            "Portico does not serve the apigatewaymanagementapi (@connections) API yet; see \"Not yet supported\" in Portico's README",
+        )),
+        ManagementApi::Huawei => Err(ApiError::new(
+            501,
+            "APIG.9999",
+            "Portico does not serve Huawei Cloud APIG yet",
+        )),
+    }
 }
 
 /// Health and test-harness endpoints. Not signed: they carry no tenant state, and reset is
 /// what test suites call between cases (it is refused unless bound to loopback).
-async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBody>, ApiError> {
-    let method = req.method().as_str().to_string();
-    let path = req.uri().path().to_string();
-    match (method.as_str(), path.as_str()) {
-        ("GET", "/_portico/health") => Ok(json_response(
+async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response<Bytes>, ApiError> {
+    match (method.as_str(), path) {
+        ("GET", "/_portico/health") => Ok(portico_mgmt::wire::json_response(
             200,
             &json!({
                 "status": "ok",
@@ -159,7 +209,7 @@ async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBod
             }),
         )),
         ("GET", "/_portico/metrics") => {
-            let mut r = Response::new(full(app.data.metrics.encode()));
+            let mut r = Response::new(Bytes::from(app.data.metrics.encode()));
             r.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -174,12 +224,21 @@ async fn admin(app: &App, req: Request<Incoming>) -> Result<Response<ResponseBod
                     "reset is only available when Portico listens on loopback",
                 ));
             }
-            app.data.metering.discard();
-            app.store.wipe()?;
-            app.data.registry.sync();
-            app.data.metering.sync();
+            let data = app.data.clone();
+            let store = app.store.clone();
+            portico_store::blocking(move || {
+                data.metering.discard();
+                let wiped = store.wipe();
+                data.registry.sync();
+                data.metering.sync();
+                wiped
+            })
+            .await?;
             tracing::info!("all state wiped by {path}");
-            Ok(json_response(200, &json!({ "status": "reset" })))
+            Ok(portico_mgmt::wire::json_response(
+                200,
+                &json!({ "status": "reset" }),
+            ))
         }
         _ => Err(ApiError::not_found(format!(
             "No admin endpoint {method} {path}"

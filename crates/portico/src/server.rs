@@ -185,7 +185,7 @@ impl Connections {
 
     fn serve(&self, stream: TcpStream, peer: SocketAddr) {
         let app = self.app.clone();
-        let source_ip: Arc<str> = crate::data::context::source_ip(peer.ip()).into();
+        let source_ip: Arc<str> = portico_gateway::context::source_ip(peer.ip()).into();
         let service = service_fn(move |req: Request<Incoming>| {
             let (app, source_ip) = (app.clone(), source_ip.clone());
             async move {

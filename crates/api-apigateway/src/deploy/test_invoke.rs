@@ -1,0 +1,42 @@
+//! TestInvokeMethod: the API's CURRENT definition, frozen exactly as a deployment would freeze
+//! it, run once through the data plane (the binary's [`crate::DataPlane`]), without deploying.
+//! A test invocation is rare; compiling it on the spot beats a cache that could go stale.
+
+use portico_model::DeploymentSnapshot;
+
+use crate::call::{Call, Reply};
+use crate::error::ApiError;
+use crate::{resources, restapis, store, AsyncHandler, BoxFuture, Ctx, TestInvoke};
+
+pub(crate) fn handler(operation: &str) -> Option<AsyncHandler> {
+    match operation {
+        "TestInvokeMethod" => Some(test_invoke_method),
+        _ => None,
+    }
+}
+
+fn test_invoke_method<'a>(cx: &'a Ctx, call: &'a Call) -> BoxFuture<'a, Result<Reply, ApiError>> {
+    Box::pin(run(cx, call))
+}
+
+async fn run(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    let api_id = call.label("restapi_id").to_string();
+    let input = call.json()?;
+    let snapshot = store::read(&*cx.store, &call.tenant, |txn| {
+        let api = restapis::load(txn, &call.tenant, &api_id)?;
+        let all = resources::all(txn, &api_id)?;
+        Ok(DeploymentSnapshot::freeze(txn, &api_id, api, all)?)
+    })?;
+    let answer = cx
+        .data_plane
+        .test_invoke(TestInvoke {
+            tenant: call.tenant.clone(),
+            api_id,
+            resource_id: call.label("resource_id").to_string(),
+            http_method: call.label("http_method").to_string(),
+            snapshot,
+            input,
+        })
+        .await?;
+    Ok(Reply::Json(answer))
+}

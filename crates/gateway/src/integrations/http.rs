@@ -1,0 +1,254 @@
+//! HTTP and HTTP_PROXY backends: keep-alive connections pooled per backend (see `pool`),
+//! `timeoutInMillis` enforced on the response head (and, for buffered non-proxy responses, on
+//! the body too).
+
+use std::ops::Range;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hyper::Response;
+
+use super::h1::{self, Outbound};
+use super::pool::{DrivenBody, Failure, Pool, Window};
+use super::Outcome;
+use crate::gateway_responses::{GatewayError, ResponseType};
+use crate::http::{read_whole, ReadError};
+use crate::request_map::BackendRequest;
+
+/// Largest integration response API Gateway accepts (its 10 MB payload cap).
+pub const MAX_RESPONSE: usize = 10 * 1024 * 1024;
+
+/// An HTTP backend's address, parsed once into what a request to it needs: where to connect,
+/// the `Host` header, and the request target. A literal integration URI is parsed when the
+/// deployment is compiled; one with variables, when the request fills them in.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The address as configured and filled in, for logs and errors.
+    url: String,
+    /// `url[host]`: the authority as written, which is the `Host` header.
+    host: Range<usize>,
+    /// The authority with the default port added, when the address names none.
+    with_port: Option<String>,
+    /// The origin-form target, when it is not simply what follows the authority in `url`.
+    target: Option<String>,
+}
+
+impl Endpoint {
+    pub fn parse(url: String) -> Result<Endpoint, GatewayError> {
+        let invalid = |url: &str, why: &dyn std::fmt::Display| {
+            GatewayError::config(format!(
+                "Execution failed due to configuration error: Invalid endpoint address {url}{why}"
+            ))
+        };
+        let uri: hyper::Uri = match url.parse() {
+            Ok(u) => u,
+            Err(e) => return Err(invalid(&url, &format_args!(": {e}"))),
+        };
+        let (Some(authority), Some(_)) = (uri.authority(), uri.host()) else {
+            return Err(invalid(&url, &""));
+        };
+        let start = url.find("://").map_or(0, |i| i + 3);
+        let Some(at) = url[start..].find(authority.as_str()).map(|i| i + start) else {
+            return Err(invalid(&url, &""));
+        };
+        let host = at..at + authority.as_str().len();
+        let with_port = match authority.port_u16() {
+            Some(_) => None,
+            None => Some(format!("{}:80", authority.host())),
+        };
+        let pq = uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let target = match &url[host.end..] {
+            rest if rest == pq && rest.starts_with('/') => None,
+            _ if pq.starts_with('/') => Some(pq.to_owned()),
+            _ => Some(format!("/{pq}")),
+        };
+        Ok(Endpoint {
+            url,
+            host,
+            with_port,
+            target,
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `Host` header.
+    pub fn host(&self) -> &str {
+        &self.url[self.host.clone()]
+    }
+
+    /// `host:port`: where to connect, and the pool's key.
+    pub fn authority(&self) -> &str {
+        self.with_port.as_deref().unwrap_or_else(|| self.host())
+    }
+
+    /// Path and query, in origin form.
+    pub fn target(&self) -> &str {
+        self.target
+            .as_deref()
+            .unwrap_or_else(|| &self.url[self.host.end..])
+    }
+}
+
+pub struct Client {
+    pool: Arc<Pool>,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Client {
+    pub fn new() -> Client {
+        Client {
+            pool: Arc::new(Pool::default()),
+        }
+    }
+
+    /// Send and wait for the response head within `timeout` of `started` (the caller's reading
+    /// of the clock). `rule` says which of the response's headers to keep, and under which
+    /// names. Returns the response and when its head arrived.
+    pub async fn send(
+        &self,
+        out: BackendRequest<'_>,
+        started: Instant,
+        timeout: Duration,
+        rule: h1::HeaderRule,
+    ) -> Result<(Response<DrivenBody>, Instant), GatewayError> {
+        self.send_until(out, Window::new(started, timeout), timeout, rule)
+            .await
+    }
+
+    async fn send_until(
+        &self,
+        out: BackendRequest<'_>,
+        window: Window,
+        timeout: Duration,
+        rule: h1::HeaderRule,
+    ) -> Result<(Response<DrivenBody>, Instant), GatewayError> {
+        let endpoint = &out.endpoint;
+        let wire = Outbound {
+            method: &out.method,
+            target: endpoint.target(),
+            host: endpoint.host(),
+            headers: &out.headers,
+            skip: out.skip,
+            added: &out.added,
+            body: &out.body,
+            rule,
+        };
+        self.pool
+            .send(endpoint.authority(), &wire, window)
+            .await
+            .map_err(|f| match f {
+                Failure::TimedOut => timed_out(timeout),
+                Failure::Exchange(e) => unreachable(endpoint.url(), &e),
+            })
+    }
+
+    /// Send and buffer the whole response, all within `timeout` of `started`.
+    pub async fn send_buffered(
+        &self,
+        req: BackendRequest<'_>,
+        started: Instant,
+        timeout: Duration,
+    ) -> Result<Outcome, GatewayError> {
+        let window = Window::new(started, timeout);
+        // The integration response's headers are mapped later, by their names as sent.
+        let (resp, _) = self.send_until(req, window, timeout, h1::keep_all).await?;
+        let (parts, mut body) = resp.into_parts();
+        if let Some(whole) = body.take_whole() {
+            return Ok(Outcome {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body: whole,
+            });
+        }
+        let whole = tokio::time::timeout_at(window.deadline, read_whole(body, MAX_RESPONSE))
+            .await
+            .map_err(|_| timed_out(timeout))?
+            .map_err(|e| {
+                let e = match e {
+                    ReadError::TooLarge => format!("body over {MAX_RESPONSE} bytes"),
+                    ReadError::Body(e) => e.to_string(),
+                };
+                GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
+                    .with_status(500)
+                    .with_detail(format!(
+                        "Execution failed: error reading endpoint response: {e}"
+                    ))
+            })?;
+        Ok(Outcome {
+            status: parts.status.as_u16(),
+            headers: parts.headers,
+            body: whole,
+        })
+    }
+}
+
+fn timed_out(timeout: Duration) -> GatewayError {
+    GatewayError::new(
+        ResponseType::IntegrationTimeout,
+        "Endpoint request timed out",
+    )
+    .with_detail(format!(
+        "Execution failed due to a timeout error: no response within {} ms",
+        timeout.as_millis()
+    ))
+}
+
+fn unreachable(uri: &str, cause: &h1::Error) -> GatewayError {
+    // AWS answers an unreachable HTTP backend with a plain 500 "Internal server error".
+    GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
+        .with_status(500)
+        .with_detail(format!(
+            "Execution failed due to configuration error: Invalid endpoint address {uri}: {cause}"
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Endpoint;
+
+    /// (url, where to connect, Host header, request target)
+    fn check(url: &str, expected: (&str, &str, &str)) {
+        let e = Endpoint::parse(url.to_string()).unwrap();
+        assert_eq!((e.authority(), e.host(), e.target()), expected, "{url}");
+        assert_eq!(e.url(), url);
+    }
+
+    #[test]
+    fn an_endpoint_splits_into_where_to_connect_the_host_header_and_the_target() {
+        check(
+            "http://127.0.0.1:18081/",
+            ("127.0.0.1:18081", "127.0.0.1:18081", "/"),
+        );
+        check(
+            "http://backend.example/pets/1?a=b%20c",
+            ("backend.example:80", "backend.example", "/pets/1?a=b%20c"),
+        );
+        check(
+            "http://backend.example:8080",
+            ("backend.example:8080", "backend.example:8080", "/"),
+        );
+        check("http://[::1]:9000/x", ("[::1]:9000", "[::1]:9000", "/x"));
+    }
+
+    #[test]
+    fn an_address_without_a_host_is_a_configuration_error() {
+        for url in ["/relative/path", "http://", "not a url"] {
+            let e = Endpoint::parse(url.to_string()).unwrap_err();
+            let detail = e.detail.unwrap_or_default();
+            assert!(
+                detail.starts_with(&format!(
+                    "Execution failed due to configuration error: Invalid endpoint address {url}"
+                )),
+                "{detail}"
+            );
+        }
+    }
+}

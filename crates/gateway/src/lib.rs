@@ -1,0 +1,225 @@
+//! The data plane: serves deployed REST APIs the way API Gateway's execute-api endpoint does.
+//!
+//! Architecture invariant: imports the store (off the request path only), the domain
+//! (`portico-model`) and `vtl`; never a management API or `portico-mgmt`. What every API
+//! kind's invocations share (registry, metering, metrics, access log, upstream connections in
+//! `integrations`, `http`) sits beside what only REST APIs do (compile, router, pipeline,
+//! mappings, validation, gateway responses); HTTP and WebSocket APIs will add their own
+//! pipelines beside `pipeline`.
+//!
+//! Map of the module:
+//! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
+//! - `registry`: the live (API, stage) → compiled deployment map, rebuilt from store change
+//!   events and swapped atomically — the hot path never touches the store;
+//! - `compile` + `router`: a deployment snapshot becomes an immutable trie plus per-method plans;
+//! - `pipeline`: the named phases one invocation goes through;
+//! - `integrations`: MOCK and HTTP/HTTP_PROXY backends;
+//! - `gateway_responses`: the only place a data-plane failure becomes a response;
+//! - `access_log`, `metrics`, `test_invoke`.
+
+pub mod access_log;
+pub mod compile;
+pub mod context;
+pub mod fast_map;
+pub mod gateway_responses;
+pub mod http;
+pub mod integrations;
+pub mod mapping;
+pub mod metering;
+pub mod metrics;
+pub mod pipeline;
+pub mod registry;
+pub mod request_map;
+pub mod response_map;
+pub mod router;
+pub mod template;
+pub mod test_invoke;
+pub mod validate;
+
+use std::sync::Arc;
+
+use portico_store::Store;
+
+/// Everything the data plane keeps for the life of the process.
+pub struct DataPlane {
+    pub registry: registry::Registry,
+    pub client: integrations::http::Client,
+    pub metrics: Arc<metrics::Metrics>,
+    /// API keys, throttles, quotas and usage counts (phase 3).
+    pub metering: metering::Metering,
+}
+
+impl DataPlane {
+    pub fn new(store: Arc<dyn Store>) -> DataPlane {
+        let metrics = Arc::new(metrics::Metrics::new());
+        DataPlane {
+            metering: metering::Metering::new(store.clone()),
+            registry: registry::Registry::new(store, metrics.clone()),
+            client: integrations::http::Client::new(),
+            metrics,
+        }
+    }
+}
+
+/// What an execute-api address names. `path` is the raw (still percent-encoded) resource path
+/// below the stage, always starting with `/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target<'a> {
+    pub api_id: &'a str,
+    pub stage: &'a str,
+    pub path: &'a str,
+    /// The region named by the host (`{id}.execute-api.{region}.…`), used to pick the tenant
+    /// when two tenants hold the same API id.
+    pub region: Option<&'a str>,
+    /// The host the client used (for `$context.domainName`).
+    pub host: Option<&'a str>,
+}
+
+/// Recognise the three execute-api addressing forms:
+/// - `Host: {apiId}.execute-api.{anything}` with path `/{stage}/{path}`;
+/// - `/restapis/{apiId}/{stage}/_user_request_/{path}` (LocalStack's legacy form);
+/// - `/_aws/execute-api/{apiId}/{stage}/{path}`.
+///
+/// A host of the execute-api form claims every path, so an API can have a resource named like a
+/// Portico admin path.
+pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
+    if let Some(h) = host {
+        let name = &h[..find_byte(h, b':').unwrap_or(h.len())];
+        let (id, labels) = split_at_byte(name, b'.');
+        let (service, labels) = split_at_byte(labels, b'.');
+        if service == "execute-api" && !id.is_empty() {
+            let region = Some(split_at_byte(labels, b'.').0).filter(|r| looks_like_region(r));
+            let (stage, rest) = split_first(path);
+            return Some(Target {
+                api_id: id,
+                stage,
+                path: rest,
+                region,
+                host: Some(h),
+            });
+        }
+    }
+    if let Some(after) = path.strip_prefix("/_aws/execute-api/") {
+        let (id, rest) = split_first_noslash(after);
+        let (stage, rest) = split_first(rest);
+        if !id.is_empty() {
+            return Some(Target {
+                api_id: id,
+                stage,
+                path: rest,
+                region: None,
+                host,
+            });
+        }
+    }
+    if let Some(after) = path.strip_prefix("/restapis/") {
+        let (id, rest) = split_first_noslash(after);
+        let (stage, rest) = split_first(rest);
+        let (marker, rest) = split_first(rest);
+        if marker == "_user_request_" && !id.is_empty() && !stage.is_empty() {
+            return Some(Target {
+                api_id: id,
+                stage,
+                path: rest,
+                region: None,
+                host,
+            });
+        }
+    }
+    None
+}
+
+/// Is this an `{apiId}.execute-api.…` host (which claims every path)?
+pub fn is_execute_api_host(host: Option<&str>) -> bool {
+    host.is_some_and(|h| {
+        let name = &h[..find_byte(h, b':').unwrap_or(h.len())];
+        let (id, labels) = split_at_byte(name, b'.');
+        !id.is_empty() && split_at_byte(labels, b'.').0 == "execute-api"
+    })
+}
+
+/// `"/a/b/c"` → `("a", "/b/c")`; `"/a"` → `("a", "/")`.
+fn split_first(path: &str) -> (&str, &str) {
+    split_first_noslash(path.strip_prefix('/').unwrap_or(path))
+}
+
+fn split_first_noslash(s: &str) -> (&str, &str) {
+    match find_byte(s, b'/') {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "/"),
+    }
+}
+
+/// Every request is addressed and routed through here: a byte scan beats `str::find`'s and
+/// `str::split`'s searcher setup on strings this short.
+pub(crate) fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// `s` around its first `b`, which neither side keeps: `("a", "b.c")` for `"a.b.c"` and `b'.'`;
+/// `(s, "")` when there is none.
+pub(crate) fn split_at_byte(s: &str, b: u8) -> (&str, &str) {
+    match find_byte(s, b) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => (s, ""),
+    }
+}
+
+/// `us-east-1`, `eu-central-2`, `us-gov-west-1`: letters, dashes, a trailing number.
+fn looks_like_region(label: &str) -> bool {
+    let parts: Vec<&str> = label.split('-').collect();
+    parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(host: Option<&str>, path: &str, want: Option<(&str, &str, &str, Option<&str>)>) {
+        let got = address(host, path).map(|t| (t.api_id, t.stage, t.path, t.region));
+        assert_eq!(got, want, "host={host:?} path={path}");
+    }
+
+    #[test]
+    fn addressing_forms() {
+        check(
+            Some("abc123defg.execute-api.localhost:4566"),
+            "/prod/pets/1",
+            Some(("abc123defg", "prod", "/pets/1", None)),
+        );
+        check(
+            Some("abc123defg.execute-api.eu-west-1.localhost"),
+            "/prod",
+            Some(("abc123defg", "prod", "/", Some("eu-west-1"))),
+        );
+        check(
+            Some("abc.execute-api.localhost"),
+            "/",
+            Some(("abc", "", "/", None)),
+        );
+        check(
+            Some("127.0.0.1:4566"),
+            "/restapis/abc/dev/_user_request_/x/y",
+            Some(("abc", "dev", "/x/y", None)),
+        );
+        check(
+            None,
+            "/restapis/abc/dev/_user_request_",
+            Some(("abc", "dev", "/", None)),
+        );
+        check(
+            None,
+            "/_aws/execute-api/abc/dev/a",
+            Some(("abc", "dev", "/a", None)),
+        );
+        // Management paths stay with the control plane.
+        check(None, "/restapis/abc/resources/xyz", None);
+        check(None, "/restapis", None);
+        check(Some("localhost:4566"), "/restapis/abc/stages/dev", None);
+    }
+}

@@ -1,0 +1,186 @@
+//! TestInvokeMethod's run: one request through the pipeline (phases 2–9) against an API's
+//! current definition, compiled on the spot, without deploying; the answer in AWS's shape
+//! `{status, body, headers, multiValueHeaders, log, latency}`. The management API freezes the
+//! definition (`DeploymentSnapshot::freeze`) and decodes the call; this is the data plane's
+//! half.
+
+use std::future::Future;
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{HeaderMap, Method};
+use portico_core::query::parse_query;
+use portico_core::{ApiError, Tenant};
+use portico_model::DeploymentSnapshot;
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use super::compile;
+use super::context::Ids;
+use super::pipeline::{invoke, ClientRequest, Exec, KnownHeaders, Route, MAX_PAYLOAD};
+use crate::integrations::http::Client;
+
+/// A string member of the test request, or a client error naming it.
+fn str_of(input: &Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
+    match input.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ApiError::bad_request(format!(
+            "Invalid value for member '{key}': expected a string"
+        ))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    client: &Client,
+    tenant: &Tenant,
+    api_id: &str,
+    resource_id: &str,
+    http_method: &str,
+    snapshot: &DeploymentSnapshot,
+    input: &Map<String, Value>,
+) -> Result<Value, ApiError> {
+    let deployment = compile::deployment("test-invoke-deployment-id", snapshot);
+    let Some(index) = deployment
+        .resources
+        .iter()
+        .position(|r| r.id == resource_id)
+    else {
+        return Err(ApiError::not_found("Invalid Resource identifier specified"));
+    };
+    if !deployment.resources[index]
+        .methods
+        .iter()
+        .any(|(m, _)| *m == http_method)
+    {
+        return Err(ApiError::not_found("Invalid Method identifier specified"));
+    }
+    let method = Method::from_bytes(http_method.as_bytes())
+        .map_err(|_| ApiError::bad_request(format!("Invalid HTTP method {http_method}")))?;
+    let path_with_query = str_of(input, "pathWithQueryString")?
+        .unwrap_or_else(|| deployment.resources[index].path.clone());
+    let (path, raw_query) = match path_with_query.split_once('?') {
+        Some((p, q)) => (p.to_string(), q.to_string()),
+        None => (path_with_query.clone(), String::new()),
+    };
+    let mut headers = HeaderMap::new();
+    for (k, v) in input
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let (Ok(n), Some(Ok(v))) = (
+            HeaderName::try_from(k.as_str()),
+            v.as_str().map(HeaderValue::from_str),
+        ) {
+            headers.insert(n, v);
+        }
+    }
+    for (k, vs) in input
+        .get("multiValueHeaders")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let Ok(n) = HeaderName::try_from(k.as_str()) else {
+            continue;
+        };
+        headers.remove(&n);
+        for v in vs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if let Ok(v) = HeaderValue::from_str(v) {
+                headers.append(n.clone(), v);
+            }
+        }
+    }
+    let variables: Map<String, Value> = compile::variables(input.get("stageVariables"));
+    let body = Bytes::from(str_of(input, "body")?.unwrap_or_default());
+    if body.len() > MAX_PAYLOAD {
+        return Err(ApiError::bad_request("Request body exceeds 10485760 bytes"));
+    }
+    let req = ClientRequest {
+        method,
+        path: &path,
+        query: parse_query(&raw_query),
+        raw_query: &raw_query,
+        headers: &headers,
+        known: KnownHeaders::of(&headers),
+        body,
+        source_ip: "test-invoke-source-ip",
+        domain_name: "testPrefix.testDomainName",
+    };
+    let received = OffsetDateTime::now_utc();
+    let ids = Ids::new(received);
+    let [request_id, extended_id, trace_id] = ids.texts();
+    let exec = Exec {
+        tenant,
+        api_id,
+        stage: "test-invoke-stage",
+        deployment: &deployment,
+        variables: &variables,
+        is_canary: None,
+        request_id,
+        extended_id,
+        trace_id,
+        received,
+        client,
+        execution_log: true,
+        // AWS's test invoke skips API keys, throttling and quotas.
+        metering: None,
+    };
+    let started = Instant::now();
+    let inv = invoke(&exec, &req, Route::Resource(index), false).await;
+    let (parts, body) = inv.response.into_parts();
+    // Bodies here are bounded already (a proxied one by the backend's own 10 MB cap).
+    let body = collect(body).await;
+    let latency = started.elapsed().as_millis() as u64;
+    let mut single = Map::new();
+    let mut multi: Map<String, Value> = Map::new();
+    for (k, v) in &parts.headers {
+        let v = v.to_str().unwrap_or("").to_string();
+        single.insert(k.as_str().to_string(), Value::String(v.clone()));
+        match multi.get_mut(k.as_str()) {
+            Some(Value::Array(a)) => a.push(Value::String(v)),
+            _ => {
+                multi.insert(k.as_str().to_string(), json!([v]));
+            }
+        }
+    }
+    let stamp = received
+        .format(&time::format_description::well_known::Rfc2822)
+        .unwrap_or_default();
+    let log: String = inv
+        .log
+        .iter()
+        .map(|l| format!("Execution log for request {request_id}\n{stamp} : {l}\n"))
+        .take(1)
+        .chain(inv.log.iter().skip(1).map(|l| format!("{stamp} : {l}\n")))
+        .collect();
+    Ok(json!({
+        "status": parts.status.as_u16(),
+        "body": String::from_utf8_lossy(&body),
+        "headers": single,
+        "multiValueHeaders": multi,
+        "log": log,
+        "latency": latency,
+    }))
+}
+
+/// Out of line so the boxed future's `Send` check doesn't meet the body's error conversion.
+#[allow(clippy::manual_async_fn)]
+fn collect(body: crate::http::ResponseBody) -> impl Future<Output = Bytes> + Send {
+    async move {
+        match body.collect().await {
+            Ok(c) => c.to_bytes(),
+            Err(_) => Bytes::new(),
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! The state store: JSON documents partitioned by tenant, behind a transactional interface.
+//!
+//! Every control-plane entity is a document addressed by `(tenant, kind, scope, id)`. `scope`
+//! is the owning REST API's id for things that live inside an API (resources, models, stages…)
+//! and `""` for account-level things (REST APIs themselves, API keys, usage plans). Documents are
+//! stored in AWS's own JSON shape, so reading one back needs no mapping.
+//!
+//! The interface is synchronous and transactional: a closure runs against a [`Txn`] and either
+//! all its writes commit or none do. SQL stays portable (`INSERT … ON CONFLICT`, no SQLite-only
+//! functions) so a PostgreSQL implementation can follow.
+
+//!
+//! Architecture invariant: the store knows tenants and documents, not APIs or wire formats. It
+//! fails with its own [`StoreError`]; an API turns that into its wire error (`From` below).
+//! Calls are blocking: callers on a connection's worker go through [`blocking`] (see there).
+
+mod error;
+mod sqlite;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::broadcast;
+
+pub use error::StoreError;
+pub use portico_core::Tenant;
+pub use sqlite::SqliteStore;
+
+/// Kinds of documents. Each is a table-like namespace inside a tenant.
+pub mod kind {
+    pub const REST_API: &str = "restapi";
+    pub const RESOURCE: &str = "resource";
+    pub const MODEL: &str = "model";
+    pub const REQUEST_VALIDATOR: &str = "requestvalidator";
+    pub const AUTHORIZER: &str = "authorizer";
+    pub const GATEWAY_RESPONSE: &str = "gatewayresponse";
+    pub const DEPLOYMENT: &str = "deployment";
+    /// The frozen API a deployment serves (see `control::deployments`).
+    pub const DEPLOYMENT_SNAPSHOT: &str = "deploymentsnapshot";
+    pub const STAGE: &str = "stage";
+    pub const ACCOUNT: &str = "account";
+    pub const API_KEY: &str = "apikey";
+    pub const USAGE_PLAN: &str = "usageplan";
+    pub const USAGE_PLAN_KEY: &str = "usageplankey";
+    /// Index of API key values (id = the key's value, body `{"id": key id}`): values are unique
+    /// per tenant, and the data plane resolves `x-api-key` through it.
+    pub const API_KEY_VALUE: &str = "apikeyvalue";
+}
+
+/// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
+/// The data plane counts in memory and flushes batches of these in the background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageIncrement {
+    pub tenant: Tenant,
+    pub plan_id: String,
+    pub key_id: String,
+    pub day: String,
+    pub count: i64,
+}
+
+/// A stored daily count: (key id, day `YYYY-MM-DD`, requests used).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageRow {
+    pub key_id: String,
+    pub day: String,
+    pub used: i64,
+}
+
+/// A stored document with its insertion sequence number (the stable order used for paging).
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub seq: i64,
+    pub id: String,
+    pub body: Value,
+}
+
+/// A [`Doc`] whose body is shared with the store rather than copied (see [`Txn::list_shared`]).
+#[derive(Debug, Clone)]
+pub struct SharedDoc {
+    pub seq: i64,
+    pub id: String,
+    pub body: Arc<Value>,
+}
+
+/// A change the data plane cares about: something under this REST API that may alter what is
+/// served (a stage, a deployment, or the API itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub tenant: Tenant,
+    pub rest_api_id: String,
+}
+
+/// A change the metering layer (`data::metering`) cares about: the tenant's API keys, usage
+/// plans, plan keys or account changed, or a key's usage was corrected (UpdateUsage) or
+/// forgotten. Announced on its own channel so the deployment registry never sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeteringChange {
+    pub tenant: Tenant,
+}
+
+/// Operations available inside a transaction, all scoped to the transaction's tenant.
+///
+/// The `*_shared` and `*_owned` variants exist for stores that keep documents in memory: they
+/// hand out (or take in) a document without copying it. Their defaults go through the plain
+/// methods, so a store without such a copy needs to implement only those.
+pub trait Txn {
+    fn get(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, StoreError>;
+    /// [`Txn::get`] for callers that only look at the document.
+    fn get_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+    ) -> Result<Option<Arc<Value>>, StoreError> {
+        Ok(self.get(kind, scope, id)?.map(Arc::new))
+    }
+    fn exists(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, StoreError> {
+        Ok(self.get_shared(kind, scope, id)?.is_some())
+    }
+    /// [`Txn::get`] for a writer that will put the document back in this transaction (or
+    /// fail it). A store may hand over its own copy instead of cloning it; until the document
+    /// is written back, reading it again in the same transaction is not supported.
+    fn lend(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, StoreError> {
+        self.get(kind, scope, id)
+    }
+    /// Insert, or replace keeping the original sequence number.
+    fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), StoreError>;
+    /// [`Txn::put`] for callers that are done with the document.
+    fn put_owned(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+        body: Value,
+    ) -> Result<(), StoreError> {
+        self.put(kind, scope, id, &body)
+    }
+    fn delete(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, StoreError>;
+    /// Documents with `seq > after_seq`, in sequence order, at most `limit` of them.
+    fn list(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<Doc>, StoreError>;
+    /// [`Txn::list`] for callers that only look at the documents.
+    fn list_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<SharedDoc>, StoreError> {
+        Ok(self
+            .list(kind, scope, after_seq, limit)?
+            .into_iter()
+            .map(|d| SharedDoc {
+                seq: d.seq,
+                id: d.id,
+                body: Arc::new(d.body),
+            })
+            .collect())
+    }
+    /// Remove every document of every kind inside `scope` (a REST API's cascade delete).
+    fn delete_scope(&mut self, scope: &str) -> Result<(), StoreError>;
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Run `f` in a transaction. `write` transactions are serialized and durable once this
+    /// returns `Ok`; read transactions see a consistent snapshot.
+    fn transact(
+        &self,
+        tenant: &Tenant,
+        write: bool,
+        f: &mut dyn FnMut(&mut dyn Txn) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Every document of one kind across all tenants (for building the data plane at startup).
+    fn scan(&self, kind: &str) -> Result<Vec<(Tenant, String, Doc)>, StoreError>;
+
+    /// Remove all state of all tenants (`POST /_portico/reset`).
+    fn wipe(&self) -> Result<(), StoreError>;
+
+    /// Notifications of committed changes to stages, deployments and REST APIs.
+    fn subscribe(&self) -> broadcast::Receiver<Change>;
+
+    /// Notifications of committed changes to API keys, usage plans, plan keys, the account,
+    /// and usage corrections (see [`MeteringChange`]).
+    fn subscribe_metering(&self) -> broadcast::Receiver<MeteringChange>;
+
+    // Usage counters live beside the documents, not inside them: the data plane adds to them
+    // many times a second and a read-modify-write of a JSON document per request would not
+    // scale. Each call is its own transaction; never call these inside `transact`.
+
+    /// Add every increment to its (tenant, plan, key, day) counter, all in one transaction.
+    fn add_usage(&self, increments: &[UsageIncrement]) -> Result<(), StoreError>;
+
+    /// Daily counts of `plan_id` (only `key_id` if given) for days in `from..=to`
+    /// (`YYYY-MM-DD`, compared as text), ordered by key then day. Days without requests are
+    /// absent.
+    fn usage(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<UsageRow>, StoreError>;
+
+    /// Record UpdateUsage's correction of a key's remaining quota for the quota period that
+    /// starts on `period_start`: remaining = limit - used in period + adjustment.
+    fn set_quota_adjustment(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: &str,
+        period_start: &str,
+        adjustment: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Every quota adjustment of `plan_id` (only `key_id` if given): (key id, period start,
+    /// adjustment).
+    fn quota_adjustments(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>, StoreError>;
+
+    /// Forget counters and adjustments of a usage plan (or of one key in it).
+    fn delete_usage(
+        &self,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: Option<&str>,
+    ) -> Result<(), StoreError>;
+}
+
+/// Typed convenience over [`Store::transact`]: run `f` and hand back its result. `f` fails with
+/// the caller's own error type (a handler's wire error, say); the transaction then rolls back
+/// and that error is handed back unchanged.
+pub fn read<R, E: From<StoreError>>(
+    store: &dyn Store,
+    tenant: &Tenant,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, E>,
+) -> Result<R, E> {
+    run(store, tenant, false, f)
+}
+
+pub fn write<R, E: From<StoreError>>(
+    store: &dyn Store,
+    tenant: &Tenant,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, E>,
+) -> Result<R, E> {
+    run(store, tenant, true, f)
+}
+
+fn run<R, E: From<StoreError>>(
+    store: &dyn Store,
+    tenant: &Tenant,
+    write: bool,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, E>,
+) -> Result<R, E> {
+    let mut f = Some(f);
+    let mut out = None;
+    let mut failed = None;
+    let done = store.transact(tenant, write, &mut |txn| {
+        let f = f
+            .take()
+            .ok_or_else(|| StoreError::misuse("transaction closure ran twice"))?;
+        match f(txn) {
+            Ok(r) => {
+                out = Some(r);
+                Ok(())
+            }
+            Err(e) => {
+                failed = Some(e);
+                Err(StoreError::Aborted)
+            }
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    done?;
+    out.ok_or_else(|| StoreError::misuse("transaction produced no result").into())
+}
+
+/// Run blocking store work off the connection's worker thread.
+///
+/// Every management call and every store read outside the request path goes through here, so
+/// that a store whose calls wait on the network (PostgreSQL in cluster mode) never stalls the
+/// other connections of the worker that serves the call: tokio's blocking pool runs it, and
+/// the worker goes on serving while it waits. Outside a tokio runtime (unit tests, startup) it
+/// runs inline.
+pub async fn blocking<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => match handle.spawn_blocking(f).await {
+            Ok(r) => r,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        },
+        Err(_) => f(),
+    }
+}

@@ -1,0 +1,512 @@
+use super::*;
+use serde_json::json;
+
+/// The generic helpers with the store's own error.
+fn read<R>(
+    s: &dyn Store,
+    t: &Tenant,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    crate::read(s, t, f)
+}
+
+fn write<R>(
+    s: &dyn Store,
+    t: &Tenant,
+    f: impl FnOnce(&mut dyn Txn) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    crate::write(s, t, f)
+}
+
+fn tenant(a: &str) -> Tenant {
+    Tenant::aws(a, "us-east-1")
+}
+
+#[test]
+fn committed_writes_survive_reopen_and_failed_ones_vanish() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = tenant("111111111111");
+    {
+        let s = SqliteStore::open(dir.path()).unwrap();
+        write(&s, &t, |tx| tx.put("restapi", "", "a", &json!({"id": "a"}))).unwrap();
+        let failed: Result<(), _> = write(&s, &t, |tx| {
+            tx.put("restapi", "", "b", &json!({"id": "b"}))?;
+            Err(StoreError::misuse("no"))
+        });
+        assert!(failed.is_err());
+    }
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let got = read(&s, &t, |tx| {
+        Ok((tx.get("restapi", "", "a")?, tx.get("restapi", "", "b")?))
+    })
+    .unwrap();
+    assert_eq!(got.0, Some(json!({"id": "a"})));
+    assert_eq!(got.1, None);
+}
+
+#[test]
+fn tenants_are_isolated() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    write(&s, &tenant("111111111111"), |tx| {
+        tx.put("restapi", "", "a", &json!({}))
+    })
+    .unwrap();
+    let other = read(&s, &tenant("222222222222"), |tx| {
+        Ok((
+            tx.get("restapi", "", "a")?,
+            tx.list("restapi", "", 0, 100)?.len(),
+        ))
+    })
+    .unwrap();
+    assert_eq!(other, (None, 0));
+}
+
+#[test]
+fn replace_keeps_order_and_list_pages_by_seq() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| {
+        for id in ["a", "b", "c"] {
+            tx.put("model", "api", id, &json!({"v": 1}))?;
+        }
+        tx.put("model", "api", "a", &json!({"v": 2}))
+    })
+    .unwrap();
+    let docs = read(&s, &t, |tx| tx.list("model", "api", 0, 2)).unwrap();
+    assert_eq!(
+        docs.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert_eq!(docs[0].body, json!({"v": 2}));
+    let rest = read(&s, &t, |tx| tx.list("model", "api", docs[1].seq, 2)).unwrap();
+    assert_eq!(
+        rest.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        ["c"]
+    );
+}
+
+#[test]
+fn stage_changes_are_announced_after_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let mut rx = s.subscribe();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| tx.put("stage", "api1", "prod", &json!({}))).unwrap();
+    write(&s, &t, |tx| tx.put("model", "api1", "m", &json!({}))).unwrap();
+    assert_eq!(
+        rx.try_recv().unwrap(),
+        Change {
+            tenant: t.clone(),
+            rest_api_id: "api1".into()
+        }
+    );
+    assert!(
+        rx.try_recv().is_err(),
+        "a model change does not concern the data plane"
+    );
+}
+
+#[test]
+fn metering_changes_are_announced_on_their_own_channel() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let mut stages = s.subscribe();
+    let mut rx = s.subscribe_metering();
+    let t = tenant("111111111111");
+    let ours = MeteringChange { tenant: t.clone() };
+    write(&s, &t, |tx| tx.put("model", "api1", "m", &json!({}))).unwrap();
+    assert!(rx.try_recv().is_err(), "a model is not metering state");
+    write(&s, &t, |tx| {
+        tx.put(kind::API_KEY, "", "k1", &json!({}))?;
+        tx.put(kind::API_KEY_VALUE, "", "v", &json!({"id": "k1"}))
+    })
+    .unwrap();
+    assert_eq!(
+        rx.try_recv().unwrap(),
+        ours,
+        "one announcement per transaction"
+    );
+    assert!(rx.try_recv().is_err());
+    assert!(
+        stages.try_recv().is_err(),
+        "the registry does not hear of keys"
+    );
+    let _ = write(&s, &t, |tx| {
+        tx.put(kind::USAGE_PLAN, "", "p1", &json!({}))?;
+        Err::<(), _>(StoreError::misuse("rolled back"))
+    });
+    assert!(rx.try_recv().is_err(), "nothing announced for a rollback");
+    for k in [kind::USAGE_PLAN, kind::USAGE_PLAN_KEY, kind::ACCOUNT] {
+        write(&s, &t, |tx| tx.put(k, "", "x", &json!({}))).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), ours, "{k}");
+    }
+    s.set_quota_adjustment(&t, "p1", "k1", "2024-01-01", 3)
+        .unwrap();
+    assert_eq!(rx.try_recv().unwrap(), ours, "UpdateUsage's correction");
+    s.delete_usage(&t, "p1", None).unwrap();
+    assert_eq!(rx.try_recv().unwrap(), ours);
+    s.wipe().unwrap();
+    assert_eq!(rx.try_recv().unwrap(), ours, "a wipe resets every tenant");
+}
+
+#[test]
+fn usage_counts_accumulate_per_day_and_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = tenant("111111111111");
+    let inc = |key: &str, day: &str, count| UsageIncrement {
+        tenant: t.clone(),
+        plan_id: "plan1".into(),
+        key_id: key.into(),
+        day: day.into(),
+        count,
+    };
+    {
+        let s = SqliteStore::open(dir.path()).unwrap();
+        s.add_usage(&[inc("k1", "2024-01-01", 3), inc("k1", "2024-01-01", 2)])
+            .unwrap();
+        s.add_usage(&[inc("k1", "2024-01-02", 1), inc("k2", "2024-01-01", 7)])
+            .unwrap();
+        s.set_quota_adjustment(&t, "plan1", "k1", "2024-01-01", 5)
+            .unwrap();
+        s.set_quota_adjustment(&t, "plan1", "k1", "2024-01-01", 9)
+            .unwrap();
+    }
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let rows = s
+        .usage(&t, "plan1", None, "2024-01-01", "2024-01-31")
+        .unwrap();
+    let got: Vec<(&str, &str, i64)> = rows
+        .iter()
+        .map(|r| (r.key_id.as_str(), r.day.as_str(), r.used))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("k1", "2024-01-01", 5),
+            ("k1", "2024-01-02", 1),
+            ("k2", "2024-01-01", 7)
+        ]
+    );
+    let only_k1 = s
+        .usage(&t, "plan1", Some("k1"), "2024-01-02", "2024-01-02")
+        .unwrap();
+    assert_eq!(only_k1.len(), 1);
+    assert_eq!(
+        s.quota_adjustments(&t, "plan1", None).unwrap(),
+        vec![("k1".to_string(), "2024-01-01".to_string(), 9)]
+    );
+    let other = tenant("222222222222");
+    assert!(s
+        .usage(&other, "plan1", None, "2024-01-01", "2024-12-31")
+        .unwrap()
+        .is_empty());
+    s.delete_usage(&t, "plan1", Some("k1")).unwrap();
+    let left = s
+        .usage(&t, "plan1", None, "2024-01-01", "2024-12-31")
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(s.quota_adjustments(&t, "plan1", None).unwrap().is_empty());
+    s.wipe().unwrap();
+    assert!(s
+        .usage(&t, "plan1", None, "2024-01-01", "2024-12-31")
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn a_rolled_back_transaction_leaves_memory_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| {
+        tx.put("restapi", "", "a", &json!({"v": 1}))?;
+        tx.put("resource", "a", "r1", &json!({"v": 1}))?;
+        tx.put("resource", "a", "r2", &json!({"v": 1}))
+    })
+    .unwrap();
+    let failed: Result<(), _> = write(&s, &t, |tx| {
+        tx.put("restapi", "", "a", &json!({"v": 2}))?;
+        tx.put("restapi", "", "b", &json!({"v": 2}))?;
+        assert!(tx.delete("resource", "a", "r1")?);
+        tx.delete_scope("a")?;
+        tx.put("resource", "a", "r3", &json!({"v": 2}))?;
+        // The transaction sees its own writes.
+        assert_eq!(tx.get("restapi", "", "a")?, Some(json!({"v": 2})));
+        assert_eq!(tx.get("resource", "a", "r2")?, None);
+        assert_eq!(tx.list("resource", "a", 0, 10)?.len(), 1);
+        Err(StoreError::misuse("no"))
+    });
+    assert!(failed.is_err());
+    let check = |s: &SqliteStore| {
+        read(s, &t, |tx| {
+            assert_eq!(tx.get("restapi", "", "a")?, Some(json!({"v": 1})));
+            assert_eq!(tx.get("restapi", "", "b")?, None);
+            let ids: Vec<String> = tx
+                .list("resource", "a", 0, 10)?
+                .into_iter()
+                .map(|d| d.id)
+                .collect();
+            assert_eq!(ids, ["r1", "r2"]);
+            Ok(())
+        })
+        .unwrap()
+    };
+    check(&s);
+    // A new document after the rollback is numbered after the surviving ones.
+    write(&s, &t, |tx| tx.put("resource", "a", "r4", &json!({}))).unwrap();
+    let last = read(&s, &t, |tx| tx.list("resource", "a", 0, 10)).unwrap();
+    assert_eq!(last.last().unwrap().id, "r4");
+    drop(s);
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let again = read(&s, &t, |tx| tx.list("resource", "a", 0, 10)).unwrap();
+    assert_eq!(
+        again
+            .iter()
+            .map(|d| (d.seq, d.id.as_str()))
+            .collect::<Vec<_>>(),
+        last.iter()
+            .map(|d| (d.seq, d.id.as_str()))
+            .collect::<Vec<_>>(),
+        "memory and SQLite agree"
+    );
+}
+
+#[test]
+fn a_panicking_transaction_is_rolled_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = write(&s, &t, |tx| {
+            tx.put("restapi", "", "a", &json!({}))?;
+            panic!("handler bug");
+            #[allow(unreachable_code)]
+            Ok(())
+        });
+    }));
+    assert!(caught.is_err());
+    assert_eq!(read(&s, &t, |tx| tx.get("restapi", "", "a")).unwrap(), None);
+    // SQLite is not left inside the transaction.
+    write(&s, &t, |tx| tx.put("restapi", "", "b", &json!({}))).unwrap();
+    drop(s);
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let ids: Vec<String> = read(&s, &t, |tx| tx.list("restapi", "", 0, 10))
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(ids, ["b"]);
+}
+
+#[test]
+fn delete_scope_cascades_within_one_tenant_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let (a, b) = (tenant("111111111111"), tenant("222222222222"));
+    for t in [&a, &b] {
+        write(&s, t, |tx| {
+            tx.put("restapi", "", "x", &json!({}))?;
+            tx.put("resource", "x", "r", &json!({}))?;
+            tx.put("model", "x", "m", &json!({}))?;
+            tx.put("model", "y", "m", &json!({}))
+        })
+        .unwrap();
+    }
+    write(&s, &a, |tx| tx.delete_scope("x")).unwrap();
+    let counts = |s: &SqliteStore, t: &Tenant| {
+        read(s, t, |tx| {
+            Ok((
+                tx.list("resource", "x", 0, 10)?.len(),
+                tx.list("model", "x", 0, 10)?.len(),
+                tx.list("model", "y", 0, 10)?.len(),
+                tx.list("restapi", "", 0, 10)?.len(),
+            ))
+        })
+        .unwrap()
+    };
+    assert_eq!(counts(&s, &a), (0, 0, 1, 1));
+    assert_eq!(counts(&s, &b), (1, 1, 1, 1));
+    drop(s);
+    let s = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(counts(&s, &a), (0, 0, 1, 1));
+    assert_eq!(counts(&s, &b), (1, 1, 1, 1));
+}
+
+#[test]
+fn scan_and_wipe_cover_every_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let (a, b) = (tenant("111111111111"), tenant("222222222222"));
+    write(&s, &a, |tx| tx.put("stage", "x", "prod", &json!({"n": 1}))).unwrap();
+    write(&s, &b, |tx| tx.put("stage", "y", "prod", &json!({"n": 2}))).unwrap();
+    write(&s, &a, |tx| tx.put("stage", "x", "dev", &json!({"n": 3}))).unwrap();
+    let scanned: Vec<(String, String, String)> = s
+        .scan("stage")
+        .unwrap()
+        .into_iter()
+        .map(|(t, scope, d)| (t.account().to_string(), scope, d.id))
+        .collect();
+    assert_eq!(
+        scanned,
+        [
+            ("111111111111".into(), "x".into(), "prod".into()),
+            ("222222222222".into(), "y".into(), "prod".into()),
+            ("111111111111".into(), "x".into(), "dev".into()),
+        ]
+    );
+    let mut rx = s.subscribe();
+    s.wipe().unwrap();
+    assert!(s.scan("stage").unwrap().is_empty());
+    let mut announced = Vec::new();
+    while let Ok(c) = rx.try_recv() {
+        announced.push((c.tenant.account().to_string(), c.rest_api_id));
+    }
+    announced.sort();
+    assert_eq!(
+        announced,
+        [
+            ("111111111111".to_string(), "x".to_string()),
+            ("222222222222".to_string(), "y".to_string())
+        ]
+    );
+    drop(s);
+    let s = SqliteStore::open(dir.path()).unwrap();
+    assert!(s.scan("stage").unwrap().is_empty());
+}
+
+#[test]
+fn a_corrupt_stored_document_stops_open_with_a_message_naming_it_and_stays_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = tenant("111111111111");
+    {
+        let s = SqliteStore::open(dir.path()).unwrap();
+        write(&s, &t, |tx| {
+            tx.put("restapi", "", "abc123", &json!({"id": "abc123"}))
+        })
+        .unwrap();
+    }
+    let file = dir.path().join("portico.sqlite3");
+    Connection::open(&file)
+        .unwrap()
+        .execute("UPDATE docs SET body = '{not json' WHERE id = 'abc123'", [])
+        .unwrap();
+    let err = SqliteStore::open(dir.path()).err().expect("open must fail");
+    assert!(
+        err.to_string().contains("restapi document \"abc123\"")
+            && err.to_string().contains("account 111111111111")
+            && err.to_string().contains("not valid JSON"),
+        "{}",
+        err
+    );
+    let kept: String = Connection::open(&file)
+        .unwrap()
+        .query_row("SELECT body FROM docs WHERE id = 'abc123'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(kept, "{not json");
+}
+
+/// The ids of a collection in list order, with their bodies.
+fn listed(s: &SqliteStore, t: &Tenant) -> Vec<(String, Value)> {
+    read(s, t, |tx| {
+        Ok(tx
+            .list("resource", "api", 0, 100)?
+            .into_iter()
+            .map(|d| (d.id, d.body))
+            .collect())
+    })
+    .unwrap()
+}
+
+/// A store holding resources `a` and `b` of one API, both `{"v": 1}`.
+fn two_resources() -> (tempfile::TempDir, SqliteStore, Tenant) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| {
+        tx.put("resource", "api", "a", &json!({"v": 1}))?;
+        tx.put("resource", "api", "b", &json!({"v": 1}))
+    })
+    .unwrap();
+    (dir, s, t)
+}
+
+#[test]
+fn a_lent_document_written_back_is_the_new_one_in_its_old_place() {
+    let (dir, s, t) = two_resources();
+    write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(2);
+        tx.put_owned("resource", "api", "a", doc)
+    })
+    .unwrap();
+    let expected = vec![("a".into(), json!({"v": 2})), ("b".into(), json!({"v": 1}))];
+    assert_eq!(listed(&s, &t), expected);
+    drop(s);
+    let s = SqliteStore::open(dir.path()).unwrap();
+    assert_eq!(listed(&s, &t), expected, "after reopening");
+}
+
+#[test]
+fn a_lent_document_comes_back_unchanged_whatever_its_writer_did() {
+    let (_dir, s, t) = two_resources();
+    let before = listed(&s, &t);
+    // Changed, written back, then the transaction fails.
+    let failed: Result<(), _> = write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(2);
+        tx.put_owned("resource", "api", "a", doc)?;
+        Err(StoreError::misuse("no"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(listed(&s, &t), before, "rolled back after a write-back");
+    // Changed and dropped before anything was written.
+    let failed: Result<(), _> = write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "b")?.unwrap();
+        doc["v"] = json!(3);
+        Err(StoreError::misuse("no"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(listed(&s, &t), before, "rolled back without a write");
+    // Lent, never written back, and the transaction commits.
+    write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(4);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(listed(&s, &t), before, "committed without a write-back");
+    // Lent and deleted, then rolled back.
+    let failed: Result<(), _> = write(&s, &t, |tx| {
+        tx.lend("resource", "api", "b")?;
+        tx.delete("resource", "api", "b")?;
+        Err(StoreError::misuse("no"))
+    });
+    assert!(failed.is_err());
+    assert_eq!(listed(&s, &t), before, "a lent then deleted document");
+}
+
+#[test]
+fn a_document_a_reader_holds_is_copied_not_lent() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let t = tenant("111111111111");
+    write(&s, &t, |tx| {
+        tx.put("resource", "api", "a", &json!({"v": 1}))
+    })
+    .unwrap();
+    let held = read(&s, &t, |tx| tx.get_shared("resource", "api", "a"))
+        .unwrap()
+        .unwrap();
+    write(&s, &t, |tx| {
+        let mut doc = tx.lend("resource", "api", "a")?.unwrap();
+        doc["v"] = json!(2);
+        tx.put_owned("resource", "api", "a", doc)
+    })
+    .unwrap();
+    assert_eq!(*held, json!({"v": 1}), "the reader's copy is untouched");
+    assert_eq!(listed(&s, &t), vec![("a".into(), json!({"v": 2}))]);
+}
