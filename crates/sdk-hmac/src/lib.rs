@@ -29,8 +29,8 @@
 //!   sequences become U+FFFD), then splits it on `/` and re-encodes every
 //!   segment with only unreserved characters (`A-Za-z0-9-_.~`) left as they
 //!   are, and finally appends `/` unless the result already ends with one.
-//!   So `/a%2Fb` signs exactly like `/a/b` (`/a/b/`): an encoded slash is not
-//!   distinguishable from a real one. Dot segments and repeated slashes are
+//!   So `/a%2Fb` signs exactly like `/a/b` and `/a/b/` (all `/a/b/`): an
+//!   encoded slash, or a trailing one, is not covered by the signature. Dot segments and repeated slashes are
 //!   kept as they are. The wire path is used as it arrived, still encoded.
 //! * **Query.** The SDK builds the query it sends from the canonical query
 //!   string itself, so on the wire it is already in canonical order. Pairs are
@@ -40,12 +40,12 @@
 //!   string sort of the values would reverse. Every name and value is decoded
 //!   and re-encoded with the same unreserved set as the path (space is
 //!   `%20`, `*` is `%2A`, `~` stays). A pair without `=` signs as `name=`.
-//! * **Headers.** The SDK signs *every* header it sends except those whose
-//!   name contains `_` (lowercased, sorted), including `Host`, which it adds
-//!   when missing, `X-Sdk-Date`, `User-Agent`, `Content-Type`,
-//!   `X-Project-Id`, `X-Security-Token`. Values are Python-`strip()`ped
+//! * **Headers.** The SDK signs *every* header it sets itself except those
+//!   whose name contains `_` (lowercased, sorted), including `Host`, which it
+//!   adds when missing, `X-Sdk-Date`, `User-Agent`, `Content-Type`,
+//!   `X-Project-Id`, `X-Security-Token`, `X-Sdk-Content-Sha256`; not those
+//!   its HTTP library adds later (`Content-Length`, `Accept-Encoding`…). Values are Python-`strip()`ped
 //!   (Unicode whitespace plus U+001C..U+001F), inner whitespace is kept.
-//!   A signed header sent more than once signs its values joined by `,`.
 //! * **Payload hash.** `sha256(body)`, except that a *non-empty* body sent
 //!   with `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` signs that literal (the
 //!   SDK sets it for every content type that is not `application/json…` or
@@ -58,6 +58,9 @@
 //! # Rules beyond the SDK
 //!
 //! * `host` and `x-sdk-date` must be signed (the SDK always signs both).
+//! * A signed header sent more than once (the SDK, holding headers in a
+//!   dict, never does) signs its values joined by `,`; `Authorization`,
+//!   `X-Sdk-Date`, `X-Project-Id` and `X-Security-Token` may appear once.
 //! * `X-Project-Id` and `X-Security-Token` must be signed when present
 //!   (the SDK signs them): the project id picks the tenant, and an unsigned
 //!   one could be swapped on a replayed request.
