@@ -79,7 +79,7 @@
 //! status; see [`Error`] for where each text comes from.
 
 mod error;
-pub use error::Error;
+pub use error::{Error, IAM_AUTH_ERROR_CODE};
 
 use percent_encoding::{percent_decode_str, percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use ring::{digest, hmac};
