@@ -31,8 +31,16 @@ impl RouteTable {
     /// `oplist.py --status` prints an SDK model (a test per API diffs the two).
     pub fn parse(text: &'static str) -> RouteTable {
         let mut routes: Vec<Route> = text.lines().filter_map(parse_line).collect();
-        // Routes with a fixed query are more specific: try them first.
-        routes.sort_by_key(|r| r.fixed_query.is_none());
+        // The more specific route first: one with a fixed query, then literal segments before
+        // labels, position by position (`/services/public` before `/services/{id}`).
+        routes.sort_by_cached_key(|r| {
+            let labels: Vec<bool> = r
+                .segments
+                .iter()
+                .map(|s| matches!(s, Segment::Label(_)))
+                .collect();
+            (r.fixed_query.is_none(), labels)
+        });
         RouteTable { routes }
     }
 

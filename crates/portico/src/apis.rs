@@ -7,6 +7,10 @@ use portico_mgmt::RouteTable;
 pub enum ApiName {
     /// `apigateway` 2015-07-09 (REST APIs).
     Apigateway,
+    /// Huawei Cloud APIG v2 (`huaweicloudsdkapig`).
+    HuaweiApig,
+    /// Huawei Cloud VPC Endpoint v1 (`huaweicloudsdkvpcep`).
+    HuaweiVpcep,
     /// Every API, each after a `# name` line.
     All,
 }
@@ -18,14 +22,32 @@ struct Room {
     supported: fn(&str) -> bool,
 }
 
-const ROOMS: &[(ApiName, Room)] = &[(
-    ApiName::Apigateway,
-    Room {
-        name: "apigateway",
-        table: portico_api_apigateway::routes::table,
-        supported: portico_api_apigateway::is_supported,
-    },
-)];
+const ROOMS: &[(ApiName, Room)] = &[
+    (
+        ApiName::Apigateway,
+        Room {
+            name: "apigateway",
+            table: portico_api_apigateway::routes::table,
+            supported: portico_api_apigateway::is_supported,
+        },
+    ),
+    (
+        ApiName::HuaweiApig,
+        Room {
+            name: "huawei-apig",
+            table: portico_api_huawei::routes::apig,
+            supported: portico_api_huawei::is_supported,
+        },
+    ),
+    (
+        ApiName::HuaweiVpcep,
+        Room {
+            name: "huawei-vpcep",
+            table: portico_api_huawei::routes::vpcep,
+            supported: portico_api_huawei::is_supported,
+        },
+    ),
+];
 
 /// `Operation METHOD URI [STATUS] [supported|missing]` lines, sorted by operation.
 pub fn route_listing(api: ApiName, status: bool, supported: bool) -> String {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use portico_api_apigateway as apigateway;
+use portico_api_huawei as huawei;
 use portico_core::ApiError;
 use portico_gateway::DataPlane;
 use portico_store::Store;
@@ -18,6 +19,8 @@ pub struct App {
     pub auth: Auth,
     /// The `apigateway` management API (REST APIs).
     pub apigateway: Arc<apigateway::Ctx>,
+    /// Huawei Cloud APIG (gateway instances, VPC-endpoint connections) and VPC Endpoint.
+    pub huawei: Arc<huawei::Ctx>,
     /// The execute-api side: live compiled deployments, the backend client, metrics, metering.
     pub data: Arc<DataPlane>,
 }
@@ -29,6 +32,7 @@ impl App {
         App {
             auth: Auth::new(&config),
             apigateway: Arc::new(apigateway::Ctx::new(store.clone(), port)),
+            huawei: Arc::new(huawei::Ctx::new(store.clone(), config.region.clone())),
             data,
             config,
             store,

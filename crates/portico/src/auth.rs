@@ -79,6 +79,41 @@ impl Auth {
     }
 }
 
+impl Auth {
+    /// Verify a Huawei `SDK-HMAC-SHA256` signature (every configured key signs Huawei calls
+    /// too) and return the caller's account.
+    pub fn huawei(&self, parts: &SignedParts) -> Result<String, ApiError> {
+        let headers: Vec<(&str, &str)> = parts
+            .headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
+            .collect();
+        let req = sdk_hmac::Request {
+            method: parts.method,
+            raw_path: parts.raw_path,
+            raw_query: parts.raw_query,
+            headers: &headers,
+            body: parts.body,
+        };
+        let now = portico_core::ids::now_epoch();
+        let secret_for = |ak: &str| self.by_access_key.get(ak).map(|c| c.secret_key.clone());
+        match sdk_hmac::verify(&req, now, secret_for) {
+            Ok(v) => self
+                .by_access_key
+                .get(&v.access_key)
+                .map(|c| c.account_id.clone())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        401,
+                        sdk_hmac::IAM_AUTH_ERROR_CODE,
+                        "Incorrect IAM authentication information: ak not exist",
+                    )
+                }),
+            Err(e) => Err(ApiError::new(e.status(), e.error_code(), e.error_msg())),
+        }
+    }
+}
+
 /// How a request is signed: what decides, after admin paths and data-plane addresses, which
 /// management API answers it.
 #[derive(Debug, Clone, PartialEq, Eq)]

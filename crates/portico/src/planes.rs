@@ -188,11 +188,58 @@ async fn management(
             "NotImplementedException",
             "Portico does not serve the apigatewaymanagementapi (@connections) API yet; see \"Not yet supported\" in Portico's README",
         )),
-        ManagementApi::Huawei => Err(ApiError::new(
-            501,
-            "APIG.9999",
-            "Portico does not serve Huawei Cloud APIG yet",
-        )),
+        ManagementApi::Huawei => {
+            let account = app.auth.huawei(&signed)?;
+            let project = huawei_project(raw_path, &parts.headers);
+            // The signed X-Project-Id names the project the credentials were issued for; a
+            // path naming another project is not that caller's.
+            let claimed = parts.headers.get("x-project-id").and_then(|v| v.to_str().ok());
+            if claimed.is_some_and(|c| c != project) {
+                return Err(ApiError::new(
+                    403,
+                    "APIC.7106",
+                    "No permissions to request for the method: X-Project-Id does not match the project in the path",
+                ));
+            }
+            let tenant = portico_core::Tenant::huawei(account, project);
+            let cx = &app.huawei;
+            let (status, call) = portico_mgmt::route(
+                cx.table_for(raw_path),
+                &tenant,
+                method,
+                raw_path,
+                raw_query,
+                &parts.headers,
+                body,
+            )
+            .map_err(|e| match e.code {
+                // Huawei's answer for a path that names no API.
+                "UnknownOperationException" => ApiError::new(
+                    404,
+                    "APIG.0101",
+                    "The API does not exist or has not been published in the environment",
+                ),
+                _ => e,
+            })?;
+            let handled = portico_api_huawei::handle(cx, status, call).await?;
+            Ok((handled.status, handled.reply))
+        }
+    }
+}
+
+/// The project a Huawei call is for: the second segment of its path (`/v2/{project_id}/apigw/…`,
+/// `/v1/{project_id}/vpc-endpoints`), else the signed `X-Project-Id` (version documents).
+fn huawei_project(raw_path: &str, headers: &hyper::HeaderMap) -> String {
+    let mut segments = raw_path.trim_start_matches('/').split('/');
+    match (segments.next(), segments.next()) {
+        (Some("v1" | "v2"), Some(project)) if !project.is_empty() => {
+            portico_core::query::decode(project)
+        }
+        _ => headers
+            .get("x-project-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string(),
     }
 }
 
