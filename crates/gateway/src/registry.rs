@@ -67,7 +67,7 @@ pub struct Registry {
 impl Registry {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Registry {
         // Subscribe before the initial scan so nothing committed in between is missed.
-        let changes = Mutex::new(store.subscribe());
+        let changes = Mutex::new(store.subscribe(store::Topic::Serving));
         let r = Registry {
             store,
             metrics,
@@ -105,9 +105,13 @@ impl Registry {
         let mut touched = BTreeSet::new();
         loop {
             match rx.try_recv() {
-                Ok(c) => {
-                    touched.insert((c.tenant, c.rest_api_id));
+                Ok(store::Change::RestApi {
+                    tenant,
+                    rest_api_id,
+                }) => {
+                    touched.insert((tenant, rest_api_id));
                 }
+                Ok(_) => {}
                 Err(TryRecvError::Lagged(_)) => {
                     // Announcements were lost: rebuild everything from the store.
                     drop(rx);

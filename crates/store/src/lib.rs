@@ -82,20 +82,40 @@ pub struct SharedDoc {
     pub body: Arc<Value>,
 }
 
-/// A change the data plane cares about: something under this REST API that may alter what is
-/// served (a stage, a deployment, or the API itself).
+/// A committed change, announced after its commit to whoever subscribed to its [`Topic`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    pub tenant: Tenant,
-    pub rest_api_id: String,
+pub enum Change {
+    /// Something under this REST API that may alter what is served: a stage, a deployment, or
+    /// the API itself.
+    RestApi { tenant: Tenant, rest_api_id: String },
+    /// The tenant's API keys, usage plans, plan keys or account changed, or a key's usage was
+    /// corrected (UpdateUsage) or forgotten.
+    Metering { tenant: Tenant },
 }
 
-/// A change the metering layer (`data::metering`) cares about: the tenant's API keys, usage
-/// plans, plan keys or account changed, or a key's usage was corrected (UpdateUsage) or
-/// forgotten. Announced on its own channel so the deployment registry never sees them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MeteringChange {
-    pub tenant: Tenant,
+/// Who listens to what. Each topic has its own channel, so a subscriber never wakes for
+/// changes it does not care about (the deployment registry never sees metering changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// [`Change::RestApi`]: the data plane's deployment registry, and metering (stage bindings).
+    Serving,
+    /// [`Change::Metering`]: the metering index.
+    Metering,
+}
+
+impl Change {
+    pub fn topic(&self) -> Topic {
+        match self {
+            Change::RestApi { .. } => Topic::Serving,
+            Change::Metering { .. } => Topic::Metering,
+        }
+    }
+
+    pub fn tenant(&self) -> &Tenant {
+        match self {
+            Change::RestApi { tenant, .. } | Change::Metering { tenant } => tenant,
+        }
+    }
 }
 
 /// Operations available inside a transaction, all scoped to the transaction's tenant.
@@ -182,12 +202,8 @@ pub trait Store: Send + Sync + 'static {
     /// Remove all state of all tenants (`POST /_portico/reset`).
     fn wipe(&self) -> Result<(), StoreError>;
 
-    /// Notifications of committed changes to stages, deployments and REST APIs.
-    fn subscribe(&self) -> broadcast::Receiver<Change>;
-
-    /// Notifications of committed changes to API keys, usage plans, plan keys, the account,
-    /// and usage corrections (see [`MeteringChange`]).
-    fn subscribe_metering(&self) -> broadcast::Receiver<MeteringChange>;
+    /// Notifications of committed changes of one [`Topic`].
+    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Change>;
 
     // Usage counters live beside the documents, not inside them: the data plane adds to them
     // many times a second and a read-modify-write of a JSON document per request would not

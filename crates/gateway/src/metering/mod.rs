@@ -41,7 +41,7 @@ use quota::{Remaining, Usage};
 use super::compile::MethodPlan;
 use super::gateway_responses::{GatewayError, ResponseType};
 use portico_model::quota as usage;
-use portico_store::{self as store, kind, Change, MeteringChange, Store, StoreError, Tenant};
+use portico_store::{self as store, kind, Change, Store, StoreError, Tenant};
 
 /// Who called, once an API key was accepted: `$context.identity.apiKey`, `.apiKeyId`,
 /// `$context.usagePlanId`.
@@ -70,10 +70,7 @@ pub struct Metering {
     tenants: ArcSwap<FastMap<Tenant, Arc<TenantIndex>>>,
     /// Unflushed counts per (tenant, plan, key); outlives index rebuilds.
     usage: Mutex<HashMap<UsageKey, Arc<Usage>>>,
-    changes: Mutex<(
-        broadcast::Receiver<Change>,
-        broadcast::Receiver<MeteringChange>,
-    )>,
+    changes: Mutex<(broadcast::Receiver<Change>, broadcast::Receiver<Change>)>,
     /// Held by a flush and by a rebuild's flush-then-seed, so a seed never misses a batch that
     /// is on its way to the store.
     flush_lock: Mutex<()>,
@@ -90,7 +87,10 @@ fn throttled() -> GatewayError {
 impl Metering {
     pub fn new(store: Arc<dyn Store>) -> Metering {
         // Subscribe before the initial read so nothing committed in between is missed.
-        let changes = Mutex::new((store.subscribe(), store.subscribe_metering()));
+        let changes = Mutex::new((
+            store.subscribe(store::Topic::Serving),
+            store.subscribe(store::Topic::Metering),
+        ));
         let m = Metering {
             store,
             tenants: ArcSwap::from_pointee(FastMap::default()),
@@ -175,7 +175,7 @@ impl Metering {
         loop {
             match rx.0.try_recv() {
                 Ok(c) => {
-                    touched.insert(c.tenant);
+                    touched.insert(c.tenant().clone());
                 }
                 Err(TryRecvError::Lagged(_)) => lagged = true,
                 Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,
@@ -184,7 +184,7 @@ impl Metering {
         loop {
             match rx.1.try_recv() {
                 Ok(c) => {
-                    touched.insert(c.tenant);
+                    touched.insert(c.tenant().clone());
                 }
                 Err(TryRecvError::Lagged(_)) => lagged = true,
                 Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,

@@ -23,9 +23,7 @@ use serde_json::Value;
 use tokio::sync::broadcast;
 
 use self::cache::{Docs, Entry, Undo};
-use super::{
-    kind, Change, Doc, MeteringChange, SharedDoc, Store, Tenant, Txn, UsageIncrement, UsageRow,
-};
+use super::{kind, Change, Doc, SharedDoc, Store, Tenant, Topic, Txn, UsageIncrement, UsageRow};
 use crate::StoreError;
 use rusqlite::OptionalExtension;
 
@@ -68,7 +66,7 @@ CREATE TABLE IF NOT EXISTS quota_adjustments (
 pub struct SqliteStore {
     inner: Mutex<Inner>,
     changes: broadcast::Sender<Change>,
-    metering: broadcast::Sender<MeteringChange>,
+    metering: broadcast::Sender<Change>,
 }
 
 struct Inner {
@@ -114,7 +112,7 @@ impl SqliteStore {
 
     fn announce_metering(&self, tenant: &Tenant) {
         // Nobody listening is fine: the data plane may not be running (tests).
-        let _ = self.metering.send(MeteringChange {
+        let _ = self.metering.send(Change::Metering {
             tenant: tenant.clone(),
         });
     }
@@ -532,7 +530,7 @@ impl Store for SqliteStore {
         drop(inner);
         for rest_api_id in touched {
             // Nobody listening is fine: the data plane may not be running (tests).
-            let _ = self.changes.send(Change {
+            let _ = self.changes.send(Change::RestApi {
                 tenant: tenant.clone(),
                 rest_api_id,
             });
@@ -580,7 +578,7 @@ impl Store for SqliteStore {
         inner.docs.clear();
         drop(inner);
         for (tenant, rest_api_id) in served {
-            let _ = self.changes.send(Change {
+            let _ = self.changes.send(Change::RestApi {
                 tenant,
                 rest_api_id,
             });
@@ -591,12 +589,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<Change> {
-        self.changes.subscribe()
-    }
-
-    fn subscribe_metering(&self) -> broadcast::Receiver<MeteringChange> {
-        self.metering.subscribe()
+    fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Change> {
+        match topic {
+            Topic::Serving => self.changes.subscribe(),
+            Topic::Metering => self.metering.subscribe(),
+        }
     }
 
     fn add_usage(&self, increments: &[UsageIncrement]) -> Result<(), StoreError> {

@@ -91,13 +91,13 @@ fn replace_keeps_order_and_list_pages_by_seq() {
 fn stage_changes_are_announced_after_commit() {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open(dir.path()).unwrap();
-    let mut rx = s.subscribe();
+    let mut rx = s.subscribe(Topic::Serving);
     let t = tenant("111111111111");
     write(&s, &t, |tx| tx.put("stage", "api1", "prod", &json!({}))).unwrap();
     write(&s, &t, |tx| tx.put("model", "api1", "m", &json!({}))).unwrap();
     assert_eq!(
         rx.try_recv().unwrap(),
-        Change {
+        Change::RestApi {
             tenant: t.clone(),
             rest_api_id: "api1".into()
         }
@@ -112,10 +112,10 @@ fn stage_changes_are_announced_after_commit() {
 fn metering_changes_are_announced_on_their_own_channel() {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open(dir.path()).unwrap();
-    let mut stages = s.subscribe();
-    let mut rx = s.subscribe_metering();
+    let mut stages = s.subscribe(Topic::Serving);
+    let mut rx = s.subscribe(Topic::Metering);
     let t = tenant("111111111111");
-    let ours = MeteringChange { tenant: t.clone() };
+    let ours = Change::Metering { tenant: t.clone() };
     write(&s, &t, |tx| tx.put("model", "api1", "m", &json!({}))).unwrap();
     assert!(rx.try_recv().is_err(), "a model is not metering state");
     write(&s, &t, |tx| {
@@ -356,12 +356,16 @@ fn scan_and_wipe_cover_every_tenant() {
             ("111111111111".into(), "x".into(), "dev".into()),
         ]
     );
-    let mut rx = s.subscribe();
+    let mut rx = s.subscribe(Topic::Serving);
     s.wipe().unwrap();
     assert!(s.scan("stage").unwrap().is_empty());
     let mut announced = Vec::new();
-    while let Ok(c) = rx.try_recv() {
-        announced.push((c.tenant.account().to_string(), c.rest_api_id));
+    while let Ok(Change::RestApi {
+        tenant,
+        rest_api_id,
+    }) = rx.try_recv()
+    {
+        announced.push((tenant.account().to_string(), rest_api_id));
     }
     announced.sort();
     assert_eq!(
