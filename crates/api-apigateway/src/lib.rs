@@ -51,6 +51,10 @@ pub trait DataPlane: Send + Sync {
     /// Write the usage counted in memory to the store (GetUsage and UpdateUsage read after it).
     fn flush_usage(&self);
 
+    /// Apply what a call changed (deployments, stages, keys, plans) before its answer leaves,
+    /// so a client that deploys and then invokes sees its change. Cheap when nothing changed.
+    fn apply_changes(&self);
+
     /// TestInvokeMethod: run one request through the pipeline against `snapshot` (the API's
     /// current definition), answering AWS's `{status, body, headers, multiValueHeaders, log,
     /// latency}`.
@@ -124,12 +128,18 @@ pub fn is_supported(operation: &str) -> bool {
 }
 
 /// Run a routed call. Synchronous handlers run on the store's blocking pool
-/// (`portico_store::blocking`), so a store that waits on the network never holds up the
-/// connection's worker; async handlers are awaited where they are.
+/// (`portico_store::blocking`), and the data plane applies their changes there too, so a store
+/// that waits on the network never holds up the connection's worker; async handlers (which
+/// write nothing) are awaited where they are.
 pub async fn handle(cx: &Arc<Ctx>, status: u16, call: Call) -> Result<Handled, ApiError> {
     let reply = if let Some(h) = handler(call.operation) {
         let cx = cx.clone();
-        portico_store::blocking(move || h(&cx, &call)).await?
+        portico_store::blocking(move || {
+            let reply = h(&cx, &call);
+            cx.data_plane.apply_changes();
+            reply
+        })
+        .await?
     } else if let Some(h) = async_handler(call.operation) {
         h(cx, &call).await?
     } else {

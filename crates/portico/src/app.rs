@@ -49,6 +49,11 @@ impl apigateway::DataPlane for DataPlanePort {
         self.0.metering.flush();
     }
 
+    fn apply_changes(&self) {
+        self.0.registry.sync();
+        self.0.metering.sync();
+    }
+
     fn test_invoke(
         &self,
         t: apigateway::TestInvoke,

@@ -169,10 +169,7 @@ async fn management(
                 &parts.headers,
                 body,
             )?;
-            let handled = portico_api_apigateway::handle(cx, status, call).await;
-            app.data.registry.sync();
-            app.data.metering.sync();
-            let handled = handled?;
+            let handled = portico_api_apigateway::handle(cx, status, call).await?;
             Ok((handled.status, handled.reply))
         }
         ManagementApi::ApiGatewayV2 => {

@@ -361,6 +361,7 @@ mod tests {
 
         impl DataPlane for NothingInMemory {
             fn flush_usage(&self) {}
+            fn apply_changes(&self) {}
             fn test_invoke(&self, _: TestInvoke) -> BoxFuture<'_, Result<Value, ApiError>> {
                 Box::pin(async { Err(ApiError::internal("no data plane in this harness")) })
             }
