@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -15,6 +16,14 @@ pub const SEEDED_SECRET_KEY: &str = "test";
 pub const SEEDED_ACCOUNT: &str = "000000000000";
 /// More worker threads than this is a typo, not a machine.
 pub const MAX_WORKERS: usize = 1024;
+/// How long a client may take to send a request head (nginx's `client_header_timeout`).
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 60;
+/// A longer head timeout is a typo; the cap also keeps `now + timeout` far from overflowing.
+pub const MAX_HEADER_READ_TIMEOUT_SECS: u64 = 3600;
+/// Open client connections, across all workers (nginx's default `worker_connections`).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// More open connections than this is a typo (each one is a file descriptor, or two).
+pub const MAX_MAX_CONNECTIONS: usize = 1 << 20;
 
 /// The TOML file, as written by an operator.
 #[derive(Debug, Default, Deserialize)]
@@ -30,6 +39,12 @@ pub struct FileConfig {
     pub allow_unsigned: Option<bool>,
     /// Worker threads, each with its own single-threaded runtime (default: `default_workers`).
     pub workers: Option<usize>,
+    /// Seconds a client may take to send a whole request head, on a new connection and between
+    /// the requests of a kept-alive one (default `DEFAULT_HEADER_READ_TIMEOUT_SECS`).
+    pub header_read_timeout_secs: Option<u64>,
+    /// Open client connections across all workers; more are refused (default
+    /// `DEFAULT_MAX_CONNECTIONS`).
+    pub max_connections: Option<usize>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,6 +66,8 @@ pub struct Config {
     pub seeded_credentials: bool,
     pub allow_unsigned: bool,
     pub workers: usize,
+    pub header_read_timeout: Duration,
+    pub max_connections: usize,
 }
 
 #[derive(Debug)]
@@ -107,6 +124,18 @@ impl Config {
             }
             None => default_workers(std::thread::available_parallelism().map_or(1, |n| n.get())),
         };
+        let header_read_timeout_secs = in_range(
+            "header_read_timeout_secs",
+            file.header_read_timeout_secs,
+            DEFAULT_HEADER_READ_TIMEOUT_SECS,
+            MAX_HEADER_READ_TIMEOUT_SECS,
+        )?;
+        let max_connections = in_range(
+            "max_connections",
+            file.max_connections,
+            DEFAULT_MAX_CONNECTIONS,
+            MAX_MAX_CONNECTIONS,
+        )?;
         let seeded_credentials = credentials.is_empty();
         if seeded_credentials {
             credentials.push(Credential {
@@ -127,6 +156,8 @@ impl Config {
             seeded_credentials,
             allow_unsigned: file.allow_unsigned.unwrap_or(false),
             workers,
+            header_read_timeout: Duration::from_secs(header_read_timeout_secs),
+            max_connections,
         };
         config.check_network_safety()?;
         Ok(config)
@@ -143,6 +174,20 @@ impl Config {
             )));
         }
         Ok(())
+    }
+}
+
+/// A limit from the file: `default` when absent, else within `1..=max`.
+fn in_range<T>(key: &str, value: Option<T>, default: T, max: T) -> Result<T, ConfigError>
+where
+    T: PartialOrd + From<u8> + std::fmt::Display,
+{
+    match value {
+        None => Ok(default),
+        Some(n) if n >= T::from(1) && n <= max => Ok(n),
+        Some(n) => Err(ConfigError(format!(
+            "{key} = {n}: must be between 1 and {max}"
+        ))),
     }
 }
 
@@ -221,5 +266,68 @@ mod tests {
         let err = Config::resolve(FileConfig::parse("workers = 0").unwrap(), None, None, None)
             .unwrap_err();
         assert!(err.0.contains("workers = 0"), "{}", err.0);
+    }
+
+    fn resolve(text: &str) -> Result<Config, ConfigError> {
+        Config::resolve(FileConfig::parse(text)?, None, None, None)
+    }
+
+    #[test]
+    fn server_limits_default_like_nginx() {
+        let c = resolve("").unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(60));
+        assert_eq!(c.max_connections, 1024);
+    }
+
+    #[test]
+    fn server_limits_are_read_from_the_file() {
+        let c = resolve("header_read_timeout_secs = 2\nmax_connections = 4\n").unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(c.max_connections, 4);
+        let c = resolve("header_read_timeout_secs = 3600\nmax_connections = 1048576\n").unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(3600));
+        assert_eq!(c.max_connections, 1 << 20);
+    }
+
+    #[test]
+    fn server_limits_must_be_positive_and_bounded() {
+        for (text, says) in [
+            (
+                "header_read_timeout_secs = 0",
+                "header_read_timeout_secs = 0: must be between 1 and 3600",
+            ),
+            (
+                "header_read_timeout_secs = 3601",
+                "header_read_timeout_secs = 3601: must be between 1 and 3600",
+            ),
+            (
+                "max_connections = 0",
+                "max_connections = 0: must be between 1 and 1048576",
+            ),
+            (
+                "max_connections = 1048577",
+                "max_connections = 1048577: must be between 1 and 1048576",
+            ),
+        ] {
+            assert_eq!(resolve(text).unwrap_err().0, says);
+        }
+        // Negative numbers and other types are refused by the parser, naming the key.
+        for text in [
+            "max_connections = -1",
+            "header_read_timeout_secs = \"60\"",
+            "header_read_timeout_secs = 1.5",
+        ] {
+            let err = FileConfig::parse(text).unwrap_err();
+            assert!(
+                err.0.contains(text.split(' ').next().unwrap()),
+                "{text}: {}",
+                err.0
+            );
+        }
+        // Near-misses of the new keys are unknown keys, not defaults.
+        for text in ["header_read_timeout = 2", "max_connection = 4"] {
+            let err = FileConfig::parse(text).unwrap_err();
+            assert!(err.0.contains("unknown field"), "{text}: {}", err.0);
+        }
     }
 }
