@@ -45,6 +45,9 @@ pub struct FileConfig {
     /// Open client connections across all workers; more are refused (default
     /// `DEFAULT_MAX_CONNECTIONS`).
     pub max_connections: Option<usize>,
+    /// moto/LocalStack compatibility: accept management calls signed with any access key
+    /// (loopback only; see `auth`). Off by default.
+    pub accept_any_key: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -68,6 +71,8 @@ pub struct Config {
     pub workers: usize,
     pub header_read_timeout: Duration,
     pub max_connections: usize,
+    /// Unknown access keys are accepted without verifying their signature (see `auth`).
+    pub accept_any_key: bool,
 }
 
 #[derive(Debug)]
@@ -158,14 +163,23 @@ impl Config {
             workers,
             header_read_timeout: Duration::from_secs(header_read_timeout_secs),
             max_connections,
+            accept_any_key: file.accept_any_key.unwrap_or(false),
         };
         config.check_network_safety()?;
         Ok(config)
     }
 
-    /// The seeded `test`/`test` key is public knowledge: serving it beyond loopback would hand
-    /// the gateway to anyone on the network.
+    /// What would hand the gateway to anyone on the network stays on loopback: the seeded
+    /// `test`/`test` key is public knowledge, and `accept_any_key` lets in whoever signs with any
+    /// key at all.
     fn check_network_safety(&self) -> Result<(), ConfigError> {
+        if self.accept_any_key && !self.listen.ip().is_loopback() {
+            return Err(ConfigError(format!(
+                "refusing to listen on non-loopback address {} with accept_any_key = true: it lets \
+                 anyone who can reach the port in with any access key; listen on 127.0.0.1 or ::1",
+                self.listen
+            )));
+        }
         if self.seeded_credentials && !self.listen.ip().is_loopback() {
             return Err(ConfigError(format!(
                 "refusing to listen on non-loopback address {} with only the seeded test/test credentials; \
@@ -277,6 +291,7 @@ mod tests {
         let c = resolve("").unwrap();
         assert_eq!(c.header_read_timeout, Duration::from_secs(60));
         assert_eq!(c.max_connections, 1024);
+        assert!(!c.accept_any_key);
     }
 
     #[test]
@@ -325,9 +340,35 @@ mod tests {
             );
         }
         // Near-misses of the new keys are unknown keys, not defaults.
-        for text in ["header_read_timeout = 2", "max_connection = 4"] {
+        for text in [
+            "header_read_timeout = 2",
+            "max_connection = 4",
+            "accept_any_keys = true",
+        ] {
             let err = FileConfig::parse(text).unwrap_err();
             assert!(err.0.contains("unknown field"), "{text}: {}", err.0);
         }
+    }
+
+    #[test]
+    fn accept_any_key_is_loopback_only() {
+        let file = || FileConfig::parse("accept_any_key = true").unwrap();
+        for listen in ["127.0.0.1:4566", "[::1]:4566", "127.0.0.2:0"] {
+            let c = Config::resolve(file(), Some(listen.into()), None, None).unwrap();
+            assert!(c.accept_any_key, "{listen}");
+        }
+        // Even with configured keys, which would otherwise allow any address.
+        let keyed = "accept_any_key = true\n[[credentials]]\naccess_key = \"AKIA1\"\n\
+                     secret_key = \"s\"\naccount_id = \"111111111111\"\n";
+        for (file, listen) in [
+            (file(), "0.0.0.0:4566"),
+            (FileConfig::parse(keyed).unwrap(), "0.0.0.0:4566"),
+            (FileConfig::parse(keyed).unwrap(), "[::]:4566"),
+            (FileConfig::parse(keyed).unwrap(), "10.0.0.1:4566"),
+        ] {
+            let err = Config::resolve(file, Some(listen.into()), None, None).unwrap_err();
+            assert!(err.0.contains("accept_any_key"), "{listen}: {}", err.0);
+        }
+        assert!(!resolve("accept_any_key = false").unwrap().accept_any_key);
     }
 }
