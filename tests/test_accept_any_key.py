@@ -2,8 +2,10 @@
 
 An access key that is not configured is accepted without verifying its signature; its account
 is the key id when that is 12 digits, else 000000000000. Configured keys are still verified."""
+import datetime
 import subprocess
 
+import botocore.auth
 import pytest
 import requests
 from botocore import UNSIGNED
@@ -71,6 +73,26 @@ def test_a_signature_is_still_required(any_key):
     unsigned = make_client(any_key, config=Config(signature_version=UNSIGNED,
                                                   retries={"total_max_attempts": 1}))
     expect_error(lambda: unsigned.get_rest_apis(), "MissingAuthenticationTokenException", status=403)
+
+
+def test_an_unknown_keys_date_is_not_checked_either(any_key, monkeypatch):
+    """Nothing of an unknown key's signature is verified, its date neither: moto's suites freeze
+    the clock (freezegun) and still expect their calls to work."""
+    frozen = datetime.datetime(2015, 1, 1, tzinfo=datetime.timezone.utc)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda *a, **k: frozen)
+    api = make_client(any_key, FOOBAR).create_rest_api(name="in 2015")
+    assert make_client(any_key, TWELVE).get_rest_apis()["items"] == []
+    # A configured key is verified, date included.
+    expect_error(lambda: make_client(any_key, ACCOUNT_A).get_rest_api(restApiId=api["id"]),
+                 "InvalidSignatureException", status=403, contains="Signature expired: 20150101T000000Z")
+
+
+def test_a_call_for_another_service_is_refused(any_key):
+    """A moto suite also calls Cognito, Lambda...: scoped to another service, such a call is
+    not taken for an API Gateway one."""
+    cognito = make_client(any_key, FOOBAR, service="cognito-idp")
+    expect_error(lambda: cognito.create_user_pool(PoolName="p"), "403", status=403,
+                 message="Credential should be scoped to correct service: 'apigateway'. ")
 
 
 def test_a_presigned_url_with_any_key_works(any_key):

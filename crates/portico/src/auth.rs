@@ -6,9 +6,8 @@
 //!
 //! `accept_any_key` (moto/LocalStack compatibility, loopback only: see `config`) lets in access
 //! keys that are not configured, without verifying their signature: the account is the key id
-//! when it is 12 digits, else the seeded account. Everything verification checks before it looks
-//! the key up still applies (a well-formed signature scoped to `apigateway`, dated within 15
-//! minutes); configured keys are verified as always.
+//! when it is 12 digits, else the seeded account, and the region comes from the credential scope,
+//! which must name the service. Configured keys are verified as always.
 
 use std::collections::HashMap;
 
@@ -67,29 +66,26 @@ impl Auth {
             headers: &headers,
             body: parts.body,
         };
+        if self.accept_any_key {
+            if let Some(tenant) = self.any_key_tenant(&req, service)? {
+                return Ok(tenant);
+            }
+        }
         let now = crate::ids::now_epoch();
         let secret_for = |ak: &str| self.by_access_key.get(ak).map(|c| c.secret_key.clone());
         match sigv4::verify_with(&req, Some(service), now, secret_for, &self.keys) {
             Ok(v) => {
-                let cred = self
-                    .by_access_key
-                    .get(&v.access_key)
-                    .ok_or_else(unrecognized_client)?;
+                let cred = self.by_access_key.get(&v.access_key).ok_or_else(|| {
+                    ApiError::new(
+                        403,
+                        "UnrecognizedClientException",
+                        "The security token included in the request is invalid.",
+                    )
+                })?;
                 Ok(Tenant {
                     account: cred.account_id.clone(),
                     region: v.region,
                 })
-            }
-            // A key that is not configured, in a request that passed every check made before the
-            // key lookup (form, service, date).
-            Err(sigv4::Error::UnrecognizedClient) if self.accept_any_key => {
-                match sigv4::credential_of(&req) {
-                    Ok(Some(c)) => Ok(Tenant {
-                        account: any_key_account(&c.access_key),
-                        region: c.region,
-                    }),
-                    _ => Err(unrecognized_client()),
-                }
             }
             Err(sigv4::Error::MissingAuthenticationToken) if self.unsigned_tenant.is_some() => {
                 Ok(self.unsigned_tenant.clone().expect("checked above"))
@@ -97,14 +93,32 @@ impl Auth {
             Err(e) => Err(ApiError::new(e.status(), e.aws_code(), e.message())),
         }
     }
-}
 
-fn unrecognized_client() -> ApiError {
-    ApiError::new(
-        403,
-        "UnrecognizedClientException",
-        "The security token included in the request is invalid.",
-    )
+    /// `accept_any_key`: the tenant of a request signed with a key that is not configured, read
+    /// from its credential scope; nothing else is checked, since nothing is verified (a date
+    /// check would only refuse clients whose clock is frozen, as in moto's `freeze_time` tests).
+    /// `None` for an unsigned or malformed request, or a configured key: those go the usual way.
+    fn any_key_tenant(
+        &self,
+        req: &sigv4::Request,
+        service: &str,
+    ) -> Result<Option<Tenant>, ApiError> {
+        let cred = match sigv4::credential_of(req) {
+            Ok(Some(c)) if !self.by_access_key.contains_key(&c.access_key) => c,
+            _ => return Ok(None),
+        };
+        // A call meant for another service (moto suites call Cognito, Lambda...) is not ours.
+        if cred.service != service {
+            let e = sigv4::Error::WrongService {
+                expected: service.to_string(),
+            };
+            return Err(ApiError::new(e.status(), e.aws_code(), e.message()));
+        }
+        Ok(Some(Tenant {
+            account: any_key_account(&cred.access_key),
+            region: cred.region,
+        }))
+    }
 }
 
 /// `accept_any_key`: the account of a key that is not configured. moto and LocalStack read a
@@ -133,7 +147,11 @@ mod tests {
 
     /// A GET /restapis signed now by `key`/`secret` for `service` in eu-west-1.
     fn signed(key: &str, secret: &str, service: &str) -> HeaderMap {
-        let amz_date = sigv4::format_amz_date(crate::ids::now_epoch());
+        signed_at(crate::ids::now_epoch(), key, secret, service)
+    }
+
+    fn signed_at(when: i64, key: &str, secret: &str, service: &str) -> HeaderMap {
+        let amz_date = sigv4::format_amz_date(when);
         let plain = [
             ("host", "127.0.0.1:4566"),
             ("x-amz-date", amz_date.as_str()),
@@ -206,12 +224,18 @@ mod tests {
         assert_eq!(ok.account, "111111111111");
         let bad = call(&any, &signed("AKIDCONFIGURED", "wrong", "apigateway"));
         assert!(code(bad).contains("InvalidSignatureException"));
-        // The checks before the key lookup still apply: the scope must name the service...
+        // The scope must name the service...
         let other = call(&any, &signed("FOOBARKEY", "x", "s3"));
-        assert!(code(other).contains("InvalidSignatureException"));
+        assert!(code(other).contains("Credential should be scoped to correct service"));
         // ...and the request must be signed at all.
         let unsigned = call(&any, &HeaderMap::new());
         assert!(code(unsigned).contains("MissingAuthenticationTokenException"));
+        // Nothing is verified for an unknown key, its date neither (a frozen clock in 2015)...
+        let frozen = signed_at(1_420_070_400, "FOOBARKEY", "x", "apigateway");
+        assert_eq!(call(&any, &frozen).unwrap().account, SEEDED_ACCOUNT);
+        // ...but a configured key's is.
+        let frozen = signed_at(1_420_070_400, "AKIDCONFIGURED", "right", "apigateway");
+        assert!(code(call(&any, &frozen)).contains("Signature expired"));
     }
 
     #[test]
