@@ -4,17 +4,23 @@
 //! The account comes from the access key (configured credentials), the region from the SigV4
 //! credential scope. Signatures are always verified when present; unsigned calls are refused
 //! unless the operator turned `allow_unsigned` on.
+//!
+//! `accept_any_key` (moto/LocalStack compatibility, loopback only: see `config`) lets in access
+//! keys that are not configured, without verifying their signature: the account is the key id
+//! when it is 12 digits, else the seeded account, and the region comes from the credential scope,
+//! which must name the service. Configured keys are verified as always.
 
 use std::collections::HashMap;
 
 use hyper::HeaderMap;
 
-use crate::config::{Config, Credential};
+use crate::config::{Config, Credential, SEEDED_ACCOUNT};
 use portico_core::{ApiError, Tenant};
 
 pub struct Auth {
     by_access_key: HashMap<String, Credential>,
     unsigned_tenant: Option<Tenant>,
+    accept_any_key: bool,
     keys: sigv4::KeyCache,
 }
 
@@ -40,6 +46,7 @@ impl Auth {
         Auth {
             by_access_key,
             unsigned_tenant,
+            accept_any_key: config.accept_any_key,
             keys: sigv4::KeyCache::new(),
         }
     }
@@ -58,6 +65,11 @@ impl Auth {
             headers: &headers,
             body: parts.body,
         };
+        if self.accept_any_key {
+            if let Some(tenant) = self.any_key_tenant(&req, service)? {
+                return Ok(tenant);
+            }
+        }
         let now = portico_core::ids::now_epoch();
         let secret_for = |ak: &str| self.by_access_key.get(ak).map(|c| c.secret_key.clone());
         match sigv4::verify_with(&req, Some(service), now, secret_for, &self.keys) {
@@ -76,6 +88,154 @@ impl Auth {
             }
             Err(e) => Err(ApiError::new(e.status(), e.aws_code(), e.message())),
         }
+    }
+
+    /// `accept_any_key`: the tenant of a request signed with a key that is not configured, read
+    /// from its credential scope; nothing else is checked, since nothing is verified (a date
+    /// check would only refuse clients whose clock is frozen, as in moto's `freeze_time` tests).
+    /// `None` for an unsigned or malformed request, or a configured key: those go the usual way.
+    fn any_key_tenant(
+        &self,
+        req: &sigv4::Request,
+        service: &str,
+    ) -> Result<Option<Tenant>, ApiError> {
+        let cred = match sigv4::credential_of(req) {
+            Ok(Some(c)) if !self.by_access_key.contains_key(&c.access_key) => c,
+            _ => return Ok(None),
+        };
+        // A call meant for another service (moto suites call Cognito, Lambda...) is not ours.
+        if cred.service != service {
+            let e = sigv4::Error::WrongService {
+                expected: service.to_string(),
+            };
+            return Err(ApiError::new(e.status(), e.aws_code(), e.message()));
+        }
+        Ok(Some(Tenant::aws(
+            any_key_account(&cred.access_key),
+            cred.region,
+        )))
+    }
+}
+
+/// `accept_any_key`: the account of a key that is not configured. moto and LocalStack read a
+/// 12-digit key id as the account id; any other key is the seeded account's.
+fn any_key_account(access_key: &str) -> String {
+    if access_key.len() == 12 && access_key.bytes().all(|b| b.is_ascii_digit()) {
+        access_key.to_string()
+    } else {
+        SEEDED_ACCOUNT.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::FileConfig;
+    use hyper::header::{HeaderName, HeaderValue};
+
+    const KEYED: &str = "[[credentials]]\naccess_key = \"AKIDCONFIGURED\"\n\
+                         secret_key = \"right\"\naccount_id = \"111111111111\"\n";
+
+    fn auth(config: &str) -> Auth {
+        let file = FileConfig::parse(config).unwrap();
+        Auth::new(&Config::resolve(file, None, None, None).unwrap())
+    }
+
+    /// A GET /restapis signed now by `key`/`secret` for `service` in eu-west-1.
+    fn signed(key: &str, secret: &str, service: &str) -> HeaderMap {
+        signed_at(portico_core::ids::now_epoch(), key, secret, service)
+    }
+
+    fn signed_at(when: i64, key: &str, secret: &str, service: &str) -> HeaderMap {
+        let amz_date = sigv4::format_amz_date(when);
+        let plain = [
+            ("host", "127.0.0.1:4566"),
+            ("x-amz-date", amz_date.as_str()),
+        ];
+        let req = sigv4::Request {
+            method: "GET",
+            raw_path: "/restapis",
+            raw_query: "",
+            headers: &plain,
+            body: b"",
+        };
+        let authorization = sigv4::sign(&req, key, secret, "eu-west-1", service, &amz_date);
+        let mut headers = HeaderMap::new();
+        for (name, value) in plain
+            .into_iter()
+            .chain([("authorization", &*authorization)])
+        {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        headers
+    }
+
+    fn call(auth: &Auth, headers: &HeaderMap) -> Result<Tenant, ApiError> {
+        let parts = SignedParts {
+            method: "GET",
+            raw_path: "/restapis",
+            raw_query: "",
+            headers,
+            body: b"",
+        };
+        auth.authenticate(&parts, "apigateway")
+    }
+
+    fn code(r: Result<Tenant, ApiError>) -> String {
+        format!("{:?}", r.unwrap_err())
+    }
+
+    #[test]
+    fn any_key_is_its_account_when_twelve_digits() {
+        assert_eq!(any_key_account("123456789012"), "123456789012");
+        for key in [
+            "FOOBARKEY",
+            "test",
+            "12345678901",
+            "1234567890123",
+            "12345678901x",
+        ] {
+            assert_eq!(any_key_account(key), SEEDED_ACCOUNT, "{key}");
+        }
+    }
+
+    #[test]
+    fn accept_any_key_lets_unknown_keys_in_unverified() {
+        let any = auth(&format!("accept_any_key = true\n{KEYED}"));
+        for (key, account) in [
+            ("FOOBARKEY", SEEDED_ACCOUNT),
+            ("123456789012", "123456789012"),
+        ] {
+            let t = call(&any, &signed(key, "any secret at all", "apigateway")).unwrap();
+            assert_eq!((t.account(), t.region()), (account, "eu-west-1"));
+        }
+        // A configured key is still verified.
+        let ok = call(&any, &signed("AKIDCONFIGURED", "right", "apigateway")).unwrap();
+        assert_eq!(ok.account(), "111111111111");
+        let bad = call(&any, &signed("AKIDCONFIGURED", "wrong", "apigateway"));
+        assert!(code(bad).contains("InvalidSignatureException"));
+        // The scope must name the service...
+        let other = call(&any, &signed("FOOBARKEY", "x", "s3"));
+        assert!(code(other).contains("Credential should be scoped to correct service"));
+        // ...and the request must be signed at all.
+        let unsigned = call(&any, &HeaderMap::new());
+        assert!(code(unsigned).contains("MissingAuthenticationTokenException"));
+        // Nothing is verified for an unknown key, its date neither (a frozen clock in 2015)...
+        let frozen = signed_at(1_420_070_400, "FOOBARKEY", "x", "apigateway");
+        assert_eq!(call(&any, &frozen).unwrap().account(), SEEDED_ACCOUNT);
+        // ...but a configured key's is.
+        let frozen = signed_at(1_420_070_400, "AKIDCONFIGURED", "right", "apigateway");
+        assert!(code(call(&any, &frozen)).contains("Signature expired"));
+    }
+
+    #[test]
+    fn without_accept_any_key_unknown_keys_are_refused() {
+        let strict = auth(KEYED);
+        let r = call(&strict, &signed("FOOBARKEY", "x", "apigateway"));
+        assert!(code(r).contains("UnrecognizedClientException"));
     }
 }
 
@@ -160,7 +320,7 @@ pub fn scheme_of(headers: &HeaderMap, raw_query: &str) -> Scheme {
 }
 
 #[cfg(test)]
-mod tests {
+mod scheme_tests {
     use super::*;
 
     fn scheme(authorization: Option<&str>, query: &str) -> Scheme {

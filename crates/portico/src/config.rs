@@ -5,6 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -15,6 +16,14 @@ pub const SEEDED_SECRET_KEY: &str = "test";
 pub const SEEDED_ACCOUNT: &str = "000000000000";
 /// More worker threads than this is a typo, not a machine.
 pub const MAX_WORKERS: usize = 1024;
+/// How long a client may take to send a request head (nginx's `client_header_timeout`).
+pub const DEFAULT_HEADER_READ_TIMEOUT_SECS: u64 = 60;
+/// A longer head timeout is a typo; the cap also keeps `now + timeout` far from overflowing.
+pub const MAX_HEADER_READ_TIMEOUT_SECS: u64 = 3600;
+/// Open client connections, across all workers (nginx's default `worker_connections`).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+/// More open connections than this is a typo (each one is a file descriptor, or two).
+pub const MAX_MAX_CONNECTIONS: usize = 1 << 20;
 
 /// The TOML file, as written by an operator.
 #[derive(Debug, Default, Deserialize)]
@@ -30,6 +39,15 @@ pub struct FileConfig {
     pub allow_unsigned: Option<bool>,
     /// Worker threads, each with its own single-threaded runtime (default: `default_workers`).
     pub workers: Option<usize>,
+    /// Seconds a client may take to send a whole request head, on a new connection and between
+    /// the requests of a kept-alive one (default `DEFAULT_HEADER_READ_TIMEOUT_SECS`).
+    pub header_read_timeout_secs: Option<u64>,
+    /// Open client connections across all workers; more are refused (default
+    /// `DEFAULT_MAX_CONNECTIONS`).
+    pub max_connections: Option<usize>,
+    /// moto/LocalStack compatibility: accept management calls signed with any access key
+    /// (loopback only; see `auth`). Off by default.
+    pub accept_any_key: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,6 +69,10 @@ pub struct Config {
     pub seeded_credentials: bool,
     pub allow_unsigned: bool,
     pub workers: usize,
+    pub header_read_timeout: Duration,
+    pub max_connections: usize,
+    /// Unknown access keys are accepted without verifying their signature (see `auth`).
+    pub accept_any_key: bool,
 }
 
 #[derive(Debug)]
@@ -107,6 +129,18 @@ impl Config {
             }
             None => default_workers(std::thread::available_parallelism().map_or(1, |n| n.get())),
         };
+        let header_read_timeout_secs = in_range(
+            "header_read_timeout_secs",
+            file.header_read_timeout_secs,
+            DEFAULT_HEADER_READ_TIMEOUT_SECS,
+            MAX_HEADER_READ_TIMEOUT_SECS,
+        )?;
+        let max_connections = in_range(
+            "max_connections",
+            file.max_connections,
+            DEFAULT_MAX_CONNECTIONS,
+            MAX_MAX_CONNECTIONS,
+        )?;
         let seeded_credentials = credentials.is_empty();
         if seeded_credentials {
             credentials.push(Credential {
@@ -127,14 +161,25 @@ impl Config {
             seeded_credentials,
             allow_unsigned: file.allow_unsigned.unwrap_or(false),
             workers,
+            header_read_timeout: Duration::from_secs(header_read_timeout_secs),
+            max_connections,
+            accept_any_key: file.accept_any_key.unwrap_or(false),
         };
         config.check_network_safety()?;
         Ok(config)
     }
 
-    /// The seeded `test`/`test` key is public knowledge: serving it beyond loopback would hand
-    /// the gateway to anyone on the network.
+    /// What would hand the gateway to anyone on the network stays on loopback: the seeded
+    /// `test`/`test` key is public knowledge, and `accept_any_key` lets in whoever signs with any
+    /// key at all.
     fn check_network_safety(&self) -> Result<(), ConfigError> {
+        if self.accept_any_key && !self.listen.ip().is_loopback() {
+            return Err(ConfigError(format!(
+                "refusing to listen on non-loopback address {} with accept_any_key = true: it lets \
+                 anyone who can reach the port in with any access key; listen on 127.0.0.1 or ::1",
+                self.listen
+            )));
+        }
         if self.seeded_credentials && !self.listen.ip().is_loopback() {
             return Err(ConfigError(format!(
                 "refusing to listen on non-loopback address {} with only the seeded test/test credentials; \
@@ -143,6 +188,20 @@ impl Config {
             )));
         }
         Ok(())
+    }
+}
+
+/// A limit from the file: `default` when absent, else within `1..=max`.
+fn in_range<T>(key: &str, value: Option<T>, default: T, max: T) -> Result<T, ConfigError>
+where
+    T: PartialOrd + From<u8> + std::fmt::Display,
+{
+    match value {
+        None => Ok(default),
+        Some(n) if n >= T::from(1) && n <= max => Ok(n),
+        Some(n) => Err(ConfigError(format!(
+            "{key} = {n}: must be between 1 and {max}"
+        ))),
     }
 }
 
@@ -221,5 +280,95 @@ mod tests {
         let err = Config::resolve(FileConfig::parse("workers = 0").unwrap(), None, None, None)
             .unwrap_err();
         assert!(err.0.contains("workers = 0"), "{}", err.0);
+    }
+
+    fn resolve(text: &str) -> Result<Config, ConfigError> {
+        Config::resolve(FileConfig::parse(text)?, None, None, None)
+    }
+
+    #[test]
+    fn server_limits_default_like_nginx() {
+        let c = resolve("").unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(60));
+        assert_eq!(c.max_connections, 1024);
+        assert!(!c.accept_any_key);
+    }
+
+    #[test]
+    fn server_limits_are_read_from_the_file() {
+        let c = resolve("header_read_timeout_secs = 2\nmax_connections = 4\n").unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(2));
+        assert_eq!(c.max_connections, 4);
+        let c = resolve("header_read_timeout_secs = 3600\nmax_connections = 1048576\n").unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(3600));
+        assert_eq!(c.max_connections, 1 << 20);
+    }
+
+    #[test]
+    fn server_limits_must_be_positive_and_bounded() {
+        for (text, says) in [
+            (
+                "header_read_timeout_secs = 0",
+                "header_read_timeout_secs = 0: must be between 1 and 3600",
+            ),
+            (
+                "header_read_timeout_secs = 3601",
+                "header_read_timeout_secs = 3601: must be between 1 and 3600",
+            ),
+            (
+                "max_connections = 0",
+                "max_connections = 0: must be between 1 and 1048576",
+            ),
+            (
+                "max_connections = 1048577",
+                "max_connections = 1048577: must be between 1 and 1048576",
+            ),
+        ] {
+            assert_eq!(resolve(text).unwrap_err().0, says);
+        }
+        // Negative numbers and other types are refused by the parser, naming the key.
+        for text in [
+            "max_connections = -1",
+            "header_read_timeout_secs = \"60\"",
+            "header_read_timeout_secs = 1.5",
+        ] {
+            let err = FileConfig::parse(text).unwrap_err();
+            assert!(
+                err.0.contains(text.split(' ').next().unwrap()),
+                "{text}: {}",
+                err.0
+            );
+        }
+        // Near-misses of the new keys are unknown keys, not defaults.
+        for text in [
+            "header_read_timeout = 2",
+            "max_connection = 4",
+            "accept_any_keys = true",
+        ] {
+            let err = FileConfig::parse(text).unwrap_err();
+            assert!(err.0.contains("unknown field"), "{text}: {}", err.0);
+        }
+    }
+
+    #[test]
+    fn accept_any_key_is_loopback_only() {
+        let file = || FileConfig::parse("accept_any_key = true").unwrap();
+        for listen in ["127.0.0.1:4566", "[::1]:4566", "127.0.0.2:0"] {
+            let c = Config::resolve(file(), Some(listen.into()), None, None).unwrap();
+            assert!(c.accept_any_key, "{listen}");
+        }
+        // Even with configured keys, which would otherwise allow any address.
+        let keyed = "accept_any_key = true\n[[credentials]]\naccess_key = \"AKIA1\"\n\
+                     secret_key = \"s\"\naccount_id = \"111111111111\"\n";
+        for (file, listen) in [
+            (file(), "0.0.0.0:4566"),
+            (FileConfig::parse(keyed).unwrap(), "0.0.0.0:4566"),
+            (FileConfig::parse(keyed).unwrap(), "[::]:4566"),
+            (FileConfig::parse(keyed).unwrap(), "10.0.0.1:4566"),
+        ] {
+            let err = Config::resolve(file, Some(listen.into()), None, None).unwrap_err();
+            assert!(err.0.contains("accept_any_key"), "{listen}: {}", err.0);
+        }
+        assert!(!resolve("accept_any_key = false").unwrap().accept_any_key);
     }
 }

@@ -8,9 +8,15 @@
 //! its idle connections per worker (`data::integrations::pool`). The cost is that a control-plane
 //! call, which runs its SQLite transaction inline, holds up the other connections of its worker
 //! for its duration (well under a millisecond).
+//!
+//! Limits for a listener that may face the internet (`config`): a request head must arrive
+//! within `header_read_timeout` (hyper's timer, on the first request of a connection and on
+//! every kept-alive one after it), and at most `max_connections` client connections are open
+//! across all workers (a semaphore whose permit travels with the connection to its worker).
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,10 +24,9 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::app::App;
 use crate::http::ResponseBody;
@@ -32,14 +37,22 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest read and write buffer of a client connection, and so the largest request head
 /// (AWS allows 10,240 bytes of request line and headers).
 pub const CONN_BUFFER: usize = 64 * 1024;
+/// What a connection over `max_connections` hears before it is closed: a 503 that clients and
+/// SDKs retry (botocore does), rather than a reset that looks like a crash.
+const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
+    content-type: application/json\r\n\
+    content-length: 34\r\n\
+    retry-after: 1\r\n\
+    connection: close\r\n\r\n\
+    {\"message\":\"Too many connections\"}";
 
 pub struct Server {
     listener: TcpListener,
     app: Arc<App>,
 }
 
-/// A connection on its way to the worker that will serve it.
-type Handoff = (std::net::TcpStream, SocketAddr);
+/// A connection on its way to the worker that will serve it, with its `max_connections` slot.
+type Handoff = (std::net::TcpStream, SocketAddr, OwnedSemaphorePermit);
 
 impl Server {
     pub async fn bind(app: Arc<App>) -> std::io::Result<Server> {
@@ -85,6 +98,10 @@ impl Server {
         }
 
         let local = Connections::new(self.app.clone());
+        // One slot per open client connection, across all workers. The permit goes with the
+        // connection to its worker and is given back when its task ends.
+        let slots = Arc::new(Semaphore::new(self.app.config.max_connections));
+        let mut full = false;
         let mut next = 0usize;
         tokio::pin!(shutdown);
         loop {
@@ -99,19 +116,33 @@ impl Server {
                             continue;
                         }
                     };
+                    let Ok(slot) = slots.clone().try_acquire_owned() else {
+                        if !full {
+                            // Once per episode, not per refused connection: a flood must not
+                            // flood the log too.
+                            tracing::warn!(
+                                max_connections = self.app.config.max_connections,
+                                "connection limit reached: refusing new connections with 503"
+                            );
+                            full = true;
+                        }
+                        refuse(stream);
+                        continue;
+                    };
+                    full = false;
                     let _ = stream.set_nodelay(true);
                     // Slot 0 is this runtime; 1.. are the worker threads.
                     next = (next + 1) % (outboxes.len() + 1);
                     if next == 0 {
-                        local.serve(stream, peer);
+                        local.serve(stream, peer, slot);
                         continue;
                     }
                     match stream.into_std() {
                         Ok(std) => {
-                            if let Err(mpsc::error::SendError((std, peer))) = outboxes[next - 1].send((std, peer)) {
+                            if let Err(mpsc::error::SendError((std, peer, slot))) = outboxes[next - 1].send((std, peer, slot)) {
                                 // That worker is gone: serve here rather than drop the client.
                                 if let Ok(s) = TcpStream::from_std(std) {
-                                    local.serve(s, peer);
+                                    local.serve(s, peer, slot);
                                 }
                             }
                         }
@@ -144,8 +175,8 @@ async fn worker(
     loop {
         tokio::select! {
             handed = inbox.recv() => match handed {
-                Some((std, peer)) => match TcpStream::from_std(std) {
-                    Ok(stream) => conns.serve(stream, peer),
+                Some((std, peer, slot)) => match TcpStream::from_std(std) {
+                    Ok(stream) => conns.serve(stream, peer, slot),
                     Err(e) => tracing::warn!(error = %e, "cannot adopt a handed-over connection"),
                 },
                 None => break,
@@ -156,11 +187,36 @@ async fn worker(
     conns.drain().await;
 }
 
+/// Answers a connection over `max_connections` with [`REFUSAL`] and closes it, without waiting
+/// on the client: the acceptor must not be held up by the connections it turns away.
+fn refuse(stream: TcpStream) {
+    // Out of tokio's reactor, still non-blocking.
+    let Ok(mut stream) = stream.into_std() else {
+        return;
+    };
+    // A fresh connection's send buffer is empty, so the whole answer fits.
+    let _ = stream.write_all(REFUSAL);
+    let _ = stream.shutdown(Shutdown::Write);
+    // Discard what the client already sent: closing a socket with unread input sends a reset,
+    // which can make the client drop the 503 unread. Bounded, and never waits for more.
+    let mut sink = [0u8; 4096];
+    for _ in 0..16 {
+        match stream.read(&mut sink) {
+            Ok(n) if n > 0 => continue,
+            _ => break,
+        }
+    }
+}
+
 /// The connections of one worker, watched for graceful shutdown.
 struct Connections {
     app: Arc<App>,
     builder: http1::Builder,
-    graceful: GracefulShutdown,
+    /// Graceful shutdown: every connection task holds a receiver; `drain` sends on it and waits
+    /// for all of them to be dropped. hyper-util's `GracefulShutdown` does the same but cannot
+    /// watch an http1 `UpgradeableConnection` (its `GracefulConnection` is not implemented for
+    /// it, as of hyper-util 0.1.21).
+    stop: watch::Sender<()>,
 }
 
 impl Connections {
@@ -175,15 +231,21 @@ impl Connections {
             .keep_alive(true)
             .half_close(true)
             .writev(false)
-            .max_buf_size(CONN_BUFFER);
+            .max_buf_size(CONN_BUFFER)
+            // Runs from the first poll for a request head (at accept, and as soon as the
+            // previous response is written) until the head is parsed; when it expires hyper
+            // closes the connection without an answer. So an idle kept-alive connection is
+            // closed after this long too.
+            .timer(TokioTimer::new())
+            .header_read_timeout(app.config.header_read_timeout);
         Connections {
             app,
             builder,
-            graceful: GracefulShutdown::new(),
+            stop: watch::Sender::new(()),
         }
     }
 
-    fn serve(&self, stream: TcpStream, peer: SocketAddr) {
+    fn serve(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
         let app = self.app.clone();
         let source_ip: Arc<str> = portico_gateway::context::source_ip(peer.ip()).into();
         let service = service_fn(move |req: Request<Incoming>| {
@@ -192,18 +254,37 @@ impl Connections {
                 Ok::<Response<ResponseBody>, Infallible>(planes::serve(app, source_ip, req).await)
             }
         });
-        let conn = self.builder.serve_connection(TokioIo::new(stream), service);
-        let conn = self.graceful.watch(conn);
+        // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
+        // for WebSocket APIs). Nothing upgrades yet. The connection's future ends when it hands
+        // the socket over: a task that serves an upgraded connection must watch for shutdown
+        // (and hold a `max_connections` slot) itself.
+        let conn = self
+            .builder
+            .serve_connection(TokioIo::new(stream), service)
+            .with_upgrades();
+        let mut stop = self.stop.subscribe();
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
+            let _slot = slot;
+            let mut conn = std::pin::pin!(conn);
+            let ended = tokio::select! {
+                biased;
+                ended = conn.as_mut() => ended,
+                _ = stop.changed() => {
+                    // Finish the request in flight (or close an idle connection), then end.
+                    conn.as_mut().graceful_shutdown();
+                    conn.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
         });
     }
 
     async fn drain(self) {
+        self.stop.send_replace(());
         tokio::select! {
-            _ = self.graceful.shutdown() => tracing::debug!("drained"),
+            _ = self.stop.closed() => tracing::debug!("drained"),
             _ = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timed out"),
         }
     }
@@ -228,5 +309,35 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_refusal_is_a_whole_http_response() {
+        let mut headers = [httparse::EMPTY_HEADER; 8];
+        let mut res = httparse::Response::new(&mut headers);
+        let head = match res.parse(REFUSAL).unwrap() {
+            httparse::Status::Complete(n) => n,
+            httparse::Status::Partial => panic!("partial head"),
+        };
+        assert_eq!(res.code, Some(503));
+        let header = |name: &str| {
+            res.headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case(name))
+                .map(|h| std::str::from_utf8(h.value).unwrap())
+        };
+        assert_eq!(header("connection"), Some("close"));
+        let body = &REFUSAL[head..];
+        assert_eq!(
+            header("content-length"),
+            Some(body.len().to_string().as_str())
+        );
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(v["message"], "Too many connections");
     }
 }
