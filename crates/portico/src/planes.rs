@@ -289,3 +289,58 @@ async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where a request with this host, path and Authorization header goes.
+    fn check(host: &str, path: &str, authorization: Option<&str>, want: &str) {
+        let mut headers = hyper::HeaderMap::new();
+        if let Some(a) = authorization {
+            headers.insert(hyper::header::AUTHORIZATION, a.parse().unwrap());
+        }
+        let got = match plane_of(Some(host), path, &headers, "") {
+            Plane::Admin => "admin".to_string(),
+            Plane::Invoke(t) => format!("invoke {} {} {}", t.api_id, t.stage, t.path),
+            Plane::Management(api) => format!("{api:?}"),
+        };
+        assert_eq!(got, want, "{host} {path} {authorization:?}");
+    }
+
+    const AWS: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=00";
+    const EXECUTE_API: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00";
+    const HUAWEI: &str = "SDK-HMAC-SHA256 Access=test, SignedHeaders=host;x-sdk-date, Signature=00";
+
+    #[test]
+    fn dispatch_order() {
+        let local = "127.0.0.1:4566";
+        // Admin paths first, signed or not...
+        check(local, "/_portico/health", None, "admin");
+        check(local, "/moto-api/reset", Some(AWS), "admin");
+        // ...except on an execute-api host, which claims every path.
+        check(
+            "abc.execute-api.localhost:4566",
+            "/_portico/health",
+            None,
+            "invoke abc _portico /health",
+        );
+        // Data-plane addresses before any signature.
+        check(
+            local,
+            "/restapis/abc/dev/_user_request_/x",
+            Some(HUAWEI),
+            "invoke abc dev /x",
+        );
+        // Then the signing scheme: Huawei's paths start with /v2/ too.
+        check(local, "/v2/0123/apigw/instances", Some(HUAWEI), "Huawei");
+        check(local, "/v1/0123/vpc-endpoints", Some(HUAWEI), "Huawei");
+        check(local, "/v2/apis", Some(AWS), "ApiGatewayV2");
+        check(local, "/@connections/abc", Some(EXECUTE_API), "Connections");
+        check(local, "/restapis", Some(AWS), "ApiGateway");
+        // Unsigned: AWS's answer, by path.
+        check(local, "/restapis", None, "ApiGateway");
+        check(local, "/v2/apis", None, "ApiGatewayV2");
+        check(local, "/prod/@connections/abc", None, "Connections");
+    }
+}
