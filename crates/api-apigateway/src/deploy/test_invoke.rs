@@ -22,11 +22,16 @@ fn test_invoke_method<'a>(cx: &'a Ctx, call: &'a Call) -> BoxFuture<'a, Result<R
 async fn run(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let api_id = call.label("restapi_id").to_string();
     let input = call.json()?;
-    let snapshot = store::read(&*cx.store, &call.tenant, |txn| {
-        let api = restapis::load(txn, &call.tenant, &api_id)?;
-        let all = resources::all(txn, &api_id)?;
-        Ok(DeploymentSnapshot::freeze(txn, &api_id, api, all)?)
-    })?;
+    // Read on the blocking pool like every other handler's store work.
+    let (db, tenant, id) = (cx.store.clone(), call.tenant.clone(), api_id.clone());
+    let snapshot = portico_store::blocking(move || {
+        store::read(&*db, &tenant, |txn| {
+            let api = restapis::load(txn, &tenant, &id)?;
+            let all = resources::all(txn, &id)?;
+            Ok(DeploymentSnapshot::freeze(txn, &id, api, all)?)
+        })
+    })
+    .await?;
     let answer = cx
         .data_plane
         .test_invoke(TestInvoke {
