@@ -235,7 +235,9 @@ impl Connections {
             // Runs from the first poll for a request head (at accept, and as soon as the
             // previous response is written) until the head is parsed; when it expires hyper
             // closes the connection without an answer. So an idle kept-alive connection is
-            // closed after this long too.
+            // closed after this long too. Its cost is hyper's, per request: a boxed tokio
+            // `Sleep`, a clock read, and an insert into and removal from the timer wheel
+            // (callgrind: +1,340 instructions on a 15,800-instruction health check).
             .timer(TokioTimer::new())
             .header_read_timeout(app.config.header_read_timeout);
         Connections {
