@@ -284,7 +284,8 @@ mod tests {
 
     #[test]
     fn vpc_endpoint_operations_have_named_labels() {
-        let (r, labels) = apig()
+        let apig = apig();
+        let (r, labels) = apig
             .find(
                 "GET",
                 "/v2/p1/apigw/instances/i1/vpc-endpoint/connections",
@@ -293,7 +294,8 @@ mod tests {
             .unwrap();
         assert_eq!(r.operation, "ListEndpointConnections");
         assert_eq!(labels, [("project_id", "p1"), ("instance_id", "i1")]);
-        let (r, _) = vpcep().find("POST", "/v1/p1/vpc-endpoints", &[]).unwrap();
+        let vpcep = vpcep();
+        let (r, _) = vpcep.find("POST", "/v1/p1/vpc-endpoints", &[]).unwrap();
         assert_eq!(r.operation, "CreateEndpoint");
     }
 }
