@@ -9,10 +9,27 @@
 //! Calls are signed `SDK-HMAC-SHA256`; the binary verifies them and hands over a tenant
 //! (account, project). The project comes from the path's `{project_id}`.
 //!
+//! What is served (the rest answers 501 APIG.0501):
+//! - APIG gateways: CreateInstanceV2, ShowDetailsOfInstanceV2, ListInstancesV2,
+//!   DeleteInstancesV2 ([`instances`]);
+//! - a gateway's VPC endpoint service: ListEndpointConnections,
+//!   AcceptOrRejectEndpointConnections ([`vpc_endpoint::connections`]), ListEndpointPermissions,
+//!   AddEndpointPermissions, DeleteEndpointPermissions ([`vpc_endpoint::permissions`]);
+//! - a consumer's VPC endpoints: CreateEndpoint, ListEndpoints, ListEndpointInfoDetails,
+//!   DeleteEndpoint ([`vpcep::endpoints`]).
+//!
+//! Documents and how tenants find each other's: [`docs`]. Error codes and their sources:
+//! [`errors`]. Paging: [`paging`].
+//!
 //! Architecture invariant: imports the store and the shared management machinery; never the
 //! data plane, never another room. Everything an operation needs that this room does not own
 //! (none yet) would come through a port, as `portico-api-apigateway`'s `DataPlane` does.
 
+pub mod body;
+pub mod docs;
+pub mod errors;
+pub mod ids;
+pub mod paging;
 pub mod routes;
 
 use std::sync::Arc;
@@ -56,8 +73,10 @@ impl Ctx {
 
 pub type Handler = fn(&Ctx, &Call) -> Result<Reply, ApiError>;
 
-/// The handler of an operation, if Portico has built it.
-fn handler(_operation: &str) -> Option<Handler> {
+/// The handler of an operation, if Portico has built it. Operation names are unique across
+/// the two route tables.
+fn handler(operation: &str) -> Option<Handler> {
+    let _ = operation;
     None
 }
 
@@ -78,6 +97,20 @@ pub async fn handle(cx: &Arc<Ctx>, status: u16, call: Call) -> Result<Handled, A
         ));
     };
     let cx = cx.clone();
-    let reply = portico_store::blocking(move || h(&cx, &call)).await?;
+    let operation = call.operation;
+    let reply = portico_store::blocking(move || h(&cx, &call))
+        .await
+        .map_err(|e| in_huawei_terms(operation, e))?;
     Ok(Handled { status, reply })
+}
+
+/// Store failures (and undecodable documents) arrive as the shared `InternalFailure`; Huawei
+/// answers them with its own code: APIG's "Failed to access the database." (APIC.9100). The
+/// detail goes to the log.
+fn in_huawei_terms(operation: &str, e: ApiError) -> ApiError {
+    if e.code != "InternalFailure" {
+        return e;
+    }
+    tracing::error!(operation, detail = %e.message, "Huawei call failed in the store");
+    errors::database()
 }
