@@ -15,8 +15,6 @@
 //! - a gateway's VPC endpoint service: ListEndpointConnections,
 //!   AcceptOrRejectEndpointConnections ([`vpc_endpoint::connections`]), ListEndpointPermissions,
 //!   AddEndpointPermissions, DeleteEndpointPermissions ([`vpc_endpoint::permissions`]);
-//! - a consumer's VPC endpoints: CreateEndpoint, ListEndpoints, ListEndpointInfoDetails,
-//!   DeleteEndpoint ([`vpcep::endpoints`]).
 //!
 //! Documents and how tenants find each other's: [`docs`]. Error codes and their sources:
 //! [`errors`]. Paging: [`paging`].
@@ -29,8 +27,10 @@ pub mod body;
 pub mod docs;
 pub mod errors;
 pub mod ids;
+pub mod instances;
 pub mod paging;
 pub mod routes;
+pub mod vpc_endpoint;
 
 use std::sync::Arc;
 
@@ -76,8 +76,7 @@ pub type Handler = fn(&Ctx, &Call) -> Result<Reply, ApiError>;
 /// The handler of an operation, if Portico has built it. Operation names are unique across
 /// the two route tables.
 fn handler(operation: &str) -> Option<Handler> {
-    let _ = operation;
-    None
+    instances::handler(operation).or_else(|| vpc_endpoint::handler(operation))
 }
 
 pub fn is_supported(operation: &str) -> bool {
