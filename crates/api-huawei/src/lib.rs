@@ -15,6 +15,8 @@
 //! - a gateway's VPC endpoint service: ListEndpointConnections,
 //!   AcceptOrRejectEndpointConnections ([`vpc_endpoint::connections`]), ListEndpointPermissions,
 //!   AddEndpointPermissions, DeleteEndpointPermissions ([`vpc_endpoint::permissions`]);
+//! - a consumer's VPC endpoints: CreateEndpoint, ListEndpoints, ListEndpointInfoDetails,
+//!   DeleteEndpoint ([`vpcep::endpoints`]).
 //!
 //! Documents and how tenants find each other's: [`docs`]. Error codes and their sources:
 //! [`errors`]. Paging: [`paging`].
@@ -31,6 +33,7 @@ pub mod instances;
 pub mod paging;
 pub mod routes;
 pub mod vpc_endpoint;
+pub mod vpcep;
 
 use std::sync::Arc;
 
@@ -76,7 +79,9 @@ pub type Handler = fn(&Ctx, &Call) -> Result<Reply, ApiError>;
 /// The handler of an operation, if Portico has built it. Operation names are unique across
 /// the two route tables.
 fn handler(operation: &str) -> Option<Handler> {
-    instances::handler(operation).or_else(|| vpc_endpoint::handler(operation))
+    instances::handler(operation)
+        .or_else(|| vpc_endpoint::handler(operation))
+        .or_else(|| vpcep::handler(operation))
 }
 
 pub fn is_supported(operation: &str) -> bool {
@@ -104,12 +109,16 @@ pub async fn handle(cx: &Arc<Ctx>, status: u16, call: Call) -> Result<Handled, A
 }
 
 /// Store failures (and undecodable documents) arrive as the shared `InternalFailure`; Huawei
-/// answers them with its own code: APIG's "Failed to access the database." (APIC.9100). The
-/// detail goes to the log.
+/// answers them with its own codes: APIG's "Failed to access the database." (APIC.9100), VPC
+/// Endpoint's "System error. Please retry." (EndPoint.0001). The detail goes to the log.
 fn in_huawei_terms(operation: &str, e: ApiError) -> ApiError {
     if e.code != "InternalFailure" {
         return e;
     }
     tracing::error!(operation, detail = %e.message, "Huawei call failed in the store");
-    errors::database()
+    if vpcep::handler(operation).is_some() {
+        errors::vpcep_system()
+    } else {
+        errors::database()
+    }
 }
