@@ -250,13 +250,15 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 
 /// ListEndpoints: filters `id` and `vpc_id` (exact) and `endpoint_service_name` (substring,
 /// either case: VPCEP's "supports upper and lower case, fuzzy match"); `sort_key`
-/// `create_at` (default) or `update_at`, `sort_dir` `desc` (default) or `asc`; VPCEP's paging
+/// `create_at` (default) or `update_at` (or `created_at` / `updated_at`), `sort_dir` `desc` (default) or `asc`; VPCEP's paging
 /// (`paging::vpcep`). Answers `{"endpoints": [...], "total_count": n}`.
 fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let window = paging::vpcep(call)?;
     let by_update = match call.query("sort_key").filter(|s| !s.is_empty()) {
-        None | Some("create_at") => false,
-        Some("update_at") => true,
+        // The SDK's docstring spells them create_at / update_at, the API reference
+        // created_at / updated_at: both are accepted.
+        None | Some("create_at" | "created_at") => false,
+        Some("update_at" | "updated_at") => true,
         Some(_) => return Err(errors::vpcep_sort_key()),
     };
     let ascending = match call.query("sort_dir").filter(|s| !s.is_empty()) {
