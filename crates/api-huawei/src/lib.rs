@@ -41,7 +41,8 @@ use portico_core::ApiError;
 use portico_mgmt::{Call, Handled, Reply, RouteTable};
 use portico_store::Store;
 
-/// Huawei answers 501 with no code of its own; Portico's choice, documented in the README.
+/// Huawei answers 501 with no code of its own; Portico's choice, documented in the README
+/// ("Huawei Cloud APIG").
 pub const NOT_IMPLEMENTED: &str = "APIG.0501";
 
 /// Everything a handler may reach.
@@ -95,7 +96,7 @@ pub async fn handle(cx: &Arc<Ctx>, status: u16, call: Call) -> Result<Handled, A
             501,
             NOT_IMPLEMENTED,
             format!(
-                "Portico does not support the operation {} yet; see \"Not yet supported\" in Portico's README",
+                "Portico does not support the operation {} yet; see \"Huawei Cloud APIG\" in Portico's README",
                 call.operation
             ),
         ));
