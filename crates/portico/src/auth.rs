@@ -239,6 +239,14 @@ mod tests {
     }
 }
 
+/// The code Huawei Cloud's management endpoints answer a failed AK/SK authentication with
+/// (401, "Incorrect IAM authentication information: ..."): they sit behind Huawei's shared API
+/// gateway, whose codes are `APIGW.*` (seen from DNS, FunctionGraph and AOM endpoints in
+/// huaweicloud-sdk issues, e.g. huaweicloud-sdk-nodejs-v3#2, huaweicloud-sdk-java-v3#44).
+/// `sdk_hmac::IAM_AUTH_ERROR_CODE` (APIG.0301) is what a dedicated gateway's own IAM-authenticated
+/// APIs answer; the texts are the same.
+pub const HUAWEI_AUTH_ERROR_CODE: &str = "APIGW.0301";
+
 impl Auth {
     /// Verify a Huawei `SDK-HMAC-SHA256` signature (every configured key signs Huawei calls
     /// too) and return the caller's account.
@@ -265,11 +273,15 @@ impl Auth {
                 .ok_or_else(|| {
                     ApiError::new(
                         401,
-                        sdk_hmac::IAM_AUTH_ERROR_CODE,
+                        HUAWEI_AUTH_ERROR_CODE,
                         "Incorrect IAM authentication information: ak not exist",
                     )
                 }),
-            Err(e) => Err(ApiError::new(e.status(), e.error_code(), e.error_msg())),
+            Err(e) => Err(ApiError::new(
+                e.status(),
+                HUAWEI_AUTH_ERROR_CODE,
+                e.error_msg(),
+            )),
         }
     }
 }
