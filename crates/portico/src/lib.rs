@@ -9,7 +9,7 @@ pub mod apis;
 pub mod app;
 pub mod auth;
 pub mod config;
-pub mod head_timer;
+pub mod head_watch;
 pub mod planes;
 pub mod server;
 

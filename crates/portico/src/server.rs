@@ -10,8 +10,8 @@
 //! for its duration (well under a millisecond).
 //!
 //! Limits for a listener that may face the internet (`config`): a request head must arrive
-//! within `header_read_timeout` (hyper's timer, on the first request of a connection and on
-//! every kept-alive one after it), and at most `max_connections` client connections are open
+//! within `header_read_timeout` (each connection's watchdog, `head_watch`: from the accept, and
+//! from the end of every response on a kept-alive connection), and at most `max_connections` client connections are open
 //! across all workers (a semaphore whose permit travels with the connection to its worker).
 
 use std::convert::Infallible;
@@ -29,7 +29,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::app::App;
-use crate::http::ResponseBody;
+use crate::head_watch::{HeadWatch, Watched};
 use crate::planes;
 
 /// How long shutdown waits for in-flight requests before giving up on them.
@@ -231,14 +231,9 @@ impl Connections {
             .keep_alive(true)
             .half_close(true)
             .writev(false)
-            .max_buf_size(CONN_BUFFER)
-            // Runs from the first poll for a request head (at accept, and as soon as the
-            // previous response is written) until the head is parsed; when it expires hyper
-            // closes the connection without an answer. So an idle kept-alive connection is
-            // closed after this long too. Our coarse per-worker timer, not hyper-util's
-            // TokioTimer, which cost ~1,300 instructions a request (`head_timer`).
-            .timer(crate::head_timer::HeadTimer)
-            .header_read_timeout(app.config.header_read_timeout);
+            // Not hyper's header_read_timeout: each connection's own watchdog (`head_watch`)
+            // does it for a fraction of the cost.
+            .max_buf_size(CONN_BUFFER);
         Connections {
             app,
             builder,
@@ -249,12 +244,17 @@ impl Connections {
     fn serve(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
         let app = self.app.clone();
         let source_ip: Arc<str> = portico_gateway::context::source_ip(peer.ip()).into();
+        let watch = Arc::new(HeadWatch::default());
+        let heads = watch.clone();
         let service = service_fn(move |req: Request<Incoming>| {
             let (app, source_ip) = (app.clone(), source_ip.clone());
+            let in_flight = heads.begin();
             async move {
-                Ok::<Response<ResponseBody>, Infallible>(planes::serve(app, source_ip, req).await)
+                let resp = planes::serve(app, source_ip, req).await;
+                Ok::<Response<Watched>, Infallible>(resp.map(|body| in_flight.respond(body)))
             }
         });
+        let head_timeout = self.app.config.header_read_timeout;
         // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
         // for WebSocket APIs). Nothing upgrades yet. The connection's future ends when it hands
         // the socket over: a task that serves an upgraded connection must watch for shutdown
@@ -274,6 +274,12 @@ impl Connections {
                     // Finish the request in flight (or close an idle connection), then end.
                     conn.as_mut().graceful_shutdown();
                     conn.await
+                }
+                // Waited too long for a request head: closed without an answer (dropping the
+                // connection closes the socket), as hyper's own timeout would.
+                () = watch.expired(head_timeout) => {
+                    tracing::debug!(%peer, "no request head within header_read_timeout: closed");
+                    Ok(())
                 }
             };
             if let Err(e) = ended {
