@@ -127,14 +127,15 @@ pub fn is_supported(operation: &str) -> bool {
     handler(operation).is_some() || async_handler(operation).is_some()
 }
 
-/// Run a routed call. Synchronous handlers run on the store's blocking pool
-/// (`portico_store::blocking`), and the data plane applies their changes there too, so a store
-/// that waits on the network never holds up the connection's worker; async handlers (which
-/// write nothing) are awaited where they are.
+/// Run a routed call. Synchronous handlers run through `portico_store::offload` (on the
+/// blocking pool for a store that waits on the network), and the data plane applies their
+/// changes there too, so such a store never holds up the connection's worker; async handlers
+/// (which write nothing) are awaited where they are.
 pub async fn handle(cx: &Arc<Ctx>, status: u16, call: Call) -> Result<Handled, ApiError> {
     let reply = if let Some(h) = handler(call.operation) {
         let cx = cx.clone();
-        portico_store::blocking(move || {
+        let store = cx.store.clone();
+        portico_store::offload(&*store, move || {
             let reply = h(&cx, &call);
             cx.data_plane.apply_changes();
             reply

@@ -103,7 +103,8 @@ pub async fn handle(cx: &Arc<Ctx>, status: u16, call: Call) -> Result<Handled, A
     };
     let cx = cx.clone();
     let operation = call.operation;
-    let reply = portico_store::blocking(move || h(&cx, &call))
+    let store = cx.store.clone();
+    let reply = portico_store::offload(&*store, move || h(&cx, &call))
         .await
         .map_err(|e| in_huawei_terms(operation, e))?;
     Ok(Handled { status, reply })

@@ -8,7 +8,7 @@ use portico_core::ApiError;
 use portico_core::Tenant;
 
 /// One management call, already authenticated, routed and decoded. It owns what it carries, so
-/// a handler can run on the store's blocking pool (`portico_store::blocking`).
+/// a handler can run off the connection's worker (`portico_store::offload`).
 pub struct Call {
     pub operation: &'static str,
     pub tenant: Tenant,

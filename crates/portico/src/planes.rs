@@ -287,7 +287,7 @@ async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response
             }
             let data = app.data.clone();
             let store = app.store.clone();
-            portico_store::blocking(move || {
+            portico_store::offload(&*app.store, move || {
                 data.metering.discard();
                 let wiped = store.wipe();
                 data.registry.sync();

@@ -22,9 +22,9 @@ fn test_invoke_method<'a>(cx: &'a Ctx, call: &'a Call) -> BoxFuture<'a, Result<R
 async fn run(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let api_id = call.label("restapi_id").to_string();
     let input = call.json()?;
-    // Read on the blocking pool like every other handler's store work.
+    // Off the worker like every other handler's store work.
     let (db, tenant, id) = (cx.store.clone(), call.tenant.clone(), api_id.clone());
-    let snapshot = portico_store::blocking(move || {
+    let snapshot = portico_store::offload(&*cx.store, move || {
         store::read(&*db, &tenant, |txn| {
             let api = restapis::load(txn, &tenant, &id)?;
             let all = resources::all(txn, &id)?;

@@ -493,6 +493,11 @@ impl Txn for SqliteTxn<'_> {
 }
 
 impl Store for SqliteStore {
+    /// A local file, and reads from memory: never the network.
+    fn waits_on_network(&self) -> bool {
+        false
+    }
+
     fn transact(
         &self,
         tenant: &Tenant,
