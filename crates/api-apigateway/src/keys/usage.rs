@@ -21,6 +21,7 @@ use crate::store::{self, kind};
 use crate::Ctx;
 use crate::{paging, usage_plan_keys, usage_plans, Handler};
 pub use portico_model::quota::*;
+use portico_model::{Entity, UsagePlan};
 
 pub(crate) fn handler(operation: &str) -> Option<Handler> {
     Some(match operation {
@@ -82,7 +83,7 @@ fn get_usage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let plan_id = call.label("usageplanId");
     let key_filter = call.query("keyId").filter(|k| !k.is_empty());
     let (plan, page) = store::read(&*cx.store, &call.tenant, |txn| {
-        let plan = usage_plans::require(txn, plan_id)?;
+        let plan = UsagePlan::from_map(&usage_plans::require(txn, plan_id)?)?;
         // Page over the plan's keys; each page carries every day of its keys.
         let page = paging::page(
             txn,
@@ -135,7 +136,7 @@ fn update_usage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let (plan_id, key_id) = (call.label("usageplanId"), call.label("keyId"));
     let ops = patch::parse(&call.json()?)?;
     let plan = store::read(&*cx.store, &call.tenant, |txn| {
-        let plan = usage_plans::require(txn, plan_id)?;
+        let plan = UsagePlan::from_map(&usage_plans::require(txn, plan_id)?)?;
         usage_plan_keys::require(txn, plan_id, key_id)?;
         Ok(plan)
     })?;
