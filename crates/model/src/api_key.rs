@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Entity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKey {
     pub id: String,

@@ -77,7 +77,7 @@ pub struct TlsConfig {
     pub insecure_skip_verification: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationResponse {
     pub status_code: String,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::usage_plan::ThrottleSettings;
 use crate::Entity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Stage {
     pub deployment_id: String,

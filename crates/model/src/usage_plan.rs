@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Entity;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UsagePlan {
     pub id: String,
@@ -65,6 +65,11 @@ impl ThrottleSettings {
         burst_limit: Some(5000),
         rate_limit: Some(10000.0),
     };
+
+    /// Neither limit set (a plan then has no `throttle` at all).
+    pub fn is_empty(&self) -> bool {
+        self.burst_limit.is_none() && self.rate_limit.is_none()
+    }
 }
 
 /// AWS's QuotaSettings. `period` is `DAY`, `WEEK` or `MONTH`; `offset` the day a period starts
