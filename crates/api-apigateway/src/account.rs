@@ -27,10 +27,11 @@ pub(crate) fn handler(operation: &str) -> Option<Handler> {
 }
 
 pub use portico_model::account::{load, ID};
+use portico_model::{Entity, ThrottleSettings};
 
 fn get(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let doc = store::read(&*cx.store, &call.tenant, |txn| Ok(load(txn)?))?;
-    Ok(Reply::Json(Value::Object(doc)))
+    let account = store::read(&*cx.store, &call.tenant, |txn| Ok(load(txn)?))?;
+    Ok(Reply::Json(account.to_value()))
 }
 
 fn set_role(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
@@ -79,7 +80,7 @@ fn throttle(doc: &mut Map<String, Value>) -> &mut Map<String, Value> {
     if !doc.get("throttleSettings").is_some_and(Value::is_object) {
         doc.insert(
             "throttleSettings".into(),
-            json!({"burstLimit": 5000, "rateLimit": 10000.0}),
+            serde_json::to_value(ThrottleSettings::ACCOUNT_DEFAULT).unwrap_or_default(),
         );
     }
     doc.get_mut("throttleSettings")
@@ -133,7 +134,8 @@ const RULES: &[Rule] = &[
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let ops = patch::parse(&call.json()?)?;
     let doc = store::write(&*cx.store, &call.tenant, |txn| {
-        let mut doc = load(txn)?;
+        // The patch rules edit the document's members; `Account` is its shape.
+        let mut doc = load(txn)?.to_map();
         patch::apply(&mut doc, &ops, RULES)?;
         let doc = Value::Object(doc);
         txn.put(kind::ACCOUNT, "", ID, &doc)?;

@@ -21,7 +21,11 @@ mod deploy;
 mod keys;
 mod restapi;
 pub mod routes;
+#[cfg(test)]
+mod shapes;
 mod tags;
+#[cfg(test)]
+mod testing;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -5,6 +5,7 @@
 //! document: `arn:aws:apigateway:{region}::/restapis/{id}[/stages/{name}]`, `/apikeys/{id}`,
 //! `/usageplans/{id}`, `/clientcertificates/{id}`, `/domainnames/{name}`, `/vpclinks/{id}`.
 
+use portico_model::IndexMap;
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Reply};
@@ -59,12 +60,16 @@ pub fn check(tags: &Map<String, Value>) -> Result<(), ApiError> {
 }
 
 /// The `tags` member of a Create* body, validated; `None` when absent or empty.
-pub fn from_body(body: &Map<String, Value>) -> Result<Option<Map<String, Value>>, ApiError> {
+pub fn from_body(body: &Map<String, Value>) -> Result<Option<IndexMap<String, String>>, ApiError> {
     match body.get("tags") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(t)) => {
             check(t)?;
-            Ok(if t.is_empty() { None } else { Some(t.clone()) })
+            let typed = t
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect::<IndexMap<_, _>>();
+            Ok(if typed.is_empty() { None } else { Some(typed) })
         }
         Some(_) => Err(ApiError::bad_request(
             "Invalid value for member 'tags': expected a map of strings",

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use portico_model::DeploymentSnapshot;
+use portico_model::{self as model, DeploymentSnapshot, Entity, IndexMap, Method};
 use regex::Regex;
 use serde_json::{Map, Value};
 
@@ -22,7 +22,8 @@ use super::template::Template;
 use super::validate::{Checks, Loc, Models};
 
 /// AWS's default and maximum integration timeout for REST APIs.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(29_000);
+pub const DEFAULT_TIMEOUT: Duration =
+    Duration::from_millis(model::integration::DEFAULT_TIMEOUT_MILLIS as u64);
 
 #[derive(Debug)]
 pub struct Deployment {
@@ -157,10 +158,6 @@ fn s<'v>(v: &'v Value, k: &str) -> Option<&'v str> {
     v.get(k).and_then(Value::as_str)
 }
 
-fn obj<'v>(v: &'v Value, k: &str) -> impl Iterator<Item = (&'v String, &'v Value)> {
-    v.get(k).and_then(Value::as_object).into_iter().flatten()
-}
-
 /// Compile a `deploymentsnapshot` document.
 pub fn deployment(deployment_id: &str, snapshot: &DeploymentSnapshot) -> Deployment {
     let api = &snapshot.api;
@@ -191,7 +188,16 @@ pub fn deployment(deployment_id: &str, snapshot: &DeploymentSnapshot) -> Deploym
         let mut methods = Vec::new();
         let declared = r.get("resourceMethods").and_then(Value::as_object);
         for (m, doc) in declared.into_iter().flatten() {
-            let plan = method(m, &id, &path, doc, &validators, &mut models);
+            // A method that does not read back is left out (the client hears that the route
+            // does not exist), rather than taking the deployment down with it.
+            let doc = match Method::from_value(doc) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    tracing::error!(api_id, path, method = m, "{e}; not served");
+                    continue;
+                }
+            };
+            let plan = method(m, &id, &path, &doc, &validators, &mut models);
             methods.push((m.clone(), Arc::new(plan)));
         }
         if let Err(e) = router.insert(&path, resources.len()) {
@@ -215,17 +221,19 @@ fn method(
     http_method: &str,
     resource_id: &str,
     resource_path: &str,
-    doc: &Value,
+    doc: &Method,
     validators: &[&Value],
     models: &mut Models,
 ) -> MethodPlan {
-    let validator = s(doc, "requestValidatorId")
+    let validator = doc
+        .request_validator_id
+        .as_deref()
         .and_then(|id| validators.iter().find(|v| s(v, "id") == Some(id)));
     let flag = |k: &str| validator.and_then(|v| v.get(k)).and_then(Value::as_bool) == Some(true);
     let mut checks = Checks::default();
     if flag("validateRequestParameters") {
-        for (k, required) in obj(doc, "requestParameters") {
-            if required.as_bool() != Some(true) {
+        for (k, required) in doc.request_parameters.iter().flatten() {
+            if !required {
                 continue;
             }
             let Some(rest) = k.strip_prefix("method.request.") else {
@@ -241,39 +249,42 @@ fn method(
         }
     }
     if flag("validateRequestBody") {
-        for (ct, model) in obj(doc, "requestModels") {
-            if let Some(v) = model.as_str().and_then(|m| models.validator(m)) {
+        for (ct, model) in doc.request_models.iter().flatten() {
+            if let Some(v) = models.validator(model) {
                 checks.body.push((ct.clone(), v));
             }
         }
     }
-    let integration = match doc.get("methodIntegration") {
-        Some(i) if i.is_object() => integration(i),
-        _ => Err("No integration defined for method".to_string()),
+    let integration = match &doc.method_integration {
+        Some(i) => integration(i),
+        None => Err("No integration defined for method".to_string()),
     };
     MethodPlan {
         http_method: http_method.to_string(),
         resource_id: resource_id.to_string(),
         resource_path: resource_path.to_string(),
-        authorization_type: s(doc, "authorizationType").unwrap_or("NONE").to_string(),
-        api_key_required: doc.get("apiKeyRequired").and_then(Value::as_bool) == Some(true),
+        authorization_type: doc
+            .authorization_type
+            .clone()
+            .unwrap_or_else(|| "NONE".to_string()),
+        api_key_required: doc.api_key_required,
         checks,
         integration,
     }
 }
 
-fn content_handling(v: &Value) -> Option<ContentHandling> {
-    match s(v, "contentHandling") {
+fn content_handling(v: Option<&str>) -> Option<ContentHandling> {
+    match v {
         Some("CONVERT_TO_TEXT") => Some(ContentHandling::ConvertToText),
         Some("CONVERT_TO_BINARY") => Some(ContentHandling::ConvertToBinary),
         _ => None,
     }
 }
 
-fn templates(v: &Value, key: &str) -> Result<Vec<(String, Template)>, String> {
-    obj(v, key)
-        .map(|(ct, t)| {
-            let src = t.as_str().unwrap_or("");
+fn templates(t: Option<&IndexMap<String, String>>) -> Result<Vec<(String, Template)>, String> {
+    t.into_iter()
+        .flatten()
+        .map(|(ct, src)| {
             Template::parse(src)
                 .map(|t| (ct.clone(), t))
                 .map_err(|e| format!("Invalid mapping template for {ct}: {e}"))
@@ -281,50 +292,48 @@ fn templates(v: &Value, key: &str) -> Result<Vec<(String, Template)>, String> {
         .collect()
 }
 
-pub fn integration(i: &Value) -> Result<Integration, String> {
-    let kind = match s(i, "type") {
-        Some("MOCK") => Kind::Mock,
-        Some("HTTP") => Kind::Http,
-        Some("HTTP_PROXY") => Kind::HttpProxy,
-        Some("AWS") => Kind::Aws,
-        Some("AWS_PROXY") => Kind::AwsProxy,
+pub fn integration(i: &model::Integration) -> Result<Integration, String> {
+    let kind = match i.kind.as_str() {
+        "MOCK" => Kind::Mock,
+        "HTTP" => Kind::Http,
+        "HTTP_PROXY" => Kind::HttpProxy,
+        "AWS" => Kind::Aws,
+        "AWS_PROXY" => Kind::AwsProxy,
         other => return Err(format!("Unsupported integration type {other:?}")),
     };
-    let http_method = match s(i, "httpMethod") {
+    let http_method = match i.http_method.as_deref() {
         None | Some("ANY") => None,
         Some(m) => Some(
             hyper::Method::from_bytes(m.as_bytes())
                 .map_err(|_| format!("Invalid integration HTTP method {m}"))?,
         ),
     };
-    let uri = parse_uri(s(i, "uri").unwrap_or(""));
+    let uri = parse_uri(i.uri.as_deref().unwrap_or(""));
     let literal_endpoint = match uri.as_slice() {
         [UriPart::Lit(u)] if u.starts_with("http://") => Endpoint::parse(u.clone()).ok(),
         _ => None,
     };
     let mut request_parameters = Vec::new();
-    for (k, v) in obj(i, "requestParameters") {
+    for (k, v) in i.request_parameters.iter().flatten() {
         let target = mapping::parse_request_target(k)?;
-        let src = mapping::parse_source(v.as_str().unwrap_or(""))?;
+        let src = mapping::parse_source(v)?;
         request_parameters.push((target, src));
     }
-    let passthrough = match s(i, "passthroughBehavior") {
+    let passthrough = match i.passthrough_behavior.as_deref() {
         Some("WHEN_NO_TEMPLATES") => Passthrough::WhenNoTemplates,
         Some("NEVER") => Passthrough::Never,
         _ => Passthrough::WhenNoMatch,
     };
-    let timeout = i
-        .get("timeoutInMillis")
-        .and_then(Value::as_u64)
+    let timeout = u64::try_from(i.timeout_in_millis)
         .map(Duration::from_millis)
         .unwrap_or(DEFAULT_TIMEOUT);
     let mut responses = Vec::new();
-    for (code, r) in obj(i, "integrationResponses") {
-        let status = s(r, "statusCode")
-            .unwrap_or(code)
+    for (code, r) in i.integration_responses.iter().flatten() {
+        let status = r
+            .status_code
             .parse::<u16>()
             .map_err(|_| format!("Invalid integration response status {code}"))?;
-        let pattern = match s(r, "selectionPattern") {
+        let pattern = match r.selection_pattern.as_deref() {
             None | Some("") => None,
             // Java's `String.matches`: the whole text must match. `.` also matches newlines
             // (error messages span lines).
@@ -334,21 +343,18 @@ pub fn integration(i: &Value) -> Result<Integration, String> {
             ),
         };
         let mut parameters = Vec::new();
-        for (k, v) in obj(r, "responseParameters") {
+        for (k, v) in r.response_parameters.iter().flatten() {
             let Some(name) = k.strip_prefix("method.response.header.") else {
                 return Err(format!("Invalid mapping expression specified: {k}"));
             };
-            parameters.push((
-                name.to_string(),
-                mapping::parse_source(v.as_str().unwrap_or(""))?,
-            ));
+            parameters.push((name.to_string(), mapping::parse_source(v)?));
         }
         responses.push(IntegrationResponse {
             status,
             pattern,
             parameters,
-            templates: templates(r, "responseTemplates")?,
-            content_handling: content_handling(r),
+            templates: templates(r.response_templates.as_ref())?,
+            content_handling: content_handling(r.content_handling.as_deref()),
         });
     }
     Ok(Integration {
@@ -357,9 +363,9 @@ pub fn integration(i: &Value) -> Result<Integration, String> {
         uri,
         literal_endpoint,
         request_parameters,
-        request_templates: templates(i, "requestTemplates")?,
+        request_templates: templates(i.request_templates.as_ref())?,
         passthrough,
-        content_handling: content_handling(i),
+        content_handling: content_handling(i.content_handling.as_deref()),
         timeout,
         responses,
     })
@@ -489,6 +495,21 @@ mod tests {
     }
 
     #[test]
+    fn a_method_that_does_not_read_is_left_out() {
+        let mut snap = snapshot();
+        snap["resources"][0]["resourceMethods"]["PUT"] =
+            json!({"httpMethod": "PUT", "apiKeyRequired": "yes"});
+        check(&snap, "PUT", "/", |p| p.http_method.clone(), None);
+        check(
+            &snap,
+            "GET",
+            "/",
+            |p| p.resource_id.clone(),
+            Some("r0".into()),
+        );
+    }
+
+    #[test]
     fn binary_media_types_unescaped() {
         assert_eq!(
             deployment(
@@ -518,12 +539,13 @@ mod tests {
 
     #[test]
     fn selection_patterns_match_whole_status() {
-        let i = integration(&json!({"type": "HTTP", "uri": "http://x",
+        let i = model::Integration::from_value(&json!({"type": "HTTP", "uri": "http://x",
             "integrationResponses": {
                 "200": {"statusCode": "200"},
                 "404": {"statusCode": "404", "selectionPattern": "4\\d{2}"},
                 "500": {"statusCode": "500", "selectionPattern": "5.*"}}}))
         .unwrap();
+        let i = integration(&i).unwrap();
         let pick = |s: &str| i.select_response(s).map(|r| r.status);
         assert_eq!(pick("404"), Some(404));
         assert_eq!(pick("503"), Some(500));

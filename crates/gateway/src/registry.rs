@@ -21,7 +21,7 @@ use tokio::sync::broadcast::{self, error::TryRecvError};
 use super::access_log::Format;
 use super::compile::{self, Deployment};
 use super::metrics::{Metrics, StageMetrics};
-use portico_model::DeploymentSnapshot;
+use portico_model::{DeploymentSnapshot, Entity, IndexMap, Stage};
 use portico_store::{self as store, kind, Store, StoreError, Tenant};
 
 /// Kind of the frozen deployment documents the stages branch writes.
@@ -191,24 +191,32 @@ impl Registry {
             let docs = txn.list_shared(kind::STAGE, api_id, 0, usize::MAX)?;
             let mut out = Vec::new();
             for d in docs {
-                let mut deps = Vec::new();
-                for id in deployment_ids(&d.body) {
-                    if known.contains_key(&id) || deps.iter().any(|(k, _)| k == &id) {
+                // A stage that does not read back is not served (and says so), rather than
+                // taking the API's other stages down with it.
+                let stage = match Stage::from_value(&d.body) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::error!(api_id, stage = d.id, "{e}; not served");
                         continue;
                     }
-                    if let Some(snap) = txn.get_shared(SNAPSHOT_KIND, api_id, &id)? {
-                        deps.push((id, snap));
+                };
+                let mut deps = Vec::new();
+                for id in deployment_ids(&stage) {
+                    if known.contains_key(id) || deps.iter().any(|(k, _)| k == id) {
+                        continue;
+                    }
+                    if let Some(snap) = txn.get_shared(SNAPSHOT_KIND, api_id, id)? {
+                        deps.push((id.to_string(), snap));
                     }
                 }
-                out.push((d.id, d.body, deps));
+                out.push((d.id, stage, deps));
             }
             Ok(out)
         })?;
         let mut map = FastMap::default();
-        for (name, doc, snaps) in stages {
+        for (name, stage, snaps) in stages {
             for (id, snap) in snaps {
-                // A snapshot that does not read back is not served (and says so), rather than
-                // taking the API's other stages down with it.
+                // Likewise a snapshot that does not read back.
                 match DeploymentSnapshot::from_document(&snap) {
                     Ok(snap) => {
                         known.insert(id.clone(), Arc::new(compile::deployment(&id, &snap)));
@@ -216,7 +224,7 @@ impl Registry {
                     Err(e) => tracing::error!(api_id, deployment = id, "{e}"),
                 }
             }
-            match live_stage(tenant, api_id, &name, &doc, &known, &self.metrics) {
+            match live_stage(tenant, api_id, &name, &stage, &known, &self.metrics) {
                 Some(st) => {
                     map.insert(name, Arc::new(st));
                 }
@@ -238,50 +246,48 @@ impl Registry {
     }
 }
 
-fn deployment_ids(stage: &Value) -> Vec<String> {
-    let mut ids = Vec::new();
-    if let Some(id) = stage.get("deploymentId").and_then(Value::as_str) {
-        ids.push(id.to_string());
-    }
-    if let Some(id) = stage
-        .pointer("/canarySettings/deploymentId")
-        .and_then(Value::as_str)
-    {
-        ids.push(id.to_string());
-    }
-    ids
+/// The deployments a stage serves: its own, and its canary's.
+fn deployment_ids(stage: &Stage) -> impl Iterator<Item = &str> {
+    std::iter::once(stage.deployment_id.as_str()).chain(
+        stage
+            .canary_settings
+            .as_ref()
+            .map(|c| c.deployment_id.as_str()),
+    )
+}
+
+/// Stage variables as the templates and mappings read them (`$stageVariables`).
+fn variables(vars: Option<&IndexMap<String, String>>) -> Map<String, Value> {
+    vars.into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect()
 }
 
 fn live_stage(
     tenant: &Tenant,
     api_id: &str,
     name: &str,
-    doc: &Value,
+    stage: &Stage,
     known: &HashMap<String, Arc<Deployment>>,
     metrics: &Metrics,
 ) -> Option<LiveStage> {
-    let deployment = known.get(doc.get("deploymentId")?.as_str()?)?.clone();
-    let variables = compile::variables(doc.get("variables"));
-    let canary = doc.get("canarySettings").and_then(|c| {
-        let dep = known.get(c.get("deploymentId")?.as_str()?)?.clone();
-        let percent = c
-            .get("percentTraffic")
-            .and_then(Value::as_f64)
-            .unwrap_or(0.0)
-            .clamp(0.0, 100.0);
+    let deployment = known.get(&stage.deployment_id)?.clone();
+    let variables = variables(stage.variables.as_ref());
+    let canary = stage.canary_settings.as_ref().and_then(|c| {
+        let dep = known.get(&c.deployment_id)?.clone();
         let mut vars = variables.clone();
-        for (k, v) in compile::variables(c.get("stageVariableOverrides")) {
-            vars.insert(k, v);
-        }
+        vars.extend(self::variables(c.stage_variable_overrides.as_ref()));
         Some(Canary {
-            percent,
+            percent: c.percent_traffic.clamp(0.0, 100.0),
             deployment: dep,
             variables: vars,
         })
     });
-    let access_log = doc
-        .pointer("/accessLogSettings/format")
-        .and_then(Value::as_str)
+    let access_log = stage
+        .access_log_settings
+        .as_ref()
+        .and_then(|a| a.format.as_deref())
         .filter(|f| !f.is_empty())
         .map(Format::parse);
     Some(LiveStage {
@@ -365,5 +371,32 @@ mod tests {
         store::write(&*store, &t, |tx| tx.delete(kind::STAGE, "api1", "prod")).unwrap();
         reg.sync();
         assert!(reg.api("api1", None).is_none());
+    }
+
+    #[test]
+    fn a_stage_that_does_not_read_is_skipped_not_the_api() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        store::write(&*store, &tenant(), |tx| {
+            tx.put(SNAPSHOT_KIND, "api1", "d1", &snap(200))?;
+            tx.put(
+                kind::STAGE,
+                "api1",
+                "prod",
+                &json!({"stageName": "prod", "deploymentId": "d1"}),
+            )?;
+            // No deployment, and variables that are not strings.
+            tx.put(
+                kind::STAGE,
+                "api1",
+                "bad",
+                &json!({"stageName": "bad", "variables": {"v": 1}}),
+            )
+        })
+        .unwrap();
+        let reg = Registry::new(store, Arc::new(Metrics::new()));
+        let api = reg.api("api1", None).unwrap();
+        assert!(api.stages.contains_key("prod"));
+        assert!(!api.stages.contains_key("bad"));
     }
 }

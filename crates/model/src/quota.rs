@@ -11,6 +11,8 @@ use std::collections::HashMap;
 
 use portico_store::{Store, StoreError, Tenant, UsageRow};
 use serde_json::{json, Map, Value};
+
+use crate::usage_plan::{QuotaSettings, UsagePlan};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
@@ -30,18 +32,21 @@ pub struct Quota {
 }
 
 impl Quota {
-    /// The quota of a usage plan document, if it has one.
-    pub fn of_plan(plan: &Map<String, Value>) -> Option<Quota> {
-        let q = plan.get("quota")?.as_object()?;
-        let period = match q.get("period")?.as_str()? {
+    /// The quota of a usage plan, if it has one (and its period is one Portico knows).
+    pub fn of_plan(plan: &UsagePlan) -> Option<Quota> {
+        Quota::of_settings(plan.quota.as_ref()?)
+    }
+
+    pub fn of_settings(q: &QuotaSettings) -> Option<Quota> {
+        let period = match q.period.as_str() {
             "DAY" => Period::Day,
             "WEEK" => Period::Week,
             "MONTH" => Period::Month,
             _ => return None,
         };
         Some(Quota {
-            limit: q.get("limit")?.as_i64()?,
-            offset: q.get("offset").and_then(Value::as_i64).unwrap_or(0),
+            limit: q.limit,
+            offset: q.offset,
             period,
         })
     }

@@ -4,7 +4,10 @@
 //!
 //! Stored as the `deploymentsnapshot` document (scope: the API id, id: the deployment id) in
 //! this struct's JSON shape: `{"api", "resources", "models", "requestValidators",
-//! "authorizers", "gatewayResponses"}`, each entity in AWS's own JSON.
+//! "authorizers", "gatewayResponses"}`, each entity in AWS's own JSON: resources embed their
+//! [`Method`](crate::Method)s, `authorizers` are [`Authorizer`](crate::Authorizer)s. The
+//! members stay JSON here so that one entity that does not decode costs only itself: the data
+//! plane decodes them one by one when it compiles the snapshot.
 
 use portico_store::{kind, StoreError, Txn};
 use serde::{Deserialize, Serialize};

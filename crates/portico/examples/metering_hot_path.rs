@@ -23,7 +23,12 @@ fn main() {
     let key = "bench-key-value-0123456789abcdefghijklmn";
     store::write(&*store, &tenant, |tx| -> Result<(), StoreError> {
         tx.put(kind::REST_API, "", "api1", &json!({"id": "api1"}))?;
-        tx.put(kind::STAGE, "api1", "bench", &json!({"stageName": "bench"}))?;
+        tx.put(
+            kind::STAGE,
+            "api1",
+            "bench",
+            &json!({"stageName": "bench", "deploymentId": "d1"}),
+        )?;
         tx.put(
             kind::API_KEY,
             "",
@@ -34,7 +39,7 @@ fn main() {
             kind::USAGE_PLAN,
             "",
             "p1",
-            &json!({"id": "p1",
+            &json!({"id": "p1", "name": "bench",
             "apiStages": [{"apiId": "api1", "stage": "bench"}],
             "throttle": {"rateLimit": 1e9, "burstLimit": 1_000_000_000},
             "quota": {"limit": 1_000_000_000_000i64, "period": "DAY"}}),

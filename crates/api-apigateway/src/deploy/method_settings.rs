@@ -6,6 +6,7 @@
 //! from the stage-wide `*/*` entry when one exists — a method override starts out inheriting the
 //! stage's settings, which is what the console shows (AWS does not document this; decision).
 
+use portico_model::MethodSetting;
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
@@ -23,18 +24,7 @@ pub fn invalid_path(path: &str) -> ApiError {
 
 /// What a fresh entry holds: AWS's defaults (throttling = the account defaults).
 pub fn defaults() -> Map<String, Value> {
-    let v = json!({
-        "metricsEnabled": false,
-        "dataTraceEnabled": false,
-        "throttlingBurstLimit": 5000,
-        "throttlingRateLimit": 10000.0,
-        "cachingEnabled": false,
-        "cacheTtlInSeconds": 300,
-        "cacheDataEncrypted": false,
-        "requireAuthorizationForCacheControl": true,
-        "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER"
-    });
-    match v {
+    match json!(MethodSetting::aws_defaults()) {
         Value::Object(m) => m,
         _ => Map::new(),
     }
@@ -222,6 +212,24 @@ mod tests {
         assert_eq!(ms["*/*"]["throttlingBurstLimit"], json!(5000));
         assert_eq!(ms["~1pets/GET"]["throttlingRateLimit"], json!(10.0));
         assert_eq!(ms["~1pets/GET"]["metricsEnabled"], json!(true));
+    }
+
+    #[test]
+    fn a_fresh_entry_holds_what_update_stage_shows() {
+        assert_eq!(
+            Value::Object(defaults()),
+            json!({
+                "metricsEnabled": false,
+                "dataTraceEnabled": false,
+                "throttlingBurstLimit": 5000,
+                "throttlingRateLimit": 10000.0,
+                "cachingEnabled": false,
+                "cacheTtlInSeconds": 300,
+                "cacheDataEncrypted": false,
+                "requireAuthorizationForCacheControl": true,
+                "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER"
+            })
+        );
     }
 
     #[test]

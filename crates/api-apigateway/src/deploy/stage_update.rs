@@ -383,7 +383,7 @@ pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         }
         if ops.iter().any(|op| touches_logging(&op.path))
             && logs_to_cloudwatch(&stage)
-            && !account::load(txn)?.contains_key("cloudwatchRoleArn")
+            && account::load(txn)?.cloudwatch_role_arn.is_none()
         {
             return Err(ApiError::bad_request(
                 "CloudWatch Logs role ARN must be set in account settings to enable logging",

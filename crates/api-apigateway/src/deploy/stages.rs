@@ -3,6 +3,7 @@
 //!
 //! Stage documents are AWS's Stage JSON. UpdateStage lives in `stage_update`.
 
+use portico_model::{CanarySettings, Entity, IndexMap, Stage};
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Members, Reply};
@@ -77,10 +78,14 @@ pub(crate) fn check_variable(name: &str, value: &str) -> Result<(), ApiError> {
 }
 
 /// A string map member (`variables`, `stageVariableOverrides`), validated as stage variables.
-fn variables(body: &Map<String, Value>, key: &str) -> Result<Option<Map<String, Value>>, ApiError> {
+fn variables(
+    body: &Map<String, Value>,
+    key: &str,
+) -> Result<Option<IndexMap<String, String>>, ApiError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => {
+            let mut out = IndexMap::with_capacity(m.len());
             for (k, v) in m {
                 let v = v.as_str().ok_or_else(|| {
                     ApiError::bad_request(format!(
@@ -88,8 +93,9 @@ fn variables(body: &Map<String, Value>, key: &str) -> Result<Option<Map<String, 
                     ))
                 })?;
                 check_variable(k, v)?;
+                out.insert(k.clone(), v.to_string());
             }
-            Ok(if m.is_empty() { None } else { Some(m.clone()) })
+            Ok(if out.is_empty() { None } else { Some(out) })
         }
         Some(_) => Err(ApiError::bad_request(format!(
             "Invalid value for member '{key}': expected a map of strings"
@@ -147,38 +153,39 @@ pub(crate) fn check_percent(p: f64) -> Result<f64, ApiError> {
     }
 }
 
-/// A canary as AWS stores it: `percentTraffic` a double, overrides only when present.
+/// A canary as AWS stores it (see [`CanarySettings`]).
 pub(crate) fn canary(
     deployment_id: &str,
     percent_traffic: f64,
-    overrides: Option<Map<String, Value>>,
+    overrides: Option<IndexMap<String, String>>,
     use_stage_cache: bool,
 ) -> Value {
-    let mut c = Map::new();
-    c.insert("deploymentId".into(), json!(deployment_id));
-    c.insert("percentTraffic".into(), json!(percent_traffic));
-    if let Some(o) = overrides {
-        c.insert("stageVariableOverrides".into(), Value::Object(o));
-    }
-    c.insert("useStageCache".into(), json!(use_stage_cache));
-    Value::Object(c)
+    json!(CanarySettings {
+        deployment_id: deployment_id.to_string(),
+        percent_traffic,
+        stage_variable_overrides: overrides,
+        use_stage_cache,
+    })
 }
 
 pub(crate) fn deployment_missing() -> ApiError {
     ApiError::bad_request("Deployment id does not exist")
 }
 
-/// A new stage document with AWS's defaults.
+/// A new stage document with AWS's defaults. The settings of the call that creates it are
+/// applied to its members (`apply_settings`), as CreateDeployment applies them to a stage that
+/// already exists.
 fn new_stage(name: &str, deployment_id: &str) -> Map<String, Value> {
     let now = now_epoch();
-    let mut s = Map::new();
-    s.insert("deploymentId".into(), json!(deployment_id));
-    s.insert("stageName".into(), json!(name));
+    let mut s = Stage {
+        deployment_id: deployment_id.to_string(),
+        stage_name: name.to_string(),
+        created_date: Some(now),
+        last_updated_date: Some(now),
+        ..Stage::default()
+    }
+    .to_map();
     set_cache_cluster(&mut s, false);
-    s.insert("methodSettings".into(), json!({}));
-    s.insert("tracingEnabled".into(), json!(false));
-    s.insert("createdDate".into(), json!(now));
-    s.insert("lastUpdatedDate".into(), json!(now));
     s
 }
 
@@ -204,7 +211,7 @@ fn apply_settings(
         set_cache_cluster(stage, enabled);
     }
     if let Some(vars) = variables(body, "variables")? {
-        stage.insert("variables".into(), Value::Object(vars));
+        stage.insert("variables".into(), json!(vars));
     }
     if let Some(t) = body.bool_of("tracingEnabled")? {
         stage.insert("tracingEnabled".into(), json!(t));
@@ -320,7 +327,7 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             );
         }
         if let Some(t) = &stage_tags {
-            stage.insert("tags".into(), Value::Object(t.clone()));
+            stage.insert("tags".into(), json!(t));
         }
         let stage = Value::Object(stage);
         txn.put(kind::STAGE, api_id, &name, &stage)?;

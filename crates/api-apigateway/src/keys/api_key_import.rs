@@ -12,7 +12,8 @@
 //! plan id is a warning and the key is imported without that plan. With `failonwarnings=true`
 //! any warning fails the whole call (400, nothing imported).
 
-use serde_json::{json, Map};
+use portico_model::{ApiKey, Entity, UsagePlanKey};
+use serde_json::json;
 
 use crate::call::{Call, Reply};
 use crate::error::ApiError;
@@ -154,14 +155,13 @@ fn import_rows(txn: &mut dyn Txn, text: &str) -> Result<Outcome, ApiError> {
         let now = now_epoch();
         let mut key = match api_keys::id_of_value(txn, value)? {
             Some(id) => api_keys::require(txn, &id)?,
-            None => {
-                let mut k = Map::new();
-                k.insert("id".into(), json!(new_id(10)));
-                k.insert("value".into(), json!(value));
-                k.insert("createdDate".into(), json!(now));
-                k.insert("stageKeys".into(), json!([]));
-                k
+            None => ApiKey {
+                id: new_id(10),
+                value: value.clone(),
+                created_date: Some(now),
+                ..ApiKey::default()
             }
+            .to_map(),
         };
         key.insert("name".into(), json!(fields[cols.name]));
         match cols
@@ -197,12 +197,11 @@ fn import_rows(txn: &mut dyn Txn, text: &str) -> Result<Outcome, ApiError> {
                 out.warnings.push(format!("Line {line}: {}", e.message));
                 continue;
             }
-            txn.put(
-                kind::USAGE_PLAN_KEY,
-                plan_id,
-                &id,
-                &json!({ "id": id, "type": "API_KEY" }),
-            )?;
+            let member = UsagePlanKey {
+                id: id.clone(),
+                key_type: "API_KEY".to_string(),
+            };
+            txn.put(kind::USAGE_PLAN_KEY, plan_id, &id, &member.to_value())?;
         }
         if !out.ids.contains(&id) {
             out.ids.push(id);

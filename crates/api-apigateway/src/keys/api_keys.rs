@@ -5,6 +5,7 @@
 //! tenant, enforced through the `apikeyvalue` index (id = value), which the data plane also
 //! uses to resolve `x-api-key`. `stageKeys` are stored as AWS returns them: `"{apiId}/{stage}"`.
 
+use portico_model::{ApiKey, Entity};
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Members, Reply};
@@ -102,13 +103,13 @@ fn stage_key_not_found() -> ApiError {
     ApiError::not_found("Invalid stage identifier specified")
 }
 
-fn stage_keys(txn: &mut dyn Txn, body: &Map<String, Value>) -> Result<Vec<Value>, ApiError> {
+fn stage_keys(txn: &mut dyn Txn, body: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
     let list = match body.get("stageKeys") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(a)) => a,
         Some(_) => return Err(ApiError::bad_request("stageKeys must be a list")),
     };
-    let mut out: Vec<Value> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for item in list {
         let m = item
             .as_object()
@@ -118,7 +119,7 @@ fn stage_keys(txn: &mut dyn Txn, body: &Map<String, Value>) -> Result<Vec<Value>
         if !stage_exists(txn, &api_id, &stage)? {
             return Err(stage_key_not_found());
         }
-        let sk = json!(format!("{api_id}/{stage}"));
+        let sk = format!("{api_id}/{stage}");
         if !out.contains(&sk) {
             out.push(sk);
         }
@@ -136,37 +137,29 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         None => generate_value(),
     };
     let now = now_epoch();
-    let mut key = Map::new();
-    key.insert("id".into(), json!(new_id(10)));
-    key.insert("value".into(), json!(value));
-    if let Some(name) = body.str_of("name")? {
-        key.insert("name".into(), json!(name));
-    }
-    if let Some(customer) = body.str_of("customerId")? {
-        key.insert("customerId".into(), json!(customer));
-    }
-    if let Some(d) = body.str_of("description")? {
-        key.insert("description".into(), json!(d));
-    }
-    // AWS's default is a disabled key: `enabled` is false unless the caller says true.
-    key.insert(
-        "enabled".into(),
-        json!(body.bool_of("enabled")?.unwrap_or(false)),
-    );
+    let mut key = ApiKey {
+        id: new_id(10),
+        value: value.clone(),
+        name: body.str_of("name")?,
+        customer_id: body.str_of("customerId")?,
+        description: body.str_of("description")?,
+        // AWS's default is a disabled key: `enabled` is false unless the caller says true.
+        enabled: body.bool_of("enabled")?.unwrap_or(false),
+        created_date: Some(now),
+        last_updated_date: Some(now),
+        ..ApiKey::default()
+    };
     // `generateDistinctId` is deprecated in AWS (ids are always distinct); accepted and ignored.
     body.bool_of("generateDistinctId")?;
-    key.insert("createdDate".into(), json!(now));
-    key.insert("lastUpdatedDate".into(), json!(now));
-    if let Some(tags) = crate::tags::from_body(&body)? {
-        key.insert("tags".into(), Value::Object(tags));
-    }
+    key.tags = crate::tags::from_body(&body)?;
     let key = store::write(&*cx.store, &call.tenant, |txn| {
         let mut key = key;
-        key.insert("stageKeys".into(), Value::Array(stage_keys(txn, &body)?));
+        key.stage_keys = stage_keys(txn, &body)?;
         if id_of_value(txn, &value)?.is_some() {
             // AWS's 409 for a value already in use (seen as "API Key already exists").
             return Err(ApiError::conflict("API Key already exists"));
         }
+        let key = key.to_map();
         save(txn, &key)?;
         Ok(key)
     })?;

@@ -21,6 +21,7 @@ use crate::store::{self, kind};
 use crate::Ctx;
 use crate::{paging, usage_plan_keys, usage_plans, Handler};
 pub use portico_model::quota::*;
+use portico_model::{Entity, UsagePlan};
 
 pub(crate) fn handler(operation: &str) -> Option<Handler> {
     Some(match operation {
@@ -82,7 +83,7 @@ fn get_usage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let plan_id = call.label("usageplanId");
     let key_filter = call.query("keyId").filter(|k| !k.is_empty());
     let (plan, page) = store::read(&*cx.store, &call.tenant, |txn| {
-        let plan = usage_plans::require(txn, plan_id)?;
+        let plan = UsagePlan::from_map(&usage_plans::require(txn, plan_id)?)?;
         // Page over the plan's keys; each page carries every day of its keys.
         let page = paging::page(
             txn,
@@ -135,7 +136,7 @@ fn update_usage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let (plan_id, key_id) = (call.label("usageplanId"), call.label("keyId"));
     let ops = patch::parse(&call.json()?)?;
     let plan = store::read(&*cx.store, &call.tenant, |txn| {
-        let plan = usage_plans::require(txn, plan_id)?;
+        let plan = UsagePlan::from_map(&usage_plans::require(txn, plan_id)?)?;
         usage_plan_keys::require(txn, plan_id, key_id)?;
         Ok(plan)
     })?;
@@ -347,78 +348,20 @@ mod tests {
     /// Drive the real handlers the way the HTTP layer does, with counts flushed through the
     /// store API as the data plane will.
     mod through_handlers {
-        use std::sync::Arc;
-
-        use bytes::Bytes;
-        use hyper::HeaderMap;
-
         use super::*;
-        use crate::{handle_blocking, BoxFuture, Ctx, DataPlane, TestInvoke};
+        use crate::testing::Harness;
 
-        /// These tests write usage counts into the store themselves, as the data plane's
-        /// flusher does, so there is never anything counted in memory to flush first.
-        struct NothingInMemory;
-
-        impl DataPlane for NothingInMemory {
-            fn flush_usage(&self) {}
-            fn apply_changes(&self) {}
-            fn test_invoke(&self, _: TestInvoke) -> BoxFuture<'_, Result<Value, ApiError>> {
-                Box::pin(async { Err(ApiError::internal("no data plane in this harness")) })
-            }
-        }
-
-        struct Harness {
-            cx: Ctx,
-            tenant: Tenant,
-            _dir: tempfile::TempDir,
-        }
-
-        impl Harness {
-            fn new() -> Harness {
-                let dir = tempfile::tempdir().unwrap();
-                let store = SqliteStore::open(dir.path()).unwrap();
-                Harness {
-                    cx: Ctx::new(Arc::new(store), Arc::new(NothingInMemory)),
-                    tenant: Tenant::aws("111111111111", "us-east-1"),
-                    _dir: dir,
-                }
-            }
-
-            fn call(&self, method: &str, path: &str, query: &str, body: Value) -> Value {
-                let body = if body.is_null() {
-                    Bytes::new()
-                } else {
-                    Bytes::from(body.to_string())
-                };
-                let done = portico_mgmt::route(
-                    &self.cx.routes,
-                    &self.tenant,
-                    method,
-                    path,
-                    query,
-                    &HeaderMap::new(),
-                    body,
-                )
-                .and_then(|(status, call)| handle_blocking(&self.cx, status, call))
-                .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
-                match done.reply {
-                    Reply::Json(v) => v,
-                    _ => Value::Null,
-                }
-            }
-
-            fn add(&self, plan: &str, key: &str, day: &str, count: i64) {
-                self.cx
-                    .store
-                    .add_usage(&[UsageIncrement {
-                        tenant: self.tenant.clone(),
-                        plan_id: plan.into(),
-                        key_id: key.into(),
-                        day: day.into(),
-                        count,
-                    }])
-                    .unwrap();
-            }
+        /// Usage as the data plane's flusher writes it.
+        fn add(h: &Harness, plan: &str, key: &str, day: &str, count: i64) {
+            h.cx.store
+                .add_usage(&[UsageIncrement {
+                    tenant: h.tenant.clone(),
+                    plan_id: plan.into(),
+                    key_id: key.into(),
+                    day: day.into(),
+                    count,
+                }])
+                .unwrap();
         }
 
         fn plan_with_key(h: &Harness, quota: Value) -> (String, String) {
@@ -446,9 +389,9 @@ mod tests {
         fn get_usage_reports_flushed_counts_against_the_quota() {
             let h = Harness::new();
             let (plan, key) = plan_with_key(&h, json!({"limit": 10, "period": "DAY"}));
-            h.add(&plan, &key, "2024-03-01", 4);
-            h.add(&plan, &key, "2024-03-02", 12);
-            h.add(&plan, "some-other-key", "2024-03-02", 1);
+            add(&h, &plan, &key, "2024-03-01", 4);
+            add(&h, &plan, &key, "2024-03-02", 12);
+            add(&h, &plan, "some-other-key", "2024-03-02", 1);
             let usage = h.call(
                 "GET",
                 &format!("/usageplans/{plan}/usage"),
@@ -473,7 +416,7 @@ mod tests {
                 period: Period::Month,
             }
             .period_start(today);
-            h.add(&plan, &key, &format_day(today), 3);
+            add(&h, &plan, &key, &format_day(today), 3);
             let r = h.call(
                 "PATCH",
                 &format!("/usageplans/{plan}/keys/{key}/usage"),
@@ -485,7 +428,7 @@ mod tests {
                 r["values"][&key].as_array().unwrap().last(),
                 Some(&json!([3, 20]))
             );
-            h.add(&plan, &key, &format_day(today), 5);
+            add(&h, &plan, &key, &format_day(today), 5);
             let day = format_day(today);
             let usage = h.call(
                 "GET",

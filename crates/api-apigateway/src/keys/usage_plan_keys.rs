@@ -4,6 +4,7 @@
 //! `name` and `value` are read from the API key when rendering, so renaming a key shows up in
 //! every plan, as in AWS.
 
+use portico_model::{Entity, UsagePlanKey};
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Members, Reply};
@@ -79,12 +80,11 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             std::slice::from_ref(&key_id),
             &usage_plans::stages_of(&plan),
         )?;
-        txn.put(
-            kind::USAGE_PLAN_KEY,
-            plan_id,
-            &key_id,
-            &json!({ "id": key_id, "type": key_type }),
-        )?;
+        let member = UsagePlanKey {
+            id: key_id.clone(),
+            key_type: key_type.clone(),
+        };
+        txn.put(kind::USAGE_PLAN_KEY, plan_id, &key_id, &member.to_value())?;
         Ok(view(&key, &key_type))
     })?;
     Ok(Reply::Json(out))

@@ -241,7 +241,7 @@ fn patch_api_stages(
                 if t.is_empty() {
                     entry.remove("throttle");
                 } else {
-                    entry.insert("throttle".into(), Value::Object(t));
+                    entry.insert("throttle".into(), json!(t));
                 }
             }
             _ => return Err(invalid_patch(op)),

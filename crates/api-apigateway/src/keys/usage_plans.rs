@@ -9,6 +9,8 @@
 
 use std::collections::BTreeSet;
 
+use portico_model::{ApiStage, Entity, IndexMap, QuotaSettings, ThrottleSettings, UsagePlan};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Members, Reply};
@@ -113,15 +115,15 @@ fn number(v: &Value) -> Option<f64> {
 
 /// Validate and normalise ThrottleSettings: `burstLimit` an integer, `rateLimit` a double, both
 /// non-negative. The messages are Portico's (AWS's texts for these are not recorded).
-pub(crate) fn throttle_settings(v: &Value, field: &str) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn throttle_settings(v: &Value, field: &str) -> Result<ThrottleSettings, ApiError> {
     let m = v
         .as_object()
         .ok_or_else(|| ApiError::bad_request(format!("Invalid {field}: expected an object")))?;
-    let mut out = Map::new();
+    let mut out = ThrottleSettings::default();
     if let Some(b) = m.get("burstLimit").filter(|b| !b.is_null()) {
         match b.as_i64() {
             Some(n) if n >= 0 => {
-                out.insert("burstLimit".into(), json!(n));
+                out.burst_limit = Some(n);
             }
             _ => {
                 return Err(ApiError::bad_request(format!(
@@ -133,7 +135,7 @@ pub(crate) fn throttle_settings(v: &Value, field: &str) -> Result<Map<String, Va
     if let Some(r) = m.get("rateLimit").filter(|r| !r.is_null()) {
         match number(r) {
             Some(f) if f >= 0.0 => {
-                out.insert("rateLimit".into(), json!(f));
+                out.rate_limit = Some(f);
             }
             _ => {
                 return Err(ApiError::bad_request(format!(
@@ -161,17 +163,14 @@ pub(crate) fn check_method_key(key: &str) -> Result<(), ApiError> {
     }
 }
 
-pub(crate) fn method_throttles(v: &Value) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn method_throttles(v: &Value) -> Result<IndexMap<String, ThrottleSettings>, ApiError> {
     let m = v.as_object().ok_or_else(|| {
         ApiError::bad_request("Invalid apiStages throttle: expected a map of method throttles")
     })?;
-    let mut out = Map::new();
+    let mut out = IndexMap::with_capacity(m.len());
     for (key, settings) in m {
         check_method_key(key)?;
-        out.insert(
-            key.clone(),
-            Value::Object(throttle_settings(settings, "throttle")?),
-        );
+        out.insert(key.clone(), throttle_settings(settings, "throttle")?);
     }
     Ok(out)
 }
@@ -219,7 +218,7 @@ pub(crate) fn check_quota(quota: &Map<String, Value>, input: &str) -> Result<(),
     Ok(())
 }
 
-fn quota_settings(v: &Value) -> Result<Map<String, Value>, ApiError> {
+fn quota_settings(v: &Value) -> Result<QuotaSettings, ApiError> {
     let m = v
         .as_object()
         .ok_or_else(|| ApiError::bad_request("Invalid quota: expected an object"))?;
@@ -239,7 +238,9 @@ fn quota_settings(v: &Value) -> Result<Map<String, Value>, ApiError> {
         out.insert("period".into(), p.clone());
     }
     check_quota(&out, "createUsagePlanInput")?;
-    Ok(out)
+    // Checked above: an integer limit and offset, a period.
+    QuotaSettings::deserialize(&out)
+        .map_err(|e| ApiError::bad_request(format!("Invalid quota: {e}")))
 }
 
 pub(crate) fn stage_exists(txn: &mut dyn Txn, api_id: &str, stage: &str) -> Result<bool, ApiError> {
@@ -253,7 +254,7 @@ fn api_stages(
     txn: &mut dyn Txn,
     body: &Map<String, Value>,
     plan_id: &str,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<ApiStage>, ApiError> {
     let list = match body.get("apiStages") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(a)) => a,
@@ -278,16 +279,15 @@ fn api_stages(
                 "Duplicate API Stage {{api: {api_id}, stage: {stage}}} specified for usageplan {plan_id}"
             )));
         }
-        let mut s = Map::new();
-        s.insert("apiId".into(), json!(api_id));
-        s.insert("stage".into(), json!(stage));
-        if let Some(t) = m.get("throttle").filter(|t| !t.is_null()) {
-            let t = method_throttles(t)?;
-            if !t.is_empty() {
-                s.insert("throttle".into(), Value::Object(t));
-            }
-        }
-        out.push(Value::Object(s));
+        let throttle = match m.get("throttle").filter(|t| !t.is_null()) {
+            Some(t) => Some(method_throttles(t)?).filter(|t| !t.is_empty()),
+            None => None,
+        };
+        out.push(ApiStage {
+            api_id,
+            stage,
+            throttle,
+        });
     }
     Ok(out)
 }
@@ -299,34 +299,27 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         return Err(ApiError::bad_request("Usage plan name must be non-empty"));
     }
     let id = new_id(6);
-    let mut plan = Map::new();
-    plan.insert("id".into(), json!(id));
-    plan.insert("name".into(), json!(name));
-    if let Some(d) = body.str_of("description")? {
-        plan.insert("description".into(), json!(d));
-    }
+    let mut plan = UsagePlan {
+        id: id.clone(),
+        name,
+        description: body.str_of("description")?,
+        ..UsagePlan::default()
+    };
     if let Some(t) = body.get("throttle").filter(|t| !t.is_null()) {
-        let t = throttle_settings(t, "throttle")?;
-        if !t.is_empty() {
-            plan.insert("throttle".into(), Value::Object(t));
-        }
+        plan.throttle = Some(throttle_settings(t, "throttle")?).filter(|t| !t.is_empty());
     }
     if let Some(q) = body.get("quota").filter(|q| !q.is_null()) {
-        plan.insert("quota".into(), Value::Object(quota_settings(q)?));
+        plan.quota = Some(quota_settings(q)?);
     }
-    if let Some(tags) = crate::tags::from_body(&body)? {
-        plan.insert("tags".into(), Value::Object(tags));
-    }
+    plan.tags = crate::tags::from_body(&body)?;
     let plan = store::write(&*cx.store, &call.tenant, |txn| {
         let mut plan = plan;
-        plan.insert(
-            "apiStages".into(),
-            Value::Array(api_stages(txn, &body, &id)?),
-        );
-        txn.put(kind::USAGE_PLAN, "", &id, &Value::Object(plan.clone()))?;
+        plan.api_stages = api_stages(txn, &body, &id)?;
+        let plan = plan.to_value();
+        txn.put(kind::USAGE_PLAN, "", &id, &plan)?;
         Ok(plan)
     })?;
-    Ok(Reply::Json(Value::Object(plan)))
+    Ok(Reply::Json(plan))
 }
 
 fn get(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
@@ -402,14 +395,14 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 mod tests {
     use super::*;
 
-    fn quota(v: Value) -> Result<Map<String, Value>, ApiError> {
+    fn quota(v: Value) -> Result<QuotaSettings, ApiError> {
         quota_settings(&v)
     }
 
     #[test]
     fn quota_defaults_offset_and_checks_period_limit_and_offset() {
         assert_eq!(
-            Value::Object(quota(json!({"limit": 10, "period": "DAY"})).unwrap()),
+            json!(quota(json!({"limit": 10, "period": "DAY"})).unwrap()),
             json!({"limit": 10, "offset": 0, "period": "DAY"})
         );
         assert!(quota(json!({"limit": 10, "period": "YEAR"}))
@@ -441,7 +434,7 @@ mod tests {
     #[test]
     fn throttle_settings_are_typed_and_non_negative() {
         assert_eq!(
-            Value::Object(
+            json!(
                 throttle_settings(&json!({"burstLimit": 5, "rateLimit": 2}), "throttle").unwrap()
             ),
             json!({"burstLimit": 5, "rateLimit": 2.0})

@@ -4,6 +4,8 @@
 //! Stored as kind `authorizer`, scope = API id, id = the authorizer's 6-character id, body =
 //! AWS's Authorizer JSON.
 
+use portico_model::{Authorizer, Entity};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Members, Reply};
@@ -41,7 +43,7 @@ pub fn require(txn: &mut dyn Txn, api_id: &str, id: &str) -> Result<Map<String, 
     }
 }
 
-pub const DEFAULT_TTL: i64 = 300;
+pub use portico_model::authorizer::DEFAULT_TTL;
 const MAX_TTL: i64 = 3600;
 const TYPES: &[&str] = &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"];
 
@@ -168,38 +170,32 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             ),
         ));
     }
-    let mut a = Map::new();
-    a.insert("id".into(), json!(new_id(6)));
-    a.insert("name".into(), json!(name));
-    a.insert("type".into(), json!(kind_value));
-    match body.get("providerARNs") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(l)) if l.iter().all(Value::is_string) => {
-            if !l.is_empty() {
-                a.insert("providerARNs".into(), json!(l));
-            }
-        }
-        Some(_) => {
-            return Err(bad(
-                "Invalid value for member 'providerARNs': expected a list of strings",
-            ))
-        }
-    }
-    for key in [
-        "authType",
-        "authorizerUri",
-        "authorizerCredentials",
-        "identitySource",
-        "identityValidationExpression",
-    ] {
-        if let Some(v) = body.str_of(key)?.filter(|v| !v.is_empty()) {
-            a.insert(key.into(), json!(v));
-        }
-    }
-    let ttl = body
-        .i64_of("authorizerResultTtlInSeconds")?
-        .unwrap_or(DEFAULT_TTL);
-    a.insert("authorizerResultTtlInSeconds".into(), json!(ttl));
+    let provider_arns = match body.get("providerARNs") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(Vec::<String>::deserialize(v).map_err(|_| {
+            bad("Invalid value for member 'providerARNs': expected a list of strings")
+        })?),
+    };
+    // Empty texts are left out, as if not given.
+    let text = |key: &str| -> Result<Option<String>, ApiError> {
+        Ok(body.str_of(key)?.filter(|v| !v.is_empty()))
+    };
+    let a = Authorizer {
+        id: new_id(6),
+        name,
+        kind: kind_value,
+        provider_arns: provider_arns.filter(|l| !l.is_empty()),
+        auth_type: text("authType")?,
+        authorizer_uri: text("authorizerUri")?,
+        authorizer_credentials: text("authorizerCredentials")?,
+        identity_source: text("identitySource")?,
+        identity_validation_expression: text("identityValidationExpression")?,
+        authorizer_result_ttl_in_seconds: body
+            .i64_of("authorizerResultTtlInSeconds")?
+            .unwrap_or(DEFAULT_TTL),
+    };
+    // The rules every stored authorizer satisfies (`validate`) read its members.
+    let a = a.to_map();
     let a = store::write(&*cx.store, &call.tenant, |txn| {
         // AWS's (recorded) answer to CreateAuthorizer on an unknown API.
         if !txn.exists(kind::REST_API, "", api_id)? {

@@ -7,6 +7,8 @@
 //! specified` for a PutIntegrationResponse before PutIntegration, `No method response exists
 //! for method.` for one before PutMethodResponse).
 
+use portico_model::{Entity, Integration, IntegrationResponse, TlsConfig};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Members, Reply};
@@ -40,7 +42,7 @@ const PASSTHROUGH: &[&str] = &["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"];
 const CONTENT_HANDLING: &[&str] = &["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"];
 const CONNECTION_TYPES: &[&str] = &["INTERNET", "VPC_LINK"];
 const TRANSFER_MODES: &[&str] = &["BUFFERED", "STREAM"];
-pub const DEFAULT_TIMEOUT: i64 = 29_000;
+pub use portico_model::integration::DEFAULT_TIMEOUT_MILLIS as DEFAULT_TIMEOUT;
 
 /// Where an invalid value came from: the model-level enum check of a Put body
 /// (`ValidationException`, AWS's generated text) or a patch (`BadRequestException`).
@@ -221,65 +223,54 @@ fn put(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let t = body.required_str("type")?;
     const INPUT: Source = Source::Put("putIntegrationInput");
     check_enum(&t, TYPES, "type", INPUT)?;
-    let mut i = Map::new();
-    i.insert("type".into(), json!(t));
-    for key in [
-        "httpMethod",
-        "uri",
-        "connectionType",
-        "connectionId",
-        "credentials",
-        "passthroughBehavior",
-        "cacheNamespace",
-        "contentHandling",
-        "responseTransferMode",
-        "integrationTarget",
-    ] {
-        if let Some(v) = body.str_of(key)? {
-            i.insert(key.into(), json!(v));
-        }
-    }
-    if !i.contains_key("passthroughBehavior") {
-        i.insert("passthroughBehavior".into(), json!("WHEN_NO_MATCH"));
-    }
-    if !i.contains_key("cacheNamespace") {
-        // AWS names the cache after the resource unless told otherwise.
-        i.insert("cacheNamespace".into(), json!(call.label("resource_id")));
-    }
-    let keys = match body.get("cacheKeyParameters") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a.clone(),
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "Invalid value for member 'cacheKeyParameters': expected a list of strings",
-            ))
-        }
+    let mut i = Integration {
+        kind: t,
+        http_method: body.str_of("httpMethod")?,
+        uri: body.str_of("uri")?,
+        connection_type: body.str_of("connectionType")?,
+        connection_id: body.str_of("connectionId")?,
+        credentials: body.str_of("credentials")?,
+        passthrough_behavior: body.str_of("passthroughBehavior")?,
+        cache_namespace: body.str_of("cacheNamespace")?,
+        content_handling: body.str_of("contentHandling")?,
+        response_transfer_mode: body.str_of("responseTransferMode")?,
+        integration_target: body.str_of("integrationTarget")?,
+        cache_key_parameters: Vec::new(),
+        timeout_in_millis: DEFAULT_TIMEOUT,
+        request_parameters: None,
+        request_templates: None,
+        tls_config: None,
+        integration_responses: None,
     };
-    i.insert("cacheKeyParameters".into(), Value::Array(keys));
-    i.insert(
-        "timeoutInMillis".into(),
-        json!(body.i64_of("timeoutInMillis")?.unwrap_or(DEFAULT_TIMEOUT)),
-    );
-    for key in ["requestParameters", "requestTemplates"] {
-        if let Some(m) = string_map(&body, key)? {
-            i.insert(key.into(), Value::Object(m));
-        }
-    }
-    match body.get("tlsConfig") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(tls)) => {
-            let mut out = Map::new();
-            if let Some(v) = tls.bool_of("insecureSkipVerification")? {
-                out.insert("insecureSkipVerification".into(), json!(v));
-            }
-            i.insert("tlsConfig".into(), Value::Object(out));
-        }
+    i.passthrough_behavior
+        .get_or_insert_with(|| "WHEN_NO_MATCH".to_string());
+    // AWS names the cache after the resource unless told otherwise.
+    i.cache_namespace
+        .get_or_insert_with(|| call.label("resource_id").to_string());
+    i.cache_key_parameters = match body.get("cacheKeyParameters") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => Vec::deserialize(v).map_err(|_| {
+            ApiError::bad_request(
+                "Invalid value for member 'cacheKeyParameters': expected a list of strings",
+            )
+        })?,
+    };
+    i.timeout_in_millis = body.i64_of("timeoutInMillis")?.unwrap_or(DEFAULT_TIMEOUT);
+    i.request_parameters = string_map(&body, "requestParameters")?;
+    i.request_templates = string_map(&body, "requestTemplates")?;
+    i.tls_config = match body.get("tlsConfig") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(tls)) => Some(TlsConfig {
+            insecure_skip_verification: tls.bool_of("insecureSkipVerification")?,
+        }),
         Some(_) => {
             return Err(ApiError::bad_request(
                 "Invalid value for member 'tlsConfig': expected an object",
             ))
         }
-    }
+    };
+    // The checks every stored integration passes (`validate`) read its members.
+    let mut i = i.to_map();
     let out = with_method(cx, call, |_, method| {
         validate(&mut i, method, INPUT)?;
         // PUT replaces the integration as a whole, its integration responses included.
@@ -505,19 +496,15 @@ fn method_response<'a>(
 fn put_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let code = call.label("status_code").to_string();
     let body = call.json()?;
-    let mut r = Map::new();
-    r.insert("statusCode".into(), json!(code));
-    for key in ["selectionPattern", "contentHandling"] {
-        if let Some(v) = body.str_of(key)? {
-            r.insert(key.into(), json!(v));
-        }
-    }
-    for key in ["responseParameters", "responseTemplates"] {
+    let r = IntegrationResponse {
+        status_code: code.clone(),
+        selection_pattern: body.str_of("selectionPattern")?,
+        content_handling: body.str_of("contentHandling")?,
         // Kept even when empty: AWS echoes an empty map it was given.
-        if let Some(m) = string_map(&body, key)? {
-            r.insert(key.into(), Value::Object(m));
-        }
+        response_parameters: string_map(&body, "responseParameters")?,
+        response_templates: string_map(&body, "responseTemplates")?,
     }
+    .to_map();
     check_content_handling(&r, Source::Put("putIntegrationResponseInput"))?;
     let out = with_method(cx, call, |_, method| {
         integration_of(method)?;

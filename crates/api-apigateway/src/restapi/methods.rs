@@ -9,6 +9,9 @@
 //! `Invalid Resource identifier specified` (even for an unknown API id), which [`load_resource`]
 //! reproduces.
 
+use portico_model::{Entity, IndexMap, Method, MethodResponse};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Members, Reply};
@@ -158,18 +161,29 @@ pub(crate) fn check_model(txn: &mut dyn Txn, call: &Call, name: &str) -> Result<
     }
 }
 
+/// A body member that is a map of `T` (strings: `requestModels`, `requestTemplates`, …;
+/// booleans: `requestParameters` of a method, `responseParameters` of a method response).
+fn typed_map<T: DeserializeOwned>(
+    body: &Map<String, Value>,
+    key: &str,
+    what: &str,
+) -> Result<Option<IndexMap<String, T>>, ApiError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => IndexMap::deserialize(v).map(Some).map_err(|_| {
+            ApiError::bad_request(format!(
+                "Invalid value for member '{key}': expected a map of {what}"
+            ))
+        }),
+    }
+}
+
 /// A body member that is a map of strings (`requestModels`, `requestTemplates`, ...).
 pub(crate) fn string_map(
     body: &Map<String, Value>,
     key: &str,
-) -> Result<Option<Map<String, Value>>, ApiError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) if m.values().all(Value::is_string) => Ok(Some(m.clone())),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "Invalid value for member '{key}': expected a map of strings"
-        ))),
-    }
+) -> Result<Option<IndexMap<String, String>>, ApiError> {
+    typed_map(body, key, "strings")
 }
 
 /// A body member that is a map of booleans (`requestParameters` of a method,
@@ -177,23 +191,18 @@ pub(crate) fn string_map(
 pub(crate) fn bool_map(
     body: &Map<String, Value>,
     key: &str,
-) -> Result<Option<Map<String, Value>>, ApiError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) if m.values().all(Value::is_boolean) => Ok(Some(m.clone())),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "Invalid value for member '{key}': expected a map of booleans"
-        ))),
-    }
+) -> Result<Option<IndexMap<String, bool>>, ApiError> {
+    typed_map(body, key, "booleans")
 }
 
-fn string_list(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<Value>>, ApiError> {
+fn string_list(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, ApiError> {
     match body.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => Ok(Some(a.clone())),
-        Some(_) => Err(ApiError::bad_request(format!(
-            "Invalid value for member '{key}': expected a list of strings"
-        ))),
+        Some(v) => Vec::deserialize(v).map(Some).map_err(|_| {
+            ApiError::bad_request(format!(
+                "Invalid value for member '{key}': expected a list of strings"
+            ))
+        }),
     }
 }
 
@@ -239,7 +248,7 @@ fn put(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             }
         }
         if let Some(models) = &request_models {
-            for name in models.values().filter_map(Value::as_str) {
+            for name in models.values() {
                 check_model(txn, call, name)?;
             }
         }
@@ -255,29 +264,19 @@ fn put(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
                 "Method already exists for this resource",
             ));
         }
-        let mut m = Map::new();
-        m.insert("httpMethod".into(), json!(http));
-        m.insert("authorizationType".into(), json!(auth_type));
-        if let Some(id) = authorizer_id {
-            m.insert("authorizerId".into(), json!(id));
+        let m = Method {
+            http_method: Some(http.clone()),
+            authorization_type: Some(auth_type),
+            authorizer_id,
+            api_key_required,
+            request_validator_id: validator_id.filter(|v| !v.is_empty()),
+            operation_name,
+            request_parameters,
+            request_models,
+            authorization_scopes: scopes.filter(|s| !s.is_empty()),
+            ..Method::default()
         }
-        m.insert("apiKeyRequired".into(), json!(api_key_required));
-        if let Some(v) = validator_id.filter(|v| !v.is_empty()) {
-            m.insert("requestValidatorId".into(), json!(v));
-        }
-        if let Some(v) = operation_name {
-            m.insert("operationName".into(), json!(v));
-        }
-        if let Some(p) = request_parameters {
-            m.insert("requestParameters".into(), Value::Object(p));
-        }
-        if let Some(p) = request_models {
-            m.insert("requestModels".into(), Value::Object(p));
-        }
-        if let Some(s) = scopes.filter(|s| !s.is_empty()) {
-            m.insert("authorizationScopes".into(), Value::Array(s));
-        }
-        let m = Value::Object(m);
+        .to_value();
         methods.insert(http.clone(), m.clone());
         resources::save(txn, call.label("restapi_id"), resource)?;
         Ok(m)
@@ -527,19 +526,16 @@ fn put_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             params::check_method_response_parameters(p.keys())?;
         }
         if let Some(m) = &models {
-            for name in m.values().filter_map(Value::as_str) {
+            for name in m.values() {
                 check_model(txn, call, name)?;
             }
         }
-        let mut r = Map::new();
-        r.insert("statusCode".into(), json!(code));
-        if let Some(p) = parameters {
-            r.insert("responseParameters".into(), Value::Object(p));
+        let r = MethodResponse {
+            status_code: code.clone(),
+            response_parameters: parameters,
+            response_models: models,
         }
-        if let Some(m) = models {
-            r.insert("responseModels".into(), Value::Object(m));
-        }
-        let r = Value::Object(r);
+        .to_value();
         let responses = responses_mut(method);
         if responses.contains_key(&code) {
             // AWS refuses a second PUT of a status code (the CLI shows this text).

@@ -7,13 +7,13 @@ use std::collections::HashMap;
 use crate::fast_map::FastMap;
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::quota::{Remaining, Usage};
 use super::throttle::{Bucket, Limits, MethodLimits};
-use portico_model::account;
-use portico_model::quota as usage;
+use portico_model::account::{self, Account};
 use portico_model::quota::Quota;
+use portico_model::{ApiKey, Entity, Stage, UsagePlan, UsagePlanKey};
 use portico_store::StoreError;
 use portico_store::{kind, Txn};
 
@@ -53,44 +53,58 @@ pub struct Binding {
     pub usage: Arc<Usage>,
 }
 
-/// What the index is built from, read in one transaction. Documents are shared with the store,
-/// not copied: a rebuild reads every stage, key and plan of the tenant.
+/// What the index is built from, read in one transaction and decoded into the entities' typed
+/// documents (off the request path). A document that does not decode is logged and left out:
+/// one bad key or plan must not take the tenant's metering down.
 #[derive(Debug, Default)]
 pub struct Raw {
-    pub account: Map<String, Value>,
-    /// (API id, stage doc).
-    pub stages: Vec<(String, Arc<Value>)>,
-    pub keys: Vec<Arc<Value>>,
-    /// (plan doc, ids of its keys).
-    pub plans: Vec<(Arc<Value>, Vec<String>)>,
+    pub account: Account,
+    /// (API id, stage).
+    pub stages: Vec<(String, Stage)>,
+    pub keys: Vec<ApiKey>,
+    /// (plan, ids of its keys).
+    pub plans: Vec<(UsagePlan, Vec<String>)>,
+}
+
+/// Decode a stored document, or log why it is skipped.
+fn decode<T: Entity>(doc: &Value, id: &str) -> Option<T> {
+    T::from_value(doc)
+        .map_err(|e| tracing::error!(id, "metering: skipping a document: {e}"))
+        .ok()
 }
 
 impl Raw {
     pub fn read(txn: &mut dyn Txn) -> Result<Raw, StoreError> {
+        let account = match account::load(txn) {
+            Err(StoreError::Document(e)) => {
+                tracing::error!("metering: the account reads as AWS's defaults: {e}");
+                Account::default()
+            }
+            other => other?,
+        };
         let mut raw = Raw {
-            account: account::load(txn)?,
+            account,
             ..Raw::default()
         };
         for api in txn.list_shared(kind::REST_API, "", 0, usize::MAX)? {
             for st in txn.list_shared(kind::STAGE, &api.id, 0, usize::MAX)? {
-                raw.stages.push((api.id.clone(), st.body));
+                if let Some(stage) = decode(&st.body, &st.id) {
+                    raw.stages.push((api.id.clone(), stage));
+                }
             }
         }
-        raw.keys = txn
-            .list_shared(kind::API_KEY, "", 0, usize::MAX)?
-            .into_iter()
-            .map(|d| d.body)
-            .collect();
+        for key in txn.list_shared(kind::API_KEY, "", 0, usize::MAX)? {
+            raw.keys.extend(decode(&key.body, &key.id));
+        }
         for plan in txn.list_shared(kind::USAGE_PLAN, "", 0, usize::MAX)? {
-            if !plan.body.is_object() {
+            let Some(typed) = decode::<UsagePlan>(&plan.body, &plan.id) else {
                 continue;
+            };
+            let mut keys = Vec::new();
+            for member in txn.list_shared(kind::USAGE_PLAN_KEY, &plan.id, 0, usize::MAX)? {
+                keys.extend(decode::<UsagePlanKey>(&member.body, &member.id).map(|k| k.id));
             }
-            let keys = txn
-                .list_shared(kind::USAGE_PLAN_KEY, &plan.id, 0, usize::MAX)?
-                .into_iter()
-                .map(|d| d.id)
-                .collect();
-            raw.plans.push((plan.body, keys));
+            raw.plans.push((typed, keys));
         }
         Ok(raw)
     }
@@ -99,22 +113,19 @@ impl Raw {
     pub fn is_idle(&self) -> bool {
         self.keys.is_empty() && account_limits(&self.account).is_none() && {
             self.stages.iter().all(|(_, st)| {
-                MethodLimits::of_method_settings(settings(st), |_, l| Arc::new(Bucket::new(l)))
-                    .is_empty()
+                MethodLimits::of_method_settings(&st.method_settings, |_, l| {
+                    Arc::new(Bucket::new(l))
+                })
+                .is_empty()
             })
         }
     }
 }
 
-fn settings(stage: &Value) -> Option<&Map<String, Value>> {
-    stage.get("methodSettings").and_then(Value::as_object)
-}
-
 /// The account throttle, when set to something other than AWS's default (see
 /// [`Limits::AWS_DEFAULT`]) through `update_account`'s Portico extension.
-fn account_limits(account: &Map<String, Value>) -> Option<Limits> {
-    Limits::of(account.get("throttleSettings")?, "rateLimit", "burstLimit")
-        .filter(|l| *l != Limits::AWS_DEFAULT)
+fn account_limits(account: &Account) -> Option<Limits> {
+    Limits::of_throttle(&account.throttle_settings).filter(|l| *l != Limits::AWS_DEFAULT)
 }
 
 /// Builds a [`TenantIndex`], reusing the previous index's buckets where limits match.
@@ -153,64 +164,45 @@ impl<'a> Builder<'a> {
         let account = account_limits(&raw.account).map(|l| self.bucket("account".into(), l));
         let mut stages: FastMap<String, FastMap<String, MethodLimits>> = FastMap::default();
         for (api_id, st) in &raw.stages {
-            let Some(name) = st.get("stageName").and_then(Value::as_str) else {
-                continue;
-            };
-            let limits = MethodLimits::of_method_settings(settings(st), |k, l| {
+            let name = &st.stage_name;
+            let limits = MethodLimits::of_method_settings(&st.method_settings, |k, l| {
                 self.bucket(format!("stage/{api_id}/{name}/{k}"), l)
             });
             if !limits.is_empty() {
                 stages
                     .entry(api_id.clone())
                     .or_default()
-                    .insert(name.to_string(), limits);
+                    .insert(name.clone(), limits);
             }
         }
         // Key id → the plans it is in.
-        let mut plans_of: HashMap<&str, Vec<&Map<String, Value>>> = HashMap::new();
+        let mut plans_of: HashMap<&str, Vec<&UsagePlan>> = HashMap::new();
         for (plan, keys) in &raw.plans {
-            let Some(plan) = plan.as_object() else {
-                continue;
-            };
             for k in keys {
                 plans_of.entry(k.as_str()).or_default().push(plan);
             }
         }
         let mut keys = FastMap::default();
         for k in &raw.keys {
-            let (Some(id), Some(value)) = (
-                k.get("id").and_then(Value::as_str),
-                k.get("value").and_then(Value::as_str),
-            ) else {
-                continue;
-            };
+            let id = k.id.as_str();
             let mut bindings = Vec::new();
             for plan in plans_of.get(id).into_iter().flatten() {
-                let Some(plan_id) = plan.get("id").and_then(Value::as_str) else {
-                    continue;
-                };
-                let plan_id: Arc<str> = Arc::from(plan_id);
+                let plan_id: Arc<str> = Arc::from(plan.id.as_str());
                 let key_limit = plan
-                    .get("throttle")
-                    .and_then(|t| Limits::of(t, "rateLimit", "burstLimit"))
+                    .throttle
+                    .as_ref()
+                    .and_then(Limits::of_throttle)
                     .map(|l| self.bucket(format!("plan/{plan_id}/{id}"), l));
-                let quota = usage::Quota::of_plan(plan).and_then(|q| remaining(&plan_id, id, q));
+                let quota = Quota::of_plan(plan).and_then(|q| remaining(&plan_id, id, q));
                 let usage = usage(&plan_id, id);
-                let stages = plan.get("apiStages").and_then(Value::as_array);
-                for s in stages.into_iter().flatten() {
-                    let (Some(api_id), Some(stage)) = (
-                        s.get("apiId").and_then(Value::as_str),
-                        s.get("stage").and_then(Value::as_str),
-                    ) else {
-                        continue;
-                    };
-                    let throttle = s.get("throttle").and_then(Value::as_object);
-                    let methods = MethodLimits::of_plan_stage(throttle, |m, l| {
+                for s in &plan.api_stages {
+                    let (api_id, stage) = (&s.api_id, &s.stage);
+                    let methods = MethodLimits::of_plan_stage(s.throttle.as_ref(), |m, l| {
                         self.bucket(format!("plan/{plan_id}/{id}/{api_id}/{stage}{m}"), l)
                     });
                     bindings.push(Binding {
-                        api_id: api_id.to_string(),
-                        stage: stage.to_string(),
+                        api_id: api_id.clone(),
+                        stage: stage.clone(),
                         plan_id: plan_id.clone(),
                         methods,
                         key_limit: key_limit.clone(),
@@ -220,11 +212,11 @@ impl<'a> Builder<'a> {
                 }
             }
             keys.insert(
-                value.to_string(),
+                k.value.clone(),
                 Arc::new(KeyEntry {
-                    id: id.to_string(),
-                    value: value.to_string(),
-                    enabled: k.get("enabled").and_then(Value::as_bool) == Some(true),
+                    id: k.id.clone(),
+                    value: k.value.clone(),
+                    enabled: k.enabled,
                     bindings,
                 }),
             );

@@ -46,7 +46,7 @@ fn setup(plan: serde_json::Value) -> (tempfile::TempDir, Arc<dyn Store>, Meterin
             kind::STAGE,
             "api1",
             "prod",
-            &json!({"stageName": "prod", "methodSettings": {
+            &json!({"stageName": "prod", "deploymentId": "d1", "methodSettings": {
             "~1slow/GET": {"throttlingRateLimit": 1.0, "throttlingBurstLimit": 2}}}),
         )?;
         for (id, value, enabled) in [
@@ -83,7 +83,8 @@ fn setup(plan: serde_json::Value) -> (tempfile::TempDir, Arc<dyn Store>, Meterin
 
 #[test]
 fn keys_must_exist_be_enabled_and_be_bound_to_the_stage() {
-    let (_d, _s, m) = setup(json!({"id": "p1", "apiStages": [{"apiId": "api1", "stage": "prod"}]}));
+    let (_d, _s, m) =
+        setup(json!({"id": "p1", "name": "p1", "apiStages": [{"apiId": "api1", "stage": "prod"}]}));
     let keyed = method("/pets", true);
     let forbidden = (0, Some("INVALID_API_KEY"));
     assert_eq!(check(&m, &keyed, None, 1), forbidden, "missing");
@@ -132,7 +133,7 @@ fn keys_must_exist_be_enabled_and_be_bound_to_the_stage() {
 #[test]
 fn every_throttle_level_applies_most_specific_first() {
     let (_d, _s, m) = setup(
-        json!({"id": "p1", "throttle": {"rateLimit": 1.0, "burstLimit": 3},
+        json!({"id": "p1", "name": "p1", "throttle": {"rateLimit": 1.0, "burstLimit": 3},
         "apiStages": [{"apiId": "api1", "stage": "prod",
                        "throttle": {"/special/GET": {"rateLimit": 1.0, "burstLimit": 5}}}]}),
     );
@@ -162,7 +163,7 @@ fn every_throttle_level_applies_most_specific_first() {
 #[test]
 fn quotas_count_and_flush_and_survive_a_reseed() {
     let (_d, store, m) = setup(
-        json!({"id": "p1", "quota": {"limit": 4, "period": "DAY", "offset": 0},
+        json!({"id": "p1", "name": "p1", "quota": {"limit": 4, "period": "DAY", "offset": 0},
         "apiStages": [{"apiId": "api1", "stage": "prod"}]}),
     );
     let key = Some("value-one-0123456789");
@@ -188,7 +189,7 @@ fn quotas_count_and_flush_and_survive_a_reseed() {
 #[test]
 fn stage_and_account_changes_reach_the_index_on_sync() {
     let (_d, store, m) =
-        setup(json!({"id": "p1", "apiStages": [{"apiId": "api1", "stage": "prod"}]}));
+        setup(json!({"id": "p1", "name": "p1", "apiStages": [{"apiId": "api1", "stage": "prod"}]}));
     let open = method("/open", false);
     assert_eq!(check(&m, &open, None, 50), (50, None));
     store::write(&*store, &tenant(), |tx: &mut dyn Txn| {
@@ -196,7 +197,7 @@ fn stage_and_account_changes_reach_the_index_on_sync() {
             kind::STAGE,
             "api1",
             "prod",
-            &json!({"stageName": "prod", "methodSettings": {
+            &json!({"stageName": "prod", "deploymentId": "d1", "methodSettings": {
             "*/*": {"throttlingRateLimit": 0.01, "throttlingBurstLimit": 4}}}),
         )
     })
@@ -208,7 +209,12 @@ fn stage_and_account_changes_reach_the_index_on_sync() {
         "the stage's */*"
     );
     store::write(&*store, &tenant(), |tx: &mut dyn Txn| {
-        tx.put(kind::STAGE, "api1", "prod", &json!({"stageName": "prod"}))?;
+        tx.put(
+            kind::STAGE,
+            "api1",
+            "prod",
+            &json!({"stageName": "prod", "deploymentId": "d1"}),
+        )?;
         tx.put(
             kind::ACCOUNT,
             "",
@@ -237,5 +243,47 @@ fn stage_and_account_changes_reach_the_index_on_sync() {
         check(&m, &open, None, 50),
         (50, None),
         "AWS's default is not enforced"
+    );
+}
+
+#[test]
+fn documents_that_do_not_read_are_skipped_not_the_tenant() {
+    let (_d, store, m) =
+        setup(json!({"id": "p1", "name": "p1", "apiStages": [{"apiId": "api1", "stage": "prod"}]}));
+    store::write(&*store, &tenant(), |tx: &mut dyn Txn| {
+        tx.put(
+            kind::API_KEY,
+            "",
+            "k4",
+            &json!({"id": "k4", "value": "value-four-0123456789", "enabled": "yes"}),
+        )?;
+        tx.put(
+            kind::USAGE_PLAN,
+            "",
+            "p2",
+            &json!({"id": "p2", "apiStages": 7}),
+        )?;
+        tx.put(
+            kind::STAGE,
+            "api1",
+            "broken",
+            &json!({"stageName": "broken", "methodSettings": []}),
+        )
+    })
+    .unwrap();
+    m.sync();
+    let keyed = method("/pets", true);
+    assert_eq!(
+        check(&m, &keyed, Some("value-one-0123456789"), 1),
+        (1, None)
+    );
+    assert_eq!(
+        check(&m, &keyed, Some("value-four-0123456789"), 1),
+        (0, Some("INVALID_API_KEY"))
+    );
+    assert_eq!(
+        check(&m, &method("/slow", false), None, 5),
+        (2, Some("THROTTLED")),
+        "the stage's own throttles still apply"
     );
 }

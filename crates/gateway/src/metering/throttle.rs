@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use serde_json::{Map, Value};
+use portico_model::{IndexMap, MethodSetting, ThrottleSettings};
 
 use crate::fast_map::FastMap;
 
@@ -37,19 +37,20 @@ impl Limits {
         burst: 5000,
     };
 
-    /// Limits from a settings object whose members are named `rate_key` / `burst_key`
-    /// (`rateLimit`/`burstLimit` in usage plans and the account, `throttlingRateLimit`/
-    /// `throttlingBurstLimit` in stage method settings).
-    pub fn of(v: &Value, rate_key: &str, burst_key: &str) -> Option<Limits> {
-        let rate = v
-            .get(rate_key)
-            .and_then(Value::as_f64)
-            .filter(|r| *r >= 0.0)?;
-        let burst = match v.get(burst_key).and_then(Value::as_i64) {
+    /// Limits from a rate and a burst (`rateLimit`/`burstLimit` of a usage plan, its methods
+    /// and the account; `throttlingRateLimit`/`throttlingBurstLimit` of stage method settings).
+    pub fn of(rate: Option<f64>, burst: Option<i64>) -> Option<Limits> {
+        let rate = rate.filter(|r| *r >= 0.0)?;
+        let burst = match burst {
             Some(b) if b >= 0 => u32::try_from(b).unwrap_or(u32::MAX),
             _ => (rate.ceil() as u32).max(1),
         };
         Some(Limits { rate, burst })
+    }
+
+    /// Limits of a usage plan's, a plan method's or the account's throttle.
+    pub fn of_throttle(t: &ThrottleSettings) -> Option<Limits> {
+        Limits::of(t.rate_limit, t.burst_limit)
     }
 }
 
@@ -133,12 +134,12 @@ impl MethodLimits {
     /// Stage `methodSettings`: keys `~1pets/GET` (the resource path with `/` escaped as `~1`)
     /// and `*/*`.
     pub fn of_method_settings(
-        settings: Option<&Map<String, Value>>,
+        settings: &IndexMap<String, MethodSetting>,
         mut bucket: impl FnMut(&str, Limits) -> Arc<Bucket>,
     ) -> MethodLimits {
         let mut out = MethodLimits::default();
-        for (key, v) in settings.into_iter().flatten() {
-            let Some(limits) = Limits::of(v, "throttlingRateLimit", "throttlingBurstLimit") else {
+        for (key, s) in settings {
+            let Some(limits) = Limits::of(s.throttling_rate_limit, s.throttling_burst_limit) else {
                 continue;
             };
             // A method at the default still overrides `*/*` (with "no stage limit").
@@ -159,12 +160,12 @@ impl MethodLimits {
 
     /// A usage plan stage's `throttle`: keys `/pets/GET`, `//GET` (root), `/*/*`.
     pub fn of_plan_stage(
-        throttle: Option<&Map<String, Value>>,
+        throttle: Option<&IndexMap<String, ThrottleSettings>>,
         mut bucket: impl FnMut(&str, Limits) -> Arc<Bucket>,
     ) -> MethodLimits {
         let mut out = MethodLimits::default();
-        for (key, v) in throttle.into_iter().flatten() {
-            let Some(limits) = Limits::of(v, "rateLimit", "burstLimit") else {
+        for (key, t) in throttle.into_iter().flatten() {
+            let Some(limits) = Limits::of_throttle(t) else {
                 continue;
             };
             if key == "/*/*" {
@@ -226,37 +227,26 @@ mod tests {
 
     #[test]
     fn limits_read_settings_with_aws_defaults() {
-        let v = json!({"rateLimit": 2.5, "burstLimit": 7});
-        assert_eq!(
-            Limits::of(&v, "rateLimit", "burstLimit"),
-            Some(limits(2.5, 7))
-        );
-        let v = json!({"rateLimit": 2.5});
-        assert_eq!(
-            Limits::of(&v, "rateLimit", "burstLimit"),
-            Some(limits(2.5, 3))
-        );
-        assert_eq!(
-            Limits::of(&json!({"burstLimit": 3}), "rateLimit", "burstLimit"),
-            None
-        );
-        assert_eq!(
-            Limits::of(&json!({"rateLimit": -1.0}), "rateLimit", "burstLimit"),
-            None
-        );
+        assert_eq!(Limits::of(Some(2.5), Some(7)), Some(limits(2.5, 7)));
+        assert_eq!(Limits::of(Some(2.5), None), Some(limits(2.5, 3)));
+        assert_eq!(Limits::of(None, Some(3)), None);
+        assert_eq!(Limits::of(Some(-1.0), None), None);
+        let account = ThrottleSettings::ACCOUNT_DEFAULT;
+        assert_eq!(Limits::of_throttle(&account), Some(Limits::AWS_DEFAULT));
     }
 
     #[test]
     fn the_most_specific_method_setting_wins() {
         let mk = |_: &str, l: Limits| Arc::new(Bucket::new(l));
-        let ms = json!({
+        let ms: IndexMap<String, MethodSetting> = serde_json::from_value(json!({
             "*/*": {"throttlingRateLimit": 100.0, "throttlingBurstLimit": 50},
             "~1pets~1{id}/GET": {"throttlingRateLimit": 1.0, "throttlingBurstLimit": 1},
             "~1/POST": {"throttlingRateLimit": 2.0, "throttlingBurstLimit": 2},
             "~1cats/GET": {"metricsEnabled": true},
             "~1dogs/GET": {"throttlingRateLimit": 10000.0, "throttlingBurstLimit": 5000}
-        });
-        let stage = MethodLimits::of_method_settings(ms.as_object(), mk);
+        }))
+        .unwrap();
+        let stage = MethodLimits::of_method_settings(&ms, mk);
         assert_eq!(
             stage.get("/pets/{id}", "GET").unwrap().limits,
             limits(1.0, 1)
@@ -270,9 +260,11 @@ mod tests {
         let dogs = stage.get("/dogs", "GET").unwrap();
         assert_eq!(dogs.limits, Limits::AWS_DEFAULT);
         assert_eq!(check(dogs, 20_000), 20_000, "AWS's default is not enforced");
-        let plan = json!({"/pets/GET": {"rateLimit": 3.0, "burstLimit": 4},
-                          "//GET": {"rateLimit": 5.0, "burstLimit": 6}});
-        let plan = MethodLimits::of_plan_stage(plan.as_object(), mk);
+        let plan: IndexMap<String, ThrottleSettings> = serde_json::from_value(json!({
+            "/pets/GET": {"rateLimit": 3.0, "burstLimit": 4},
+            "//GET": {"rateLimit": 5.0, "burstLimit": 6}}))
+        .unwrap();
+        let plan = MethodLimits::of_plan_stage(Some(&plan), mk);
         assert_eq!(plan.get("/pets", "GET").unwrap().limits, limits(3.0, 4));
         assert_eq!(plan.get("/", "GET").unwrap().limits, limits(5.0, 6));
         assert!(plan.get("/pets", "POST").is_none());
