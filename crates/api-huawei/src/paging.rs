@@ -1,5 +1,6 @@
-//! Huawei's `offset`/`limit` paging. Not AWS's (`portico_mgmt::paging` hands out position
-//! tokens): a Huawei list answers one window of all matching records, and says how many matched.
+//! Huawei's `offset`/`limit` paging policies, over the shared machinery of
+//! `portico_mgmt::paging::offset` (AWS's lists hand out position tokens instead): a Huawei list
+//! answers one window of all matching records, and says how many matched.
 //!
 //! Two services, two policies:
 //! - APIG clamps (documented on every list's query parameters): `offset < 0` → 0,
@@ -13,19 +14,7 @@ use portico_mgmt::Call;
 
 use crate::errors;
 
-/// Which records of a filtered list one call answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub offset: usize,
-    pub limit: usize,
-}
-
-impl Window {
-    /// The records of `all` inside the window, in order.
-    pub fn apply<T>(&self, all: Vec<T>) -> Vec<T> {
-        all.into_iter().skip(self.offset).take(self.limit).collect()
-    }
-}
+pub use portico_mgmt::paging::offset::{int_query, Window};
 
 pub const APIG_DEFAULT_LIMIT: i64 = 20;
 pub const APIG_MAX_LIMIT: i64 = 500;
@@ -78,19 +67,6 @@ pub fn vpcep(call: &Call) -> Result<Window, ApiError> {
         int_query(call, "offset", |_| errors::vpcep_offset())?,
         int_query(call, "limit", |_| errors::vpcep_limit())?,
     )
-}
-
-/// An integer query parameter; absent or empty is `None`, anything else that is not an integer
-/// is `bad(name)`.
-pub fn int_query(
-    call: &Call,
-    name: &str,
-    bad: impl Fn(&str) -> ApiError,
-) -> Result<Option<i64>, ApiError> {
-    match call.query(name) {
-        None | Some("") => Ok(None),
-        Some(text) => text.trim().parse::<i64>().map(Some).map_err(|_| bad(name)),
-    }
 }
 
 #[cfg(test)]

@@ -7,34 +7,29 @@
 //! mappings, validation, gateway responses); HTTP and WebSocket APIs will add their own
 //! pipelines beside `pipeline`.
 //!
-//! Map of the module:
+//! Map of the crate:
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
 //! - `registry`: the live (API, stage) → compiled deployment map, rebuilt from store change
 //!   events and swapped atomically — the hot path never touches the store;
-//! - `compile` + `router`: a deployment snapshot becomes an immutable trie plus per-method plans;
-//! - `pipeline`: the named phases one invocation goes through;
-//! - `integrations`: MOCK and HTTP/HTTP_PROXY backends;
-//! - `gateway_responses`: the only place a data-plane failure becomes a response;
-//! - `access_log`, `metrics`, `test_invoke`.
+//! - `metering` (API keys, throttles, quotas), `metrics`, `access_log`;
+//! - `integrations`: upstream connections (`pool`, `h1`) and the HTTP/HTTP_PROXY and MOCK
+//!   integrations;
+//! - `rest/`: what only REST APIs do — `compile` + `router` (a snapshot becomes an immutable
+//!   trie plus per-method plans), `pipeline` (the named phases of one invocation), mappings,
+//!   validation, `gateway_responses` (the only place a REST invocation's failure becomes a
+//!   response), `test_invoke`.
+//!
+//! The registry and metering hold REST deployments and method plans today; they become generic
+//! over the API kind when HTTP APIs arrive.
 
 pub mod access_log;
-pub mod compile;
-pub mod context;
 pub mod fast_map;
-pub mod gateway_responses;
 pub mod http;
 pub mod integrations;
-pub mod mapping;
 pub mod metering;
 pub mod metrics;
-pub mod pipeline;
 pub mod registry;
-pub mod request_map;
-pub mod response_map;
-pub mod router;
-pub mod template;
-pub mod test_invoke;
-pub mod validate;
+pub mod rest;
 
 use std::sync::Arc;
 

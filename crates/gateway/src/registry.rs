@@ -19,8 +19,8 @@ use serde_json::{Map, Value};
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::access_log::Format;
-use super::compile::{self, Deployment};
 use super::metrics::{Metrics, StageMetrics};
+use crate::rest::compile::{self, Deployment};
 use portico_model::{DeploymentSnapshot, Entity, IndexMap, Stage};
 use portico_store::{self as store, kind, Store, StoreError, Tenant};
 

@@ -1,4 +1,6 @@
-//! `position`/`limit` pagination, AWS style.
+//! Paging styles of the management APIs: `position`/`limit` tokens, AWS style (here), and
+//! `offset`/`limit` windows ([`offset`], Huawei style; each API sets its own defaults, bounds
+//! and errors on top).
 //!
 //! A position is the opaque form of the sequence number of the last item returned; the next page
 //! resumes strictly after it, so pages are stable under concurrent inserts and a token is never
@@ -91,6 +93,41 @@ pub fn select<T>(
     }
     let position = if more { last_seq.map(encode) } else { None };
     Ok((items, position))
+}
+
+/// `offset`/`limit` windows over a filtered list: the caller answers one window of all
+/// matching records and says how many matched.
+pub mod offset {
+    use portico_core::ApiError;
+
+    use crate::call::Call;
+
+    /// Which records of a filtered list one call answers.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Window {
+        pub offset: usize,
+        pub limit: usize,
+    }
+
+    impl Window {
+        /// The records of `all` inside the window, in order.
+        pub fn apply<T>(&self, all: Vec<T>) -> Vec<T> {
+            all.into_iter().skip(self.offset).take(self.limit).collect()
+        }
+    }
+
+    /// An integer query parameter; absent or empty is `None`, anything else that is not an integer
+    /// is `bad(name)`.
+    pub fn int_query(
+        call: &Call,
+        name: &str,
+        bad: impl Fn(&str) -> ApiError,
+    ) -> Result<Option<i64>, ApiError> {
+        match call.query(name) {
+            None | Some("") => Ok(None),
+            Some(text) => text.trim().parse::<i64>().map(Some).map_err(|_| bad(name)),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,9 +8,9 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use portico_gateway::compile::MethodPlan;
 use portico_gateway::metering::Metering;
-use portico_gateway::validate::Checks;
+use portico_gateway::rest::compile::MethodPlan;
+use portico_gateway::rest::validate::Checks;
 use portico_store::{self as store, kind, SqliteStore, Store, StoreError, Tenant};
 use serde_json::json;
 

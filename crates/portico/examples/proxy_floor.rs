@@ -20,8 +20,8 @@ use hyper_util::rt::TokioIo;
 use portico::http::{full, ResponseBody};
 use portico_gateway::integrations::h1;
 use portico_gateway::integrations::http::{Client, Endpoint};
-use portico_gateway::request_map::BackendRequest;
-use portico_gateway::response_map;
+use portico_gateway::rest::request_map::BackendRequest;
+use portico_gateway::rest::response_map;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 

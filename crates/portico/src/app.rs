@@ -59,7 +59,7 @@ impl apigateway::DataPlane for DataPlanePort {
         t: apigateway::TestInvoke,
     ) -> apigateway::BoxFuture<'_, Result<Value, ApiError>> {
         Box::pin(async move {
-            portico_gateway::test_invoke::run(
+            portico_gateway::rest::test_invoke::run(
                 &self.0.client,
                 &t.tenant,
                 &t.api_id,

@@ -114,7 +114,7 @@ pub async fn serve(
     match plane_of(host, parts.uri.path(), &parts.headers, raw_query) {
         // Its request ids and errors are its own (gateway responses).
         Plane::Invoke(t) => {
-            portico_gateway::pipeline::serve(&app.data, t, &source_ip, &parts, body).await
+            portico_gateway::rest::pipeline::serve(&app.data, t, &source_ip, &parts, body).await
         }
         Plane::Admin => {
             let rid = request_id();

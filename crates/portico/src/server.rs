@@ -243,7 +243,7 @@ impl Connections {
 
     fn serve(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
         let app = self.app.clone();
-        let source_ip: Arc<str> = portico_gateway::context::source_ip(peer.ip()).into();
+        let source_ip: Arc<str> = portico_gateway::rest::context::source_ip(peer.ip()).into();
         let watch = Arc::new(HeadWatch::default());
         let heads = watch.clone();
         let service = service_fn(move |req: Request<Incoming>| {

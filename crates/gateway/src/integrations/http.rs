@@ -11,9 +11,9 @@ use hyper::Response;
 use super::h1::{self, Outbound};
 use super::pool::{DrivenBody, Failure, Pool, Window};
 use super::Outcome;
-use crate::gateway_responses::{GatewayError, ResponseType};
 use crate::http::{read_whole, ReadError};
-use crate::request_map::BackendRequest;
+use crate::rest::gateway_responses::{GatewayError, ResponseType};
+use crate::rest::request_map::BackendRequest;
 
 /// Largest integration response API Gateway accepts (its 10 MB payload cap).
 pub const MAX_RESPONSE: usize = 10 * 1024 * 1024;

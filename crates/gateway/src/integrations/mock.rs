@@ -2,7 +2,7 @@
 //! produced (`{"statusCode": 200}`); the response templates make the body.
 
 use super::Outcome;
-use crate::gateway_responses::GatewayError;
+use crate::rest::gateway_responses::GatewayError;
 
 /// `rendered` is the request template's output (or the passed-through body).
 pub fn invoke(rendered: &str) -> Result<Outcome, GatewayError> {

@@ -38,8 +38,8 @@ pub use flush::spawn;
 use keys::{Builder, KeyEntry, Raw, TenantIndex};
 use quota::{Remaining, Usage};
 
-use super::compile::MethodPlan;
-use super::gateway_responses::{GatewayError, ResponseType};
+use crate::rest::compile::MethodPlan;
+use crate::rest::gateway_responses::{GatewayError, ResponseType};
 use portico_model::quota as usage;
 use portico_store::{self as store, kind, Change, Store, StoreError, Tenant};
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::validate::Checks;
+use crate::rest::validate::Checks;
 use portico_store::{self as store, SqliteStore, StoreError, Txn};
 use serde_json::json;
 

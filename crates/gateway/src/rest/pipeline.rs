@@ -25,14 +25,15 @@ use time::OffsetDateTime;
 use super::compile::{Deployment, Kind, MethodPlan};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
-use super::integrations::{http::Client, mock};
 use super::mapping::{LazyContext, View};
-use super::metering::{Identity, Metering};
-use super::registry::LiveStage;
 use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
+use super::response_map;
 use super::router::Router;
-use super::{response_map, DataPlane, Target};
 use crate::http::{read_whole, ReadError, ResponseBody};
+use crate::integrations::{http::Client, mock};
+use crate::metering::{Identity, Metering};
+use crate::registry::LiveStage;
+use crate::{DataPlane, Target};
 use portico_core::query::parse_query;
 use portico_store::Tenant;
 
@@ -173,7 +174,7 @@ pub async fn serve(
     let (deployment, variables, is_canary) = pick(&stage);
     let domain_name = target
         .host
-        .map(|h| &h[..super::find_byte(h, b':').unwrap_or(h.len())])
+        .map(|h| &h[..crate::find_byte(h, b':').unwrap_or(h.len())])
         .unwrap_or_default();
     let [request_id, extended_id, trace_id] = ids.texts();
     let exec = Exec {

@@ -15,11 +15,11 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::gateway_responses::GatewayResponses;
-use super::integrations::http::Endpoint;
 use super::mapping::{self, RequestTarget, Source};
 use super::router::Router;
 use super::template::Template;
 use super::validate::{Checks, Loc, Models};
+use crate::integrations::http::Endpoint;
 
 /// AWS's default and maximum integration timeout for REST APIs.
 pub const DEFAULT_TIMEOUT: Duration =

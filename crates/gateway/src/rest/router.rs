@@ -104,7 +104,7 @@ impl Router {
         if rest.is_empty() {
             return n.resource;
         }
-        let (raw, after) = super::split_at_byte(rest, b'/');
+        let (raw, after) = crate::split_at_byte(rest, b'/');
         let seg = percent_decode_str(raw).decode_utf8_lossy();
         if let Some(child) = n.literals.get(seg.as_ref()) {
             if let Some(r) = self.walk(*child, after, params) {

@@ -13,10 +13,10 @@ use serde_json::{Map, Value};
 
 use super::compile::{BackendHeaders, ContentHandling, Integration, Kind, Passthrough, UriPart};
 use super::gateway_responses::{GatewayError, ResponseType};
-use super::integrations::{h1, http::Endpoint};
 use super::mapping::{RequestTarget, View};
 use super::pipeline::{ExecLog, KnownHeaders};
 use super::template::{self, Inputs};
+use crate::integrations::{h1, http::Endpoint};
 
 // Header names are constants: a `&str` name is parsed and hashed on every lookup.
 pub(super) const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");

@@ -2,7 +2,7 @@
 //! `responseParameters`, `responseTemplates` chosen by the client's Accept, `contentHandling`;
 //! and the header rules for proxied responses (AWS's `x-amzn-Remapped-*`).
 
-use super::integrations::pool::DrivenBody;
+use crate::integrations::pool::DrivenBody;
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Response, StatusCode};
@@ -10,12 +10,12 @@ use serde_json::{Map, Value};
 
 use super::compile::Integration;
 use super::gateway_responses::GatewayError;
-use super::integrations::Outcome;
 use super::mapping::View;
 use super::pipeline::ExecLog;
 use super::request_map::{convert, is_binary, truncate};
 use super::template::{self, Inputs};
 use crate::http::{full, ResponseBody};
+use crate::integrations::Outcome;
 
 /// The method response of a non-proxy integration.
 #[allow(clippy::too_many_arguments)]
