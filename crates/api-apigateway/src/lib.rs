@@ -10,7 +10,7 @@
 //! Handlers by entity family: `restapi/` (the API definition: REST APIs, resources, methods,
 //! integrations, models, validators, authorizers, gateway responses), `deploy/` (deployments,
 //! stages, method settings, test invoke), `keys/` (API keys, usage plans, their keys, usage),
-//! and `account`, `tags`.
+//! `docs/` (documentation parts and versions), and `account`, `tags`.
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
 //! management machinery (`portico-mgmt`); never the data plane, which it reaches only through
@@ -18,6 +18,7 @@
 
 mod account;
 mod deploy;
+mod docs;
 mod keys;
 mod restapi;
 pub mod routes;
@@ -119,6 +120,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| validators::handler(operation))
         .or_else(|| gateway_responses::handler(operation))
         .or_else(|| authorizers::handler(operation))
+        .or_else(|| docs::handler(operation))
 }
 
 /// Operations whose handler awaits.

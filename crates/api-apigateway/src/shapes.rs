@@ -171,6 +171,15 @@ fn stages() {
     let prod = format!("{stages}/prod");
     let role = "arn:aws:iam::111111111111:role/logs";
     let op = |op: &str, path: &str, value: &str| json!({"op": op, "path": path, "value": value});
+    // A stage names only documentation versions that exist.
+    for v in ["1", "2"] {
+        h.call(
+            "POST",
+            &format!("/restapis/{api}/documentation/versions"),
+            "",
+            json!({"documentationVersion": v}),
+        );
+    }
     check(
         &h,
         (kind::STAGE, &api),

@@ -31,6 +31,7 @@ pub use indexmap::IndexMap;
 pub mod account;
 pub mod api_key;
 pub mod authorizer;
+pub mod documentation;
 pub mod gateway_responses;
 pub mod integration;
 pub mod method;
@@ -43,6 +44,9 @@ pub mod usage_plan_key;
 pub use account::Account;
 pub use api_key::ApiKey;
 pub use authorizer::Authorizer;
+pub use documentation::{
+    DocumentationPart, DocumentationPartLocation, DocumentationSnapshot, DocumentationVersion,
+};
 pub use integration::{Integration, IntegrationResponse, TlsConfig};
 pub use method::{Method, MethodResponse};
 pub use snapshot::DeploymentSnapshot;

@@ -45,6 +45,11 @@ pub mod kind {
     /// Index of API key values (id = the key's value, body `{"id": key id}`): values are unique
     /// per tenant, and the data plane resolves `x-api-key` through it.
     pub const API_KEY_VALUE: &str = "apikeyvalue";
+    /// An API's documentation parts, its documentation versions, and the parts each version
+    /// froze (scope = the API's id).
+    pub const DOCUMENTATION_PART: &str = "documentationpart";
+    pub const DOCUMENTATION_VERSION: &str = "documentationversion";
+    pub const DOCUMENTATION_SNAPSHOT: &str = "documentationsnapshot";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).

@@ -379,6 +379,9 @@ pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             {
                 return Err(deployment_missing());
             }
+            if op.path == "/documentationVersion" && op.op != Op::Remove {
+                crate::docs::versions::check_stage_version(txn, api_id, op.value()?)?;
+            }
             patch::apply(&mut stage, std::slice::from_ref(op), RULES)?;
         }
         if ops.iter().any(|op| touches_logging(&op.path))

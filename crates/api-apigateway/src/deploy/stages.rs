@@ -304,6 +304,7 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             "createStageInput.cacheClusterSize",
         )?;
         if let Some(v) = body.str_of("documentationVersion")? {
+            crate::docs::versions::check_stage_version(txn, api_id, &v)?;
             stage.insert("documentationVersion".into(), json!(v));
         }
         if let Some(c) = &canary_in {

@@ -105,13 +105,15 @@ fn api_key_source(v: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Kinds copied by `cloneFrom`: the API's definition, not its deployments or stages.
+/// Kinds copied by `cloneFrom`: the API's definition (its documentation parts included), not
+/// its deployments, stages or documentation versions.
 const CLONED_KINDS: &[&str] = &[
     kind::RESOURCE,
     kind::MODEL,
     kind::REQUEST_VALIDATOR,
     kind::AUTHORIZER,
     kind::GATEWAY_RESPONSE,
+    kind::DOCUMENTATION_PART,
 ];
 
 /// The two models every new REST API starts with, as in AWS.

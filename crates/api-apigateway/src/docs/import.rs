@@ -1,0 +1,114 @@
+//! ImportDocumentationParts: the parts of an OpenAPI (Swagger 2.0 or OpenAPI 3) document's
+//! `x-amazon-apigateway-documentation.documentationParts`, merged into the API's parts or
+//! replacing them (`mode=merge|overwrite`, merge by default).
+//!
+//! The body is the document itself. JSON only for now: YAML documents arrive with OpenAPI
+//! import (issue 22) and, like any body that does not parse, get AWS's recorded answer
+//! "Unable to build importer with provided input." (LocalStack's
+//! `test_apigateway_api.snapshot.json`, `test_import_documentation_parts_bad_file`). AWS's
+//! recorded import gives a METHOD part without a path the root path, as any location.
+
+use portico_model::Entity;
+use serde_json::{json, Value};
+
+use crate::call::{Call, Reply};
+use crate::error::ApiError;
+use crate::store::{self, kind};
+use crate::{restapis, Ctx};
+
+use super::location::{self, enum_error};
+use super::parts;
+
+const EXTENSION: &str = "x-amazon-apigateway-documentation";
+
+fn unreadable() -> ApiError {
+    ApiError::bad_request("Unable to build importer with provided input.")
+}
+
+pub(crate) fn import(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    let api_id = call.label("restapi_id");
+    let overwrite = match call.query("mode").filter(|m| !m.is_empty()) {
+        None | Some("merge") => false,
+        Some("overwrite") => true,
+        Some(other) => return Err(enum_error(other, "mode", "merge, overwrite")),
+    };
+    let fail_on_warnings = call.query_bool("failonwarnings")?.unwrap_or(false);
+    let doc: Value = serde_json::from_slice(&call.body).map_err(|_| unreadable())?;
+    let Value::Object(doc) = doc else {
+        return Err(unreadable());
+    };
+    if !doc.contains_key("swagger") && !doc.contains_key("openapi") {
+        return Err(unreadable());
+    }
+
+    // Each part's location and properties, checked the way CreateDocumentationPart checks
+    // them; a part that fails is a warning. Decision: the warning texts are Portico's.
+    let mut warnings = Vec::new();
+    let mut found = Vec::new();
+    let listed = doc
+        .get(EXTENSION)
+        .and_then(|d| d.get("documentationParts"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    for (i, part) in listed.iter().enumerate() {
+        let at = format!("{EXTENSION}.documentationParts[{i}]");
+        let loc = match part.get("location") {
+            Some(Value::Object(m)) => location::parse(m, &format!("{at}.location")),
+            _ => Err(ApiError::bad_request(
+                "a documentation part needs a location",
+            )),
+        };
+        let props = match part.get("properties") {
+            Some(Value::Object(m)) => Ok(Value::Object(m.clone()).to_string()),
+            Some(Value::String(s)) => parts::properties(Some(s), "properties"),
+            _ => Err(ApiError::bad_request(
+                "a documentation part's properties must be an object",
+            )),
+        };
+        match (loc, props) {
+            (Ok(loc), Ok(props)) => {
+                // A later part for the same location wins.
+                found.retain(|(l, _)| l != &loc);
+                found.push((loc, props));
+            }
+            (Err(e), _) | (_, Err(e)) => warnings.push(format!("{at}: {}", e.message)),
+        }
+    }
+    if fail_on_warnings && !warnings.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "Errors found during import:\n{}",
+            warnings.join("\n")
+        )));
+    }
+
+    let ids = store::write(&*cx.store, &call.tenant, |txn| {
+        restapis::require(txn, &call.tenant, api_id)?;
+        let existing = parts::all(txn, api_id)?;
+        if overwrite {
+            for p in &existing {
+                txn.delete(kind::DOCUMENTATION_PART, api_id, &p.id)?;
+            }
+        }
+        let mut ids = Vec::with_capacity(found.len());
+        for (loc, props) in found {
+            // Merge: a part already at the location keeps its id and takes the new content.
+            let part = match existing.iter().find(|p| !overwrite && p.location == loc) {
+                Some(old) => {
+                    let mut part = old.clone();
+                    part.properties = props;
+                    part
+                }
+                None => parts::new_part(loc, props),
+            };
+            txn.put_owned(kind::DOCUMENTATION_PART, api_id, &part.id, part.to_value())?;
+            ids.push(part.id);
+        }
+        Ok(ids)
+    })?;
+    let mut out = json!({ "ids": ids });
+    if !warnings.is_empty() {
+        out["warnings"] = json!(warnings);
+    }
+    Ok(Reply::Json(out))
+}
