@@ -61,6 +61,7 @@ def test_create_stage_shape(apigw, deployed):
 
 def test_create_stage_with_everything(apigw, deployed):
     api_id, d1, d2 = deployed
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="v1")
     s = apigw.create_stage(restApiId=api_id, stageName="full", deploymentId=d1, cacheClusterEnabled=True,
                            cacheClusterSize="1.6", tracingEnabled=True, documentationVersion="v1",
                            tags={"team": "payments"},
@@ -145,6 +146,7 @@ def test_delete(apigw, stage):
 
 def test_update_simple_members(apigw, stage):
     api_id, d1, d2 = stage
+    apigw.create_documentation_version(restApiId=api_id, documentationVersion="1.0")
     before = apigw.get_stage(restApiId=api_id, stageName="dev")
     s = update(apigw, api_id,
                replace("/description", "new"), replace("/deploymentId", d2),

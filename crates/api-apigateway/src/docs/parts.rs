@@ -148,9 +148,10 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         }
     }
     let path = call.query("path").filter(|p| !p.is_empty());
-    // Decision: `nameQuery` matches the names that contain it, ignoring case.
+    // `nameQuery` travels as `name`. Decision: it matches the names that contain it, ignoring
+    // case.
     let name_query = call
-        .query("nameQuery")
+        .query("name")
         .filter(|q| !q.is_empty())
         .map(str::to_lowercase);
     let page = store::read(&*cx.store, &call.tenant, |txn| {
