@@ -8,12 +8,12 @@
 //! `test_apigateway_api.snapshot.json`, `test_import_documentation_parts_bad_file`). AWS's
 //! recorded import gives a METHOD part without a path the root path, as any location.
 
-use portico_model::Entity;
-use serde_json::{json, Value};
+use portico_model::{DocumentationPartLocation, Entity};
+use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Reply};
 use crate::error::ApiError;
-use crate::store::{self, kind};
+use crate::store::{self, kind, Txn};
 use crate::{restapis, Ctx};
 
 use super::location::{self, enum_error};
@@ -40,16 +40,36 @@ pub(crate) fn import(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     if !doc.contains_key("swagger") && !doc.contains_key("openapi") {
         return Err(unreadable());
     }
+    let (found, warnings) = parts_of(&doc);
+    if fail_on_warnings && !warnings.is_empty() {
+        return Err(ApiError::bad_request(format!(
+            "Errors found during import:\n{}",
+            warnings.join("\n")
+        )));
+    }
+    let ids = store::write(&*cx.store, &call.tenant, |txn| {
+        restapis::require(txn, &call.tenant, api_id)?;
+        put_parts(txn, api_id, found, overwrite)
+    })?;
+    let mut out = json!({ "ids": ids });
+    if !warnings.is_empty() {
+        out["warnings"] = json!(warnings);
+    }
+    Ok(Reply::Json(out))
+}
 
-    // Each part's location and properties, checked the way CreateDocumentationPart checks
-    // them; a part that fails is a warning. Decision: the warning texts are Portico's.
+/// The parts an OpenAPI document lists (checked the way CreateDocumentationPart checks them;
+/// a later part for the same location wins), and a warning for each part that fails.
+/// Decision: the warning texts are Portico's. OpenAPI import (ImportRestApi, PutRestApi)
+/// reads a document's documentation through this too.
+pub fn parts_of(doc: &Map<String, Value>) -> (Vec<Found>, Vec<String>) {
     let mut warnings = Vec::new();
-    let mut found = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     let listed = doc
         .get(EXTENSION)
         .and_then(|d| d.get("documentationParts"))
         .and_then(Value::as_array)
-        .cloned()
+        .map(Vec::as_slice)
         .unwrap_or_default();
     for (i, part) in listed.iter().enumerate() {
         let at = format!("{EXTENSION}.documentationParts[{i}]");
@@ -68,47 +88,45 @@ pub(crate) fn import(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         };
         match (loc, props) {
             (Ok(loc), Ok(props)) => {
-                // A later part for the same location wins.
                 found.retain(|(l, _)| l != &loc);
                 found.push((loc, props));
             }
             (Err(e), _) | (_, Err(e)) => warnings.push(format!("{at}: {}", e.message)),
         }
     }
-    if fail_on_warnings && !warnings.is_empty() {
-        return Err(ApiError::bad_request(format!(
-            "Errors found during import:\n{}",
-            warnings.join("\n")
-        )));
-    }
+    (found, warnings)
+}
 
-    let ids = store::write(&*cx.store, &call.tenant, |txn| {
-        restapis::require(txn, &call.tenant, api_id)?;
-        let existing = parts::all(txn, api_id)?;
-        if overwrite {
-            for p in &existing {
-                txn.delete(kind::DOCUMENTATION_PART, api_id, &p.id)?;
-            }
+/// A part to import: its location and properties (JSON text).
+pub type Found = (DocumentationPartLocation, String);
+
+/// Store imported parts: `overwrite` replaces all of the API's parts; merging keeps the other
+/// parts, and a part already at an imported location keeps its id and takes the new content.
+/// The ids of the imported parts, in the document's order.
+pub fn put_parts(
+    txn: &mut dyn Txn,
+    api_id: &str,
+    found: Vec<Found>,
+    overwrite: bool,
+) -> Result<Vec<String>, ApiError> {
+    let existing = parts::all(txn, api_id)?;
+    if overwrite {
+        for p in &existing {
+            txn.delete(kind::DOCUMENTATION_PART, api_id, &p.id)?;
         }
-        let mut ids = Vec::with_capacity(found.len());
-        for (loc, props) in found {
-            // Merge: a part already at the location keeps its id and takes the new content.
-            let part = match existing.iter().find(|p| !overwrite && p.location == loc) {
-                Some(old) => {
-                    let mut part = old.clone();
-                    part.properties = props;
-                    part
-                }
-                None => parts::new_part(loc, props),
-            };
-            txn.put_owned(kind::DOCUMENTATION_PART, api_id, &part.id, part.to_value())?;
-            ids.push(part.id);
-        }
-        Ok(ids)
-    })?;
-    let mut out = json!({ "ids": ids });
-    if !warnings.is_empty() {
-        out["warnings"] = json!(warnings);
     }
-    Ok(Reply::Json(out))
+    let mut ids = Vec::with_capacity(found.len());
+    for (loc, props) in found {
+        let part = match existing.iter().find(|p| !overwrite && p.location == loc) {
+            Some(old) => {
+                let mut part = old.clone();
+                part.properties = props;
+                part
+            }
+            None => parts::new_part(loc, props),
+        };
+        txn.put_owned(kind::DOCUMENTATION_PART, api_id, &part.id, part.to_value())?;
+        ids.push(part.id);
+    }
+    Ok(ids)
 }
