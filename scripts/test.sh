@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s ==\n' "$*"; }
+started=$(date +%s)
+step() { printf '\n== %s (at %ss) ==\n' "$*" "$(( $(date +%s) - started ))"; }
 
 step "python venv"
 if [ ! -x .venv/bin/python ]; then
@@ -19,12 +20,18 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "cargo test (release)"
-# The release profile is shared with the binary the conformance suite runs: one build.
-cargo test --release --workspace --quiet
+step "cargo test"
+# The Rust tests build without optimisation: the workspace has a dozen crates, each with its
+# own test binaries, and the release profile would link every one of them with fat LTO. The
+# step timings printed here say what each step costs.
+cargo test --workspace --quiet
+
+step "cargo build --release"
 cargo build --release --quiet -p portico
 
 step "conformance suite (boto3, AWS CLI)"
 export PORTICO_BIN="$PWD/target/release/portico"
 export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/python -m pytest tests -p no:cacheprovider
+
+step "done"

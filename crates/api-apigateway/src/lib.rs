@@ -10,7 +10,7 @@
 //! Handlers by entity family: `restapi/` (the API definition: REST APIs, resources, methods,
 //! integrations, models, validators, authorizers, gateway responses), `deploy/` (deployments,
 //! stages, method settings, test invoke), `keys/` (API keys, usage plans, their keys, usage),
-//! `docs/` (documentation parts and versions), and `account`, `tags`.
+//! `docs/` (documentation parts and versions), `vpc_links`, and `account`, `tags`.
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
 //! management machinery (`portico-mgmt`); never the data plane, which it reaches only through
@@ -27,6 +27,7 @@ mod shapes;
 mod tags;
 #[cfg(test)]
 mod testing;
+mod vpc_links;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -34,7 +35,7 @@ use std::sync::Arc;
 
 use portico_core::{ApiError, Tenant};
 use portico_mgmt::{Handled, RouteTable};
-use portico_model::DeploymentSnapshot;
+use portico_model::{DeploymentSnapshot, LoadBalancers};
 use portico_store::Store;
 use serde_json::{Map, Value};
 
@@ -85,6 +86,8 @@ pub struct Ctx {
     pub store: Arc<dyn Store>,
     pub routes: RouteTable,
     pub data_plane: Arc<dyn DataPlane>,
+    /// The NLBs VPC links may target (the config file's `[[load_balancers]]`).
+    pub load_balancers: Arc<LoadBalancers>,
 }
 
 impl Ctx {
@@ -93,7 +96,14 @@ impl Ctx {
             store,
             routes: routes::table(),
             data_plane,
+            load_balancers: Arc::default(),
         }
+    }
+
+    /// The NLBs VPC links may target.
+    pub fn with_load_balancers(mut self, load_balancers: Arc<LoadBalancers>) -> Ctx {
+        self.load_balancers = load_balancers;
+        self
     }
 }
 
@@ -120,6 +130,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| validators::handler(operation))
         .or_else(|| gateway_responses::handler(operation))
         .or_else(|| authorizers::handler(operation))
+        .or_else(|| vpc_links::handler(operation))
         .or_else(|| docs::handler(operation))
 }
 

@@ -33,6 +33,7 @@ pub mod rest;
 
 use std::sync::Arc;
 
+use portico_model::LoadBalancers;
 use portico_store::Store;
 
 /// Everything the data plane keeps for the life of the process.
@@ -46,11 +47,21 @@ pub struct DataPlane {
 
 impl DataPlane {
     pub fn new(store: Arc<dyn Store>) -> DataPlane {
+        DataPlane::with_load_balancers(store, Arc::default())
+    }
+
+    /// The data plane, with the NLBs VPC links may target (the config file's
+    /// `[[load_balancers]]`).
+    pub fn with_load_balancers(
+        store: Arc<dyn Store>,
+        load_balancers: Arc<LoadBalancers>,
+    ) -> DataPlane {
         let metrics = Arc::new(metrics::Metrics::new());
+        let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers);
         DataPlane {
             metering: metering::Metering::new(store.clone()),
             registry: registry::Registry::new(store, metrics.clone()),
-            client: integrations::http::Client::new(),
+            client: integrations::http::Client::with_links(links),
             metrics,
         }
     }

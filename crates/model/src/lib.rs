@@ -40,6 +40,7 @@ pub mod snapshot;
 pub mod stage;
 pub mod usage_plan;
 pub mod usage_plan_key;
+pub mod vpc_link;
 
 pub use account::Account;
 pub use api_key::ApiKey;
@@ -53,6 +54,7 @@ pub use snapshot::DeploymentSnapshot;
 pub use stage::{AccessLogSettings, CanarySettings, MethodSetting, Stage};
 pub use usage_plan::{ApiStage, QuotaSettings, ThrottleSettings, UsagePlan};
 pub use usage_plan_key::UsagePlanKey;
+pub use vpc_link::{LoadBalancers, VpcLink};
 
 /// A stored entity: its struct is the single definition of its JSON document.
 pub trait Entity: Serialize + DeserializeOwned {

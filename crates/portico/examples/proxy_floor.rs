@@ -94,6 +94,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
                     skip: h1::send_all,
                     added: Vec::new(),
                     body: Bytes::new(),
+                    via: None,
                 };
                 let resp: Response<ResponseBody> = match client
                     .send(

@@ -7,6 +7,7 @@ use portico_api_apigateway as apigateway;
 use portico_api_huawei as huawei;
 use portico_core::ApiError;
 use portico_gateway::DataPlane;
+use portico_model::LoadBalancers;
 use portico_store::Store;
 use serde_json::Value;
 
@@ -27,11 +28,22 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, store: Arc<dyn Store>) -> App {
-        let data = Arc::new(DataPlane::new(store.clone()));
+        let load_balancers = Arc::new(LoadBalancers::new(
+            config
+                .load_balancers
+                .iter()
+                .map(|lb| (lb.arn.clone(), lb.targets.clone())),
+        ));
+        let data = Arc::new(DataPlane::with_load_balancers(
+            store.clone(),
+            load_balancers.clone(),
+        ));
         let port = Arc::new(DataPlanePort(data.clone()));
         App {
             auth: Auth::new(&config),
-            apigateway: Arc::new(apigateway::Ctx::new(store.clone(), port)),
+            apigateway: Arc::new(
+                apigateway::Ctx::new(store.clone(), port).with_load_balancers(load_balancers),
+            ),
             huawei: Arc::new(huawei::Ctx::new(store.clone(), config.region.clone())),
             data,
             config,
@@ -52,6 +64,7 @@ impl apigateway::DataPlane for DataPlanePort {
     fn apply_changes(&self) {
         self.0.registry.sync();
         self.0.metering.sync();
+        self.0.client.links().sync();
     }
 
     fn test_invoke(

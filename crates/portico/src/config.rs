@@ -48,6 +48,18 @@ pub struct FileConfig {
     /// moto/LocalStack compatibility: accept management calls signed with any access key
     /// (loopback only; see `auth`). Off by default.
     pub accept_any_key: Option<bool>,
+    /// Network load balancers VPC links may target: each NLB ARN's real addresses.
+    #[serde(default)]
+    pub load_balancers: Vec<LoadBalancer>,
+}
+
+/// `[[load_balancers]] arn = "arn:aws:elasticloadbalancing:…:loadbalancer/net/NAME/ID"`,
+/// `targets = ["127.0.0.1:8081", …]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub arn: String,
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,6 +85,8 @@ pub struct Config {
     pub max_connections: usize,
     /// Unknown access keys are accepted without verifying their signature (see `auth`).
     pub accept_any_key: bool,
+    /// The NLBs VPC links may target, checked (see [`check_load_balancers`]).
+    pub load_balancers: Vec<LoadBalancer>,
 }
 
 #[derive(Debug)]
@@ -164,6 +178,7 @@ impl Config {
             header_read_timeout: Duration::from_secs(header_read_timeout_secs),
             max_connections,
             accept_any_key: file.accept_any_key.unwrap_or(false),
+            load_balancers: check_load_balancers(file.load_balancers)?,
         };
         config.check_network_safety()?;
         Ok(config)
@@ -192,6 +207,43 @@ impl Config {
 }
 
 /// A limit from the file: `default` when absent, else within `1..=max`.
+/// Each entry names a network load balancer by its ARN, once, with at least one `host:port`.
+fn check_load_balancers(list: Vec<LoadBalancer>) -> Result<Vec<LoadBalancer>, ConfigError> {
+    for (i, lb) in list.iter().enumerate() {
+        if !portico_model::vpc_link::is_nlb_arn(&lb.arn) {
+            return Err(ConfigError(format!(
+                "load_balancers: {:?} is not a network load balancer ARN \
+                 (arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/net/NAME/ID)",
+                lb.arn
+            )));
+        }
+        if list[..i].iter().any(|o| o.arn == lb.arn) {
+            return Err(ConfigError(format!(
+                "load_balancers: {:?} is listed twice",
+                lb.arn
+            )));
+        }
+        if lb.targets.is_empty() {
+            return Err(ConfigError(format!(
+                "load_balancers: {:?} has no targets",
+                lb.arn
+            )));
+        }
+        for t in &lb.targets {
+            let port = t
+                .rsplit_once(':')
+                .map(|(host, port)| (host, port.parse::<u16>()));
+            if !matches!(port, Some((host, Ok(p))) if !host.is_empty() && p != 0) {
+                return Err(ConfigError(format!(
+                    "load_balancers: target {t:?} of {:?} must be host:port",
+                    lb.arn
+                )));
+            }
+        }
+    }
+    Ok(list)
+}
+
 fn in_range<T>(key: &str, value: Option<T>, default: T, max: T) -> Result<T, ConfigError>
 where
     T: PartialOrd + From<u8> + std::fmt::Display,
@@ -347,6 +399,32 @@ mod tests {
         ] {
             let err = FileConfig::parse(text).unwrap_err();
             assert!(err.0.contains("unknown field"), "{text}: {}", err.0);
+        }
+    }
+
+    #[test]
+    fn load_balancers_are_read_and_checked() {
+        let arn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/n/1";
+        let c = resolve(&format!(
+            "[[load_balancers]]\narn = \"{arn}\"\ntargets = [\"127.0.0.1:8081\", \"backend:80\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(c.load_balancers[0].arn, arn);
+        assert_eq!(
+            c.load_balancers[0].targets,
+            ["127.0.0.1:8081", "backend:80"]
+        );
+        for bad in [
+            format!("[[load_balancers]]\narn = \"{arn}\"\ntargets = []\n"),
+            format!("[[load_balancers]]\narn = \"{arn}\"\ntargets = [\"127.0.0.1\"]\n"),
+            "[[load_balancers]]\narn = \"nope\"\ntargets = [\"a:1\"]\n".to_string(),
+            format!("[[load_balancers]]\narn = \"{arn}\"\ntargets = [\"a:1\"]\nport = 1\n"),
+            format!(
+                "[[load_balancers]]\narn = \"{arn}\"\ntargets = [\"a:1\"]\n\
+                 [[load_balancers]]\narn = \"{arn}\"\ntargets = [\"a:2\"]\n"
+            ),
+        ] {
+            assert!(resolve(&bad).is_err(), "{bad}");
         }
     }
 

@@ -292,6 +292,7 @@ async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response
                 let wiped = store.wipe();
                 data.registry.sync();
                 data.metering.sync();
+                data.client.links().sync();
                 wiped
             })
             .await?;

@@ -45,6 +45,8 @@ pub mod kind {
     /// Index of API key values (id = the key's value, body `{"id": key id}`): values are unique
     /// per tenant, and the data plane resolves `x-api-key` through it.
     pub const API_KEY_VALUE: &str = "apikeyvalue";
+    /// VPC links (scope `""`); the data plane resolves VPC_LINK integrations through them.
+    pub const VPC_LINK: &str = "vpclink";
     /// An API's documentation parts, its documentation versions, and the parts each version
     /// froze (scope = the API's id).
     pub const DOCUMENTATION_PART: &str = "documentationpart";
@@ -96,13 +98,16 @@ pub enum Change {
     /// The tenant's API keys, usage plans, plan keys or account changed, or a key's usage was
     /// corrected (UpdateUsage) or forgotten.
     Metering { tenant: Tenant },
+    /// The tenant's VPC links changed (the data plane's VPC link index).
+    VpcLinks { tenant: Tenant },
 }
 
 /// Who listens to what. Each topic has its own channel, so a subscriber never wakes for
 /// changes it does not care about (the deployment registry never sees metering changes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topic {
-    /// [`Change::RestApi`]: the data plane's deployment registry, and metering (stage bindings).
+    /// [`Change::RestApi`]: the data plane's deployment registry, and metering (stage bindings);
+    /// [`Change::VpcLinks`]: the data plane's VPC link index.
     Serving,
     /// [`Change::Metering`]: the metering index.
     Metering,
@@ -111,14 +116,16 @@ pub enum Topic {
 impl Change {
     pub fn topic(&self) -> Topic {
         match self {
-            Change::RestApi { .. } => Topic::Serving,
+            Change::RestApi { .. } | Change::VpcLinks { .. } => Topic::Serving,
             Change::Metering { .. } => Topic::Metering,
         }
     }
 
     pub fn tenant(&self) -> &Tenant {
         match self {
-            Change::RestApi { tenant, .. } | Change::Metering { tenant } => tenant,
+            Change::RestApi { tenant, .. }
+            | Change::Metering { tenant }
+            | Change::VpcLinks { tenant } => tenant,
         }
     }
 }

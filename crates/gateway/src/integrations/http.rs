@@ -10,6 +10,7 @@ use hyper::Response;
 
 use super::h1::{self, Outbound};
 use super::pool::{DrivenBody, Failure, Pool, Window};
+use super::vpc_link::{Link, VpcLinks};
 use super::Outcome;
 use crate::http::{read_whole, ReadError};
 use crate::rest::gateway_responses::{GatewayError, ResponseType};
@@ -94,6 +95,8 @@ impl Endpoint {
 
 pub struct Client {
     pool: Arc<Pool>,
+    /// Where VPC_LINK integrations connect.
+    links: VpcLinks,
 }
 
 impl Default for Client {
@@ -104,9 +107,19 @@ impl Default for Client {
 
 impl Client {
     pub fn new() -> Client {
+        Client::with_links(VpcLinks::default())
+    }
+
+    pub fn with_links(links: VpcLinks) -> Client {
         Client {
             pool: Arc::new(Pool::default()),
+            links,
         }
+    }
+
+    /// The VPC link index.
+    pub fn links(&self) -> &VpcLinks {
+        &self.links
     }
 
     /// Send and wait for the response head within `timeout` of `started` (the caller's reading
@@ -131,6 +144,9 @@ impl Client {
         rule: h1::HeaderRule,
     ) -> Result<(Response<DrivenBody>, Instant), GatewayError> {
         let endpoint = &out.endpoint;
+        if let Some(link) = &out.via {
+            return self.send_via(link, &out, window, timeout, rule).await;
+        }
         let wire = Outbound {
             method: &out.method,
             target: endpoint.target(),
@@ -146,8 +162,66 @@ impl Client {
             .await
             .map_err(|f| match f {
                 Failure::TimedOut => timed_out(timeout),
+                Failure::Connect(e) => unreachable(endpoint.url(), &h1::Error::Io(e)),
                 Failure::Exchange(e) => unreachable(endpoint.url(), &e),
             })
+    }
+
+    /// Send through a VPC link: to its addresses in turn, the `Host` header and target still
+    /// the integration URI's. An address that refuses the connection is marked down and the
+    /// request goes to the next one (nothing was sent), each address at most once.
+    async fn send_via(
+        &self,
+        link: &Link,
+        out: &BackendRequest<'_>,
+        window: Window,
+        timeout: Duration,
+        rule: h1::HeaderRule,
+    ) -> Result<(Response<DrivenBody>, Instant), GatewayError> {
+        let endpoint = &out.endpoint;
+        let wire = Outbound {
+            method: &out.method,
+            target: endpoint.target(),
+            host: endpoint.host(),
+            headers: &out.headers,
+            skip: out.skip,
+            added: &out.added,
+            body: &out.body,
+            rule,
+        };
+        let tries = link.backends().map_or(0, <[_]>::len);
+        let mut last = None;
+        for _ in 0..tries {
+            let Some(backend) = link.pick(window.started) else {
+                break;
+            };
+            match self.pool.send(&backend.authority, &wire, window).await {
+                Ok(r) => return Ok(r),
+                Err(Failure::Connect(e)) => {
+                    backend.mark_down(Instant::now());
+                    last = Some((backend.authority.to_string(), e));
+                }
+                Err(Failure::TimedOut) => return Err(timed_out(timeout)),
+                Err(Failure::Exchange(e)) => {
+                    return Err(unreachable(
+                        &format!(
+                            "{} (VPC link {}, {})",
+                            endpoint.url(),
+                            link.id,
+                            backend.authority
+                        ),
+                        &e,
+                    ))
+                }
+            }
+        }
+        Err(match last {
+            Some((authority, e)) => unreachable(
+                &format!("{} (VPC link {}, {authority})", endpoint.url(), link.id),
+                &h1::Error::Io(e),
+            ),
+            None => vpc_link_unusable(link),
+        })
     }
 
     /// Send and buffer the whole response, all within `timeout` of `started`.
@@ -198,6 +272,15 @@ fn timed_out(timeout: Duration) -> GatewayError {
     .with_detail(format!(
         "Execution failed due to a timeout error: no response within {} ms",
         timeout.as_millis()
+    ))
+}
+
+/// A VPC link with no address to send to (its load balancer is not configured).
+pub fn vpc_link_unusable(link: &Link) -> GatewayError {
+    let why = link.backends().err().unwrap_or("no address");
+    GatewayError::config(format!(
+        "Execution failed due to configuration error: VPC link {} cannot be used: {why}",
+        link.id
     ))
 }
 

@@ -93,6 +93,8 @@ impl Window {
 pub enum Failure {
     /// The deadline passed first.
     TimedOut,
+    /// No connection could be opened (so nothing was sent).
+    Connect(std::io::Error),
     Exchange(h1::Error),
 }
 
@@ -100,6 +102,7 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::TimedOut => f.write_str("no response head before the deadline"),
+            Failure::Connect(e) => e.fmt(f),
             Failure::Exchange(e) => e.fmt(f),
         }
     }
@@ -155,7 +158,7 @@ impl Pool {
         let mut timer = Box::pin(tokio::time::sleep_until(window.deadline));
         let conn = tokio::select! {
             biased;
-            c = Conn::connect(authority) => c.map_err(|e| Failure::Exchange(h1::Error::Io(e)))?,
+            c = Conn::connect(authority) => c.map_err(Failure::Connect)?,
             () = timer.as_mut() => return Err(Failure::TimedOut),
         };
         let mut lease = Lease {

@@ -73,6 +73,7 @@ pub fn spawn(data: Arc<crate::DataPlane>) {
                 a.metering.flush();
                 a.registry.sync();
                 a.metering.sync();
+                a.client.links().sync();
             })
             .await;
         }

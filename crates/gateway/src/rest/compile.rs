@@ -116,12 +116,34 @@ pub struct Integration {
     pub uri: Vec<UriPart>,
     /// The URI parsed once when it is one literal `http://` address (no variables).
     pub literal_endpoint: Option<Endpoint>,
+    /// `connectionType: VPC_LINK`: the link to connect through (HTTP and HTTP_PROXY).
+    pub vpc_link: Option<LinkRef>,
     pub request_parameters: Vec<(RequestTarget, Source)>,
     pub request_templates: Vec<(String, Template)>,
     pub passthrough: Passthrough,
     pub content_handling: Option<ContentHandling>,
     pub timeout: Duration,
     pub responses: Vec<IntegrationResponse>,
+}
+
+/// A VPC_LINK integration's `connectionId`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkRef {
+    Id(String),
+    /// `${stageVariables.name}`.
+    StageVariable(String),
+}
+
+impl LinkRef {
+    pub fn parse(connection_id: &str) -> LinkRef {
+        match connection_id
+            .strip_prefix("${stageVariables.")
+            .and_then(|r| r.strip_suffix('}'))
+        {
+            Some(name) => LinkRef::StageVariable(name.to_string()),
+            None => LinkRef::Id(connection_id.to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,6 +335,12 @@ pub fn integration(i: &model::Integration) -> Result<Integration, String> {
         [UriPart::Lit(u)] if u.starts_with("http://") => Endpoint::parse(u.clone()).ok(),
         _ => None,
     };
+    let vpc_link = match (kind, i.connection_type.as_deref()) {
+        (Kind::Http | Kind::HttpProxy, Some("VPC_LINK")) => {
+            Some(LinkRef::parse(i.connection_id.as_deref().unwrap_or("")))
+        }
+        _ => None,
+    };
     let mut request_parameters = Vec::new();
     for (k, v) in i.request_parameters.iter().flatten() {
         let target = mapping::parse_request_target(k)?;
@@ -362,6 +390,7 @@ pub fn integration(i: &model::Integration) -> Result<Integration, String> {
         http_method,
         uri,
         literal_endpoint,
+        vpc_link,
         request_parameters,
         request_templates: templates(i.request_templates.as_ref())?,
         passthrough,

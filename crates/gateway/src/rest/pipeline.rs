@@ -12,6 +12,7 @@
 //! [`invoke`] is shared with `test_invoke_method`, which runs phases 2–9 against the current,
 //! undeployed definition.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -22,7 +23,7 @@ use hyper::{HeaderMap, Method, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::compile::{Deployment, Kind, MethodPlan};
+use super::compile::{Deployment, Kind, LinkRef, MethodPlan};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
 use super::mapping::{LazyContext, View};
@@ -30,7 +31,7 @@ use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
 use crate::http::{read_whole, ReadError, ResponseBody};
-use crate::integrations::{http::Client, mock};
+use crate::integrations::{http::Client, mock, vpc_link::Link};
 use crate::metering::{Identity, Metering};
 use crate::registry::LiveStage;
 use crate::{DataPlane, Target};
@@ -562,7 +563,7 @@ async fn phases(
         Kind::Mock => mock::invoke(&String::from_utf8_lossy(&mapped.body))?,
         Kind::Http | Kind::HttpProxy => {
             let proxy = integ.kind == Kind::HttpProxy;
-            let out = request_map::http_request(request_map::Outgoing {
+            let mut out = request_map::http_request(request_map::Outgoing {
                 integ,
                 mapped,
                 client_method: &req.method,
@@ -576,6 +577,9 @@ async fn phases(
                 source_ip: req.source_ip,
                 content_type,
             })?;
+            if let Some(link) = &integ.vpc_link {
+                out.via = Some(vpc_link(exec, link)?);
+            }
             log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
             let t0 = Instant::now();
             if proxy {
@@ -627,6 +631,28 @@ async fn phases(
         status_override,
         log,
     )
+}
+
+/// The VPC link a VPC_LINK integration connects through (its `connectionId`, or the stage
+/// variable it names), if it is usable.
+fn vpc_link(exec: &Exec<'_>, link: &LinkRef) -> Result<Arc<Link>, GatewayError> {
+    let id = match link {
+        LinkRef::Id(id) => id.as_str(),
+        LinkRef::StageVariable(name) => exec
+            .variables
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+    };
+    let found = exec.client.links().get(exec.tenant, id).ok_or_else(|| {
+        GatewayError::config(format!(
+            "Execution failed due to configuration error: Invalid VPC link identifier specified: {id:?}"
+        ))
+    })?;
+    if found.backends().is_err() {
+        return Err(crate::integrations::http::vpc_link_unusable(&found));
+    }
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! (URI with path variables and stage variables, query, AWS's header rules).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use super::gateway_responses::{GatewayError, ResponseType};
 use super::mapping::{RequestTarget, View};
 use super::pipeline::{ExecLog, KnownHeaders};
 use super::template::{self, Inputs};
-use crate::integrations::{h1, http::Endpoint};
+use crate::integrations::{h1, http::Endpoint, vpc_link::Link};
 
 // Header names are constants: a `&str` name is parsed and hashed on every lookup.
 pub(super) const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -235,6 +236,9 @@ pub struct BackendRequest<'a> {
     /// each cost an allocation or two and a drop per request.
     pub added: Vec<u8>,
     pub body: Bytes,
+    /// The VPC link to connect through (a VPC_LINK integration), instead of the endpoint's
+    /// own address.
+    pub via: Option<Arc<Link>>,
 }
 
 /// Headers of a proxied client's request that the gateway does not forward as they are.
@@ -369,6 +373,7 @@ pub fn http_request(o: Outgoing<'_>) -> Result<BackendRequest<'_>, GatewayError>
         skip,
         added,
         body: o.mapped.body,
+        via: None,
     })
 }
 

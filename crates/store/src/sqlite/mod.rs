@@ -221,6 +221,8 @@ struct SqliteTxn<'a> {
     touched: BTreeSet<String>,
     /// Whether this transaction wrote something the metering layer indexes.
     metering: bool,
+    /// A VPC link was written or deleted.
+    vpc_links: bool,
 }
 
 impl SqliteTxn<'_> {
@@ -238,6 +240,7 @@ impl SqliteTxn<'_> {
 
     fn touch(&mut self, kind: &str, scope: &str, id: &str) {
         self.metering |= affects_metering(kind);
+        self.vpc_links |= kind == kind::VPC_LINK;
         if affects_data_plane(kind) {
             let api = if kind == kind::REST_API { id } else { scope };
             self.touched.insert(api.to_string());
@@ -521,6 +524,7 @@ impl Store for SqliteStore {
             finished: false,
             touched: BTreeSet::new(),
             metering: false,
+            vpc_links: false,
         };
         match f(&mut txn) {
             Ok(()) => txn.commit()?,
@@ -531,6 +535,7 @@ impl Store for SqliteStore {
         }
         let touched = std::mem::take(&mut txn.touched);
         let metering = txn.metering;
+        let vpc_links = txn.vpc_links;
         drop(txn);
         drop(inner);
         for rest_api_id in touched {
@@ -542,6 +547,11 @@ impl Store for SqliteStore {
         }
         if metering {
             self.announce_metering(tenant);
+        }
+        if vpc_links {
+            let _ = self.changes.send(Change::VpcLinks {
+                tenant: tenant.clone(),
+            });
         }
         Ok(())
     }
@@ -575,6 +585,12 @@ impl Store for SqliteStore {
                 served.insert((tenant.clone(), api.to_string()));
             }
         }
+        let linked: BTreeSet<Tenant> = inner
+            .docs
+            .scan(kind::VPC_LINK)
+            .into_iter()
+            .map(|(tenant, ..)| tenant.clone())
+            .collect();
         let mut metered: BTreeSet<Tenant> = inner.docs.tenants().cloned().collect();
         metered.extend(counters::tenants(&inner.conn)?);
         inner.conn.execute_batch(
@@ -590,6 +606,9 @@ impl Store for SqliteStore {
         }
         for tenant in metered {
             self.announce_metering(&tenant);
+        }
+        for tenant in linked {
+            let _ = self.changes.send(Change::VpcLinks { tenant });
         }
         Ok(())
     }
