@@ -123,13 +123,26 @@ def test_wrong_secret_is_401_for_vpcep_too(hw):
     dict(sign_sk="not-the-secret"),
     dict(account=("AKIDNOSUCHKEY0000000", "whatever", "000000000000")),
     dict(replace_headers={"Authorization": "SDK-HMAC-SHA256 garbage"}),
-    dict(drop_headers=("Authorization",)),
     dict(drop_headers=("X-Sdk-Date",)),
-], ids=["wrong-secret", "unknown-ak", "malformed-authorization", "unsigned", "no-date"])
+], ids=["wrong-secret", "unknown-ak", "malformed-authorization", "no-date"])
 def test_bad_signatures_are_401_with_huawei_error_body(hw, tamper):
     project = new_project()
     r = raw_call(hw.server, "GET", _list_path(project), project=project, **tamper)
     assert_huawei_error(r, 401, AUTH_ERROR_CODE)
+
+
+def test_an_unsigned_call_gets_awss_answer(hw):
+    """Without a signature nothing says the call is Huawei's: like any unsigned call, it gets
+    AWS's 403 (the dispatch contract of "One house for four APIs"), and creates nothing."""
+    project = new_project()
+    r = raw_call(hw.server, "POST", _list_path(project), project=project,
+                 body=sanitize_for_serialization(instance_req("gw_unsigned")),
+                 drop_headers=("Authorization",))
+    assert r.status_code == 403, (r.status_code, r.text)
+    assert r.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    ak, sk, _ = ACCOUNT_A
+    listed = apig_client(hw.server, ak, sk, project).list_instances_v2(ListInstancesV2Request())
+    assert listed.total == 0
 
 
 @pytest.mark.parametrize("minutes", [-16, 16], ids=["16-min-past", "16-min-future"])

@@ -71,8 +71,6 @@ pub fn plane_of<'a>(
     Plane::Management(match scheme_of(headers, raw_query) {
         Scheme::Huawei => ManagementApi::Huawei,
         Scheme::Aws { service } if service == "execute-api" => ManagementApi::Connections,
-        // An unsigned call to a path only Huawei has gets Huawei's answer (its 401).
-        Scheme::Unsigned if is_huawei_path(path) => ManagementApi::Huawei,
         // Unsigned and unknown calls get AWS's answer: the path decides which AWS API.
         _ if path.starts_with("/v2/") => ManagementApi::ApiGatewayV2,
         _ if path.starts_with("/@connections") || path.contains("/@connections/") => {
@@ -80,21 +78,6 @@ pub fn plane_of<'a>(
         }
         _ => ManagementApi::ApiGateway,
     })
-}
-
-/// Paths no AWS API has: VPC Endpoint's `/v1/{project_id}/...` (AWS's `apigateway` paths have
-/// no version prefix) and APIG's and VPC Endpoint's `/v2/{project_id}/apigw|vpc-endpoints|
-/// vpc-endpoint-services/...` (`apigatewayv2`'s second segment is a collection, never followed
-/// by these).
-pub fn is_huawei_path(path: &str) -> bool {
-    let mut segments = path.trim_start_matches('/').split('/');
-    match (segments.next(), segments.next(), segments.next()) {
-        (Some("v1"), Some(project), Some(rest)) => !project.is_empty() && !rest.is_empty(),
-        (Some("v2"), Some(project), Some("apigw" | "vpc-endpoints" | "vpc-endpoint-services")) => {
-            !project.is_empty()
-        }
-        _ => false,
-    }
 }
 
 /// `source_ip` is the client's address as `$context.identity.sourceIp` shows it, written once
@@ -360,35 +343,8 @@ mod tests {
         check(local, "/restapis", None, "ApiGateway");
         check(local, "/v2/apis", None, "ApiGatewayV2");
         check(local, "/prod/@connections/abc", None, "Connections");
-        // ...except a path only Huawei has: Huawei's 401.
-        check(local, "/v2/0123/apigw/instances", None, "Huawei");
-    }
-}
-
-#[cfg(test)]
-mod huawei_path_tests {
-    use super::is_huawei_path;
-
-    #[test]
-    fn only_huaweis_paths_are_huaweis() {
-        for p in [
-            "/v2/0123/apigw/instances",
-            "/v2/p/apigw/instances/i/vpc-endpoint/connections",
-            "/v1/p/vpc-endpoints",
-            "/v2/p/vpc-endpoints/e/upgrade",
-        ] {
-            assert!(is_huawei_path(p), "{p}");
-        }
-        for p in [
-            "/v2/apis",
-            "/v2/apis/abc/routes",
-            "/v2/domainnames/x/apimappings",
-            "/restapis",
-            "/v1",
-            "/v1/p",
-            "/",
-        ] {
-            assert!(!is_huawei_path(p), "{p}");
-        }
+        // Even on Huawei's paths (the contract): an unsigned call is AWS's to answer.
+        check(local, "/v2/0123/apigw/instances", None, "ApiGatewayV2");
+        check(local, "/v1/0123/vpc-endpoints", None, "ApiGateway");
     }
 }
