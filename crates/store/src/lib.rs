@@ -47,6 +47,8 @@ pub mod kind {
     pub const API_KEY_VALUE: &str = "apikeyvalue";
     /// VPC links (scope `""`); the data plane resolves VPC_LINK integrations through them.
     pub const VPC_LINK: &str = "vpclink";
+    /// Client certificates (scope `""`), with their private keys; stages name them.
+    pub const CLIENT_CERTIFICATE: &str = "clientcertificate";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
