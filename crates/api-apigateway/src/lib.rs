@@ -10,13 +10,14 @@
 //! Handlers by entity family: `restapi/` (the API definition: REST APIs, resources, methods,
 //! integrations, models, validators, authorizers, gateway responses), `deploy/` (deployments,
 //! stages, method settings, test invoke), `keys/` (API keys, usage plans, their keys, usage),
-//! `vpc_links`, and `account`, `tags`.
+//! `vpc_links`, `certs/` (client certificates), and `account`, `tags`.
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
 //! management machinery (`portico-mgmt`); never the data plane, which it reaches only through
 //! the [`DataPlane`] port that the binary plugs in.
 
 mod account;
+mod certs;
 mod deploy;
 mod keys;
 mod restapi;
@@ -130,6 +131,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| gateway_responses::handler(operation))
         .or_else(|| authorizers::handler(operation))
         .or_else(|| vpc_links::handler(operation))
+        .or_else(|| certs::client_certificates::handler(operation))
 }
 
 /// Operations whose handler awaits.
