@@ -148,15 +148,16 @@ def test_update_simple_members(apigw, stage):
     api_id, d1, d2 = stage
     apigw.create_documentation_version(restApiId=api_id, documentationVersion="1.0")
     before = apigw.get_stage(restApiId=api_id, stageName="dev")
+    cert = apigw.generate_client_certificate()["clientCertificateId"]
     s = update(apigw, api_id,
                replace("/description", "new"), replace("/deploymentId", d2),
                replace("/tracingEnabled", "true"), replace("/cacheClusterEnabled", "true"),
-               replace("/cacheClusterSize", "6.1"), replace("/clientCertificateId", "cert01"),
+               replace("/cacheClusterSize", "6.1"), replace("/clientCertificateId", cert),
                replace("/documentationVersion", "1.0"))
     assert s["description"] == "new" and s["deploymentId"] == d2
     assert s["tracingEnabled"] is True
     assert (s["cacheClusterEnabled"], s["cacheClusterSize"], s["cacheClusterStatus"]) == (True, "6.1", "AVAILABLE")
-    assert s["clientCertificateId"] == "cert01" and s["documentationVersion"] == "1.0"
+    assert s["clientCertificateId"] == cert and s["documentationVersion"] == "1.0"
     assert s["lastUpdatedDate"] >= before["lastUpdatedDate"] and s["createdDate"] == before["createdDate"]
     assert stage_of(apigw.get_stage(restApiId=api_id, stageName="dev")) == stage_of(s)
     s = update(apigw, api_id, replace("/cacheClusterEnabled", "false"), replace("/description", ""))

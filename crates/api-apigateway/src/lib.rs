@@ -10,13 +10,15 @@
 //! Handlers by entity family: `restapi/` (the API definition: REST APIs, resources, methods,
 //! integrations, models, validators, authorizers, gateway responses), `deploy/` (deployments,
 //! stages, method settings, test invoke), `keys/` (API keys, usage plans, their keys, usage),
-//! `docs/` (documentation parts and versions), `vpc_links`, and `account`, `tags`.
+//! `docs/` (documentation parts and versions), `vpc_links`, `certs/` (client certificates), and
+//! `account`, `tags`.
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
 //! management machinery (`portico-mgmt`); never the data plane, which it reaches only through
 //! the [`DataPlane`] port that the binary plugs in.
 
 mod account;
+mod certs;
 mod deploy;
 mod docs;
 mod keys;
@@ -132,6 +134,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| authorizers::handler(operation))
         .or_else(|| vpc_links::handler(operation))
         .or_else(|| docs::handler(operation))
+        .or_else(|| certs::client_certificates::handler(operation))
 }
 
 /// Operations whose handler awaits.

@@ -170,6 +170,10 @@ fn stages() {
     let deployments = format!("/restapis/{api}/deployments");
     let prod = format!("{stages}/prod");
     let role = "arn:aws:iam::111111111111:role/logs";
+    let cert = h.call("POST", "/clientcertificates", "", json!({}))["clientCertificateId"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let op = |op: &str, path: &str, value: &str| json!({"op": op, "path": path, "value": value});
     // A stage names only documentation versions that exist.
     for v in ["1", "2"] {
@@ -240,7 +244,7 @@ fn stages() {
                     op("replace", "/cacheClusterEnabled", "true"),
                     op("replace", "/cacheClusterSize", "6.1"),
                     op("replace", "/tracingEnabled", "false"),
-                    op("replace", "/clientCertificateId", "cert"),
+                    op("replace", "/clientCertificateId", &cert),
                     op("replace", "/documentationVersion", "2"),
                     op("replace", "/accessLogSettings/format", "$context.requestId"),
                     op(

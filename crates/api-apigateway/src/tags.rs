@@ -125,8 +125,9 @@ fn parse(arn: &str, tenant: &Tenant) -> Result<Target, ApiError> {
         ["apikeys", id] => target(kind::API_KEY, "", id),
         ["usageplans", id] => target(kind::USAGE_PLAN, "", id),
         ["vpclinks", id] => target(kind::VPC_LINK, "", id),
-        // Portico does not build these entities yet, so nothing of theirs can be found.
-        ["clientcertificates", _] | ["domainnames", _] => return Err(not_found()),
+        ["clientcertificates", id] => target(kind::CLIENT_CERTIFICATE, "", id),
+        // Portico does not build domain names yet, so none can be found.
+        ["domainnames", _] => return Err(not_found()),
         _ => return Err(invalid_arn()),
     };
     if region != tenant.region() {

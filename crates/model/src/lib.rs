@@ -31,6 +31,7 @@ pub use indexmap::IndexMap;
 pub mod account;
 pub mod api_key;
 pub mod authorizer;
+pub mod client_certificate;
 pub mod documentation;
 pub mod gateway_responses;
 pub mod integration;
@@ -45,6 +46,7 @@ pub mod vpc_link;
 pub use account::Account;
 pub use api_key::ApiKey;
 pub use authorizer::Authorizer;
+pub use client_certificate::ClientCertificate;
 pub use documentation::{
     DocumentationPart, DocumentationPartLocation, DocumentationSnapshot, DocumentationVersion,
 };

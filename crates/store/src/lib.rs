@@ -52,6 +52,8 @@ pub mod kind {
     pub const DOCUMENTATION_PART: &str = "documentationpart";
     pub const DOCUMENTATION_VERSION: &str = "documentationversion";
     pub const DOCUMENTATION_SNAPSHOT: &str = "documentationsnapshot";
+    /// Client certificates (scope `""`), with their private keys; stages name them.
+    pub const CLIENT_CERTIFICATE: &str = "clientcertificate";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).

@@ -5,6 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Reply};
+use crate::certs::client_certificates;
 use crate::error::ApiError;
 use crate::ids::now_epoch;
 use crate::method_settings::{self, invalid_path};
@@ -381,6 +382,15 @@ pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             }
             if op.path == "/documentationVersion" && op.op != Op::Remove {
                 crate::docs::versions::check_stage_version(txn, api_id, op.value()?)?;
+            }
+            // A stage may only name a client certificate that exists (a replace with an empty
+            // value clears it, as a remove does).
+            if op.path == "/clientCertificateId"
+                && op.op == Op::Replace
+                && op.value.as_deref().is_some_and(|id| !id.is_empty())
+                && !client_certificates::exists(txn, op.value()?)?
+            {
+                return Err(client_certificates::not_found());
             }
             patch::apply(&mut stage, std::slice::from_ref(op), RULES)?;
         }
