@@ -33,6 +33,7 @@ pub mod api_key;
 pub mod authorizer;
 pub mod client_certificate;
 pub mod documentation;
+pub mod domain_name;
 pub mod gateway_responses;
 pub mod integration;
 pub mod method;
@@ -50,6 +51,7 @@ pub use client_certificate::ClientCertificate;
 pub use documentation::{
     DocumentationPart, DocumentationPartLocation, DocumentationSnapshot, DocumentationVersion,
 };
+pub use domain_name::{BasePathMapping, DomainName, MutualTlsAuthentication};
 pub use integration::{Integration, IntegrationResponse, TlsConfig};
 pub use method::{Method, MethodResponse};
 pub use snapshot::DeploymentSnapshot;

@@ -54,6 +54,10 @@ pub mod kind {
     pub const DOCUMENTATION_SNAPSHOT: &str = "documentationsnapshot";
     /// Client certificates (scope `""`), with their private keys; stages name them.
     pub const CLIENT_CERTIFICATE: &str = "clientcertificate";
+    /// Scope `""`, id = the domain name (lower case).
+    pub const DOMAIN_NAME: &str = "domainname";
+    /// Scope = the domain name, id = the base path (`(none)` for the empty one).
+    pub const BASE_PATH_MAPPING: &str = "basepathmapping";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
@@ -102,6 +106,9 @@ pub enum Change {
     Metering { tenant: Tenant },
     /// The tenant's VPC links changed (the data plane's VPC link index).
     VpcLinks { tenant: Tenant },
+    /// The tenant's custom domain names or their mappings changed (the data plane's domain
+    /// index and the TLS listener's certificates).
+    DomainNames { tenant: Tenant },
 }
 
 /// Who listens to what. Each topic has its own channel, so a subscriber never wakes for
@@ -109,7 +116,8 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topic {
     /// [`Change::RestApi`]: the data plane's deployment registry, and metering (stage bindings);
-    /// [`Change::VpcLinks`]: the data plane's VPC link index.
+    /// [`Change::VpcLinks`]: the data plane's VPC link index; [`Change::DomainNames`]: the
+    /// domain index and the TLS certificates.
     Serving,
     /// [`Change::Metering`]: the metering index.
     Metering,
@@ -118,7 +126,9 @@ pub enum Topic {
 impl Change {
     pub fn topic(&self) -> Topic {
         match self {
-            Change::RestApi { .. } | Change::VpcLinks { .. } => Topic::Serving,
+            Change::RestApi { .. } | Change::VpcLinks { .. } | Change::DomainNames { .. } => {
+                Topic::Serving
+            }
             Change::Metering { .. } => Topic::Metering,
         }
     }
@@ -127,7 +137,8 @@ impl Change {
         match self {
             Change::RestApi { tenant, .. }
             | Change::Metering { tenant }
-            | Change::VpcLinks { tenant } => tenant,
+            | Change::VpcLinks { tenant }
+            | Change::DomainNames { tenant } => tenant,
         }
     }
 }
