@@ -57,7 +57,7 @@ fn main() {
         http_method: "GET".into(),
         resource_id: "r".into(),
         resource_path: "/keyed".into(),
-        authorization_type: "NONE".into(),
+        authorization: Default::default(),
         api_key_required: keyed,
         checks: Checks::default(),
         integration: Err("unused".into()),

@@ -36,7 +36,7 @@ fn main() -> std::io::Result<()> {
     .map_err(|e| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            e.detail.unwrap_or(e.message),
+            e.detail.or(e.message).unwrap_or_default(),
         )
     })?;
     let workers = args.next().and_then(|n| n.parse().ok()).unwrap_or_else(|| {
@@ -106,7 +106,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
                     .await
                 {
                     Ok((r, _)) => response_map::proxy(r),
-                    Err(e) => Response::new(full(e.message)),
+                    Err(e) => Response::new(full(e.message.unwrap_or_default())),
                 };
                 Ok::<_, Infallible>(resp)
             }

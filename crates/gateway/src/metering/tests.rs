@@ -12,7 +12,7 @@ fn method(path: &str, keyed: bool) -> MethodPlan {
         http_method: "GET".into(),
         resource_id: "r".into(),
         resource_path: path.into(),
-        authorization_type: "NONE".into(),
+        authorization: Default::default(),
         api_key_required: keyed,
         checks: Checks::default(),
         integration: Err("unused".into()),

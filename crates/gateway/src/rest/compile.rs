@@ -79,11 +79,43 @@ pub struct MethodPlan {
     pub http_method: String,
     pub resource_id: String,
     pub resource_path: String,
-    pub authorization_type: String,
+    pub authorization: Authorization,
     pub api_key_required: bool,
     pub checks: Checks,
     /// `Err` = why this method cannot run (logged per invocation, 500 to the client).
     pub integration: Result<Integration, String>,
+}
+
+/// Who may call a method: its `authorizationType`, read once at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Authorization {
+    #[default]
+    None,
+    AwsIam,
+    Custom,
+    CognitoUserPools,
+}
+
+impl Authorization {
+    /// An absent type is `NONE`. A type this build does not know is treated as a custom
+    /// authorizer: refused, never let through.
+    pub fn of(t: Option<&str>) -> Authorization {
+        match t {
+            None | Some("NONE") => Authorization::None,
+            Some("AWS_IAM") => Authorization::AwsIam,
+            Some("COGNITO_USER_POOLS") => Authorization::CognitoUserPools,
+            Some(_) => Authorization::Custom,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Authorization::None => "NONE",
+            Authorization::AwsIam => "AWS_IAM",
+            Authorization::Custom => "CUSTOM",
+            Authorization::CognitoUserPools => "COGNITO_USER_POOLS",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,10 +317,7 @@ fn method(
         http_method: http_method.to_string(),
         resource_id: resource_id.to_string(),
         resource_path: resource_path.to_string(),
-        authorization_type: doc
-            .authorization_type
-            .clone()
-            .unwrap_or_else(|| "NONE".to_string()),
+        authorization: Authorization::of(doc.authorization_type.as_deref()),
         api_key_required: doc.api_key_required,
         checks,
         integration,

@@ -64,8 +64,9 @@ response_types! {
 #[derive(Debug, Clone)]
 pub struct GatewayError {
     pub kind: ResponseType,
-    /// `$context.error.message`.
-    pub message: String,
+    /// `$context.error.message`; `None` is AWS's `null` (authorizer failures answer
+    /// `{"message":null}`).
+    pub message: Option<String>,
     /// A status other than the type's default (AWS answers an unreachable HTTP backend with
     /// INTEGRATION_FAILURE but status 500).
     pub status: Option<u16>,
@@ -77,7 +78,7 @@ impl GatewayError {
     pub fn new(kind: ResponseType, message: impl Into<String>) -> GatewayError {
         GatewayError {
             kind,
-            message: message.into(),
+            message: Some(message.into()),
             status: None,
             detail: None,
         }
@@ -93,6 +94,13 @@ impl GatewayError {
         GatewayError {
             detail: Some(detail.into()),
             ..Self::new(ResponseType::ApiConfigurationError, "Internal server error")
+        }
+    }
+    /// An error whose message AWS leaves `null`.
+    pub fn without_message(kind: ResponseType) -> GatewayError {
+        GatewayError {
+            message: None,
+            ..Self::new(kind, "")
         }
     }
     pub fn with_status(mut self, status: u16) -> GatewayError {
@@ -295,17 +303,22 @@ impl GatewayResponses {
 pub fn error_context(err: &GatewayError) -> Value {
     json!({
         "message": err.message,
-        "messageString": Value::String(err.message.clone()).to_string(),
+        "messageString": message_json(&err.message),
         "responseType": err.kind.name(),
         "validationErrorString": err.detail.clone().unwrap_or_default(),
     })
 }
 
-fn default_body(message: &str) -> Bytes {
-    Bytes::from(format!(
-        "{{\"message\":{}}}",
-        Value::String(message.to_string())
-    ))
+fn default_body(message: &Option<String>) -> Bytes {
+    Bytes::from(format!("{{\"message\":{}}}", message_json(message)))
+}
+
+/// The message as a JSON literal (`$context.error.messageString`): quoted, or `null`.
+fn message_json(message: &Option<String>) -> String {
+    match message {
+        Some(m) => Value::String(m.clone()).to_string(),
+        None => "null".to_string(),
+    }
 }
 
 fn build(status: u16, headers: HeaderMap, body: Bytes) -> Response<ResponseBody> {
@@ -324,7 +337,7 @@ pub fn forbidden() -> Response<ResponseBody> {
         "x-amzn-ErrorType",
         HeaderValue::from_static("ForbiddenException"),
     );
-    build(403, headers, default_body("Forbidden"))
+    build(403, headers, default_body(&Some("Forbidden".into())))
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use hyper::{HeaderMap, Method, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::compile::{Deployment, Kind, LinkRef, MethodPlan};
+use super::compile::{Authorization, Deployment, Kind, LinkRef, MethodPlan};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
 use super::mapping::{LazyContext, View};
@@ -495,8 +495,9 @@ pub async fn invoke(
     }
 }
 
-/// Phase 3: authorization. API keys, usage plan / stage / account throttles and quotas
-/// (`metering`); IAM and authorizers plug in here too (every method is `NONE` until they land).
+/// Phase 3: authorization. The method's authorization type first, then API keys, usage plan /
+/// stage / account throttles and quotas (`metering`), in AWS's order. Test-invoke (no
+/// metering) skips both, as AWS's does.
 fn authorize(
     exec: &Exec,
     plan: &MethodPlan,
@@ -505,8 +506,27 @@ fn authorize(
     let Some(m) = exec.metering else {
         return Ok(None);
     };
+    if plan.authorization != Authorization::None {
+        return Err(refuse_unverifiable(plan.authorization, req));
+    }
     let key = req.known.api_key.map(|v| v.as_bytes());
     m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)
+}
+
+/// A method guarded by IAM, a Lambda authorizer or a Cognito user pool, before Portico can
+/// check any of them: refused, never let through. A call without credentials gets AWS's
+/// answer to one (IAM: 403 Missing Authentication Token); any other gets AWS's answer to an
+/// authorizer that cannot run (500 `{"message":null}`), the reason in the execution log.
+fn refuse_unverifiable(auth: Authorization, req: &ClientRequest<'_>) -> GatewayError {
+    let signed = req.headers.contains_key(hyper::header::AUTHORIZATION)
+        || req.query.iter().any(|(k, _)| k == "X-Amz-Signature");
+    if auth == Authorization::AwsIam && !signed {
+        return GatewayError::missing_token();
+    }
+    GatewayError::without_message(ResponseType::AuthorizerConfigurationError).with_detail(format!(
+        "Authorization type {} is not supported by this Portico yet: request refused",
+        auth.name()
+    ))
 }
 
 /// `{a=1, b=2}`, as AWS's execution log prints parameter maps.
