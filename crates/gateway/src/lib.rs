@@ -67,6 +67,17 @@ impl DataPlane {
     }
 }
 
+/// Who is at the other end of a client connection, as `$context.identity` shows it; written
+/// once per connection.
+#[derive(Debug, Clone, Default)]
+pub struct Peer {
+    /// `$context.identity.sourceIp`.
+    pub source_ip: std::sync::Arc<str>,
+    /// `$context.identity.clientCert`: the certificate a mutual-TLS client presented
+    /// (`clientCertPem`, `subjectDN`, `issuerDN`, `serialNumber`, `validity`).
+    pub client_cert: Option<serde_json::Value>,
+}
+
 /// What an execute-api address names. `path` is the raw (still percent-encoded) resource path
 /// below the stage, always starting with `/`.
 #[derive(Debug, Clone, PartialEq, Eq)]

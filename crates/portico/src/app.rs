@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::auth::Auth;
 use crate::config::Config;
+use crate::tls::Tls;
 
 pub struct App {
     pub config: Config,
@@ -24,6 +25,8 @@ pub struct App {
     pub huawei: Arc<huawei::Ctx>,
     /// The execute-api side: live compiled deployments, the backend client, metrics, metering.
     pub data: Arc<DataPlane>,
+    /// Certificates by SNI for `--tls-listen` (`None` without it).
+    pub tls: Option<Arc<Tls>>,
 }
 
 impl App {
@@ -48,6 +51,7 @@ impl App {
             data,
             config,
             store,
+            tls: None,
         }
     }
 }

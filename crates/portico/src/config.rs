@@ -51,6 +51,21 @@ pub struct FileConfig {
     /// Network load balancers VPC links may target: each NLB ARN's real addresses.
     #[serde(default)]
     pub load_balancers: Vec<LoadBalancer>,
+    /// A second address, served over HTTPS (every plane, as on `listen`).
+    pub tls_listen: Option<String>,
+    /// Certificates custom domains name by ARN (`certificateArn`, `regionalCertificateArn`).
+    #[serde(default)]
+    pub certificates: Vec<CertificateFile>,
+}
+
+/// `[[certificates]] arn = "arn:aws:acm:…:certificate/ID"`, `cert_file = "chain.pem"` (leaf
+/// first), `key_file = "key.pem"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateFile {
+    pub arn: String,
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
 }
 
 /// `[[load_balancers]] arn = "arn:aws:elasticloadbalancing:…:loadbalancer/net/NAME/ID"`,
@@ -87,6 +102,9 @@ pub struct Config {
     pub accept_any_key: bool,
     /// The NLBs VPC links may target, checked (see [`check_load_balancers`]).
     pub load_balancers: Vec<LoadBalancer>,
+    /// Where HTTPS is served (`--tls-listen`), if anywhere.
+    pub tls_listen: Option<SocketAddr>,
+    pub certificates: Vec<CertificateFile>,
 }
 
 #[derive(Debug)]
@@ -119,6 +137,33 @@ impl Config {
         data_dir: Option<PathBuf>,
         region: Option<String>,
     ) -> Result<Config, ConfigError> {
+        Self::resolve_with_tls(file, listen, None, data_dir, region)
+    }
+
+    /// [`Config::resolve`], with `--tls-listen`.
+    pub fn resolve_with_tls(
+        file: FileConfig,
+        listen: Option<String>,
+        tls_listen: Option<String>,
+        data_dir: Option<PathBuf>,
+        region: Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let tls_listen = match tls_listen.or(file.tls_listen) {
+            None => None,
+            Some(t) => Some(
+                t.parse::<SocketAddr>()
+                    .map_err(|e| ConfigError(format!("invalid tls_listen address {t:?}: {e}")))?,
+            ),
+        };
+        let mut arns = std::collections::HashSet::new();
+        for c in &file.certificates {
+            if !arns.insert(c.arn.as_str()) {
+                return Err(ConfigError(format!(
+                    "certificates: {:?} is listed twice",
+                    c.arn
+                )));
+            }
+        }
         let listen_text = listen
             .or(file.listen)
             .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
@@ -179,6 +224,8 @@ impl Config {
             max_connections,
             accept_any_key: file.accept_any_key.unwrap_or(false),
             load_balancers: check_load_balancers(file.load_balancers)?,
+            tls_listen,
+            certificates: file.certificates,
         };
         config.check_network_safety()?;
         Ok(config)
@@ -188,19 +235,19 @@ impl Config {
     /// `test`/`test` key is public knowledge, and `accept_any_key` lets in whoever signs with any
     /// key at all.
     fn check_network_safety(&self) -> Result<(), ConfigError> {
-        if self.accept_any_key && !self.listen.ip().is_loopback() {
-            return Err(ConfigError(format!(
-                "refusing to listen on non-loopback address {} with accept_any_key = true: it lets \
-                 anyone who can reach the port in with any access key; listen on 127.0.0.1 or ::1",
-                self.listen
-            )));
-        }
-        if self.seeded_credentials && !self.listen.ip().is_loopback() {
-            return Err(ConfigError(format!(
-                "refusing to listen on non-loopback address {} with only the seeded test/test credentials; \
-                 configure [[credentials]] in a --config file",
-                self.listen
-            )));
+        for addr in std::iter::once(self.listen).chain(self.tls_listen) {
+            if self.accept_any_key && !addr.ip().is_loopback() {
+                return Err(ConfigError(format!(
+                    "refusing to listen on non-loopback address {addr} with accept_any_key = true: it lets \
+                     anyone who can reach the port in with any access key; listen on 127.0.0.1 or ::1",
+                )));
+            }
+            if self.seeded_credentials && !addr.ip().is_loopback() {
+                return Err(ConfigError(format!(
+                    "refusing to listen on non-loopback address {addr} with only the seeded test/test credentials; \
+                     configure [[credentials]] in a --config file",
+                )));
+            }
         }
         Ok(())
     }
@@ -448,5 +495,27 @@ mod tests {
             assert!(err.0.contains("accept_any_key"), "{listen}: {}", err.0);
         }
         assert!(!resolve("accept_any_key = false").unwrap().accept_any_key);
+    }
+
+    #[test]
+    fn tls_listen_and_certificates_are_read_and_checked() {
+        let cert = "[[certificates]]\narn = \"arn:aws:acm:us-east-1:1:certificate/a\"\n\
+                    cert_file = \"c.pem\"\nkey_file = \"k.pem\"\n";
+        let c = resolve(&format!("tls_listen = \"127.0.0.1:4567\"\n{cert}")).unwrap();
+        assert_eq!(c.tls_listen, Some("127.0.0.1:4567".parse().unwrap()));
+        assert_eq!(c.certificates.len(), 1);
+        assert!(resolve(&format!("{cert}{cert}")).is_err());
+        assert!(resolve("tls_listen = \"nowhere\"").is_err());
+        assert!(resolve(&format!("{cert}certificate_file = \"x\"")).is_err());
+        // The seeded key stays on loopback on the HTTPS listener too.
+        let err = Config::resolve_with_tls(
+            FileConfig::default(),
+            None,
+            Some("0.0.0.0:4567".into()),
+            None,
+            None,
+        )
+        .unwrap_err();
+        assert!(err.0.contains("0.0.0.0:4567"), "{}", err.0);
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod head_watch;
 pub mod planes;
 pub mod server;
+pub mod tls;
 
 pub use portico_gateway::http;
 
@@ -31,7 +32,14 @@ pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>>
             e
         )
     })?;
-    let app = Arc::new(App::new(config, Arc::new(store)));
+    let store: Arc<dyn portico_store::Store> = Arc::new(store);
+    let mut app = App::new(config, store.clone());
+    if app.config.tls_listen.is_some() {
+        let tls = Arc::new(tls::Tls::new(store, &app.config.certificates)?);
+        tls.spawn_watch();
+        app.tls = Some(tls);
+    }
+    let app = Arc::new(app);
     portico_gateway::metering::spawn(app.data.clone());
     Ok(Server::bind(app).await?)
 }

@@ -20,6 +20,9 @@ struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:4566).
     #[arg(long, env = "PORTICO_LISTEN")]
     listen: Option<String>,
+    /// A second address served over HTTPS: custom domains' certificates by SNI, mutual TLS.
+    #[arg(long, env = "PORTICO_TLS_LISTEN")]
+    tls_listen: Option<String>,
     /// Directory holding the embedded store (default ./portico-data).
     #[arg(long, env = "PORTICO_DATA_DIR")]
     data_dir: Option<PathBuf>,
@@ -83,7 +86,13 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
         }
     };
     file.workers = args.workers.or(file.workers);
-    let config = match Config::resolve(file, args.listen, args.data_dir, args.region) {
+    let config = match Config::resolve_with_tls(
+        file,
+        args.listen,
+        args.tls_listen,
+        args.data_dir,
+        args.region,
+    ) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("portico: {e}");
@@ -115,6 +124,9 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
                 return std::process::ExitCode::FAILURE;
             }
         };
+        if let Some(addr) = server.tls_addr() {
+            tracing::info!(%addr, "serving HTTPS");
+        }
         match server.local_addr() {
             Ok(addr) => tracing::info!(%addr, "ready"),
             Err(e) => tracing::warn!(error = %e, "ready (address unknown)"),

@@ -9,7 +9,7 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Request, Response};
 use portico_core::ApiError;
-use portico_gateway::Target;
+use portico_gateway::{Peer, Target};
 use portico_mgmt::WireFormat;
 use serde_json::json;
 
@@ -80,11 +80,11 @@ pub fn plane_of<'a>(
     })
 }
 
-/// `source_ip` is the client's address as `$context.identity.sourceIp` shows it, written once
-/// per connection.
+/// `peer` is who is at the other end of the connection (`$context.identity`), written once per
+/// connection.
 pub async fn serve(
     app: Arc<App>,
-    source_ip: Arc<str>,
+    peer: Arc<Peer>,
     req: Request<Incoming>,
 ) -> Response<ResponseBody> {
     let (parts, body) = req.into_parts();
@@ -97,7 +97,7 @@ pub async fn serve(
     match plane_of(host, parts.uri.path(), &parts.headers, raw_query) {
         // Its request ids and errors are its own (gateway responses).
         Plane::Invoke(t) => {
-            portico_gateway::rest::pipeline::serve(&app.data, t, &source_ip, &parts, body).await
+            portico_gateway::rest::pipeline::serve(&app.data, t, &peer, &parts, body).await
         }
         Plane::Admin => {
             let rid = request_id();

@@ -30,7 +30,8 @@ use tokio::sync::{mpsc, oneshot, watch, OwnedSemaphorePermit, Semaphore};
 
 use crate::app::App;
 use crate::head_watch::{HeadWatch, Watched};
-use crate::planes;
+use crate::{planes, tls};
+use portico_gateway::Peer;
 
 /// How long shutdown waits for in-flight requests before giving up on them.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,20 +49,36 @@ const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 
 pub struct Server {
     listener: TcpListener,
+    /// `--tls-listen`: the same planes over HTTPS.
+    tls_listener: Option<TcpListener>,
     app: Arc<App>,
 }
 
-/// A connection on its way to the worker that will serve it, with its `max_connections` slot.
-type Handoff = (std::net::TcpStream, SocketAddr, OwnedSemaphorePermit);
+/// A connection on its way to the worker that will serve it, with its `max_connections` slot
+/// and whether it arrived on the HTTPS listener.
+type Handoff = (std::net::TcpStream, SocketAddr, OwnedSemaphorePermit, bool);
 
 impl Server {
     pub async fn bind(app: Arc<App>) -> std::io::Result<Server> {
         let listener = TcpListener::bind(app.config.listen).await?;
-        Ok(Server { listener, app })
+        let tls_listener = match app.config.tls_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await?),
+            None => None,
+        };
+        Ok(Server {
+            listener,
+            tls_listener,
+            app,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The HTTPS listener's address, if there is one.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Serve until `shutdown` resolves, then drain every worker.
@@ -106,7 +123,8 @@ impl Server {
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
-                accepted = self.listener.accept() => {
+                accepted = accept_either(&self.listener, self.tls_listener.as_ref()) => {
+                    let (accepted, secure) = accepted;
                     let (stream, peer) = match accepted {
                         Ok(x) => x,
                         Err(e) => {
@@ -134,15 +152,15 @@ impl Server {
                     // Slot 0 is this runtime; 1.. are the worker threads.
                     next = (next + 1) % (outboxes.len() + 1);
                     if next == 0 {
-                        local.serve(stream, peer, slot);
+                        local.serve(stream, peer, slot, secure);
                         continue;
                     }
                     match stream.into_std() {
                         Ok(std) => {
-                            if let Err(mpsc::error::SendError((std, peer, slot))) = outboxes[next - 1].send((std, peer, slot)) {
+                            if let Err(mpsc::error::SendError((std, peer, slot, secure))) = outboxes[next - 1].send((std, peer, slot, secure)) {
                                 // That worker is gone: serve here rather than drop the client.
                                 if let Ok(s) = TcpStream::from_std(std) {
-                                    local.serve(s, peer, slot);
+                                    local.serve(s, peer, slot, secure);
                                 }
                             }
                         }
@@ -153,6 +171,7 @@ impl Server {
             }
         }
         drop(self.listener);
+        drop(self.tls_listener);
         tracing::info!("shutting down: draining in-flight requests");
         let _ = stop_tx.send(true);
         drop(outboxes);
@@ -175,8 +194,8 @@ async fn worker(
     loop {
         tokio::select! {
             handed = inbox.recv() => match handed {
-                Some((std, peer, slot)) => match TcpStream::from_std(std) {
-                    Ok(stream) => conns.serve(stream, peer, slot),
+                Some((std, peer, slot, secure)) => match TcpStream::from_std(std) {
+                    Ok(stream) => conns.serve(stream, peer, slot, secure),
                     Err(e) => tracing::warn!(error = %e, "cannot adopt a handed-over connection"),
                 },
                 None => break,
@@ -185,6 +204,20 @@ async fn worker(
         }
     }
     conns.drain().await;
+}
+
+/// The next connection from either listener, and whether it came from the HTTPS one.
+async fn accept_either(
+    plain: &TcpListener,
+    tls: Option<&TcpListener>,
+) -> (std::io::Result<(TcpStream, SocketAddr)>, bool) {
+    match tls {
+        None => (plain.accept().await, false),
+        Some(tls) => tokio::select! {
+            a = plain.accept() => (a, false),
+            a = tls.accept() => (a, true),
+        },
+    }
 }
 
 /// Answers a connection over `max_connections` with [`REFUSAL`] and closes it, without waiting
@@ -241,49 +274,39 @@ impl Connections {
         }
     }
 
-    fn serve(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit) {
+    fn serve(&self, stream: TcpStream, peer: SocketAddr, slot: OwnedSemaphorePermit, secure: bool) {
         let app = self.app.clone();
-        let source_ip: Arc<str> = portico_gateway::rest::context::source_ip(peer.ip()).into();
-        let watch = Arc::new(HeadWatch::default());
-        let heads = watch.clone();
-        let service = service_fn(move |req: Request<Incoming>| {
-            let (app, source_ip) = (app.clone(), source_ip.clone());
-            let in_flight = heads.begin();
-            async move {
-                let resp = planes::serve(app, source_ip, req).await;
-                Ok::<Response<Watched>, Infallible>(resp.map(|body| in_flight.respond(body)))
-            }
-        });
-        let head_timeout = self.app.config.header_read_timeout;
-        // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
-        // for WebSocket APIs). Nothing upgrades yet. The connection's future ends when it hands
-        // the socket over: a task that serves an upgraded connection must watch for shutdown
-        // (and hold a `max_connections` slot) itself.
-        let conn = self
-            .builder
-            .serve_connection(TokioIo::new(stream), service)
-            .with_upgrades();
+        let builder = self.builder.clone();
         let mut stop = self.stop.subscribe();
+        let source_ip: Arc<str> = portico_gateway::rest::context::source_ip(peer.ip()).into();
         tokio::spawn(async move {
             let _slot = slot;
-            let mut conn = std::pin::pin!(conn);
-            let ended = tokio::select! {
-                biased;
-                ended = conn.as_mut() => ended,
-                _ = stop.changed() => {
-                    // Finish the request in flight (or close an idle connection), then end.
-                    conn.as_mut().graceful_shutdown();
-                    conn.await
-                }
-                // Waited too long for a request head: closed without an answer (dropping the
-                // connection closes the socket), as hyper's own timeout would.
-                () = watch.expired(head_timeout) => {
-                    tracing::debug!(%peer, "no request head within header_read_timeout: closed");
-                    Ok(())
-                }
+            if !secure {
+                let who = Arc::new(Peer {
+                    source_ip,
+                    client_cert: None,
+                });
+                return connection(app, builder, stop, TokioIo::new(stream), who, peer).await;
+            }
+            let Some(tls) = app.tls.clone() else {
+                return;
             };
-            if let Err(e) = ended {
-                tracing::debug!(error = %e, "connection ended with an error");
+            let handshake = tls::handshake(&tls, stream);
+            let secured = tokio::select! {
+                biased;
+                _ = stop.changed() => return,
+                r = tokio::time::timeout(app.config.header_read_timeout, handshake) => r,
+            };
+            match secured {
+                Ok(Ok((stream, client_cert))) => {
+                    let who = Arc::new(Peer {
+                        source_ip,
+                        client_cert,
+                    });
+                    connection(app, builder, stop, TokioIo::new(stream), who, peer).await
+                }
+                Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                Err(_) => tracing::debug!(%peer, "no TLS handshake within header_read_timeout"),
             }
         });
     }
@@ -294,6 +317,54 @@ impl Connections {
             _ = self.stop.closed() => tracing::debug!("drained"),
             _ = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("drain timed out"),
         }
+    }
+}
+
+/// Serve one client connection (plain or TLS) until it ends, shutdown, or a head timeout.
+async fn connection<I>(
+    app: Arc<App>,
+    builder: http1::Builder,
+    mut stop: watch::Receiver<()>,
+    io: TokioIo<I>,
+    who: Arc<Peer>,
+    peer: SocketAddr,
+) where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let head_timeout = app.config.header_read_timeout;
+    let watch = Arc::new(HeadWatch::default());
+    let heads = watch.clone();
+    let service = service_fn(move |req: Request<Incoming>| {
+        let (app, who) = (app.clone(), who.clone());
+        let in_flight = heads.begin();
+        async move {
+            let resp = planes::serve(app, who, req).await;
+            Ok::<Response<Watched>, Infallible>(resp.map(|body| in_flight.respond(body)))
+        }
+    });
+    // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
+    // for WebSocket APIs). Nothing upgrades yet. The connection's future ends when it hands
+    // the socket over: a task that serves an upgraded connection must watch for shutdown
+    // (and hold a `max_connections` slot) itself.
+    let conn = builder.serve_connection(io, service).with_upgrades();
+    let mut conn = std::pin::pin!(conn);
+    let ended = tokio::select! {
+        biased;
+        ended = conn.as_mut() => ended,
+        _ = stop.changed() => {
+            // Finish the request in flight (or close an idle connection), then end.
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+        // Waited too long for a request head: closed without an answer (dropping the
+        // connection closes the socket), as hyper's own timeout would.
+        () = watch.expired(head_timeout) => {
+            tracing::debug!(%peer, "no request head within header_read_timeout: closed");
+            Ok(())
+        }
+    };
+    if let Err(e) = ended {
+        tracing::debug!(error = %e, "connection ended with an error");
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Info<'a> {
     pub request_path: &'a str,
     pub domain_name: &'a str,
     pub source_ip: &'a str,
+    /// `$context.identity.clientCert` (mutual TLS only).
+    pub client_cert: Option<&'a Value>,
     pub user_agent: Option<&'a str>,
     pub received: OffsetDateTime,
     /// `Some` only when the stage has a canary (AWS omits the variable otherwise).
@@ -68,14 +70,21 @@ pub fn field(i: &Info, key: &str) -> Option<Value> {
         "domainPrefix" => Value::from(i.domain_name.split('.').next().unwrap_or("")),
         "extendedRequestId" => Value::from(i.extended_request_id),
         "httpMethod" => Value::from(i.http_method),
-        "identity" => json!({
-            "accountId": null, "apiKey": i.identity.map(|k| k.api_key()),
-            "apiKeyId": i.identity.map(|k| k.api_key_id()), "caller": null,
-            "cognitoAuthenticationProvider": null, "cognitoAuthenticationType": null,
-            "cognitoIdentityId": null, "cognitoIdentityPoolId": null, "principalOrgId": null,
-            "sourceIp": i.source_ip, "user": null, "userAgent": i.user_agent,
-            "userArn": null,
-        }),
+        "identity" => {
+            let mut identity = json!({
+                "accountId": null, "apiKey": i.identity.map(|k| k.api_key()),
+                "apiKeyId": i.identity.map(|k| k.api_key_id()), "caller": null,
+                "cognitoAuthenticationProvider": null, "cognitoAuthenticationType": null,
+                "cognitoIdentityId": null, "cognitoIdentityPoolId": null, "principalOrgId": null,
+                "sourceIp": i.source_ip, "user": null, "userAgent": i.user_agent,
+                "userArn": null,
+            });
+            // AWS shows `clientCert` only on a mutual-TLS domain.
+            if let (Some(c), Value::Object(m)) = (i.client_cert, &mut identity) {
+                m.insert("clientCert".into(), c.clone());
+            }
+            identity
+        }
         "isCanaryRequest" => Value::Bool(i.is_canary?),
         "path" => Value::from(format!("/{}{}", i.stage, i.request_path)),
         "protocol" => Value::from("HTTP/1.1"),

@@ -34,7 +34,7 @@ use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::integrations::{http::Client, mock, vpc_link::Link};
 use crate::metering::{Identity, Metering};
 use crate::registry::LiveStage;
-use crate::{DataPlane, Target};
+use crate::{DataPlane, Peer, Target};
 use portico_core::query::parse_query;
 use portico_store::Tenant;
 
@@ -55,6 +55,8 @@ pub struct ClientRequest<'a> {
     pub known: KnownHeaders<'a>,
     pub body: Bytes,
     pub source_ip: &'a str,
+    /// `$context.identity.clientCert` (mutual TLS only).
+    pub client_cert: Option<&'a Value>,
     pub domain_name: &'a str,
 }
 
@@ -155,7 +157,7 @@ pub struct Invocation {
 pub async fn serve(
     dp: &DataPlane,
     target: Target<'_>,
-    source_ip: &str,
+    peer: &Peer,
     parts: &Parts,
     body: Incoming,
 ) -> Response<ResponseBody> {
@@ -230,7 +232,8 @@ pub async fn serve(
         headers: &parts.headers,
         known,
         body: body.clone().unwrap_or_default(),
-        source_ip,
+        source_ip: &peer.source_ip,
+        client_cert: peer.client_cert.as_ref(),
         domain_name,
     };
     let mut inv = match body {
@@ -353,6 +356,7 @@ fn build_context(
             request_path: req.path,
             domain_name: req.domain_name,
             source_ip: req.source_ip,
+            client_cert: req.client_cert,
             user_agent: req.known.user_agent.and_then(|v| v.to_str().ok()),
             received: exec.received,
             is_canary: exec.is_canary,
@@ -719,6 +723,7 @@ mod tests {
             known: KnownHeaders::of(&headers),
             body: Bytes::from(body.to_string()),
             source_ip: "127.0.0.1",
+            client_cert: None,
             domain_name: "api1.execute-api.localhost",
         };
         let inv = invoke(&exec, &req, Route::Find, false).await;

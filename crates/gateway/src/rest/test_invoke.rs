@@ -115,6 +115,7 @@ pub async fn run(
         known: KnownHeaders::of(&headers),
         body,
         source_ip: "test-invoke-source-ip",
+        client_cert: None,
         domain_name: "testPrefix.testDomainName",
     };
     let received = OffsetDateTime::now_utc();
