@@ -36,3 +36,49 @@ def test_cli_reports_aws_errors(server):
     rc, _, err = aws(server, "apigateway", "get-rest-api", "--rest-api-id", "nope000000")
     assert rc != 0
     assert "NotFoundException" in err and "Invalid API identifier specified 000000000000:nope000000" in err
+
+
+def ok(server, *args):
+    rc, out, err = aws(server, *args)
+    assert rc == 0, err
+    return out
+
+
+NLB = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/cli/0123456789abcdef"
+
+
+def test_cli_vpc_links_page_through_get_vpc_links(server):
+    server.reset()
+    made = [ok(server, "apigateway", "create-vpc-link", "--name", f"l{i}",
+               "--target-arns", NLB)["id"] for i in range(3)]
+    listed = ok(server, "apigateway", "get-vpc-links", "--page-size", "1")
+    assert sorted(i["id"] for i in listed["items"]) == sorted(made)
+    one = ok(server, "apigateway", "get-vpc-link", "--vpc-link-id", made[0])
+    assert (one["name"], one["targetArns"]) == ("l0", [NLB])
+    ok(server, "apigateway", "delete-vpc-link", "--vpc-link-id", made[0])
+    rc, _, err = aws(server, "apigateway", "get-vpc-link", "--vpc-link-id", made[0])
+    assert rc != 0 and "NotFoundException" in err
+
+
+def test_cli_client_certificates(server):
+    server.reset()
+    cert = ok(server, "apigateway", "generate-client-certificate", "--description", "cli")
+    assert cert["pemEncodedCertificate"].startswith("-----BEGIN CERTIFICATE-----")
+    listed = ok(server, "apigateway", "get-client-certificates")
+    assert [c["clientCertificateId"] for c in listed["items"]] == [cert["clientCertificateId"]]
+    ok(server, "apigateway", "delete-client-certificate", "--client-certificate-id",
+       cert["clientCertificateId"])
+    assert ok(server, "apigateway", "get-client-certificates")["items"] == []
+
+
+def test_cli_documentation_parts_and_versions(server):
+    server.reset()
+    api_id = ok(server, "apigateway", "create-rest-api", "--name", "docs")["id"]
+    part = ok(server, "apigateway", "create-documentation-part", "--rest-api-id", api_id,
+              "--location", "type=API", "--properties", '{"description": "the API"}')
+    parts = ok(server, "apigateway", "get-documentation-parts", "--rest-api-id", api_id)
+    assert [p["id"] for p in parts["items"]] == [part["id"]]
+    ok(server, "apigateway", "create-documentation-version", "--rest-api-id", api_id,
+       "--documentation-version", "v1")
+    versions = ok(server, "apigateway", "get-documentation-versions", "--rest-api-id", api_id)
+    assert [v["version"] for v in versions["items"]] == ["v1"]
