@@ -5,8 +5,10 @@
                                                         template reading $context)
   deploy_bench_api.py PORTICO_URL BACKEND_URL bodies    ANY /{proxy+} (HTTP_PROXY to the
                                                         backend's /{proxy})
-Either way the stage is `bench`."""
-import sys, boto3
+Either way the stage is `bench`. With BENCH_NLB set to a network load balancer ARN that the
+server's `[[load_balancers]]` knows, the first form also gets GET /linked: HTTP_PROXY to the
+same backend through a VPC link to that NLB."""
+import os, sys, time, boto3
 url, backend = sys.argv[1:3]
 bodies = sys.argv[3:] == ["bodies"]
 c = boto3.client("apigateway", endpoint_url=url, region_name="us-east-1",
@@ -36,5 +38,17 @@ c.put_integration_response(
     restApiId=api_id, resourceId=mock, httpMethod="GET", statusCode="200",
     responseTemplates={"application/json":
                        '{"ok":true,"service":"$context.stage","n":12345,"id":"$context.requestId"}'})
+nlb = os.environ.get("BENCH_NLB")
+if nlb:
+    link = c.create_vpc_link(name="bench", targetArns=[nlb])["id"]
+    deadline = time.monotonic() + 10
+    while c.get_vpc_link(vpcLinkId=link)["status"] != "AVAILABLE":
+        assert time.monotonic() < deadline, "the VPC link did not become AVAILABLE"
+        time.sleep(0.1)
+    linked = c.create_resource(restApiId=api_id, parentId=root, pathPart="linked")["id"]
+    c.put_method(restApiId=api_id, resourceId=linked, httpMethod="GET", authorizationType="NONE")
+    c.put_integration(restApiId=api_id, resourceId=linked, httpMethod="GET", type="HTTP_PROXY",
+                      integrationHttpMethod="GET", uri=backend, connectionType="VPC_LINK",
+                      connectionId=link)
 c.create_deployment(restApiId=api_id, stageName="bench")
 print(api_id)
