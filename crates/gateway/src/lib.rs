@@ -25,6 +25,7 @@
 pub mod access_log;
 pub mod fast_map;
 pub mod http;
+pub mod iam;
 pub mod integrations;
 pub mod metering;
 pub mod metrics;
@@ -43,6 +44,8 @@ pub struct DataPlane {
     pub metrics: Arc<metrics::Metrics>,
     /// API keys, throttles, quotas and usage counts (phase 3).
     pub metering: metering::Metering,
+    /// Verifies `AWS_IAM` invocations' signatures; `None` refuses them.
+    pub iam: Option<Arc<dyn iam::IamVerifier>>,
 }
 
 impl DataPlane {
@@ -63,6 +66,7 @@ impl DataPlane {
             registry: registry::Registry::new(store, metrics.clone()),
             client: integrations::http::Client::with_links(links),
             metrics,
+            iam: None,
         }
     }
 }

@@ -37,10 +37,11 @@ impl App {
                 .iter()
                 .map(|lb| (lb.arn.clone(), lb.targets.clone())),
         ));
-        let data = Arc::new(DataPlane::with_load_balancers(
-            store.clone(),
-            load_balancers.clone(),
-        ));
+        let mut data = DataPlane::with_load_balancers(store.clone(), load_balancers.clone());
+        // The data plane verifies AWS_IAM invocations with the same credentials, through its
+        // own verifier (and key cache).
+        data.iam = Some(Arc::new(Auth::new(&config)));
+        let data = Arc::new(data);
         let port = Arc::new(DataPlanePort(data.clone()));
         App {
             auth: Auth::new(&config),

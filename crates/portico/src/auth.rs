@@ -16,6 +16,7 @@ use hyper::HeaderMap;
 
 use crate::config::{Config, Credential, SEEDED_ACCOUNT};
 use portico_core::{ApiError, Tenant};
+use portico_gateway::iam::{IamCaller, IamRefusal, IamVerifier, SignedInvocation};
 
 pub struct Auth {
     by_access_key: HashMap<String, Credential>,
@@ -90,6 +91,46 @@ impl Auth {
         }
     }
 
+    /// An `AWS_IAM` invocation's caller: SigV4 with service `execute-api`, strictly — only
+    /// configured keys, whatever `accept_any_key` and `allow_unsigned` say (they open the
+    /// management API to test suites, never a deployed API's IAM-guarded methods).
+    pub fn verify_invocation(&self, req: &SignedInvocation<'_>) -> Result<IamCaller, IamRefusal> {
+        let headers: Vec<(&str, &str)> = req
+            .headers
+            .iter()
+            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
+            .collect();
+        let signed = sigv4::Request {
+            method: req.method,
+            raw_path: req.raw_path,
+            raw_query: req.raw_query,
+            headers: &headers,
+            body: req.body,
+        };
+        let now = portico_core::ids::now_epoch();
+        let secret_for = |ak: &str| self.by_access_key.get(ak).map(|c| c.secret_key.clone());
+        match sigv4::verify_with(&signed, Some("execute-api"), now, secret_for, &self.keys) {
+            Ok(v) => match self.by_access_key.get(&v.access_key) {
+                Some(cred) => Ok(IamCaller {
+                    account_id: cred.account_id.clone(),
+                    access_key: v.access_key.to_string(),
+                    region: v.region.to_string(),
+                }),
+                None => Err(IamRefusal::UnknownKey(
+                    sigv4::Error::UnrecognizedClient.message(),
+                )),
+            },
+            Err(sigv4::Error::MissingAuthenticationToken) => Err(IamRefusal::Missing),
+            Err(e @ sigv4::Error::UnrecognizedClient) => Err(IamRefusal::UnknownKey(e.message())),
+            Err(
+                e @ (sigv4::Error::SignatureExpired { .. }
+                | sigv4::Error::SignatureNotYetCurrent { .. }
+                | sigv4::Error::PresignExpired { .. }),
+            ) => Err(IamRefusal::Expired(e.message())),
+            Err(e) => Err(IamRefusal::Invalid(e.message())),
+        }
+    }
+
     /// `accept_any_key`: the tenant of a request signed with a key that is not configured, read
     /// from its credential scope; nothing else is checked, since nothing is verified (a date
     /// check would only refuse clients whose clock is frozen, as in moto's `freeze_time` tests).
@@ -114,6 +155,12 @@ impl Auth {
             any_key_account(&cred.access_key),
             cred.region,
         )))
+    }
+}
+
+impl IamVerifier for Auth {
+    fn verify(&self, req: &SignedInvocation<'_>) -> Result<IamCaller, IamRefusal> {
+        self.verify_invocation(req)
     }
 }
 

@@ -36,6 +36,8 @@ pub struct Info<'a> {
     pub is_canary: Option<bool>,
     /// The accepted API key (methods requiring one).
     pub identity: Option<&'a crate::metering::Identity>,
+    /// The caller whose SigV4 signature verified (`AWS_IAM` methods).
+    pub caller: Option<&'a crate::iam::IamCaller>,
 }
 
 /// Top-level `$context` keys, in the order AWS documents them.
@@ -71,14 +73,20 @@ pub fn field(i: &Info, key: &str) -> Option<Value> {
         "extendedRequestId" => Value::from(i.extended_request_id),
         "httpMethod" => Value::from(i.http_method),
         "identity" => {
+            let c = i.caller;
             let mut identity = json!({
-                "accountId": null, "apiKey": i.identity.map(|k| k.api_key()),
-                "apiKeyId": i.identity.map(|k| k.api_key_id()), "caller": null,
+                "accountId": c.map(|c| c.account_id.as_str()),
+                "apiKey": i.identity.map(|k| k.api_key()),
+                "apiKeyId": i.identity.map(|k| k.api_key_id()),
+                "caller": c.map(|c| c.access_key.as_str()),
                 "cognitoAuthenticationProvider": null, "cognitoAuthenticationType": null,
                 "cognitoIdentityId": null, "cognitoIdentityPoolId": null, "principalOrgId": null,
-                "sourceIp": i.source_ip, "user": null, "userAgent": i.user_agent,
-                "userArn": null,
+                "sourceIp": i.source_ip, "user": c.map(|c| c.access_key.as_str()),
+                "userAgent": i.user_agent, "userArn": c.map(|c| c.user_arn()),
             });
+            if let (Some(c), Value::Object(m)) = (c, &mut identity) {
+                m.insert("accessKey".into(), Value::from(c.access_key.as_str()));
+            }
             // AWS shows `clientCert` only on a mutual-TLS domain.
             if let (Some(c), Value::Object(m)) = (i.client_cert, &mut identity) {
                 m.insert("clientCert".into(), c.clone());

@@ -72,6 +72,9 @@ pub struct GatewayError {
     pub status: Option<u16>,
     /// What the execution log says (`test_invoke_method`'s `log`).
     pub detail: Option<String>,
+    /// The member the default body names the message with: `message`, except for IAM's
+    /// access denials, which AWS answers `{"Message": …}`.
+    pub message_key: &'static str,
 }
 
 impl GatewayError {
@@ -81,6 +84,7 @@ impl GatewayError {
             message: Some(message.into()),
             status: None,
             detail: None,
+            message_key: "message",
         }
     }
     pub fn missing_token() -> GatewayError {
@@ -102,6 +106,10 @@ impl GatewayError {
             message: None,
             ..Self::new(kind, "")
         }
+    }
+    pub fn with_message_key(mut self, key: &'static str) -> GatewayError {
+        self.message_key = key;
+        self
     }
     pub fn with_status(mut self, status: u16) -> GatewayError {
         self.status = Some(status);
@@ -221,7 +229,7 @@ impl GatewayResponses {
         );
         let Some(custom) = custom else {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            return build(status, headers, default_body(&err.message));
+            return build(status, headers, default_body(err.message_key, &err.message));
         };
         let mut ctx = ctx.get().clone();
         if let Value::Object(m) = &mut ctx {
@@ -270,7 +278,7 @@ impl GatewayResponses {
         let body = match chosen {
             None => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                default_body(&err.message)
+                default_body(err.message_key, &err.message)
             }
             Some((ct, t)) => {
                 if let Ok(v) = HeaderValue::from_str(ct) {
@@ -290,7 +298,7 @@ impl GatewayResponses {
                             response_type = err.kind.name(),
                             "gateway response template failed: {e}"
                         );
-                        default_body(&err.message)
+                        default_body(err.message_key, &err.message)
                     }
                 }
             }
@@ -309,8 +317,8 @@ pub fn error_context(err: &GatewayError) -> Value {
     })
 }
 
-fn default_body(message: &Option<String>) -> Bytes {
-    Bytes::from(format!("{{\"message\":{}}}", message_json(message)))
+fn default_body(key: &str, message: &Option<String>) -> Bytes {
+    Bytes::from(format!("{{\"{key}\":{}}}", message_json(message)))
 }
 
 /// The message as a JSON literal (`$context.error.messageString`): quoted, or `null`.
@@ -337,7 +345,11 @@ pub fn forbidden() -> Response<ResponseBody> {
         "x-amzn-ErrorType",
         HeaderValue::from_static("ForbiddenException"),
     );
-    build(403, headers, default_body(&Some("Forbidden".into())))
+    build(
+        403,
+        headers,
+        default_body("message", &Some("Forbidden".into())),
+    )
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
 use crate::http::{read_whole, ReadError, ResponseBody};
+use crate::iam::{self, IamCaller, IamRefusal, IamVerifier, SignedInvocation};
 use crate::integrations::{http::Client, mock, vpc_link::Link};
 use crate::metering::{Identity, Metering};
 use crate::registry::LiveStage;
@@ -47,6 +48,8 @@ pub struct ClientRequest<'a> {
     pub method: Method,
     /// Raw resource path below the stage (`/pets/1`).
     pub path: &'a str,
+    /// The whole path as the client sent it (what a SigV4 signature covers).
+    pub raw_path: &'a str,
     pub raw_query: &'a str,
     /// Decoded query pairs in wire order.
     pub query: Vec<(String, String)>,
@@ -115,6 +118,8 @@ pub struct Exec<'a> {
     pub execution_log: bool,
     /// API keys, throttles and quotas; `None` skips them (test-invoke, as in AWS).
     pub metering: Option<&'a Metering>,
+    /// Verifies `AWS_IAM` signatures; `None` refuses such methods.
+    pub iam: Option<&'a dyn IamVerifier>,
 }
 
 /// The execution log `test_invoke_method` returns. Off on the serving path, where each entry
@@ -194,6 +199,7 @@ pub async fn serve(
         client: &dp.client,
         execution_log: false,
         metering: Some(&dp.metering),
+        iam: dp.iam.as_deref(),
     };
     let known = KnownHeaders::of(&parts.headers);
     let declared = known
@@ -227,6 +233,7 @@ pub async fn serve(
     let creq = ClientRequest {
         method: parts.method.clone(),
         path: target.path,
+        raw_path: parts.uri.path(),
         raw_query,
         query: parse_query(raw_query),
         headers: &parts.headers,
@@ -243,7 +250,8 @@ pub async fn serve(
                 ResponseType::RequestTooLarge,
                 format!("HTTP content length exceeded {MAX_PAYLOAD} bytes."),
             );
-            let make = base_context(&exec, &creq, "", "", None);
+            let nobody = Authorized::default();
+            let make = base_context(&exec, &creq, "", "", &nobody);
             let ctx = LazyContext::new(&make);
             let response = deployment
                 .gateway_responses
@@ -329,7 +337,7 @@ fn base_context<'a>(
     req: &'a ClientRequest<'a>,
     resource_id: &'a str,
     resource_path: &'a str,
-    identity: Option<&'a Identity>,
+    identity: &'a Authorized,
 ) -> impl Fn(Option<&[Box<str>]>) -> Value + Send + Sync + 'a {
     move |keys| build_context(exec, req, resource_id, resource_path, identity, keys)
 }
@@ -339,7 +347,7 @@ fn build_context(
     req: &ClientRequest<'_>,
     resource_id: &str,
     resource_path: &str,
-    identity: Option<&Identity>,
+    identity: &Authorized,
     keys: Option<&[Box<str>]>,
 ) -> Value {
     context::build(
@@ -360,7 +368,8 @@ fn build_context(
             user_agent: req.known.user_agent.and_then(|v| v.to_str().ok()),
             received: exec.received,
             is_canary: exec.is_canary,
-            identity,
+            identity: identity.key.as_ref(),
+            caller: identity.caller.as_ref(),
         },
         keys,
     )
@@ -392,7 +401,8 @@ pub async fn invoke(
             .map(|p| (&dep.resources[*i], p))
     });
     let Some((resource, plan)) = plan else {
-        let make = base_context(exec, req, "", "", None);
+        let nobody = Authorized::default();
+        let make = base_context(exec, req, "", "", &nobody);
         let ctx = LazyContext::new(&make);
         let response = dep.gateway_responses.render(
             &GatewayError::missing_token(),
@@ -412,10 +422,9 @@ pub async fn invoke(
     // Phase 3 runs before `$context` exists: the identity it accepts is part of it.
     let (identity, auth) = match authorize(exec, plan, req) {
         Ok(id) => (id, Ok(())),
-        Err(e) => (None, Err(e)),
+        Err(e) => (Authorized::default(), Err(e)),
     };
-    let identity = identity.as_ref();
-    let make = base_context(exec, req, &resource.id, &resource.path, identity);
+    let make = base_context(exec, req, &resource.id, &resource.path, &identity);
     let ctx = LazyContext::new(&make);
     let mut log = if exec.execution_log {
         ExecLog::on()
@@ -499,6 +508,13 @@ pub async fn invoke(
     }
 }
 
+/// What phase 3 accepted: the API key (metering) and the caller whose IAM signature verified.
+#[derive(Default)]
+pub struct Authorized {
+    pub key: Option<Identity>,
+    pub caller: Option<IamCaller>,
+}
+
 /// Phase 3: authorization. The method's authorization type first, then API keys, usage plan /
 /// stage / account throttles and quotas (`metering`), in AWS's order. Test-invoke (no
 /// metering) skips both, as AWS's does.
@@ -506,27 +522,77 @@ fn authorize(
     exec: &Exec,
     plan: &MethodPlan,
     req: &ClientRequest<'_>,
-) -> Result<Option<Identity>, GatewayError> {
+) -> Result<Authorized, GatewayError> {
     let Some(m) = exec.metering else {
-        return Ok(None);
+        return Ok(Authorized::default());
     };
-    if plan.authorization != Authorization::None {
-        return Err(refuse_unverifiable(plan.authorization, req));
-    }
+    let caller = match plan.authorization {
+        Authorization::None => None,
+        Authorization::AwsIam => Some(iam_caller(exec, req)?),
+        other => return Err(refuse_unverifiable(other)),
+    };
     let key = req.known.api_key.map(|v| v.as_bytes());
-    m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)
+    let key = m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)?;
+    Ok(Authorized { key, caller })
 }
 
-/// A method guarded by IAM, a Lambda authorizer or a Cognito user pool, before Portico can
-/// check any of them: refused, never let through. A call without credentials gets AWS's
-/// answer to one (IAM: 403 Missing Authentication Token); any other gets AWS's answer to an
-/// authorizer that cannot run (500 `{"message":null}`), the reason in the execution log.
-fn refuse_unverifiable(auth: Authorization, req: &ClientRequest<'_>) -> GatewayError {
-    let signed = req.headers.contains_key(hyper::header::AUTHORIZATION)
-        || req.query.iter().any(|(k, _)| k == "X-Amz-Signature");
-    if auth == Authorization::AwsIam && !signed {
-        return GatewayError::missing_token();
+/// `AWS_IAM`: the signature verified, then the caller allowed: its account's own APIs, in the
+/// region it signed for (see `iam`).
+fn iam_caller(exec: &Exec, req: &ClientRequest<'_>) -> Result<IamCaller, GatewayError> {
+    let Some(verifier) = exec.iam else {
+        return Err(refuse_unverifiable(Authorization::AwsIam));
+    };
+    let signed = SignedInvocation {
+        method: req.method.as_str(),
+        raw_path: req.raw_path,
+        raw_query: req.raw_query,
+        headers: req.headers,
+        body: &req.body,
+    };
+    let caller = verifier.verify(&signed).map_err(|r| match r {
+        IamRefusal::Missing => GatewayError::missing_token(),
+        // AWS names it UnrecognizedClientException, a type no gateway response has: the
+        // response is INVALID_SIGNATURE's, with AWS's text.
+        IamRefusal::UnknownKey(m) => GatewayError::new(ResponseType::InvalidSignature, m),
+        IamRefusal::Expired(m) => GatewayError::new(ResponseType::ExpiredToken, m),
+        IamRefusal::Invalid(m) => GatewayError::new(ResponseType::InvalidSignature, m),
+    })?;
+    if caller.region != exec.tenant.region() {
+        return Err(GatewayError::new(
+            ResponseType::InvalidSignature,
+            format!(
+                "Credential should be scoped to a valid region, not '{}'. ",
+                caller.region
+            ),
+        ));
     }
+    if caller.account_id != exec.tenant.account() {
+        let resource = format!(
+            "arn:aws:execute-api:{}:{}:{}/{}/{}{}",
+            exec.tenant.region(),
+            iam::masked_account(exec.tenant.account()),
+            exec.api_id,
+            exec.stage,
+            req.method.as_str(),
+            req.path
+        );
+        return Err(GatewayError::new(
+            ResponseType::AccessDenied,
+            format!(
+                "User: {} is not authorized to perform: execute-api:Invoke on resource: {resource}",
+                caller.user_arn()
+            ),
+        )
+        .with_message_key("Message"));
+    }
+    Ok(caller)
+}
+
+/// A method guarded by a Lambda authorizer or a Cognito user pool, before Portico can check
+/// either (or an `AWS_IAM` one without a verifier): refused, never let through, with AWS's
+/// answer to an authorizer that cannot run (500 `{"message":null}`); the reason goes to the
+/// execution log.
+fn refuse_unverifiable(auth: Authorization) -> GatewayError {
     GatewayError::without_message(ResponseType::AuthorizerConfigurationError).with_detail(format!(
         "Authorization type {} is not supported by this Portico yet: request refused",
         auth.name()
@@ -711,6 +777,7 @@ mod tests {
             client: &client,
             execution_log: true,
             metering: None,
+            iam: None,
         };
         let (path, q) = path.split_once('?').unwrap_or((path, ""));
         let headers = HeaderMap::new();
@@ -723,6 +790,7 @@ mod tests {
             known: KnownHeaders::of(&headers),
             body: Bytes::from(body.to_string()),
             source_ip: "127.0.0.1",
+            raw_path: "/",
             client_cert: None,
             domain_name: "api1.execute-api.localhost",
         };

@@ -115,6 +115,7 @@ pub async fn run(
         known: KnownHeaders::of(&headers),
         body,
         source_ip: "test-invoke-source-ip",
+        raw_path: "",
         client_cert: None,
         domain_name: "testPrefix.testDomainName",
     };
@@ -136,6 +137,7 @@ pub async fn run(
         execution_log: true,
         // AWS's test invoke skips API keys, throttling and quotas.
         metering: None,
+        iam: None,
     };
     let started = Instant::now();
     let inv = invoke(&exec, &req, Route::Resource(index), false).await;
