@@ -56,12 +56,22 @@ impl DataPlane {
         store: Arc<dyn Store>,
         load_balancers: Arc<LoadBalancers>,
     ) -> DataPlane {
+        DataPlane::with_options(store, load_balancers, Arc::default())
+    }
+
+    /// The data plane, with the NLBs VPC links may target and the roots `https://` backends
+    /// are verified against (webpki-roots and the config's `backend_ca_file`).
+    pub fn with_options(
+        store: Arc<dyn Store>,
+        load_balancers: Arc<LoadBalancers>,
+        tls: Arc<integrations::tls::Tls>,
+    ) -> DataPlane {
         let metrics = Arc::new(metrics::Metrics::new());
         let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers);
         DataPlane {
             metering: metering::Metering::new(store.clone()),
-            registry: registry::Registry::new(store, metrics.clone()),
-            client: integrations::http::Client::with_links(links),
+            registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),
+            client: integrations::http::Client::with_links_and_tls(links, tls),
             metrics,
         }
     }

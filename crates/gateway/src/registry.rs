@@ -20,8 +20,9 @@ use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::access_log::Format;
 use super::metrics::{Metrics, StageMetrics};
+use crate::integrations::tls::{ClientCert, Tls};
 use crate::rest::compile::{self, Deployment};
-use portico_model::{DeploymentSnapshot, Entity, IndexMap, Stage};
+use portico_model::{ClientCertificate, DeploymentSnapshot, Entity, IndexMap, Stage};
 use portico_store::{self as store, kind, Store, StoreError, Tenant};
 
 /// Kind of the frozen deployment documents the stages branch writes.
@@ -47,6 +48,8 @@ pub struct LiveStage {
     pub canary: Option<Canary>,
     pub access_log: Option<Format>,
     pub metrics: StageMetrics,
+    /// `clientCertificateId`, ready to present to `https://` backends.
+    pub client_cert: Option<ClientCert>,
 }
 
 pub struct Canary {
@@ -60,17 +63,24 @@ pub struct Canary {
 pub struct Registry {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
+    tls: Arc<Tls>,
     routes: ArcSwap<Routes>,
     changes: Mutex<broadcast::Receiver<store::Change>>,
 }
 
 impl Registry {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Registry {
+        Registry::with_tls(store, metrics, Arc::default())
+    }
+
+    /// The registry, building stages' client certificates over `tls`'s roots.
+    pub fn with_tls(store: Arc<dyn Store>, metrics: Arc<Metrics>, tls: Arc<Tls>) -> Registry {
         // Subscribe before the initial scan so nothing committed in between is missed.
         let changes = Mutex::new(store.subscribe(store::Topic::Serving));
         let r = Registry {
             store,
             metrics,
+            tls,
             routes: ArcSwap::from_pointee(Routes::default()),
             changes,
         };
@@ -209,12 +219,18 @@ impl Registry {
                         deps.push((id.to_string(), snap));
                     }
                 }
-                out.push((d.id, stage, deps));
+                let cert = match stage.client_certificate_id.as_deref() {
+                    Some(id) if !id.is_empty() => {
+                        txn.get_shared(kind::CLIENT_CERTIFICATE, "", id)?
+                    }
+                    _ => None,
+                };
+                out.push((d.id, stage, deps, cert));
             }
             Ok(out)
         })?;
         let mut map = FastMap::default();
-        for (name, stage, snaps) in stages {
+        for (name, stage, snaps, cert) in stages {
             for (id, snap) in snaps {
                 // Likewise a snapshot that does not read back.
                 match DeploymentSnapshot::from_document(&snap) {
@@ -224,8 +240,29 @@ impl Registry {
                     Err(e) => tracing::error!(api_id, deployment = id, "{e}"),
                 }
             }
+            let client_cert = cert.and_then(|doc| {
+                let built = ClientCertificate::from_value(&doc)
+                    .map_err(|e| e.to_string())
+                    .and_then(|c| {
+                        self.tls.client_cert(
+                            &c.client_certificate_id,
+                            &c.pem_encoded_certificate,
+                            &c.private_key_pem,
+                        )
+                    });
+                built
+                    .map_err(|e| {
+                        tracing::error!(
+                            api_id,
+                            stage = name,
+                            "client certificate: {e}; not presented"
+                        )
+                    })
+                    .ok()
+            });
             match live_stage(tenant, api_id, &name, &stage, &known, &self.metrics) {
-                Some(st) => {
+                Some(mut st) => {
+                    st.client_cert = client_cert;
                     map.insert(name, Arc::new(st));
                 }
                 None => tracing::warn!(
@@ -299,6 +336,7 @@ fn live_stage(
         canary,
         access_log,
         metrics: metrics.stage(api_id, name),
+        client_cert: None,
     })
 }
 

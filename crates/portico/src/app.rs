@@ -34,9 +34,13 @@ impl App {
                 .iter()
                 .map(|lb| (lb.arn.clone(), lb.targets.clone())),
         ));
-        let data = Arc::new(DataPlane::with_load_balancers(
+        let tls = Arc::new(portico_gateway::integrations::tls::Tls::new(
+            &config.backend_roots,
+        ));
+        let data = Arc::new(DataPlane::with_options(
             store.clone(),
             load_balancers.clone(),
+            tls,
         ));
         let port = Arc::new(DataPlanePort(data.clone()));
         App {

@@ -51,6 +51,9 @@ pub struct FileConfig {
     /// Network load balancers VPC links may target: each NLB ARN's real addresses.
     #[serde(default)]
     pub load_balancers: Vec<LoadBalancer>,
+    /// A PEM file of CA certificates trusted for `https://` backends, beside webpki-roots
+    /// (Mozilla's list): a private CA's backends, or a test's.
+    pub backend_ca_file: Option<PathBuf>,
 }
 
 /// `[[load_balancers]] arn = "arn:aws:elasticloadbalancing:…:loadbalancer/net/NAME/ID"`,
@@ -87,6 +90,8 @@ pub struct Config {
     pub accept_any_key: bool,
     /// The NLBs VPC links may target, checked (see [`check_load_balancers`]).
     pub load_balancers: Vec<LoadBalancer>,
+    /// The certificates of `backend_ca_file`, trusted for `https://` backends.
+    pub backend_roots: Vec<portico_gateway::integrations::tls::CertificateDer<'static>>,
 }
 
 #[derive(Debug)]
@@ -179,6 +184,10 @@ impl Config {
             max_connections,
             accept_any_key: file.accept_any_key.unwrap_or(false),
             load_balancers: check_load_balancers(file.load_balancers)?,
+            backend_roots: match &file.backend_ca_file {
+                None => Vec::new(),
+                Some(path) => read_roots(path)?,
+            },
         };
         config.check_network_safety()?;
         Ok(config)
@@ -208,6 +217,16 @@ impl Config {
 
 /// A limit from the file: `default` when absent, else within `1..=max`.
 /// Each entry names a network load balancer by its ARN, once, with at least one `host:port`.
+/// `backend_ca_file`'s certificates; an error names the file.
+fn read_roots(
+    path: &Path,
+) -> Result<Vec<portico_gateway::integrations::tls::CertificateDer<'static>>, ConfigError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| ConfigError(format!("backend_ca_file {}: {e}", path.display())))?;
+    portico_gateway::integrations::tls::parse_roots(&pem)
+        .map_err(|e| ConfigError(format!("backend_ca_file {}: {e}", path.display())))
+}
+
 fn check_load_balancers(list: Vec<LoadBalancer>) -> Result<Vec<LoadBalancer>, ConfigError> {
     for (i, lb) in list.iter().enumerate() {
         if !portico_model::vpc_link::is_nlb_arn(&lb.arn) {
@@ -448,5 +467,26 @@ mod tests {
             assert!(err.0.contains("accept_any_key"), "{listen}: {}", err.0);
         }
         assert!(!resolve("accept_any_key = false").unwrap().accept_any_key);
+    }
+
+    #[test]
+    fn backend_ca_file_must_be_readable_pem_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let not_pem = dir.path().join("not.pem");
+        std::fs::write(&not_pem, "hello\n").unwrap();
+        for (path, says) in [(&missing, "No such file"), (&not_pem, "no PEM certificate")] {
+            let err = resolve(&format!(
+                "backend_ca_file = {:?}",
+                path.display().to_string()
+            ))
+            .unwrap_err();
+            assert!(
+                err.0.starts_with("backend_ca_file ") && err.0.contains(says),
+                "{}",
+                err.0
+            );
+        }
+        assert!(resolve("").unwrap().backend_roots.is_empty());
     }
 }

@@ -31,6 +31,7 @@ use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
 use crate::http::{read_whole, ReadError, ResponseBody};
+use crate::integrations::tls::{ClientCert, TlsRoute};
 use crate::integrations::{http::Client, mock, vpc_link::Link};
 use crate::metering::{Identity, Metering};
 use crate::registry::LiveStage;
@@ -109,6 +110,8 @@ pub struct Exec<'a> {
     pub trace_id: &'a str,
     pub received: OffsetDateTime,
     pub client: &'a Client,
+    /// The stage's client certificate (`clientCertificateId`), presented to `https://` backends.
+    pub client_cert: Option<&'a ClientCert>,
     /// Keep an execution log (test-invoke).
     pub execution_log: bool,
     /// API keys, throttles and quotas; `None` skips them (test-invoke, as in AWS).
@@ -190,6 +193,7 @@ pub async fn serve(
         trace_id,
         received,
         client: &dp.client,
+        client_cert: stage.client_cert.as_ref(),
         execution_log: false,
         metering: Some(&dp.metering),
     };
@@ -580,6 +584,12 @@ async fn phases(
             if let Some(link) = &integ.vpc_link {
                 out.via = Some(vpc_link(exec, link)?);
             }
+            if out.endpoint.is_tls() {
+                out.tls = TlsRoute {
+                    settings: Some(&integ.tls),
+                    client_cert: exec.client_cert,
+                };
+            }
             log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
             let t0 = Instant::now();
             if proxy {
@@ -685,6 +695,7 @@ mod tests {
             trace_id: "trace",
             received: OffsetDateTime::now_utc(),
             client: &client,
+            client_cert: None,
             execution_log: true,
             metering: None,
         };
