@@ -11,7 +11,8 @@
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
 //! - `registry`: the live (API, stage) → compiled deployment map, rebuilt from store change
 //!   events and swapped atomically — the hot path never touches the store;
-//! - `metering` (API keys, throttles, quotas), `metrics`, `access_log`;
+//! - `metering` (API keys, throttles, quotas), `metrics`, `access_log`, `cache` (the stage
+//!   cache);
 //! - `integrations`: upstream connections (`pool`, `h1`) and the HTTP/HTTP_PROXY and MOCK
 //!   integrations;
 //! - `rest/`: what only REST APIs do — `compile` + `router` (a snapshot becomes an immutable
@@ -23,6 +24,7 @@
 //! over the API kind when HTTP APIs arrive.
 
 pub mod access_log;
+pub mod cache;
 pub mod fast_map;
 pub mod http;
 pub mod integrations;

@@ -61,6 +61,12 @@ impl App {
 struct DataPlanePort(Arc<DataPlane>);
 
 impl apigateway::DataPlane for DataPlanePort {
+    fn flush_stage_cache(&self, tenant: &portico_store::Tenant, api_id: &str, stage: &str) {
+        // The stage as the registry knows it: apply what the store announced first.
+        self.0.registry.sync();
+        self.0.registry.flush_cache(tenant, api_id, stage);
+    }
+
     fn flush_usage(&self) {
         self.0.metering.flush();
     }

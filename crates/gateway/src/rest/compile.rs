@@ -19,6 +19,7 @@ use super::mapping::{self, RequestTarget, Source};
 use super::router::Router;
 use super::template::Template;
 use super::validate::{Checks, Loc, Models};
+use crate::cache::KeyPart;
 use crate::integrations::http::Endpoint;
 use crate::integrations::tls::TlsSettings;
 
@@ -120,6 +121,10 @@ pub struct Integration {
     pub literal_endpoint: Option<Endpoint>,
     /// `tlsConfig`, for an `https://` endpoint.
     pub tls: TlsSettings,
+    /// `cacheKeyParameters`, compiled.
+    pub cache_key: Vec<KeyPart>,
+    /// `cacheNamespace` (the resource id when unset).
+    pub cache_namespace: Option<String>,
     /// `connectionType: VPC_LINK`: the link to connect through (HTTP and HTTP_PROXY).
     pub vpc_link: Option<LinkRef>,
     pub request_parameters: Vec<(RequestTarget, Source)>,
@@ -410,6 +415,12 @@ pub fn integration(i: &model::Integration) -> Result<Integration, String> {
         uri,
         literal_endpoint,
         tls,
+        cache_key: i
+            .cache_key_parameters
+            .iter()
+            .filter_map(|p| KeyPart::parse(p))
+            .collect(),
+        cache_namespace: i.cache_namespace.clone().filter(|n| !n.is_empty()),
         vpc_link,
         request_parameters,
         request_templates: templates(i.request_templates.as_ref())?,
