@@ -160,3 +160,22 @@ def test_caching_enabled_false_or_ttl_zero_turns_it_off(server, apigw, api, back
     get(server, api_id)
     get(server, api_id)
     assert len(backend.requests) == 4
+
+
+def test_a_streamed_body_is_cached_up_to_a_mebibyte(server, apigw, api, backend):
+    api_id, root = api
+    for name, size in (("big", 300_000), ("huge", 1_100_000)):
+        res = add_resource(apigw, api_id, root, name)
+        http_method(apigw, api_id, res, f"{backend.url}/big/{size}")
+    deploy(apigw, api_id)
+    apigw.update_stage(restApiId=api_id, stageName="prod", patchOperations=[
+        replace("/cacheClusterEnabled", "true")])
+    for _ in range(2):
+        r = invoke(server, api_id, "prod", "/big")
+        assert r.status_code == 200 and len(r.content) == 300_000
+    assert len(backend.requests) == 1
+    # Over AWS's 1 MiB limit: served, never cached.
+    for _ in range(2):
+        r = invoke(server, api_id, "prod", "/huge")
+        assert r.status_code == 200 and len(r.content) == 1_100_000
+    assert len(backend.requests) == 3
