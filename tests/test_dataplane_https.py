@@ -4,6 +4,7 @@ Verification`, `tlsConfig.serverNameToVerify` (checked and sent as SNI), and a s
 certificate presented to a backend that requires one. Every certificate is made by the test."""
 import os
 import tempfile
+import time
 
 import pytest
 from cryptography import x509
@@ -37,9 +38,24 @@ def pki():
         }
 
 
+NLB = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/tls/50dc6c495c0c9188"
+
+
 @pytest.fixture(scope="module")
-def tls_server(pki):
-    s = Server(config=f'backend_ca_file = "{pki["ca_file"]}"\n' + CONFIG).start()
+def linked_backend(pki):
+    """An HTTPS backend behind the NLB `NLB` of the server's config."""
+    b = HttpsBackend(pki["named"])
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def tls_server(pki, linked_backend):
+    s = Server(config=f'backend_ca_file = "{pki["ca_file"]}"\n' + CONFIG + f"""
+[[load_balancers]]
+arn = "{NLB}"
+targets = ["127.0.0.1:{linked_backend.port}"]
+""").start()
     yield s
     s.close()
 
@@ -149,6 +165,22 @@ def test_the_stage_client_certificate_is_presented_to_a_backend_that_requires_on
         assert invoke(tls_server, api_id, "plain").status_code == 500
     finally:
         backend.close()
+
+
+def test_an_https_uri_through_a_vpc_link_is_verified_for_the_uri_host(tls_server, apigw_tls,
+                                                                     linked_backend):
+    link = apigw_tls.create_vpc_link(name="tls", targetArns=[NLB])["id"]
+    deadline = time.monotonic() + 5
+    while apigw_tls.get_vpc_link(vpcLinkId=link)["status"] != "AVAILABLE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    # The link's target is 127.0.0.1; the certificate is checked for the URI's host, which is
+    # also the SNI and the Host header.
+    api_id, _ = https_api(apigw_tls, "https://backend.test/linked",
+                          connectionType="VPC_LINK", connectionId=link)
+    r = invoke(tls_server, api_id, "prod")
+    assert r.status_code == 200, r.text
+    assert r.json() == {"path": "/linked", "sni": "backend.test", "peer_subject": {}}
 
 
 def test_backend_ca_file_must_hold_certificates(tmp_path):
