@@ -24,6 +24,7 @@ class Backend:
       /png           answers binary image/png bytes
       /close         answers 200 and closes the connection (`Connection: close`)
       /empty         answers 204 with no body
+      /big/{n}       answers n bytes of text (a body that does not arrive with the head)
       anything else  echoes the request as JSON: method, path, query, headers, body (base64)
     """
 
@@ -81,6 +82,8 @@ class Backend:
                 elif parts[0] == "close":
                     out, extra = b'{"closing": true}', {"Connection": "close"}
                     self.close_connection = True
+                elif parts[0] == "big":
+                    ctype, out = "text/plain", (b"0123456789abcdef" * (int(parts[1]) // 16 + 1))[:int(parts[1])]
                 elif parts[0] == "empty":
                     self.send_response(204)
                     self.end_headers()

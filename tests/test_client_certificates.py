@@ -2,7 +2,8 @@
 DeleteClientCertificate, their tags, and a stage naming one (UpdateStage `/clientCertificateId`).
 
 The certificate is a real self-signed X.509 certificate, valid for a year; its private key is
-kept by Portico (the data plane will present it to `https://` backends) and never answered.
+kept by Portico (the data plane presents it to `https://` backends: test_dataplane_https.py)
+and never answered.
 
 AWS's answer for an unknown certificate id is in no public recording we found (LocalStack's
 snapshots have none): "Invalid Client Certificate identifier specified" (404 NotFoundException)

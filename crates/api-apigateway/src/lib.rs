@@ -67,6 +67,9 @@ pub trait DataPlane: Send + Sync {
     /// current definition), answering AWS's `{status, body, headers, multiValueHeaders, log,
     /// latency}`.
     fn test_invoke(&self, request: TestInvoke) -> BoxFuture<'_, Result<Value, ApiError>>;
+
+    /// FlushStageCache: empty the stage cache of `stage` of `api_id` (nothing if it has none).
+    fn flush_stage_cache(&self, tenant: &Tenant, api_id: &str, stage: &str);
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

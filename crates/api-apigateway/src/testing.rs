@@ -20,6 +20,7 @@ impl DataPlane for NothingInMemory {
     fn test_invoke(&self, _: TestInvoke) -> BoxFuture<'_, Result<Value, ApiError>> {
         Box::pin(async { Err(ApiError::internal("no data plane in this harness")) })
     }
+    fn flush_stage_cache(&self, _: &Tenant, _: &str, _: &str) {}
 }
 
 pub struct Harness {

@@ -11,7 +11,8 @@
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
 //! - `registry`: the live (API, stage) → compiled deployment map, rebuilt from store change
 //!   events and swapped atomically — the hot path never touches the store;
-//! - `metering` (API keys, throttles, quotas), `metrics`, `access_log`;
+//! - `metering` (API keys, throttles, quotas), `metrics`, `access_log`, `cache` (the stage
+//!   cache);
 //! - `integrations`: upstream connections (`pool`, `h1`) and the HTTP/HTTP_PROXY and MOCK
 //!   integrations;
 //! - `rest/`: what only REST APIs do — `compile` + `router` (a snapshot becomes an immutable
@@ -23,6 +24,7 @@
 //! over the API kind when HTTP APIs arrive.
 
 pub mod access_log;
+pub mod cache;
 pub mod fast_map;
 pub mod http;
 pub mod iam;
@@ -59,12 +61,22 @@ impl DataPlane {
         store: Arc<dyn Store>,
         load_balancers: Arc<LoadBalancers>,
     ) -> DataPlane {
+        DataPlane::with_options(store, load_balancers, Arc::default())
+    }
+
+    /// The data plane, with the NLBs VPC links may target and the roots `https://` backends
+    /// are verified against (webpki-roots and the config's `backend_ca_file`).
+    pub fn with_options(
+        store: Arc<dyn Store>,
+        load_balancers: Arc<LoadBalancers>,
+        tls: Arc<integrations::tls::Tls>,
+    ) -> DataPlane {
         let metrics = Arc::new(metrics::Metrics::new());
         let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers);
         DataPlane {
             metering: metering::Metering::new(store.clone()),
-            registry: registry::Registry::new(store, metrics.clone()),
-            client: integrations::http::Client::with_links(links),
+            registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),
+            client: integrations::http::Client::with_links_and_tls(links, tls),
             metrics,
             iam: None,
         }

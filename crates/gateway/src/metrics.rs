@@ -31,6 +31,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Hist,
     integration_latency: Hist,
+    cache_hits: Family<StageLabels, Counter>,
+    cache_misses: Family<StageLabels, Counter>,
 }
 
 /// One stage's series, resolved once when the stage is compiled.
@@ -99,11 +101,25 @@ impl Metrics {
             "Time spent waiting for the integration backend",
             integration_latency.clone(),
         );
+        let cache_hits = Family::<StageLabels, Counter>::default();
+        let cache_misses = Family::<StageLabels, Counter>::default();
+        registry.register(
+            "portico_cache_hits",
+            "Requests answered from the stage cache (CloudWatch's CacheHitCount)",
+            cache_hits.clone(),
+        );
+        registry.register(
+            "portico_cache_misses",
+            "Requests of cached methods sent to the integration (CloudWatch's CacheMissCount)",
+            cache_misses.clone(),
+        );
         Metrics {
             registry,
             requests,
             latency,
             integration_latency,
+            cache_hits,
+            cache_misses,
         }
     }
 
@@ -149,6 +165,19 @@ impl Metrics {
             by_status: (100..600).map(|_| OnceLock::new()).collect(),
             labels,
         }
+    }
+
+    /// A stage cache's hit and miss counters (created with the cache, so stages without one
+    /// export no cache series).
+    pub fn cache_counters(&self, api_id: &str, stage: &str) -> (Counter, Counter) {
+        let labels = StageLabels {
+            api_id: api_id.to_string(),
+            stage: stage.to_string(),
+        };
+        (
+            self.cache_hits.get_or_create_owned(&labels),
+            self.cache_misses.get_or_create_owned(&labels),
+        )
     }
 
     pub fn encode(&self) -> String {

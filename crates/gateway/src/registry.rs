@@ -20,8 +20,10 @@ use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::access_log::Format;
 use super::metrics::{Metrics, StageMetrics};
+use crate::cache::{CacheStore, StageCache};
+use crate::integrations::tls::{ClientCert, Tls};
 use crate::rest::compile::{self, Deployment};
-use portico_model::{DeploymentSnapshot, Entity, IndexMap, Stage};
+use portico_model::{ClientCertificate, DeploymentSnapshot, Entity, IndexMap, Stage};
 use portico_store::{self as store, kind, Store, StoreError, Tenant};
 
 /// Kind of the frozen deployment documents the stages branch writes.
@@ -47,6 +49,21 @@ pub struct LiveStage {
     pub canary: Option<Canary>,
     pub access_log: Option<Format>,
     pub metrics: StageMetrics,
+    /// `clientCertificateId`, ready to present to `https://` backends.
+    pub client_cert: Option<ClientCert>,
+    /// `cacheClusterEnabled`: the stage cache and the method settings it follows.
+    pub cache: Option<StageCache>,
+}
+
+impl LiveStage {
+    /// The cache an invocation uses: the stage's, unless it runs the canary and the canary
+    /// does not use the stage cache (`useStageCache`).
+    pub fn cache_for(&self, is_canary: Option<bool>) -> Option<&StageCache> {
+        match (&self.canary, is_canary) {
+            (Some(c), Some(true)) if !c.use_stage_cache => None,
+            _ => self.cache.as_ref(),
+        }
+    }
 }
 
 pub struct Canary {
@@ -55,22 +72,33 @@ pub struct Canary {
     pub deployment: Arc<Deployment>,
     /// Stage variables with `stageVariableOverrides` applied.
     pub variables: Map<String, Value>,
+    pub use_stage_cache: bool,
 }
 
 pub struct Registry {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
+    tls: Arc<Tls>,
+    /// Stage caches by (tenant, API, stage), kept across rebuilds of their stage.
+    caches: Mutex<HashMap<(Tenant, String, String), Arc<CacheStore>>>,
     routes: ArcSwap<Routes>,
     changes: Mutex<broadcast::Receiver<store::Change>>,
 }
 
 impl Registry {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>) -> Registry {
+        Registry::with_tls(store, metrics, Arc::default())
+    }
+
+    /// The registry, building stages' client certificates over `tls`'s roots.
+    pub fn with_tls(store: Arc<dyn Store>, metrics: Arc<Metrics>, tls: Arc<Tls>) -> Registry {
         // Subscribe before the initial scan so nothing committed in between is missed.
         let changes = Mutex::new(store.subscribe(store::Topic::Serving));
         let r = Registry {
             store,
             metrics,
+            tls,
+            caches: Mutex::new(HashMap::new()),
             routes: ArcSwap::from_pointee(Routes::default()),
             changes,
         };
@@ -151,6 +179,39 @@ impl Registry {
         drop(rx);
     }
 
+    /// FlushStageCache: empty the stage's cache. False if the stage has none.
+    pub fn flush_cache(&self, tenant: &Tenant, api_id: &str, stage: &str) -> bool {
+        let key = (tenant.clone(), api_id.to_string(), stage.to_string());
+        match self.caches.lock().get(&key) {
+            Some(c) => {
+                c.flush();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The stage's cache store: the one it had if its size is unchanged, else a new one.
+    fn cache_store(
+        &self,
+        tenant: &Tenant,
+        api_id: &str,
+        stage: &str,
+        size: &str,
+    ) -> Arc<CacheStore> {
+        let key = (tenant.clone(), api_id.to_string(), stage.to_string());
+        let mut caches = self.caches.lock();
+        match caches.get(&key) {
+            Some(c) if c.size == size => c.clone(),
+            _ => {
+                let (hits, misses) = self.metrics.cache_counters(api_id, stage);
+                let c = Arc::new(CacheStore::new(size, hits, misses));
+                caches.insert(key, c.clone());
+                c
+            }
+        }
+    }
+
     fn rebuild_all(&self) {
         let stages = match self.store.scan(kind::STAGE) {
             Ok(s) => s,
@@ -169,6 +230,10 @@ impl Registry {
                 Err(e) => tracing::error!(api_id, error = %e, "cannot build deployed API"),
             }
         }
+        self.caches.lock().retain(|(t, a, _), _| {
+            apis.get(a)
+                .is_some_and(|l| l.iter().any(|e| &e.tenant == t))
+        });
         self.routes.store(Arc::new(Routes { apis }));
     }
 
@@ -209,12 +274,18 @@ impl Registry {
                         deps.push((id.to_string(), snap));
                     }
                 }
-                out.push((d.id, stage, deps));
+                let cert = match stage.client_certificate_id.as_deref() {
+                    Some(id) if !id.is_empty() => {
+                        txn.get_shared(kind::CLIENT_CERTIFICATE, "", id)?
+                    }
+                    _ => None,
+                };
+                out.push((d.id, stage, deps, cert));
             }
             Ok(out)
         })?;
         let mut map = FastMap::default();
-        for (name, stage, snaps) in stages {
+        for (name, stage, snaps, cert) in stages {
             for (id, snap) in snaps {
                 // Likewise a snapshot that does not read back.
                 match DeploymentSnapshot::from_document(&snap) {
@@ -224,8 +295,37 @@ impl Registry {
                     Err(e) => tracing::error!(api_id, deployment = id, "{e}"),
                 }
             }
+            let client_cert = cert.and_then(|doc| {
+                let built = ClientCertificate::from_value(&doc)
+                    .map_err(|e| e.to_string())
+                    .and_then(|c| {
+                        self.tls.client_cert(
+                            &c.client_certificate_id,
+                            &c.pem_encoded_certificate,
+                            &c.private_key_pem,
+                        )
+                    });
+                built
+                    .map_err(|e| {
+                        tracing::error!(
+                            api_id,
+                            stage = name,
+                            "client certificate: {e}; not presented"
+                        )
+                    })
+                    .ok()
+            });
+            let cache = stage.cache_cluster_enabled.then(|| {
+                let size = stage.cache_cluster_size.as_deref().unwrap_or("0.5");
+                StageCache::new(
+                    self.cache_store(tenant, api_id, &name, size),
+                    &stage.method_settings,
+                )
+            });
             match live_stage(tenant, api_id, &name, &stage, &known, &self.metrics) {
-                Some(st) => {
+                Some(mut st) => {
+                    st.client_cert = client_cert;
+                    st.cache = cache;
                     map.insert(name, Arc::new(st));
                 }
                 None => tracing::warn!(
@@ -235,6 +335,14 @@ impl Registry {
                 ),
             }
         }
+        // Caches of stages gone, or no longer cached, go with them.
+        self.caches.lock().retain(|(t, a, s), _| {
+            t != tenant
+                || a != api_id
+                || map
+                    .get(s.as_str())
+                    .is_some_and(|st: &Arc<LiveStage>| st.cache.is_some())
+        });
         if map.is_empty() {
             return Ok(None);
         }
@@ -282,6 +390,7 @@ fn live_stage(
             percent: c.percent_traffic.clamp(0.0, 100.0),
             deployment: dep,
             variables: vars,
+            use_stage_cache: c.use_stage_cache,
         })
     });
     let access_log = stage
@@ -299,6 +408,8 @@ fn live_stage(
         canary,
         access_log,
         metrics: metrics.stage(api_id, name),
+        client_cert: None,
+        cache: None,
     })
 }
 
@@ -371,6 +482,50 @@ mod tests {
         store::write(&*store, &t, |tx| tx.delete(kind::STAGE, "api1", "prod")).unwrap();
         reg.sync();
         assert!(reg.api("api1", None).is_none());
+    }
+
+    #[test]
+    fn a_stage_cache_outlives_rebuilds_until_resized_or_disabled() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        let t = tenant();
+        let put_stage = |stage: Value| {
+            store::write(&*store, &t, |tx| {
+                tx.put(SNAPSHOT_KIND, "api1", "d1", &snap(200))?;
+                tx.put(kind::STAGE, "api1", "prod", &stage)
+            })
+            .unwrap();
+        };
+        put_stage(json!({"stageName": "prod", "deploymentId": "d1",
+                         "cacheClusterEnabled": true, "cacheClusterSize": "0.5"}));
+        let reg = Registry::new(store.clone(), Arc::new(Metrics::new()));
+        let cache = |reg: &Registry| {
+            reg.api("api1", None).unwrap().stages["prod"]
+                .cache
+                .as_ref()
+                .map(|c| c.store.clone())
+        };
+        let first = cache(&reg).unwrap();
+        put_stage(
+            json!({"stageName": "prod", "deploymentId": "d1", "description": "x",
+                         "cacheClusterEnabled": true, "cacheClusterSize": "0.5"}),
+        );
+        reg.sync();
+        assert!(
+            Arc::ptr_eq(&first, &cache(&reg).unwrap()),
+            "kept across a rebuild"
+        );
+        assert!(reg.flush_cache(&t, "api1", "prod"));
+        put_stage(json!({"stageName": "prod", "deploymentId": "d1",
+                         "cacheClusterEnabled": true, "cacheClusterSize": "1.6"}));
+        reg.sync();
+        let resized = cache(&reg).unwrap();
+        assert!(!Arc::ptr_eq(&first, &resized));
+        assert_eq!(resized.capacity, crate::cache::capacity_of("1.6"));
+        put_stage(json!({"stageName": "prod", "deploymentId": "d1", "cacheClusterEnabled": false}));
+        reg.sync();
+        assert!(cache(&reg).is_none());
+        assert!(!reg.flush_cache(&t, "api1", "prod"));
     }
 
     #[test]

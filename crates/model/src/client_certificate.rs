@@ -1,7 +1,7 @@
 //! Client certificates: the self-signed certificate (and its private key) API Gateway presents
 //! to `https://` backends of the stages that name it (`Stage::client_certificate_id`). The
-//! management API generates them (GenerateClientCertificate…); the data plane will present
-//! them once it connects to `https://` backends.
+//! management API generates them (GenerateClientCertificate…); the data plane's registry
+//! turns the one a stage names into a TLS client configuration (`gateway::integrations::tls`).
 //!
 //! A client certificate is stored as kind `clientcertificate`, scope `""`, id = its
 //! `clientCertificateId`, in AWS's ClientCertificate JSON plus `privateKeyPem`, Portico's own

@@ -75,6 +75,10 @@ impl Entity for Integration {
 pub struct TlsConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub insecure_skip_verification: Option<bool>,
+    /// The name an `https://` backend's certificate is checked for, and sent as SNI, instead of
+    /// the URI's host. A Portico extension for REST APIs (AWS's HTTP APIs have the member).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_name_to_verify: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

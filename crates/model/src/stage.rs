@@ -21,7 +21,7 @@ pub struct Stage {
     /// In GB: `0.5`, `1.6`, … `237`, as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_cluster_size: Option<String>,
-    /// `AVAILABLE` or `NOT_AVAILABLE` (Portico provisions no cache).
+    /// `AVAILABLE` or `NOT_AVAILABLE` (Portico's cache is in its memory: ready at once).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_cluster_status: Option<String>,
     /// By `*/*` or the escaped resource path and method (`~1pets~1{id}/GET`).

@@ -95,6 +95,7 @@ fn serve(stream: TcpStream, client: Arc<Client>, backend: Arc<Endpoint>) {
                     added: Vec::new(),
                     body: Bytes::new(),
                     via: None,
+                    tls: Default::default(),
                 };
                 let resp: Response<ResponseBody> = match client
                     .send(

@@ -37,7 +37,10 @@ impl App {
                 .iter()
                 .map(|lb| (lb.arn.clone(), lb.targets.clone())),
         ));
-        let mut data = DataPlane::with_load_balancers(store.clone(), load_balancers.clone());
+        let tls = Arc::new(portico_gateway::integrations::tls::Tls::new(
+            &config.backend_roots,
+        ));
+        let mut data = DataPlane::with_options(store.clone(), load_balancers.clone(), tls);
         // The data plane verifies AWS_IAM invocations with the same credentials, through its
         // own verifier (and key cache).
         data.iam = Some(Arc::new(Auth::new(&config)));
@@ -62,6 +65,12 @@ impl App {
 struct DataPlanePort(Arc<DataPlane>);
 
 impl apigateway::DataPlane for DataPlanePort {
+    fn flush_stage_cache(&self, tenant: &portico_store::Tenant, api_id: &str, stage: &str) {
+        // The stage as the registry knows it: apply what the store announced first.
+        self.0.registry.sync();
+        self.0.registry.flush_cache(tenant, api_id, stage);
+    }
+
     fn flush_usage(&self) {
         self.0.metering.flush();
     }

@@ -51,6 +51,9 @@ pub struct FileConfig {
     /// Network load balancers VPC links may target: each NLB ARN's real addresses.
     #[serde(default)]
     pub load_balancers: Vec<LoadBalancer>,
+    /// A PEM file of CA certificates trusted for `https://` backends, beside webpki-roots
+    /// (Mozilla's list): a private CA's backends, or a test's.
+    pub backend_ca_file: Option<PathBuf>,
     /// A second address, served over HTTPS (every plane, as on `listen`).
     pub tls_listen: Option<String>,
     /// Certificates custom domains name by ARN (`certificateArn`, `regionalCertificateArn`).
@@ -105,6 +108,8 @@ pub struct Config {
     /// Where HTTPS is served (`--tls-listen`), if anywhere.
     pub tls_listen: Option<SocketAddr>,
     pub certificates: Vec<CertificateFile>,
+    /// The certificates of `backend_ca_file`, trusted for `https://` backends.
+    pub backend_roots: Vec<portico_gateway::integrations::tls::CertificateDer<'static>>,
 }
 
 #[derive(Debug)]
@@ -226,6 +231,10 @@ impl Config {
             load_balancers: check_load_balancers(file.load_balancers)?,
             tls_listen,
             certificates: file.certificates,
+            backend_roots: match &file.backend_ca_file {
+                None => Vec::new(),
+                Some(path) => read_roots(path)?,
+            },
         };
         config.check_network_safety()?;
         Ok(config)
@@ -255,6 +264,16 @@ impl Config {
 
 /// A limit from the file: `default` when absent, else within `1..=max`.
 /// Each entry names a network load balancer by its ARN, once, with at least one `host:port`.
+/// `backend_ca_file`'s certificates; an error names the file.
+fn read_roots(
+    path: &Path,
+) -> Result<Vec<portico_gateway::integrations::tls::CertificateDer<'static>>, ConfigError> {
+    let pem = std::fs::read(path)
+        .map_err(|e| ConfigError(format!("backend_ca_file {}: {e}", path.display())))?;
+    portico_gateway::integrations::tls::parse_roots(&pem)
+        .map_err(|e| ConfigError(format!("backend_ca_file {}: {e}", path.display())))
+}
+
 fn check_load_balancers(list: Vec<LoadBalancer>) -> Result<Vec<LoadBalancer>, ConfigError> {
     for (i, lb) in list.iter().enumerate() {
         if !portico_model::vpc_link::is_nlb_arn(&lb.arn) {
@@ -517,5 +536,26 @@ mod tests {
         )
         .unwrap_err();
         assert!(err.0.contains("0.0.0.0:4567"), "{}", err.0);
+    }
+
+    #[test]
+    fn backend_ca_file_must_be_readable_pem_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let not_pem = dir.path().join("not.pem");
+        std::fs::write(&not_pem, "hello\n").unwrap();
+        for (path, says) in [(&missing, "No such file"), (&not_pem, "no PEM certificate")] {
+            let err = resolve(&format!(
+                "backend_ca_file = {:?}",
+                path.display().to_string()
+            ))
+            .unwrap_err();
+            assert!(
+                err.0.starts_with("backend_ca_file ") && err.0.contains(says),
+                "{}",
+                err.0
+            );
+        }
+        assert!(resolve("").unwrap().backend_roots.is_empty());
     }
 }

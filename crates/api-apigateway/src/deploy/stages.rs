@@ -20,6 +20,7 @@ pub(crate) fn handler(operation: &str) -> Option<Handler> {
         "GetStages" => list,
         "UpdateStage" => stage_update::update,
         "DeleteStage" => delete,
+        "FlushStageCache" => flush_cache,
         _ => return None,
     })
 }
@@ -372,6 +373,17 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         txn.delete(kind::STAGE, api_id, name)?;
         Ok(())
     })?;
+    Ok(Reply::Empty)
+}
+
+/// FlushStageCache: the stage must exist; its cache, if it has one, is emptied (a stage without
+/// one answers 202 all the same: AWS's answer for that case is not recorded anywhere we found).
+fn flush_cache(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    let (api_id, name) = (call.label("restapi_id"), call.label("stage_name"));
+    store::read(&*cx.store, &call.tenant, |txn| {
+        require(txn, call, api_id, name).map(|_| ())
+    })?;
+    cx.data_plane.flush_stage_cache(&call.tenant, api_id, name);
     Ok(Reply::Empty)
 }
 

@@ -15,7 +15,7 @@ use crate::call::{Call, Members, Reply};
 use crate::error::ApiError;
 use crate::methods::{self, string_map, with_method};
 use crate::params;
-use crate::patch::{self, Apply, Op, PatchOp, Rule, ADD_REPLACE_REMOVE, REPLACE};
+use crate::patch::{self, Apply, Op, PatchOp, Rule, ADD_REPLACE_REMOVE, REPLACE, REPLACE_REMOVE};
 use crate::Ctx;
 use crate::Handler;
 
@@ -262,6 +262,8 @@ fn put(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         None | Some(Value::Null) => None,
         Some(Value::Object(tls)) => Some(TlsConfig {
             insecure_skip_verification: tls.bool_of("insecureSkipVerification")?,
+            // Portico's extension (HTTP APIs' member): the name checked and sent as SNI.
+            server_name_to_verify: tls.str_of("serverNameToVerify")?,
         }),
         Some(_) => {
             return Err(ApiError::bad_request(
@@ -318,6 +320,35 @@ fn set_tls_skip(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Res
         *tls = json!({});
     }
     tls["insecureSkipVerification"] = json!(v);
+    Ok(())
+}
+
+/// `/tlsConfig/serverNameToVerify` (Portico's extension): replace sets it, remove (or an empty
+/// value) drops it.
+fn set_tls_server_name(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
+    let tls = doc.entry("tlsConfig").or_insert_with(|| json!({}));
+    if !tls.is_object() {
+        *tls = json!({});
+    }
+    let Some(tls) = tls.as_object_mut() else {
+        return Ok(());
+    };
+    match op
+        .value
+        .as_deref()
+        .filter(|v| !v.is_empty() && op.op != Op::Remove)
+    {
+        Some(v) => {
+            tls.insert("serverNameToVerify".into(), json!(v));
+        }
+        None => {
+            tls.remove("serverNameToVerify");
+        }
+    }
     Ok(())
 }
 
@@ -440,6 +471,11 @@ const INTEGRATION_RULES: &[Rule] = &[
         path: "/tlsConfig/insecureSkipVerification",
         ops: REPLACE,
         apply: Apply::Custom(set_tls_skip),
+    },
+    Rule {
+        path: "/tlsConfig/serverNameToVerify",
+        ops: REPLACE_REMOVE,
+        apply: Apply::Custom(set_tls_server_name),
     },
     Rule {
         path: "/integrationTarget",

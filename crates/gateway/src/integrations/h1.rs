@@ -20,8 +20,10 @@ use std::task::{ready, Context, Poll, Waker};
 use bytes::{Bytes, BytesMut};
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, CONTENT_LENGTH, HOST, TRANSFER_ENCODING};
 use hyper::{HeaderMap, Method, StatusCode, Version};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+
+use super::tls::Connector;
 
 /// Largest response head accepted (status line and headers).
 pub const MAX_HEAD: usize = 64 * 1024;
@@ -38,7 +40,7 @@ const COALESCE_BODY: usize = 16 * 1024;
 
 /// One connection to a backend.
 pub struct Conn {
-    io: TcpStream,
+    io: Io,
     /// Bytes read and not yet consumed. The socket is read straight into its spare capacity:
     /// what is taken off the front (a head, a piece of body) shares its allocation, so one
     /// allocation serves the small responses of many requests.
@@ -128,12 +130,86 @@ fn invalid(m: impl Into<String>) -> Error {
     Error::Invalid(m.into())
 }
 
+/// The socket: plain TCP, or TLS over it (an `https://` backend). One enum rather than a
+/// generic `Conn`, so the pool holds both kinds; a plain connection pays one predictable
+/// branch per read and write.
+enum Io {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Io {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => std::pin::Pin::new(s).poll_read(cx, buf),
+            Io::Tls(s) => std::pin::Pin::new(&mut **s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Io {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Io::Plain(s) => std::pin::Pin::new(s).poll_write(cx, buf),
+            Io::Tls(s) => std::pin::Pin::new(&mut **s).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => std::pin::Pin::new(s).poll_flush(cx),
+            Io::Tls(s) => std::pin::Pin::new(&mut **s).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Plain(s) => std::pin::Pin::new(s).poll_shutdown(cx),
+            Io::Tls(s) => std::pin::Pin::new(&mut **s).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Why a TLS connection could not be opened.
+#[derive(Debug)]
+pub enum TlsConnectError {
+    /// No TCP connection (nothing was sent).
+    Connect(io::Error),
+    /// The TLS handshake failed (an untrusted certificate, a refused client certificate…).
+    Handshake(io::Error),
+}
+
 impl Conn {
     pub async fn connect(authority: &str) -> io::Result<Conn> {
         let io = TcpStream::connect(authority).await?;
         io.set_nodelay(true)?;
         Ok(Conn {
-            io,
+            io: Io::Plain(io),
+            buf: BytesMut::new(),
+            out: Vec::new(),
+        })
+    }
+
+    /// Connect to `authority` and shake hands as `tls` says.
+    pub async fn connect_tls(authority: &str, tls: &Connector) -> Result<Conn, TlsConnectError> {
+        let tcp = TcpStream::connect(authority)
+            .await
+            .map_err(TlsConnectError::Connect)?;
+        tcp.set_nodelay(true).map_err(TlsConnectError::Connect)?;
+        let stream = tokio_rustls::TlsConnector::from(tls.config.clone())
+            .connect(tls.server_name.clone(), tcp)
+            .await
+            .map_err(TlsConnectError::Handshake)?;
+        Ok(Conn {
+            io: Io::Tls(Box::new(stream)),
             buf: BytesMut::new(),
             out: Vec::new(),
         })
@@ -147,12 +223,26 @@ impl Conn {
             return false;
         }
         let mut cx = Context::from_waker(Waker::noop());
-        match self.io.poll_read_ready(&mut cx) {
+        let io = match &mut self.io {
+            Io::Plain(io) => io,
+            Io::Tls(tls) => {
+                // Anything readable on an idle TLS connection (a close_notify, an end of
+                // stream) ends it; peeking leaves the bytes to rustls.
+                let (tcp, session) = tls.get_ref();
+                if session.wants_write() {
+                    return false;
+                }
+                let mut probe = [0u8; 1];
+                let mut probe = ReadBuf::new(&mut probe);
+                return tcp.poll_peek(&mut cx, &mut probe).is_pending();
+            }
+        };
+        match io.poll_read_ready(&mut cx) {
             Poll::Pending => true,
             Poll::Ready(Err(_)) => false,
             Poll::Ready(Ok(())) => {
                 let mut probe = [0u8; 1];
-                matches!(self.io.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+                matches!(io.try_read(&mut probe), Err(e) if e.kind() == io::ErrorKind::WouldBlock)
             }
         }
     }
@@ -224,6 +314,10 @@ impl Conn {
         self.io.write_all(&head[n..]).await.map_err(Error::Io)?;
         if !coalesced {
             self.io.write_all(body).await.map_err(Error::Io)?;
+        }
+        if let Io::Tls(_) = self.io {
+            // rustls may hold records the socket did not take yet.
+            self.io.flush().await.map_err(Error::Io)?;
         }
         Ok(())
     }

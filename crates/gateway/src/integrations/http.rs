@@ -10,6 +10,7 @@ use hyper::Response;
 
 use super::h1::{self, Outbound};
 use super::pool::{DrivenBody, Failure, Pool, Window};
+use super::tls::{Connector, Tls, TlsRoute};
 use super::vpc_link::{Link, VpcLinks};
 use super::Outcome;
 use crate::http::{read_whole, ReadError};
@@ -32,6 +33,8 @@ pub struct Endpoint {
     with_port: Option<String>,
     /// The origin-form target, when it is not simply what follows the authority in `url`.
     target: Option<String>,
+    /// `https://`: connect with TLS.
+    tls: bool,
 }
 
 impl Endpoint {
@@ -53,9 +56,14 @@ impl Endpoint {
             return Err(invalid(&url, &""));
         };
         let host = at..at + authority.as_str().len();
+        let tls = uri.scheme_str() == Some("https");
         let with_port = match authority.port_u16() {
             Some(_) => None,
-            None => Some(format!("{}:80", authority.host())),
+            None => Some(format!(
+                "{}:{}",
+                authority.host(),
+                if tls { 443 } else { 80 }
+            )),
         };
         let pq = uri.path_and_query().map_or("/", |pq| pq.as_str());
         let target = match &url[host.end..] {
@@ -68,7 +76,22 @@ impl Endpoint {
             host,
             with_port,
             target,
+            tls,
         })
+    }
+
+    /// Is this an `https://` address?
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+
+    /// The host alone (no port, no IPv6 brackets): the name a TLS certificate is checked for.
+    pub fn host_name(&self) -> &str {
+        let host = self.host();
+        if let Some(v6) = host.strip_prefix('[') {
+            return v6.split(']').next().unwrap_or(v6);
+        }
+        host.rsplit_once(':').map_or(host, |(h, _)| h)
     }
 
     pub fn url(&self) -> &str {
@@ -97,6 +120,8 @@ pub struct Client {
     pool: Arc<Pool>,
     /// Where VPC_LINK integrations connect.
     links: VpcLinks,
+    /// Roots and configurations of `https://` backends.
+    tls: Arc<Tls>,
 }
 
 impl Default for Client {
@@ -111,10 +136,49 @@ impl Client {
     }
 
     pub fn with_links(links: VpcLinks) -> Client {
+        Client::with_links_and_tls(links, Arc::default())
+    }
+
+    pub fn with_links_and_tls(links: VpcLinks, tls: Arc<Tls>) -> Client {
         Client {
             pool: Arc::new(Pool::default()),
             links,
+            tls,
         }
+    }
+
+    /// Roots and configurations of `https://` backends.
+    pub fn tls(&self) -> &Arc<Tls> {
+        &self.tls
+    }
+
+    /// How to open a TLS connection for `route` to a host named `host`, and the pool key of
+    /// such connections to `authority`.
+    fn connector(
+        &self,
+        route: TlsRoute<'_>,
+        endpoint: &Endpoint,
+    ) -> Result<Connector, GatewayError> {
+        let insecure = route.settings.is_some_and(|s| s.insecure);
+        let config = match route.client_cert {
+            Some(c) => c.config(insecure),
+            None => self.tls.config(insecure),
+        }
+        .clone();
+        let server_name = match route.settings.and_then(|s| s.server_name.as_ref()) {
+            Some(n) => n.clone(),
+            None => rustls::pki_types::ServerName::try_from(endpoint.host_name().to_string())
+                .map_err(|e| {
+                    GatewayError::config(format!(
+                        "Execution failed due to configuration error: Invalid endpoint address {}: {e}",
+                        endpoint.url()
+                    ))
+                })?,
+        };
+        Ok(Connector {
+            config,
+            server_name,
+        })
     }
 
     /// The VPC link index.
@@ -157,14 +221,21 @@ impl Client {
             body: &out.body,
             rule,
         };
-        self.pool
-            .send(endpoint.authority(), &wire, window)
-            .await
-            .map_err(|f| match f {
-                Failure::TimedOut => timed_out(timeout),
-                Failure::Connect(e) => unreachable(endpoint.url(), &h1::Error::Io(e)),
-                Failure::Exchange(e) => unreachable(endpoint.url(), &e),
-            })
+        let sent = if endpoint.is_tls() {
+            let tls = self.connector(out.tls, endpoint)?;
+            let key = pool_key(endpoint.authority(), &tls, out.tls);
+            self.pool
+                .send_tls(&key, endpoint.authority(), &tls, &wire, window)
+                .await
+        } else {
+            self.pool.send(endpoint.authority(), &wire, window).await
+        };
+        sent.map_err(|f| match f {
+            Failure::TimedOut => timed_out(timeout),
+            Failure::Connect(e) => unreachable(endpoint.url(), &h1::Error::Io(e)),
+            Failure::Handshake(e) => handshake_failed(endpoint.url(), &e),
+            Failure::Exchange(e) => unreachable(endpoint.url(), &e),
+        })
     }
 
     /// Send through a VPC link: to its addresses in turn, the `Host` header and target still
@@ -189,14 +260,38 @@ impl Client {
             body: &out.body,
             rule,
         };
+        let tls = match endpoint.is_tls() {
+            true => Some(self.connector(out.tls, endpoint)?),
+            false => None,
+        };
         let tries = link.backends().map_or(0, <[_]>::len);
         let mut last = None;
         for _ in 0..tries {
             let Some(backend) = link.pick(window.started) else {
                 break;
             };
-            match self.pool.send(&backend.authority, &wire, window).await {
+            let sent = match &tls {
+                None => self.pool.send(&backend.authority, &wire, window).await,
+                Some(tls) => {
+                    let key = pool_key(&backend.authority, tls, out.tls);
+                    self.pool
+                        .send_tls(&key, &backend.authority, tls, &wire, window)
+                        .await
+                }
+            };
+            match sent {
                 Ok(r) => return Ok(r),
+                Err(Failure::Handshake(e)) => {
+                    return Err(handshake_failed(
+                        &format!(
+                            "{} (VPC link {}, {})",
+                            endpoint.url(),
+                            link.id,
+                            backend.authority
+                        ),
+                        &e,
+                    ))
+                }
                 Err(Failure::Connect(e)) => {
                     backend.mark_down(Instant::now());
                     last = Some((backend.authority.to_string(), e));
@@ -264,6 +359,27 @@ impl Client {
     }
 }
 
+/// The pool key of TLS connections: the address and everything the connection was set up
+/// with (the name verified and sent, whether it was verified, the client certificate).
+fn pool_key(authority: &str, tls: &Connector, route: TlsRoute<'_>) -> String {
+    let insecure = route.settings.is_some_and(|s| s.insecure);
+    let cert = route.client_cert.map_or("", |c| c.id.as_str());
+    format!(
+        "https://{authority} sni={} insecure={insecure} cert={cert}",
+        tls.server_name.to_str()
+    )
+}
+
+/// A backend whose TLS handshake failed (a certificate not trusted or not for the name, a
+/// client certificate refused): AWS's 500, its execution log naming an SSL engine problem.
+fn handshake_failed(uri: &str, cause: &std::io::Error) -> GatewayError {
+    GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
+        .with_status(500)
+        .with_detail(format!(
+            "Execution failed due to configuration error: General SSLEngine problem ({uri}: {cause})"
+        ))
+}
+
 fn timed_out(timeout: Duration) -> GatewayError {
     GatewayError::new(
         ResponseType::IntegrationTimeout,
@@ -319,6 +435,21 @@ mod tests {
             ("backend.example:8080", "backend.example:8080", "/"),
         );
         check("http://[::1]:9000/x", ("[::1]:9000", "[::1]:9000", "/x"));
+        check(
+            "https://backend.example/v1",
+            ("backend.example:443", "backend.example", "/v1"),
+        );
+    }
+
+    #[test]
+    fn an_https_endpoint_knows_its_scheme_and_host_name() {
+        let name = |url: &str| {
+            let e = Endpoint::parse(url.to_string()).unwrap();
+            (e.is_tls(), e.host_name().to_string())
+        };
+        assert_eq!(name("https://a.example:8443/x"), (true, "a.example".into()));
+        assert_eq!(name("https://[::1]:8443/x"), (true, "::1".into()));
+        assert_eq!(name("http://127.0.0.1/x"), (false, "127.0.0.1".into()));
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod h1;
 pub mod http;
 pub mod mock;
 pub mod pool;
+pub mod tls;
 pub mod vpc_link;
 
 use bytes::Bytes;

@@ -24,7 +24,8 @@ use hyper::Response;
 use parking_lot::Mutex;
 use tokio::time::Sleep;
 
-use super::h1::{self, Conn, Framing, Outbound};
+use super::h1::{self, Conn, Framing, Outbound, TlsConnectError};
+use super::tls::Connector;
 use crate::fast_map::FastMap;
 
 /// Idle connections kept per backend authority.
@@ -95,6 +96,8 @@ pub enum Failure {
     TimedOut,
     /// No connection could be opened (so nothing was sent).
     Connect(std::io::Error),
+    /// The TLS handshake failed (so nothing was sent).
+    Handshake(std::io::Error),
     Exchange(h1::Error),
 }
 
@@ -103,6 +106,7 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::TimedOut => f.write_str("no response head before the deadline"),
             Failure::Connect(e) => e.fmt(f),
+            Failure::Handshake(e) => write!(f, "TLS handshake failed: {e}"),
             Failure::Exchange(e) => e.fmt(f),
         }
     }
@@ -140,13 +144,39 @@ impl Pool {
     /// was not written at all, or if the connection ended before a byte of the response and
     /// the method is idempotent (what nginx's `proxy_next_upstream error` does). A POST or
     /// PATCH that may have reached the backend is never sent twice.
+    #[inline]
     pub async fn send(
         self: &Arc<Self>,
         authority: &str,
         out: &Outbound<'_>,
         window: Window,
     ) -> Result<(Response<DrivenBody>, Instant), Failure> {
-        if let Some(mut lease) = self.checkout(authority, window.started) {
+        self.send_with(authority, authority, None, out, window)
+            .await
+    }
+
+    /// [`Pool::send`] over TLS: connections are pooled under `key`, which names the authority
+    /// and everything `tls` was built from, so no connection is reused under other settings.
+    pub async fn send_tls(
+        self: &Arc<Self>,
+        key: &str,
+        authority: &str,
+        tls: &Connector,
+        out: &Outbound<'_>,
+        window: Window,
+    ) -> Result<(Response<DrivenBody>, Instant), Failure> {
+        self.send_with(key, authority, Some(tls), out, window).await
+    }
+
+    async fn send_with(
+        self: &Arc<Self>,
+        key: &str,
+        authority: &str,
+        tls: Option<&Connector>,
+        out: &Outbound<'_>,
+        window: Window,
+    ) -> Result<(Response<DrivenBody>, Instant), Failure> {
+        if let Some(mut lease) = self.checkout(key, window.started) {
             lease.timer.as_mut().reset(window.deadline);
             match lease.exchange(out).await {
                 Ok(head) => return Ok(lease.respond(head)),
@@ -156,14 +186,24 @@ impl Pool {
             }
         }
         let mut timer = Box::pin(tokio::time::sleep_until(window.deadline));
-        let conn = tokio::select! {
-            biased;
-            c = Conn::connect(authority) => c.map_err(Failure::Connect)?,
-            () = timer.as_mut() => return Err(Failure::TimedOut),
+        let conn = match tls {
+            None => tokio::select! {
+                biased;
+                c = Conn::connect(authority) => c.map_err(Failure::Connect)?,
+                () = timer.as_mut() => return Err(Failure::TimedOut),
+            },
+            Some(tls) => tokio::select! {
+                biased;
+                c = Conn::connect_tls(authority, tls) => c.map_err(|e| match e {
+                    TlsConnectError::Connect(e) => Failure::Connect(e),
+                    TlsConnectError::Handshake(e) => Failure::Handshake(e),
+                })?,
+                () = timer.as_mut() => return Err(Failure::TimedOut),
+            },
         };
         let mut lease = Lease {
             pool: self.clone(),
-            key: authority.into(),
+            key: key.into(),
             conn,
             timer,
         };

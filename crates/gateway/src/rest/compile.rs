@@ -19,7 +19,9 @@ use super::mapping::{self, RequestTarget, Source};
 use super::router::Router;
 use super::template::Template;
 use super::validate::{Checks, Loc, Models};
+use crate::cache::KeyPart;
 use crate::integrations::http::Endpoint;
+use crate::integrations::tls::TlsSettings;
 
 /// AWS's default and maximum integration timeout for REST APIs.
 pub const DEFAULT_TIMEOUT: Duration =
@@ -146,8 +148,15 @@ pub struct Integration {
     /// `None` = the client's method (`ANY`, or unset for MOCK).
     pub http_method: Option<hyper::Method>,
     pub uri: Vec<UriPart>,
-    /// The URI parsed once when it is one literal `http://` address (no variables).
+    /// The URI parsed once when it is one literal `http://` or `https://` address (no
+    /// variables).
     pub literal_endpoint: Option<Endpoint>,
+    /// `tlsConfig`, for an `https://` endpoint.
+    pub tls: TlsSettings,
+    /// `cacheKeyParameters`, compiled.
+    pub cache_key: Vec<KeyPart>,
+    /// `cacheNamespace` (the resource id when unset).
+    pub cache_namespace: Option<String>,
     /// `connectionType: VPC_LINK`: the link to connect through (HTTP and HTTP_PROXY).
     pub vpc_link: Option<LinkRef>,
     pub request_parameters: Vec<(RequestTarget, Source)>,
@@ -361,8 +370,23 @@ pub fn integration(i: &model::Integration) -> Result<Integration, String> {
     };
     let uri = parse_uri(i.uri.as_deref().unwrap_or(""));
     let literal_endpoint = match uri.as_slice() {
-        [UriPart::Lit(u)] if u.starts_with("http://") => Endpoint::parse(u.clone()).ok(),
+        [UriPart::Lit(u)] if u.starts_with("http://") || u.starts_with("https://") => {
+            Endpoint::parse(u.clone()).ok()
+        }
         _ => None,
+    };
+    let tls = match &i.tls_config {
+        None => TlsSettings::default(),
+        Some(t) => TlsSettings {
+            insecure: t.insecure_skip_verification == Some(true),
+            server_name: match t.server_name_to_verify.as_deref() {
+                None | Some("") => None,
+                Some(n) => Some(
+                    rustls::pki_types::ServerName::try_from(n.to_string())
+                        .map_err(|e| format!("Invalid serverNameToVerify {n:?}: {e}"))?,
+                ),
+            },
+        },
     };
     let vpc_link = match (kind, i.connection_type.as_deref()) {
         (Kind::Http | Kind::HttpProxy, Some("VPC_LINK")) => {
@@ -419,6 +443,13 @@ pub fn integration(i: &model::Integration) -> Result<Integration, String> {
         http_method,
         uri,
         literal_endpoint,
+        tls,
+        cache_key: i
+            .cache_key_parameters
+            .iter()
+            .filter_map(|p| KeyPart::parse(p))
+            .collect(),
+        cache_namespace: i.cache_namespace.clone().filter(|n| !n.is_empty()),
         vpc_link,
         request_parameters,
         request_templates: templates(i.request_templates.as_ref())?,

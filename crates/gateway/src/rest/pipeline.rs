@@ -3,6 +3,7 @@
 //! 2. route to resource + method               — [`invoke`]
 //! 3. authorize (hook; NONE for now)           — [`authorize`]
 //! 4. validate parameters and body             — `validate`
+//!    the stage cache (stages with one)          — [`crate::cache`], `through_cache`
 //! 5. map the integration request              — `request_map`
 //! 6. integrate (MOCK, HTTP, HTTP_PROXY)       — `integrations`
 //! 7. integration response, 8. method response  — `response_map`
@@ -23,15 +24,17 @@ use hyper::{HeaderMap, Method, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::compile::{Authorization, Deployment, Kind, LinkRef, MethodPlan};
+use super::compile::{Authorization, Deployment, Integration, Kind, LinkRef, MethodPlan};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
 use super::mapping::{LazyContext, View};
 use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
+use crate::cache::{self, Cached, MethodCaching, StageCache, Strategy};
 use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::iam::{self, IamCaller, IamRefusal, IamVerifier, SignedInvocation};
+use crate::integrations::tls::{ClientCert, TlsRoute};
 use crate::integrations::{http::Client, mock, vpc_link::Link};
 use crate::metering::{Identity, Metering};
 use crate::registry::LiveStage;
@@ -114,6 +117,10 @@ pub struct Exec<'a> {
     pub trace_id: &'a str,
     pub received: OffsetDateTime,
     pub client: &'a Client,
+    /// The stage's client certificate (`clientCertificateId`), presented to `https://` backends.
+    pub client_cert: Option<&'a ClientCert>,
+    /// The stage cache, when the stage has one (and the canary, if this is it, uses it).
+    pub cache: Option<&'a StageCache>,
     /// Keep an execution log (test-invoke).
     pub execution_log: bool,
     /// API keys, throttles and quotas; `None` skips them (test-invoke, as in AWS).
@@ -197,6 +204,8 @@ pub async fn serve(
         trace_id,
         received,
         client: &dp.client,
+        client_cert: stage.client_cert.as_ref(),
+        cache: stage.cache_for(is_canary),
         execution_log: false,
         metering: Some(&dp.metering),
         iam: dp.iam.as_deref(),
@@ -320,6 +329,11 @@ fn pick(stage: &LiveStage) -> (&Deployment, &Map<String, Value>, Option<bool>) {
 const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
 const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
+const WARNING: HeaderName = HeaderName::from_static("warning");
+/// The warning a `Cache-Control: max-age=0` request gets when it was not allowed to invalidate
+/// (`SUCCEED_WITH_RESPONSE_HEADER`). Decision: AWS's text is not recorded anywhere we found.
+const CACHE_CONTROL_IGNORED: &str =
+    "199 Cache-control headers were ignored because the caller was unauthorized.";
 
 /// Takes the ids by value: their buffer becomes the header values without a copy.
 fn stamp(r: &mut Response<ResponseBody>, ids: Ids) {
@@ -632,6 +646,152 @@ async fn phases(
     let integ = plan.integration.as_ref().map_err(|e| {
         GatewayError::config(format!("Execution failed due to configuration error: {e}"))
     })?;
+    // The stage cache: after authorization and validation, before the integration. A stage
+    // without one pays this one test.
+    if let Some(cache) = exec.cache {
+        if let Some(how) = cache.caching(&plan.resource_path, &plan.http_method, &req.method) {
+            let ctx = Integrate {
+                exec,
+                req,
+                integ,
+                params,
+                view,
+                content_type,
+            };
+            return through_cache(ctx, plan, cache, how, log, integration_latency).await;
+        }
+    }
+    integrate(
+        Integrate {
+            exec,
+            req,
+            integ,
+            params,
+            view,
+            content_type,
+        },
+        log,
+        integration_latency,
+    )
+    .await
+}
+
+/// What phases 5–8 read.
+struct Integrate<'e, 'r, 'v> {
+    exec: &'e Exec<'e>,
+    req: &'r ClientRequest<'r>,
+    integ: &'e Integration,
+    params: &'r [(String, String)],
+    view: &'v View<'v>,
+    content_type: &'r str,
+}
+
+/// A cached method: the response from the stage cache, or from the integration (then cached).
+/// `Cache-Control: max-age=0` asks for a fresh one, which replaces the cached entry when the
+/// caller may invalidate (`requireAuthorizationForCacheControl: false`; with IAM not built, no
+/// caller is authorized otherwise), else `unauthorizedCacheControlHeaderStrategy` decides.
+async fn through_cache(
+    ctx: Integrate<'_, '_, '_>,
+    plan: &MethodPlan,
+    cache: &StageCache,
+    how: MethodCaching,
+    log: &mut ExecLog,
+    integration_latency: &mut Option<Duration>,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    let (req, integ) = (ctx.req, ctx.integ);
+    let key = cache::key(
+        integ
+            .cache_namespace
+            .as_deref()
+            .unwrap_or(&plan.resource_id),
+        &req.method,
+        &plan.resource_path,
+        &integ.cache_key,
+        ctx.params,
+        &req.query,
+        req.headers,
+    );
+    let mut warn = false;
+    let fresh = cache::wants_fresh(req.headers)
+        && match (how.require_authorization, how.strategy) {
+            (false, _) => true,
+            (true, Strategy::FailWith403) => {
+                return Err(
+                    GatewayError::new(ResponseType::AccessDenied, "Unauthorized").with_status(403),
+                )
+            }
+            (true, Strategy::SucceedWithResponseHeader) => {
+                warn = true;
+                false
+            }
+            (true, Strategy::SucceedWithoutResponseHeader) => false,
+        };
+    let warned = |mut r: Response<ResponseBody>| {
+        if warn {
+            r.headers_mut()
+                .insert(WARNING, HeaderValue::from_static(CACHE_CONTROL_IGNORED));
+        }
+        r
+    };
+    if fresh {
+        cache.store.misses().inc();
+        log.add(|| "Cache-Control: max-age=0: invalidating the cached response".into());
+    } else if let Some(hit) = cache.store.get(&key) {
+        log.add(|| "Sending response from cache".into());
+        let mut r = Response::new(crate::http::full(hit.body.clone()));
+        *r.status_mut() = hit.status;
+        *r.headers_mut() = hit.headers.clone();
+        return Ok(warned(r));
+    }
+    let r = integrate(ctx, log, integration_latency).await?;
+    let (parts, body) = r.into_parts();
+    let body = match body {
+        ResponseBody::Full(b) => b.unwrap_or_default(),
+        ResponseBody::Streamed(s) => {
+            // A streamed body is cached only when its length is known and small enough.
+            if s.size_hint()
+                .exact()
+                .is_none_or(|n| n > cache::MAX_ENTRY as u64)
+            {
+                return Ok(warned(Response::from_parts(
+                    parts,
+                    ResponseBody::Streamed(s),
+                )));
+            }
+            read_whole(*s, cache::MAX_ENTRY).await.map_err(|e| {
+                let e = match e {
+                    ReadError::TooLarge => format!("body over {} bytes", cache::MAX_ENTRY),
+                    ReadError::Body(e) => e.to_string(),
+                };
+                GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
+                    .with_status(500)
+                    .with_detail(format!(
+                        "Execution failed: error reading endpoint response: {e}"
+                    ))
+            })?
+        }
+    };
+    cache.store.put(
+        key,
+        Cached::new(parts.status, parts.headers.clone(), body.clone(), how.ttl),
+    );
+    Ok(warned(Response::from_parts(parts, crate::http::full(body))))
+}
+
+/// Phases 5–8: integration request, integration, integration and method responses.
+async fn integrate(
+    ctx: Integrate<'_, '_, '_>,
+    log: &mut ExecLog,
+    integration_latency: &mut Option<Duration>,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    let Integrate {
+        exec,
+        req,
+        integ,
+        params,
+        view,
+        content_type,
+    } = ctx;
     // Phase 5: integration request.
     let binary = request_map::is_binary(content_type, &exec.deployment.binary_media_types);
     let mapped = request_map::map(
@@ -669,6 +829,12 @@ async fn phases(
             })?;
             if let Some(link) = &integ.vpc_link {
                 out.via = Some(vpc_link(exec, link)?);
+            }
+            if out.endpoint.is_tls() {
+                out.tls = TlsRoute {
+                    settings: Some(&integ.tls),
+                    client_cert: exec.client_cert,
+                };
             }
             log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
             let t0 = Instant::now();
@@ -775,6 +941,8 @@ mod tests {
             trace_id: "trace",
             received: OffsetDateTime::now_utc(),
             client: &client,
+            client_cert: None,
+            cache: None,
             execution_log: true,
             metering: None,
             iam: None,

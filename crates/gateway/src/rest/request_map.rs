@@ -17,7 +17,7 @@ use super::gateway_responses::{GatewayError, ResponseType};
 use super::mapping::{RequestTarget, View};
 use super::pipeline::{ExecLog, KnownHeaders};
 use super::template::{self, Inputs};
-use crate::integrations::{h1, http::Endpoint, vpc_link::Link};
+use crate::integrations::{h1, http::Endpoint, tls::TlsRoute, vpc_link::Link};
 
 // Header names are constants: a `&str` name is parsed and hashed on every lookup.
 pub(super) const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
@@ -239,6 +239,8 @@ pub struct BackendRequest<'a> {
     /// The VPC link to connect through (a VPC_LINK integration), instead of the endpoint's
     /// own address.
     pub via: Option<Arc<Link>>,
+    /// An `https://` endpoint's settings and client certificate (set by the pipeline).
+    pub tls: TlsRoute<'a>,
 }
 
 /// Headers of a proxied client's request that the gateway does not forward as they are.
@@ -374,6 +376,7 @@ pub fn http_request(o: Outgoing<'_>) -> Result<BackendRequest<'_>, GatewayError>
         added,
         body: o.mapped.body,
         via: None,
+        tls: TlsRoute::default(),
     })
 }
 
@@ -403,11 +406,6 @@ fn backend_endpoint(o: &Outgoing, proxy: bool) -> Result<Endpoint, GatewayError>
                 url.extend(utf8_percent_encode(v, PATH_VALUE));
             }
         }
-    }
-    if url.starts_with("https://") {
-        return Err(GatewayError::config(format!(
-            "Execution failed due to configuration error: Portico does not reach https:// integration endpoints yet: {url}"
-        )));
     }
     let mut sep = if url.contains('?') { '&' } else { '?' };
     if proxy && !o.raw_query.is_empty() {

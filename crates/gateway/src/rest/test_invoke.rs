@@ -134,6 +134,10 @@ pub async fn run(
         trace_id,
         received,
         client,
+        // A test invocation runs outside any stage, so it presents no client certificate.
+        client_cert: None,
+        // Nor does it read or fill the stage cache.
+        cache: None,
         execution_log: true,
         // AWS's test invoke skips API keys, throttling and quotas.
         metering: None,
