@@ -126,8 +126,11 @@ fn parse(arn: &str, tenant: &Tenant) -> Result<Target, ApiError> {
         ["usageplans", id] => target(kind::USAGE_PLAN, "", id),
         ["vpclinks", id] => target(kind::VPC_LINK, "", id),
         ["clientcertificates", id] => target(kind::CLIENT_CERTIFICATE, "", id),
-        // Portico does not build domain names yet, so none can be found.
-        ["domainnames", _] => return Err(not_found()),
+        // A private domain name's ARN carries its id (`{name}+{id}`).
+        ["domainnames", name] => {
+            let name = name.split_once('+').map_or(name, |(n, _)| n);
+            target(kind::DOMAIN_NAME, "", &name.to_ascii_lowercase())
+        }
         _ => return Err(invalid_arn()),
     };
     if region != tenant.region() {
