@@ -9,6 +9,8 @@
 //!
 //! Map of the crate:
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
+//! - `domains`: custom domain names (by `Host`) and their base path mappings, an index rebuilt
+//!   from store change events like the registry; also what the TLS listener serves by SNI;
 //! - `registry`: the live (API, stage) → compiled deployment map, rebuilt from store change
 //!   events and swapped atomically — the hot path never touches the store;
 //! - `metering` (API keys, throttles, quotas), `metrics`, `access_log`;
@@ -23,6 +25,7 @@
 //! over the API kind when HTTP APIs arrive.
 
 pub mod access_log;
+pub mod domains;
 pub mod fast_map;
 pub mod http;
 pub mod integrations;
@@ -43,6 +46,8 @@ pub struct DataPlane {
     pub metrics: Arc<metrics::Metrics>,
     /// API keys, throttles, quotas and usage counts (phase 3).
     pub metering: metering::Metering,
+    /// Custom domain names and their base path mappings.
+    pub domains: domains::Domains,
 }
 
 impl DataPlane {
@@ -60,10 +65,22 @@ impl DataPlane {
         let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers);
         DataPlane {
             metering: metering::Metering::new(store.clone()),
+            domains: domains::Domains::new(store.clone()),
             registry: registry::Registry::new(store, metrics.clone()),
             client: integrations::http::Client::with_links(links),
             metrics,
         }
+    }
+}
+
+impl DataPlane {
+    /// Apply every change the store announced (deployments, metering, VPC links, custom
+    /// domains): after each management call, a reset, and on the flusher's tick.
+    pub fn sync(&self) {
+        self.registry.sync();
+        self.metering.sync();
+        self.client.links().sync();
+        self.domains.sync();
     }
 }
 
@@ -79,6 +96,9 @@ pub struct Target<'a> {
     pub region: Option<&'a str>,
     /// The host the client used (for `$context.domainName`).
     pub host: Option<&'a str>,
+    /// Through a custom domain: the domain's tenant (the API id is looked up in it) and the
+    /// path the client asked for, base path included (`$context.path`).
+    pub domain: Option<(&'a portico_store::Tenant, &'a str)>,
 }
 
 /// Recognise the three execute-api addressing forms:
@@ -102,6 +122,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 path: rest,
                 region,
                 host: Some(h),
+                domain: None,
             });
         }
     }
@@ -115,6 +136,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 path: rest,
                 region: None,
                 host,
+                domain: None,
             });
         }
     }
@@ -129,6 +151,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 path: rest,
                 region: None,
                 host,
+                domain: None,
             });
         }
     }

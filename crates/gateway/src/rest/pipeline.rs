@@ -56,6 +56,9 @@ pub struct ClientRequest<'a> {
     pub body: Bytes,
     pub source_ip: &'a str,
     pub domain_name: &'a str,
+    /// Through a custom domain: the path the client asked for, base path included
+    /// (`$context.path`); `None` on execute-api addresses (`/{stage}` + `path`).
+    pub context_path: Option<&'a str>,
 }
 
 /// The client headers the pipeline reads on every request, found in one pass over the
@@ -151,6 +154,34 @@ pub struct Invocation {
     pub log: Vec<String>,
 }
 
+/// Data-plane entry for a request whose `Host` is a custom domain name: its base path
+/// mappings pick the API and stage (`crate::domains`), then [`serve`]. A path no mapping claims
+/// gets API Gateway's 403 `{"message":"Forbidden"}`.
+pub async fn serve_domain(
+    dp: &DataPlane,
+    host: &str,
+    path: &str,
+    source_ip: &str,
+    parts: &Parts,
+    body: Incoming,
+) -> Response<ResponseBody> {
+    let routed = dp.domains.get(host);
+    let Some(r) = routed.as_deref().and_then(|d| d.route(path)) else {
+        let mut r = gateway_responses::forbidden();
+        stamp(&mut r, Ids::new(OffsetDateTime::now_utc()));
+        return r;
+    };
+    let target = Target {
+        api_id: r.api_id,
+        stage: r.stage,
+        path: r.path,
+        region: None,
+        host: Some(host),
+        domain: Some((r.tenant, path)),
+    };
+    serve(dp, target, source_ip, parts, body).await
+}
+
 /// Data-plane entry: phases 1 and 10 around [`invoke`]. `target` was read from `parts`.
 pub async fn serve(
     dp: &DataPlane,
@@ -162,10 +193,11 @@ pub async fn serve(
     let started = Instant::now();
     let received = OffsetDateTime::now_utc();
     let ids = Ids::new(received);
-    let stage = dp
-        .registry
-        .api(target.api_id, target.region)
-        .and_then(|api| api.stages.get(target.stage).cloned());
+    let api = match target.domain {
+        Some((tenant, _)) => dp.registry.api_of(tenant, target.api_id),
+        None => dp.registry.api(target.api_id, target.region),
+    };
+    let stage = api.and_then(|api| api.stages.get(target.stage).cloned());
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, ids);
@@ -232,6 +264,7 @@ pub async fn serve(
         body: body.clone().unwrap_or_default(),
         source_ip,
         domain_name,
+        context_path: target.domain.map(|(_, p)| p),
     };
     let mut inv = match body {
         Some(_) => invoke(&exec, &creq, Route::Find, stage.access_log.is_some()).await,
@@ -351,6 +384,7 @@ fn build_context(
             resource_path,
             http_method: req.method.as_str(),
             request_path: req.path,
+            context_path: req.context_path,
             domain_name: req.domain_name,
             source_ip: req.source_ip,
             user_agent: req.known.user_agent.and_then(|v| v.to_str().ok()),
@@ -700,6 +734,7 @@ mod tests {
             body: Bytes::from(body.to_string()),
             source_ip: "127.0.0.1",
             domain_name: "api1.execute-api.localhost",
+            context_path: None,
         };
         let inv = invoke(&exec, &req, Route::Find, false).await;
         let (parts, b) = inv.response.into_parts();

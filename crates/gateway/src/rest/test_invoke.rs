@@ -116,6 +116,7 @@ pub async fn run(
         body,
         source_ip: "test-invoke-source-ip",
         domain_name: "testPrefix.testDomainName",
+        context_path: None,
     };
     let received = OffsetDateTime::now_utc();
     let ids = Ids::new(received);
