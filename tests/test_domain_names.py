@@ -105,6 +105,9 @@ def test_private_has_an_id_and_an_arn_naming_it(apigw):
     assert got["domainNameId"] == d["domainNameId"]
     expect_error(lambda: apigw.get_domain_name(domainName="p.example.com", domainNameId="nope"),
                  "NotFoundException", NOT_FOUND, 404)
+    # Its ARN (which names the account) is taggable.
+    apigw.tag_resource(resourceArn=d["domainNameArn"], tags={"k": "v"})
+    assert apigw.get_tags(resourceArn=d["domainNameArn"])["tags"] == {"k": "v"}
 
 
 # ---------------------------------------------------------------- certificates
@@ -228,7 +231,8 @@ def test_truststore_uris(apigw, certs):
 def test_names_are_checked(apigw):
     expect_error(lambda: apigw.create_domain_name(domainName=""),
                  "BadRequestException", "No Domain Name specified", 400)
-    for bad in ("localhost", "127.0.0.1", "a_b.example.com", "-a.example.com", "a..b.com"):
+    for bad in ("localhost", "127.0.0.1", "a_b.example.com", "-a.example.com", "a..b.com",
+                "abc.execute-api.localhost"):
         expect_error(lambda: apigw.create_domain_name(domainName=bad),
                      "BadRequestException", status=400, contains="Invalid domain name")
     assert apigw.get_domain_names()["items"] == []

@@ -97,17 +97,27 @@ fn not_found() -> ApiError {
 /// names nothing this tenant owns (404); anything else malformed is a 400.
 fn parse(arn: &str, tenant: &Tenant) -> Result<Target, ApiError> {
     let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some("apigateway"), Some(region), Some(""), Some(path)) = (
+    let (
+        Some("arn"),
+        Some(_partition),
+        Some("apigateway"),
+        Some(region),
+        Some(account),
+        Some(path),
+    ) = (
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
-    ) else {
+    )
+    else {
         return Err(invalid_arn());
     };
-    if region.is_empty() {
+    // Only a private domain name's ARN names its account (`…:{account}:/domainnames/{name}+{id}`).
+    let private_domain = path.starts_with("/domainnames/") && path.contains('+');
+    if region.is_empty() || (!account.is_empty() && !private_domain) {
         return Err(invalid_arn());
     }
     let segs: Vec<&str> = path.split('/').collect();
@@ -133,7 +143,7 @@ fn parse(arn: &str, tenant: &Tenant) -> Result<Target, ApiError> {
         }
         _ => return Err(invalid_arn()),
     };
-    if region != tenant.region() {
+    if region != tenant.region() || (!account.is_empty() && account != tenant.account()) {
         return Err(not_found());
     }
     Ok(t)

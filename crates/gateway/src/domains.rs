@@ -41,7 +41,7 @@ pub struct Index {
 }
 
 /// One custom domain name as the data plane serves it.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Domain {
     pub name: String,
     pub tenant: Tenant,

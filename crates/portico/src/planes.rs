@@ -28,7 +28,11 @@ pub enum Plane<'a> {
     /// An execute-api address: a deployed API's invocation.
     Invoke(Target<'a>),
     /// A request to a custom domain name (its `Host`): its base path mappings pick the API.
-    Domain { host: &'a str, path: &'a str },
+    Domain {
+        domain: Arc<portico_gateway::domains::Domain>,
+        host: &'a str,
+        path: &'a str,
+    },
     /// A management call, by API.
     Management(ManagementApi),
 }
@@ -66,12 +70,16 @@ pub fn plane_of<'a>(
     headers: &hyper::HeaderMap,
     raw_query: &str,
 ) -> Plane<'a> {
-    let execute_api = portico_gateway::is_execute_api_host(host);
-    if let Some(h) = host.filter(|_| !execute_api && domains.claims(host)) {
-        return Plane::Domain { host: h, path };
+    // No domain name is an execute-api host (CreateDomainName refuses them).
+    if let Some((h, domain)) = host.and_then(|h| Some((h, domains.get(h)?))) {
+        return Plane::Domain {
+            domain,
+            host: h,
+            path,
+        };
     }
     let admin_path = path.starts_with("/_portico/") || path == "/moto-api/reset";
-    if admin_path && !execute_api {
+    if admin_path && !portico_gateway::is_execute_api_host(host) {
         return Plane::Admin;
     }
     if let Some(t) = portico_gateway::address(host, path) {
@@ -114,9 +122,9 @@ pub async fn serve(
         Plane::Invoke(t) => {
             portico_gateway::rest::pipeline::serve(&app.data, t, &source_ip, &parts, body).await
         }
-        Plane::Domain { host, path } => {
+        Plane::Domain { domain, host, path } => {
             portico_gateway::rest::pipeline::serve_domain(
-                &app.data, host, path, &source_ip, &parts, body,
+                &app.data, &domain, host, path, &source_ip, &parts, body,
             )
             .await
         }
@@ -323,7 +331,7 @@ mod tests {
         let domains = portico_gateway::domains::Domains::default();
         let got = match plane_of(&domains, Some(host), path, &headers, "") {
             Plane::Admin => "admin".to_string(),
-            Plane::Domain { host, path } => format!("domain {host} {path}"),
+            Plane::Domain { host, path, .. } => format!("domain {host} {path}"),
             Plane::Invoke(t) => format!("invoke {} {} {}", t.api_id, t.stage, t.path),
             Plane::Management(api) => format!("{api:?}"),
         };
@@ -386,7 +394,7 @@ mod tests {
         let domains = portico_gateway::domains::Domains::new(store);
         let headers = hyper::HeaderMap::new();
         let plane = |host, path| match plane_of(&domains, Some(host), path, &headers, "") {
-            Plane::Domain { host, path } => format!("domain {host} {path}"),
+            Plane::Domain { host, path, .. } => format!("domain {host} {path}"),
             Plane::Admin => "admin".into(),
             Plane::Invoke(t) => format!("invoke {}", t.api_id),
             Plane::Management(api) => format!("{api:?}"),

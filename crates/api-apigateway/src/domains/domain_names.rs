@@ -16,7 +16,8 @@
 //! - A name held by another tenant: 409 ConflictException saying so (AWS answers a
 //!   CloudFront-flavoured BadRequestException then); by the caller: AWS's ConflictException.
 //! - A name must be a DNS name of at least two labels (optionally `*.` first), and not an IP
-//!   address, so `localhost` and `127.0.0.1` always stay the management plane's.
+//!   address, so `localhost` and `127.0.0.1` always stay the management plane's, nor an
+//!   execute-api host (`{id}.execute-api.…`).
 
 use portico_model::domain_name::EndpointConfiguration;
 use portico_model::{DomainName, Entity, MutualTlsAuthentication};
@@ -79,7 +80,8 @@ fn bad_name(name: &str) -> ApiError {
 }
 
 /// A DNS name of at least two labels (1–63 of `[a-z0-9-]`, no hyphen at either end, at most
-/// 253 characters in all), optionally `*.` first; the last label not all digits (no IPs).
+/// 253 characters in all), optionally `*.` first; the last label not all digits (no IPs), the
+/// second not `execute-api` (those hosts address APIs by id).
 pub(crate) fn check_name(name: &str) -> Result<(), ApiError> {
     let rest = name.strip_prefix("*.").unwrap_or(name);
     let labels: Vec<&str> = rest.split('.').collect();
@@ -95,7 +97,9 @@ pub(crate) fn check_name(name: &str) -> Result<(), ApiError> {
         && labels.iter().all(label_ok)
         && !labels
             .last()
-            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+        // `{id}.execute-api.…` is execute-api addressing.
+        && labels.get(1) != Some(&"execute-api");
     if ok {
         Ok(())
     } else {
@@ -588,6 +592,7 @@ mod tests {
             "a_b.com",
             "API.example.com",
             "a.*.com",
+            "abc.execute-api.localhost",
             "",
         ] {
             assert!(check_name(bad).is_err(), "{bad}");

@@ -30,6 +30,7 @@ use super::mapping::{LazyContext, View};
 use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
+use crate::domains::Domain;
 use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::integrations::{http::Client, mock, vpc_link::Link};
 use crate::metering::{Identity, Metering};
@@ -154,19 +155,19 @@ pub struct Invocation {
     pub log: Vec<String>,
 }
 
-/// Data-plane entry for a request whose `Host` is a custom domain name: its base path
+/// Data-plane entry for a request whose `Host` is the custom domain name `domain`: its base path
 /// mappings pick the API and stage (`crate::domains`), then [`serve`]. A path no mapping claims
 /// gets API Gateway's 403 `{"message":"Forbidden"}`.
 pub async fn serve_domain(
     dp: &DataPlane,
+    domain: &Domain,
     host: &str,
     path: &str,
     source_ip: &str,
     parts: &Parts,
     body: Incoming,
 ) -> Response<ResponseBody> {
-    let routed = dp.domains.get(host);
-    let Some(r) = routed.as_deref().and_then(|d| d.route(path)) else {
+    let Some(r) = domain.route(path) else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, Ids::new(OffsetDateTime::now_utc()));
         return r;
