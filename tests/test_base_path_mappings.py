@@ -4,7 +4,8 @@ errors — and invocations over real sockets through a custom domain, by `Host`.
 AWS's texts used as they are (as moto reproduces AWS's answers): "Invalid base path mapping
 identifier specified", "Base path already exists for this domain name", "Invalid REST API
 identifier specified", "Invalid stage identifier specified", the v1 slash text, and
-DeleteRestApi's refusal while a domain maps the API (quoted in serverless issue #3638). The
+DeleteRestApi's and DeleteStage's refusals while a domain maps the API or stage (quoted in
+glomex/gcdt issue #373 and terraform-provider-aws issue #41651). The
 text for other bad base path characters is Portico's.
 """
 import json
@@ -159,10 +160,28 @@ def test_a_mapped_api_cannot_be_deleted(apigw, domain, staged):
     apigw.create_base_path_mapping(domainName=domain, restApiId=staged, basePath="v1")
     expect_error(lambda: apigw.delete_rest_api(restApiId=staged), "BadRequestException",
                  f"Deleting RestApi {staged} failed. Please remove all base path mappings "
-                 f"related to the RestApi in your domains: {domain}.", 400)
+                 f"related to the RestApi in your domains: {domain}", 400)
     apigw.get_rest_api(restApiId=staged)
     apigw.delete_base_path_mapping(domainName=domain, basePath="v1")
     apigw.delete_rest_api(restApiId=staged)
+
+
+def test_a_mapped_stage_cannot_be_deleted(apigw, domain, staged):
+    apigw.create_domain_name(domainName="two.example.com")
+    apigw.create_base_path_mapping(domainName=domain, restApiId=staged, basePath="v1",
+                                   stage="prod")
+    apigw.create_base_path_mapping(domainName="two.example.com", restApiId=staged, stage="prod")
+    expect_error(lambda: apigw.delete_stage(restApiId=staged, stageName="prod"),
+                 "BadRequestException",
+                 "Deleting stage prod failed. Please remove all base path mappings related to "
+                 f"the stage in your domains: {domain}, two.example.com", 400)
+    apigw.get_stage(restApiId=staged, stageName="prod")
+    # Another stage, or a mapping without a stage, does not hold it.
+    apigw.create_base_path_mapping(domainName=domain, restApiId=staged, basePath="any")
+    apigw.delete_stage(restApiId=staged, stageName="dev")
+    apigw.delete_base_path_mapping(domainName=domain, basePath="v1")
+    apigw.delete_base_path_mapping(domainName="two.example.com", basePath="(none)")
+    apigw.delete_stage(restApiId=staged, stageName="prod")
 
 
 # ---------------------------------------------------------------- invocations by Host
