@@ -288,3 +288,15 @@ def test_other_hosts_behave_as_before(server, apigw, two_apis):
     assert apigw.get_domain_name(domainName=DOMAIN)["domainName"] == DOMAIN
     r = get(server, f"{root_api}.execute-api.localhost", "/prod/pets")
     assert json.loads(r.text)["api"] == root_api
+
+
+def test_a_wildcard_domain_serves_its_subdomains(server, apigw):
+    api_id = context_api(apigw, "wild-api")
+    apigw.create_domain_name(domainName="*.wild.example.com")
+    apigw.create_base_path_mapping(domainName="*.wild.example.com", restApiId=api_id,
+                                   stage="prod")
+    got = served(server, "Tenant-A.wild.example.com", "/pets")
+    assert got["api"] == api_id and got["domain"] == "Tenant-A.wild.example.com"
+    # The wildcard itself is one level of subdomain, not the parent.
+    r = get(server, "wild.example.com", "/pets")
+    assert r.headers["x-amzn-ErrorType"].startswith("MissingAuthenticationTokenException")
