@@ -40,8 +40,9 @@ pub struct Index {
     wildcards: bool,
 }
 
-/// One custom domain name as the data plane serves it.
-#[derive(Debug, PartialEq, Eq)]
+/// One custom domain name as the data plane serves it. Its `Debug` leaves the certificate
+/// out, so no log line ever carries the private key.
+#[derive(PartialEq, Eq)]
 pub struct Domain {
     pub name: String,
     pub tenant: Tenant,
@@ -68,6 +69,21 @@ pub struct Routed<'a> {
     pub stage: &'a str,
     /// The resource path below the stage, starting with `/`.
     pub path: &'a str,
+}
+
+impl std::fmt::Debug for Domain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Domain")
+            .field("name", &self.name)
+            .field("tenant", &self.tenant)
+            .field("mappings", &self.mappings)
+            .field(
+                "certificate",
+                &self.certificate.as_ref().map(|_| "(uploaded)"),
+            )
+            .field("truststore_uri", &self.truststore_uri)
+            .finish()
+    }
 }
 
 impl Domain {
@@ -389,6 +405,7 @@ mod tests {
             domains.truststore_uri("api.example.com").as_deref(),
             Some("file:///t.pem")
         );
+        assert!(!format!("{d:?}").contains("KEY"), "{d:?}");
         assert!(domains.claims(Some("x.wild.example.com")));
         assert!(!domains.claims(Some("wild.example.com")));
         assert!(!domains.claims(Some("other.example.com")));
