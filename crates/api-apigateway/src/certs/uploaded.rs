@@ -90,3 +90,60 @@ pub(crate) fn check_truststore(uri: &str) -> Result<(), ApiError> {
     certificates(&text, &format!("truststore {uri}"))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certs::client_certificates::self_signed;
+
+    #[test]
+    fn a_key_must_be_its_certificates_own() {
+        let (cert, key, _) = self_signed(1_700_000_000).unwrap();
+        let (other_cert, other_key, _) = self_signed(1_700_000_000).unwrap();
+        assert!(check_pair(&cert, &key, None).is_ok());
+        assert!(check_pair(&cert, &key, Some(&other_cert)).is_ok());
+        let e = check_pair(&cert, &other_key, None).unwrap_err();
+        assert_eq!(
+            (e.status, e.message.as_str()),
+            (
+                400,
+                "The certificate private key does not match the certificate body"
+            )
+        );
+        for (body, k, chain) in [
+            ("nope", key.as_str(), None),
+            (cert.as_str(), "nope", None),
+            (cert.as_str(), cert.as_str(), None),
+            (cert.as_str(), key.as_str(), Some("garbage")),
+        ] {
+            let e = check_pair(body, k, chain).unwrap_err();
+            assert!(
+                e.message.starts_with("Invalid certificate"),
+                "{}",
+                e.message
+            );
+        }
+        let two = format!("{cert}{other_cert}");
+        assert!(check_pair(&two, &key, None).is_err());
+    }
+
+    #[test]
+    fn truststores() {
+        let dir = tempfile::tempdir().unwrap();
+        let (cert, _, _) = self_signed(1_700_000_000).unwrap();
+        let good = dir.path().join("t.pem");
+        std::fs::write(&good, &cert).unwrap();
+        let empty = dir.path().join("e.pem");
+        std::fs::write(&empty, "nothing").unwrap();
+        assert!(check_truststore(&format!("file://{}", good.display())).is_ok());
+        assert!(check_truststore("s3://bucket/t.pem").is_ok());
+        for bad in [
+            format!("file://{}", empty.display()),
+            format!("file://{}/missing.pem", dir.path().display()),
+            "s3://bucket".to_string(),
+            "https://example.com/t.pem".to_string(),
+        ] {
+            assert_eq!(check_truststore(&bad).unwrap_err().status, 400, "{bad}");
+        }
+    }
+}
