@@ -82,3 +82,28 @@ def test_cli_documentation_parts_and_versions(server):
        "--documentation-version", "v1")
     versions = ok(server, "apigateway", "get-documentation-versions", "--rest-api-id", api_id)
     assert [v["version"] for v in versions["items"]] == ["v1"]
+def test_cli_custom_domain_and_base_path_mapping(server, tmp_path):
+    server.reset()
+    key, cert = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=cli.example.com"],
+                   check=True, capture_output=True)
+    rc, out, err = aws(server, "apigateway", "create-domain-name", "--domain-name",
+                       "cli.example.com", "--certificate-body", f"file://{cert}",
+                       "--certificate-private-key", f"file://{key}")
+    assert rc == 0, err
+    assert out["domainName"] == "cli.example.com" and "BEGIN" not in json.dumps(out)
+    rc, api, err = aws(server, "apigateway", "create-rest-api", "--name", "cli-domain")
+    assert rc == 0, err
+    rc, out, err = aws(server, "apigateway", "create-base-path-mapping", "--domain-name",
+                       "cli.example.com", "--rest-api-id", api["id"], "--base-path", "v1")
+    assert rc == 0, err
+    rc, out, err = aws(server, "apigateway", "get-base-path-mappings", "--domain-name",
+                       "cli.example.com")
+    assert rc == 0 and out["items"] == [{"basePath": "v1", "restApiId": api["id"]}], err
+    rc, out, err = aws(server, "apigateway", "get-domain-names")
+    assert rc == 0 and [d["domainName"] for d in out["items"]] == ["cli.example.com"], err
+    rc, _, err = aws(server, "apigateway", "create-base-path-mapping", "--domain-name",
+                     "cli.example.com", "--rest-api-id", api["id"], "--base-path", "v1")
+    assert rc != 0 and "ConflictException" in err

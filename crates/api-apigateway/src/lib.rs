@@ -10,8 +10,9 @@
 //! Handlers by entity family: `restapi/` (the API definition: REST APIs, resources, methods,
 //! integrations, models, validators, authorizers, gateway responses), `deploy/` (deployments,
 //! stages, method settings, test invoke), `keys/` (API keys, usage plans, their keys, usage),
-//! `docs/` (documentation parts and versions), `vpc_links`, `certs/` (client certificates), and
-//! `account`, `tags`.
+//! `docs/` (documentation parts and versions), `vpc_links`, `certs/` (client certificates, and
+//! the checks of certificates uploaded with domain names), `domains/` (custom domain names,
+//! base path mappings, access associations), and `account`, `tags`.
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
 //! management machinery (`portico-mgmt`); never the data plane, which it reaches only through
@@ -21,6 +22,7 @@ mod account;
 mod certs;
 mod deploy;
 mod docs;
+mod domains;
 mod keys;
 mod restapi;
 pub mod routes;
@@ -138,6 +140,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| vpc_links::handler(operation))
         .or_else(|| docs::handler(operation))
         .or_else(|| certs::client_certificates::handler(operation))
+        .or_else(|| domains::handler(operation))
 }
 
 /// Operations whose handler awaits.

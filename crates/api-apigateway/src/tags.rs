@@ -97,17 +97,27 @@ fn not_found() -> ApiError {
 /// names nothing this tenant owns (404); anything else malformed is a 400.
 fn parse(arn: &str, tenant: &Tenant) -> Result<Target, ApiError> {
     let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some("apigateway"), Some(region), Some(""), Some(path)) = (
+    let (
+        Some("arn"),
+        Some(_partition),
+        Some("apigateway"),
+        Some(region),
+        Some(account),
+        Some(path),
+    ) = (
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
-    ) else {
+    )
+    else {
         return Err(invalid_arn());
     };
-    if region.is_empty() {
+    // Only a private domain name's ARN names its account (`…:{account}:/domainnames/{name}+{id}`).
+    let private_domain = path.starts_with("/domainnames/") && path.contains('+');
+    if region.is_empty() || (!account.is_empty() && !private_domain) {
         return Err(invalid_arn());
     }
     let segs: Vec<&str> = path.split('/').collect();
@@ -126,11 +136,14 @@ fn parse(arn: &str, tenant: &Tenant) -> Result<Target, ApiError> {
         ["usageplans", id] => target(kind::USAGE_PLAN, "", id),
         ["vpclinks", id] => target(kind::VPC_LINK, "", id),
         ["clientcertificates", id] => target(kind::CLIENT_CERTIFICATE, "", id),
-        // Portico does not build domain names yet, so none can be found.
-        ["domainnames", _] => return Err(not_found()),
+        // A private domain name's ARN carries its id (`{name}+{id}`).
+        ["domainnames", name] => {
+            let name = name.split_once('+').map_or(name, |(n, _)| n);
+            target(kind::DOMAIN_NAME, "", &name.to_ascii_lowercase())
+        }
         _ => return Err(invalid_arn()),
     };
-    if region != tenant.region() {
+    if region != tenant.region() || (!account.is_empty() && account != tenant.account()) {
         return Err(not_found());
     }
     Ok(t)

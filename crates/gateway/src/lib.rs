@@ -9,6 +9,8 @@
 //!
 //! Map of the crate:
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
+//! - `domains`: custom domain names (by `Host`) and their base path mappings, an index rebuilt
+//!   from store change events like the registry; also what the TLS listener serves by SNI;
 //! - `registry`: the live (API, stage) → compiled deployment map, rebuilt from store change
 //!   events and swapped atomically — the hot path never touches the store;
 //! - `metering` (API keys, throttles, quotas), `metrics`, `access_log`, `cache` (the stage
@@ -25,6 +27,7 @@
 
 pub mod access_log;
 pub mod cache;
+pub mod domains;
 pub mod fast_map;
 pub mod http;
 pub mod iam;
@@ -48,6 +51,8 @@ pub struct DataPlane {
     pub metering: metering::Metering,
     /// Verifies `AWS_IAM` invocations' signatures; `None` refuses them.
     pub iam: Option<Arc<dyn iam::IamVerifier>>,
+    /// Custom domain names and their base path mappings.
+    pub domains: domains::Domains,
 }
 
 impl DataPlane {
@@ -75,11 +80,23 @@ impl DataPlane {
         let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers);
         DataPlane {
             metering: metering::Metering::new(store.clone()),
+            domains: domains::Domains::new(store.clone()),
             registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),
             client: integrations::http::Client::with_links_and_tls(links, tls),
             metrics,
             iam: None,
         }
+    }
+}
+
+impl DataPlane {
+    /// Apply every change the store announced (deployments, metering, VPC links, custom
+    /// domains): after each management call, a reset, and on the flusher's tick.
+    pub fn sync(&self) {
+        self.registry.sync();
+        self.metering.sync();
+        self.client.links().sync();
+        self.domains.sync();
     }
 }
 
@@ -106,6 +123,9 @@ pub struct Target<'a> {
     pub region: Option<&'a str>,
     /// The host the client used (for `$context.domainName`).
     pub host: Option<&'a str>,
+    /// Through a custom domain: the domain's tenant (the API id is looked up in it) and the
+    /// path the client asked for, base path included (`$context.path`).
+    pub domain: Option<(&'a portico_store::Tenant, &'a str)>,
 }
 
 /// Recognise the three execute-api addressing forms:
@@ -129,6 +149,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 path: rest,
                 region,
                 host: Some(h),
+                domain: None,
             });
         }
     }
@@ -142,6 +163,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 path: rest,
                 region: None,
                 host,
+                domain: None,
             });
         }
     }
@@ -156,6 +178,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 path: rest,
                 region: None,
                 host,
+                domain: None,
             });
         }
     }

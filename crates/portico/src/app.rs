@@ -76,9 +76,7 @@ impl apigateway::DataPlane for DataPlanePort {
     }
 
     fn apply_changes(&self) {
-        self.0.registry.sync();
-        self.0.metering.sync();
-        self.0.client.links().sync();
+        self.0.sync();
     }
 
     fn test_invoke(

@@ -27,6 +27,12 @@ pub enum Plane<'a> {
     Admin,
     /// An execute-api address: a deployed API's invocation.
     Invoke(Target<'a>),
+    /// A request to a custom domain name (its `Host`): its base path mappings pick the API.
+    Domain {
+        domain: Arc<portico_gateway::domains::Domain>,
+        host: &'a str,
+        path: &'a str,
+    },
     /// A management call, by API.
     Management(ManagementApi),
 }
@@ -53,14 +59,25 @@ impl ManagementApi {
     }
 }
 
-/// The dispatch order, in one place. An execute-api host claims every path (so an API may
-/// have a resource named like an admin path); on any other host the admin paths come first.
+/// The dispatch order, in one place. An execute-api host, or a custom domain name (one of
+/// `domains`), claims every path (so an API may have a resource named like an admin path); on
+/// any other host the admin paths come first. A host that is not a custom domain name costs
+/// one relaxed atomic load while none exists.
 pub fn plane_of<'a>(
+    domains: &portico_gateway::domains::Domains,
     host: Option<&'a str>,
     path: &'a str,
     headers: &hyper::HeaderMap,
     raw_query: &str,
 ) -> Plane<'a> {
+    // No domain name is an execute-api host (CreateDomainName refuses them).
+    if let Some((h, domain)) = host.and_then(|h| Some((h, domains.get(h)?))) {
+        return Plane::Domain {
+            domain,
+            host: h,
+            path,
+        };
+    }
     let admin_path = path.starts_with("/_portico/") || path == "/moto-api/reset";
     if admin_path && !portico_gateway::is_execute_api_host(host) {
         return Plane::Admin;
@@ -94,10 +111,22 @@ pub async fn serve(
         .and_then(|v| v.to_str().ok())
         .or_else(|| parts.uri.authority().map(|a| a.as_str()));
     let raw_query = parts.uri.query().unwrap_or("");
-    match plane_of(host, parts.uri.path(), &parts.headers, raw_query) {
+    match plane_of(
+        &app.data.domains,
+        host,
+        parts.uri.path(),
+        &parts.headers,
+        raw_query,
+    ) {
         // Its request ids and errors are its own (gateway responses).
         Plane::Invoke(t) => {
             portico_gateway::rest::pipeline::serve(&app.data, t, &peer, &parts, body).await
+        }
+        Plane::Domain { domain, host, path } => {
+            portico_gateway::rest::pipeline::serve_domain(
+                &app.data, &domain, host, path, &peer, &parts, body,
+            )
+            .await
         }
         Plane::Admin => {
             let rid = request_id();
@@ -273,9 +302,7 @@ async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response
             portico_store::offload(&*app.store, move || {
                 data.metering.discard();
                 let wiped = store.wipe();
-                data.registry.sync();
-                data.metering.sync();
-                data.client.links().sync();
+                data.sync();
                 wiped
             })
             .await?;
@@ -301,8 +328,10 @@ mod tests {
         if let Some(a) = authorization {
             headers.insert(hyper::header::AUTHORIZATION, a.parse().unwrap());
         }
-        let got = match plane_of(Some(host), path, &headers, "") {
+        let domains = portico_gateway::domains::Domains::default();
+        let got = match plane_of(&domains, Some(host), path, &headers, "") {
             Plane::Admin => "admin".to_string(),
+            Plane::Domain { host, path, .. } => format!("domain {host} {path}"),
             Plane::Invoke(t) => format!("invoke {} {} {}", t.api_id, t.stage, t.path),
             Plane::Management(api) => format!("{api:?}"),
         };
@@ -346,5 +375,46 @@ mod tests {
         // Even on Huawei's paths (the contract): an unsigned call is AWS's to answer.
         check(local, "/v2/0123/apigw/instances", None, "ApiGatewayV2");
         check(local, "/v1/0123/vpc-endpoints", None, "ApiGateway");
+    }
+
+    #[test]
+    fn a_custom_domain_claims_every_path_of_its_host() {
+        use portico_store::{kind, SqliteStore, Store, Tenant};
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        portico_store::write(&*store, &Tenant::aws("000000000000", "us-east-1"), |tx| {
+            tx.put(
+                kind::DOMAIN_NAME,
+                "",
+                "api.example.com",
+                &json!({"domainName": "api.example.com"}),
+            )
+        })
+        .unwrap();
+        let domains = portico_gateway::domains::Domains::new(store);
+        let headers = hyper::HeaderMap::new();
+        let plane = |host, path| match plane_of(&domains, Some(host), path, &headers, "") {
+            Plane::Domain { host, path, .. } => format!("domain {host} {path}"),
+            Plane::Admin => "admin".into(),
+            Plane::Invoke(t) => format!("invoke {}", t.api_id),
+            Plane::Management(api) => format!("{api:?}"),
+        };
+        assert_eq!(
+            plane("API.example.com:4566", "/v1/x"),
+            "domain API.example.com:4566 /v1/x"
+        );
+        assert_eq!(
+            plane("api.example.com", "/_portico/health"),
+            "domain api.example.com /_portico/health"
+        );
+        assert_eq!(
+            plane("api.example.com", "/restapis"),
+            "domain api.example.com /restapis"
+        );
+        // Other hosts as before.
+        assert_eq!(plane("127.0.0.1:4566", "/_portico/health"), "admin");
+        assert_eq!(plane("localhost", "/restapis"), "ApiGateway");
+        assert_eq!(plane("abc.execute-api.localhost", "/prod/x"), "invoke abc");
+        assert_eq!(plane("other.example.com", "/restapis"), "ApiGateway");
     }
 }

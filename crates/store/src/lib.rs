@@ -58,6 +58,9 @@ pub mod kind {
     pub const DOMAIN_NAME: &str = "domainname";
     /// Scope = the domain name, id = the base path (`(none)` for the empty one).
     pub const BASE_PATH_MAPPING: &str = "basepathmapping";
+    /// Scope `""`, id = the association's ARN; kept in the tenant that created it (a VPC
+    /// endpoint's owner), naming a private domain name of any tenant.
+    pub const DOMAIN_NAME_ACCESS_ASSOCIATION: &str = "domainnameaccessassociation";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).

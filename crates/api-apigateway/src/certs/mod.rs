@@ -1,4 +1,6 @@
-//! Certificates: client certificates (what API Gateway presents to `https://` backends).
-//! Custom domains' certificates join them here when they are built.
+//! Certificates: client certificates (what API Gateway presents to `https://` backends) and
+//! the certificates uploaded with custom domain names (`uploaded`: checked before they are
+//! stored; the TLS listener serves them).
 
 pub(crate) mod client_certificates;
+pub(crate) mod uploaded;

@@ -370,6 +370,14 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let (api_id, name) = (call.label("restapi_id"), call.label("stage_name"));
     store::write(&*cx.store, &call.tenant, |txn| {
         require(txn, call, api_id, name)?;
+        // AWS refuses while a custom domain maps the stage (its text, quoted in the wild).
+        let domains = crate::domains::base_path_mappings::domains_mapping(txn, api_id, Some(name))?;
+        if !domains.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "Deleting stage {name} failed. Please remove all base path mappings related to the stage in your domains: {}",
+                domains.join(", ")
+            )));
+        }
         txn.delete(kind::STAGE, api_id, name)?;
         Ok(())
     })?;

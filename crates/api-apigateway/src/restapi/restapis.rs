@@ -406,6 +406,15 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("restapi_id");
     store::write(&*cx.store, &call.tenant, |txn| {
         require(txn, &call.tenant, id)?;
+        // AWS refuses while a custom domain maps the API (its text, quoted in glomex/gcdt
+        // issue #373 and serverless issue #3638).
+        let domains = crate::domains::base_path_mappings::domains_mapping(txn, id, None)?;
+        if !domains.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "Deleting RestApi {id} failed. Please remove all base path mappings related to the RestApi in your domains: {}",
+                domains.join(", ")
+            )));
+        }
         txn.delete(kind::REST_API, "", id)?;
         Ok(txn.delete_scope(id)?)
     })?;

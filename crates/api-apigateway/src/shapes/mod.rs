@@ -17,6 +17,7 @@ use crate::store::kind;
 use crate::testing::Harness;
 
 mod deploy;
+mod domains;
 mod keys;
 mod restapi;
 

@@ -71,9 +71,7 @@ pub fn spawn(data: Arc<crate::DataPlane>) {
             let a = data.clone();
             let _ = tokio::task::spawn_blocking(move || {
                 a.metering.flush();
-                a.registry.sync();
-                a.metering.sync();
-                a.client.links().sync();
+                a.sync();
             })
             .await;
         }

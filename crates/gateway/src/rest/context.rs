@@ -26,6 +26,9 @@ pub struct Info<'a> {
     /// The resource path the client asked for below the stage (`/pets/1`); `$context.path` is
     /// `/{stage}` followed by it.
     pub request_path: &'a str,
+    /// Through a custom domain, `$context.path` is the path the client asked for (base path
+    /// included), as AWS shows it.
+    pub context_path: Option<&'a str>,
     pub domain_name: &'a str,
     pub source_ip: &'a str,
     /// `$context.identity.clientCert` (mutual TLS only).
@@ -94,7 +97,10 @@ pub fn field(i: &Info, key: &str) -> Option<Value> {
             identity
         }
         "isCanaryRequest" => Value::Bool(i.is_canary?),
-        "path" => Value::from(format!("/{}{}", i.stage, i.request_path)),
+        "path" => match i.context_path {
+            Some(p) => Value::from(p),
+            None => Value::from(format!("/{}{}", i.stage, i.request_path)),
+        },
         "protocol" => Value::from("HTTP/1.1"),
         "requestId" => Value::from(i.request_id),
         "requestTime" => Value::from(

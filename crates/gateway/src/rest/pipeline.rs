@@ -32,6 +32,7 @@ use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
 use crate::cache::{self, Cached, MethodCaching, StageCache, Strategy};
+use crate::domains::Domain;
 use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::iam::{self, IamCaller, IamRefusal, IamVerifier, SignedInvocation};
 use crate::integrations::tls::{ClientCert, TlsRoute};
@@ -64,6 +65,9 @@ pub struct ClientRequest<'a> {
     /// `$context.identity.clientCert` (mutual TLS only).
     pub client_cert: Option<&'a Value>,
     pub domain_name: &'a str,
+    /// Through a custom domain: the path the client asked for, base path included
+    /// (`$context.path`); `None` on execute-api addresses (`/{stage}` + `path`).
+    pub context_path: Option<&'a str>,
 }
 
 /// The client headers the pipeline reads on every request, found in one pass over the
@@ -165,6 +169,34 @@ pub struct Invocation {
     pub log: Vec<String>,
 }
 
+/// Data-plane entry for a request whose `Host` is the custom domain name `domain`: its base path
+/// mappings pick the API and stage (`crate::domains`), then [`serve`]. A path no mapping claims
+/// gets API Gateway's 403 `{"message":"Forbidden"}`.
+pub async fn serve_domain(
+    dp: &DataPlane,
+    domain: &Domain,
+    host: &str,
+    path: &str,
+    peer: &Peer,
+    parts: &Parts,
+    body: Incoming,
+) -> Response<ResponseBody> {
+    let Some(r) = domain.route(path) else {
+        let mut r = gateway_responses::forbidden();
+        stamp(&mut r, Ids::new(OffsetDateTime::now_utc()));
+        return r;
+    };
+    let target = Target {
+        api_id: r.api_id,
+        stage: r.stage,
+        path: r.path,
+        region: None,
+        host: Some(host),
+        domain: Some((r.tenant, path)),
+    };
+    serve(dp, target, peer, parts, body).await
+}
+
 /// Data-plane entry: phases 1 and 10 around [`invoke`]. `target` was read from `parts`.
 pub async fn serve(
     dp: &DataPlane,
@@ -176,10 +208,11 @@ pub async fn serve(
     let started = Instant::now();
     let received = OffsetDateTime::now_utc();
     let ids = Ids::new(received);
-    let stage = dp
-        .registry
-        .api(target.api_id, target.region)
-        .and_then(|api| api.stages.get(target.stage).cloned());
+    let api = match target.domain {
+        Some((tenant, _)) => dp.registry.api_of(tenant, target.api_id),
+        None => dp.registry.api(target.api_id, target.region),
+    };
+    let stage = api.and_then(|api| api.stages.get(target.stage).cloned());
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, ids);
@@ -251,6 +284,7 @@ pub async fn serve(
         source_ip: &peer.source_ip,
         client_cert: peer.client_cert.as_ref(),
         domain_name,
+        context_path: target.domain.map(|(_, p)| p),
     };
     let mut inv = match body {
         Some(_) => invoke(&exec, &creq, Route::Find, stage.access_log.is_some()).await,
@@ -376,6 +410,7 @@ fn build_context(
             resource_path,
             http_method: req.method.as_str(),
             request_path: req.path,
+            context_path: req.context_path,
             domain_name: req.domain_name,
             source_ip: req.source_ip,
             client_cert: req.client_cert,
@@ -961,6 +996,7 @@ mod tests {
             raw_path: "/",
             client_cert: None,
             domain_name: "api1.execute-api.localhost",
+            context_path: None,
         };
         let inv = invoke(&exec, &req, Route::Find, false).await;
         let (parts, b) = inv.response.into_parts();

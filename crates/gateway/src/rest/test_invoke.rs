@@ -118,6 +118,7 @@ pub async fn run(
         raw_path: "",
         client_cert: None,
         domain_name: "testPrefix.testDomainName",
+        context_path: None,
     };
     let received = OffsetDateTime::now_utc();
     let ids = Ids::new(received);

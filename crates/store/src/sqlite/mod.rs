@@ -223,6 +223,8 @@ struct SqliteTxn<'a> {
     metering: bool,
     /// A VPC link was written or deleted.
     vpc_links: bool,
+    /// A custom domain name or one of its base path mappings was written or deleted.
+    domain_names: bool,
 }
 
 impl SqliteTxn<'_> {
@@ -241,6 +243,7 @@ impl SqliteTxn<'_> {
     fn touch(&mut self, kind: &str, scope: &str, id: &str) {
         self.metering |= affects_metering(kind);
         self.vpc_links |= kind == kind::VPC_LINK;
+        self.domain_names |= kind == kind::DOMAIN_NAME || kind == kind::BASE_PATH_MAPPING;
         if affects_data_plane(kind) {
             let api = if kind == kind::REST_API { id } else { scope };
             self.touched.insert(api.to_string());
@@ -487,6 +490,7 @@ impl Txn for SqliteTxn<'_> {
         }
         let prev = self.docs.take_scope(self.tenant, scope);
         self.metering |= kinds.iter().any(|k| affects_metering(k));
+        self.domain_names |= kinds.iter().any(|k| k == kind::BASE_PATH_MAPPING);
         self.undo.push(Undo::Scope {
             scope: scope.to_string(),
             prev,
@@ -525,6 +529,7 @@ impl Store for SqliteStore {
             touched: BTreeSet::new(),
             metering: false,
             vpc_links: false,
+            domain_names: false,
         };
         match f(&mut txn) {
             Ok(()) => txn.commit()?,
@@ -536,6 +541,7 @@ impl Store for SqliteStore {
         let touched = std::mem::take(&mut txn.touched);
         let metering = txn.metering;
         let vpc_links = txn.vpc_links;
+        let domain_names = txn.domain_names;
         drop(txn);
         drop(inner);
         for rest_api_id in touched {
@@ -550,6 +556,11 @@ impl Store for SqliteStore {
         }
         if vpc_links {
             let _ = self.changes.send(Change::VpcLinks {
+                tenant: tenant.clone(),
+            });
+        }
+        if domain_names {
+            let _ = self.changes.send(Change::DomainNames {
                 tenant: tenant.clone(),
             });
         }
@@ -591,6 +602,11 @@ impl Store for SqliteStore {
             .into_iter()
             .map(|(tenant, ..)| tenant.clone())
             .collect();
+        let named: BTreeSet<Tenant> = [kind::DOMAIN_NAME, kind::BASE_PATH_MAPPING]
+            .into_iter()
+            .flat_map(|k| inner.docs.scan(k))
+            .map(|(tenant, ..)| tenant.clone())
+            .collect();
         let mut metered: BTreeSet<Tenant> = inner.docs.tenants().cloned().collect();
         metered.extend(counters::tenants(&inner.conn)?);
         inner.conn.execute_batch(
@@ -609,6 +625,9 @@ impl Store for SqliteStore {
         }
         for tenant in linked {
             let _ = self.changes.send(Change::VpcLinks { tenant });
+        }
+        for tenant in named {
+            let _ = self.changes.send(Change::DomainNames { tenant });
         }
         Ok(())
     }

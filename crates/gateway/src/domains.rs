@@ -1,0 +1,422 @@
+//! Custom domain names on the data plane: which requests are a domain's (by `Host`), and which
+//! API and stage each of its paths goes to (its base path mappings).
+//!
+//! The index (domain name → its tenant, mappings, certificate and truststore) is built off the
+//! request path from the store's `domainname` and `basepathmapping` documents of every tenant
+//! (names are unique across tenants) and swapped in with `ArcSwap`; [`Domains::sync`] rebuilds
+//! it when the store announces `Change::DomainNames`, after every management call and on the
+//! flusher's tick, like the registry. A request whose host is not a domain name pays one
+//! relaxed atomic load while no domain exists, and one `load()` and one hash lookup (of the
+//! host lower-cased into a stack buffer) otherwise.
+//!
+//! Routing, as API Gateway does it: the longest base path that matches whole leading path
+//! segments wins, then `(none)`; the rest of the path goes to the mapping's API and stage, or,
+//! for a mapping without a stage, the next segment names the stage. A path no mapping claims
+//! is answered 403 `{"message":"Forbidden"}`, as API Gateway answers it on a custom domain.
+//!
+//! The TLS listener reads the same index: [`Domains::certificate_pems`] and
+//! [`Domains::truststore_uri`] by SNI name.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use parking_lot::Mutex;
+use portico_model::domain_name::NO_BASE_PATH;
+use portico_model::{BasePathMapping, DomainName, Entity};
+use portico_store::{kind, Change, Store, Tenant, Topic};
+use tokio::sync::broadcast::{self, error::TryRecvError};
+
+use crate::fast_map::FastMap;
+
+/// The longest DNS name (and so the longest host worth looking up).
+const MAX_NAME: usize = 253;
+
+/// Every domain name, by name (lower case).
+#[derive(Default)]
+pub struct Index {
+    by_name: FastMap<Box<str>, Arc<Domain>>,
+    /// Whether any name is a wildcard (`*.example.com`), so a miss tries the wildcard too.
+    wildcards: bool,
+}
+
+/// One custom domain name as the data plane serves it. Its `Debug` leaves the certificate
+/// out, so no log line ever carries the private key.
+#[derive(PartialEq, Eq)]
+pub struct Domain {
+    pub name: String,
+    pub tenant: Tenant,
+    /// Longest base path first; `(none)` (an empty `base_path`) last.
+    mappings: Vec<Mapping>,
+    /// (certificate body followed by its chain, private key), PEM, when one was uploaded.
+    certificate: Option<(String, String)>,
+    truststore_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Mapping {
+    /// `""` for `(none)`.
+    base_path: String,
+    api_id: String,
+    stage: Option<String>,
+}
+
+/// Where a domain's path goes: borrowed from the domain and the request path.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Routed<'a> {
+    pub tenant: &'a Tenant,
+    pub api_id: &'a str,
+    pub stage: &'a str,
+    /// The resource path below the stage, starting with `/`.
+    pub path: &'a str,
+}
+
+impl std::fmt::Debug for Domain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Domain")
+            .field("name", &self.name)
+            .field("tenant", &self.tenant)
+            .field("mappings", &self.mappings)
+            .field(
+                "certificate",
+                &self.certificate.as_ref().map(|_| "(uploaded)"),
+            )
+            .field("truststore_uri", &self.truststore_uri)
+            .finish()
+    }
+}
+
+impl Domain {
+    fn new(d: DomainName, tenant: Tenant, mut mappings: Vec<Mapping>) -> Domain {
+        // Longest first; `(none)`, being empty, sorts last.
+        mappings.sort_by_key(|m| std::cmp::Reverse(m.base_path.len()));
+        let certificate = match (&d.certificate_body, &d.certificate_private_key) {
+            (Some(body), Some(key)) => {
+                let mut chain = body.trim_end().to_string();
+                chain.push('\n');
+                if let Some(c) = d.certificate_chain.as_deref().filter(|c| !c.is_empty()) {
+                    chain.push_str(c.trim_end());
+                    chain.push('\n');
+                }
+                Some((chain, key.clone()))
+            }
+            _ => None,
+        };
+        Domain {
+            name: d.domain_name,
+            tenant,
+            mappings,
+            certificate,
+            truststore_uri: d.mutual_tls_authentication.and_then(|m| m.truststore_uri),
+        }
+    }
+
+    /// The API, stage and resource path of `path` (raw, starting with `/`), or `None` when
+    /// no mapping claims it.
+    pub fn route<'a>(&'a self, path: &'a str) -> Option<Routed<'a>> {
+        for m in &self.mappings {
+            let rest = if m.base_path.is_empty() {
+                path
+            } else {
+                match path
+                    .strip_prefix('/')
+                    .and_then(|p| p.strip_prefix(m.base_path.as_str()))
+                {
+                    Some("") => "/",
+                    Some(r) if r.starts_with('/') => r,
+                    _ => continue,
+                }
+            };
+            let (stage, rest) = match &m.stage {
+                Some(s) => (s.as_str(), rest),
+                None => split_first(rest),
+            };
+            return Some(Routed {
+                tenant: &self.tenant,
+                api_id: &m.api_id,
+                stage,
+                path: rest,
+            });
+        }
+        None
+    }
+}
+
+/// `"/a/b"` → `("a", "/b")`; `"/a"` → `("a", "/")`; `"/"` → `("", "/")`.
+fn split_first(path: &str) -> (&str, &str) {
+    let p = path.strip_prefix('/').unwrap_or(path);
+    match crate::find_byte(p, b'/') {
+        Some(i) => (&p[..i], &p[i..]),
+        None => (p, "/"),
+    }
+}
+
+/// The store the index is read from, and its announcements.
+type Source = (Arc<dyn Store>, Mutex<broadcast::Receiver<Change>>);
+
+/// The live custom domain names of every tenant.
+pub struct Domains {
+    index: ArcSwap<Index>,
+    /// Whether the index holds any domain: the one check a request to any other host pays.
+    any: AtomicBool,
+    source: Option<Source>,
+}
+
+impl Default for Domains {
+    fn default() -> Self {
+        Domains {
+            index: ArcSwap::from_pointee(Index::default()),
+            any: AtomicBool::new(false),
+            source: None,
+        }
+    }
+}
+
+impl Domains {
+    pub fn new(store: Arc<dyn Store>) -> Domains {
+        // Subscribe before the initial scan so nothing committed in between is missed.
+        let rx = store.subscribe(Topic::Serving);
+        let d = Domains {
+            source: Some((store, Mutex::new(rx))),
+            ..Domains::default()
+        };
+        d.rebuild();
+        d
+    }
+
+    /// The domain `host` names (any case, port ignored), if it is a custom domain name.
+    pub fn get(&self, host: &str) -> Option<Arc<Domain>> {
+        if !self.any.load(Ordering::Relaxed) {
+            return None;
+        }
+        let name = &host[..crate::find_byte(host, b':').unwrap_or(host.len())];
+        if name.len() > MAX_NAME || name.is_empty() {
+            return None;
+        }
+        let mut buf = [0u8; MAX_NAME];
+        let lower = &mut buf[..name.len()];
+        lower.copy_from_slice(name.as_bytes());
+        lower.make_ascii_lowercase();
+        // ASCII lower-casing keeps UTF-8 valid.
+        let lower = std::str::from_utf8(lower).ok()?;
+        let index = self.index.load();
+        if let Some(d) = index.by_name.get(lower) {
+            return Some(d.clone());
+        }
+        if !index.wildcards {
+            return None;
+        }
+        // `a.example.com` is served by `*.example.com`.
+        let dot = crate::find_byte(lower, b'.')?;
+        let mut wild = [0u8; MAX_NAME + 1];
+        let tail = &lower.as_bytes()[dot..];
+        wild[0] = b'*';
+        wild[1..=tail.len()].copy_from_slice(tail);
+        let wild = std::str::from_utf8(&wild[..=tail.len()]).ok()?;
+        index.by_name.get(wild).cloned()
+    }
+
+    /// Whether `host` is a custom domain name (planes: such a host is the data plane's).
+    pub fn claims(&self, host: Option<&str>) -> bool {
+        host.is_some_and(|h| self.get(h).is_some())
+    }
+
+    /// For the TLS listener: the uploaded certificate of the domain `host` names, as
+    /// (certificate body followed by its chain, private key), PEM.
+    pub fn certificate_pems(&self, host: &str) -> Option<(String, String)> {
+        self.get(host)?.certificate.clone()
+    }
+
+    /// For the TLS listener: the domain's `mutualTlsAuthentication.truststoreUri`
+    /// (`file://…`, or `s3://…`, which Portico only stores).
+    pub fn truststore_uri(&self, host: &str) -> Option<String> {
+        self.get(host)?.truststore_uri.clone()
+    }
+
+    /// Apply every announced change. Cheap when nothing is pending.
+    pub fn sync(&self) {
+        let Some((_, rx)) = &self.source else {
+            return;
+        };
+        let mut rx = rx.lock();
+        let mut changed = false;
+        loop {
+            match rx.try_recv() {
+                Ok(Change::DomainNames { .. }) | Err(TryRecvError::Lagged(_)) => changed = true,
+                Ok(_) => {}
+                Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,
+            }
+        }
+        if changed {
+            self.rebuild();
+        }
+        // Hold the receiver lock until the swap so two syncs can't publish out of order.
+        drop(rx);
+    }
+
+    /// Build the whole index from the store (domain names are few; a rebuild is one scan of
+    /// each kind).
+    fn rebuild(&self) {
+        let Some((store, _)) = &self.source else {
+            return;
+        };
+        let (domains, mappings) = match (
+            store.scan(kind::DOMAIN_NAME),
+            store.scan(kind::BASE_PATH_MAPPING),
+        ) {
+            (Ok(d), Ok(m)) => (d, m),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = %e, "cannot scan custom domain names; keeping the previous ones");
+                return;
+            }
+        };
+        let mut by_domain: FastMap<(Tenant, String), Vec<Mapping>> = FastMap::default();
+        for (tenant, scope, doc) in mappings {
+            match BasePathMapping::from_value(&doc.body) {
+                Ok(m) => by_domain.entry((tenant, scope)).or_default().push(Mapping {
+                    base_path: if m.base_path == NO_BASE_PATH {
+                        String::new()
+                    } else {
+                        m.base_path
+                    },
+                    api_id: m.rest_api_id,
+                    stage: m.stage,
+                }),
+                Err(e) => tracing::error!(domain = scope, id = doc.id, "{e}; mapping not served"),
+            }
+        }
+        let mut index = Index::default();
+        for (tenant, _, doc) in domains {
+            let d = match DomainName::from_value(&doc.body) {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::error!(id = doc.id, "{e}; domain name not served");
+                    continue;
+                }
+            };
+            let maps = by_domain
+                .remove(&(tenant.clone(), doc.id.clone()))
+                .unwrap_or_default();
+            index.wildcards |= doc.id.starts_with("*.");
+            index
+                .by_name
+                .insert(doc.id.into(), Arc::new(Domain::new(d, tenant, maps)));
+        }
+        let any = !index.by_name.is_empty();
+        self.index.store(Arc::new(index));
+        self.any.store(any, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_store::{self as store, SqliteStore};
+    use serde_json::json;
+
+    fn mapping(bp: &str, api: &str, stage: Option<&str>) -> Mapping {
+        Mapping {
+            base_path: bp.into(),
+            api_id: api.into(),
+            stage: stage.map(str::to_string),
+        }
+    }
+
+    fn domain(mappings: Vec<Mapping>) -> Domain {
+        let d = DomainName::from_value(&json!({"domainName": "api.example.com"})).unwrap();
+        Domain::new(d, Tenant::aws("000000000000", "us-east-1"), mappings)
+    }
+
+    fn route<'a>(d: &'a Domain, path: &'a str) -> Option<(&'a str, &'a str, &'a str)> {
+        d.route(path).map(|r| (r.api_id, r.stage, r.path))
+    }
+
+    #[test]
+    fn the_longest_base_path_matching_whole_segments_wins_then_none() {
+        let d = domain(vec![
+            mapping("", "root", Some("prod")),
+            mapping("v1", "one", Some("live")),
+            mapping("v1beta", "beta", Some("b")),
+            mapping("orders/v1", "orders", Some("o")),
+            mapping("any", "free", None),
+        ]);
+        assert_eq!(route(&d, "/v1/pets"), Some(("one", "live", "/pets")));
+        assert_eq!(route(&d, "/v1"), Some(("one", "live", "/")));
+        assert_eq!(route(&d, "/v1/"), Some(("one", "live", "/")));
+        assert_eq!(route(&d, "/v1beta/x"), Some(("beta", "b", "/x")));
+        // A base path matches whole segments only.
+        assert_eq!(route(&d, "/v1x/pets"), Some(("root", "prod", "/v1x/pets")));
+        assert_eq!(route(&d, "/orders/v1/7"), Some(("orders", "o", "/7")));
+        assert_eq!(
+            route(&d, "/orders/v2"),
+            Some(("root", "prod", "/orders/v2"))
+        );
+        assert_eq!(route(&d, "/"), Some(("root", "prod", "/")));
+        // Without a stage, the next segment names it.
+        assert_eq!(route(&d, "/any/dev/a/b"), Some(("free", "dev", "/a/b")));
+        assert_eq!(route(&d, "/any"), Some(("free", "", "/")));
+
+        let no_root = domain(vec![mapping("v1", "one", Some("live"))]);
+        assert_eq!(route(&no_root, "/v2/pets"), None);
+        assert_eq!(route(&no_root, "/"), None);
+    }
+
+    #[test]
+    fn the_index_follows_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        let t = Tenant::aws("000000000000", "us-east-1");
+        let domains = Domains::new(store.clone());
+        assert!(!domains.claims(Some("api.example.com")));
+        store::write(&*store, &t, |tx| {
+            tx.put(
+                kind::DOMAIN_NAME,
+                "",
+                "api.example.com",
+                &json!({"domainName": "api.example.com",
+                        "certificateBody": "CERT\n", "certificateChain": "CHAIN",
+                        "certificatePrivateKey": "KEY",
+                        "mutualTlsAuthentication": {"truststoreUri": "file:///t.pem"}}),
+            )?;
+            tx.put(
+                kind::DOMAIN_NAME,
+                "",
+                "*.wild.example.com",
+                &json!({"domainName": "*.wild.example.com"}),
+            )?;
+            tx.put(
+                kind::BASE_PATH_MAPPING,
+                "api.example.com",
+                "(none)",
+                &json!({"basePath": "(none)", "restApiId": "a1", "stage": "prod"}),
+            )
+        })
+        .unwrap();
+        domains.sync();
+        let d = domains
+            .get("API.Example.com:8443")
+            .expect("case and port ignored");
+        assert_eq!(route(&d, "/x"), Some(("a1", "prod", "/x")));
+        assert_eq!(
+            domains.certificate_pems("api.example.com"),
+            Some(("CERT\nCHAIN\n".to_string(), "KEY".to_string()))
+        );
+        assert_eq!(
+            domains.truststore_uri("api.example.com").as_deref(),
+            Some("file:///t.pem")
+        );
+        assert!(!format!("{d:?}").contains("KEY"), "{d:?}");
+        assert!(domains.claims(Some("x.wild.example.com")));
+        assert!(!domains.claims(Some("wild.example.com")));
+        assert!(!domains.claims(Some("other.example.com")));
+        store::write(&*store, &t, |tx| {
+            tx.delete(kind::BASE_PATH_MAPPING, "api.example.com", "(none)")
+        })
+        .unwrap();
+        domains.sync();
+        assert_eq!(route(&domains.get("api.example.com").unwrap(), "/x"), None);
+        store.wipe().unwrap();
+        domains.sync();
+        assert!(!domains.claims(Some("api.example.com")));
+    }
+}
