@@ -50,6 +50,9 @@ pub struct Domain {
     mappings: Vec<Mapping>,
     /// (certificate body followed by its chain, private key), PEM, when one was uploaded.
     certificate: Option<(String, String)>,
+    /// `regionalCertificateArn`, then `certificateArn`: what the TLS listener resolves through
+    /// `[[certificates]]` when nothing was uploaded.
+    certificate_arns: Vec<String>,
     truststore_uri: Option<String>,
 }
 
@@ -107,8 +110,29 @@ impl Domain {
             tenant,
             mappings,
             certificate,
+            certificate_arns: [d.regional_certificate_arn, d.certificate_arn]
+                .into_iter()
+                .flatten()
+                .collect(),
             truststore_uri: d.mutual_tls_authentication.and_then(|m| m.truststore_uri),
         }
+    }
+
+    /// For the TLS listener: the uploaded certificate, as (certificate body followed by its
+    /// chain, private key), PEM.
+    pub fn certificate_pems(&self) -> Option<&(String, String)> {
+        self.certificate.as_ref()
+    }
+
+    /// For the TLS listener: the certificate ARNs the domain names (regional first).
+    pub fn certificate_arns(&self) -> &[String] {
+        &self.certificate_arns
+    }
+
+    /// For the TLS listener: `mutualTlsAuthentication.truststoreUri` (`file://…`, or `s3://…`,
+    /// which Portico only stores).
+    pub fn truststore_uri(&self) -> Option<&str> {
+        self.truststore_uri.as_deref()
     }
 
     /// The API, stage and resource path of `path` (raw, starting with `/`), or `None` when
@@ -219,18 +243,6 @@ impl Domains {
     /// Whether `host` is a custom domain name (planes: such a host is the data plane's).
     pub fn claims(&self, host: Option<&str>) -> bool {
         host.is_some_and(|h| self.get(h).is_some())
-    }
-
-    /// For the TLS listener: the uploaded certificate of the domain `host` names, as
-    /// (certificate body followed by its chain, private key), PEM.
-    pub fn certificate_pems(&self, host: &str) -> Option<(String, String)> {
-        self.get(host)?.certificate.clone()
-    }
-
-    /// For the TLS listener: the domain's `mutualTlsAuthentication.truststoreUri`
-    /// (`file://…`, or `s3://…`, which Portico only stores).
-    pub fn truststore_uri(&self, host: &str) -> Option<String> {
-        self.get(host)?.truststore_uri.clone()
     }
 
     /// Apply every announced change. Cheap when nothing is pending.
@@ -398,13 +410,10 @@ mod tests {
             .expect("case and port ignored");
         assert_eq!(route(&d, "/x"), Some(("a1", "prod", "/x")));
         assert_eq!(
-            domains.certificate_pems("api.example.com"),
-            Some(("CERT\nCHAIN\n".to_string(), "KEY".to_string()))
+            d.certificate_pems(),
+            Some(&("CERT\nCHAIN\n".to_string(), "KEY".to_string()))
         );
-        assert_eq!(
-            domains.truststore_uri("api.example.com").as_deref(),
-            Some("file:///t.pem")
-        );
+        assert_eq!(d.truststore_uri(), Some("file:///t.pem"));
         assert!(!format!("{d:?}").contains("KEY"), "{d:?}");
         assert!(domains.claims(Some("x.wild.example.com")));
         assert!(!domains.claims(Some("wild.example.com")));

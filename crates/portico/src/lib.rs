@@ -32,12 +32,10 @@ pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>>
             e
         )
     })?;
-    let store: Arc<dyn portico_store::Store> = Arc::new(store);
-    let mut app = App::new(config, store.clone());
+    let mut app = App::new(config, Arc::new(store));
     if app.config.tls_listen.is_some() {
-        let tls = Arc::new(tls::Tls::new(store, &app.config.certificates)?);
-        tls.spawn_watch();
-        app.tls = Some(tls);
+        let tls = tls::Tls::new(app.data.clone(), &app.config.certificates)?;
+        app.tls = Some(Arc::new(tls));
     }
     let app = Arc::new(app);
     portico_gateway::metering::spawn(app.data.clone());

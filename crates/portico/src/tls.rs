@@ -6,9 +6,12 @@
 //! `regionalCertificateArn` or `certificateArn`. A domain with
 //! `mutualTlsAuthentication.truststoreUri = "file://…"` requires a client certificate that chains
 //! to one in that file; one whose truststore cannot be read refuses every handshake (never
-//! serves without the check it asked for). Each domain's rustls config is built once, when the
-//! store announces `Change::DomainNames`, into an immutable map swapped whole: a handshake reads
-//! it and builds nothing.
+//! serves without the check it asked for).
+//!
+//! The domains come from the data plane's domain index (`portico_gateway::domains`), the one
+//! view of them, which every management call brings up to date before it answers. Each
+//! domain's rustls config is built at its first handshake and kept while the index holds the
+//! same `Domain` (a change to the domain makes a new one): later handshakes build nothing.
 //!
 //! Any other name (execute-api hosts, `localhost`, no SNI) gets the listener's own certificate:
 //! self-signed at start for `localhost`, `*.execute-api.localhost`, `127.0.0.1` and `::1`, so a
@@ -17,9 +20,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arc_swap::ArcSwap;
-use portico_model::{DomainName, Entity};
-use portico_store::{kind, Change, Store, Topic};
+use parking_lot::RwLock;
+use portico_gateway::domains::{Domain, Domains};
+use portico_gateway::DataPlane;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::WebPkiClientVerifier;
@@ -37,17 +40,18 @@ enum Served {
 }
 
 pub struct Tls {
-    store: Arc<dyn Store>,
+    data: Arc<DataPlane>,
     /// `[[certificates]]`: ARN → (certificate chain, key), read at start.
     by_arn: HashMap<String, (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>)>,
     fallback: Arc<ServerConfig>,
-    domains: ArcSwap<HashMap<String, Served>>,
+    /// Each domain's config, with the `Domain` it was built from.
+    built: RwLock<HashMap<String, (Arc<Domain>, Served)>>,
 }
 
 impl Tls {
     /// Reads every `[[certificates]]` file (a bad one is a configuration error) and makes the
     /// listener's own certificate.
-    pub fn new(store: Arc<dyn Store>, files: &[CertificateFile]) -> Result<Tls, String> {
+    pub fn new(data: Arc<DataPlane>, files: &[CertificateFile]) -> Result<Tls, String> {
         let mut by_arn = HashMap::new();
         for f in files {
             let read = |p: &std::path::Path| {
@@ -61,6 +65,9 @@ impl Tls {
             };
             let (chain, key) = parse_pair(&read(&f.cert_file)?, &read(&f.key_file)?)
                 .map_err(|e| format!("certificates: {}: {e}", f.arn))?;
+            // A key that is not the certificate's is found now, not at the first handshake.
+            server_config(chain.clone(), key.clone_key(), None)
+                .map_err(|e| format!("certificates: {}: {e}", f.arn))?;
             by_arn.insert(f.arn.clone(), (chain, key));
         }
         let own = rcgen::generate_simple_self_signed(vec![
@@ -73,131 +80,81 @@ impl Tls {
         let key = PrivateKeyDer::try_from(own.signing_key.serialize_der())
             .map_err(|e| format!("cannot read the listener's key: {e}"))?;
         let fallback = server_config(vec![own.cert.der().clone()], key, None)?;
-        let tls = Tls {
-            store,
+        Ok(Tls {
+            data,
             by_arn,
             fallback,
-            domains: ArcSwap::default(),
-        };
-        tls.sync();
-        Ok(tls)
+            built: RwLock::default(),
+        })
+    }
+
+    fn domains(&self) -> &Domains {
+        &self.data.domains
     }
 
     /// The config for a handshake that asked for `sni`; `None` refuses it.
     pub fn config_for(&self, sni: Option<&str>) -> Option<Arc<ServerConfig>> {
-        let Some(name) = sni else {
+        let Some(domain) = sni.and_then(|name| self.domains().get(name)) else {
             return Some(self.fallback.clone());
         };
-        let domains = self.domains.load();
-        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            domains.get(&name.to_ascii_lowercase())
-        } else {
-            domains.get(name)
+        let cached = self
+            .built
+            .read()
+            .get(&domain.name)
+            .filter(|(d, _)| Arc::ptr_eq(d, &domain))
+            .map(|(_, s)| s.clone());
+        let served = match cached {
+            Some(s) => s,
+            None => {
+                let s = self.serve(&domain);
+                self.built
+                    .write()
+                    .insert(domain.name.clone(), (domain.clone(), s.clone()));
+                s
+            }
         };
-        match found {
-            Some(Served::Config(c)) => Some(c.clone()),
-            Some(Served::Refused) => None,
-            None => Some(self.fallback.clone()),
+        match served {
+            Served::Config(c) => Some(c),
+            Served::Refused => None,
         }
     }
 
-    /// Rebuild every domain's config from the store.
-    pub fn sync(&self) {
-        let docs = match self.store.scan(kind::DOMAIN_NAME) {
-            Ok(d) => d,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read domain names: TLS keeps the previous certificates");
-                return;
-            }
-        };
-        let mut map = HashMap::new();
-        for (_, _, doc) in docs {
-            let domain = match DomainName::from_value(&doc.body) {
-                Ok(d) => d,
+    fn serve(&self, d: &Domain) -> Served {
+        let name = &d.name;
+        let pair = match d.certificate_pems() {
+            Some((chain, key)) => match parse_pair(chain.as_bytes(), key.as_bytes()) {
+                Ok(p) => Some(p),
                 Err(e) => {
-                    tracing::warn!(error = %e, id = doc.id, "skipping a domain name");
-                    continue;
+                    tracing::warn!(domain = %name, "uploaded certificate unusable: {e}");
+                    None
                 }
-            };
-            if let Some(served) = self.served(&domain) {
-                map.insert(domain.domain_name.to_ascii_lowercase(), served);
-            }
-        }
-        self.domains.store(Arc::new(map));
-    }
-
-    /// Follow the store's domain changes for the life of the process.
-    pub fn spawn_watch(self: &Arc<Self>) {
-        let mut changes = self.store.subscribe(Topic::Serving);
-        let tls = Arc::downgrade(self);
-        tokio::spawn(async move {
-            use tokio::sync::broadcast::error::RecvError;
-            loop {
-                let sync = match changes.recv().await {
-                    Ok(Change::DomainNames { .. }) | Err(RecvError::Lagged(_)) => true,
-                    Ok(_) => false,
-                    Err(RecvError::Closed) => return,
-                };
-                match tls.upgrade() {
-                    Some(t) if sync => t.sync(),
-                    Some(_) => {}
-                    None => return,
-                }
-            }
-        });
-    }
-
-    fn served(&self, d: &DomainName) -> Option<Served> {
-        let name = &d.domain_name;
-        let pair = match (&d.certificate_body, &d.certificate_private_key) {
-            (Some(body), Some(key)) => {
-                let mut pem = body.clone().into_bytes();
-                if let Some(chain) = &d.certificate_chain {
-                    pem.push(b'\n');
-                    pem.extend_from_slice(chain.as_bytes());
-                }
-                match parse_pair(&pem, key.as_bytes()) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        tracing::warn!(domain = %name, "uploaded certificate unusable: {e}");
-                        None
-                    }
-                }
-            }
-            _ => [&d.regional_certificate_arn, &d.certificate_arn]
-                .into_iter()
-                .flatten()
+            },
+            None => d
+                .certificate_arns()
+                .iter()
                 .find_map(|arn| self.by_arn.get(arn))
                 .map(|(c, k)| (c.clone(), k.clone_key())),
         };
-        let truststore = d
-            .mutual_tls_authentication
-            .as_ref()
-            .and_then(|m| m.truststore_uri.as_deref());
-        let verifier = match truststore.and_then(|u| u.strip_prefix("file://")) {
+        let verifier = match d.truststore_uri().and_then(|u| u.strip_prefix("file://")) {
             None => None,
             Some(path) => match client_verifier(path) {
                 Ok(v) => Some(v),
                 Err(e) => {
                     tracing::warn!(domain = %name, "mutual TLS truststore unusable, handshakes refused: {e}");
-                    return Some(Served::Refused);
+                    return Served::Refused;
                 }
             },
         };
         let Some((chain, key)) = pair else {
-            if verifier.is_some() {
-                // Mutual TLS without a certificate of its own: still enforced, with the
-                // listener's certificate.
-                return self.fallback_with(verifier);
-            }
-            tracing::debug!(domain = %name, "no certificate: served with the listener's own");
-            return None;
+            // Mutual TLS without a certificate of its own is still enforced, with the
+            // listener's certificate.
+            return self.fallback_with(verifier);
         };
         match server_config(chain, key, verifier) {
-            Ok(c) => Some(Served::Config(c)),
+            Ok(c) => Served::Config(c),
             Err(e) => {
                 tracing::warn!(domain = %name, "certificate unusable: {e}");
-                None
+                Served::Config(self.fallback.clone())
             }
         }
     }
@@ -205,18 +162,20 @@ impl Tls {
     fn fallback_with(
         &self,
         verifier: Option<Arc<dyn rustls::server::danger::ClientCertVerifier>>,
-    ) -> Option<Served> {
-        let own = self.fallback.cert_resolver.clone();
-        let config = ServerConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .ok()?;
-        let mut c = match verifier {
-            Some(v) => config.with_client_cert_verifier(v),
-            None => config.with_no_client_auth(),
-        }
-        .with_cert_resolver(own);
+    ) -> Served {
+        let Some(verifier) = verifier else {
+            return Served::Config(self.fallback.clone());
+        };
+        let Ok(config) =
+            ServerConfig::builder_with_provider(provider()).with_safe_default_protocol_versions()
+        else {
+            return Served::Refused;
+        };
+        let mut c = config
+            .with_client_cert_verifier(verifier)
+            .with_cert_resolver(self.fallback.cert_resolver.clone());
         c.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Some(Served::Config(Arc::new(c)))
+        Served::Config(Arc::new(c))
     }
 }
 
