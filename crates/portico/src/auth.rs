@@ -25,13 +25,16 @@ pub struct Auth {
     keys: sigv4::KeyCache,
 }
 
-/// The parts of a request the verifier needs, borrowed from hyper's types.
-pub struct SignedParts<'a> {
-    pub method: &'a str,
-    pub raw_path: &'a str,
-    pub raw_query: &'a str,
-    pub headers: &'a HeaderMap,
-    pub body: &'a [u8],
+/// The parts of a request the verifiers need, borrowed from hyper's types (the same for a
+/// management call as for an invocation).
+pub type SignedParts<'a> = SignedInvocation<'a>;
+
+/// The headers as the verifiers take them (values that are not text cannot have been signed).
+fn header_pairs(headers: &HeaderMap) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
+        .collect()
 }
 
 impl Auth {
@@ -54,11 +57,7 @@ impl Auth {
 
     /// Verify the request's signature for `service` and return the caller's tenant.
     pub fn authenticate(&self, parts: &SignedParts, service: &str) -> Result<Tenant, ApiError> {
-        let headers: Vec<(&str, &str)> = parts
-            .headers
-            .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
-            .collect();
+        let headers = header_pairs(parts.headers);
         let req = sigv4::Request {
             method: parts.method,
             raw_path: parts.raw_path,
@@ -95,11 +94,7 @@ impl Auth {
     /// configured keys, whatever `accept_any_key` and `allow_unsigned` say (they open the
     /// management API to test suites, never a deployed API's IAM-guarded methods).
     pub fn verify_invocation(&self, req: &SignedInvocation<'_>) -> Result<IamCaller, IamRefusal> {
-        let headers: Vec<(&str, &str)> = req
-            .headers
-            .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
-            .collect();
+        let headers = header_pairs(req.headers);
         let signed = sigv4::Request {
             method: req.method,
             raw_path: req.raw_path,
@@ -298,11 +293,7 @@ impl Auth {
     /// Verify a Huawei `SDK-HMAC-SHA256` signature (every configured key signs Huawei calls
     /// too) and return the caller's account.
     pub fn huawei(&self, parts: &SignedParts) -> Result<String, ApiError> {
-        let headers: Vec<(&str, &str)> = parts
-            .headers
-            .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)))
-            .collect();
+        let headers = header_pairs(parts.headers);
         let req = sdk_hmac::Request {
             method: parts.method,
             raw_path: parts.raw_path,

@@ -683,32 +683,20 @@ async fn phases(
     })?;
     // The stage cache: after authorization and validation, before the integration. A stage
     // without one pays this one test.
+    let ctx = Integrate {
+        exec,
+        req,
+        integ,
+        params,
+        view,
+        content_type,
+    };
     if let Some(cache) = exec.cache {
         if let Some(how) = cache.caching(&plan.resource_path, &plan.http_method, &req.method) {
-            let ctx = Integrate {
-                exec,
-                req,
-                integ,
-                params,
-                view,
-                content_type,
-            };
             return through_cache(ctx, plan, cache, how, log, integration_latency).await;
         }
     }
-    integrate(
-        Integrate {
-            exec,
-            req,
-            integ,
-            params,
-            view,
-            content_type,
-        },
-        log,
-        integration_latency,
-    )
-    .await
+    integrate(ctx, log, integration_latency).await
 }
 
 /// What phases 5–8 read.
