@@ -5,7 +5,9 @@
                                                         template reading $context)
   deploy_bench_api.py PORTICO_URL BACKEND_URL bodies    ANY /{proxy+} (HTTP_PROXY to the
                                                         backend's /{proxy})
-Either way the stage is `bench`. With BENCH_NLB set to a network load balancer ARN that the
+Either way the stage is `bench`. With BENCH_CACHE=1 the same deployment is also stage `cached`,
+whose stage cache is on (GET methods cached, 300 s): its GET /proxy is answered from the cache
+after the first request. With BENCH_NLB set to a network load balancer ARN that the
 server's `[[load_balancers]]` knows, the first form also gets GET /linked: HTTP_PROXY to the
 same backend through a VPC link to that NLB."""
 import os, sys, time, boto3
@@ -50,5 +52,8 @@ if nlb:
     c.put_integration(restApiId=api_id, resourceId=linked, httpMethod="GET", type="HTTP_PROXY",
                       integrationHttpMethod="GET", uri=backend, connectionType="VPC_LINK",
                       connectionId=link)
-c.create_deployment(restApiId=api_id, stageName="bench")
+deployment = c.create_deployment(restApiId=api_id, stageName="bench")["id"]
+if os.environ.get("BENCH_CACHE"):
+    c.create_stage(restApiId=api_id, stageName="cached", deploymentId=deployment,
+                   cacheClusterEnabled=True, cacheClusterSize="0.5")
 print(api_id)

@@ -59,18 +59,22 @@ count nginx "$pid" "http://127.0.0.1:$port/" "$tmp/nginx.cg" | tee -a "$tmp/out"
 # gw-linked: HTTP_PROXY through a VPC link whose NLB's one target is the same backend.
 NLB=arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/bench/0123456789abcdef
 printf '[[load_balancers]]\narn = "%s"\ntargets = ["127.0.0.1:18081"]\n' "$NLB" >"$tmp/portico.toml"
-for path in proxy mock linked; do
+# gw-cached: GET /proxy on a stage whose cache answers it (hits only: the warm-up fills it).
+for path in proxy mock linked cached; do
   port=$(free_port)
   PORTICO_LOG=warn $CG="$tmp/$path.cg" "${PORTICO_BIN:-./target/release/portico}" serve --listen "127.0.0.1:$port" \
     --data-dir "$tmp/data-$path" --workers 1 --config "$tmp/portico.toml" >"$tmp/portico.log" 2>&1 &
   pid=$!
   up "http://127.0.0.1:$port/_portico/health"
-  api=$(BENCH_NLB=$NLB "$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
-  count "gw-$path" "$pid" "http://127.0.0.1:$port/restapis/$api/bench/_user_request_/$path" "$tmp/$path.cg" | tee -a "$tmp/out"
+  api=$(BENCH_NLB=$NLB BENCH_CACHE=1 "$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
+  url="http://127.0.0.1:$port/restapis/$api/bench/_user_request_/$path"
+  [ "$path" != cached ] || url="http://127.0.0.1:$port/restapis/$api/cached/_user_request_/proxy"
+  count "gw-$path" "$pid" "$url" "$tmp/$path.cg" | tee -a "$tmp/out"
 done
 
 awk '{ v[$1] = $2 } END {
   printf "HTTP_PROXY: %.2fx nginx'"'"'s instructions, %.2fx the floor'"'"'s (the pipeline: %.0f per request)\n", v["gw-proxy"] / v["nginx"], v["gw-proxy"] / v["floor"], v["gw-proxy"] - v["floor"]
   printf "floor: %.2fx nginx'"'"'s instructions\n", v["floor"] / v["nginx"]
   printf "VPC link: %.3fx HTTP_PROXY'"'"'s instructions\n", v["gw-linked"] / v["gw-proxy"]
+  printf "cache hit: %.2fx MOCK'"'"'s instructions\n", v["gw-cached"] / v["gw-mock"]
 }' "$tmp/out"
