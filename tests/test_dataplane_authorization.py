@@ -47,7 +47,7 @@ def authorizer_kw(apigw, api_id, authorization):
     return {}
 
 
-@pytest.mark.parametrize("authorization", ["CUSTOM", "COGNITO_USER_POOLS"])
+@pytest.mark.parametrize("authorization", ["CUSTOM"])
 def test_a_guarded_method_with_credentials_is_refused_as_an_authorizer_that_cannot_run(
         server, apigw, api, authorization):
     api_id, root = api

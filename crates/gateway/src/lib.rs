@@ -27,6 +27,7 @@
 
 pub mod access_log;
 pub mod cache;
+pub mod cognito;
 pub mod domains;
 pub mod fast_map;
 pub mod http;
@@ -51,6 +52,8 @@ pub struct DataPlane {
     pub metering: metering::Metering,
     /// Verifies `AWS_IAM` invocations' signatures; `None` refuses them.
     pub iam: Option<Arc<dyn iam::IamVerifier>>,
+    /// The Cognito user pools `COGNITO_USER_POOLS` methods accept tokens of (config).
+    pub user_pools: cognito::UserPools,
     /// Custom domain names and their base path mappings.
     pub domains: domains::Domains,
 }
@@ -85,6 +88,7 @@ impl DataPlane {
             client: integrations::http::Client::with_links_and_tls(links, tls),
             metrics,
             iam: None,
+            user_pools: cognito::UserPools::default(),
         }
     }
 }

@@ -44,6 +44,12 @@ impl App {
         // The data plane verifies AWS_IAM invocations with the same credentials, through its
         // own verifier (and key cache).
         data.iam = Some(Arc::new(Auth::new(&config)));
+        for (arn, jwks) in &config.user_pools {
+            // Checked when the config was read.
+            if let Err(e) = data.user_pools.add(arn, jwks) {
+                tracing::error!(arn, "user pool not loaded: {e}");
+            }
+        }
         let data = Arc::new(data);
         let port = Arc::new(DataPlanePort(data.clone()));
         App {

@@ -59,6 +59,20 @@ pub struct FileConfig {
     /// Certificates custom domains name by ARN (`certificateArn`, `regionalCertificateArn`).
     #[serde(default)]
     pub certificates: Vec<CertificateFile>,
+    /// Cognito user pools whose tokens `COGNITO_USER_POOLS` methods accept, with their keys.
+    #[serde(default)]
+    pub user_pools: Vec<UserPoolFile>,
+}
+
+/// `[[user_pools]] arn = "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID"`,
+/// `jwks_file = "jwks.json"` (the pool's `/.well-known/jwks.json`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserPoolFile {
+    pub arn: String,
+    pub jwks_file: Option<PathBuf>,
+    /// Not fetched yet: refused with a clear error (give `jwks_file`).
+    pub jwks_url: Option<String>,
 }
 
 /// `[[certificates]] arn = "arn:aws:acm:…:certificate/ID"`, `cert_file = "chain.pem"` (leaf
@@ -105,6 +119,8 @@ pub struct Config {
     pub accept_any_key: bool,
     /// The NLBs VPC links may target, checked (see [`check_load_balancers`]).
     pub load_balancers: Vec<LoadBalancer>,
+    /// The user pools' JWKS documents, by ARN, checked (see [`read_user_pools`]).
+    pub user_pools: Vec<(String, serde_json::Value)>,
     /// Where HTTPS is served (`--tls-listen`), if anywhere.
     pub tls_listen: Option<SocketAddr>,
     pub certificates: Vec<CertificateFile>,
@@ -231,6 +247,7 @@ impl Config {
             load_balancers: check_load_balancers(file.load_balancers)?,
             tls_listen,
             certificates: file.certificates,
+            user_pools: read_user_pools(&file.user_pools)?,
             backend_roots: match &file.backend_ca_file {
                 None => Vec::new(),
                 Some(path) => read_roots(path)?,
@@ -260,6 +277,35 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// Each user pool's JWKS, read and checked (RSA keys with ids) at start.
+fn read_user_pools(list: &[UserPoolFile]) -> Result<Vec<(String, serde_json::Value)>, ConfigError> {
+    let mut out: Vec<(String, serde_json::Value)> = Vec::new();
+    for p in list {
+        let err = |m: String| ConfigError(format!("user_pools: {}: {m}", p.arn));
+        if out.iter().any(|(a, _)| *a == p.arn) {
+            return Err(err("listed twice".into()));
+        }
+        let path = match (&p.jwks_file, &p.jwks_url) {
+            (Some(path), None) => path,
+            (None, Some(_)) => {
+                return Err(err(
+                    "jwks_url is not fetched yet; save the pool's JWKS and give jwks_file".into(),
+                ))
+            }
+            _ => return Err(err("give exactly one of jwks_file and jwks_url".into())),
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
+        let jwks: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| err(format!("{} is not JSON: {e}", path.display())))?;
+        portico_gateway::cognito::UserPools::default()
+            .add(&p.arn, &jwks)
+            .map_err(err)?;
+        out.push((p.arn.clone(), jwks));
+    }
+    Ok(out)
 }
 
 /// A limit from the file: `default` when absent, else within `1..=max`.

@@ -88,36 +88,67 @@ pub struct MethodPlan {
     pub integration: Result<Integration, String>,
 }
 
-/// Who may call a method: its `authorizationType`, read once at compile time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Who may call a method: its `authorizationType` (and its authorizer), read once at compile
+/// time.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Authorization {
     #[default]
     None,
     AwsIam,
     Custom,
-    CognitoUserPools,
+    /// `None`: the method names no Cognito authorizer Portico can run (missing, of another
+    /// type, or with an identity source that is not a header): refused.
+    CognitoUserPools(Option<Arc<CognitoCheck>>),
+}
+
+/// What a `COGNITO_USER_POOLS` method checks: the token in `header`, issued by one of
+/// `pool_arns`, granting one of `scopes` when there are any.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CognitoCheck {
+    pub header: hyper::header::HeaderName,
+    pub pool_arns: Vec<String>,
+    pub scopes: Vec<String>,
 }
 
 impl Authorization {
     /// An absent type is `NONE`. A type this build does not know is treated as a custom
     /// authorizer: refused, never let through.
-    pub fn of(t: Option<&str>) -> Authorization {
-        match t {
+    pub fn of(doc: &Method, authorizers: &[model::Authorizer]) -> Authorization {
+        match doc.authorization_type.as_deref() {
             None | Some("NONE") => Authorization::None,
             Some("AWS_IAM") => Authorization::AwsIam,
-            Some("COGNITO_USER_POOLS") => Authorization::CognitoUserPools,
+            Some("COGNITO_USER_POOLS") => {
+                Authorization::CognitoUserPools(cognito_check(doc, authorizers).map(Arc::new))
+            }
             Some(_) => Authorization::Custom,
         }
     }
 
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Authorization::None => "NONE",
             Authorization::AwsIam => "AWS_IAM",
             Authorization::Custom => "CUSTOM",
-            Authorization::CognitoUserPools => "COGNITO_USER_POOLS",
+            Authorization::CognitoUserPools(_) => "COGNITO_USER_POOLS",
         }
     }
+}
+
+fn cognito_check(doc: &Method, authorizers: &[model::Authorizer]) -> Option<CognitoCheck> {
+    let id = doc.authorizer_id.as_deref()?;
+    let a = authorizers.iter().find(|a| a.id == id)?;
+    if a.kind != "COGNITO_USER_POOLS" {
+        return None;
+    }
+    let header = a
+        .identity_source
+        .as_deref()?
+        .strip_prefix("method.request.header.")?;
+    Some(CognitoCheck {
+        header: hyper::header::HeaderName::from_bytes(header.as_bytes()).ok()?,
+        pool_arns: a.provider_arns.clone().unwrap_or_default(),
+        scopes: doc.authorization_scopes.clone().unwrap_or_default(),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +273,18 @@ pub fn deployment(deployment_id: &str, snapshot: &DeploymentSnapshot) -> Deploym
         .unwrap_or_default();
     let mut models = Models::new(&snapshot.models);
     let validators: Vec<&Value> = snapshot.request_validators.iter().collect();
+    let authorizers: Vec<model::Authorizer> = snapshot
+        .authorizers
+        .iter()
+        .filter_map(|a| match model::Authorizer::from_value(a) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                // Its methods are refused (they name an authorizer that is not there).
+                tracing::error!(api_id, "{e}");
+                None
+            }
+        })
+        .collect();
     let mut router = Router::new();
     let mut resources = Vec::new();
     for r in &snapshot.resources {
@@ -260,7 +303,7 @@ pub fn deployment(deployment_id: &str, snapshot: &DeploymentSnapshot) -> Deploym
                     continue;
                 }
             };
-            let plan = method(m, &id, &path, &doc, &validators, &mut models);
+            let plan = method(m, &id, &path, &doc, &validators, &authorizers, &mut models);
             methods.push((m.clone(), Arc::new(plan)));
         }
         if let Err(e) = router.insert(&path, resources.len()) {
@@ -286,6 +329,7 @@ fn method(
     resource_path: &str,
     doc: &Method,
     validators: &[&Value],
+    authorizers: &[model::Authorizer],
     models: &mut Models,
 ) -> MethodPlan {
     let validator = doc
@@ -326,7 +370,7 @@ fn method(
         http_method: http_method.to_string(),
         resource_id: resource_id.to_string(),
         resource_path: resource_path.to_string(),
-        authorization: Authorization::of(doc.authorization_type.as_deref()),
+        authorization: Authorization::of(doc, authorizers),
         api_key_required: doc.api_key_required,
         checks,
         integration,

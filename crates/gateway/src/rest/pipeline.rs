@@ -24,7 +24,9 @@ use hyper::{HeaderMap, Method, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::compile::{Authorization, Deployment, Integration, Kind, LinkRef, MethodPlan};
+use super::compile::{
+    Authorization, CognitoCheck, Deployment, Integration, Kind, LinkRef, MethodPlan,
+};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
 use super::mapping::{LazyContext, View};
@@ -32,6 +34,7 @@ use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
 use crate::cache::{self, Cached, MethodCaching, StageCache, Strategy};
+use crate::cognito::{TokenRefusal, UserPools};
 use crate::domains::Domain;
 use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::iam::{self, IamCaller, IamRefusal, IamVerifier, SignedInvocation};
@@ -131,6 +134,8 @@ pub struct Exec<'a> {
     pub metering: Option<&'a Metering>,
     /// Verifies `AWS_IAM` signatures; `None` refuses such methods.
     pub iam: Option<&'a dyn IamVerifier>,
+    /// The user pools `COGNITO_USER_POOLS` methods check tokens against.
+    pub user_pools: Option<&'a UserPools>,
 }
 
 /// The execution log `test_invoke_method` returns. Off on the serving path, where each entry
@@ -242,6 +247,7 @@ pub async fn serve(
         execution_log: false,
         metering: Some(&dp.metering),
         iam: dp.iam.as_deref(),
+        user_pools: Some(&dp.user_pools),
     };
     let known = KnownHeaders::of(&parts.headers);
     let declared = known
@@ -419,6 +425,7 @@ fn build_context(
             is_canary: exec.is_canary,
             identity: identity.key.as_ref(),
             caller: identity.caller.as_ref(),
+            claims: identity.claims.as_ref(),
         },
         keys,
     )
@@ -562,6 +569,8 @@ pub async fn invoke(
 pub struct Authorized {
     pub key: Option<Identity>,
     pub caller: Option<IamCaller>,
+    /// A Cognito user pool token's claims (`$context.authorizer.claims`).
+    pub claims: Option<Map<String, Value>>,
 }
 
 /// Phase 3: authorization. The method's authorization type first, then API keys, usage plan /
@@ -575,21 +584,25 @@ fn authorize(
     let Some(m) = exec.metering else {
         return Ok(Authorized::default());
     };
-    let caller = match plan.authorization {
-        Authorization::None => None,
-        Authorization::AwsIam => Some(iam_caller(exec, req)?),
+    let mut who = Authorized::default();
+    match &plan.authorization {
+        Authorization::None => {}
+        Authorization::AwsIam => who.caller = Some(iam_caller(exec, req)?),
+        Authorization::CognitoUserPools(Some(check)) => {
+            who.claims = Some(cognito_claims(exec, req, check)?)
+        }
         other => return Err(refuse_unverifiable(other)),
-    };
+    }
     let key = req.known.api_key.map(|v| v.as_bytes());
-    let key = m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)?;
-    Ok(Authorized { key, caller })
+    who.key = m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)?;
+    Ok(who)
 }
 
 /// `AWS_IAM`: the signature verified, then the caller allowed: its account's own APIs, in the
 /// region it signed for (see `iam`).
 fn iam_caller(exec: &Exec, req: &ClientRequest<'_>) -> Result<IamCaller, GatewayError> {
     let Some(verifier) = exec.iam else {
-        return Err(refuse_unverifiable(Authorization::AwsIam));
+        return Err(refuse_unverifiable(&Authorization::AwsIam));
     };
     let signed = SignedInvocation {
         method: req.method.as_str(),
@@ -641,7 +654,35 @@ fn iam_caller(exec: &Exec, req: &ClientRequest<'_>) -> Result<IamCaller, Gateway
 /// either (or an `AWS_IAM` one without a verifier): refused, never let through, with AWS's
 /// answer to an authorizer that cannot run (500 `{"message":null}`); the reason goes to the
 /// execution log.
-fn refuse_unverifiable(auth: Authorization) -> GatewayError {
+/// `COGNITO_USER_POOLS`: the token's claims, or AWS's 401.
+fn cognito_claims(
+    exec: &Exec,
+    req: &ClientRequest<'_>,
+    check: &CognitoCheck,
+) -> Result<Map<String, Value>, GatewayError> {
+    let unauthorized = || GatewayError::new(ResponseType::Unauthorized, "Unauthorized");
+    let Some(token) = req.headers.get(&check.header).and_then(|v| v.to_str().ok()) else {
+        return Err(unauthorized().with_detail("no token in the identity source"));
+    };
+    let pools = exec.user_pools.ok_or_else(|| {
+        GatewayError::without_message(ResponseType::AuthorizerConfigurationError)
+            .with_detail("no user pools configured")
+    })?;
+    pools
+        .verify(token.trim(), &check.pool_arns, &check.scopes)
+        .map_err(|r| match r {
+            TokenRefusal::Unauthorized(why) => unauthorized().with_detail(why),
+            TokenRefusal::Expired => {
+                GatewayError::new(ResponseType::Unauthorized, "The incoming token has expired")
+            }
+            TokenRefusal::NoPool(why) => {
+                GatewayError::without_message(ResponseType::AuthorizerConfigurationError)
+                    .with_detail(why)
+            }
+        })
+}
+
+fn refuse_unverifiable(auth: &Authorization) -> GatewayError {
     GatewayError::without_message(ResponseType::AuthorizerConfigurationError).with_detail(format!(
         "Authorization type {} is not supported by this Portico yet: request refused",
         auth.name()
@@ -969,6 +1010,7 @@ mod tests {
             execution_log: true,
             metering: None,
             iam: None,
+            user_pools: None,
         };
         let (path, q) = path.split_once('?').unwrap_or((path, ""));
         let headers = HeaderMap::new();

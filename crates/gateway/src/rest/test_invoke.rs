@@ -143,6 +143,7 @@ pub async fn run(
         // AWS's test invoke skips API keys, throttling and quotas.
         metering: None,
         iam: None,
+        user_pools: None,
     };
     let started = Instant::now();
     let inv = invoke(&exec, &req, Route::Resource(index), false).await;
