@@ -54,6 +54,8 @@ pub struct DataPlane {
     pub iam: Option<Arc<dyn iam::IamVerifier>>,
     /// The Cognito user pools `COGNITO_USER_POOLS` methods accept tokens of (config).
     pub user_pools: cognito::UserPools,
+    /// Runs the functions of Lambda integrations; `None` answers them with a 500.
+    pub lambda: Option<Arc<dyn integrations::lambda::LambdaInvoker>>,
     /// Custom domain names and their base path mappings.
     pub domains: domains::Domains,
 }
@@ -89,6 +91,7 @@ impl DataPlane {
             metrics,
             iam: None,
             user_pools: cognito::UserPools::default(),
+            lambda: None,
         }
     }
 }

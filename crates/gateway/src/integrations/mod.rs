@@ -3,6 +3,7 @@
 
 pub mod h1;
 pub mod http;
+pub mod lambda;
 pub mod mock;
 pub mod pool;
 pub mod tls;

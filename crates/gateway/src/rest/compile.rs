@@ -176,6 +176,8 @@ pub enum ContentHandling {
 #[derive(Debug)]
 pub struct Integration {
     pub kind: Kind,
+    /// The URI names a Lambda function (`…:lambda:path/2015-03-31/functions/…/invocations`).
+    pub calls_lambda: bool,
     /// `None` = the client's method (`ANY`, or unset for MOCK).
     pub http_method: Option<hyper::Method>,
     pub uri: Vec<UriPart>,
@@ -238,6 +240,27 @@ pub struct IntegrationResponse {
 }
 
 impl Integration {
+    /// The Lambda function the URI names, with the stage's variables filled in.
+    pub fn lambda_function_for(&self, variables: &Map<String, Value>) -> Option<String> {
+        let mut text = String::new();
+        for p in &self.uri {
+            match p {
+                UriPart::Lit(s) => text.push_str(s),
+                UriPart::StageVariable(n) => {
+                    if let Some(v) = variables.get(n) {
+                        text.push_str(&mapping::scalar_text(v));
+                    }
+                }
+                UriPart::Path(n) => {
+                    text.push('{');
+                    text.push_str(n);
+                    text.push('}');
+                }
+            }
+        }
+        crate::integrations::lambda::function_of_uri(&text).map(str::to_string)
+    }
+
     /// The integration response for an integration status (or error message): the first whose
     /// `selectionPattern` matches the whole text, else the default one.
     pub fn select_response(&self, selector: &str) -> Option<&IntegrationResponse> {
@@ -482,8 +505,13 @@ pub fn integration(i: &model::Integration) -> Result<Integration, String> {
             content_handling: content_handling(r.content_handling.as_deref()),
         });
     }
+    let calls_lambda = i
+        .uri
+        .as_deref()
+        .is_some_and(|u| crate::integrations::lambda::function_of_uri(u).is_some());
     Ok(Integration {
         kind,
+        calls_lambda,
         http_method,
         uri,
         literal_endpoint,

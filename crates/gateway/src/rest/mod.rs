@@ -11,6 +11,7 @@
 pub mod compile;
 pub mod context;
 pub mod gateway_responses;
+pub mod lambda_proxy;
 pub mod mapping;
 pub mod pipeline;
 pub mod request_map;

@@ -144,6 +144,7 @@ pub async fn run(
         metering: None,
         iam: None,
         user_pools: None,
+        lambda: None,
     };
     let started = Instant::now();
     let inv = invoke(&exec, &req, Route::Resource(index), false).await;
