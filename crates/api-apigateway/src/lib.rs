@@ -72,6 +72,9 @@ pub trait DataPlane: Send + Sync {
 
     /// FlushStageCache: empty the stage cache of `stage` of `api_id` (nothing if it has none).
     fn flush_stage_cache(&self, tenant: &Tenant, api_id: &str, stage: &str);
+
+    /// FlushStageAuthorizersCache: forget the Lambda authorizer results cached for `stage`.
+    fn flush_authorizers_cache(&self, tenant: &Tenant, api_id: &str, stage: &str);
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -21,6 +21,7 @@ impl DataPlane for NothingInMemory {
         Box::pin(async { Err(ApiError::internal("no data plane in this harness")) })
     }
     fn flush_stage_cache(&self, _: &Tenant, _: &str, _: &str) {}
+    fn flush_authorizers_cache(&self, _: &Tenant, _: &str, _: &str) {}
 }
 
 pub struct Harness {

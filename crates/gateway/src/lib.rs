@@ -35,6 +35,7 @@ pub mod iam;
 pub mod integrations;
 pub mod metering;
 pub mod metrics;
+pub mod policy;
 pub mod registry;
 pub mod rest;
 
@@ -54,8 +55,11 @@ pub struct DataPlane {
     pub iam: Option<Arc<dyn iam::IamVerifier>>,
     /// The Cognito user pools `COGNITO_USER_POOLS` methods accept tokens of (config).
     pub user_pools: cognito::UserPools,
-    /// Runs the functions of Lambda integrations; `None` answers them with a 500.
+    /// Runs the functions of Lambda integrations and authorizers; `None` answers them with a
+    /// 500.
     pub lambda: Option<Arc<dyn integrations::lambda::LambdaInvoker>>,
+    /// Lambda authorizers' results, cached per stage, authorizer and identity.
+    pub authorizer_cache: rest::lambda_authorizer::AuthorizerCache,
     /// Custom domain names and their base path mappings.
     pub domains: domains::Domains,
 }
@@ -92,6 +96,7 @@ impl DataPlane {
             iam: None,
             user_pools: cognito::UserPools::default(),
             lambda: None,
+            authorizer_cache: Default::default(),
         }
     }
 }

@@ -77,6 +77,10 @@ impl apigateway::DataPlane for DataPlanePort {
         self.0.registry.flush_cache(tenant, api_id, stage);
     }
 
+    fn flush_authorizers_cache(&self, tenant: &portico_store::Tenant, api_id: &str, stage: &str) {
+        self.0.authorizer_cache.flush_stage(tenant, api_id, stage);
+    }
+
     fn flush_usage(&self) {
         self.0.metering.flush();
     }

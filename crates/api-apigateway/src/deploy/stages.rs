@@ -21,6 +21,7 @@ pub(crate) fn handler(operation: &str) -> Option<Handler> {
         "UpdateStage" => stage_update::update,
         "DeleteStage" => delete,
         "FlushStageCache" => flush_cache,
+        "FlushStageAuthorizersCache" => flush_authorizers,
         _ => return None,
     })
 }
@@ -392,6 +393,18 @@ fn flush_cache(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         require(txn, call, api_id, name).map(|_| ())
     })?;
     cx.data_plane.flush_stage_cache(&call.tenant, api_id, name);
+    Ok(Reply::Empty)
+}
+
+/// FlushStageAuthorizersCache: the stage must exist; the Lambda authorizer results cached for
+/// it are forgotten.
+fn flush_authorizers(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    let (api_id, name) = (call.label("restapi_id"), call.label("stage_name"));
+    store::read(&*cx.store, &call.tenant, |txn| {
+        require(txn, call, api_id, name).map(|_| ())
+    })?;
+    cx.data_plane
+        .flush_authorizers_cache(&call.tenant, api_id, name);
     Ok(Reply::Empty)
 }
 

@@ -15,6 +15,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::gateway_responses::GatewayResponses;
+use super::lambda_authorizer::LambdaAuthorizer;
 use super::mapping::{self, RequestTarget, Source};
 use super::router::Router;
 use super::template::Template;
@@ -35,6 +36,8 @@ pub struct Deployment {
     pub resources: Vec<Resource>,
     pub gateway_responses: GatewayResponses,
     pub binary_media_types: Vec<String>,
+    /// `apiKeySource: AUTHORIZER`: API keys come from Lambda authorizers' `usageIdentifierKey`.
+    pub api_key_from_authorizer: bool,
     /// Headers API Gateway adds toward HTTP backends that depend only on the API.
     pub backend_headers: BackendHeaders,
 }
@@ -95,7 +98,8 @@ pub enum Authorization {
     #[default]
     None,
     AwsIam,
-    Custom,
+    /// `None`: the method names no Lambda authorizer Portico can run: refused.
+    Custom(Option<Arc<LambdaAuthorizer>>),
     /// `None`: the method names no Cognito authorizer Portico can run (missing, of another
     /// type, or with an identity source that is not a header): refused.
     CognitoUserPools(Option<Arc<CognitoCheck>>),
@@ -120,7 +124,13 @@ impl Authorization {
             Some("COGNITO_USER_POOLS") => {
                 Authorization::CognitoUserPools(cognito_check(doc, authorizers).map(Arc::new))
             }
-            Some(_) => Authorization::Custom,
+            Some(_) => Authorization::Custom(
+                doc.authorizer_id
+                    .as_deref()
+                    .and_then(|id| authorizers.iter().find(|a| a.id == id))
+                    .and_then(LambdaAuthorizer::compile)
+                    .map(Arc::new),
+            ),
         }
     }
 
@@ -128,7 +138,7 @@ impl Authorization {
         match self {
             Authorization::None => "NONE",
             Authorization::AwsIam => "AWS_IAM",
-            Authorization::Custom => "CUSTOM",
+            Authorization::Custom(_) => "CUSTOM",
             Authorization::CognitoUserPools(_) => "COGNITO_USER_POOLS",
         }
     }
@@ -341,6 +351,8 @@ pub fn deployment(deployment_id: &str, snapshot: &DeploymentSnapshot) -> Deploym
         resources,
         gateway_responses: GatewayResponses::compile(&snapshot.gateway_responses),
         binary_media_types,
+        api_key_from_authorizer: api.get("apiKeySource").and_then(Value::as_str)
+            == Some("AUTHORIZER"),
         backend_headers: BackendHeaders::new(&api_id),
         api_id,
     }

@@ -41,8 +41,8 @@ pub struct Info<'a> {
     pub identity: Option<&'a crate::metering::Identity>,
     /// The caller whose SigV4 signature verified (`AWS_IAM` methods).
     pub caller: Option<&'a crate::iam::IamCaller>,
-    /// A Cognito user pool token's claims (`COGNITO_USER_POOLS` methods).
-    pub claims: Option<&'a serde_json::Map<String, Value>>,
+    /// `$context.authorizer`, when an authorizer granted the request.
+    pub authorizer: Option<&'a Value>,
 }
 
 /// Top-level `$context` keys, in the order AWS documents them.
@@ -73,7 +73,7 @@ pub fn field(i: &Info, key: &str) -> Option<Value> {
     Some(match key {
         "accountId" => Value::from(i.tenant.account()),
         "apiId" => Value::from(i.api_id),
-        "authorizer" => json!({"claims": crate::cognito::claims_context(i.claims?)}),
+        "authorizer" => i.authorizer?.clone(),
         "deploymentId" => Value::from(i.deployment_id),
         "domainName" => Value::from(i.domain_name),
         "domainPrefix" => Value::from(i.domain_name.split('.').next().unwrap_or("")),

@@ -8,9 +8,11 @@
 //! live deployments, metering, metrics, the access log and upstream connections
 //! (`integrations`). HTTP APIs (`http/`) and WebSocket APIs (`ws/`) will sit beside `rest/`.
 
+pub mod authorize;
 pub mod compile;
 pub mod context;
 pub mod gateway_responses;
+pub mod lambda_authorizer;
 pub mod lambda_proxy;
 pub mod mapping;
 pub mod pipeline;

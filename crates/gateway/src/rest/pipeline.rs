@@ -24,25 +24,25 @@ use hyper::{HeaderMap, Method, Response};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
-use super::compile::{
-    Authorization, CognitoCheck, Deployment, Integration, Kind, LinkRef, MethodPlan,
-};
+use super::authorize::{self, Authorized};
+use super::compile::{Deployment, Integration, Kind, LinkRef, MethodPlan};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
+use super::lambda_authorizer::AuthorizerCache;
 use super::lambda_proxy;
 use super::mapping::{LazyContext, View};
 use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
 use super::router::Router;
 use crate::cache::{self, Cached, MethodCaching, StageCache, Strategy};
-use crate::cognito::{TokenRefusal, UserPools};
+use crate::cognito::UserPools;
 use crate::domains::Domain;
 use crate::http::{read_whole, ReadError, ResponseBody};
-use crate::iam::{self, IamCaller, IamRefusal, IamVerifier, SignedInvocation};
+use crate::iam::IamVerifier;
 use crate::integrations::lambda::{InvokeFailure, LambdaInvoker};
 use crate::integrations::tls::{ClientCert, TlsRoute};
 use crate::integrations::{http::Client, mock, vpc_link::Link};
-use crate::metering::{Identity, Metering};
+use crate::metering::Metering;
 use crate::registry::LiveStage;
 use crate::{DataPlane, Peer, Target};
 use portico_core::query::parse_query;
@@ -138,8 +138,11 @@ pub struct Exec<'a> {
     pub iam: Option<&'a dyn IamVerifier>,
     /// The user pools `COGNITO_USER_POOLS` methods check tokens against.
     pub user_pools: Option<&'a UserPools>,
-    /// Runs Lambda functions (`AWS_PROXY`); `None` answers such integrations with a 500.
+    /// Runs Lambda functions (`AWS_PROXY`, authorizers); `None` answers such integrations
+    /// with a 500 and refuses such authorizers.
     pub lambda: Option<&'a dyn LambdaInvoker>,
+    /// Lambda authorizers' cached results; `None` caches nothing.
+    pub authorizer_cache: Option<&'a AuthorizerCache>,
 }
 
 /// The execution log `test_invoke_method` returns. Off on the serving path, where each entry
@@ -253,6 +256,7 @@ pub async fn serve(
         iam: dp.iam.as_deref(),
         user_pools: Some(&dp.user_pools),
         lambda: dp.lambda.as_deref(),
+        authorizer_cache: Some(&dp.authorizer_cache),
     };
     let known = KnownHeaders::of(&parts.headers);
     let declared = known
@@ -430,7 +434,7 @@ fn build_context(
             is_canary: exec.is_canary,
             identity: identity.key.as_ref(),
             caller: identity.caller.as_ref(),
-            claims: identity.claims.as_ref(),
+            authorizer: identity.authorizer.as_ref(),
         },
         keys,
     )
@@ -481,7 +485,11 @@ pub async fn invoke(
     };
     let params = routed.map(|(_, p)| p).unwrap_or_default();
     // Phase 3 runs before `$context` exists: the identity it accepts is part of it.
-    let (identity, auth) = match authorize(exec, plan, req) {
+    let before = {
+        let nobody = Authorized::default();
+        move || build_context(exec, req, &resource.id, &resource.path, &nobody, None)
+    };
+    let (identity, auth) = match authorize::authorize(exec, plan, req, &params, &before).await {
         Ok(id) => (id, Ok(())),
         Err(e) => (Authorized::default(), Err(e)),
     };
@@ -567,131 +575,6 @@ pub async fn invoke(
         integration_latency,
         log: log.lines(),
     }
-}
-
-/// What phase 3 accepted: the API key (metering) and the caller whose IAM signature verified.
-#[derive(Default)]
-pub struct Authorized {
-    pub key: Option<Identity>,
-    pub caller: Option<IamCaller>,
-    /// A Cognito user pool token's claims (`$context.authorizer.claims`).
-    pub claims: Option<Map<String, Value>>,
-}
-
-/// Phase 3: authorization. The method's authorization type first, then API keys, usage plan /
-/// stage / account throttles and quotas (`metering`), in AWS's order. Test-invoke (no
-/// metering) skips both, as AWS's does.
-fn authorize(
-    exec: &Exec,
-    plan: &MethodPlan,
-    req: &ClientRequest<'_>,
-) -> Result<Authorized, GatewayError> {
-    let Some(m) = exec.metering else {
-        return Ok(Authorized::default());
-    };
-    let mut who = Authorized::default();
-    match &plan.authorization {
-        Authorization::None => {}
-        Authorization::AwsIam => who.caller = Some(iam_caller(exec, req)?),
-        Authorization::CognitoUserPools(Some(check)) => {
-            who.claims = Some(cognito_claims(exec, req, check)?)
-        }
-        other => return Err(refuse_unverifiable(other)),
-    }
-    let key = req.known.api_key.map(|v| v.as_bytes());
-    who.key = m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)?;
-    Ok(who)
-}
-
-/// `AWS_IAM`: the signature verified, then the caller allowed: its account's own APIs, in the
-/// region it signed for (see `iam`).
-fn iam_caller(exec: &Exec, req: &ClientRequest<'_>) -> Result<IamCaller, GatewayError> {
-    let Some(verifier) = exec.iam else {
-        return Err(refuse_unverifiable(&Authorization::AwsIam));
-    };
-    let signed = SignedInvocation {
-        method: req.method.as_str(),
-        raw_path: req.raw_path,
-        raw_query: req.raw_query,
-        headers: req.headers,
-        body: &req.body,
-    };
-    let caller = verifier.verify(&signed).map_err(|r| match r {
-        IamRefusal::Missing => GatewayError::missing_token(),
-        // AWS names it UnrecognizedClientException, a type no gateway response has: the
-        // response is INVALID_SIGNATURE's, with AWS's text.
-        IamRefusal::UnknownKey(m) => GatewayError::new(ResponseType::InvalidSignature, m),
-        IamRefusal::Expired(m) => GatewayError::new(ResponseType::ExpiredToken, m),
-        IamRefusal::Invalid(m) => GatewayError::new(ResponseType::InvalidSignature, m),
-    })?;
-    if caller.region != exec.tenant.region() {
-        return Err(GatewayError::new(
-            ResponseType::InvalidSignature,
-            format!(
-                "Credential should be scoped to a valid region, not '{}'. ",
-                caller.region
-            ),
-        ));
-    }
-    if caller.account_id != exec.tenant.account() {
-        let resource = format!(
-            "arn:aws:execute-api:{}:{}:{}/{}/{}{}",
-            exec.tenant.region(),
-            iam::masked_account(exec.tenant.account()),
-            exec.api_id,
-            exec.stage,
-            req.method.as_str(),
-            req.path
-        );
-        return Err(GatewayError::new(
-            ResponseType::AccessDenied,
-            format!(
-                "User: {} is not authorized to perform: execute-api:Invoke on resource: {resource}",
-                caller.user_arn()
-            ),
-        )
-        .with_message_key("Message"));
-    }
-    Ok(caller)
-}
-
-/// A method guarded by a Lambda authorizer or a Cognito user pool, before Portico can check
-/// either (or an `AWS_IAM` one without a verifier): refused, never let through, with AWS's
-/// answer to an authorizer that cannot run (500 `{"message":null}`); the reason goes to the
-/// execution log.
-/// `COGNITO_USER_POOLS`: the token's claims, or AWS's 401.
-fn cognito_claims(
-    exec: &Exec,
-    req: &ClientRequest<'_>,
-    check: &CognitoCheck,
-) -> Result<Map<String, Value>, GatewayError> {
-    let unauthorized = || GatewayError::new(ResponseType::Unauthorized, "Unauthorized");
-    let Some(token) = req.headers.get(&check.header).and_then(|v| v.to_str().ok()) else {
-        return Err(unauthorized().with_detail("no token in the identity source"));
-    };
-    let pools = exec.user_pools.ok_or_else(|| {
-        GatewayError::without_message(ResponseType::AuthorizerConfigurationError)
-            .with_detail("no user pools configured")
-    })?;
-    pools
-        .verify(token.trim(), &check.pool_arns, &check.scopes)
-        .map_err(|r| match r {
-            TokenRefusal::Unauthorized(why) => unauthorized().with_detail(why),
-            TokenRefusal::Expired => {
-                GatewayError::new(ResponseType::Unauthorized, "The incoming token has expired")
-            }
-            TokenRefusal::NoPool(why) => {
-                GatewayError::without_message(ResponseType::AuthorizerConfigurationError)
-                    .with_detail(why)
-            }
-        })
-}
-
-fn refuse_unverifiable(auth: &Authorization) -> GatewayError {
-    GatewayError::without_message(ResponseType::AuthorizerConfigurationError).with_detail(format!(
-        "Authorization type {} is not supported by this Portico yet: request refused",
-        auth.name()
-    ))
 }
 
 /// `{a=1, b=2}`, as AWS's execution log prints parameter maps.
@@ -1100,6 +983,7 @@ mod tests {
             iam: None,
             user_pools: None,
             lambda: None,
+            authorizer_cache: None,
         };
         let (path, q) = path.split_once('?').unwrap_or((path, ""));
         let headers = HeaderMap::new();

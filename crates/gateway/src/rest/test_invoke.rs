@@ -145,6 +145,7 @@ pub async fn run(
         iam: None,
         user_pools: None,
         lambda: None,
+        authorizer_cache: None,
     };
     let started = Instant::now();
     let inv = invoke(&exec, &req, Route::Resource(index), false).await;

@@ -1,0 +1,169 @@
+//! IAM policy documents as API Gateway evaluates them for `execute-api:Invoke`: the policy a
+//! Lambda authorizer returns (and, later, a REST API's resource policy). An explicit `Deny`
+//! that matches wins; else a matching `Allow` allows; else the request is denied.
+
+use serde_json::Value;
+
+/// The outcome of evaluating a policy for one method ARN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// No statement allows it.
+    ImplicitDeny,
+    ExplicitDeny,
+}
+
+/// A policy document that does not have IAM's shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed(pub String);
+
+/// Evaluate `policy` (`{"Version", "Statement": [...] | {...}}`) for `execute-api:Invoke` on
+/// `method_arn`.
+pub fn evaluate(policy: &Value, method_arn: &str) -> Result<Decision, Malformed> {
+    let statements = match policy.get("Statement") {
+        Some(Value::Array(list)) => list.iter().collect::<Vec<_>>(),
+        Some(s @ Value::Object(_)) => vec![s],
+        _ => return Err(Malformed("the policy has no Statement".into())),
+    };
+    let mut allowed = false;
+    for s in statements {
+        let effect = s
+            .get("Effect")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Malformed("a statement has no Effect".into()))?;
+        let actions = strings(s.get("Action"))
+            .ok_or_else(|| Malformed("a statement has no Action".into()))?;
+        let resources = strings(s.get("Resource"))
+            .ok_or_else(|| Malformed("a statement has no Resource".into()))?;
+        let applies = actions.iter().any(|a| wildcard(a, "execute-api:Invoke"))
+            && resources.iter().any(|r| wildcard(r, method_arn));
+        if !applies {
+            continue;
+        }
+        match effect {
+            "Deny" => return Ok(Decision::ExplicitDeny),
+            "Allow" => allowed = true,
+            other => return Err(Malformed(format!("unknown Effect {other:?}"))),
+        }
+    }
+    Ok(if allowed {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    })
+}
+
+/// A string or a list of strings.
+fn strings(v: Option<&Value>) -> Option<Vec<&str>> {
+    match v? {
+        Value::String(s) => Some(vec![s.as_str()]),
+        Value::Array(list) => list.iter().map(Value::as_str).collect(),
+        _ => None,
+    }
+}
+
+/// IAM's wildcard match: `*` any run of characters, `?` any one; actions match without regard
+/// to case.
+pub fn wildcard(pattern: &str, text: &str) -> bool {
+    let case_blind = pattern
+        .get(..12)
+        .is_some_and(|p| p.eq_ignore_ascii_case("execute-api:"));
+    let (p, t): (Vec<char>, Vec<char>) = if case_blind {
+        (
+            pattern.to_ascii_lowercase().chars().collect(),
+            text.to_ascii_lowercase().chars().collect(),
+        )
+    } else {
+        (pattern.chars().collect(), text.chars().collect())
+    };
+    // Iterative glob with one backtrack point: linear in practice, no recursion.
+    let (mut i, mut j) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    while i < p.len() && p[i] == '*' {
+        i += 1;
+    }
+    i == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ARN: &str = "arn:aws:execute-api:us-east-1:000000000000:abc123/prod/GET/pets/1";
+
+    fn decide(statements: Value) -> Decision {
+        evaluate(
+            &json!({"Version": "2012-10-17", "Statement": statements}),
+            ARN,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn allow_deny_and_nothing() {
+        let allow = json!({"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": ARN});
+        assert_eq!(decide(json!([allow])), Decision::Allow);
+        assert_eq!(
+            decide(allow.clone()),
+            Decision::Allow,
+            "a lone statement object"
+        );
+        let deny = json!({"Effect": "Deny", "Action": "execute-api:*",
+            "Resource": "arn:aws:execute-api:us-east-1:000000000000:abc123/*/GET/pets/*"});
+        assert_eq!(decide(json!([allow, deny])), Decision::ExplicitDeny);
+        let elsewhere = json!({"Effect": "Allow", "Action": "execute-api:Invoke",
+            "Resource": "arn:aws:execute-api:us-east-1:000000000000:abc123/prod/POST/*"});
+        assert_eq!(decide(json!([elsewhere])), Decision::ImplicitDeny);
+        let other_action = json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"});
+        assert_eq!(decide(json!([other_action])), Decision::ImplicitDeny);
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("arn:aws:execute-api:*:*:abc123/*", ARN));
+        assert!(wildcard(
+            "arn:aws:execute-api:us-east-1:000000000000:abc123/prod/GET/pets/?",
+            ARN
+        ));
+        assert!(!wildcard(
+            "arn:aws:execute-api:us-east-1:000000000000:abc123/prod/GET/pets",
+            ARN
+        ));
+        assert!(wildcard("*", ARN));
+        assert!(wildcard("EXECUTE-API:invoke", "execute-api:Invoke"));
+        assert!(!wildcard("a*b*c", "aXbY"));
+    }
+
+    #[test]
+    fn malformed_policies_are_refused() {
+        assert!(evaluate(&json!({"Version": "2012-10-17"}), ARN).is_err());
+        assert!(evaluate(
+            &json!({"Statement": [{"Effect": "Allow", "Resource": "*"}]}),
+            ARN
+        )
+        .is_err());
+        assert!(evaluate(
+            &json!({"Statement": [{"Effect": "Maybe", "Action": "*",
+            "Resource": "*"}]}),
+            ARN
+        )
+        .is_err());
+    }
+}

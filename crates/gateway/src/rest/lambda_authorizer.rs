@@ -1,0 +1,393 @@
+//! Lambda authorizers (`TOKEN` and `REQUEST`) as API Gateway runs them: the identity sources
+//! read (and, for `TOKEN`, checked against `identityValidationExpression`), the function invoked
+//! through the Lambda port with AWS's authorizer event, the IAM policy it returns evaluated for
+//! the method ARN (`crate::policy`), and its `principalId` and `context` made
+//! `$context.authorizer`. Results are cached per authorizer and identity for
+//! `authorizerResultTtlInSeconds` (the policy is cached, and evaluated again for each method).
+//!
+//! AWS's answers: a missing identity or a token that fails validation 401 `Unauthorized`
+//! (the function is not called); the function failing with `Unauthorized` 401; a policy that
+//! denies 403 `{"Message": "User is not authorized to access this resource with an explicit
+//! deny"}` (or, with no statement allowing, `… to access this resource`); any other failure —
+//! a function error, a malformed answer — 500 `{"message": null}`
+//! (`AUTHORIZER_CONFIGURATION_ERROR`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use hyper::header::HeaderName;
+use regex::Regex;
+use serde_json::{json, Map, Value};
+
+use super::gateway_responses::{GatewayError, ResponseType};
+use super::lambda_proxy;
+use super::pipeline::{ClientRequest, Exec};
+use crate::integrations::lambda::function_of_uri;
+use crate::policy::{self, Decision};
+
+/// Entries the authorizer cache keeps at most (all stages together).
+const CACHE_ENTRIES: u64 = 100_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Token,
+    Request,
+}
+
+/// Where an identity value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySource {
+    Header(HeaderName),
+    Query(String),
+    StageVariable(String),
+    Context(String),
+}
+
+/// A Lambda authorizer, compiled from the deployment's authorizer document.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LambdaAuthorizer {
+    pub id: String,
+    pub kind: Kind,
+    /// The function (name or ARN) of `authorizerUri`.
+    pub function: String,
+    pub sources: Vec<IdentitySource>,
+    pub validation: Option<RegexEq>,
+    pub ttl: Duration,
+}
+
+/// A regex compared by its text (plans compare by value).
+#[derive(Debug)]
+pub struct RegexEq(pub Regex);
+
+impl PartialEq for RegexEq {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.as_str() == other.0.as_str()
+    }
+}
+impl Eq for RegexEq {}
+
+impl LambdaAuthorizer {
+    /// `None` when the document is not a Lambda authorizer Portico can run (its methods are
+    /// then refused).
+    pub fn compile(a: &portico_model::Authorizer) -> Option<LambdaAuthorizer> {
+        let kind = match a.kind.as_str() {
+            "TOKEN" => Kind::Token,
+            "REQUEST" => Kind::Request,
+            _ => return None,
+        };
+        let function = function_of_uri(a.authorizer_uri.as_deref()?)?.to_string();
+        let sources = a
+            .identity_source
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(IdentitySource::parse)
+            .collect::<Option<Vec<_>>>()?;
+        if kind == Kind::Token && !matches!(sources.as_slice(), [IdentitySource::Header(_)]) {
+            return None;
+        }
+        let validation = match a.identity_validation_expression.as_deref() {
+            Some(e) if kind == Kind::Token && !e.is_empty() => {
+                Some(RegexEq(Regex::new(&format!("^(?:{e})$")).ok()?))
+            }
+            _ => None,
+        };
+        Some(LambdaAuthorizer {
+            id: a.id.clone(),
+            kind,
+            function,
+            sources,
+            validation,
+            ttl: Duration::from_secs(a.authorizer_result_ttl_in_seconds.clamp(0, 3600) as u64),
+        })
+    }
+}
+
+impl IdentitySource {
+    fn parse(s: &str) -> Option<IdentitySource> {
+        if let Some(h) = s.strip_prefix("method.request.header.") {
+            return HeaderName::from_bytes(h.as_bytes())
+                .ok()
+                .map(IdentitySource::Header);
+        }
+        if let Some(q) = s.strip_prefix("method.request.querystring.") {
+            return Some(IdentitySource::Query(q.to_string()));
+        }
+        if let Some(v) = s.strip_prefix("stageVariables.") {
+            return Some(IdentitySource::StageVariable(v.to_string()));
+        }
+        s.strip_prefix("context.")
+            .map(|c| IdentitySource::Context(c.to_string()))
+    }
+}
+
+/// What an authorizer answered, cached.
+#[derive(Debug)]
+pub struct Verdict {
+    principal_id: Value,
+    policy: Value,
+    context: Map<String, Value>,
+    usage_identifier_key: Option<String>,
+    expires: Instant,
+}
+
+/// Authorizer results of every stage, by stage, authorizer and identity.
+pub struct AuthorizerCache {
+    entries: moka::sync::Cache<String, Arc<Verdict>>,
+}
+
+impl Default for AuthorizerCache {
+    fn default() -> Self {
+        AuthorizerCache {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(CACHE_ENTRIES)
+                .build(),
+        }
+    }
+}
+
+impl AuthorizerCache {
+    /// FlushStageAuthorizersCache.
+    pub fn flush_stage(&self, tenant: &portico_core::Tenant, api_id: &str, stage: &str) {
+        let prefix = format!("{}\u{0}{api_id}\u{0}{stage}\u{0}", tenant_key(tenant));
+        let keys: Vec<Arc<String>> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k)
+            .collect();
+        for k in keys {
+            self.entries.invalidate(k.as_str());
+        }
+    }
+}
+
+/// What an authorizer granted: `$context.authorizer` and the API key it names.
+pub struct Granted {
+    pub context: Value,
+    pub usage_identifier_key: Option<String>,
+}
+
+/// Run `auth` for the request. `context` builds the request's `$context` (for `REQUEST`
+/// events); `method_arn` is the ARN the policy must allow.
+pub async fn authorize(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    path_params: &[(String, String)],
+    auth: &LambdaAuthorizer,
+    method_arn: &str,
+    context: &(dyn Fn() -> Value + Sync),
+) -> Result<Granted, GatewayError> {
+    let unauthorized = || GatewayError::new(ResponseType::Unauthorized, "Unauthorized");
+    let values = identity_values(exec, req, auth, context);
+    let caching = !auth.ttl.is_zero();
+    let values = match values {
+        Some(v) => v,
+        // A REQUEST authorizer without caching needs no identity sources (AWS's rule since
+        // 2023); everything else does.
+        None if auth.kind == Kind::Request && !caching => Vec::new(),
+        None => return Err(unauthorized().with_detail("an identity source is missing or empty")),
+    };
+    if let (Some(v), [token]) = (&auth.validation, values.as_slice()) {
+        if !v.0.is_match(token) {
+            return Err(unauthorized().with_detail("the token fails identityValidationExpression"));
+        }
+    }
+    let key = format!(
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+        tenant_key(exec.tenant),
+        exec.api_id,
+        exec.stage,
+        auth.id,
+        values.join("\u{0}")
+    );
+    let cache = exec.authorizer_cache.filter(|_| caching);
+    let cached = cache
+        .and_then(|c| c.entries.get(&key))
+        .filter(|v| v.expires > Instant::now());
+    let verdict = match cached {
+        Some(v) => v,
+        None => {
+            let v =
+                Arc::new(call(exec, req, path_params, auth, method_arn, &values, context).await?);
+            if let Some(c) = cache {
+                c.entries.insert(key, v.clone());
+            }
+            v
+        }
+    };
+    let decision = policy::evaluate(&verdict.policy, method_arn).map_err(|e| config_error(e.0))?;
+    let denied = |text: &str| {
+        GatewayError::new(ResponseType::AccessDenied, text).with_message_key("Message")
+    };
+    match decision {
+        Decision::Allow => {}
+        Decision::ExplicitDeny => {
+            return Err(denied(
+                "User is not authorized to access this resource with an explicit deny",
+            ))
+        }
+        Decision::ImplicitDeny => {
+            return Err(denied("User is not authorized to access this resource"))
+        }
+    }
+    let mut ctx = Map::new();
+    ctx.insert("principalId".into(), verdict.principal_id.clone());
+    for (k, v) in &verdict.context {
+        ctx.insert(k.clone(), v.clone());
+    }
+    Ok(Granted {
+        context: Value::Object(ctx),
+        usage_identifier_key: verdict.usage_identifier_key.clone(),
+    })
+}
+
+fn tenant_key(t: &portico_core::Tenant) -> String {
+    format!("{}:{}", t.account(), t.partition())
+}
+
+fn config_error(detail: impl Into<String>) -> GatewayError {
+    GatewayError::without_message(ResponseType::AuthorizerConfigurationError).with_detail(detail)
+}
+
+/// The identity values, in source order; `None` if one is missing or empty.
+fn identity_values(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    auth: &LambdaAuthorizer,
+    context: &(dyn Fn() -> Value + Sync),
+) -> Option<Vec<String>> {
+    let mut ctx = None;
+    let mut out = Vec::with_capacity(auth.sources.len());
+    for s in &auth.sources {
+        let v = match s {
+            IdentitySource::Header(h) => req
+                .headers
+                .get(h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            IdentitySource::Query(q) => req
+                .query
+                .iter()
+                .rev()
+                .find(|(k, _)| k == q)
+                .map(|(_, v)| v.clone()),
+            IdentitySource::StageVariable(n) => {
+                exec.variables.get(n).map(super::mapping::scalar_text)
+            }
+            IdentitySource::Context(path) => {
+                let c = ctx.get_or_insert_with(context);
+                let mut v: &Value = c;
+                for part in path.split('.') {
+                    v = v.get(part)?;
+                }
+                (!v.is_null()).then(|| super::mapping::scalar_text(v))
+            }
+        };
+        out.push(v.filter(|v| !v.is_empty())?);
+    }
+    (!auth.sources.is_empty()).then_some(out)
+}
+
+/// Invoke the authorizer's function and read its answer.
+async fn call(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    path_params: &[(String, String)],
+    auth: &LambdaAuthorizer,
+    method_arn: &str,
+    values: &[String],
+    context: &(dyn Fn() -> Value + Sync),
+) -> Result<Verdict, GatewayError> {
+    let Some(invoker) = exec.lambda else {
+        return Err(config_error("no Lambda host to run the authorizer"));
+    };
+    let event = match auth.kind {
+        Kind::Token => json!({
+            "type": "TOKEN",
+            "methodArn": method_arn,
+            "authorizationToken": values.first().cloned().unwrap_or_default(),
+        }),
+        Kind::Request => {
+            let mut e = lambda_proxy::event(req, path_params, exec.variables, &context(), false);
+            if let Value::Object(m) = &mut e {
+                m.remove("body");
+                m.remove("isBase64Encoded");
+                let mut out = Map::new();
+                out.insert("type".into(), json!("REQUEST"));
+                out.insert("methodArn".into(), json!(method_arn));
+                out.extend(std::mem::take(m));
+                *m = out;
+            }
+            e
+        }
+    };
+    let invoked = invoker
+        .invoke(exec.tenant, &auth.function, Bytes::from(event.to_string()))
+        .await
+        .map_err(|e| config_error(format!("authorizer {} not invoked: {e:?}", auth.id)))?;
+    let answer: Value = serde_json::from_slice(&invoked.payload)
+        .map_err(|_| config_error("the authorizer's answer is not JSON"))?;
+    if invoked.function_error.is_some() {
+        let message = answer.get("errorMessage").and_then(Value::as_str);
+        if message == Some("Unauthorized") {
+            return Err(GatewayError::new(
+                ResponseType::Unauthorized,
+                "Unauthorized",
+            ));
+        }
+        return Err(config_error(format!(
+            "the authorizer failed: {}",
+            message.unwrap_or("(no errorMessage)")
+        )));
+    }
+    let principal_id = match answer.get("principalId") {
+        Some(p @ Value::String(_)) => p.clone(),
+        Some(p @ Value::Number(_)) => Value::String(p.to_string()),
+        _ => return Err(config_error("the authorizer's answer has no principalId")),
+    };
+    let policy = answer
+        .get("policyDocument")
+        .filter(|p| p.is_object())
+        .cloned()
+        .ok_or_else(|| config_error("the authorizer's answer has no policyDocument"))?;
+    let context = match answer.get("context") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => {
+            if m.values().any(|v| v.is_object() || v.is_array()) {
+                return Err(config_error(
+                    "the authorizer's context holds an object or a list (only strings, numbers and booleans are allowed)",
+                ));
+            }
+            m.clone()
+        }
+        Some(_) => return Err(config_error("the authorizer's context is not an object")),
+    };
+    Ok(Verdict {
+        principal_id,
+        policy,
+        context,
+        usage_identifier_key: answer
+            .get("usageIdentifierKey")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        expires: Instant::now() + auth.ttl,
+    })
+}
+
+/// The ARN of the method a request invokes, as authorizer policies name it:
+/// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`.
+pub fn method_arn(exec: &Exec<'_>, req: &ClientRequest<'_>) -> String {
+    format!(
+        "arn:aws:execute-api:{}:{}:{}/{}/{}/{}",
+        exec.tenant.region(),
+        exec.tenant.account(),
+        exec.api_id,
+        exec.stage,
+        req.method.as_str(),
+        req.path.strip_prefix('/').unwrap_or(req.path)
+    )
+}
