@@ -95,7 +95,7 @@ def test_create_stage_validation(apigw, deployed):
                          "characters and the symbols ' ', -', '.', '_', ':', '/', '?', '&', '=', and ','.")
     expect_error(lambda: apigw.create_stage(restApiId=api_id, stageName="dev", deploymentId=d1,
                                             cacheClusterSize="2"),
-                 "BadRequestException", status=400, contains="Member must satisfy enum value set")
+                 "ValidationException", status=400, contains="Member must satisfy enum value set")
     expect_error(lambda: apigw.create_stage(restApiId=api_id, stageName="dev", deploymentId=d1,
                                             tags={"aws:reserved": "x"}),
                  "BadRequestException", status=400, contains="aws:")
@@ -172,7 +172,7 @@ def test_update_validation(apigw, stage):
     expect_error(lambda: update(apigw, api_id, replace("/tracingEnabled", "maybe")),
                  "BadRequestException", status=400, contains="Invalid boolean value")
     expect_error(lambda: update(apigw, api_id, replace("/cacheClusterSize", "3")),
-                 "BadRequestException", status=400, contains="enum value set")
+                 "ValidationException", status=400, contains="enum value set")
     expect_error(lambda: update(apigw, api_id, replace("/stageName", "x")),
                  "BadRequestException", status=400, contains="Invalid method setting path: /stageName. Must be one of: [")
     # nothing half-applied: a failing op rolls back the earlier ones of the same call

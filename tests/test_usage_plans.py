@@ -49,7 +49,7 @@ def test_create_usage_plan_keeps_limits(apigw):
 
 def test_quota_and_throttle_validation(apigw):
     expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 5, "period": "YEAR"}),
-                 "BadRequestException", status=400, contains="Member must satisfy enum value set: [DAY, WEEK, MONTH]")
+                 "ValidationException", status=400, contains="Member must satisfy enum value set: [DAY, WEEK, MONTH]")
     expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 5, "period": "DAY", "offset": 1}),
                  "BadRequestException", status=400, contains="offset")
     expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 0, "period": "DAY"}),
@@ -118,11 +118,11 @@ def test_update_usage_plan_paths(apigw):
     assert "throttle" not in r and "quota" not in r
     # A quota built by patches must end up complete.
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/quota/limit", "5")]),
-                 "BadRequestException", status=400, contains="quota.period")
+                 "ValidationException", status=400, contains="quota.period")
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/quota/period", "YEAR")]),
-                 "BadRequestException", status=400, contains="enum value set")
+                 "ValidationException", status=400, contains="enum value set")
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/id", "x")]),
-                 "BadRequestException", status=400, contains="Invalid patch path '/id'")
+                 "BadRequestException", status=400, contains="Invalid patch path  '/id'")
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/name", "")]),
                  "BadRequestException", status=400)
     assert apigw.get_usage_plan(usagePlanId=pid)["name"] == "renamed"
@@ -391,7 +391,7 @@ def test_remove_paths_are_listed_like_aws(apigw, stages):
     # AWS's recorded answer to removing a stage by path (boto/boto3#2629).
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
         {"op": "remove", "path": f"/apiStages/{api_id}:prod"}]), "BadRequestException",
-        f"Invalid patch path '/apiStages/{api_id}:prod' specified for op 'remove'. Must be one of: "
+        f"Invalid patch path  '/apiStages/{api_id}:prod' specified for op 'remove'. Must be one of: "
         "[/apiStages, /quota, /throttle, /productCode, "
         "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>, /apiStages/<apidId:stageName>/throttle]",
         400)

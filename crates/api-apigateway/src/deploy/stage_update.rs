@@ -364,7 +364,7 @@ fn logs_to_cloudwatch(stage: &Map<String, Value>) -> bool {
 
 pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let (api_id, name) = (call.label("restapi_id"), call.label("stage_name"));
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let stage = store::write(&*cx.store, &call.tenant, |txn| {
         let mut stage = require(txn, call, api_id, name)?;
         for op in &ops {

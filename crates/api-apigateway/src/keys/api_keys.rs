@@ -268,7 +268,7 @@ fn check_stage_key_ops(txn: &mut dyn Txn, ops: &[PatchOp]) -> Result<(), ApiErro
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("api_Key");
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let key = store::write(&*cx.store, &call.tenant, |txn| {
         let mut key = require(txn, id)?;
         check_stage_key_ops(txn, &ops)?;

@@ -299,7 +299,7 @@ fn patch_api_stages(
 
 pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("usageplanId");
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let plan = store::write(&*cx.store, &call.tenant, |txn| {
         let mut plan = require(txn, id)?;
         let mut added = BTreeSet::new();

@@ -454,7 +454,7 @@ const INTEGRATION_RULES: &[Rule] = &[
 ];
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let out = with_method(cx, call, |_, method| {
         let mut next = integration_of(method)?.clone();
         params::check_ops(&ops, INTEGRATION_RULES)?;
@@ -617,7 +617,7 @@ const INTEGRATION_RESPONSE_RULES: &[Rule] = &[
 ];
 
 fn update_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let code = call.label("status_code").to_string();
     let out = with_method(cx, call, |_, method| {
         let mut next = response_of(method, &code)?.clone();

@@ -453,7 +453,7 @@ const METHOD_RULES: &[Rule] = &[
 ];
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let m = with_method(cx, call, |txn, method| {
         // AWS looks the method up before it judges the patch.
         params::check_ops(&ops, METHOD_RULES)?;
@@ -616,7 +616,7 @@ const METHOD_RESPONSE_RULES: &[Rule] = &[
 ];
 
 fn update_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let r = with_method(cx, call, |txn, method| {
         let response = response_of(method, call.label("status_code"))?;
         params::check_ops(&ops, METHOD_RESPONSE_RULES)?;

@@ -1,0 +1,196 @@
+"""Fixtures that LocalStack's replayed tests expect (`aws_client`, `aws_client_factory`,
+`snapshot`, `apigw_create_rest_api`...), backed by the session's Portico server.
+
+Parts copied from LocalStack (https://github.com/localstack/localstack, commit 8b9a79f05,
+Apache-2.0): `apigw_create_rest_api`, `apigw_create_vpc_link` and `create_rest_apigw` follow
+tests/aws/services/apigateway/test_apigateway_api.py and localstack's testing fixtures.
+"""
+import os
+import sys
+
+import pytest
+
+# This directory is a package (its conftest must not shadow tests/conftest.py as `conftest`);
+# the copied tests import the shims as the top-level module `recorded`.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+
+import boto3  # noqa: E402
+from botocore.config import Config  # noqa: E402
+from portico_server import ACCOUNT_A, CONFIG, Server  # noqa: E402
+from recorded import Snapshot, recorded_content, short_uid  # noqa: E402
+
+
+NO_RETRY = Config(retries={"total_max_attempts": 1})
+
+
+def make_client(server, config=None):
+    """As tests/conftest.py's make_client: account A, us-east-1, no retries."""
+    return boto3.client(
+        "apigateway",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id=ACCOUNT_A[0],
+        aws_secret_access_key=ACCOUNT_A[1],
+        config=NO_RETRY.merge(config) if config is not None else NO_RETRY,
+    )
+
+
+class _Logs:
+    """CloudWatch Logs is no part of Portico: the log-group calls the stage tests make to get an
+    ARN answer the ARN AWS would (the ARN is replaced by `<log-group-arn>` in the recording)."""
+
+    def create_log_group(self, logGroupName):
+        return {}
+
+    def describe_log_groups(self, logGroupNamePrefix):
+        arn = f"arn:aws:logs:us-east-1:000000000000:log-group:{logGroupNamePrefix}:*"
+        return {"logGroups": [{"logGroupName": logGroupNamePrefix, "arn": arn}]}
+
+    def delete_log_group(self, logGroupName):
+        return {}
+
+
+class AwsClients:
+    def __init__(self, server, config=None):
+        self.apigateway = make_client(server, config)
+        self.logs = _Logs()
+
+
+# The NLB LocalStack's VPC link test targets outside AWS (its ARN with Portico's account and
+# region), configured so that the link becomes AVAILABLE as it does on AWS.
+NLB_ARN = (
+    "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/my-load-balancer/"
+    "50dc6c495c0c9188"
+)
+RECORDED_CONFIG = (
+    CONFIG
+    + f"""
+[[load_balancers]]
+arn = "{NLB_ARN}"
+targets = ["127.0.0.1:9"]
+"""
+)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The replay's own server (the suite's configuration and the NLB above)."""
+    s = Server(config=RECORDED_CONFIG).start()
+    yield s
+    s.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_portico(server):
+    """A fresh server state for every replayed test, as the `apigw` fixture does."""
+    server.reset()
+
+
+@pytest.fixture(scope="session")
+def aws_client(server):
+    return AwsClients(server)
+
+
+@pytest.fixture
+def aws_client_factory(server):
+    def factory(config=None):
+        return AwsClients(server, config=config)
+
+    return factory
+
+
+@pytest.fixture
+def region_name():
+    return "us-east-1"
+
+
+@pytest.fixture
+def account_id():
+    return ACCOUNT_A[2]
+
+
+@pytest.fixture
+def default_vpc():
+    """Only read when `is_aws_cloud()`."""
+    return None
+
+
+@pytest.fixture
+def snapshot(request, _fresh_portico):
+    fn = request.function
+    assert getattr(fn, "_aws_validated", False), "only @markers.aws.validated tests are replayed"
+    module_file = os.path.basename(request.node.fspath)
+    test_id = request.node.nodeid.split("::", 1)[1]
+    snap = Snapshot(
+        recorded_content(module_file, test_id), getattr(fn, "_skip_snapshot_paths", [])
+    )
+    yield snap
+    if getattr(request.node, "rep_call_passed", False):
+        missing = snap.unmatched()
+        assert not missing, f"recorded snapshot keys never matched: {missing}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when == "call":
+        item.rep_call_passed = rep.passed
+
+
+@pytest.fixture
+def apigw_create_rest_api(aws_client):
+    apigateway_client = aws_client.apigateway
+    rest_apis = []
+
+    def _factory(*args, **kwargs):
+        if "name" not in kwargs:
+            kwargs["name"] = f"test-api-{short_uid()}"
+        response = apigateway_client.create_rest_api(*args, **kwargs)
+        rest_apis.append(response["id"])
+        return response
+
+    yield _factory
+
+    for rest_api_id in rest_apis:
+        try:
+            apigateway_client.delete_rest_api(restApiId=rest_api_id)
+        except Exception:  # noqa: BLE001 - the test may have deleted it
+            pass
+
+
+@pytest.fixture
+def create_rest_apigw(aws_client):
+    """LocalStack's `create_rest_apigw`: returns (id, name, root resource id)."""
+    rest_api_ids = []
+    client = aws_client.apigateway
+
+    def _create(**kwargs):
+        kwargs.setdefault("name", f"test-api-{short_uid()}")
+        response = client.create_rest_api(**kwargs)
+        rest_api_ids.append(response["id"])
+        resources = client.get_resources(restApiId=response["id"])
+        root_id = next(item for item in resources["items"] if item["path"] == "/")["id"]
+        return response["id"], response["name"], root_id
+
+    yield _create
+
+    for rest_api_id in rest_api_ids:
+        try:
+            client.delete_rest_api(restApiId=rest_api_id)
+        except Exception:  # noqa: BLE001
+            pass
+
+
+@pytest.fixture
+def cleanups():
+    """LocalStack's `cleanups`: callables run after the test, last first."""
+    funcs = []
+    yield funcs
+    for fn in reversed(funcs):
+        try:
+            fn()
+        except Exception:  # noqa: BLE001
+            pass
