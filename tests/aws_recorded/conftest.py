@@ -5,8 +5,11 @@ Parts copied from LocalStack (https://github.com/localstack/localstack, commit 8
 Apache-2.0): `apigw_create_rest_api`, `apigw_create_vpc_link` and `create_rest_apigw` follow
 tests/aws/services/apigateway/test_apigateway_api.py and localstack's testing fixtures.
 """
+import json
 import os
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -19,6 +22,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from portico_server import ACCOUNT_A, CONFIG, Server  # noqa: E402
+import recorded  # noqa: E402
 from recorded import Snapshot, recorded_content, short_uid  # noqa: E402
 
 
@@ -39,9 +43,23 @@ def make_client(server, config=None):
 
 class _Logs:
     """CloudWatch Logs is no part of Portico: the log-group calls the stage tests make to get an
-    ARN answer the ARN AWS would (the ARN is replaced by `<log-group-arn>` in the recording)."""
+    ARN answer the ARN AWS would (the ARN is replaced by `<log-group-arn>` in the recording).
+    Creating a log group also gives the account the CloudWatch role the recording account had
+    (AWS refuses access logs to CloudWatch without one)."""
+
+    def __init__(self, apigateway):
+        self.apigateway = apigateway
 
     def create_log_group(self, logGroupName):
+        self.apigateway.update_account(
+            patchOperations=[
+                {
+                    "op": "replace",
+                    "path": "/cloudwatchRoleArn",
+                    "value": "arn:aws:iam::000000000000:role/apigateway-cloudwatch",
+                }
+            ]
+        )
         return {}
 
     def describe_log_groups(self, logGroupNamePrefix):
@@ -55,7 +73,7 @@ class _Logs:
 class AwsClients:
     def __init__(self, server, config=None):
         self.apigateway = make_client(server, config)
-        self.logs = _Logs()
+        self.logs = _Logs(self.apigateway)
 
 
 # The NLB LocalStack's VPC link test targets outside AWS (its ARN with Portico's account and
@@ -78,6 +96,7 @@ targets = ["127.0.0.1:9"]
 def server():
     """The replay's own server (the suite's configuration and the NLB above)."""
     s = Server(config=RECORDED_CONFIG).start()
+    recorded.SERVER_URL = s.url
     yield s
     s.close()
 
@@ -194,3 +213,68 @@ def cleanups():
             fn()
         except Exception:  # noqa: BLE001
             pass
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """httpbin's /post, which LocalStack's `echo_http_server_post` stands for against AWS: the
+    request echoed as JSON, its parsed JSON body under `json`."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length) if length else b""
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = None
+        out = json.dumps(
+            {
+                "data": data.decode("utf-8", "replace") or "{}",
+                "headers": dict(self.headers.items()),
+                "url": f"http://{self.headers.get('Host')}{self.path}",
+                "method": self.command,
+                "json": parsed,
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+
+@pytest.fixture
+def echo_http_server_post():
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/post"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+# LocalStack's tests/aws/services/apigateway/conftest.py (commit 8b9a79f05), verbatim:
+@pytest.fixture
+def apigw_redeploy_api(aws_client):
+    def _factory(rest_api_id: str, stage_name: str):
+        deployment_id = aws_client.apigateway.create_deployment(restApiId=rest_api_id)["id"]
+
+        aws_client.apigateway.update_stage(
+            restApiId=rest_api_id,
+            stageName=stage_name,
+            patchOperations=[{"op": "replace", "path": "/deploymentId", "value": deployment_id}],
+        )
+
+    return _factory
+
+
+@pytest.fixture
+def apigw_add_transformers(snapshot):
+    snapshot.add_transformer(snapshot.transform.jsonpath("$..items..id", "id"))
+    snapshot.add_transformer(snapshot.transform.key_value("deploymentId"))

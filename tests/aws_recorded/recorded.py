@@ -95,6 +95,21 @@ class markers:  # noqa: N801 - LocalStack's name
     aws = _Aws
     snapshot = _SnapshotMarkers
 
+    @staticmethod
+    def requires_in_process(fn):
+        return fn
+
+
+TAG_KEY_CUSTOM_ID = "_custom_id_"
+
+# The URL of the Portico server the replay runs against (set by conftest.py's `server`).
+SERVER_URL = None
+
+
+def api_invoke_url(api_id: str, stage: str = "", path: str = "/", **_):
+    """LocalStack's helper: the invoke URL of a deployed API, here Portico's path-style one."""
+    return f"{SERVER_URL}/restapis/{api_id}/{stage}/_user_request_{path}"
+
 
 class PutMode:
     merge = "merge"

@@ -2262,14 +2262,6 @@ class TestApiGatewayApiDocumentationPart:
         snapshot.match("delete_already_deleted_documentation_part", e.value.response)
 
     @markers.aws.validated
-    @markers.snapshot.skip_snapshot_verify(
-        paths=[
-            # FIXME: AWS returns the `path` field for RESPONSE and METHOD
-            "$.get-documentations-parts-after-import.items[1].location.path",
-            "$.get-documentations-parts-after-import.items[3].location.path",
-        ]
-    )
-    @markers.aws.validated
     def test_import_documentation_parts_bad_file(self, aws_client, apigw_create_rest_api, snapshot):
         rest_api_id = apigw_create_rest_api(
             name=f"test-api-{short_uid()}",
@@ -2861,6 +2853,65 @@ class TestApigatewayIntegration:
         snapshot.match("put-integration-response-wrong-resource", e.value.response)
 
     @markers.aws.validated
+    def test_put_integration_request_parameter_bool_type(
+        self, aws_client, apigw_create_rest_api, aws_client_factory, snapshot
+    ):
+        apigw_client = aws_client_factory(config=Config(parameter_validation=False)).apigateway
+        response = apigw_create_rest_api(
+            name=f"test-api-{short_uid()}",
+            description="APIGW test PutIntegration RequestParam",
+        )
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        bool_method = apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+            requestParameters={
+                "method.request.path.testPath": True,
+            },
+        )
+        snapshot.match("bool-method", bool_method)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.put_method(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="POST",
+                authorizationType="NONE",
+                requestParameters={
+                    "method.request.path.testPath": True,
+                    True: True,
+                },
+            )
+        snapshot.match("put-method-request-param-wrong-type", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.put_integration(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                type="HTTP_PROXY",
+                requestParameters={
+                    True: True,
+                },
+            )
+        snapshot.match("put-integration-request-param-wrong-type", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.put_integration(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                type="HTTP_PROXY",
+                requestParameters={
+                    "integration.request.path.testPath": True,
+                },
+            )
+        snapshot.match("put-integration-request-param-bool-value", e.value.response)
+
     @markers.aws.validated
     def test_create_integration_with_vpc_link(
         self, create_rest_apigw, aws_client, snapshot, region_name
@@ -3026,6 +3077,89 @@ class TestApigatewayIntegrationResponse:
         snapshot.match("get-integration-response-wrong-method", e.value.response)
 
     @markers.aws.validated
+    def test_integration_response_invalid_statuscode(
+        self, aws_client, apigw_create_rest_api, snapshot
+    ):
+        response = apigw_create_rest_api(
+            name=f"test-api-{short_uid()}",
+            description="APIGW test Integration Invalid StatusCode",
+        )
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        with pytest.raises(ClientError) as e:
+            aws_client.apigateway.put_integration_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="wrong",
+                responseTemplates={"application/json": '"created"'},
+                selectionPattern="",
+            )
+        snapshot.match("put-integration-response-invalid-statusCode", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            aws_client.apigateway.get_integration_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="wrong",
+            )
+        snapshot.match("get-integration-response-invalid-statusCode", e.value.response)
+
+    @markers.aws.validated
+    def test_integration_response_invalid_responsetemplates(
+        self, aws_client, aws_client_factory, apigw_create_rest_api, snapshot
+    ):
+        apigw_client = aws_client_factory(config=Config(parameter_validation=False)).apigateway
+        response = apigw_create_rest_api(
+            name=f"test-api-{short_uid()}",
+            description="APIGW test wrong api",
+        )
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+        )
+        apigw_client.put_integration(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            integrationHttpMethod="GET",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.put_integration_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                selectionPattern="",
+                responseTemplates={"application/json": 123},
+            )
+        # TODO: AWS returns a SerializationException
+        #   But LocalStack currently doesn't raise any Error
+        snapshot.match("put-integration-response-invalid-responseTemplates-1", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.put_integration_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                selectionPattern="",
+                responseTemplates={123: '{"statusCode": 200}'},
+            )
+        # TODO: AWS returns a BadRequestException
+        #   But LocalStack currently doesn't raise any Error
+        snapshot.match("put-integration-response-invalid-responseTemplates-2", e.value.response)
+
     @markers.aws.validated
     def test_integration_response_invalid_integration(
         self, aws_client, apigw_create_rest_api, snapshot
@@ -3085,7 +3219,598 @@ class TestApigatewayIntegrationResponse:
             )
         snapshot.match("get-integration-response-wrong-status-code", e.value.response)
 
+    @markers.aws.validated
+    def test_lifecycle_integration_response(self, aws_client, apigw_create_rest_api, snapshot):
+        snapshot.add_transformer(snapshot.transform.key_value("cacheNamespace"))
+        apigw_client = aws_client.apigateway
+        response = apigw_create_rest_api(name=f"test-api-{short_uid()}")
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+        )
+        apigw_client.put_integration(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+
+        put_response = apigw_client.put_integration_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+            responseTemplates={"application/json": '"created"'},
+            selectionPattern="",
+        )
+        snapshot.match("put-integration-response", put_response)
+
+        get_response = apigw_client.get_integration_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+        )
+        snapshot.match("get-integration-response", get_response)
+
+        update_response = apigw_client.update_integration_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+            patchOperations=[
+                {
+                    "op": "replace",
+                    "path": "/selectionPattern",
+                    "value": "updated-pattern",
+                }
+            ],
+        )
+        snapshot.match("update-integration-response", update_response)
+
+        overwrite_response = apigw_client.put_integration_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+            responseTemplates={"application/json": "overwrite"},
+            selectionPattern="overwrite-pattern",
+        )
+        snapshot.match("overwrite-integration-response", overwrite_response)
+
+        get_method = apigw_client.get_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+        )
+        snapshot.match("get-method", get_method)
+
+        delete_response = apigw_client.delete_integration_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+        )
+        snapshot.match("delete-integration-response", delete_response)
+
+    @markers.aws.validated
+    def test_delete_integration_response_errors(
+        self, aws_client_factory, apigw_create_rest_api, snapshot
+    ):
+        snapshot.add_transformer(snapshot.transform.key_value("cacheNamespace"))
+        apigw_client = aws_client_factory(config=Config(parameter_validation=False)).apigateway
+        response = apigw_create_rest_api(name=f"test-api-{short_uid()}")
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+        )
+        apigw_client.put_integration(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+
+        put_response = apigw_client.put_integration_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+            responseTemplates={"application/json": '"created"'},
+            selectionPattern="",
+        )
+        snapshot.match("put-integration-response", put_response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.delete_integration_response(
+                restApiId=api_id,
+                resourceId="bad-resource",
+                httpMethod="GET",
+                statusCode="200",
+            )
+        snapshot.match("non-existent-resource", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.delete_integration_response(
+                restApiId="bad-api-id",
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+            )
+        snapshot.match("non-existent-api-id", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.delete_integration_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="POST",
+                statusCode="200",
+            )
+        snapshot.match("non-existent-method", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.delete_integration_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="201",
+            )
+        snapshot.match("non-existent-status-code", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.delete_integration_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="WRONG",
+                statusCode="201",
+            )
+        snapshot.match("bad-method", e.value.response)
+
+
 class TestApigatewayMethodResponse:
+    @markers.aws.validated
+    def test_update_method_wrong_param_names(self, aws_client, apigw_create_rest_api, snapshot):
+        snapshot.add_transformer(snapshot.transform.key_value("cacheNamespace"))
+        apigw_client = aws_client.apigateway
+        response = apigw_create_rest_api(name=f"test-api-{short_uid()}")
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+        )
+        apigw_client.put_integration(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+
+        apigw_client.put_method_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+            responseParameters={"method.response.header.my-header": False},
+            responseModels={"application/json": "Empty"},
+        )
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "replace",
+                        "path": "/responseParameters/wrong",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-operation-with-wrong-param-name-1", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "remove",
+                        "path": "/responseParameters/wrong",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-operation-with-wrong-param-name-2", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "replace",
+                        "path": "/responseModels/wrong",
+                        "value": "Empty",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-operation-with-wrong-param-name-3", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "remove",
+                        "path": "/responseModels/wrong",
+                        "value": "Empty",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-operation-with-wrong-param-name-4", e.value.response)
+
+    @markers.aws.validated
+    def test_update_method_lack_response_parameters_and_models(
+        self, aws_client, apigw_create_rest_api, snapshot
+    ):
+        snapshot.add_transformer(snapshot.transform.key_value("cacheNamespace"))
+        apigw_client = aws_client.apigateway
+        response = apigw_create_rest_api(name=f"test-api-{short_uid()}")
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+        )
+        apigw_client.put_integration(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+
+        apigw_client.put_method_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+        )
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "remove",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match(
+            "update-method-response-operation-without-response-parameters", e.value.response
+        )
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "remove",
+                        "path": "/responseModels/application~1json",
+                        "value": "Empty",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-operation-without-response-models", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "remove",
+                        "path": "/wrong/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-operation-with-wrong-path", e.value.response)
+
+    @markers.aws.validated
+    def test_update_method_response_negative_tests(
+        self, aws_client, apigw_create_rest_api, snapshot
+    ):
+        snapshot.add_transformer(snapshot.transform.key_value("cacheNamespace"))
+        apigw_client = aws_client.apigateway
+        response = apigw_create_rest_api(name=f"test-api-{short_uid()}")
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+        )
+        apigw_client.put_integration(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+
+        apigw_client.put_method_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+            responseParameters={"method.response.header.my-header": False},
+            responseModels={"application/json": "Empty"},
+        )
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="201",
+                patchOperations=[
+                    {
+                        "op": "replace",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-statuscode", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="wrong",
+                patchOperations=[
+                    {
+                        "op": "replace",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-invalid-statuscode", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="wrong",
+                patchOperations=[
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-invalid-statuscode-and-wrong-op", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId="wrong",
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "replace",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-resource", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="POST",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "replace",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-method", e.value.response)
+
+    @markers.aws.validated
+    def test_update_method_response_wrong_operations(
+        self, aws_client, apigw_create_rest_api, snapshot
+    ):
+        snapshot.add_transformer(snapshot.transform.key_value("cacheNamespace"))
+        apigw_client = aws_client.apigateway
+        response = apigw_create_rest_api(name=f"test-api-{short_uid()}")
+        api_id = response["id"]
+        root_resource_id = response["rootResourceId"]
+
+        apigw_client.put_method(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            authorizationType="NONE",
+        )
+        apigw_client.put_integration(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            type="MOCK",
+            requestTemplates={"application/json": '{"statusCode": 200}'},
+        )
+        apigw_client.put_method_response(
+            restApiId=api_id,
+            resourceId=root_resource_id,
+            httpMethod="GET",
+            statusCode="200",
+            responseParameters={"method.response.header.my-header": False},
+            responseModels={"application/json": "Empty"},
+        )
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-operation-1", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseModels/application~1json",
+                        "value": "Empty",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-operation-2", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseModels/application~1json",
+                        "value": "Empty",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-operation-3", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseModels/application~1json",
+                        "value": "Empty",
+                    },
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseModels/application~1json",
+                        "value": "Empty",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-operation-4", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            apigw_client.update_method_response(
+                restApiId=api_id,
+                resourceId=root_resource_id,
+                httpMethod="GET",
+                statusCode="200",
+                patchOperations=[
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseParameters/method.response.header.my-header",
+                        "value": "true",
+                    },
+                    {
+                        "op": "remove",
+                        "path": "/responseModels/application~1json",
+                        "value": "Empty",
+                    },
+                    {
+                        "op": "wrong_op",
+                        "path": "/responseModels/application~1json",
+                        "value": "Empty",
+                    },
+                ],
+            )
+        snapshot.match("update-method-response-wrong-operation-5", e.value.response)
+
     @markers.aws.validated
     def test_update_method_response(self, aws_client, apigw_create_rest_api, snapshot):
         snapshot.add_transformer(snapshot.transform.key_value("cacheNamespace"))
@@ -3337,3 +4062,191 @@ class TestApiGatewayStage:
         snapshot.match("stages-deploy2", stages_deploy2)
         assert len(stages_deploy2["item"]) == 1
         assert stages_deploy2["item"][0]["stageName"] == "stage2"
+
+    @markers.aws.validated
+    def test_stage_access_log_settings(
+        self, create_api_for_deployment, aws_client, logs_create_log_group, snapshot
+    ):
+        # see https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html#UpdateStage-Patch
+        # for list of possible operations
+        api_id = create_api_for_deployment()
+        log_group_arn = logs_create_log_group()
+        # AWS appends ":*" to the ARN which API Gateway doesn't allow
+        log_group_arn = log_group_arn.removesuffix(":*")
+        snapshot.add_transformer(snapshot.transform.regex(log_group_arn, "<log-group-arn>"))
+
+        create_deployment = aws_client.apigateway.create_deployment(restApiId=api_id)
+        snapshot.match("create-deployment", create_deployment)
+        deployment_id = create_deployment["id"]
+
+        stage_name = "dev"
+        create_stage = aws_client.apigateway.create_stage(
+            restApiId=api_id,
+            stageName=stage_name,
+            deploymentId=deployment_id,
+            description="dev stage",
+        )
+        snapshot.match("create-stage", create_stage)
+
+        update_stage = aws_client.apigateway.update_stage(
+            restApiId=api_id,
+            stageName=stage_name,
+            patchOperations=[
+                {
+                    "op": "add",
+                    "path": "/accessLogSettings/destinationArn",
+                    "value": log_group_arn,
+                },
+            ],
+        )
+        snapshot.match("update-stage-access-log-dest-add", update_stage)
+
+        update_stage = aws_client.apigateway.update_stage(
+            restApiId=api_id,
+            stageName=stage_name,
+            patchOperations=[
+                {
+                    "op": "replace",
+                    "path": "/accessLogSettings/destinationArn",
+                    "value": log_group_arn + "a",
+                },
+            ],
+        )
+        snapshot.match("update-stage-access-log-dest-replace", update_stage)
+
+        # $context.extendedRequestId $context.identity.sourceIp
+        update_stage = aws_client.apigateway.update_stage(
+            restApiId=api_id,
+            stageName=stage_name,
+            patchOperations=[
+                {
+                    "op": "add",
+                    "path": "/accessLogSettings/format",
+                    "value": "$context.requestId $context.identity.sourceIp",
+                },
+            ],
+        )
+        snapshot.match("update-stage-access-log-format-add", update_stage)
+
+        update_stage = aws_client.apigateway.update_stage(
+            restApiId=api_id,
+            stageName=stage_name,
+            patchOperations=[
+                {
+                    "op": "remove",
+                    "path": "/accessLogSettings",
+                },
+            ],
+        )
+        snapshot.match("update-stage-access-log-remove-all", update_stage)
+
+    @markers.aws.validated
+    def test_stage_access_log_settings_validation(
+        self, create_api_for_deployment, aws_client, logs_create_log_group, snapshot
+    ):
+        # see https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html#UpdateStage-Patch
+        # for list of possible operations
+        api_id = create_api_for_deployment()
+        log_group_arn = logs_create_log_group()
+        # AWS appends ":*" to the ARN which API Gateway doesn't allow
+        log_group_arn = log_group_arn.removesuffix(":*")
+        snapshot.add_transformer(snapshot.transform.regex(log_group_arn, "<log-group-arn>"))
+
+        create_deployment = aws_client.apigateway.create_deployment(restApiId=api_id)
+        snapshot.match("create-deployment", create_deployment)
+        deployment_id = create_deployment["id"]
+
+        stage_name = "dev"
+        create_stage = aws_client.apigateway.create_stage(
+            restApiId=api_id,
+            stageName=stage_name,
+            deploymentId=deployment_id,
+            description="dev stage",
+        )
+        snapshot.match("create-stage", create_stage)
+
+        for op in ("add", "remove", "replace"):
+            with pytest.raises(ClientError) as e:
+                aws_client.apigateway.update_stage(
+                    restApiId=api_id,
+                    stageName=stage_name,
+                    patchOperations=[
+                        {
+                            "op": op,
+                            "path": "/accessLogSettings/randomValue",
+                            "value": "updated",
+                        },
+                    ],
+                )
+            snapshot.match(f"invalid-path-{op}", e.value.response)
+
+        for op in ("add", "remove", "replace"):
+            with pytest.raises(ClientError) as e:
+                aws_client.apigateway.update_stage(
+                    restApiId=api_id,
+                    stageName=stage_name,
+                    patchOperations=[
+                        {
+                            "op": op,
+                            "path": "/accessLogSettings/*",
+                            "value": "updated",
+                        },
+                    ],
+                )
+            snapshot.match(f"star-and-{op}", e.value.response)
+
+        for op in ("add", "replace"):
+            with pytest.raises(ClientError) as e:
+                aws_client.apigateway.update_stage(
+                    restApiId=api_id,
+                    stageName=stage_name,
+                    patchOperations=[
+                        {
+                            "op": op,
+                            "path": "/accessLogSettings",
+                            "value": "test",
+                        },
+                    ],
+                )
+            snapshot.match(f"root-and-{op}", e.value.response)
+
+        update_stage = aws_client.apigateway.update_stage(
+            restApiId=api_id,
+            stageName=stage_name,
+            patchOperations=[
+                {
+                    "op": "add",
+                    "path": "/accessLogSettings/destinationArn",
+                    "value": log_group_arn,
+                },
+            ],
+        )
+        snapshot.match("update-stage-access-log-dest-add", update_stage)
+
+        for path in ("destinationArn", "format"):
+            with pytest.raises(ClientError) as e:
+                aws_client.apigateway.update_stage(
+                    restApiId=api_id,
+                    stageName=stage_name,
+                    patchOperations=[
+                        {
+                            "op": "replace",
+                            "path": f"/accessLogSettings/{path}",
+                            "value": "",
+                        },
+                    ],
+                )
+            snapshot.match(f"update-stage-access-log-{path}-empty", e.value.response)
+
+        with pytest.raises(ClientError) as e:
+            aws_client.apigateway.update_stage(
+                restApiId=api_id,
+                stageName=stage_name,
+                patchOperations=[
+                    {
+                        "op": "remove",
+                        "path": "/accessLogSettings/destinationArn",
+                    },
+                ],
+            )
+        snapshot.match("update-stage-access-log-dest-remove", e.value.response)

@@ -101,6 +101,12 @@ pub fn parse(body: &Map<String, Value>) -> Result<Vec<PatchOp>, ApiError> {
 /// Read `patchOperations` from the body of `call`, whose operation names the input shape in
 /// AWS's validation errors (`UpdateMethodResponse` → `updateMethodResponseInput`).
 pub fn parse_call(call: &super::Call) -> Result<Vec<PatchOp>, ApiError> {
+    parse_call_with(call, Vec::new())
+}
+
+/// [`parse_call`], with the call's other validation failures (`Value 'x' at 'statusCode' …`),
+/// which AWS reports after the ops' in the same ValidationException.
+pub fn parse_call_with(call: &super::Call, others: Vec<String>) -> Result<Vec<PatchOp>, ApiError> {
     let mut input = String::with_capacity(call.operation.len() + 5);
     let mut chars = call.operation.chars();
     if let Some(first) = chars.next() {
@@ -108,7 +114,7 @@ pub fn parse_call(call: &super::Call) -> Result<Vec<PatchOp>, ApiError> {
         input.extend(chars);
     }
     input.push_str("Input");
-    parse_input(&call.json()?, &input)
+    parse_input_with(&call.json()?, &input, others)
 }
 
 /// Read `patchOperations` with AWS's enum check on every `op`: each bad one is reported, all
@@ -116,8 +122,17 @@ pub fn parse_call(call: &super::Call) -> Result<Vec<PatchOp>, ApiError> {
 /// operation's input shape. A missing path is kept as the literal `null`, which is how AWS
 /// prints it.
 pub fn parse_input(body: &Map<String, Value>, input: &str) -> Result<Vec<PatchOp>, ApiError> {
+    parse_input_with(body, input, Vec::new())
+}
+
+fn parse_input_with(
+    body: &Map<String, Value>,
+    input: &str,
+    others: Vec<String>,
+) -> Result<Vec<PatchOp>, ApiError> {
+    let empty = Vec::new();
     let list = match body.get("patchOperations") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None | Some(Value::Null) => &empty,
         Some(Value::Array(a)) => a,
         Some(_) => return Err(ApiError::bad_request("patchOperations must be a list")),
     };
@@ -151,6 +166,7 @@ pub fn parse_input(body: &Map<String, Value>, input: &str) -> Result<Vec<PatchOp
             from: m.str_of("from")?,
         });
     }
+    bad.extend(others);
     match bad.len() {
         0 => Ok(ops),
         1 => Err(ApiError::new(

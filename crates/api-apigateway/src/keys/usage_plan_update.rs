@@ -331,7 +331,9 @@ pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         txn.put(kind::USAGE_PLAN, "", id, &Value::Object(plan.clone()))?;
         Ok(plan)
     })?;
-    Ok(Reply::Json(Value::Object(plan)))
+    Ok(Reply::Json(Value::Object(super::usage_plans::with_tags(
+        plan,
+    ))))
 }
 
 #[cfg(test)]
