@@ -136,15 +136,24 @@ def default_vpc():
     return None
 
 
+HONOURED_SKIPS = {
+    # test_put_method_model: deleting a model two methods use names one of them; which one AWS
+    # names is not defined.
+    "$.delete-model-used-by-2-method.Error.Message",
+    "$.delete-model-used-by-2-method.message",
+}
+
+
 @pytest.fixture
 def snapshot(request, _fresh_portico):
     fn = request.function
     assert getattr(fn, "_aws_validated", False), "only @markers.aws.validated tests are replayed"
     module_file = os.path.basename(request.node.fspath)
     test_id = request.node.nodeid.split("::", 1)[1]
-    snap = Snapshot(
-        recorded_content(module_file, test_id), getattr(fn, "_skip_snapshot_paths", [])
-    )
+    # Only the skipped paths that concern a detail independent of Portico are honoured (see
+    # README.md); any other path a LocalStack test skips is compared all the same.
+    skips = [p for p in getattr(fn, "_skip_snapshot_paths", []) if p in HONOURED_SKIPS]
+    snap = Snapshot(recorded_content(module_file, test_id), skips)
     yield snap
     if getattr(request.node, "rep_call_passed", False):
         missing = snap.unmatched()
