@@ -126,6 +126,11 @@ def region_name():
 
 
 @pytest.fixture
+def partition():
+    return "aws"
+
+
+@pytest.fixture
 def account_id():
     return ACCOUNT_A[2]
 

@@ -11,8 +11,9 @@ Matching rules (see README.md):
   same text;
 - `datetime` stands for a timestamp (boto3 answers a datetime; LocalStack's TimestampTransformer);
 - strings holding a JSON object are compared parsed, as LocalStack's snapshot does;
-- the account id and region are LocalStack's (`111111111111`, `<region>`), Portico's are
-  rewritten to them before comparing, as LocalStack's own snapshot fixture does;
+- the account id, region and partition are LocalStack's (`111111111111`, `<region>`,
+  `arn:<partition>:`), Portico's are rewritten to them before comparing, as LocalStack's own
+  snapshot fixture does;
 - everything else must be equal: member names, values, types, list lengths, error codes,
   messages and HTTP status codes;
 - `SortingTransformer(key, fn)`: the list under `key` is compared as an unordered collection;
@@ -64,6 +65,14 @@ def retry(function, retries=3, sleep=1.0, sleep_before=0, **kwargs):
             raise_error = error
             time.sleep(sleep)
     raise raise_error
+
+
+def to_str(value, encoding="utf-8"):
+    return value.decode(encoding) if isinstance(value, bytes) else value
+
+
+def to_bytes(value, encoding="utf-8"):
+    return value.encode(encoding) if isinstance(value, str) else value
 
 
 def load_file(path):
@@ -302,6 +311,7 @@ class Snapshot:
         self.regexes = [
             RegexTransformer(PORTICO_ACCOUNT, "111111111111"),
             RegexTransformer(PORTICO_REGION, "<region>"),
+            RegexTransformer("arn:aws:", "arn:<partition>:"),
         ]
         self.key_values = []
         self.unordered_keys = set()

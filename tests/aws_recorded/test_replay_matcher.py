@@ -42,7 +42,7 @@ def test_everything_else_is_exact():
 
 
 def test_datetimes_json_strings_account_and_region():
-    snap({"d": "datetime", "s": {"a": 1}, "arn": "arn:aws:x:<region>:111111111111:y"}).match(
+    snap({"d": "datetime", "s": {"a": 1}, "arn": "arn:<partition>:x:<region>:111111111111:y"}).match(
         "k", {"d": datetime.datetime.now(), "s": '{"a": 1}', "arn": "arn:aws:x:us-east-1:000000000000:y"}
     )
     with pytest.raises(AssertionError):
