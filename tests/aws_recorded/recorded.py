@@ -24,6 +24,7 @@ Matching rules (see README.md):
 """
 import copy
 import datetime
+import enum
 import json
 import os
 import re
@@ -174,6 +175,18 @@ def create_rest_api_deployment(apigateway_client, **kwargs):
     response = apigateway_client.create_deployment(**kwargs)
     assert_response_is_201(response)
     return response.get("id"), response.get("createdDate")
+
+
+def update_rest_api_deployment(apigateway_client, **kwargs):
+    response = apigateway_client.update_deployment(**kwargs)
+    assert_response_is_200(response)
+    return response
+
+
+class UrlType(enum.Enum):
+    HOST_BASED = 0
+    PATH_BASED = 1
+    LS_PATH_BASED = 2
 
 
 def create_rest_api_stage(apigateway_client, **kwargs):
