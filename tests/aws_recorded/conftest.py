@@ -23,7 +23,18 @@ import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from portico_server import ACCOUNT_A, CONFIG, Server  # noqa: E402
 import recorded  # noqa: E402
-from recorded import Snapshot, recorded_content, short_uid  # noqa: E402
+from recorded import (  # noqa: E402
+    Snapshot,
+    create_rest_api_deployment,
+    create_rest_api_integration,
+    create_rest_api_integration_response,
+    create_rest_api_method_response,
+    create_rest_api_stage,
+    create_rest_resource,
+    create_rest_resource_method,
+    recorded_content,
+    short_uid,
+)
 
 
 NO_RETRY = Config(retries={"total_max_attempts": 1})
@@ -292,3 +303,166 @@ def apigw_redeploy_api(aws_client):
 def apigw_add_transformers(snapshot):
     snapshot.add_transformer(snapshot.transform.jsonpath("$..items..id", "id"))
     snapshot.add_transformer(snapshot.transform.key_value("deploymentId"))
+
+
+# LocalStack's tests/aws/services/apigateway/conftest.py (commit 8b9a79f05), verbatim; it needs
+# IAM and Kinesis helpers only for AWS-service URIs, which the replayed tests do not use.
+DEFAULT_STAGE_NAME = "dev"
+APPLICATION_JSON = "application/json"
+APIGATEWAY_DYNAMODB_POLICY = APIGATEWAY_KINESIS_POLICY = APIGATEWAY_ASSUME_ROLE_POLICY = {}
+
+
+@pytest.fixture
+def wait_for_stream_ready():
+    return None
+
+
+@pytest.fixture
+def create_iam_role_with_policy():
+    def _refuse(**kwargs):
+        raise AssertionError("IAM is no part of Portico")
+
+    return _refuse
+
+
+@pytest.fixture
+def create_rest_api_with_integration(
+    create_rest_apigw, wait_for_stream_ready, create_iam_role_with_policy, aws_client
+):
+    def _factory(
+        integration_uri,
+        path_part="test",
+        req_parameters=None,
+        req_templates=None,
+        res_templates=None,
+        integration_type=None,
+        stage=DEFAULT_STAGE_NAME,
+        resource_method: str = "POST",
+        integration_method: str = "POST",
+    ):
+        name = f"test-apigw-{short_uid()}"
+        api_id, name, root_id = create_rest_apigw(
+            name=name, endpointConfiguration={"types": ["REGIONAL"]}
+        )
+
+        resource_id, _ = create_rest_resource(
+            aws_client.apigateway, restApiId=api_id, parentId=root_id, pathPart=path_part
+        )
+
+        if req_parameters is None:
+            req_parameters = {}
+
+        method, _ = create_rest_resource_method(
+            aws_client.apigateway,
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod=resource_method,
+            authorizationType="NONE",
+            apiKeyRequired=False,
+            requestParameters=dict.fromkeys(req_parameters.values(), True),
+        )
+
+        # set AWS policy to give API GW access to backend resources
+        if ":dynamodb:" in integration_uri:
+            policy = APIGATEWAY_DYNAMODB_POLICY
+        elif ":kinesis:" in integration_uri:
+            policy = APIGATEWAY_KINESIS_POLICY
+        elif integration_type in ("HTTP", "HTTP_PROXY"):
+            policy = None
+        else:
+            raise Exception(f"Unexpected integration URI: {integration_uri}")
+        assume_role_arn = ""
+        if policy:
+            assume_role_arn = create_iam_role_with_policy(
+                RoleName=f"role-apigw-{short_uid()}",
+                PolicyName=f"policy-apigw-{short_uid()}",
+                RoleDefinition=APIGATEWAY_ASSUME_ROLE_POLICY,
+                PolicyDefinition=policy,
+            )
+
+        create_rest_api_integration(
+            aws_client.apigateway,
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod=method,
+            integrationHttpMethod=integration_method,
+            type=integration_type or "AWS",
+            credentials=assume_role_arn,
+            uri=integration_uri,
+            requestTemplates=req_templates or {},
+            requestParameters=req_parameters,
+        )
+
+        create_rest_api_method_response(
+            aws_client.apigateway,
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod=resource_method,
+            statusCode="200",
+        )
+
+        res_templates = res_templates or {APPLICATION_JSON: "$input.json('$')"}
+        create_rest_api_integration_response(
+            aws_client.apigateway,
+            restApiId=api_id,
+            resourceId=resource_id,
+            httpMethod=resource_method,
+            statusCode="200",
+            responseTemplates=res_templates,
+        )
+
+        deployment_id, _ = create_rest_api_deployment(aws_client.apigateway, restApiId=api_id)
+        create_rest_api_stage(
+            aws_client.apigateway, restApiId=api_id, stageName=stage, deploymentId=deployment_id
+        )
+
+        return api_id
+
+    yield _factory
+
+
+class _StatusEcho(BaseHTTPRequestHandler):
+    """LocalStack's `create_status_code_echo_server` is a Lambda function URL running
+    tests/aws/services/lambda_/functions/lambda_echo_status_code.py: it answers the status code
+    the path ends with, and `{"status_code": N, "message": ""}`. The same, without Lambda."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        path = self.path.split("?")[0]
+        last = path.split("/")[-1]
+        if last.isdigit() and 100 <= int(last) < 600:
+            status, message = int(last), ""
+        else:
+            status, message = 400, f"No valid status found at end of path {path}"
+        out = json.dumps({"status_code": status, "message": message}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _handle
+
+
+@pytest.fixture
+def create_status_code_echo_server():
+    servers = []
+
+    def _create():
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _StatusEcho)
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        return f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+    yield _create
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
