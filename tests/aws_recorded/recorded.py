@@ -87,6 +87,10 @@ class _Aws:
         fn._aws_validated = True
         return fn
 
+    @staticmethod
+    def only_localstack(fn):
+        return fn
+
 
 class _SnapshotMarkers:
     @staticmethod

@@ -728,3 +728,198 @@ class TestDeployments:
             client.delete_deployment(restApiId=api_id, deploymentId=deployment_id_2)
         snapshot.match("delete-deployment-2-error", ctx.value.response)
 
+
+class TestApigatewayRouting:
+    @markers.aws.validated
+    def test_proxy_routing_with_hardcoded_resource_sibling(self, aws_client, create_rest_apigw):
+        api_id, _, root_id = create_rest_apigw(name="test proxy routing")
+
+        resource = aws_client.apigateway.create_resource(
+            restApiId=api_id, parentId=root_id, pathPart="test"
+        )
+        hardcoded_resource_id = resource["id"]
+
+        response_template_post = {"statusCode": 200, "message": "POST request"}
+        _create_mock_integration_with_200_response_template(
+            aws_client, api_id, hardcoded_resource_id, "POST", response_template_post
+        )
+
+        resource = aws_client.apigateway.create_resource(
+            restApiId=api_id, parentId=hardcoded_resource_id, pathPart="any"
+        )
+        any_resource_id = resource["id"]
+
+        response_template_any = {"statusCode": 200, "message": "ANY request"}
+        _create_mock_integration_with_200_response_template(
+            aws_client, api_id, any_resource_id, "ANY", response_template_any
+        )
+
+        resource = aws_client.apigateway.create_resource(
+            restApiId=api_id, parentId=root_id, pathPart="{proxy+}"
+        )
+        proxy_resource_id = resource["id"]
+        response_template_options = {"statusCode": 200, "message": "OPTIONS request"}
+        _create_mock_integration_with_200_response_template(
+            aws_client, api_id, proxy_resource_id, "OPTIONS", response_template_options
+        )
+
+        stage_name = "dev"
+        aws_client.apigateway.create_deployment(restApiId=api_id, stageName=stage_name)
+
+        url = api_invoke_url(api_id=api_id, stage=stage_name, path="/test")
+
+        def _invoke_api(req_url: str, http_method: str, expected_type: str):
+            _response = requests.request(http_method.upper(), req_url)
+            assert _response.ok
+            assert _response.json()["message"] == f"{expected_type} request"
+
+        retries = 10 if is_aws_cloud() else 3
+        sleep = 3 if is_aws_cloud() else 1
+        retry(
+            _invoke_api,
+            retries=retries,
+            sleep=sleep,
+            req_url=url,
+            http_method="OPTIONS",
+            expected_type="OPTIONS",
+        )
+        retry(
+            _invoke_api,
+            retries=retries,
+            sleep=sleep,
+            req_url=url,
+            http_method="POST",
+            expected_type="POST",
+        )
+        any_url = api_invoke_url(api_id=api_id, stage=stage_name, path="/test/any")
+        retry(
+            _invoke_api,
+            retries=retries,
+            sleep=sleep,
+            req_url=any_url,
+            http_method="OPTIONS",
+            expected_type="ANY",
+        )
+        retry(
+            _invoke_api,
+            retries=retries,
+            sleep=sleep,
+            req_url=any_url,
+            http_method="GET",
+            expected_type="ANY",
+        )
+
+    @markers.aws.validated
+    def test_routing_with_hardcoded_resource_sibling_order(self, aws_client, create_rest_apigw):
+        api_id, _, root_id = create_rest_apigw(name="test parameter routing")
+
+        resource = aws_client.apigateway.create_resource(
+            restApiId=api_id, parentId=root_id, pathPart="part1"
+        )
+        hardcoded_resource_id = resource["id"]
+
+        response_template_get = {"statusCode": 200, "message": "part1"}
+        _create_mock_integration_with_200_response_template(
+            aws_client, api_id, hardcoded_resource_id, "GET", response_template_get
+        )
+
+        # define the proxy before so that it would come up as the first resource iterated over
+        resource = aws_client.apigateway.create_resource(
+            restApiId=api_id, parentId=root_id, pathPart="{param+}"
+        )
+        proxy_resource_id = resource["id"]
+        response_template_get = {"statusCode": 200, "message": "proxy"}
+        _create_mock_integration_with_200_response_template(
+            aws_client, api_id, proxy_resource_id, "GET", response_template_get
+        )
+
+        resource = aws_client.apigateway.create_resource(
+            restApiId=api_id, parentId=hardcoded_resource_id, pathPart="hardcoded-value"
+        )
+        any_resource_id = resource["id"]
+
+        response_template_get = {"statusCode": 200, "message": "hardcoded-value"}
+        _create_mock_integration_with_200_response_template(
+            aws_client, api_id, any_resource_id, "GET", response_template_get
+        )
+
+        stage_name = "dev"
+        aws_client.apigateway.create_deployment(restApiId=api_id, stageName=stage_name)
+
+        def _invoke_api(path: str, expected_response: str):
+            url = api_invoke_url(api_id=api_id, stage=stage_name, path=path)
+            _response = requests.get(url)
+            assert _response.ok
+            assert _response.json()["message"] == expected_response
+
+        retries = 10 if is_aws_cloud() else 3
+        sleep = 3 if is_aws_cloud() else 1
+        retry(
+            _invoke_api,
+            retries=retries,
+            sleep=sleep,
+            path="/part1",
+            expected_response="part1",
+        )
+        retry(
+            _invoke_api,
+            retries=retries,
+            sleep=sleep,
+            path="/part1/hardcoded-value",
+            expected_response="hardcoded-value",
+        )
+
+        retry(
+            _invoke_api,
+            retries=retries,
+            sleep=sleep,
+            path="/part1/random-value",
+            expected_response="proxy",
+        )
+
+    @markers.aws.validated
+    @pytest.mark.skipif(
+        condition=not is_next_gen_api() and not is_aws_cloud(),
+        reason="Wrong behavior in legacy implementation",
+    )
+    def test_routing_not_found(self, aws_client, create_rest_apigw, snapshot):
+        api_id, _, root_id = create_rest_apigw(name=f"test-notfound-{short_uid()}")
+
+        resource = aws_client.apigateway.create_resource(
+            restApiId=api_id, parentId=root_id, pathPart="existing"
+        )
+        hardcoded_resource_id = resource["id"]
+
+        response_template_get = {"statusCode": 200, "message": "exists"}
+        _create_mock_integration_with_200_response_template(
+            aws_client, api_id, hardcoded_resource_id, "GET", response_template_get
+        )
+
+        stage_name = "dev"
+        aws_client.apigateway.create_deployment(restApiId=api_id, stageName=stage_name)
+
+        def _invoke_api(path: str, method: str, works: bool):
+            url = api_invoke_url(api_id=api_id, stage=stage_name, path=path)
+            _response = requests.request(method, url)
+            assert _response.ok == works
+            return _response
+
+        retry_args = {"retries": 10 if is_aws_cloud() else 3, "sleep": 3 if is_aws_cloud() else 1}
+        response = retry(_invoke_api, method="GET", path="/existing", works=True, **retry_args)
+        snapshot.match("working-route", response.json())
+
+        response = retry(
+            _invoke_api, method="GET", path="/random-non-existing", works=False, **retry_args
+        )
+        resp = {
+            "content": response.json(),
+            "errorType": response.headers.get("x-amzn-ErrorType"),
+        }
+        snapshot.match("not-found", resp)
+
+        response = retry(_invoke_api, method="POST", path="/existing", works=False, **retry_args)
+        resp = {
+            "content": response.json(),
+            "errorType": response.headers.get("x-amzn-ErrorType"),
+        }
+        snapshot.match("wrong-method", resp)

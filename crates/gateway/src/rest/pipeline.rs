@@ -376,7 +376,12 @@ pub async fn invoke(
     let dep = exec.deployment;
     // Phase 2: route.
     let routed = match route {
-        Route::Find => dep.router.find(req.path).map(|m| (m.resource, m.params)),
+        Route::Find => dep
+            .router
+            .find_with(req.path, &|i| {
+                dep.resources[i].method(req.method.as_str()).is_some()
+            })
+            .map(|m| (m.resource, m.params)),
         Route::Resource(i) => dep.resources.get(i).map(|r| {
             let mut one = Router::new();
             let params = match one.insert(&r.path, 0) {
