@@ -480,6 +480,21 @@ fn check_content_handling(r: &Map<String, Value>, source: Source) -> Result<(), 
     }
 }
 
+/// `responseTemplates`: a map of strings, where a null template stands for the empty one.
+fn templates_of(
+    body: &Map<String, Value>,
+) -> Result<Option<portico_model::IndexMap<String, String>>, ApiError> {
+    let mut body = body.clone();
+    if let Some(Value::Object(t)) = body.get_mut("responseTemplates") {
+        for v in t.values_mut() {
+            if v.is_null() {
+                *v = json!("");
+            }
+        }
+    }
+    string_map(&body, "responseTemplates")
+}
+
 /// A template's key is a media type (`type/subtype`).
 fn check_content_type(content_type: &str) -> Result<(), ApiError> {
     match content_type.split_once('/') {
@@ -507,15 +522,23 @@ fn put_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let code = call.label("status_code").to_string();
     methods::check_status_code(&code)?;
     let body = call.json()?;
-    let r = IntegrationResponse {
+    let mut r = IntegrationResponse {
         status_code: code.clone(),
         selection_pattern: body.str_of("selectionPattern")?,
         content_handling: body.str_of("contentHandling")?,
         // Kept even when empty: AWS echoes an empty map it was given.
         response_parameters: string_map(&body, "responseParameters")?,
-        response_templates: string_map(&body, "responseTemplates")?,
+        response_templates: templates_of(&body)?,
     }
     .to_map();
+    // AWS stores a template given as null or "" as null, and answers it so.
+    if let Some(Value::Object(t)) = r.get_mut("responseTemplates") {
+        for v in t.values_mut() {
+            if v.as_str() == Some("") {
+                *v = Value::Null;
+            }
+        }
+    }
     check_content_handling(&r, Source::Put("putIntegrationResponseInput"))?;
     if let Some(Value::Object(t)) = r.get("responseTemplates") {
         for content_type in t.keys() {
