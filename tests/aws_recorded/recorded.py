@@ -283,7 +283,7 @@ def _plain(value):
         except ValueError:
             return value
     if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
+        return str(value)  # LocalStack's snapshot serialises bytes as their repr (`b''`)
     if hasattr(value, "read"):  # a StreamingBody
         return value.read().decode("utf-8", "replace")
     return value

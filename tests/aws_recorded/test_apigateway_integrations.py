@@ -351,6 +351,270 @@ def test_integration_mock_with_path_param(create_rest_apigw, aws_client, snapsho
     assert response_data.status_code == 200
 
 
+@markers.aws.validated
+@pytest.mark.skipif(
+    condition=not is_next_gen_api() and not is_aws_cloud(),
+    reason="Behavior is properly implemented in Legacy, it returns the MOCK response",
+)
+def test_integration_mock_with_request_overrides_in_response_template(
+    create_rest_apigw, aws_client, snapshot
+):
+    api_id, _, root = create_rest_apigw(
+        name=f"test-api-{short_uid()}",
+        description="this is my api",
+    )
+
+    rest_resource = aws_client.apigateway.create_resource(
+        restApiId=api_id,
+        parentId=root,
+        pathPart="{testPath}",
+    )
+    resource_id = rest_resource["id"]
+
+    aws_client.apigateway.put_method(
+        restApiId=api_id,
+        resourceId=resource_id,
+        httpMethod="GET",
+        authorizationType="NONE",
+        requestParameters={
+            "method.request.path.testPath": True,
+        },
+    )
+
+    aws_client.apigateway.put_method_response(
+        restApiId=api_id, resourceId=resource_id, httpMethod="GET", statusCode="200"
+    )
+
+    # this should only work for MOCK integration, as they don't use the .path at all. This seems to be a derivative
+    # way to pass data from the integration request to integration response with MOCK integration
+    request_template = textwrap.dedent("""#set($body = $util.base64Decode($input.params('testPath')))
+    #set($context.requestOverride.path.body = $body)
+    {
+      "statusCode": 200
+    }
+    """)
+
+    aws_client.apigateway.put_integration(
+        restApiId=api_id,
+        resourceId=resource_id,
+        httpMethod="GET",
+        integrationHttpMethod="POST",
+        type="MOCK",
+        requestParameters={},
+        requestTemplates={"application/json": request_template},
+    )
+    response_template = textwrap.dedent("""
+    #set($body = $util.parseJson($context.requestOverride.path.body))
+    #set($inputBody = $body.message)
+    #if($inputBody == "path1")
+    {
+       "response": "path was path one"
+    }
+    #elseif($inputBody == "path2")
+    {
+       "response": "path was path two"
+    }
+    #else
+    {
+      "response": "this is the else clause"
+    }
+    #end
+    """)
+
+    aws_client.apigateway.put_integration_response(
+        restApiId=api_id,
+        resourceId=resource_id,
+        httpMethod="GET",
+        statusCode="200",
+        selectionPattern="2\\d{2}",
+        responseTemplates={"application/json": response_template},
+    )
+    stage_name = "dev"
+    aws_client.apigateway.create_deployment(restApiId=api_id, stageName=stage_name)
+
+    path_data = to_str(base64.b64encode(to_bytes(json.dumps({"message": "path1"}))))
+    invocation_url = api_invoke_url(api_id=api_id, stage=stage_name, path="/" + path_data)
+
+    def invoke_api(url) -> requests.Response:
+        _response = requests.get(url, verify=False)
+        assert _response.ok
+        return _response
+
+    response_data = retry(invoke_api, sleep=2, retries=10, url=invocation_url)
+    snapshot.match("invoke-path1", response_data.json())
+
+    path_data_2 = to_str(base64.b64encode(to_bytes(json.dumps({"message": "path2"}))))
+    invocation_url_2 = api_invoke_url(api_id=api_id, stage=stage_name, path="/" + path_data_2)
+
+    response_data_2 = invoke_api(url=invocation_url_2)
+    snapshot.match("invoke-path2", response_data_2.json())
+
+    path_data_3 = to_str(base64.b64encode(to_bytes(json.dumps({"message": "whatever"}))))
+    invocation_url_3 = api_invoke_url(api_id=api_id, stage=stage_name, path="/" + path_data_3)
+
+    response_data_3 = invoke_api(url=invocation_url_3)
+    snapshot.match("invoke-path-else", response_data_3.json())
+
+
+@markers.aws.validated
+@pytest.mark.parametrize("create_response_template", [True, False])
+def test_integration_mock_with_response_override_in_request_template(
+    create_rest_apigw, aws_client, snapshot, create_response_template
+):
+    expected_status = 444
+    api_id, _, root_id = create_rest_apigw(
+        name=f"test-api-{short_uid()}",
+        description="this is my api",
+    )
+
+    aws_client.apigateway.put_method(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        authorizationType="NONE",
+    )
+
+    aws_client.apigateway.put_method_response(
+        restApiId=api_id, resourceId=root_id, httpMethod="GET", statusCode="200"
+    )
+
+    request_template = textwrap.dedent(f"""
+    #set($context.responseOverride.status = {expected_status})
+    #set($context.responseOverride.header.foo = "bar")
+    #set($context.responseOverride.custom = "is also passed around")
+    {{
+      "statusCode": 200
+    }}
+    """)
+
+    aws_client.apigateway.put_integration(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        integrationHttpMethod="POST",
+        type="MOCK",
+        requestParameters={},
+        requestTemplates={"application/json": request_template},
+    )
+    response_template = textwrap.dedent("""
+    #set($statusOverride = $context.responseOverride.status)
+    #set($fooHeader = $context.responseOverride.header.foo)
+    #set($custom = $context.responseOverride.custom)
+    {
+        "statusOverride": "$statusOverride",
+        "fooHeader": "$fooHeader",
+        "custom": "$custom"
+    }
+    """)
+
+    aws_client.apigateway.put_integration_response(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        statusCode="200",
+        selectionPattern="2\\d{2}",
+        responseTemplates={"application/json": response_template}
+        if create_response_template
+        else {},
+    )
+    stage_name = "dev"
+    aws_client.apigateway.create_deployment(restApiId=api_id, stageName=stage_name)
+
+    invocation_url = api_invoke_url(api_id=api_id, stage=stage_name)
+
+    def invoke_api(url) -> requests.Response:
+        _response = requests.get(url, verify=False)
+        assert _response.status_code == expected_status
+        return _response
+
+    response_data = retry(invoke_api, sleep=2, retries=10, url=invocation_url)
+    assert response_data.headers["foo"] == "bar"
+    snapshot.match(
+        "response",
+        {
+            "body": response_data.json() if create_response_template else response_data.content,
+            "status_code": response_data.status_code,
+        },
+    )
+
+
+@markers.aws.validated
+def test_integration_mock_with_vtl_map_assignation(create_rest_apigw, aws_client, snapshot):
+    api_id, _, root_id = create_rest_apigw(
+        name=f"test-api-{short_uid()}",
+        description="this is my api",
+    )
+
+    aws_client.apigateway.put_method(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        authorizationType="NONE",
+    )
+
+    aws_client.apigateway.put_method_response(
+        restApiId=api_id, resourceId=root_id, httpMethod="GET", statusCode="200"
+    )
+
+    request_template = textwrap.dedent("""
+    #set($paramName = "foo")
+    #set($context.requestOverride.querystring[$paramName] = "bar")
+    #set($paramPutName = "putfoo")
+    $context.requestOverride.querystring.put($paramPutName, "putBar")
+    #set($context["requestOverride"].querystring["nestedfoo"] = "nestedFoo")
+    {
+      "statusCode": 200
+    }
+    """)
+
+    aws_client.apigateway.put_integration(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        integrationHttpMethod="POST",
+        type="MOCK",
+        requestParameters={},
+        requestTemplates={"application/json": request_template},
+    )
+    response_template = textwrap.dedent("""
+    #set($value = $context.requestOverride.querystring["foo"])
+    #set($value2 = $context.requestOverride.querystring["putfoo"])
+    #set($value3 = $context.requestOverride.querystring["nestedfoo"])
+    {
+        "value": "$value",
+        "value2": "$value2",
+        "value3": "$value3"
+    }
+    """)
+
+    aws_client.apigateway.put_integration_response(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        statusCode="200",
+        selectionPattern="2\\d{2}",
+        responseTemplates={"application/json": response_template},
+    )
+    stage_name = "dev"
+    aws_client.apigateway.create_deployment(restApiId=api_id, stageName=stage_name)
+
+    invocation_url = api_invoke_url(api_id=api_id, stage=stage_name)
+
+    def invoke_api(url) -> requests.Response:
+        _response = requests.get(url, verify=False)
+        assert _response.status_code == 200
+        return _response
+
+    response_data = retry(invoke_api, sleep=2, retries=10, url=invocation_url)
+    snapshot.match(
+        "response",
+        {
+            "body": response_data.json(),
+            "status_code": response_data.status_code,
+        },
+    )
+
+
 @pytest.fixture
 def create_vpc_endpoint(default_vpc, aws_client):
     endpoints = []

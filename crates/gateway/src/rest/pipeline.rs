@@ -573,7 +573,7 @@ async fn phases(
     })?;
     // Phase 5: integration request.
     let binary = request_map::is_binary(content_type, &exec.deployment.binary_media_types);
-    let mapped = request_map::map(
+    let mut mapped = request_map::map(
         integ,
         view,
         &req.body,
@@ -586,6 +586,12 @@ async fn phases(
         log,
     )?;
     let status_override = mapped.status_override;
+    // A MOCK integration's response template sees the request template's overrides; every
+    // integration's response gets the request template's `responseOverride`.
+    let mut carried = std::mem::take(&mut mapped.carried);
+    if integ.kind != Kind::Mock {
+        carried.request = Default::default();
+    }
     let accept = req.known.accept.and_then(|v| v.to_str().ok());
     // Phase 6: integrate.
     let outcome = match integ.kind {
@@ -658,6 +664,7 @@ async fn phases(
         &req.query,
         exec.variables,
         status_override,
+        carried,
         log,
     )
 }
