@@ -42,6 +42,31 @@ class TestApigatewayApiKeysCrud:
             aws_client.apigateway.delete_api_key(apiKey=api_key["id"])
 
     @markers.aws.validated
+    def test_negative_get_usage_plan_api_keys(
+        self, aws_client, apigw_create_api_key, snapshot, cleanup_api_keys, cleanups
+    ):
+        snapshot.add_transformers_list(
+            [
+                snapshot.transform.key_value("id"),
+                snapshot.transform.key_value("value"),
+                snapshot.transform.key_value("name"),
+            ]
+        )
+
+        get_keys = aws_client.apigateway.get_api_keys(limit=-1)
+        snapshot.match("get-api-keys-invalid-limit", get_keys)
+
+        create_api_key = apigw_create_api_key(name="key-enabled-false", enabled=False)
+        assert not create_api_key["enabled"]
+        snapshot.match("create-api-key", create_api_key)
+
+        update_resp = aws_client.apigateway.update_api_key(
+            apiKey=create_api_key["id"],
+            patchOperations=[{"op": "replace", "path": "/name", "value": "new-name"}],
+        )
+        snapshot.match("update-api-key-name", update_resp)
+
+    @markers.aws.validated
     def test_create_api_key_with_invalid_name(
         self, aws_client, snapshot, cleanup_api_keys, cleanups
     ):

@@ -64,9 +64,37 @@ pub fn select<T>(
     call: &Call,
     kind: &str,
     scope: &str,
+    pick: impl FnMut(&SharedDoc) -> Option<T>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    select_limited(txn, call, kind, scope, limit(call)?, pick)
+}
+
+/// [`page`] for the operations that read an out-of-range `limit` as the default one rather
+/// than refusing it (AWS's GetApiKeys answers `limit=-1` with a page).
+pub fn page_lenient(
+    txn: &mut dyn Txn,
+    call: &Call,
+    kind: &str,
+    scope: &str,
+    view: impl FnMut(&SharedDoc) -> Option<Value>,
+) -> Result<Value, ApiError> {
+    let limit = limit(call).unwrap_or(DEFAULT_LIMIT);
+    let (items, position) = select_limited(txn, call, kind, scope, limit, view)?;
+    let mut out = json!({ "item": items });
+    if let Some(p) = position {
+        out["position"] = Value::String(p);
+    }
+    Ok(out)
+}
+
+fn select_limited<T>(
+    txn: &mut dyn Txn,
+    call: &Call,
+    kind: &str,
+    scope: &str,
+    limit: usize,
     mut pick: impl FnMut(&SharedDoc) -> Option<T>,
 ) -> Result<(Vec<T>, Option<String>), ApiError> {
-    let limit = limit(call)?;
     let mut after = match call.query("position") {
         Some(p) if !p.is_empty() => decode(p)?,
         _ => 0,
