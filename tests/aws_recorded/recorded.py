@@ -210,7 +210,8 @@ class SortingTransformer:
 
 class RegexTransformer:
     def __init__(self, regex, replacement):
-        self.regex = regex if isinstance(regex, re.Pattern) else re.compile(re.escape(regex))
+        # LocalStack's RegexTransformer compiles a string as a pattern.
+        self.regex = regex if isinstance(regex, re.Pattern) else re.compile(regex)
         self.replacement = replacement
 
 

@@ -428,12 +428,7 @@ pub async fn invoke(
         ExecLog::default()
     };
     log.add(|| format!("Starting execution for request: {}", exec.request_id));
-    log.add(|| {
-        format!(
-            "HTTP Method: {}, Resource Path: {}",
-            plan.http_method, req.path
-        )
-    });
+    log.add(|| format!("HTTP Method: {}, Resource Path: {}", req.method, req.path));
     log.add(|| format!("Method request path: {}", pairs(&params)));
     log.add(|| format!("Method request query string: {}", pairs(&req.query)));
     log.add(|| {

@@ -408,6 +408,13 @@ fn backend_endpoint(o: &Outgoing, proxy: bool) -> Result<Endpoint, GatewayError>
             }
         }
     }
+    // No host at all (`https://${stageVariables.host}` without the variable): AWS's text.
+    let after_scheme = url.split_once("://").map_or("", |(_, rest)| rest);
+    if after_scheme.is_empty() || after_scheme.starts_with(['/', '?', ':']) {
+        return Err(GatewayError::config(
+            "Execution failed due to configuration error: Invalid endpoint address",
+        ));
+    }
     if url.starts_with("https://") {
         return Err(GatewayError::config(format!(
             "Execution failed due to configuration error: Portico does not reach https:// integration endpoints yet: {url}"
