@@ -525,3 +525,22 @@ def apigw_test_invoke_response_formatter(snapshot):
         return response
 
     return transform_response
+
+
+@pytest.fixture
+def httpserver():
+    """pytest-httpserver's fixture, as far as LocalStack's echo fixtures use it."""
+    s = recorded.HTTPServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def create_echo_http_server(echo_http_server_post):
+    """LocalStack's fixture deploys an echo Lambda behind a function URL; the tests replayed here
+    only need an HTTP endpoint for an integration URI (its answer is not recorded)."""
+
+    def _create(trim_x_headers=False):
+        return echo_http_server_post
+
+    return _create

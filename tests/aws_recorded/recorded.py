@@ -199,6 +199,77 @@ def create_rest_api_stage(apigateway_client, **kwargs):
     return response.get("stageName")
 
 
+# ---------------------------------------------------------------- pytest-httpserver, werkzeug
+
+
+class Request:
+    """The part of werkzeug's Request LocalStack's echo handlers read."""
+
+    def __init__(self, method, url, headers, data):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.data = data
+
+
+class Response:
+    """The part of werkzeug's Response LocalStack's echo handlers build."""
+
+    def __init__(self, response=b"", status=200, headers=None):
+        self.body = response.encode() if isinstance(response, str) else response
+        self.status = status
+        self.headers = dict(headers or {})
+
+
+class HTTPServer:
+    """pytest-httpserver's HTTPServer as LocalStack's fixtures use it: one handler for every
+    request (`expect_request("").respond_with_handler(fn)`), `url_for(path)`."""
+
+    def __init__(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        server = self
+        self.handler = None
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                data = self.rfile.read(length) if length else b""
+                url = f"http://{self.headers.get('Host')}{self.path}"
+                resp = server.handler(Request(self.command, url, dict(self.headers.items()), data))
+                self.send_response(resp.status)
+                for k, v in resp.headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(resp.body)))
+                self.end_headers()
+                self.wfile.write(resp.body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _handle
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def expect_request(self, uri):
+        return self
+
+    def respond_with_handler(self, handler):
+        self.handler = handler
+
+    def url_for(self, path):
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 # ---------------------------------------------------------------- transformers
 
 

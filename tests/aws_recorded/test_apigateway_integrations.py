@@ -15,6 +15,9 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 from recorded import (  # noqa: F401
+    HTTPServer,
+    Request,
+    Response,
     api_invoke_url,
     create_rest_api_deployment,
     is_aws_cloud,
@@ -33,6 +36,112 @@ class RequestParameterRoute(TypedDict, total=False):
     request_parameter: str
     parameter_mapping: str
     resource_id: str
+
+
+@pytest.fixture
+def status_code_http_server(httpserver: HTTPServer):
+    """Spins up a local HTTP echo server and returns the endpoint URL"""
+    if is_aws_cloud():
+        return f"{PUBLIC_HTTP_ECHO_SERVER_URL}/"
+
+    def _echo(request: Request) -> Response:
+        result = {
+            "data": request.data or "{}",
+            "headers": dict(request.headers),
+            "url": request.url,
+            "method": request.method,
+        }
+        status_code = request.url.rpartition("/")[2]
+        response_body = json.dumps(result)
+        return Response(response_body, status=int(status_code))
+
+    httpserver.expect_request("").respond_with_handler(_echo)
+    http_endpoint = httpserver.url_for("/")
+    return http_endpoint
+
+
+@markers.aws.validated
+@markers.requires_in_process  # uses pytest httpserver
+def test_http_integration_status_code_selection(
+    create_rest_apigw, aws_client, status_code_http_server
+):
+    api_id, _, root_id = create_rest_apigw(name="my_api", description="this is my api")
+
+    resource_id = aws_client.apigateway.create_resource(
+        restApiId=api_id, parentId=root_id, pathPart="{status}"
+    )["id"]
+
+    aws_client.apigateway.put_method(
+        restApiId=api_id,
+        resourceId=resource_id,
+        httpMethod="GET",
+        authorizationType="none",
+        requestParameters={"method.request.path.status": True},
+    )
+
+    aws_client.apigateway.put_integration(
+        restApiId=api_id,
+        resourceId=resource_id,
+        httpMethod="GET",
+        type="HTTP",
+        uri=f"{status_code_http_server}status/{{status}}",
+        requestParameters={"integration.request.path.status": "method.request.path.status"},
+        integrationHttpMethod="GET",
+    )
+
+    aws_client.apigateway.put_method_response(
+        restApiId=api_id, resourceId=resource_id, statusCode="200", httpMethod="GET"
+    )
+    aws_client.apigateway.put_integration_response(
+        restApiId=api_id, resourceId=resource_id, statusCode="200", httpMethod="GET"
+    )
+    # forward 4xx errors to 400, so the assertions of the test fixtures hold
+    aws_client.apigateway.put_method_response(
+        restApiId=api_id, resourceId=resource_id, statusCode="400", httpMethod="GET"
+    )
+    aws_client.apigateway.put_integration_response(
+        restApiId=api_id,
+        resourceId=resource_id,
+        statusCode="400",
+        httpMethod="GET",
+        selectionPattern=r"4\d{2}",
+    )
+
+    stage_name = "test"
+    aws_client.apigateway.create_deployment(restApiId=api_id, stageName=stage_name)
+
+    invocation_url = api_invoke_url(
+        api_id=api_id,
+        stage=stage_name,
+        path="/",
+    )
+
+    def invoke_api(url, requested_response_code: int, expected_response_code: int):
+        apigw_response = requests.get(
+            f"{url}{requested_response_code}",
+            headers={"User-Agent": "python-requests/testing"},
+            verify=False,
+        )
+        assert expected_response_code == apigw_response.status_code
+        return apigw_response
+
+    # retry is necessary against AWS
+    retry(
+        invoke_api,
+        sleep=2,
+        retries=10,
+        url=invocation_url,
+        expected_response_code=400,
+        requested_response_code=404,
+    )
+    retry(
+        invoke_api,
+        sleep=2,
+        retries=10,
+        url=invocation_url,
+        expected_response_code=200,
+        requested_response_code=201,
+    )
 
 
 @markers.aws.validated
@@ -140,6 +249,44 @@ def test_put_integration_responses(create_rest_apigw, aws_client, echo_http_serv
         restApiId=api_id, resourceId=root_id, httpMethod="PUT", statusCode="200"
     )
     snapshot.match("get-integration-response-put", response)
+
+
+@markers.aws.validated
+def test_put_integration_response_with_response_template(
+    aws_client, create_rest_apigw, create_echo_http_server, snapshot
+):
+    echo_server_url = create_echo_http_server(trim_x_headers=True)
+    api_id, _, root_id = create_rest_apigw(name="test-apigw")
+
+    aws_client.apigateway.put_method(
+        restApiId=api_id, resourceId=root_id, httpMethod="GET", authorizationType="NONE"
+    )
+    aws_client.apigateway.put_method_response(
+        restApiId=api_id, resourceId=root_id, httpMethod="GET", statusCode="200"
+    )
+    aws_client.apigateway.put_integration(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        type="HTTP",
+        uri=echo_server_url,
+        integrationHttpMethod="POST",
+    )
+
+    aws_client.apigateway.put_integration_response(
+        restApiId=api_id,
+        resourceId=root_id,
+        httpMethod="GET",
+        statusCode="200",
+        selectionPattern="foobar",
+        responseTemplates={"application/json": json.dumps({"data": "test"})},
+    )
+
+    response = aws_client.apigateway.get_integration_response(
+        restApiId=api_id, resourceId=root_id, httpMethod="GET", statusCode="200"
+    )
+
+    snapshot.match("get-integration-response", response)
 
 
 @markers.aws.validated
