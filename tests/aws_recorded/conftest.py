@@ -177,6 +177,17 @@ def snapshot(request, _fresh_portico):
         assert not missing, f"recorded snapshot keys never matched: {missing}"
 
 
+def pytest_collection_modifyitems(config, items):
+    """Only tests LocalStack recorded against AWS (`@markers.aws.validated`) are replayed."""
+    for item in items:
+        path = str(item.fspath)
+        if os.path.dirname(path) != HERE or os.path.basename(path) == "test_replay_matcher.py":
+            continue
+        fn = getattr(item, "function", None)
+        if not getattr(fn, "_aws_validated", False):
+            raise pytest.UsageError(f"{item.nodeid} is not @markers.aws.validated: not replayable")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
