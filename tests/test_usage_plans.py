@@ -80,12 +80,13 @@ def test_unknown_plan_uses_aws_wording(apigw):
     for call in (lambda: apigw.get_usage_plan(usagePlanId="nope"),
                  lambda: apigw.update_usage_plan(usagePlanId="nope", patchOperations=[replace("/name", "x")]),
                  lambda: apigw.delete_usage_plan(usagePlanId="nope"),
-                 lambda: apigw.get_usage_plan_keys(usagePlanId="nope"),
                  lambda: apigw.create_usage_plan_key(usagePlanId="nope", keyId=key["id"], keyType="API_KEY"),
                  lambda: apigw.get_usage(usagePlanId="nope", startDate="2024-01-01", endDate="2024-01-02"),
                  lambda: apigw.update_usage(usagePlanId="nope", keyId=key["id"],
                                             patchOperations=[replace("/remaining", "1")])):
         expect_error(call, "NotFoundException", PLAN_NOT_FOUND, 404)
+    # GetUsagePlanKeys answers an unknown plan with no keys (AWS's recorded answer)
+    assert apigw.get_usage_plan_keys(usagePlanId="nope")["items"] == []
 
 
 def test_get_usage_plans_pages_and_filters_by_key(apigw):
@@ -184,13 +185,15 @@ def test_get_usage_plan_keys_pages_and_filters_by_name(apigw):
         k = apigw.create_api_key(name=name)
         apigw.create_usage_plan_key(usagePlanId=pid, keyId=k["id"], keyType="API_KEY")
         ids.append(k["id"])
+    # Newest first, as AWS answers (recorded: LocalStack's test_get_usage_plan_api_keys).
     page1 = apigw.get_usage_plan_keys(usagePlanId=pid, limit=2)
-    assert [k["id"] for k in page1["items"]] == ids[:2]
+    assert [k["id"] for k in page1["items"]] == ids[::-1][:2]
     page2 = apigw.get_usage_plan_keys(usagePlanId=pid, limit=2, position=page1["position"])
-    assert [k["id"] for k in page2["items"]] == ids[2:]
+    assert [k["id"] for k in page2["items"]] == ids[::-1][2:]
+    assert "position" not in page2
     assert all(k["type"] == "API_KEY" and "value" in k for k in page1["items"])
     team = apigw.get_usage_plan_keys(usagePlanId=pid, nameQuery="team-")["items"]
-    assert [k["name"] for k in team] == ["team-a", "team-b", "team-c"]
+    assert [k["name"] for k in team] == ["team-c", "team-b", "team-a"]
 
 
 def test_deleting_an_api_key_removes_it_from_plans(apigw):

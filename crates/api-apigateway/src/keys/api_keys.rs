@@ -199,9 +199,9 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let name = call.query("name").filter(|s| !s.is_empty());
     let customer = call.query("customerId").filter(|s| !s.is_empty());
     let page = store::read(&*cx.store, &call.tenant, |txn| {
-        // AWS answers GetApiKeys(limit=-1) with a page (recorded: LocalStack's
-        // test_negative_get_usage_plan_api_keys, replayed in tests/aws_recorded).
-        paging::page_lenient(txn, call, kind::API_KEY, "", |d| {
+        // Newest first, and GetApiKeys(limit=-1) answers a page (recorded: LocalStack's
+        // TestApigatewayApiKeysCrud, replayed in tests/aws_recorded).
+        paging::page_newest_first(txn, call, kind::API_KEY, "", |d| {
             let key_name = d.body.get("name").and_then(Value::as_str).unwrap_or("");
             if name.is_some_and(|n| !key_name.starts_with(n)) {
                 return None;
