@@ -51,7 +51,7 @@ def test_throttle_extension_sets_account_limits(apigw):
 
 def test_unknown_paths_are_refused(apigw):
     expect_error(lambda: apigw.update_account(patchOperations=[replace("/apiKeyVersion", "5")]),
-                 "BadRequestException", status=400, contains="Invalid patch path '/apiKeyVersion'")
+                 "BadRequestException", status=400, contains="Invalid patch path  '/apiKeyVersion'")
 
 
 def test_accounts_are_per_tenant(apigw, apigw_b):

@@ -145,9 +145,9 @@ def test_update_rejects_bad_patches_and_changes_nothing(apigw, api):
     a = token(apigw, api_id)
     upd = lambda *ops: apigw.update_authorizer(restApiId=api_id, authorizerId=a["id"], patchOperations=list(ops))
     expect_error(lambda: upd(replace("/id", "x")), "BadRequestException", status=400,
-                 contains="Invalid patch path '/id' specified for op 'replace'")
+                 contains="Invalid patch path  '/id' specified for op 'replace'")
     expect_error(lambda: upd({"op": "add", "path": "/name", "value": "x"}), "BadRequestException", status=400,
-                 contains="Invalid patch path '/name' specified for op 'add'")
+                 contains="Invalid patch path  '/name' specified for op 'add'")
     expect_error(lambda: upd(replace("/name", "changed"), replace("/authorizerResultTtlInSeconds", "7200")),
                  "BadRequestException", status=400, contains="between 0 and 3600")
     expect_error(lambda: upd(replace("/authorizerResultTtlInSeconds", "soon")), "BadRequestException", status=400,

@@ -207,3 +207,16 @@ def test_payload_over_10_mb_is_rejected(server, apigw, api):
                headers={"Content-Type": "application/json"})
     assert r.status_code == 413
     assert r.headers["x-amzn-ErrorType"] == "RequestTooLargeException"
+
+
+def test_a_null_response_template_is_kept_and_renders_empty(server, apigw, api):
+    # AWS stores a template given as null (or "") as null (recorded: LocalStack's
+    # test_put_integration_response_templates, replayed in tests/aws_recorded)
+    api_id, root = api
+    mock_method(apigw, api_id, root)
+    r = apigw.put_integration_response(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                       statusCode="200", responseTemplates={"application/json": ""})
+    assert r["responseTemplates"] == {"application/json": None}
+    deploy(apigw, api_id, "dev")
+    r = invoke(server, api_id, "dev", "/")
+    assert (r.status_code, r.content) == (200, b"")

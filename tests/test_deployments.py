@@ -115,7 +115,7 @@ def test_deploying_with_cache_settings(apigw, deployable):
     s = apigw.get_stage(restApiId=api_id, stageName="cached")
     assert (s["cacheClusterEnabled"], s["cacheClusterSize"], s["cacheClusterStatus"]) == (True, "13.5", "AVAILABLE")
     expect_error(lambda: apigw.create_deployment(restApiId=api_id, stageName="other", cacheClusterSize="1"),
-                 "BadRequestException", status=400, contains="cacheClusterSize")
+                 "ValidationException", status=400, contains="cacheClusterSize")
     assert [x["stageName"] for x in apigw.get_stages(restApiId=api_id)["item"]] == ["cached"]
     assert len(apigw.get_deployments(restApiId=api_id)["items"]) == 1
 

@@ -259,8 +259,9 @@ def test_method_response_validation(apigw, api):
                  "NotFoundException", "Invalid Resource identifier specified", 404)
     put_get(apigw, api_id, root)
     for bad in ("600", "99", "20x", "2000"):
-        expect_error(lambda: apigw.put_method_response(statusCode=bad, **kw), "BadRequestException", status=400,
-                     message="Invalid status code specified")
+        expect_error(lambda: apigw.put_method_response(statusCode=bad, **kw), "ValidationException", status=400,
+                     message=f"1 validation error detected: Value '{bad}' at 'statusCode' failed to satisfy "
+                             "constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d")
     expect_error(lambda: apigw.put_method_response(statusCode="200", responseModels={"application/json": "Nope"}, **kw),
                  "BadRequestException", "Invalid model identifier specified: Nope", 400)
     expect_error(lambda: apigw.put_method_response(statusCode="200",

@@ -34,7 +34,7 @@ def test_new_api_has_the_default_models(apigw, api):
 
 def test_invalid_endpoint_type_is_rejected(apigw):
     expect_error(lambda: apigw.create_rest_api(name="x", endpointConfiguration={"types": ["NOPE"]}),
-                 "BadRequestException", status=400, contains="enum value set")
+                 "ValidationException", status=400, contains="enum value set")
 
 
 def test_unknown_api_uses_aws_wording(apigw):
@@ -71,9 +71,9 @@ def test_update_rest_api_patches(apigw, api):
 def test_update_rest_api_rejects_bad_patches_and_changes_nothing(apigw, api):
     expect_error(lambda: apigw.update_rest_api(restApiId=api[0], patchOperations=[replace("/id", "x")]),
                  "BadRequestException", status=400,
-                 contains="Invalid patch path '/id' specified for op 'replace'")
+                 contains="Invalid patch path  '/id' specified for op 'replace'")
     expect_error(lambda: apigw.update_rest_api(restApiId=api[0], patchOperations=[
-        replace("/name", "changed"), replace("/apiKeySource", "NOPE")]), "BadRequestException", status=400)
+        replace("/name", "changed"), replace("/apiKeySource", "NOPE")]), "ValidationException", status=400)
     assert apigw.get_rest_api(restApiId=api[0])["name"] == "fixture-api"
 
 

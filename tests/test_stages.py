@@ -95,7 +95,7 @@ def test_create_stage_validation(apigw, deployed):
                          "characters and the symbols ' ', -', '.', '_', ':', '/', '?', '&', '=', and ','.")
     expect_error(lambda: apigw.create_stage(restApiId=api_id, stageName="dev", deploymentId=d1,
                                             cacheClusterSize="2"),
-                 "BadRequestException", status=400, contains="Member must satisfy enum value set")
+                 "ValidationException", status=400, contains="Member must satisfy enum value set")
     expect_error(lambda: apigw.create_stage(restApiId=api_id, stageName="dev", deploymentId=d1,
                                             tags={"aws:reserved": "x"}),
                  "BadRequestException", status=400, contains="aws:")
@@ -172,7 +172,7 @@ def test_update_validation(apigw, stage):
     expect_error(lambda: update(apigw, api_id, replace("/tracingEnabled", "maybe")),
                  "BadRequestException", status=400, contains="Invalid boolean value")
     expect_error(lambda: update(apigw, api_id, replace("/cacheClusterSize", "3")),
-                 "BadRequestException", status=400, contains="enum value set")
+                 "ValidationException", status=400, contains="enum value set")
     expect_error(lambda: update(apigw, api_id, replace("/stageName", "x")),
                  "BadRequestException", status=400, contains="Invalid method setting path: /stageName. Must be one of: [")
     # nothing half-applied: a failing op rolls back the earlier ones of the same call
@@ -257,12 +257,14 @@ def test_per_method_settings_are_keyed_by_escaped_path(apigw, stage):
     assert list(s["methodSettings"]) == ["~1resourceName/GET"]
 
 
-def test_a_setting_for_an_unescaped_resource_path_is_accepted_and_ignored(apigw, stage):
-    # recorded against AWS: `/test/GET/...` (no `~1`) succeeds and adds nothing
+def test_a_setting_for_an_unescaped_resource_path_is_kept_as_given(apigw, stage):
+    # recorded against AWS (LocalStack's test_create_update_stages, replayed in
+    # tests/aws_recorded): `/test/GET/...` (no `~1`) succeeds and answers a `test/GET` entry
     api_id, _, _ = stage
     s = update(apigw, api_id, replace("/*/*/throttling/burstLimit", "123"),
                replace("/test/GET/throttling/burstLimit", "124"))
-    assert s["methodSettings"] == {"*/*": {**METHOD_SETTING_DEFAULTS, "throttlingBurstLimit": 123}}
+    assert s["methodSettings"] == {"*/*": {**METHOD_SETTING_DEFAULTS, "throttlingBurstLimit": 123},
+                                   "test/GET": {**METHOD_SETTING_DEFAULTS, "throttlingBurstLimit": 124}}
 
 
 def test_method_settings_start_from_the_stage_wide_entry(apigw, stage):

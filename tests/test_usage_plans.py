@@ -49,7 +49,7 @@ def test_create_usage_plan_keeps_limits(apigw):
 
 def test_quota_and_throttle_validation(apigw):
     expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 5, "period": "YEAR"}),
-                 "BadRequestException", status=400, contains="Member must satisfy enum value set: [DAY, WEEK, MONTH]")
+                 "ValidationException", status=400, contains="Member must satisfy enum value set: [DAY, WEEK, MONTH]")
     expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 5, "period": "DAY", "offset": 1}),
                  "BadRequestException", status=400, contains="offset")
     expect_error(lambda: apigw.create_usage_plan(name="x", quota={"limit": 0, "period": "DAY"}),
@@ -80,12 +80,13 @@ def test_unknown_plan_uses_aws_wording(apigw):
     for call in (lambda: apigw.get_usage_plan(usagePlanId="nope"),
                  lambda: apigw.update_usage_plan(usagePlanId="nope", patchOperations=[replace("/name", "x")]),
                  lambda: apigw.delete_usage_plan(usagePlanId="nope"),
-                 lambda: apigw.get_usage_plan_keys(usagePlanId="nope"),
                  lambda: apigw.create_usage_plan_key(usagePlanId="nope", keyId=key["id"], keyType="API_KEY"),
                  lambda: apigw.get_usage(usagePlanId="nope", startDate="2024-01-01", endDate="2024-01-02"),
                  lambda: apigw.update_usage(usagePlanId="nope", keyId=key["id"],
                                             patchOperations=[replace("/remaining", "1")])):
         expect_error(call, "NotFoundException", PLAN_NOT_FOUND, 404)
+    # GetUsagePlanKeys answers an unknown plan with no keys (AWS's recorded answer)
+    assert apigw.get_usage_plan_keys(usagePlanId="nope")["items"] == []
 
 
 def test_get_usage_plans_pages_and_filters_by_key(apigw):
@@ -118,11 +119,11 @@ def test_update_usage_plan_paths(apigw):
     assert "throttle" not in r and "quota" not in r
     # A quota built by patches must end up complete.
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/quota/limit", "5")]),
-                 "BadRequestException", status=400, contains="quota.period")
+                 "ValidationException", status=400, contains="quota.period")
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/quota/period", "YEAR")]),
-                 "BadRequestException", status=400, contains="enum value set")
+                 "ValidationException", status=400, contains="enum value set")
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/id", "x")]),
-                 "BadRequestException", status=400, contains="Invalid patch path '/id'")
+                 "BadRequestException", status=400, contains="Invalid patch path  '/id'")
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[replace("/name", "")]),
                  "BadRequestException", status=400)
     assert apigw.get_usage_plan(usagePlanId=pid)["name"] == "renamed"
@@ -184,13 +185,15 @@ def test_get_usage_plan_keys_pages_and_filters_by_name(apigw):
         k = apigw.create_api_key(name=name)
         apigw.create_usage_plan_key(usagePlanId=pid, keyId=k["id"], keyType="API_KEY")
         ids.append(k["id"])
+    # Newest first, as AWS answers (recorded: LocalStack's test_get_usage_plan_api_keys).
     page1 = apigw.get_usage_plan_keys(usagePlanId=pid, limit=2)
-    assert [k["id"] for k in page1["items"]] == ids[:2]
+    assert [k["id"] for k in page1["items"]] == ids[::-1][:2]
     page2 = apigw.get_usage_plan_keys(usagePlanId=pid, limit=2, position=page1["position"])
-    assert [k["id"] for k in page2["items"]] == ids[2:]
+    assert [k["id"] for k in page2["items"]] == ids[::-1][2:]
+    assert "position" not in page2
     assert all(k["type"] == "API_KEY" and "value" in k for k in page1["items"])
     team = apigw.get_usage_plan_keys(usagePlanId=pid, nameQuery="team-")["items"]
-    assert [k["name"] for k in team] == ["team-a", "team-b", "team-c"]
+    assert [k["name"] for k in team] == ["team-c", "team-b", "team-a"]
 
 
 def test_deleting_an_api_key_removes_it_from_plans(apigw):
@@ -391,7 +394,7 @@ def test_remove_paths_are_listed_like_aws(apigw, stages):
     # AWS's recorded answer to removing a stage by path (boto/boto3#2629).
     expect_error(lambda: apigw.update_usage_plan(usagePlanId=pid, patchOperations=[
         {"op": "remove", "path": f"/apiStages/{api_id}:prod"}]), "BadRequestException",
-        f"Invalid patch path '/apiStages/{api_id}:prod' specified for op 'remove'. Must be one of: "
+        f"Invalid patch path  '/apiStages/{api_id}:prod' specified for op 'remove'. Must be one of: "
         "[/apiStages, /quota, /throttle, /productCode, "
         "/apiStages/<apidId:stageName>/throttle/<resourcePath>/<httpMethod>, /apiStages/<apidId:stageName>/throttle]",
         400)

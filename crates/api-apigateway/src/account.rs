@@ -132,7 +132,7 @@ const RULES: &[Rule] = &[
 ];
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let doc = store::write(&*cx.store, &call.tenant, |txn| {
         // The patch rules edit the document's members; `Account` is its shape.
         let mut doc = load(txn)?.to_map();

@@ -225,7 +225,7 @@ fn check_ops(ops: &[PatchOp]) -> Result<(), ApiError> {
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("vpclink_id");
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let link = store::write(&*cx.store, &call.tenant, |txn| {
         let link = require(txn, id)?;
         check_ops(&ops)?;

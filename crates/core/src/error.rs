@@ -42,10 +42,10 @@ impl ApiError {
     pub fn limit_exceeded(message: impl Into<String>) -> Self {
         Self::new(429, "LimitExceededException", message)
     }
-    /// AWS's enum validation failure (`1 validation error detected: ...`), raised as 400
-    /// BadRequestException like API Gateway does.
+    /// AWS's input validation failure (`1 validation error detected: ...`): a 400
+    /// ValidationException, as recorded against API Gateway.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(400, "BadRequestException", message)
+        Self::new(400, "ValidationException", message)
     }
     /// An operation that exists in AWS's model but that Portico has not built yet. 501 is not
     /// retried by the SDKs, so a client fails fast with a message that names what is missing.

@@ -64,9 +64,67 @@ pub fn select<T>(
     call: &Call,
     kind: &str,
     scope: &str,
+    pick: impl FnMut(&SharedDoc) -> Option<T>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    select_limited(txn, call, kind, scope, limit(call)?, pick)
+}
+
+/// A page of the newest documents first, for the operations AWS answers that way (GetApiKeys,
+/// GetUsagePlanKeys: the key created last comes first in every recording, and LocalStack's
+/// AWS-validated provider reverses them too); an out-of-range `limit` reads as the default one
+/// rather than being refused (AWS answers GetApiKeys `limit=-1` with a page). The position is
+/// the sequence number of the last item returned; the next page holds older documents only.
+pub fn page_newest_first(
+    txn: &mut dyn Txn,
+    call: &Call,
+    kind: &str,
+    scope: &str,
+    mut view: impl FnMut(&SharedDoc) -> Option<Value>,
+) -> Result<Value, ApiError> {
+    let limit = limit(call).unwrap_or(DEFAULT_LIMIT);
+    let before = match call.query("position") {
+        Some(p) if !p.is_empty() => decode(p)?,
+        _ => i64::MAX,
+    };
+    // Every matching document older than the position, oldest first; then the newest `limit`.
+    let mut all: Vec<(i64, Value)> = Vec::new();
+    let mut after = 0;
+    loop {
+        let batch = txn.list_shared(kind, scope, after, 256)?;
+        if batch.is_empty() {
+            break;
+        }
+        for doc in &batch {
+            after = doc.seq;
+            if doc.seq < before {
+                if let Some(v) = view(doc) {
+                    all.push((doc.seq, v));
+                }
+            }
+        }
+    }
+    let more = all.len() > limit;
+    let page: Vec<(i64, Value)> = all.into_iter().rev().take(limit).collect();
+    let position = if more {
+        page.last().map(|(seq, _)| encode(*seq))
+    } else {
+        None
+    };
+    let mut out = json!({ "item": page.into_iter().map(|(_, v)| v).collect::<Vec<_>>() });
+    if let Some(p) = position {
+        out["position"] = Value::String(p);
+    }
+    Ok(out)
+}
+
+fn select_limited<T>(
+    txn: &mut dyn Txn,
+    call: &Call,
+    kind: &str,
+    scope: &str,
+    limit: usize,
     mut pick: impl FnMut(&SharedDoc) -> Option<T>,
 ) -> Result<(Vec<T>, Option<String>), ApiError> {
-    let limit = limit(call)?;
     let mut after = match call.query("position") {
         Some(p) if !p.is_empty() => decode(p)?,
         _ => 0,

@@ -93,43 +93,93 @@ pub fn unescape(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
 }
 
-/// Read `patchOperations` from an Update* body.
+/// Read `patchOperations` from an Update* body, as UpdateRestApi's (see [`parse_input`]).
 pub fn parse(body: &Map<String, Value>) -> Result<Vec<PatchOp>, ApiError> {
+    parse_input(body, "updateRestApiInput")
+}
+
+/// Read `patchOperations` from the body of `call`, whose operation names the input shape in
+/// AWS's validation errors (`UpdateMethodResponse` → `updateMethodResponseInput`).
+pub fn parse_call(call: &super::Call) -> Result<Vec<PatchOp>, ApiError> {
+    parse_call_with(call, Vec::new())
+}
+
+/// [`parse_call`], with the call's other validation failures (`Value 'x' at 'statusCode' …`),
+/// which AWS reports after the ops' in the same ValidationException.
+pub fn parse_call_with(call: &super::Call, others: Vec<String>) -> Result<Vec<PatchOp>, ApiError> {
+    let mut input = String::with_capacity(call.operation.len() + 5);
+    let mut chars = call.operation.chars();
+    if let Some(first) = chars.next() {
+        input.extend(first.to_lowercase());
+        input.extend(chars);
+    }
+    input.push_str("Input");
+    parse_input_with(&call.json()?, &input, others)
+}
+
+/// Read `patchOperations` with AWS's enum check on every `op`: each bad one is reported, all
+/// of them in one ValidationException (`2 validation errors detected: …; …`) naming the
+/// operation's input shape. A missing path is kept as the literal `null`, which is how AWS
+/// prints it.
+pub fn parse_input(body: &Map<String, Value>, input: &str) -> Result<Vec<PatchOp>, ApiError> {
+    parse_input_with(body, input, Vec::new())
+}
+
+fn parse_input_with(
+    body: &Map<String, Value>,
+    input: &str,
+    others: Vec<String>,
+) -> Result<Vec<PatchOp>, ApiError> {
+    let empty = Vec::new();
     let list = match body.get("patchOperations") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
+        None | Some(Value::Null) => &empty,
         Some(Value::Array(a)) => a,
         Some(_) => return Err(ApiError::bad_request("patchOperations must be a list")),
     };
-    list.iter()
-        .map(|item| {
-            let m = item
-                .as_object()
-                .ok_or_else(|| ApiError::bad_request("Each patch operation must be an object"))?;
-            let op = match m.str_of("op")?.as_deref() {
-                Some("add") => Op::Add,
-                Some("remove") => Op::Remove,
-                Some("replace") => Op::Replace,
-                Some("move") => Op::Move,
-                Some("copy") => Op::Copy,
-                Some("test") => Op::Test,
-                other => {
-                    return Err(ApiError::bad_request(format!(
-                        "1 validation error detected: Value '{}' at 'updateRestApiInput.patchOperations.1.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]",
-                        other.unwrap_or("null")
-                    )))
-                }
-            };
-            let path = m.str_of("path")?.ok_or_else(|| {
-                ApiError::bad_request("Invalid patch operation specified: path is required")
-            })?;
-            Ok(PatchOp {
-                op,
-                path,
-                value: m.str_of("value")?,
-                from: m.str_of("from")?,
-            })
-        })
-        .collect()
+    let mut bad = Vec::new();
+    let mut ops = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let m = item
+            .as_object()
+            .ok_or_else(|| ApiError::bad_request("Each patch operation must be an object"))?;
+        let name = m.get("op").and_then(Value::as_str);
+        let op = match name {
+            Some("add") => Op::Add,
+            Some("remove") => Op::Remove,
+            Some("replace") => Op::Replace,
+            Some("move") => Op::Move,
+            Some("copy") => Op::Copy,
+            Some("test") => Op::Test,
+            other => {
+                bad.push(format!(
+                    "Value '{}' at '{input}.patchOperations.{}.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]",
+                    other.unwrap_or("null"),
+                    i + 1
+                ));
+                continue;
+            }
+        };
+        ops.push(PatchOp {
+            op,
+            path: m.str_of("path")?.unwrap_or_else(|| "null".into()),
+            value: m.str_of("value")?,
+            from: m.str_of("from")?,
+        });
+    }
+    bad.extend(others);
+    match bad.len() {
+        0 => Ok(ops),
+        1 => Err(ApiError::new(
+            400,
+            "ValidationException",
+            format!("1 validation error detected: {}", bad[0]),
+        )),
+        n => Err(ApiError::new(
+            400,
+            "ValidationException",
+            format!("{n} validation errors detected: {}", bad.join("; ")),
+        )),
+    }
 }
 
 /// An entity's own patch logic: the document, the op, and the path's wildcard captures.
@@ -164,6 +214,15 @@ pub const REPLACE: &[Op] = &[Op::Replace];
 pub const ADD_REMOVE: &[Op] = &[Op::Add, Op::Remove];
 pub const ADD_REPLACE_REMOVE: &[Op] = &[Op::Add, Op::Replace, Op::Remove];
 pub const REPLACE_REMOVE: &[Op] = &[Op::Replace, Op::Remove];
+/// Every op: for a path whose entity answers a wrong op with its own message.
+pub const ANY: &[Op] = &[
+    Op::Add,
+    Op::Remove,
+    Op::Replace,
+    Op::Move,
+    Op::Copy,
+    Op::Test,
+];
 
 fn capture(pattern: &str, path: &str) -> Option<Vec<String>> {
     let pat: Vec<&str> = pattern.split('/').collect();
@@ -234,16 +293,27 @@ pub fn apply(
                 .filter(|r| r.ops.contains(&op.op))
                 .map(|r| r.path)
                 .collect();
-            return Err(ApiError::bad_request(format!(
-                "Invalid patch path '{}' specified for op '{}'. Must be one of: [{}]",
-                original.path,
-                original.op.as_str(),
-                allowed.join(", ")
-            )));
+            return Err(invalid_path(&original.path, original.op, &allowed));
         };
         apply_one(doc, &op, rule.apply, &caps)?;
     }
     Ok(())
+}
+
+/// AWS's error for a path an op does not take (note its double space): the paths that op
+/// takes, or, when it takes none, a request to choose a supported op.
+pub fn invalid_path(path: &str, op: Op, allowed: &[&str]) -> ApiError {
+    if allowed.is_empty() {
+        return ApiError::bad_request(format!(
+            "Invalid patch path  '{path}' specified for op '{}'. Please choose supported operations",
+            op.as_str()
+        ));
+    }
+    ApiError::bad_request(format!(
+        "Invalid patch path  '{path}' specified for op '{}'. Must be one of: [{}]",
+        op.as_str(),
+        allowed.join(", ")
+    ))
 }
 
 fn apply_one(
@@ -402,8 +472,26 @@ mod tests {
     }
 
     #[test]
+    fn every_bad_op_is_reported_in_one_validation_error() {
+        let body = json!({"patchOperations": [
+            {"op": "wrong", "path": "/a"}, {"op": "replace", "path": "/b"}, {"op": "bad", "path": "/c"}
+        ]});
+        let e = parse_input(body.as_object().unwrap(), "updateModelInput").unwrap_err();
+        assert_eq!(e.code, "ValidationException");
+        assert_eq!(
+            e.message,
+            "2 validation errors detected: Value 'wrong' at 'updateModelInput.patchOperations.1.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]; Value 'bad' at 'updateModelInput.patchOperations.3.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]"
+        );
+    }
+
+    #[test]
     fn unknown_paths_and_wrong_ops_are_rejected_with_the_allowed_list() {
-        check(json!({}), json!([{"op": "replace", "path": "/id", "value": "x"}]), Err("Invalid patch path '/id' specified for op 'replace'. Must be one of: [/name, /enabled, /variables/*]"));
+        check(json!({}), json!([{"op": "replace", "path": "/id", "value": "x"}]), Err("Invalid patch path  '/id' specified for op 'replace'. Must be one of: [/name, /enabled, /variables/*]"));
+        check(
+            json!({}),
+            json!([{"op": "move", "path": "/name", "value": "x"}]),
+            Err("Invalid patch path  '/name' specified for op 'move'. Please choose supported operations"),
+        );
         check(
             json!({}),
             json!([{"op": "add", "path": "/name", "value": "x"}]),

@@ -94,9 +94,26 @@ pub struct IntegrationResponse {
     /// `method.response.header.{name}` → its source expression.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_parameters: Option<IndexMap<String, String>>,
-    /// Content type → mapping template.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Content type → mapping template. AWS stores a template given as `null` or `""` as `null`
+    /// (its stored JSON); it reads here as the empty template.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "nullable_templates"
+    )]
     pub response_templates: Option<IndexMap<String, String>>,
+}
+
+fn nullable_templates<'de, D>(d: D) -> Result<Option<IndexMap<String, String>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let m: Option<IndexMap<String, Option<String>>> = Option::deserialize(d)?;
+    Ok(m.map(|m| {
+        m.into_iter()
+            .map(|(k, v)| (k, v.unwrap_or_default()))
+            .collect()
+    }))
 }
 
 impl Entity for IntegrationResponse {

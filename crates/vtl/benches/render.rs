@@ -71,6 +71,7 @@ fn context() -> Context {
         header_params: vec![("Content-Type".into(), "application/json".into())],
         context: serde_json::json!({"requestId": "c0ffee", "stage": "prod"}),
         stage_variables: Default::default(),
+        ..Default::default()
     }
 }
 

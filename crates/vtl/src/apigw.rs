@@ -39,6 +39,12 @@ impl<'a> Renderer<'a> {
                 .resp
                 .status
                 .map_or(Value::Null, |s| Value::Int(s.into())),
+            (Special::ResponseOverride, key) => self
+                .resp
+                .other
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or(Value::Null, |(_, v)| Value::string(v.clone())),
             (Special::Override(kind), key) => self.override_get(kind, key),
             (Special::Foreach, _) => self.foreach_property(Prop::of(name)),
             _ => Value::Null,
@@ -175,6 +181,11 @@ impl<'a> Renderer<'a> {
                 if code.is_some() {
                     self.resp.status = code;
                 }
+            }
+            Special::ResponseOverride if key != "header" => {
+                let text = self.display(&v)?;
+                self.resp.other.retain(|(k, _)| k != key);
+                self.resp.other.push((key.to_owned(), text));
             }
             _ => {}
         }

@@ -101,6 +101,10 @@ pub struct Context {
     /// `$context.*`: an object such as `{"requestId": "...", "identity": {...}}`.
     pub context: serde_json::Value,
     pub stage_variables: serde_json::Map<String, serde_json::Value>,
+    /// The `$context.requestOverride` / `responseOverride` values a template starts from: an
+    /// integration response template of a MOCK integration sees what its request template set.
+    pub request_override: Overrides,
+    pub response_override: ResponseOverrides,
 }
 
 /// Bounds for one render; exceeding any is an `Err`, never a panic or a hang.
@@ -150,6 +154,8 @@ pub struct Overrides {
 pub struct ResponseOverrides {
     pub header: Vec<(String, String)>,
     pub status: Option<u16>,
+    /// Any other member (`$context.responseOverride.custom`): AWS keeps it for later templates.
+    pub other: Vec<(String, String)>,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::ast::{BinOp, Expr, Modifier, Node, Reference, Slot};
 use crate::error::{Error, ErrorKind, Fail, Pos};
 use crate::json::{Doc, Entries, Items};
-use crate::value::{compare, java_equals, write_display, Map, Special, Str, Value};
+use crate::value::{compare, java_equals, to_display, write_display, Map, Special, Str, Value};
 use crate::{Context, Limits, Overrides, ResponseOverrides, TemplateInner};
 
 /// Hard ceiling on `Limits::max_depth`, so a careless limit cannot overflow the
@@ -83,8 +83,8 @@ impl<'a> Renderer<'a> {
             start: Instant::now(),
             budget: limits.max_output_bytes.saturating_mul(4),
             pos: Pos { line: 1, col: 1 },
-            req: Overrides::default(),
-            resp: ResponseOverrides::default(),
+            req: ctx.request_override.clone(),
+            resp: ctx.response_override.clone(),
             params: None,
             regexes: Vec::new(),
             arg_pool: Vec::new(),
@@ -507,6 +507,17 @@ impl<'a> Renderer<'a> {
     }
 
     fn index(&mut self, v: Value<'a>, k: Value<'a>) -> Result<Value<'a>, Fail> {
+        // `$context["requestOverride"]` is `$context.requestOverride` (AWS's recorded answer:
+        // LocalStack's test_integration_mock_with_vtl_map_assignation).
+        if let Value::Special(s) = &v {
+            if matches!(
+                s,
+                Special::Context | Special::RequestOverride | Special::ResponseOverride
+            ) {
+                let key = to_display(&k);
+                return self.special_property(*s, &key);
+            }
+        }
         match (&v, &k) {
             (Value::List(_), Value::Int(_)) => self.call_method(v, "get", &mut vec![k]),
             (Value::Json(j), Value::Int(_)) if j.is_array() => {

@@ -353,7 +353,9 @@ fn write_value(out: &mut String, v: &Value<'_>, cap: usize, depth: u32, nested: 
                 d,
             );
         }
-        Value::Json(j) if j.is_array() => write_seq(out, j.items().map(Value::from_json), cap, d),
+        // A JSON array (from `$input.path`, `$util.parseJson`) prints as compact JSON, as AWS
+        // answers it (its JSON library's list); a JSON object prints like a Java map.
+        Value::Json(j) if j.is_array() => j.write_json(out, cap),
         Value::Json(j) => write_pairs(
             out,
             j.entries()

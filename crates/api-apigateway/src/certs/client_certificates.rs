@@ -157,7 +157,7 @@ const RULES: &[Rule] = &[Rule {
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("clientcertificate_id");
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let cert = store::write(&*cx.store, &call.tenant, |txn| {
         let cert = require(txn, id)?;
         let mut doc = cert.to_map();

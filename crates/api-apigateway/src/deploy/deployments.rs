@@ -201,7 +201,7 @@ const RULES: &[Rule] = &[Rule {
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let (api_id, id) = (call.label("restapi_id"), call.label("deployment_id"));
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let dep = store::write(&*cx.store, &call.tenant, |txn| {
         let mut dep = require(txn, call, api_id, id)?;
         patch::apply(&mut dep, &ops, RULES)?;

@@ -99,6 +99,31 @@ fn access_log(doc: &mut Map<String, Value>, op: &PatchOp, caps: &[String]) -> Re
     Ok(())
 }
 
+/// Every op on `/accessLogSettings…`, with AWS's recorded answers: `add` and `replace` set
+/// `destinationArn` or `format` (never empty); `remove` only takes the whole
+/// `/accessLogSettings`; anything else is refused.
+fn access_log_op(doc: &mut Map<String, Value>, op: &PatchOp) -> Result<(), ApiError> {
+    let member = op.path.strip_prefix("/accessLogSettings").unwrap_or("");
+    match (op.op, member) {
+        (Op::Remove, "") => {
+            doc.remove("accessLogSettings");
+            Ok(())
+        }
+        (Op::Remove, m) => Err(ApiError::bad_request(format!(
+            "Cannot remove method setting accessLogSettings{m} because there is no method setting for this method "
+        ))),
+        (Op::Add | Op::Replace, "/destinationArn" | "/format") => {
+            if op.value.as_deref().unwrap_or("").is_empty() {
+                return Err(ApiError::bad_request("Access Log value must not be empty"));
+            }
+            access_log(doc, op, &[])
+        }
+        _ => Err(ApiError::bad_request(
+            "Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]",
+        )),
+    }
+}
+
 fn remove_member(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
     doc.remove(op.path.trim_start_matches('/'));
     Ok(())
@@ -364,12 +389,16 @@ fn logs_to_cloudwatch(stage: &Map<String, Value>) -> bool {
 
 pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let (api_id, name) = (call.label("restapi_id"), call.label("stage_name"));
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let stage = store::write(&*cx.store, &call.tenant, |txn| {
         let mut stage = require(txn, call, api_id, name)?;
         for op in &ops {
             if op.op == Op::Copy {
                 promote(&mut stage, op)?;
+                continue;
+            }
+            if op.path == "/accessLogSettings" || op.path.starts_with("/accessLogSettings/") {
+                access_log_op(&mut stage, op)?;
                 continue;
             }
             check_op(op)?;

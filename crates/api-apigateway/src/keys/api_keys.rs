@@ -57,6 +57,16 @@ pub fn check_value(value: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// AWS's limit on a key's description (125,000 characters), with its text.
+fn check_description(description: Option<&str>) -> Result<(), ApiError> {
+    if description.is_some_and(|d| d.chars().count() > 125_000) {
+        return Err(ApiError::bad_request(
+            "Invalid API Key description specified.",
+        ));
+    }
+    Ok(())
+}
+
 /// A generated key value: 40 characters of `[A-Za-z0-9]`, like AWS's.
 pub fn generate_value() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -129,20 +139,29 @@ fn stage_keys(txn: &mut dyn Txn, body: &Map<String, Value>) -> Result<Vec<String
 
 fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let body = call.json()?;
-    let value = match body.str_of("value")? {
+    // An empty value is no value: AWS generates one.
+    let value = match body.str_of("value")?.filter(|v| !v.is_empty()) {
         Some(v) => {
             check_value(&v)?;
             v
         }
         None => generate_value(),
     };
+    let name = body.str_of("name")?.filter(|n| !n.is_empty());
+    if name.as_ref().is_some_and(|n| n.chars().count() > 1024) {
+        return Err(ApiError::bad_request(
+            "Invalid API Key name, can be at most 1024 characters.",
+        ));
+    }
+    let description = body.str_of("description")?;
+    check_description(description.as_deref())?;
     let now = now_epoch();
     let mut key = ApiKey {
         id: new_id(10),
         value: value.clone(),
-        name: body.str_of("name")?,
+        name,
         customer_id: body.str_of("customerId")?,
-        description: body.str_of("description")?,
+        description,
         // AWS's default is a disabled key: `enabled` is false unless the caller says true.
         enabled: body.bool_of("enabled")?.unwrap_or(false),
         created_date: Some(now),
@@ -180,7 +199,9 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let name = call.query("name").filter(|s| !s.is_empty());
     let customer = call.query("customerId").filter(|s| !s.is_empty());
     let page = store::read(&*cx.store, &call.tenant, |txn| {
-        paging::page(txn, call, kind::API_KEY, "", |d| {
+        // Newest first, and GetApiKeys(limit=-1) answers a page (recorded: LocalStack's
+        // TestApigatewayApiKeysCrud, replayed in tests/aws_recorded).
+        paging::page_newest_first(txn, call, kind::API_KEY, "", |d| {
             let key_name = d.body.get("name").and_then(Value::as_str).unwrap_or("");
             if name.is_some_and(|n| !key_name.starts_with(n)) {
                 return None;
@@ -220,21 +241,45 @@ fn patch_stage_key(
     Ok(())
 }
 
+/// `/enabled` as AWS reads it: `true` (any case) enables, any other text disables.
+fn set_enabled(doc: &mut Map<String, Value>, op: &PatchOp, _: &[String]) -> Result<(), ApiError> {
+    let on = op
+        .value
+        .as_deref()
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    doc.insert("enabled".into(), json!(on));
+    Ok(())
+}
+
+fn set_description(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
+    check_description(op.value.as_deref())?;
+    match op.value.as_deref() {
+        Some(v) if !v.is_empty() => doc.insert("description".into(), json!(v)),
+        _ => doc.remove("description"),
+    };
+    Ok(())
+}
+
+// In AWS's order: "Must be one of: [/description, /enabled, /name, /customerId]".
 const RULES: &[Rule] = &[
-    Rule {
-        path: "/name",
-        ops: REPLACE,
-        apply: Apply::Str("name"),
-    },
     Rule {
         path: "/description",
         ops: REPLACE,
-        apply: Apply::OptStr("description"),
+        apply: Apply::Custom(set_description),
     },
     Rule {
         path: "/enabled",
         ops: REPLACE,
-        apply: Apply::Bool("enabled"),
+        apply: Apply::Custom(set_enabled),
+    },
+    Rule {
+        path: "/name",
+        ops: REPLACE,
+        apply: Apply::Str("name"),
     },
     Rule {
         path: "/customerId",
@@ -268,7 +313,7 @@ fn check_stage_key_ops(txn: &mut dyn Txn, ops: &[PatchOp]) -> Result<(), ApiErro
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("api_Key");
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let key = store::write(&*cx.store, &call.tenant, |txn| {
         let mut key = require(txn, id)?;
         check_stage_key_ops(txn, &ops)?;
@@ -277,8 +322,12 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         save(txn, &key)?;
         Ok(key)
     })?;
-    // AWS does not echo the value from UpdateApiKey.
-    Ok(Reply::Json(view(&Value::Object(key), false)))
+    // AWS does not echo the value from UpdateApiKey, and always answers the tags.
+    let mut key = view(&Value::Object(key), false);
+    if key.get("tags").is_none() {
+        key["tags"] = json!({});
+    }
+    Ok(Reply::Json(key))
 }
 
 /// Remove a key, its value index entry and its membership of every usage plan.

@@ -134,7 +134,7 @@ fn update_usage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     // The correction is relative to what was served: count every request first.
     cx.data_plane.flush_usage();
     let (plan_id, key_id) = (call.label("usageplanId"), call.label("keyId"));
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let plan = store::read(&*cx.store, &call.tenant, |txn| {
         let plan = UsagePlan::from_map(&usage_plans::require(txn, plan_id)?)?;
         usage_plan_keys::require(txn, plan_id, key_id)?;

@@ -101,7 +101,11 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let plan_id = call.label("usageplanId");
     let name = call.query("name").filter(|n| !n.is_empty());
     let page = store::read(&*cx.store, &call.tenant, |txn| {
-        usage_plans::require(txn, plan_id)?;
+        // An unknown plan has no keys: AWS answers an empty page, not an error (recorded:
+        // LocalStack's test_get_usage_plan_api_keys, replayed in tests/aws_recorded).
+        if usage_plans::require(txn, plan_id).is_err() {
+            return Ok(serde_json::json!({ "item": [] }));
+        }
         // Resolve the keys first: the page function cannot reach the store.
         let mut keys = std::collections::HashMap::new();
         for member in txn.list(kind::USAGE_PLAN_KEY, plan_id, 0, usize::MAX)? {
@@ -113,7 +117,8 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
                 keys.insert(member.id, view(&k, &t));
             }
         }
-        paging::page(txn, call, kind::USAGE_PLAN_KEY, plan_id, |d| {
+        // Newest first, as AWS answers (recorded: LocalStack's test_get_usage_plan_api_keys).
+        paging::page_newest_first(txn, call, kind::USAGE_PLAN_KEY, plan_id, |d| {
             let v = keys.get(&d.id)?;
             let key_name = v.get("name").and_then(Value::as_str).unwrap_or("");
             if name.is_some_and(|n| !key_name.starts_with(n)) {

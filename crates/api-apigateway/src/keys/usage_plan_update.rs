@@ -299,7 +299,7 @@ fn patch_api_stages(
 
 pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("usageplanId");
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let plan = store::write(&*cx.store, &call.tenant, |txn| {
         let mut plan = require(txn, id)?;
         let mut added = BTreeSet::new();
@@ -331,7 +331,9 @@ pub(crate) fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         txn.put(kind::USAGE_PLAN, "", id, &Value::Object(plan.clone()))?;
         Ok(plan)
     })?;
-    Ok(Reply::Json(Value::Object(plan)))
+    Ok(Reply::Json(Value::Object(super::usage_plans::with_tags(
+        plan,
+    ))))
 }
 
 #[cfg(test)]

@@ -326,7 +326,15 @@ fn get(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let plan = store::read(&*cx.store, &call.tenant, |txn| {
         require(txn, call.label("usageplanId"))
     })?;
-    Ok(Reply::Json(Value::Object(plan)))
+    Ok(Reply::Json(Value::Object(with_tags(plan))))
+}
+
+/// GetUsagePlan and UpdateUsagePlan always answer the tags, `{}` when there are none (AWS's
+/// recorded answers; CreateUsagePlan and GetUsagePlans do not).
+pub(crate) fn with_tags(mut plan: Map<String, Value>) -> Map<String, Value> {
+    plan.entry("tags")
+        .or_insert_with(|| Value::Object(Map::new()));
+    plan
 }
 
 fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {

@@ -490,7 +490,7 @@ const INTEGRATION_RULES: &[Rule] = &[
 ];
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let out = with_method(cx, call, |_, method| {
         let mut next = integration_of(method)?.clone();
         params::check_ops(&ops, INTEGRATION_RULES)?;
@@ -516,6 +516,31 @@ fn check_content_handling(r: &Map<String, Value>, source: Source) -> Result<(), 
     }
 }
 
+/// `responseTemplates`: a map of strings, where a null template stands for the empty one.
+fn templates_of(
+    body: &Map<String, Value>,
+) -> Result<Option<portico_model::IndexMap<String, String>>, ApiError> {
+    let mut body = body.clone();
+    if let Some(Value::Object(t)) = body.get_mut("responseTemplates") {
+        for v in t.values_mut() {
+            if v.is_null() {
+                *v = json!("");
+            }
+        }
+    }
+    string_map(&body, "responseTemplates")
+}
+
+/// A template's key is a media type (`type/subtype`).
+fn check_content_type(content_type: &str) -> Result<(), ApiError> {
+    match content_type.split_once('/') {
+        Some((a, b)) if !a.is_empty() && !b.is_empty() && !b.contains('/') => Ok(()),
+        _ => Err(ApiError::bad_request(format!(
+            "Validation Result: warnings : [], errors : [Invalid content type specified: {content_type}]"
+        ))),
+    }
+}
+
 /// The method response an integration response maps onto.
 fn method_response<'a>(
     method: &'a Map<String, Value>,
@@ -531,22 +556,40 @@ fn method_response<'a>(
 
 fn put_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let code = call.label("status_code").to_string();
+    methods::check_status_code(&code)?;
     let body = call.json()?;
-    let r = IntegrationResponse {
+    let mut r = IntegrationResponse {
         status_code: code.clone(),
         selection_pattern: body.str_of("selectionPattern")?,
         content_handling: body.str_of("contentHandling")?,
         // Kept even when empty: AWS echoes an empty map it was given.
         response_parameters: string_map(&body, "responseParameters")?,
-        response_templates: string_map(&body, "responseTemplates")?,
+        response_templates: templates_of(&body)?,
     }
     .to_map();
+    // AWS stores a template given as null or "" as null, and answers it so.
+    if let Some(Value::Object(t)) = r.get_mut("responseTemplates") {
+        for v in t.values_mut() {
+            if v.as_str() == Some("") {
+                *v = Value::Null;
+            }
+        }
+    }
     check_content_handling(&r, Source::Put("putIntegrationResponseInput"))?;
+    if let Some(Value::Object(t)) = r.get("responseTemplates") {
+        for content_type in t.keys() {
+            check_content_type(content_type)?;
+        }
+    }
     let out = with_method(cx, call, |_, method| {
         integration_of(method)?;
-        methods::check_status_code(&code)?;
-        let declared = method_response(method, &code)?;
-        if let Some(Value::Object(p)) = r.get("responseParameters") {
+        // AWS takes an integration response without its method response, unless it maps
+        // parameters onto the method response's headers.
+        if let Some(Value::Object(p)) = r
+            .get("responseParameters")
+            .filter(|p| !p.as_object().is_some_and(Map::is_empty))
+        {
+            let declared = method_response(method, &code)?;
             params::check_integration_response_parameters(p, declared)?;
         }
         let v = Value::Object(r);
@@ -580,6 +623,7 @@ fn response_of<'a>(
 }
 
 fn get_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    methods::check_status_code(call.label("status_code"))?;
     let r = methods::read_method(cx, call, |m| {
         integration_ref(m)?
             .get("integrationResponses")
@@ -593,7 +637,8 @@ fn get_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 }
 
 fn delete_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    with_method(cx, call, |_, m| {
+    methods::check_status_code(call.label("status_code"))?;
+    let done = with_method(cx, call, |_, m| {
         let integration = integration_of(m)?;
         let responses = integration
             .get_mut("integrationResponses")
@@ -606,8 +651,13 @@ fn delete_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             integration.remove("integrationResponses");
         }
         Ok(())
-    })?;
-    Ok(Reply::Empty)
+    });
+    match done {
+        // AWS names the integration when the method is missing.
+        Err(e) if e.message == "Invalid Method identifier specified" => Err(not_found()),
+        Err(e) => Err(e),
+        Ok(()) => Ok(Reply::Empty),
+    }
 }
 
 /// `/selectionPattern`: any text, an empty one included (AWS keeps `""`); a null value drops it.
@@ -653,7 +703,8 @@ const INTEGRATION_RESPONSE_RULES: &[Rule] = &[
 ];
 
 fn update_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let invalid = methods::status_code_invalid(call.label("status_code"));
+    let ops = patch::parse_call_with(call, invalid.into_iter().collect())?;
     let code = call.label("status_code").to_string();
     let out = with_method(cx, call, |_, method| {
         let mut next = response_of(method, &code)?.clone();

@@ -183,7 +183,27 @@ pub(crate) fn string_map(
     body: &Map<String, Value>,
     key: &str,
 ) -> Result<Option<IndexMap<String, String>>, ApiError> {
+    if let Some(Value::Object(m)) = body.get(key) {
+        for v in m.values() {
+            check_string(v)?;
+        }
+    }
     typed_map(body, key, "strings")
+}
+
+/// AWS's deserializer (Coral) refuses a number or a boolean where a string is due, with its
+/// Java class in the text.
+pub(crate) fn check_string(v: &Value) -> Result<(), ApiError> {
+    let class = match v {
+        Value::Number(_) => "com.amazon.coral.value.json.numbers.TruncatingBigNumber",
+        Value::Bool(_) => "java.lang.Boolean",
+        _ => return Ok(()),
+    };
+    Err(ApiError::new(
+        400,
+        "SerializationException",
+        format!("class {class} can not be converted to an String"),
+    ))
 }
 
 /// A body member that is a map of booleans (`requestParameters` of a method,
@@ -453,7 +473,7 @@ const METHOD_RULES: &[Rule] = &[
 ];
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let m = with_method(cx, call, |txn, method| {
         // AWS looks the method up before it judges the patch.
         params::check_ops(&ops, METHOD_RULES)?;
@@ -498,12 +518,24 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 
 /// A status code as AWS accepts it for method and integration responses.
 pub(crate) fn check_status_code(code: &str) -> Result<(), ApiError> {
+    match status_code_invalid(code) {
+        None => Ok(()),
+        Some(m) => Err(ApiError::validation(format!(
+            "1 validation error detected: {m}"
+        ))),
+    }
+}
+
+/// The model's pattern for a response's `statusCode` label, `[1-5]\d\d`, checked before
+/// anything else (AWS's ValidationException text when it fails).
+pub(crate) fn status_code_invalid(code: &str) -> Option<String> {
     let b = code.as_bytes();
     if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && b[1..].iter().all(u8::is_ascii_digit) {
-        Ok(())
+        None
     } else {
-        // The model's pattern is `[1-5]\d\d`; the text is the one emulators quote for AWS.
-        Err(ApiError::bad_request("Invalid status code specified"))
+        Some(format!(
+            "Value '{code}' at 'statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [1-5]\\d\\d"
+        ))
     }
 }
 
@@ -518,10 +550,10 @@ fn responses_mut(method: &mut Map<String, Value>) -> &mut Map<String, Value> {
 fn put_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let code = call.label("status_code").to_string();
     let body = call.json()?;
+    check_status_code(&code)?;
     let parameters = bool_map(&body, "responseParameters")?;
     let models = string_map(&body, "responseModels")?;
     let r = with_method(cx, call, |txn, method| {
-        check_status_code(&code)?;
         if let Some(p) = &parameters {
             params::check_method_response_parameters(p.keys())?;
         }
@@ -562,6 +594,7 @@ fn response_of<'a>(
 }
 
 fn get_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    check_status_code(call.label("status_code"))?;
     let r = read_method(cx, call, |method| {
         method
             .get("methodResponses")
@@ -575,6 +608,7 @@ fn get_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 }
 
 fn delete_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    check_status_code(call.label("status_code"))?;
     with_method(cx, call, |_, method| {
         let responses = method
             .get_mut("methodResponses")
@@ -591,15 +625,52 @@ fn delete_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Empty)
 }
 
+/// Does the method response's `key` map have the entry the path names?
+fn has_entry(doc: &Map<String, Value>, key: &str, caps: &[String]) -> bool {
+    let name = caps.last().map(String::as_str).unwrap_or("");
+    doc.get(key)
+        .and_then(Value::as_object)
+        .is_some_and(|m| m.contains_key(name))
+}
+
 fn set_response_parameter(
     doc: &mut Map<String, Value>,
     op: &PatchOp,
     caps: &[String],
 ) -> Result<(), ApiError> {
+    // `replace` and `remove` need the parameter to be there (AWS: 404, whatever its name).
+    if op.op != Op::Add && !has_entry(doc, "responseParameters", caps) {
+        return Err(ApiError::not_found("Invalid parameter name specified"));
+    }
     if op.op != Op::Remove {
         params::check_method_response_parameters(caps.iter())?;
     }
     patch_bool_entry(doc, "responseParameters", op, caps)
+}
+
+fn set_response_model(
+    doc: &mut Map<String, Value>,
+    op: &PatchOp,
+    caps: &[String],
+) -> Result<(), ApiError> {
+    if op.op != Op::Add && !has_entry(doc, "responseModels", caps) {
+        return Err(ApiError::not_found("Content-Type specified was not found"));
+    }
+    let name = caps.last().cloned().unwrap_or_default();
+    let map = doc.entry("responseModels").or_insert_with(|| json!({}));
+    if !map.is_object() {
+        *map = json!({});
+    }
+    let obj = map.as_object_mut().expect("made an object above");
+    if op.op == Op::Remove {
+        obj.shift_remove(&name);
+    } else {
+        obj.insert(name, json!(op.value()?));
+    }
+    if obj.is_empty() {
+        doc.remove("responseModels");
+    }
+    Ok(())
 }
 
 const METHOD_RESPONSE_RULES: &[Rule] = &[
@@ -611,12 +682,13 @@ const METHOD_RESPONSE_RULES: &[Rule] = &[
     Rule {
         path: "/responseModels/*",
         ops: ADD_REPLACE_REMOVE,
-        apply: Apply::MapEntry("responseModels"),
+        apply: Apply::Custom(set_response_model),
     },
 ];
 
 fn update_response(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let ops = patch::parse(&call.json()?)?;
+    let invalid = status_code_invalid(call.label("status_code"));
+    let ops = patch::parse_call_with(call, invalid.into_iter().collect())?;
     let r = with_method(cx, call, |txn, method| {
         let response = response_of(method, call.label("status_code"))?;
         params::check_ops(&ops, METHOD_RESPONSE_RULES)?;

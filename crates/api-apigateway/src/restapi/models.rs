@@ -67,34 +67,7 @@ pub fn all(txn: &mut dyn Txn, api_id: &str) -> Result<Vec<Map<String, Value>>, A
 /// operation's input shape, e.g. `updateGatewayResponseInput`). A missing path is kept as the
 /// literal `null`, which is how AWS prints it.
 pub(crate) fn patch_ops(body: &Map<String, Value>, input: &str) -> Result<Vec<PatchOp>, ApiError> {
-    let list = match body.get("patchOperations") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err(ApiError::bad_request("patchOperations must be a list")),
-    };
-    let mut fixed = Vec::with_capacity(list.len());
-    for (i, item) in list.iter().enumerate() {
-        let op = item.get("op").and_then(Value::as_str).unwrap_or("null");
-        if !matches!(op, "add" | "remove" | "replace" | "move" | "copy" | "test") {
-            return Err(ApiError::new(
-                400,
-                "ValidationException",
-                format!(
-                    "1 validation error detected: Value '{op}' at '{input}.patchOperations.{}.member.op' failed to satisfy constraint: Member must satisfy enum value set: [add, remove, move, test, replace, copy]",
-                    i + 1
-                ),
-            ));
-        }
-        let mut item = item.clone();
-        if let Value::Object(m) = &mut item {
-            if !m.get("path").is_some_and(Value::is_string) {
-                m.insert("path".into(), json!("null"));
-            }
-        }
-        fixed.push(item);
-    }
-    let wrapped = json!({ "patchOperations": fixed });
-    patch::parse(wrapped.as_object().expect("built as an object"))
+    patch::parse_input(body, input)
 }
 
 /// AWS's check for entities whose fields only take `replace` (models, request validators):

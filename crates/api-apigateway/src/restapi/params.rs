@@ -54,6 +54,12 @@ pub fn check_method_request_parameters<'a>(
 ) -> Result<(), ApiError> {
     let mut names: Vec<&str> = Vec::new();
     for key in keys {
+        if !key.starts_with("method.request.") {
+            // Not a method request parameter at all (AWS's recorded text for a key `true`).
+            return Err(mapping_error(format!(
+                "Invalid mapping expression specified: {key}"
+            )));
+        }
         let (_, name) =
             split(key, "method.request.", METHOD_LOCATIONS).ok_or_else(|| bad_parameter(key))?;
         if !valid_name(name) {

@@ -263,30 +263,34 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Json(page))
 }
 
+// In AWS's order: "Must be one of: [/parentId, /pathPart]".
 const RULES: &[Rule] = &[
-    Rule {
-        path: "/pathPart",
-        ops: REPLACE,
-        apply: Apply::Str("pathPart"),
-    },
     Rule {
         path: "/parentId",
         ops: REPLACE,
         apply: Apply::Str("parentId"),
     },
+    Rule {
+        path: "/pathPart",
+        ops: REPLACE,
+        apply: Apply::Str("pathPart"),
+    },
 ];
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let (api_id, id) = (call.label("restapi_id"), call.label("resource_id"));
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let updated = store::write(&*cx.store, &call.tenant, |txn| {
         let mut r = require(txn, call, api_id, id)?;
-        if !r.contains_key("parentId") {
-            return Err(ApiError::bad_request(
-                "The root resource cannot be modified",
-            ));
-        }
+        let is_root = !r.contains_key("parentId");
         patch::apply(&mut r, &ops, RULES)?;
+        if is_root {
+            // AWS names the member the first op would change.
+            let member = ops.first().map_or("pathPart", |op| &op.path[1..]);
+            return Err(ApiError::bad_request(format!(
+                "Root resource cannot update its {member}."
+            )));
+        }
         let everything = all(txn, api_id)?;
         let by_id: HashMap<&str, &Map<String, Value>> =
             everything.iter().map(|m| (str_of(m, "id"), m)).collect();
@@ -296,9 +300,7 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         let mut cursor = Some(parent_id.as_str());
         while let Some(c) = cursor {
             if c == id {
-                return Err(ApiError::bad_request(
-                    "Cannot move a resource under itself or one of its descendants",
-                ));
+                return Err(ApiError::bad_request("Resources cannot be cyclical."));
             }
             cursor = by_id
                 .get(c)

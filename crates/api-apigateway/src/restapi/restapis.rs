@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use crate::call::{Call, Members, Reply};
 use crate::error::ApiError;
 use crate::ids::{new_id, now_epoch};
-use crate::patch::{self, Apply, Rule, ADD_REMOVE, REPLACE};
+use crate::patch::{self, Apply, Rule, ADD_REPLACE_REMOVE, ANY, REPLACE, REPLACE_REMOVE};
 use crate::store::{self, kind, Tenant, Txn};
 use crate::Ctx;
 use crate::{paging, Handler};
@@ -60,39 +60,77 @@ pub fn load(txn: &mut dyn Txn, tenant: &Tenant, id: &str) -> Result<Map<String, 
 
 const ENDPOINT_TYPES: &[&str] = &["EDGE", "REGIONAL", "PRIVATE"];
 
-fn endpoint_configuration(body: &Map<String, Value>) -> Result<Value, ApiError> {
+/// CreateRestApi's `endpointConfiguration`, with AWS's defaults: EDGE, and `ipv4` (PRIVATE
+/// APIs: `dualstack`, the only type they take). `invalid` gathers the enum failures, which AWS
+/// reports together before any other check.
+fn endpoint_configuration(
+    body: &Map<String, Value>,
+    invalid: &mut Vec<String>,
+) -> Result<Value, ApiError> {
     let given = body.get("endpointConfiguration").and_then(Value::as_object);
     let types = match given.and_then(|e| e.get("types")) {
-        Some(Value::Array(t)) if !t.is_empty() => t.clone(),
+        Some(Value::Array(t)) => t.clone(),
         _ => vec![json!("EDGE")],
     };
     for t in &types {
         let s = t.as_str().unwrap_or("");
         if !ENDPOINT_TYPES.contains(&s) {
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '[{s}]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]"
-            )));
+            invalid.push(format!(
+                "Value '[{s}]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]"
+            ));
         }
     }
-    if types.len() > 1 {
-        return Err(ApiError::bad_request(
-            "Cannot create an api with multiple Endpoint Types.",
-        ));
-    }
+    let private = types.first().and_then(Value::as_str) == Some("PRIVATE");
     let ip = given
         .and_then(|e| e.get("ipAddressType"))
         .and_then(Value::as_str)
-        .unwrap_or("ipv4");
+        .unwrap_or(if private { "dualstack" } else { "ipv4" });
     if !matches!(ip, "ipv4" | "dualstack") {
-        return Err(ApiError::validation(format!(
-            "1 validation error detected: Value '{ip}' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"
-        )));
+        invalid.push(format!(
+            "Value '{ip}' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"
+        ));
     }
     let mut out = json!({ "types": types, "ipAddressType": ip });
     if let Some(v) = given.and_then(|e| e.get("vpcEndpointIds")) {
         out["vpcEndpointIds"] = v.clone();
     }
     Ok(out)
+}
+
+/// The checks AWS makes of an endpoint configuration once every member is well-formed.
+fn check_endpoint_configuration(ec: &Value) -> Result<(), ApiError> {
+    let types = ec["types"].as_array().map_or(0, Vec::len);
+    if types == 0 {
+        return Err(ApiError::bad_request(
+            "REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.",
+        ));
+    }
+    if types > 1 {
+        return Err(ApiError::bad_request(
+            "Cannot create an api with multiple Endpoint Types.",
+        ));
+    }
+    if ec["types"][0] == "PRIVATE" && ec["ipAddressType"] != "dualstack" {
+        return Err(private_needs_dualstack());
+    }
+    Ok(())
+}
+
+fn private_needs_dualstack() -> ApiError {
+    ApiError::bad_request("Only dualstack ipAddressType is supported for Private APIs.")
+}
+
+/// AWS's ValidationException: every failed constraint, in one message.
+fn validation_errors(invalid: &[String]) -> ApiError {
+    let head = match invalid.len() {
+        1 => "1 validation error detected".to_string(),
+        n => format!("{n} validation errors detected"),
+    };
+    ApiError::new(
+        400,
+        "ValidationException",
+        format!("{head}: {}", invalid.join("; ")),
+    )
 }
 
 fn api_key_source(v: &str) -> Result<(), ApiError> {
@@ -143,6 +181,17 @@ fn default_models() -> [(&'static str, Value); 2] {
 fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let body = call.json()?;
     let name = body.required_str("name")?;
+    let mut invalid = Vec::new();
+    let endpoint = endpoint_configuration(&body, &mut invalid)?;
+    if !invalid.is_empty() {
+        return Err(validation_errors(&invalid));
+    }
+    if body.str_of("description")?.as_deref() == Some("") {
+        return Err(ApiError::bad_request(
+            "Description cannot be an empty string",
+        ));
+    }
+    check_endpoint_configuration(&endpoint)?;
     let id = new_id(10);
     let root_id = new_id(10);
     let mut api = Map::new();
@@ -172,10 +221,7 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         .unwrap_or_else(|| "HEADER".into());
     api_key_source(&source)?;
     api.insert("apiKeySource".into(), json!(source));
-    api.insert(
-        "endpointConfiguration".into(),
-        endpoint_configuration(&body)?,
-    );
+    api.insert("endpointConfiguration".into(), endpoint);
     for key in ["securityPolicy", "endpointAccessMode"] {
         if let Some(v) = body.str_of(key)? {
             api.insert(key.into(), json!(v));
@@ -261,11 +307,18 @@ fn set_api_key_source(
 }
 
 /// `/endpointConfiguration/types/EDGE` replaced by `REGIONAL` switches the endpoint type.
+/// `/endpointConfiguration/types/{0 | current type}`: `replace` only, any endpoint type; a
+/// PRIVATE API becomes dualstack, the only address type it takes.
 fn set_endpoint_type(
     doc: &mut Map<String, Value>,
     op: &patch::PatchOp,
     caps: &[String],
 ) -> Result<(), ApiError> {
+    if op.op != patch::Op::Replace {
+        return Err(ApiError::bad_request(
+            "Invalid patch operation specified. Must be 'add'|'remove'|'replace'",
+        ));
+    }
     let new = op.value()?;
     if !ENDPOINT_TYPES.contains(&new) {
         return Err(ApiError::bad_request(
@@ -276,13 +329,16 @@ fn set_endpoint_type(
         .entry("endpointConfiguration")
         .or_insert_with(|| json!({ "types": ["EDGE"], "ipAddressType": "ipv4" }));
     let current = ec["types"][0].as_str().unwrap_or("EDGE").to_string();
-    if caps.first().map(String::as_str) != Some(current.as_str()) {
+    let index = caps.first().map(String::as_str).unwrap_or("");
+    if index != "0" && index != current {
         return Err(ApiError::bad_request(format!(
-            "Invalid patch path '/endpointConfiguration/types/{}': the API's endpoint type is {current}",
-            caps.first().map(String::as_str).unwrap_or("")
+            "Invalid patch path /endpointConfiguration/types/{index}"
         )));
     }
     ec["types"] = json!([new]);
+    if new == "PRIVATE" {
+        ec["ipAddressType"] = json!("dualstack");
+    }
     Ok(())
 }
 
@@ -291,17 +347,27 @@ fn set_ip_address_type(
     op: &patch::PatchOp,
     _: &[String],
 ) -> Result<(), ApiError> {
+    if op.op != patch::Op::Replace {
+        return Err(replace_only());
+    }
     let v = op.value()?;
     if !matches!(v, "ipv4" | "dualstack") {
-        return Err(ApiError::bad_request(format!(
-            "Invalid ipAddressType {v}; valid options are ipv4,dualstack"
-        )));
+        return Err(ApiError::bad_request(
+            "ipAddressType must be either ipv4 or dualstack.",
+        ));
     }
     let ec = doc
         .entry("endpointConfiguration")
         .or_insert_with(|| json!({ "types": ["EDGE"] }));
+    if ec["types"][0] == "PRIVATE" && v != "dualstack" {
+        return Err(private_needs_dualstack());
+    }
     ec["ipAddressType"] = json!(v);
     Ok(())
+}
+
+fn replace_only() -> ApiError {
+    ApiError::bad_request("Invalid patch operation specified. Must be one of: [replace]")
 }
 
 fn set_min_compression(
@@ -309,21 +375,87 @@ fn set_min_compression(
     op: &patch::PatchOp,
     _: &[String],
 ) -> Result<(), ApiError> {
+    if op.op != patch::Op::Replace {
+        return Err(replace_only());
+    }
     match op.value.as_deref() {
         None | Some("") => {
             doc.remove("minimumCompressionSize");
         }
-        Some(_) => {
-            let n = op.i64_value()?;
-            if !(0..=10_485_760).contains(&n) {
-                return Err(ApiError::bad_request(
-                    "Invalid minimum compression size, must be between 0 and 10485760",
-                ));
-            }
+        Some(v) => {
+            let n = v
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=10_485_760).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "Invalid minimum compression size, must be between 0 and 10485760",
+                    )
+                })?;
             doc.insert("minimumCompressionSize".into(), json!(n));
         }
     }
     Ok(())
+}
+
+/// `/binaryMediaTypes/{type}`: `add` and `remove` the type the path names; `replace` removes
+/// it and appends the value (AWS's order).
+fn binary_media_type(
+    doc: &mut Map<String, Value>,
+    op: &patch::PatchOp,
+    caps: &[String],
+) -> Result<(), ApiError> {
+    let item = caps.first().cloned().unwrap_or_default();
+    let mut list: Vec<Value> = doc
+        .get("binaryMediaTypes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let pos = list.iter().position(|v| v.as_str() == Some(item.as_str()));
+    match op.op {
+        patch::Op::Add => {
+            if pos.is_none() {
+                list.push(json!(item));
+            }
+        }
+        patch::Op::Remove => {
+            if let Some(i) = pos {
+                list.remove(i);
+            }
+        }
+        patch::Op::Replace => {
+            let new = json!(op.value()?);
+            if let Some(i) = pos {
+                list.remove(i);
+            }
+            if !list.contains(&new) {
+                list.push(new);
+            }
+        }
+        _ => {
+            return Err(ApiError::bad_request(format!(
+                "Invalid patch path {}",
+                op.path
+            )))
+        }
+    }
+    if list.is_empty() {
+        doc.remove("binaryMediaTypes");
+    } else {
+        doc.insert("binaryMediaTypes".into(), Value::Array(list));
+    }
+    Ok(())
+}
+
+fn bare_binary_media_types(
+    _: &mut Map<String, Value>,
+    op: &patch::PatchOp,
+    _: &[String],
+) -> Result<(), ApiError> {
+    Err(ApiError::bad_request(format!(
+        "Invalid patch path {}",
+        op.path
+    )))
 }
 
 const RULES: &[Rule] = &[
@@ -334,7 +466,7 @@ const RULES: &[Rule] = &[
     },
     Rule {
         path: "/description",
-        ops: REPLACE,
+        ops: REPLACE_REMOVE,
         apply: Apply::OptStr("description"),
     },
     Rule {
@@ -354,12 +486,17 @@ const RULES: &[Rule] = &[
     },
     Rule {
         path: "/binaryMediaTypes/*",
-        ops: ADD_REMOVE,
-        apply: Apply::ListItem("binaryMediaTypes"),
+        ops: ADD_REPLACE_REMOVE,
+        apply: Apply::Custom(binary_media_type),
+    },
+    Rule {
+        path: "/binaryMediaTypes",
+        ops: ANY,
+        apply: Apply::Custom(bare_binary_media_types),
     },
     Rule {
         path: "/minimumCompressionSize",
-        ops: REPLACE,
+        ops: ANY,
         apply: Apply::Custom(set_min_compression),
     },
     Rule {
@@ -369,19 +506,19 @@ const RULES: &[Rule] = &[
     },
     Rule {
         path: "/endpointConfiguration/types/*",
-        ops: REPLACE,
+        ops: ANY,
         apply: Apply::Custom(set_endpoint_type),
     },
     Rule {
         path: "/endpointConfiguration/ipAddressType",
-        ops: REPLACE,
+        ops: ANY,
         apply: Apply::Custom(set_ip_address_type),
     },
 ];
 
 fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("restapi_id");
-    let ops = patch::parse(&call.json()?)?;
+    let ops = patch::parse_call(call)?;
     let api = store::write(&*cx.store, &call.tenant, |txn| {
         let mut api = load(txn, &call.tenant, id)?;
         patch::apply(&mut api, &ops, RULES)?;
@@ -395,8 +532,12 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
                 "Invalid API name specified: name must not be empty",
             ));
         }
-        let api = Value::Object(api);
+        let mut api = Value::Object(api);
         txn.put(kind::REST_API, "", id, &api)?;
+        // UpdateRestApi always answers the tags, `{}` when there are none.
+        if api.get("tags").is_none() {
+            api["tags"] = json!({});
+        }
         Ok(api)
     })?;
     Ok(Reply::Json(api))

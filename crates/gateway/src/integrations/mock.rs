@@ -37,10 +37,15 @@ pub fn invoke(rendered: &str) -> Result<Outcome, GatewayError> {
     })
 }
 
-/// The common `{"statusCode": 200}` without a JSON parser; `None` for anything else.
+/// The common `{"statusCode": 200}` without a JSON parser; `None` for anything else. The key
+/// may be unquoted (`{statusCode: 200}`, as CDK writes it), which AWS's lenient parser takes
+/// (recorded: LocalStack's test_integration_mock_with_path_param, replayed in tests/aws_recorded).
 fn simple_status(s: &str) -> Option<u16> {
     let inner = s.trim().strip_prefix('{')?.strip_suffix('}')?.trim();
-    let rest = inner.strip_prefix("\"statusCode\"")?.trim_start();
+    let rest = inner
+        .strip_prefix("\"statusCode\"")
+        .or_else(|| inner.strip_prefix("statusCode"))?
+        .trim_start();
     let n = rest.strip_prefix(':')?.trim();
     if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -61,6 +66,7 @@ mod tests {
             203
         );
         assert_eq!(invoke(r#"{"statusCode": "404"}"#).unwrap().status, 404);
+        assert_eq!(invoke("{statusCode: 200}").unwrap().status, 200);
         assert_eq!(invoke("").unwrap().status, 200);
         assert_eq!(invoke("{}").unwrap().status, 200);
         assert!(invoke("nope").is_err());

@@ -450,7 +450,12 @@ pub async fn invoke(
     let dep = exec.deployment;
     // Phase 2: route.
     let routed = match route {
-        Route::Find => dep.router.find(req.path).map(|m| (m.resource, m.params)),
+        Route::Find => dep
+            .router
+            .find_with(req.path, &|i| {
+                dep.resources[i].method(req.method.as_str()).is_some()
+            })
+            .map(|m| (m.resource, m.params)),
         Route::Resource(i) => dep.resources.get(i).map(|r| {
             let mut one = Router::new();
             let params = match one.insert(&r.path, 0) {
@@ -501,12 +506,7 @@ pub async fn invoke(
         ExecLog::default()
     };
     log.add(|| format!("Starting execution for request: {}", exec.request_id));
-    log.add(|| {
-        format!(
-            "HTTP Method: {}, Resource Path: {}",
-            plan.http_method, req.path
-        )
-    });
+    log.add(|| format!("HTTP Method: {}, Resource Path: {}", req.method, req.path));
     log.add(|| format!("Method request path: {}", pairs(&params)));
     log.add(|| format!("Method request query string: {}", pairs(&req.query)));
     log.add(|| {
@@ -746,7 +746,7 @@ async fn integrate(
     } = ctx;
     // Phase 5: integration request.
     let binary = request_map::is_binary(content_type, &exec.deployment.binary_media_types);
-    let mapped = request_map::map(
+    let mut mapped = request_map::map(
         integ,
         view,
         &req.body,
@@ -759,6 +759,12 @@ async fn integrate(
         log,
     )?;
     let status_override = mapped.status_override;
+    // A MOCK integration's response template sees the request template's overrides; every
+    // integration's response gets the request template's `responseOverride`.
+    let mut carried = std::mem::take(&mut mapped.carried);
+    if integ.kind != Kind::Mock {
+        carried.request = Default::default();
+    }
     let accept = req.known.accept.and_then(|v| v.to_str().ok());
     // Phase 6: integrate.
     let outcome = match integ.kind {
@@ -848,6 +854,7 @@ async fn integrate(
         &req.query,
         exec.variables,
         status_override,
+        carried,
         log,
     )
 }

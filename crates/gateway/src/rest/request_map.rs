@@ -16,7 +16,7 @@ use super::compile::{BackendHeaders, ContentHandling, Integration, Kind, Passthr
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::mapping::{RequestTarget, View};
 use super::pipeline::{ExecLog, KnownHeaders};
-use super::template::{self, Inputs};
+use super::template::{self, Carried, Inputs};
 use crate::integrations::{h1, http::Endpoint, tls::TlsRoute, vpc_link::Link};
 
 // Header names are constants: a `&str` name is parsed and hashed on every lookup.
@@ -52,6 +52,8 @@ pub struct Mapped {
     pub body: Bytes,
     /// The request template's `$context.responseOverride` writes carry over to the response.
     pub status_override: Option<u16>,
+    /// Every override the request template left, for the response mapping.
+    pub carried: Carried,
 }
 
 /// Is `content_type` one of the API's binary media types (`*/*` and `type/*` wildcards)?
@@ -179,6 +181,7 @@ pub fn map(
         } else {
             Map::new()
         },
+        carried: Carried::default(),
     };
     let r = t.render_with(inputs).map_err(|e| {
         GatewayError::config(format!(
@@ -195,6 +198,7 @@ pub fn map(
     m.query.extend(r.request_query);
     m.path.extend(r.request_path);
     m.status_override = r.response_status;
+    m.carried = r.carried;
     m.body = Bytes::from(r.output);
     Ok(m)
 }
@@ -406,6 +410,13 @@ fn backend_endpoint(o: &Outgoing, proxy: bool) -> Result<Endpoint, GatewayError>
                 url.extend(utf8_percent_encode(v, PATH_VALUE));
             }
         }
+    }
+    // No host at all (`https://${stageVariables.host}` without the variable): AWS's text.
+    let after_scheme = url.split_once("://").map_or("", |(_, rest)| rest);
+    if after_scheme.is_empty() || after_scheme.starts_with(['/', '?', ':']) {
+        return Err(GatewayError::config(
+            "Execution failed due to configuration error: Invalid endpoint address",
+        ));
     }
     let mut sep = if url.contains('?') { '&' } else { '?' };
     if proxy && !o.raw_query.is_empty() {

@@ -13,7 +13,7 @@ use super::gateway_responses::GatewayError;
 use super::mapping::View;
 use super::pipeline::ExecLog;
 use super::request_map::{convert, is_binary, truncate};
-use super::template::{self, Inputs};
+use super::template::{self, Carried, Inputs};
 use crate::http::{full, ResponseBody};
 use crate::integrations::Outcome;
 
@@ -29,6 +29,7 @@ pub fn map(
     query: &[(String, String)],
     stage_variables: &Map<String, Value>,
     status_override: Option<u16>,
+    carried: Carried,
     log: &mut ExecLog,
 ) -> Result<Response<ResponseBody>, GatewayError> {
     let selector = out.status.to_string();
@@ -75,7 +76,10 @@ pub fn map(
     }
     let chosen = choose(&ir.templates, accept);
     let (content_type, body) = match chosen {
-        None => ("application/json".to_string(), body),
+        None => {
+            values.extend(carried.response.header.iter().cloned());
+            ("application/json".to_string(), body)
+        }
         Some((ct, t)) => {
             let needs = t.needs();
             let inputs = || Inputs {
@@ -110,6 +114,7 @@ pub fn map(
                 } else {
                     Map::new()
                 },
+                carried,
             };
             let r = t.render_with(inputs).map_err(|e| {
                 GatewayError::config(format!(

@@ -91,34 +91,48 @@ impl Router {
 
     /// Route a raw (percent-encoded) path.
     pub fn find(&self, raw_path: &str) -> Option<Match> {
+        self.find_with(raw_path, &|_| true)
+    }
+
+    /// Route a raw path to a resource `accept` takes (one with the request's method): a
+    /// resource that matches the path but lacks the method does not hide a sibling parameter or
+    /// greedy resource that has it, as AWS routes (recorded against AWS: LocalStack's
+    /// test_proxy_routing_with_hardcoded_resource_sibling, replayed in tests/aws_recorded).
+    pub fn find_with(&self, raw_path: &str, accept: &dyn Fn(usize) -> bool) -> Option<Match> {
         let mut params = Vec::new();
-        let resource = self.walk(0, raw_path, &mut params)?;
+        let resource = self.walk(0, raw_path, &mut params, accept)?;
         Some(Match { resource, params })
     }
 
     /// Match what is left of the path (`rest`, raw) from `node`: segments are split off and
     /// decoded as the walk reaches them, so routing builds no list of them.
-    fn walk(&self, node: usize, rest: &str, params: &mut Vec<(String, String)>) -> Option<usize> {
+    fn walk(
+        &self,
+        node: usize,
+        rest: &str,
+        params: &mut Vec<(String, String)>,
+        accept: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
         let n = &self.nodes[node];
         let rest = rest.trim_start_matches('/');
         if rest.is_empty() {
-            return n.resource;
+            return n.resource.filter(|r| accept(*r));
         }
         let (raw, after) = crate::split_at_byte(rest, b'/');
         let seg = percent_decode_str(raw).decode_utf8_lossy();
         if let Some(child) = n.literals.get(seg.as_ref()) {
-            if let Some(r) = self.walk(*child, after, params) {
+            if let Some(r) = self.walk(*child, after, params, accept) {
                 return Some(r);
             }
         }
         if let Some((name, child)) = &n.param {
             params.push((name.to_string(), seg.into_owned()));
-            if let Some(r) = self.walk(*child, after, params) {
+            if let Some(r) = self.walk(*child, after, params, accept) {
                 return Some(r);
             }
             params.pop();
         }
-        if let Some((name, resource)) = &n.greedy {
+        if let Some((name, resource)) = n.greedy.as_ref().filter(|(_, r)| accept(*r)) {
             let value: Vec<Cow<str>> = rest
                 .split('/')
                 .filter(|s| !s.is_empty())
@@ -187,6 +201,24 @@ mod tests {
             &[("id", "7")],
         );
         check(TREE, "/other/x", Some("/{proxy+}"), &[("proxy", "other/x")]);
+    }
+
+    #[test]
+    fn a_resource_without_the_method_yields_to_a_sibling_that_has_it() {
+        let mut r = Router::new();
+        for (i, p) in ["/", "/test", "/{proxy+}", "/test/any"].iter().enumerate() {
+            r.insert(p, i).unwrap();
+        }
+        // `/test` has POST only; the greedy sibling has OPTIONS.
+        let options = |i: usize| i == 2 || i == 3;
+        let m = r.find_with("/test", &options).unwrap();
+        assert_eq!(
+            (m.resource, m.params),
+            (2, vec![("proxy".into(), "test".into())])
+        );
+        assert_eq!(r.find_with("/test/any", &options).unwrap().resource, 3);
+        assert_eq!(r.find_with("/test", &|i| i == 1).unwrap().resource, 1);
+        assert!(r.find_with("/test", &|_| false).is_none());
     }
 
     #[test]

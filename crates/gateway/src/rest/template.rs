@@ -74,12 +74,26 @@ pub struct Inputs {
     pub header_params: Vec<(String, String)>,
     pub context: Value,
     pub stage_variables: Map<String, Value>,
+    /// The overrides an earlier template of the same invocation set.
+    pub carried: Carried,
+}
+
+/// `$context.requestOverride` / `responseOverride` as a template left them: a MOCK
+/// integration's response template starts from what its request template set, and the
+/// request template's `responseOverride` shapes the response (AWS's recorded answers:
+/// LocalStack's test_integration_mock_with_*override*, replayed in tests/aws_recorded).
+#[derive(Debug, Default, Clone)]
+pub struct Carried {
+    pub request: vtl::Overrides,
+    pub response: vtl::ResponseOverrides,
 }
 
 /// Output plus the `$context.requestOverride` / `responseOverride` writes.
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub output: String,
+    /// Every override after this render (the carried ones included).
+    pub carried: Carried,
     pub request_headers: Vec<(String, String)>,
     pub request_query: Vec<(String, String)>,
     pub request_path: Vec<(String, String)>,
@@ -140,12 +154,25 @@ impl Template {
                     header_params: inputs.header_params,
                     context: inputs.context,
                     stage_variables: inputs.stage_variables,
+                    request_override: inputs.carried.request,
+                    response_override: inputs.carried.response,
                 };
                 let r = t
                     .render(&ctx, &vtl::Limits::default())
                     .map_err(|e| e.to_string())?;
+                let carried = if r.request_override == vtl::Overrides::default()
+                    && r.response_override == vtl::ResponseOverrides::default()
+                {
+                    Carried::default()
+                } else {
+                    Carried {
+                        request: r.request_override.clone(),
+                        response: r.response_override.clone(),
+                    }
+                };
                 Ok(Rendered {
                     output: r.output,
+                    carried,
                     request_headers: r.request_override.header,
                     request_query: r.request_override.querystring,
                     request_path: r.request_override.path,

@@ -51,11 +51,9 @@ pub async fn run(
     else {
         return Err(ApiError::not_found("Invalid Resource identifier specified"));
     };
-    if !deployment.resources[index]
-        .methods
-        .iter()
-        .any(|(m, _)| *m == http_method)
-    {
+    // The method, or the resource's ANY method (AWS tests a GET through ANY: LocalStack's
+    // test_failed_invoke_test_method, replayed in tests/aws_recorded).
+    if deployment.resources[index].method(http_method).is_none() {
         return Err(ApiError::not_found("Invalid Method identifier specified"));
     }
     let method = Method::from_bytes(http_method.as_bytes())
@@ -156,17 +154,30 @@ pub async fn run(
     let mut single = Map::new();
     let mut multi: Map<String, Value> = Map::new();
     for (k, v) in &parts.headers {
+        // AWS's answer for a gateway error holds only its x-amzn-ErrorType (recorded: LocalStack's
+        // test_failed_invoke_test_method); names are spelt as AWS spells them.
+        if inv.error.is_some() && k != "x-amzn-errortype" {
+            continue;
+        }
+        let name = match k.as_str() {
+            "content-type" => "Content-Type",
+            "x-amzn-errortype" => "x-amzn-ErrorType",
+            other => other,
+        };
         let v = v.to_str().unwrap_or("").to_string();
-        single.insert(k.as_str().to_string(), Value::String(v.clone()));
-        match multi.get_mut(k.as_str()) {
+        single.insert(name.to_string(), Value::String(v.clone()));
+        match multi.get_mut(name) {
             Some(Value::Array(a)) => a.push(Value::String(v)),
             _ => {
-                multi.insert(k.as_str().to_string(), json!([v]));
+                multi.insert(name.to_string(), json!([v]));
             }
         }
     }
+    // Java's Date.toString(), as AWS's test-invoke log prints it: `Mon Dec 07 17:27:42 UTC 2026`.
     let stamp = received
-        .format(&time::format_description::well_known::Rfc2822)
+        .format(time::macros::format_description!(
+            "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
+        ))
         .unwrap_or_default();
     let log: String = inv
         .log

@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         header_params: vec![("Accept".into(), "*/*".into())],
         context: serde_json::json!({"requestId": "r-1", "identity": {"sourceIp": "1.2.3.4"}}),
         stage_variables: serde_json::Map::new(),
+        ..Default::default()
     };
     let limits = Limits {
         max_output_bytes: 64 * 1024,

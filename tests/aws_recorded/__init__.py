@@ -1,0 +1,1 @@
+"""LocalStack API Gateway tests replayed against Portico (see README.md)."""

@@ -1,0 +1,59 @@
+"""The replay's own rules (recorded.Snapshot), pinned: a matcher that let everything through
+would make every replayed test pass."""
+import datetime
+
+import pytest
+from recorded import Snapshot, SortingTransformer
+
+
+def snap(recorded, skip=()):
+    return Snapshot({"k": recorded}, skip)
+
+
+def test_placeholders_are_consistent_both_ways():
+    snap({"a": "<id:1>", "b": "<id:1>/x"}).match("k", {"a": "abc", "b": "abc/x"})
+    with pytest.raises(AssertionError, match="stood for"):
+        snap({"a": "<id:1>", "b": "<id:1>"}).match("k", {"a": "abc", "b": "abd"})
+    with pytest.raises(AssertionError, match="was <id:1> before"):
+        snap({"a": "<id:1>", "b": "<parent-id:1>"}).match("k", {"a": "abc", "b": "abc"})
+
+
+def test_everything_else_is_exact():
+    s = {"Error": {"Code": "BadRequestException", "Message": "m"}, "ResponseMetadata":
+         {"HTTPHeaders": {}, "HTTPStatusCode": 400}}
+    ok = {"Error": {"Code": "BadRequestException", "Message": "m"}, "ResponseMetadata":
+          {"HTTPStatusCode": 400, "RequestId": "r", "HTTPHeaders": {"a": "b"}}}
+    snap(s).match("k", ok)
+    for bad in (
+        {**ok, "Error": {"Code": "NotFoundException", "Message": "m"}},
+        {**ok, "Error": {"Code": "BadRequestException", "Message": "m "}},
+        {**ok, "ResponseMetadata": {"HTTPStatusCode": 404}},
+        {**ok, "extra": 1},
+        {"Error": ok["Error"]},
+    ):
+        with pytest.raises(AssertionError):
+            snap(s).match("k", bad)
+    with pytest.raises(AssertionError):
+        snap({"l": [1, 2]}).match("k", {"l": [1, 2, 3]})
+    with pytest.raises(AssertionError):
+        snap({"v": True}).match("k", {"v": 1})
+    with pytest.raises(AssertionError):
+        snap({"v": "10"}).match("k", {"v": 10})
+
+
+def test_datetimes_json_strings_account_and_region():
+    snap({"d": "datetime", "s": {"a": 1}, "arn": "arn:<partition>:x:<region>:111111111111:y"}).match(
+        "k", {"d": datetime.datetime.now(), "s": '{"a": 1}', "arn": "arn:aws:x:us-east-1:000000000000:y"}
+    )
+    with pytest.raises(AssertionError):
+        snap({"d": "datetime"}).match("k", {"d": "2024-01-01"})
+
+
+def test_sorting_skip_and_unrecorded_keys():
+    s = snap({"items": [{"p": "/"}, {"p": "/a"}]})
+    s.add_transformer(SortingTransformer("items", lambda x: x["p"]))
+    s.match("k", {"items": [{"p": "/a"}, {"p": "/"}]})
+    snap({"a": 1, "b": 2}, ["$.k.b"]).match("k", {"a": 1, "b": 3})
+    snap({"a": {"b": 2}}, ["$..b"]).match("k", {"a": {}})
+    with pytest.raises(AssertionError, match="not recorded"):
+        snap({}).match("other", {})
