@@ -301,7 +301,7 @@ def test_update_domain_name(apigw):
         replace("/securityPolicy", "TLS_9")]), "BadRequestException", status=400)
     expect_error(lambda: apigw.update_domain_name(domainName="u.example.com", patchOperations=[
         replace("/domainName", "v.example.com")]), "BadRequestException", status=400,
-        contains="Invalid patch path '/domainName'")
+        contains="Invalid patch path  '/domainName'")
     expect_error(lambda: apigw.update_domain_name(domainName="nope.example.com", patchOperations=[
         replace("/certificateName", "x")]), "NotFoundException", NOT_FOUND, 404)
     assert apigw.get_domain_name(domainName="u.example.com")["securityPolicy"] == "TLS_1_0"
