@@ -217,3 +217,37 @@ def test_a_request_authorizer_reads_its_sources_and_feeds_the_proxy_event(
     assert (authorizer["tenant"], authorizer["type"]) == ("t1", "REQUEST")
     r = invoke(server, api_id, "prod", "/?key=k2", headers={"x-tenant": "t1"})
     assert r.status_code == 403
+
+
+GREETER = """
+def handler(event, context):
+    if event["name"] == "ghost":
+        raise Exception("Not found: ghost")
+    return {"greeting": "hi " + event["name"]}
+"""
+
+
+def test_an_aws_integration_maps_the_payload_and_selects_responses_by_error_message(
+        server, apigw, api, lam):
+    api_id, root = api
+    arn = function(lam, "greeter", GREETER)
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                     authorizationType="NONE")
+    for code in ("200", "404"):
+        apigw.put_method_response(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                  statusCode=code)
+    apigw.put_integration(
+        restApiId=api_id, resourceId=root, httpMethod="GET", type="AWS",
+        integrationHttpMethod="POST", uri=lambda_uri(arn),
+        requestTemplates={"application/json": '{"name": "$input.params(\'name\')"}'})
+    apigw.put_integration_response(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                   statusCode="200")
+    apigw.put_integration_response(
+        restApiId=api_id, resourceId=root, httpMethod="GET", statusCode="404",
+        selectionPattern="Not found.*",
+        responseTemplates={"application/json": '{"error": $input.json(\'$.errorMessage\')}'})
+    deploy(apigw, api_id)
+    r = invoke(server, api_id, "prod", "/?name=ada")
+    assert (r.status_code, r.json()) == (200, {"greeting": "hi ada"})
+    r = invoke(server, api_id, "prod", "/?name=ghost")
+    assert (r.status_code, r.json()) == (404, {"error": "Not found: ghost"})

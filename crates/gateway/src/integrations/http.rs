@@ -335,6 +335,7 @@ impl Client {
                 status: parts.status.as_u16(),
                 headers: parts.headers,
                 body: whole,
+                selector: Default::default(),
             });
         }
         let whole = tokio::time::timeout_at(window.deadline, read_whole(body, MAX_RESPONSE))
@@ -355,6 +356,7 @@ impl Client {
             status: parts.status.as_u16(),
             headers: parts.headers,
             body: whole,
+            selector: Default::default(),
         })
     }
 }

@@ -18,4 +18,18 @@ pub struct Outcome {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// What integration responses' `selectionPattern`s are matched against.
+    pub selector: Selector,
+}
+
+/// How an integration response is chosen for an [`Outcome`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// The status code (HTTP, MOCK).
+    #[default]
+    Status,
+    /// A text: a Lambda function's `errorMessage` (AWS integrations to Lambda).
+    Text(String),
+    /// The default response only (a Lambda function that succeeded).
+    Default,
 }

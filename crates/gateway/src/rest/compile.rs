@@ -271,6 +271,11 @@ impl Integration {
         crate::integrations::lambda::function_of_uri(&text).map(str::to_string)
     }
 
+    /// The default integration response (no `selectionPattern`).
+    pub fn default_response(&self) -> Option<&IntegrationResponse> {
+        self.responses.iter().find(|r| r.pattern.is_none())
+    }
+
     /// The integration response for an integration status (or error message): the first whose
     /// `selectionPattern` matches the whole text, else the default one.
     pub fn select_response(&self, selector: &str) -> Option<&IntegrationResponse> {

@@ -28,8 +28,8 @@ use super::authorize::{self, Authorized};
 use super::compile::{Deployment, Integration, Kind, LinkRef, MethodPlan};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
+use super::lambda;
 use super::lambda_authorizer::AuthorizerCache;
-use super::lambda_proxy;
 use super::mapping::{LazyContext, View};
 use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
 use super::response_map;
@@ -39,7 +39,7 @@ use crate::cognito::UserPools;
 use crate::domains::Domain;
 use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::iam::IamVerifier;
-use crate::integrations::lambda::{InvokeFailure, LambdaInvoker};
+use crate::integrations::lambda::LambdaInvoker;
 use crate::integrations::tls::{ClientCert, TlsRoute};
 use crate::integrations::{http::Client, mock, vpc_link::Link};
 use crate::metering::Metering;
@@ -820,9 +820,15 @@ async fn integrate(
         }
         Kind::AwsProxy if integ.calls_lambda => {
             let t0 = Instant::now();
-            let r = lambda_proxy(exec, req, integ, view, binary, accept, log).await;
+            let r = lambda::proxy(exec, req, integ, view, binary, accept, log).await;
             *integration_latency = Some(t0.elapsed());
             return r;
+        }
+        Kind::Aws if integ.calls_lambda => {
+            let t0 = Instant::now();
+            let o = lambda::aws(exec, integ, mapped.body.clone(), log).await;
+            *integration_latency = Some(t0.elapsed());
+            o?
         }
         Kind::Aws | Kind::AwsProxy => {
             return Err(GatewayError::new(
@@ -857,78 +863,6 @@ async fn integrate(
         carried,
         log,
     )
-}
-
-/// Phase 6 of `AWS_PROXY` to Lambda: the payload-1.0 event to the function, its answer back
-/// as the client's response (`lambda_proxy`). AWS's answers: a function error or a malformed
-/// answer 502 `Internal server error`, an unknown function 500.
-async fn lambda_proxy(
-    exec: &Exec<'_>,
-    req: &ClientRequest<'_>,
-    integ: &Integration,
-    view: &View<'_>,
-    binary: bool,
-    accept: Option<&str>,
-    log: &mut ExecLog,
-) -> Result<Response<ResponseBody>, GatewayError> {
-    let function = integ
-        .lambda_function_for(exec.variables)
-        .unwrap_or_default();
-    let Some(invoker) = exec.lambda else {
-        return Err(GatewayError::new(
-            ResponseType::ApiConfigurationError,
-            "Portico does not invoke AWS_PROXY integrations (Lambda) in this build",
-        )
-        .with_detail(format!("no Lambda host to run {function}")));
-    };
-    let event = lambda_proxy::event(
-        req,
-        view.path_params,
-        exec.variables,
-        view.context.get(),
-        binary,
-    );
-    log.add(|| format!("Endpoint request body after transformations: {event}"));
-    let payload = Bytes::from(event.to_string());
-    let bad_gateway = |detail: String| {
-        GatewayError::new(ResponseType::Default5xx, "Internal server error")
-            .with_status(502)
-            .with_detail(detail)
-    };
-    let invoked = invoker
-        .invoke(exec.tenant, &function, payload)
-        .await
-        .map_err(|e| match e {
-            InvokeFailure::NotFound(m) => GatewayError::config(format!(
-                "Execution failed due to configuration error: Invalid function {function}: {m}"
-            )),
-            InvokeFailure::Throttled(m) => {
-                GatewayError::new(ResponseType::Throttled, "Too Many Requests").with_detail(m)
-            }
-            InvokeFailure::Other(m) => bad_gateway(format!("Lambda invocation failed: {m}")),
-        })?;
-    log.add(|| {
-        format!(
-            "Endpoint response body before transformations: {}",
-            String::from_utf8_lossy(&invoked.payload)
-        )
-    });
-    if let Some(kind) = &invoked.function_error {
-        return Err(bad_gateway(format!(
-            "Lambda execution failed with status 200 due to customer function error ({kind}): {}",
-            String::from_utf8_lossy(&invoked.payload)
-        )));
-    }
-    lambda_proxy::response(
-        &invoked.payload,
-        &exec.deployment.binary_media_types,
-        accept,
-    )
-    .map_err(|why| {
-        bad_gateway(format!(
-            "Execution failed due to configuration error: {why}"
-        ))
-    })
 }
 
 /// The VPC link a VPC_LINK integration connects through (its `connectionId`, or the stage

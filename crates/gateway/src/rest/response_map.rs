@@ -3,6 +3,7 @@
 //! and the header rules for proxied responses (AWS's `x-amzn-Remapped-*`).
 
 use crate::integrations::pool::DrivenBody;
+use crate::integrations::Selector;
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Response, StatusCode};
@@ -32,8 +33,12 @@ pub fn map(
     carried: Carried,
     log: &mut ExecLog,
 ) -> Result<Response<ResponseBody>, GatewayError> {
-    let selector = out.status.to_string();
-    let ir = integ.select_response(&selector).ok_or_else(|| {
+    let ir = match &out.selector {
+        Selector::Status => integ.select_response(&out.status.to_string()),
+        Selector::Text(t) => integ.select_response(t),
+        Selector::Default => integ.default_response(),
+    }
+    .ok_or_else(|| {
         GatewayError::config(format!(
             "Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: {}",
             out.status

@@ -1,0 +1,150 @@
+//! Phase 6 for Lambda integrations: `AWS_PROXY` (the payload-1.0 event of `lambda_proxy`, the
+//! function's answer as the client's response) and `AWS` (the mapped request body as the
+//! payload, the answer through integration responses chosen by `errorMessage`), both through
+//! the Lambda port (`integrations::lambda`).
+
+use bytes::Bytes;
+use hyper::header::{HeaderValue, CONTENT_TYPE};
+use hyper::{HeaderMap, Response};
+use serde_json::Value;
+
+use super::compile::Integration;
+use super::gateway_responses::{GatewayError, ResponseType};
+use super::lambda_proxy;
+use super::mapping::View;
+use super::pipeline::{ClientRequest, Exec, ExecLog};
+use crate::http::ResponseBody;
+use crate::integrations::lambda::InvokeFailure;
+use crate::integrations::{Outcome, Selector};
+
+/// Phase 6 of `AWS_PROXY` to Lambda: the payload-1.0 event to the function, its answer back
+/// as the client's response (`lambda_proxy`). AWS's answers: a function error or a malformed
+/// answer 502 `Internal server error`, an unknown function 500.
+pub(super) async fn proxy(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    integ: &Integration,
+    view: &View<'_>,
+    binary: bool,
+    accept: Option<&str>,
+    log: &mut ExecLog,
+) -> Result<Response<ResponseBody>, GatewayError> {
+    let function = integ
+        .lambda_function_for(exec.variables)
+        .unwrap_or_default();
+    let Some(invoker) = exec.lambda else {
+        return Err(GatewayError::new(
+            ResponseType::ApiConfigurationError,
+            "Portico does not invoke AWS_PROXY integrations (Lambda) in this build",
+        )
+        .with_detail(format!("no Lambda host to run {function}")));
+    };
+    let event = lambda_proxy::event(
+        req,
+        view.path_params,
+        exec.variables,
+        view.context.get(),
+        binary,
+    );
+    log.add(|| format!("Endpoint request body after transformations: {event}"));
+    let payload = Bytes::from(event.to_string());
+    let bad_gateway = |detail: String| {
+        GatewayError::new(ResponseType::Default5xx, "Internal server error")
+            .with_status(502)
+            .with_detail(detail)
+    };
+    let invoked = invoker
+        .invoke(exec.tenant, &function, payload)
+        .await
+        .map_err(|e| invoke_failure(&function, e))?;
+    log.add(|| {
+        format!(
+            "Endpoint response body before transformations: {}",
+            String::from_utf8_lossy(&invoked.payload)
+        )
+    });
+    if let Some(kind) = &invoked.function_error {
+        return Err(bad_gateway(format!(
+            "Lambda execution failed with status 200 due to customer function error ({kind}): {}",
+            String::from_utf8_lossy(&invoked.payload)
+        )));
+    }
+    lambda_proxy::response(
+        &invoked.payload,
+        &exec.deployment.binary_media_types,
+        accept,
+    )
+    .map_err(|why| {
+        bad_gateway(format!(
+            "Execution failed due to configuration error: {why}"
+        ))
+    })
+}
+
+/// Phase 6 of `AWS` (non-proxy) to Lambda: the mapped request body is the function's payload;
+/// its answer is the integration response (200, JSON), chosen by the function's `errorMessage`
+/// when it failed (AWS's rule), else the default one.
+pub(super) async fn aws(
+    exec: &Exec<'_>,
+    integ: &Integration,
+    payload: Bytes,
+    log: &mut ExecLog,
+) -> Result<Outcome, GatewayError> {
+    let function = integ
+        .lambda_function_for(exec.variables)
+        .unwrap_or_default();
+    let Some(invoker) = exec.lambda else {
+        return Err(GatewayError::new(
+            ResponseType::ApiConfigurationError,
+            "Portico does not invoke AWS integrations (Lambda) in this build",
+        )
+        .with_detail(format!("no Lambda host to run {function}")));
+    };
+    let invoked = invoker
+        .invoke(exec.tenant, &function, payload)
+        .await
+        .map_err(|e| invoke_failure(&function, e))?;
+    log.add(|| {
+        format!(
+            "Endpoint response body before transformations: {}",
+            String::from_utf8_lossy(&invoked.payload)
+        )
+    });
+    let selector = match &invoked.function_error {
+        None => Selector::Default,
+        Some(_) => {
+            let doc: Value = serde_json::from_slice(&invoked.payload).unwrap_or(Value::Null);
+            Selector::Text(
+                doc.get("errorMessage")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        }
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Ok(Outcome {
+        status: 200,
+        headers,
+        body: invoked.payload,
+        selector,
+    })
+}
+
+/// AWS's answers when a function cannot be invoked at all.
+fn invoke_failure(function: &str, e: InvokeFailure) -> GatewayError {
+    match e {
+        InvokeFailure::NotFound(m) => GatewayError::config(format!(
+            "Execution failed due to configuration error: Invalid function {function}: {m}"
+        )),
+        InvokeFailure::Throttled(m) => {
+            GatewayError::new(ResponseType::Throttled, "Too Many Requests").with_detail(m)
+        }
+        InvokeFailure::Other(m) => {
+            GatewayError::new(ResponseType::Default5xx, "Internal server error")
+                .with_status(502)
+                .with_detail(format!("Lambda invocation failed: {m}"))
+        }
+    }
+}
