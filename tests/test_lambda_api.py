@@ -258,3 +258,27 @@ def test_state_survives_a_restart(own_server):
     own_server.restart()
     lam = lambda_client(own_server)
     assert lam.get_function(FunctionName="kept")["Configuration"]["FunctionName"] == "kept"
+
+
+def test_route_table_is_botocores_model():
+    """Every operation of the `lambda` model is routed, with its method, URI and status."""
+    import subprocess
+    from botocore.loaders import Loader
+    from portico_server import binary
+    model = Loader().load_service_model("lambda", "service-2")
+    want = sorted(
+        f"{n} {op['http']['method']} {op['http']['requestUri']} {op['http'].get('responseCode', 200)}"
+        for n, op in model["operations"].items()
+    )
+    got = subprocess.run([binary(), "routes", "--api", "lambda", "--status"],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert got == want
+    supported = subprocess.run([binary(), "routes", "--api", "lambda", "--supported"],
+                               capture_output=True, text=True, check=True).stdout
+    built = sorted(line.split()[0] for line in supported.splitlines() if line.endswith(" supported"))
+    assert built == sorted([
+        "AddPermission", "CreateAlias", "CreateFunction", "DeleteAlias", "DeleteFunction",
+        "GetAlias", "GetFunction", "GetFunctionConfiguration", "GetPolicy", "Invoke",
+        "ListAliases", "ListFunctions", "ListVersionsByFunction", "PublishVersion",
+        "RemovePermission", "UpdateAlias", "UpdateFunctionCode", "UpdateFunctionConfiguration",
+    ])

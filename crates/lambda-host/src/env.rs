@@ -88,7 +88,11 @@ impl Env {
         tokio::select! {
             r = rx => match r {
                 Ok(outcome) => outcome,
-                Err(_) => Outcome::Exited("the runtime API stopped".into()),
+                // The runtime API went away with the process: say how the process ended.
+                Err(_) => match self.dead.borrow().clone() {
+                    Some(d) => from_death(d),
+                    None => Outcome::Exited("the runtime API stopped".into()),
+                },
             },
             _ = tokio::time::sleep(timeout) => Outcome::TimedOut,
             d = async {
