@@ -225,6 +225,9 @@ def test_nodejs_handler(lam):
     r, out = invoke(lam, "nodefail")
     assert r["FunctionError"] == "Unhandled"
     assert (out["errorType"], out["errorMessage"]) == ("TypeError", "nope")
+    esm = {"index.mjs": "export const handler = async (event) => ({ esm: event });\n"}
+    create(lam, "nodeesm", esm, handler="index.handler", runtime="nodejs20.x")
+    assert invoke(lam, "nodeesm", {"b": 2})[1] == {"esm": {"b": 2}}
 
 
 def test_provided_runtime_with_awslambdaric(lam):
