@@ -3,6 +3,7 @@ AWS's errors for each."""
 import base64
 import hashlib
 import json
+import os
 import re
 
 import pytest
@@ -282,3 +283,15 @@ def test_route_table_is_botocores_model():
         "ListAliases", "ListFunctions", "ListVersionsByFunction", "PublishVersion",
         "RemovePermission", "UpdateAlias", "UpdateFunctionCode", "UpdateFunctionConfiguration",
     ])
+
+
+def test_a_zip_over_the_other_apis_body_limit(lam):
+    """Zips are uploaded base64 in the JSON body: up to AWS's 50 MB, beyond the 10 MiB that
+    the other rooms accept."""
+    code = zip_of({"app.py": ECHO, "blob.bin": os.urandom(9 * 1024 * 1024)})
+    assert len(code) > 9 * 1024 * 1024
+    r = lam.create_function(FunctionName="big", Runtime="python3.12", Role=ROLE,
+                            Handler="app.handler", Code={"ZipFile": code})
+    assert r["CodeSize"] == len(code)
+    out = lam.invoke(FunctionName="big", Payload=b'"hi"')["Payload"].read()
+    assert out == b'"hi"'

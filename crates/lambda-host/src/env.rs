@@ -213,6 +213,17 @@ pub(crate) async fn start(
         .stderr(Stdio::from(log2))
         .kill_on_drop(true)
         .process_group(0);
+    // The runtime dies with Portico even while it runs a handler (it would otherwise only
+    // notice at its next Runtime API call). The signal is sent when the spawning thread ends:
+    // spawns happen on the host runtime's worker thread, which lives as long as the host.
+    #[cfg(target_os = "linux")]
+    // SAFETY: between fork and exec only async-signal-safe calls are allowed; prctl is one.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
     for keep in ["PATH", "LANG", "HOME", "TMPDIR"] {
         if let Ok(v) = std::env::var(keep) {
             cmd.env(keep, v);

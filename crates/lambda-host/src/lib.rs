@@ -180,6 +180,18 @@ pub(crate) struct Inner {
     pub(crate) next_env: AtomicU64,
 }
 
+/// One invocation to run, resolved.
+struct Run {
+    tenant: Tenant,
+    name: String,
+    invoked_arn: String,
+    resolved: Resolved,
+    payload: Bytes,
+    log_tail: bool,
+    /// An Event waits for a free environment; a synchronous call over the cap is throttled.
+    queued: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PoolKey {
     tenant: Tenant,
@@ -350,7 +362,15 @@ impl Inner {
                 let me = self.clone();
                 tokio::spawn(async move {
                     if let Err(e) = me
-                        .run(tenant, r.name, invoked_arn, resolved, req.payload, false)
+                        .run(Run {
+                            tenant,
+                            name: r.name,
+                            invoked_arn,
+                            resolved,
+                            payload: req.payload,
+                            log_tail: false,
+                            queued: true,
+                        })
                         .await
                     {
                         tracing::warn!(target: "portico::lambda", "event invocation not run: {e}");
@@ -365,14 +385,15 @@ impl Inner {
                 })
             }
             InvocationType::RequestResponse => {
-                self.run(
+                self.run(Run {
                     tenant,
-                    r.name,
+                    name: r.name,
                     invoked_arn,
                     resolved,
-                    req.payload,
-                    req.log_tail,
-                )
+                    payload: req.payload,
+                    log_tail: req.log_tail,
+                    queued: false,
+                })
                 .await
             }
         }
@@ -391,15 +412,16 @@ impl Inner {
             .clone()
     }
 
-    async fn run(
-        self: Arc<Self>,
-        tenant: Tenant,
-        name: String,
-        invoked_arn: String,
-        resolved: Resolved,
-        payload: Bytes,
-        log_tail: bool,
-    ) -> Result<Invoked, InvokeError> {
+    async fn run(self: Arc<Self>, job: Run) -> Result<Invoked, InvokeError> {
+        let Run {
+            tenant,
+            name,
+            invoked_arn,
+            resolved,
+            payload,
+            log_tail,
+            queued,
+        } = job;
         let config = &resolved.config;
         let revision = str_of(config, "RevisionId").to_string();
         let pool = self.pool(PoolKey {
@@ -408,7 +430,14 @@ impl Inner {
             version: resolved.version.clone(),
             revision,
         });
-        let Ok(_permit) = pool.slots.clone().try_acquire_owned() else {
+        // A synchronous call over the cap is throttled, as AWS does; an Event waits for a
+        // slot, as AWS's queue does.
+        let permit = if queued {
+            pool.slots.clone().acquire_owned().await.ok()
+        } else {
+            pool.slots.clone().try_acquire_owned().ok()
+        };
+        let Some(_permit) = permit else {
             return Err(InvokeError::TooManyRequests("Rate Exceeded.".into()));
         };
         let timeout_s = config.get("Timeout").and_then(Value::as_u64).unwrap_or(3);

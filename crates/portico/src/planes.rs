@@ -169,6 +169,30 @@ async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
     }
 }
 
+/// Largest `lambda` request body: AWS's limit for a zip uploaded in the request (50 MB, base64).
+pub const MAX_LAMBDA_BODY: usize = 69_905_067;
+
+/// A `lambda` call's body, up to [`MAX_LAMBDA_BODY`], with AWS's answer beyond it.
+async fn read_lambda_body(body: Incoming, raw_path: &str) -> Result<Bytes, ApiError> {
+    read_body(body, MAX_LAMBDA_BODY).await.map_err(|e| {
+        if e.status != 413 {
+            return e;
+        }
+        let operation = if raw_path.ends_with("/invocations") {
+            "InvokeFunction"
+        } else if raw_path.ends_with("/code") {
+            "UpdateFunctionCode"
+        } else {
+            "CreateFunction"
+        };
+        ApiError::new(
+            413,
+            "RequestEntityTooLargeException",
+            format!("Request must be smaller than {MAX_LAMBDA_BODY} bytes for the {operation} operation"),
+        )
+    })
+}
+
 /// A management call: read the body with a limit → authenticate → route → handle. The data
 /// plane applies what the call changed before the answer leaves, so a client that deploys and
 /// then invokes sees its change.
@@ -178,8 +202,12 @@ async fn management(
     parts: &hyper::http::request::Parts,
     body: Incoming,
 ) -> Result<(u16, portico_mgmt::Reply), ApiError> {
-    let body = read_body(body, MAX_CONTROL_BODY).await?;
     let raw_path = parts.uri.path();
+    let body = if api == ManagementApi::Lambda {
+        read_lambda_body(body, raw_path).await?
+    } else {
+        read_body(body, MAX_CONTROL_BODY).await?
+    };
     let raw_query = parts.uri.query().unwrap_or("");
     let method = parts.method.as_str();
     let signed = SignedParts {
