@@ -259,3 +259,20 @@ def test_provided_runtime_without_bootstrap(lam):
     r, out = invoke(lam, "nob")
     assert r["FunctionError"] == "Unhandled"
     assert out["errorType"] == "Runtime.InvalidEntrypoint"
+
+
+def test_a_runtime_that_exits_while_idle_is_replaced(lam):
+    """The handler answers, then its process exits: the next call runs in a new environment
+    instead of answering the old one's death."""
+    code = (
+        "import os, threading\n"
+        "def handler(event, context):\n"
+        "    threading.Timer(0.2, lambda: os._exit(0)).start()\n"
+        "    return os.getpid()\n"
+    )
+    create(lam, "quitter", code)
+    first = invoke(lam, "quitter")[1]
+    time.sleep(0.6)
+    r, second = invoke(lam, "quitter")
+    assert "FunctionError" not in r, second
+    assert second != first

@@ -108,6 +108,11 @@ impl Env {
         }
     }
 
+    /// Has the process ended (or reported an init error)?
+    pub fn is_dead(&self) -> bool {
+        self.dead.borrow().is_some()
+    }
+
     /// What the process wrote since the last call.
     pub async fn take_log(&self) -> String {
         let mut offset = self.log_offset.lock().await;

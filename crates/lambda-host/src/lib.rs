@@ -445,7 +445,19 @@ impl Inner {
             .get("MemorySize")
             .and_then(Value::as_u64)
             .unwrap_or(128);
-        let warm = pool.idle.lock().expect("idle lock").pop().map(|(e, _)| e);
+        // The most recently used idle environment whose process still runs (one that exited
+        // while idle is dropped, and the call gets a fresh one, as on AWS).
+        let warm = {
+            let mut idle = pool.idle.lock().expect("idle lock");
+            let mut found = None;
+            while let Some((env, _)) = idle.pop() {
+                if !env.is_dead() {
+                    found = Some(env);
+                    break;
+                }
+            }
+            found
+        };
         let (env, init) = match warm {
             Some(env) => (env, None),
             None => {
