@@ -149,6 +149,46 @@ mod tests {
     }
 
     #[test]
+    fn lambda_errors_carry_type_and_the_models_spelling_of_message() {
+        let r = WireFormat::AwsLambda.error(
+            ApiError::new(404, "ResourceNotFoundException", "Function not found: x"),
+            "rid",
+        );
+        assert_eq!(r.headers()["x-amzn-ErrorType"], "ResourceNotFoundException");
+        assert_eq!(
+            body(&r),
+            json!({"Type": "User", "Message": "Function not found: x"})
+        );
+        let r = WireFormat::AwsLambda.error(
+            ApiError::new(
+                409,
+                "ResourceConflictException",
+                "Function already exist: x",
+            ),
+            "rid",
+        );
+        assert_eq!(
+            body(&r),
+            json!({"Type": "User", "message": "Function already exist: x"})
+        );
+    }
+
+    #[test]
+    fn a_payload_reply_keeps_its_status_and_headers() {
+        let r = WireFormat::AwsLambda.reply(
+            200,
+            Reply::Payload {
+                status: 202,
+                headers: vec![("X-Amz-Executed-Version", "$LATEST".into())],
+                body: Bytes::new(),
+            },
+            "rid",
+        );
+        assert_eq!(r.status(), 202);
+        assert_eq!(r.headers()["x-amz-executed-version"], "$LATEST");
+    }
+
+    #[test]
     fn huawei_errors_carry_code_and_msg_and_the_request_id() {
         let r = WireFormat::HuaweiJson
             .error(ApiError::new(404, "APIC.7302", "Instance not found"), "abc");
