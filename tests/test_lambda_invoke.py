@@ -276,3 +276,31 @@ def test_a_runtime_that_exits_while_idle_is_replaced(lam):
     r, second = invoke(lam, "quitter")
     assert "FunctionError" not in r, second
     assert second != first
+
+
+def test_concurrent_calls_get_their_own_environments(lam):
+    """Calls that arrive together each get an environment (up to the cap): they run in
+    parallel, in distinct processes."""
+    import threading
+    code = "import os, time\ndef handler(e, c):\n    time.sleep(0.5)\n    return os.getpid()\n"
+    create(lam, "par", code)
+    pids = []
+    clients = [lambda_client_for(lam) for _ in range(4)]
+    def call(client):
+        pids.append(json.loads(client.invoke(FunctionName="par")["Payload"].read()))
+    threads = [threading.Thread(target=call, args=(c,)) for c in clients]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(pids) == 4 and len(set(pids)) == 4
+    assert time.monotonic() - started < 1.8
+
+
+def lambda_client_for(lam):
+    """A client of its own (boto3 clients are not shared across threads here)."""
+    import boto3
+    return boto3.client("lambda", endpoint_url=lam.meta.endpoint_url, region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test",
+                        config=lam.meta.config)
