@@ -304,3 +304,14 @@ def lambda_client_for(lam):
     return boto3.client("lambda", endpoint_url=lam.meta.endpoint_url, region_name="us-east-1",
                         aws_access_key_id="test", aws_secret_access_key="test",
                         config=lam.meta.config)
+
+
+def test_client_context_reaches_the_handler(lam):
+    code = "def handler(e, context):\n    return context.client_context\n"
+    create(lam, "cc", code)
+    cc = {"custom": {"k": "v"}, "env": {"platform": "test"}}
+    r, out = invoke(lam, "cc", ClientContext=base64.b64encode(json.dumps(cc).encode()).decode())
+    assert out == cc
+    with pytest.raises(ClientError) as e:
+        invoke(lam, "cc", ClientContext="%%%")
+    assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"

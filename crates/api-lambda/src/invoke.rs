@@ -30,6 +30,25 @@ pub(crate) async fn invoke(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             return Err(error::validation(format!("1 validation error detected: Value '{other}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]")))
         }
     };
+    let client_context = match header("x-amz-client-context") {
+        None => None,
+        Some(b64) => {
+            let bad =
+                || error::invalid("Client context must be a valid Base64-encoded JSON object.");
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(b64.as_bytes())
+                .map_err(|_| bad())?;
+            if b64.len() > 3583
+                || !matches!(
+                    serde_json::from_slice::<serde_json::Value>(&raw),
+                    Ok(serde_json::Value::Object(_))
+                )
+            {
+                return Err(bad());
+            }
+            Some(String::from_utf8(raw).map_err(|_| bad())?)
+        }
+    };
     if call.body.len() > MAX_PAYLOAD {
         return Err(ApiError::new(
             413,
@@ -57,6 +76,7 @@ pub(crate) async fn invoke(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
                 payload: call.body.clone(),
                 invocation_type,
                 log_tail,
+                client_context,
             },
         )
         .await?;

@@ -46,6 +46,8 @@ pub struct Invocation {
     pub payload: Bytes,
     pub invocation_type: InvocationType,
     pub log_tail: bool,
+    /// `X-Amz-Client-Context`, decoded (JSON text).
+    pub client_context: Option<String>,
 }
 
 /// What the runtime answered.

@@ -22,6 +22,7 @@ pub(crate) struct Job {
     pub arn: String,
     pub payload: Bytes,
     pub deadline_ms: u64,
+    pub client_context: Option<String>,
     pub reply: oneshot::Sender<Outcome>,
 }
 
@@ -63,6 +64,7 @@ impl Env {
         request_id: &str,
         arn: &str,
         payload: Bytes,
+        client_context: Option<String>,
         timeout: Duration,
     ) -> Outcome {
         let deadline_ms = (std::time::SystemTime::now()
@@ -76,6 +78,7 @@ impl Env {
             arn: arn.to_string(),
             payload,
             deadline_ms,
+            client_context,
             reply: tx,
         };
         let mut dead = self.dead.clone();

@@ -89,6 +89,8 @@ pub struct InvokeRequest {
     pub invocation_type: InvocationType,
     /// `LogType: Tail`: return the last 4 KB of the invocation's log.
     pub log_tail: bool,
+    /// The client context (JSON text), handed to the runtime as `Lambda-Runtime-Client-Context`.
+    pub client_context: Option<String>,
 }
 
 /// What an invocation answered.
@@ -188,6 +190,7 @@ struct Run {
     resolved: Resolved,
     payload: Bytes,
     log_tail: bool,
+    client_context: Option<String>,
     /// An Event waits for a free environment; a synchronous call over the cap is throttled.
     queued: bool,
 }
@@ -274,6 +277,7 @@ impl Host {
                 payload,
                 invocation_type: InvocationType::RequestResponse,
                 log_tail: false,
+                client_context: None,
             },
         )
         .await
@@ -369,6 +373,7 @@ impl Inner {
                             resolved,
                             payload: req.payload,
                             log_tail: false,
+                            client_context: req.client_context,
                             queued: true,
                         })
                         .await
@@ -392,6 +397,7 @@ impl Inner {
                     resolved,
                     payload: req.payload,
                     log_tail: req.log_tail,
+                    client_context: req.client_context,
                     queued: false,
                 })
                 .await
@@ -420,6 +426,7 @@ impl Inner {
             resolved,
             payload,
             log_tail,
+            client_context,
             queued,
         } = job;
         let config = &resolved.config;
@@ -473,7 +480,7 @@ impl Inner {
         tracing::info!(target: "portico::lambda", function = %name, "START RequestId: {request_id} Version: {version}");
         let deadline = Duration::from_secs(timeout_s);
         let outcome = env
-            .invoke(&request_id, &invoked_arn, payload, deadline)
+            .invoke(&request_id, &invoked_arn, payload, client_context, deadline)
             .await;
         let elapsed = started.elapsed();
         let output = env.take_log().await;

@@ -121,6 +121,9 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
                     &job.request_id.replace('-', "")[16..32]
                 ),
             );
+            if let Some(cc) = &job.client_context {
+                set("lambda-runtime-client-context", cc);
+            }
             set("content-type", "application/json");
             r
         }

@@ -109,6 +109,7 @@ impl lambda::Runtime for RuntimePort {
                     lambda::InvocationType::DryRun => host::InvocationType::DryRun,
                 },
                 log_tail: i.log_tail,
+                client_context: i.client_context,
             };
             match self.0.invoke_with(&tenant, req).await {
                 Ok(r) => Ok(lambda::Invoked {
