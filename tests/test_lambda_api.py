@@ -295,3 +295,15 @@ def test_a_zip_over_the_other_apis_body_limit(lam):
     assert r["CodeSize"] == len(code)
     out = lam.invoke(FunctionName="big", Payload=b'"hi"')["Payload"].read()
     assert out == b'"hi"'
+
+
+def test_odd_input_never_breaks_the_room(lam):
+    for role in ["arn:aws:iam::ééééééééééééé:role/x", "arn:aws:iam::", "arn:aws:iam::123456789012:role/"]:
+        with pytest.raises(ClientError) as e:
+            lam.create_function(FunctionName="x", Role=role, Runtime="python3.12",
+                                Handler="a.b", Code={"ZipFile": zip_of({"a.py": ""})})
+        assert error(e)[:2] == (400, "ValidationException")
+    assert "NextMarker" not in lam.list_functions(Marker="18446744073709551615")
+    with pytest.raises(ClientError) as e:
+        lam.list_functions(Marker="not-a-marker")
+    assert error(e)[:2] == (400, "InvalidParameterValueException")

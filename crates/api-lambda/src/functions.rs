@@ -172,11 +172,11 @@ fn take_code(
 fn apply_settings(cfg: &mut Map<String, Value>, b: &Map<String, Value>) -> Result<(), ApiError> {
     if let Some(role) = b.str_of("Role")? {
         let ok = role.starts_with("arn:aws")
-            && role.contains(":iam::")
             && role.split(":iam::").nth(1).is_some_and(|r| {
-                r.len() > 13
-                    && r[..12].bytes().all(|c| c.is_ascii_digit())
-                    && r[12..].starts_with(":role/")
+                let r = r.as_bytes();
+                r.len() > 18
+                    && r[..12].iter().all(u8::is_ascii_digit)
+                    && r[12..].starts_with(b":role/")
             });
         if !ok {
             return Err(error::validation(format!("1 validation error detected: Value '{role}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{{12}}:role/?[a-zA-Z_0-9+=,.@\\-_/]+")));
@@ -412,8 +412,8 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let total = configs.len();
     let page: Vec<Value> = configs.drain(start.min(total)..).take(max).collect();
     let mut out = json!({ "Functions": page });
-    if start + max < total {
-        out["NextMarker"] = json!((start + max).to_string());
+    if start.saturating_add(max) < total {
+        out["NextMarker"] = json!(start.saturating_add(max).to_string());
     }
     Ok(Reply::Json(out))
 }

@@ -122,8 +122,8 @@ fn list_versions(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let total = all.len();
     let page: Vec<Value> = all.into_iter().skip(start).take(max).collect();
     let mut out = json!({ "Versions": page });
-    if start + max < total {
-        out["NextMarker"] = json!((start + max).to_string());
+    if start.saturating_add(max) < total {
+        out["NextMarker"] = json!(start.saturating_add(max).to_string());
     }
     Ok(Reply::Json(out))
 }
@@ -287,8 +287,8 @@ fn list_aliases(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let total = all.len();
     let page: Vec<Value> = all.into_iter().skip(start).take(max).collect();
     let mut out = json!({ "Aliases": page });
-    if start + max < total {
-        out["NextMarker"] = json!((start + max).to_string());
+    if start.saturating_add(max) < total {
+        out["NextMarker"] = json!(start.saturating_add(max).to_string());
     }
     Ok(Reply::Json(out))
 }

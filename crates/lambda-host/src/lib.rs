@@ -550,7 +550,7 @@ impl Inner {
             ms.ceil() as u64
         );
         if let Some(init) = init {
-            let init_ms = (init.elapsed() - elapsed).as_secs_f64() * 1000.0;
+            let init_ms = init.elapsed().saturating_sub(elapsed).as_secs_f64() * 1000.0;
             report.push_str(&format!("\tInit Duration: {init_ms:.2} ms"));
         }
         tracing::info!(target: "portico::lambda", function = %name, "END RequestId: {request_id}");
