@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use portico_model::lambda::{self as model, Resolved};
@@ -55,6 +55,8 @@ pub(crate) struct Env {
     log_path: PathBuf,
     log_offset: tokio::sync::Mutex<u64>,
     pid: Option<u32>,
+    /// When the runtime first asked for an event: the end of its init.
+    pub ready: Arc<OnceLock<Instant>>,
 }
 
 impl Env {
@@ -301,6 +303,7 @@ pub(crate) async fn start(
                 log_path,
                 log_offset: tokio::sync::Mutex::new(0),
                 pid: None,
+                ready: Arc::default(),
             }));
         }
     };
@@ -308,7 +311,8 @@ pub(crate) async fn start(
     let (jobs_tx, jobs_rx) = mpsc::channel::<Job>(1);
     let (dead_tx, dead_rx) = watch::channel(None);
     let dead_tx = Arc::new(dead_tx);
-    let api = Arc::new(Api::new(jobs_rx, dead_tx.clone()));
+    let ready: Arc<OnceLock<Instant>> = Arc::default();
+    let api = Arc::new(Api::new(jobs_rx, dead_tx.clone(), ready.clone()));
     let server = tokio::spawn(runtime_api::serve(listener, api));
     let (kill_tx, kill_rx) = oneshot::channel::<()>();
     let fname = name.to_string();
@@ -342,6 +346,7 @@ pub(crate) async fn start(
         log_path,
         log_offset: tokio::sync::Mutex::new(0),
         pid,
+        ready,
     }))
 }
 

@@ -482,7 +482,16 @@ impl Inner {
         let outcome = env
             .invoke(&request_id, &invoked_arn, payload, client_context, deadline)
             .await;
-        let elapsed = started.elapsed();
+        let ended = Instant::now();
+        // On a cold start, the runtime's init (interpreter start, imports) ends when it first
+        // asks for an event: that is `Init Duration`, and `Duration` starts there, as on AWS.
+        let (elapsed, init_duration) = match init {
+            Some(t0) => match env.ready.get().copied() {
+                Some(ready) if ready > started => (ended - ready, Some(ready - t0)),
+                _ => (ended - started, Some(started - t0)),
+            },
+            None => (ended - started, None),
+        };
         let output = env.take_log().await;
         for line in output.lines() {
             tracing::info!(target: "portico::lambda", function = %name, "{line}");
@@ -549,8 +558,8 @@ impl Inner {
             "REPORT RequestId: {request_id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory} MB\tMax Memory Used: {max_mem} MB",
             ms.ceil() as u64
         );
-        if let Some(init) = init {
-            let init_ms = init.elapsed().saturating_sub(elapsed).as_secs_f64() * 1000.0;
+        if let Some(init) = init_duration {
+            let init_ms = init.as_secs_f64() * 1000.0;
             report.push_str(&format!("\tInit Duration: {init_ms:.2} ms"));
         }
         tracing::info!(target: "portico::lambda", function = %name, "END RequestId: {request_id}");

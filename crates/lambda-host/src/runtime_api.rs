@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -22,14 +23,20 @@ pub(crate) struct Api {
     jobs: tokio::sync::Mutex<mpsc::Receiver<Job>>,
     pending: Mutex<HashMap<String, oneshot::Sender<Outcome>>>,
     dead: Arc<watch::Sender<Option<Death>>>,
+    ready: Arc<OnceLock<Instant>>,
 }
 
 impl Api {
-    pub fn new(jobs: mpsc::Receiver<Job>, dead: Arc<watch::Sender<Option<Death>>>) -> Api {
+    pub fn new(
+        jobs: mpsc::Receiver<Job>,
+        dead: Arc<watch::Sender<Option<Death>>>,
+        ready: Arc<OnceLock<Instant>>,
+    ) -> Api {
         Api {
             jobs: tokio::sync::Mutex::new(jobs),
             pending: Mutex::new(HashMap::new()),
             dead,
+            ready,
         }
     }
 }
@@ -94,6 +101,7 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
         rest.split('/').collect::<Vec<_>>().as_slice(),
     ) {
         ("GET", ["invocation", "next"]) => {
+            api.ready.get_or_init(Instant::now);
             let job = { api.jobs.lock().await.recv().await };
             let Some(job) = job else {
                 return error(500, "ServiceException", "The environment is shutting down");
