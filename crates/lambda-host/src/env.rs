@@ -16,12 +16,18 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::runtime_api::{self, Api};
 use crate::{next_env_id, str_of, Inner, InvokeError};
 
+/// How long a runtime may take to start before its first event (AWS's init phase limit).
+const INIT_LIMIT: Duration = Duration::from_secs(10);
+
 /// One event handed to the runtime.
 pub(crate) struct Job {
     pub request_id: String,
     pub arn: String,
     pub payload: Bytes,
-    pub deadline_ms: u64,
+    /// The function's timeout: its deadline is set when the runtime takes the event.
+    pub timeout: Duration,
+    /// Told when the runtime takes the event (the timeout starts then).
+    pub taken: oneshot::Sender<()>,
     pub client_context: Option<String>,
     pub reply: oneshot::Sender<Outcome>,
 }
@@ -69,17 +75,14 @@ impl Env {
         client_context: Option<String>,
         timeout: Duration,
     ) -> Outcome {
-        let deadline_ms = (std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            + timeout)
-            .as_millis() as u64;
         let (tx, rx) = oneshot::channel();
+        let (taken_tx, taken_rx) = oneshot::channel();
         let job = Job {
             request_id: request_id.to_string(),
             arn: arn.to_string(),
             payload,
-            deadline_ms,
+            timeout,
+            taken: taken_tx,
             client_context,
             reply: tx,
         };
@@ -99,7 +102,16 @@ impl Env {
                     None => Outcome::Exited("the runtime API stopped".into()),
                 },
             },
-            _ = tokio::time::sleep(timeout) => Outcome::TimedOut,
+            // The timeout counts from the moment the runtime takes the event; before that, a
+            // cold runtime's init has AWS's own limit (10 s).
+            _ = async {
+                match tokio::time::timeout(INIT_LIMIT, taken_rx).await {
+                    Ok(Ok(())) => tokio::time::sleep(timeout).await,
+                    // The environment went away: the death branch answers.
+                    Ok(Err(_)) => std::future::pending::<()>().await,
+                    Err(_) => {}
+                }
+            } => Outcome::TimedOut,
             d = async {
                 loop {
                     if let Some(d) = dead.borrow_and_update().clone() {

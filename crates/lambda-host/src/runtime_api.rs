@@ -110,6 +110,12 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
                 .lock()
                 .expect("pending lock")
                 .insert(job.request_id.clone(), job.reply);
+            let _ = job.taken.send(());
+            let deadline_ms = (std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                + job.timeout)
+                .as_millis() as u64;
             let mut r = Response::new(Full::new(job.payload));
             let h = r.headers_mut();
             let mut set = |k: &'static str, v: &str| {
@@ -118,7 +124,7 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
                 }
             };
             set("lambda-runtime-aws-request-id", &job.request_id);
-            set("lambda-runtime-deadline-ms", &job.deadline_ms.to_string());
+            set("lambda-runtime-deadline-ms", &deadline_ms.to_string());
             set("lambda-runtime-invoked-function-arn", &job.arn);
             set(
                 "lambda-runtime-trace-id",
