@@ -315,3 +315,13 @@ def test_client_context_reaches_the_handler(lam):
     with pytest.raises(ClientError) as e:
         invoke(lam, "cc", ClientContext="%%%")
     assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
+
+
+def test_a_runtime_portico_cannot_run_answers_501(lam):
+    create(lam, "java", {"Hello.class": "x"}, handler="Hello::handleRequest", runtime="java21")
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="java")
+    err = e.value.response
+    assert err["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert err["Error"]["Code"] == "NotImplementedException"
+    assert "java21" in err["Error"]["Message"]
