@@ -84,6 +84,13 @@ pub enum Reply {
         content_disposition: Option<String>,
         body: Bytes,
     },
+    /// A payload with its own status and headers (Lambda's Invoke: 200, 202 or 204 and
+    /// `X-Amz-Function-Error`, `X-Amz-Log-Result`, `X-Amz-Executed-Version`).
+    Payload {
+        status: u16,
+        headers: Vec<(&'static str, String)>,
+        body: Bytes,
+    },
 }
 
 /// Typed reads of request body members, with AWS-style messages on type mismatches.

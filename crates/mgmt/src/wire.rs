@@ -16,6 +16,9 @@ pub enum WireFormat {
     /// AWS rest-json (`apigateway`, `apigatewayv2`, `apigatewaymanagementapi`): errors are
     /// `x-amzn-ErrorType` + `{"message"}`, every answer carries `x-amzn-RequestId`.
     AwsRestJson,
+    /// AWS rest-json as Lambda writes it: `x-amzn-ErrorType` + `{"Type": "User"|"Server",
+    /// "message"}` (botocore reads the code from the header, the message from the body).
+    AwsLambda,
     /// Huawei Cloud's JSON: errors are `{"error_code": "APIG.xxxx", "error_msg": "..."}`, every
     /// answer carries `X-Request-Id` (the SDK reads it into `request_id`).
     HuaweiJson,
@@ -25,7 +28,7 @@ impl WireFormat {
     /// The response header that carries the request id.
     pub fn request_id_header(self) -> &'static str {
         match self {
-            WireFormat::AwsRestJson => "x-amzn-RequestId",
+            WireFormat::AwsRestJson | WireFormat::AwsLambda => "x-amzn-RequestId",
             WireFormat::HuaweiJson => "X-Request-Id",
         }
     }
@@ -38,10 +41,24 @@ impl WireFormat {
         }
         let body = match self {
             WireFormat::AwsRestJson => json!({ "message": e.message }),
+            WireFormat::AwsLambda => {
+                let kind = if e.fault() == Fault::Server {
+                    "Service"
+                } else {
+                    "User"
+                };
+                // Lambda's model spells the member `Message` on these two errors (and on the
+                // EC2/EFS/KMS ones Portico never raises), `message` on the others.
+                if matches!(e.code, "ResourceNotFoundException" | "ServiceException") {
+                    json!({ "Type": kind, "Message": e.message })
+                } else {
+                    json!({ "Type": kind, "message": e.message })
+                }
+            }
             WireFormat::HuaweiJson => json!({ "error_code": e.code, "error_msg": e.message }),
         };
         let mut resp = json_response(e.status, &body);
-        if self == WireFormat::AwsRestJson {
+        if self != WireFormat::HuaweiJson {
             resp.headers_mut()
                 .insert("x-amzn-ErrorType", HeaderValue::from_static(e.code));
         }
@@ -65,6 +82,19 @@ impl WireFormat {
                 if let Some(cd) = content_disposition.and_then(|cd| HeaderValue::from_str(&cd).ok())
                 {
                     r.headers_mut().insert("content-disposition", cd);
+                }
+                r
+            }
+            Reply::Payload {
+                status,
+                headers,
+                body,
+            } => {
+                let mut r = with_status(Response::new(body), status);
+                for (k, v) in headers {
+                    if let Ok(v) = HeaderValue::from_str(&v) {
+                        r.headers_mut().insert(k, v);
+                    }
                 }
                 r
             }
@@ -116,6 +146,46 @@ mod tests {
             body(&r),
             json!({"message": "Invalid API identifier specified"})
         );
+    }
+
+    #[test]
+    fn lambda_errors_carry_type_and_the_models_spelling_of_message() {
+        let r = WireFormat::AwsLambda.error(
+            ApiError::new(404, "ResourceNotFoundException", "Function not found: x"),
+            "rid",
+        );
+        assert_eq!(r.headers()["x-amzn-ErrorType"], "ResourceNotFoundException");
+        assert_eq!(
+            body(&r),
+            json!({"Type": "User", "Message": "Function not found: x"})
+        );
+        let r = WireFormat::AwsLambda.error(
+            ApiError::new(
+                409,
+                "ResourceConflictException",
+                "Function already exist: x",
+            ),
+            "rid",
+        );
+        assert_eq!(
+            body(&r),
+            json!({"Type": "User", "message": "Function already exist: x"})
+        );
+    }
+
+    #[test]
+    fn a_payload_reply_keeps_its_status_and_headers() {
+        let r = WireFormat::AwsLambda.reply(
+            200,
+            Reply::Payload {
+                status: 202,
+                headers: vec![("X-Amz-Executed-Version", "$LATEST".into())],
+                body: Bytes::new(),
+            },
+            "rid",
+        );
+        assert_eq!(r.status(), 202);
+        assert_eq!(r.headers()["x-amz-executed-version"], "$LATEST");
     }
 
     #[test]

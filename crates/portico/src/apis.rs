@@ -11,6 +11,8 @@ pub enum ApiName {
     HuaweiApig,
     /// Huawei Cloud VPC Endpoint v1 (`huaweicloudsdkvpcep`).
     HuaweiVpcep,
+    /// `lambda` 2015-03-31 (functions, versions, aliases, policies, Invoke).
+    Lambda,
     /// Every API, each after a `# name` line.
     All,
 }
@@ -45,6 +47,14 @@ const ROOMS: &[(ApiName, Room)] = &[
             name: "huawei-vpcep",
             table: portico_api_huawei::routes::vpcep,
             supported: portico_api_huawei::is_supported,
+        },
+    ),
+    (
+        ApiName::Lambda,
+        Room {
+            name: "lambda",
+            table: portico_api_lambda::routes::table,
+            supported: portico_api_lambda::is_supported,
         },
     ),
 ];

@@ -5,8 +5,10 @@ use std::sync::Arc;
 
 use portico_api_apigateway as apigateway;
 use portico_api_huawei as huawei;
+use portico_api_lambda as lambda;
 use portico_core::ApiError;
 use portico_gateway::DataPlane;
+use portico_lambda_host as host;
 use portico_model::LoadBalancers;
 use portico_store::Store;
 use serde_json::Value;
@@ -25,12 +27,17 @@ pub struct App {
     pub huawei: Arc<huawei::Ctx>,
     /// The execute-api side: live compiled deployments, the backend client, metrics, metering.
     pub data: Arc<DataPlane>,
+    /// The `lambda` management API.
+    pub lambda: Arc<lambda::Ctx>,
+    /// Runs Lambda functions (its own thread and runtime): what `lambda`'s Invoke and, through
+    /// [`host::Host::invoke`], the data plane's Lambda integrations call.
+    pub lambda_host: Arc<host::Host>,
     /// Certificates by SNI for `--tls-listen` (`None` without it).
     pub tls: Option<Arc<Tls>>,
 }
 
 impl App {
-    pub fn new(config: Config, store: Arc<dyn Store>) -> App {
+    pub fn new(config: Config, store: Arc<dyn Store>) -> std::io::Result<App> {
         let load_balancers = Arc::new(LoadBalancers::new(
             config
                 .load_balancers
@@ -52,7 +59,20 @@ impl App {
         }
         let data = Arc::new(data);
         let port = Arc::new(DataPlanePort(data.clone()));
-        App {
+        let lambda_root = config.data_dir.join("lambda");
+        let mut host_config = host::HostConfig::new(lambda_root.clone());
+        host_config.max_concurrency = config.lambda.max_concurrency;
+        host_config.idle_timeout = config.lambda.idle_timeout;
+        host_config.python = config.lambda.python.clone();
+        host_config.node = config.lambda.node.clone();
+        let lambda_host = Arc::new(host::Host::start(store.clone(), host_config)?);
+        Ok(App {
+            lambda: Arc::new(lambda::Ctx::new(
+                store.clone(),
+                Arc::new(RuntimePort(lambda_host.clone())),
+                lambda_root,
+            )),
+            lambda_host,
             auth: Auth::new(&config),
             apigateway: Arc::new(
                 apigateway::Ctx::new(store.clone(), port).with_load_balancers(load_balancers),
@@ -62,7 +82,46 @@ impl App {
             config,
             store,
             tls: None,
-        }
+        })
+    }
+}
+
+/// The runtime host as the `lambda` room sees it (its `Runtime` port).
+struct RuntimePort(Arc<host::Host>);
+
+impl lambda::Runtime for RuntimePort {
+    fn invoke(
+        &self,
+        tenant: &portico_store::Tenant,
+        i: lambda::Invocation,
+    ) -> lambda::BoxFuture<'_, Result<lambda::Invoked, ApiError>> {
+        let tenant = tenant.clone();
+        Box::pin(async move {
+            let req = host::InvokeRequest {
+                function: i.function,
+                qualifier: i.qualifier,
+                payload: i.payload,
+                invocation_type: match i.invocation_type {
+                    lambda::InvocationType::RequestResponse => {
+                        host::InvocationType::RequestResponse
+                    }
+                    lambda::InvocationType::Event => host::InvocationType::Event,
+                    lambda::InvocationType::DryRun => host::InvocationType::DryRun,
+                },
+                log_tail: i.log_tail,
+                client_context: i.client_context,
+            };
+            match self.0.invoke_with(&tenant, req).await {
+                Ok(r) => Ok(lambda::Invoked {
+                    status: r.status,
+                    payload: r.payload,
+                    function_error: r.function_error,
+                    executed_version: r.executed_version,
+                    log_tail: r.log_tail,
+                }),
+                Err(e) => Err(ApiError::new(e.status(), e.code(), e.message())),
+            }
+        })
     }
 }
 

@@ -62,6 +62,38 @@ pub struct FileConfig {
     /// Cognito user pools whose tokens `COGNITO_USER_POOLS` methods accept, with their keys.
     #[serde(default)]
     pub user_pools: Vec<UserPoolFile>,
+    /// How Lambda functions run (`[lambda]`).
+    #[serde(default)]
+    pub lambda: LambdaFile,
+}
+
+/// `[lambda]`: how functions run on this machine.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaFile {
+    /// Environments (processes) per function version at once; over it, Invoke answers 429
+    /// TooManyRequestsException (default `DEFAULT_LAMBDA_CONCURRENCY`).
+    pub max_concurrency: Option<usize>,
+    /// Seconds an idle environment is kept warm (default `DEFAULT_LAMBDA_IDLE_SECS`).
+    pub idle_timeout_secs: Option<u64>,
+    /// The interpreter `python3.x` functions run with (default `python3` on PATH).
+    pub python: Option<String>,
+    /// The interpreter `nodejs*` functions run with (default `node` on PATH).
+    pub node: Option<String>,
+}
+
+/// Lambda environments per function version, by default.
+pub const DEFAULT_LAMBDA_CONCURRENCY: usize = 10;
+/// Seconds an idle Lambda environment is kept, by default.
+pub const DEFAULT_LAMBDA_IDLE_SECS: u64 = 300;
+
+/// `[lambda]`, resolved.
+#[derive(Debug, Clone)]
+pub struct LambdaSettings {
+    pub max_concurrency: usize,
+    pub idle_timeout: Duration,
+    pub python: String,
+    pub node: String,
 }
 
 /// `[[user_pools]] arn = "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID"`,
@@ -126,6 +158,8 @@ pub struct Config {
     pub certificates: Vec<CertificateFile>,
     /// The certificates of `backend_ca_file`, trusted for `https://` backends.
     pub backend_roots: Vec<portico_gateway::integrations::tls::CertificateDer<'static>>,
+    /// How Lambda functions run.
+    pub lambda: LambdaSettings,
 }
 
 #[derive(Debug)]
@@ -251,6 +285,28 @@ impl Config {
             backend_roots: match &file.backend_ca_file {
                 None => Vec::new(),
                 Some(path) => read_roots(path)?,
+            },
+            lambda: LambdaSettings {
+                max_concurrency: match file.lambda.max_concurrency {
+                    None => DEFAULT_LAMBDA_CONCURRENCY,
+                    Some(n) if (1..=1000).contains(&n) => n,
+                    Some(n) => {
+                        return Err(ConfigError(format!(
+                            "lambda.max_concurrency must be between 1 and 1000, not {n}"
+                        )))
+                    }
+                },
+                idle_timeout: match file.lambda.idle_timeout_secs {
+                    None => Duration::from_secs(DEFAULT_LAMBDA_IDLE_SECS),
+                    Some(n) if (1..=86_400).contains(&n) => Duration::from_secs(n),
+                    Some(n) => {
+                        return Err(ConfigError(format!(
+                            "lambda.idle_timeout_secs must be between 1 and 86400, not {n}"
+                        )))
+                    }
+                },
+                python: file.lambda.python.unwrap_or_else(|| "python3".into()),
+                node: file.lambda.node.unwrap_or_else(|| "node".into()),
             },
         };
         config.check_network_safety()?;

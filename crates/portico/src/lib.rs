@@ -32,7 +32,7 @@ pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>>
             e
         )
     })?;
-    let mut app = App::new(config, Arc::new(store));
+    let mut app = App::new(config, Arc::new(store))?;
     if app.config.tls_listen.is_some() {
         let tls = tls::Tls::new(app.data.clone(), &app.config.certificates)?;
         app.tls = Some(Arc::new(tls));

@@ -48,12 +48,15 @@ pub enum ManagementApi {
     Connections,
     /// Huawei Cloud APIG and VPC Endpoint: `SDK-HMAC-SHA256`-signed.
     Huawei,
+    /// `lambda` (2015-03-31): AWS-signed for the service `lambda`.
+    Lambda,
 }
 
 impl ManagementApi {
     pub fn wire(self) -> WireFormat {
         match self {
             ManagementApi::Huawei => WireFormat::HuaweiJson,
+            ManagementApi::Lambda => WireFormat::AwsLambda,
             _ => WireFormat::AwsRestJson,
         }
     }
@@ -88,6 +91,7 @@ pub fn plane_of<'a>(
     Plane::Management(match scheme_of(headers, raw_query) {
         Scheme::Huawei => ManagementApi::Huawei,
         Scheme::Aws { service } if service == "execute-api" => ManagementApi::Connections,
+        Scheme::Aws { service } if service == "lambda" => ManagementApi::Lambda,
         // Unsigned and unknown calls get AWS's answer: the path decides which AWS API.
         _ if path.starts_with("/v2/") => ManagementApi::ApiGatewayV2,
         _ if path.starts_with("/@connections") || path.contains("/@connections/") => {
@@ -138,7 +142,7 @@ pub async fn serve(
         Plane::Management(api) => {
             let wire = api.wire();
             let rid = match wire {
-                WireFormat::AwsRestJson => request_id(),
+                WireFormat::AwsRestJson | WireFormat::AwsLambda => request_id(),
                 // Huawei's request ids are 32 hex digits.
                 WireFormat::HuaweiJson => request_id().replace('-', ""),
             };
@@ -165,6 +169,30 @@ async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, ApiError> {
     }
 }
 
+/// Largest `lambda` request body: AWS's limit for a zip uploaded in the request (50 MB, base64).
+pub const MAX_LAMBDA_BODY: usize = 69_905_067;
+
+/// A `lambda` call's body, up to [`MAX_LAMBDA_BODY`], with AWS's answer beyond it.
+async fn read_lambda_body(body: Incoming, raw_path: &str) -> Result<Bytes, ApiError> {
+    read_body(body, MAX_LAMBDA_BODY).await.map_err(|e| {
+        if e.status != 413 {
+            return e;
+        }
+        let operation = if raw_path.ends_with("/invocations") {
+            "InvokeFunction"
+        } else if raw_path.ends_with("/code") {
+            "UpdateFunctionCode"
+        } else {
+            "CreateFunction"
+        };
+        ApiError::new(
+            413,
+            "RequestEntityTooLargeException",
+            format!("Request must be smaller than {MAX_LAMBDA_BODY} bytes for the {operation} operation"),
+        )
+    })
+}
+
 /// A management call: read the body with a limit → authenticate → route → handle. The data
 /// plane applies what the call changed before the answer leaves, so a client that deploys and
 /// then invokes sees its change.
@@ -174,8 +202,12 @@ async fn management(
     parts: &hyper::http::request::Parts,
     body: Incoming,
 ) -> Result<(u16, portico_mgmt::Reply), ApiError> {
-    let body = read_body(body, MAX_CONTROL_BODY).await?;
     let raw_path = parts.uri.path();
+    let body = if api == ManagementApi::Lambda {
+        read_lambda_body(body, raw_path).await?
+    } else {
+        read_body(body, MAX_CONTROL_BODY).await?
+    };
     let raw_query = parts.uri.query().unwrap_or("");
     let method = parts.method.as_str();
     let signed = SignedParts {
@@ -199,6 +231,21 @@ async fn management(
                 body,
             )?;
             let handled = portico_api_apigateway::handle(cx, status, call).await?;
+            Ok((handled.status, handled.reply))
+        }
+        ManagementApi::Lambda => {
+            let tenant = app.auth.authenticate(&signed, "lambda")?;
+            let cx = &app.lambda;
+            let (status, call) = portico_mgmt::route(
+                &cx.routes,
+                &tenant,
+                method,
+                raw_path,
+                raw_query,
+                &parts.headers,
+                body,
+            )?;
+            let handled = portico_api_lambda::handle(cx, status, call).await?;
             Ok((handled.status, handled.reply))
         }
         ManagementApi::ApiGatewayV2 => {
@@ -297,6 +344,7 @@ async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response
                     "reset is only available when Portico listens on loopback",
                 ));
             }
+            app.lambda_host.stop_all();
             let data = app.data.clone();
             let store = app.store.clone();
             portico_store::offload(&*app.store, move || {
@@ -340,6 +388,7 @@ mod tests {
 
     const AWS: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/apigateway/aws4_request, SignedHeaders=host, Signature=00";
     const EXECUTE_API: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=00";
+    const LAMBDA: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00";
     const HUAWEI: &str = "SDK-HMAC-SHA256 Access=test, SignedHeaders=host;x-sdk-date, Signature=00";
 
     #[test]
@@ -368,6 +417,7 @@ mod tests {
         check(local, "/v2/apis", Some(AWS), "ApiGatewayV2");
         check(local, "/@connections/abc", Some(EXECUTE_API), "Connections");
         check(local, "/restapis", Some(AWS), "ApiGateway");
+        check(local, "/2015-03-31/functions", Some(LAMBDA), "Lambda");
         // Unsigned: AWS's answer, by path.
         check(local, "/restapis", None, "ApiGateway");
         check(local, "/v2/apis", None, "ApiGatewayV2");

@@ -28,6 +28,19 @@ const ALLOWED: &[(&str, &[&str])] = &[
         "gateway",
         &["portico-core", "portico-store", "portico-model", "vtl"],
     ),
+    (
+        "api-lambda",
+        &[
+            "portico-core",
+            "portico-store",
+            "portico-model",
+            "portico-mgmt",
+        ],
+    ),
+    (
+        "lambda-host",
+        &["portico-core", "portico-store", "portico-model"],
+    ),
     ("sigv4", &[]),
     ("sdk-hmac", &[]),
     ("vtl", &[]),
@@ -41,6 +54,8 @@ const OURS: &[&str] = &[
     "portico-api-apigateway",
     "portico-api-huawei",
     "portico-gateway",
+    "portico-api-lambda",
+    "portico-lambda-host",
     "portico",
     "sigv4",
     "sdk-hmac",

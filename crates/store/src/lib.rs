@@ -61,6 +61,16 @@ pub mod kind {
     /// Scope `""`, id = the association's ARN; kept in the tenant that created it (a VPC
     /// endpoint's owner), naming a private domain name of any tenant.
     pub const DOMAIN_NAME_ACCESS_ASSOCIATION: &str = "domainnameaccessassociation";
+    /// Lambda: a function's `$LATEST` configuration as AWS shows it, plus private `_` members
+    /// (scope `""`, id = the function's name).
+    pub const LAMBDA_FUNCTION: &str = "lambdafunction";
+    /// A published version's frozen configuration (scope = the function's name, id = the number).
+    pub const LAMBDA_VERSION: &str = "lambdaversion";
+    /// An alias (scope = the function's name, id = the alias's name).
+    pub const LAMBDA_ALIAS: &str = "lambdaalias";
+    /// A resource-based policy (scope = the function's name, id = the qualifier, `""` for the
+    /// unqualified function): `{"Statement": [...], "RevisionId"}`.
+    pub const LAMBDA_POLICY: &str = "lambdapolicy";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).

@@ -1,0 +1,725 @@
+//! The Lambda runtime host: runs functions as local child processes behind Lambda's Runtime API.
+//!
+//! [`Host::start`] starts the host on its own thread and tokio runtime, so neither the Runtime
+//! API listeners nor the children belong to any one of Portico's worker runtimes; [`Host::invoke`]
+//! and [`Host::invoke_with`] may be awaited from any tokio runtime (the work is spawned onto the
+//! host's runtime and its `JoinHandle` awaited).
+//!
+//! Each *environment* is one child process (the function's runtime) with its own unpacked code
+//! folder and its own Runtime API listener on an ephemeral `127.0.0.1` port, handed to the child
+//! as `AWS_LAMBDA_RUNTIME_API` (one listener per environment: an invocation's events and answers
+//! can only come from the child they were given to). Environments are pooled per function
+//! version and revision: a warm one is reused, a new one starts on demand up to the concurrency
+//! cap, idle ones are reaped after `idle_timeout` (see [`HostConfig`]).
+//!
+//! Architecture invariant: imports the store and the domain (`portico-model`), never a room or
+//! the data plane; rooms and the data plane reach it through ports the binary implements.
+
+mod env;
+mod runtime_api;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use portico_model::lambda::{self as model, Resolved};
+use portico_store::{Store, Tenant};
+use serde_json::{json, Map, Value};
+use tokio::sync::Semaphore;
+
+use env::{Env, Outcome};
+
+/// The largest synchronous invocation payload, request or response (6 MB, AWS's quota).
+pub const MAX_REQUEST_PAYLOAD: usize = 6_291_456;
+/// The largest response a function may post (AWS counts 6291556 bytes here).
+pub const MAX_RESPONSE_PAYLOAD: usize = 6_291_556;
+/// Bytes of log returned by `LogType: Tail`.
+const LOG_TAIL: usize = 4096;
+
+/// How the host runs functions.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// The Lambda folder (`{data_dir}/lambda`): `code/` (zips), `run/` (environments),
+    /// `bootstrap/` (the runtimes Portico ships).
+    pub root: PathBuf,
+    /// Environments per function version at once (AWS's reserved concurrency; over it an
+    /// invocation is throttled).
+    pub max_concurrency: usize,
+    /// An environment idle this long is stopped.
+    pub idle_timeout: Duration,
+    /// The interpreter for `python3.x` runtimes.
+    pub python: String,
+    /// The interpreter for `nodejs*` runtimes.
+    pub node: String,
+}
+
+impl HostConfig {
+    pub fn new(root: PathBuf) -> HostConfig {
+        HostConfig {
+            root,
+            max_concurrency: 10,
+            idle_timeout: Duration::from_secs(300),
+            python: "python3".into(),
+            node: "node".into(),
+        }
+    }
+}
+
+/// How the caller wants the function run (`X-Amz-Invocation-Type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvocationType {
+    RequestResponse,
+    /// Queued: answered 202 at once, run in the background.
+    Event,
+    /// Only checks that the function exists and may be invoked: 204.
+    DryRun,
+}
+
+/// One invocation.
+#[derive(Debug, Clone)]
+pub struct InvokeRequest {
+    /// A name, ARN or partial ARN, with an optional `:qualifier`.
+    pub function: String,
+    /// The separate `Qualifier` parameter (must agree with one in `function`).
+    pub qualifier: Option<String>,
+    pub payload: Bytes,
+    pub invocation_type: InvocationType,
+    /// `LogType: Tail`: return the last 4 KB of the invocation's log.
+    pub log_tail: bool,
+    /// The client context (JSON text), handed to the runtime as `Lambda-Runtime-Client-Context`.
+    pub client_context: Option<String>,
+}
+
+/// What an invocation answered.
+#[derive(Debug, Clone)]
+pub struct Invoked {
+    /// 200 (RequestResponse), 202 (Event), 204 (DryRun).
+    pub status: u16,
+    /// The function's response, or AWS's error payload when `function_error` is set.
+    pub payload: Bytes,
+    /// `Unhandled` when the function failed (`X-Amz-Function-Error`).
+    pub function_error: Option<String>,
+    /// `$LATEST` or the version number that ran (`X-Amz-Executed-Version`).
+    pub executed_version: String,
+    /// The log's last 4 KB, raw (the room base64-encodes it into `X-Amz-Log-Result`).
+    pub log_tail: Option<String>,
+}
+
+/// Why an invocation was not run. Each maps to one of Lambda's errors ([`InvokeError::code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvokeError {
+    /// ResourceNotFoundException (404).
+    NotFound(String),
+    /// InvalidParameterValueException (400).
+    InvalidParameter(String),
+    /// RequestTooLargeException (413).
+    RequestTooLarge(String),
+    /// TooManyRequestsException (429): the function's concurrency is used up.
+    TooManyRequests(String),
+    /// The runtime cannot run here (501).
+    Unsupported(String),
+    /// ServiceException (500).
+    Service(String),
+}
+
+impl InvokeError {
+    pub fn status(&self) -> u16 {
+        match self {
+            InvokeError::NotFound(_) => 404,
+            InvokeError::InvalidParameter(_) => 400,
+            InvokeError::RequestTooLarge(_) => 413,
+            InvokeError::TooManyRequests(_) => 429,
+            InvokeError::Unsupported(_) => 501,
+            InvokeError::Service(_) => 500,
+        }
+    }
+    /// Lambda's error code (`x-amzn-ErrorType`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            InvokeError::NotFound(_) => "ResourceNotFoundException",
+            InvokeError::InvalidParameter(_) => "InvalidParameterValueException",
+            InvokeError::RequestTooLarge(_) => "RequestTooLargeException",
+            InvokeError::TooManyRequests(_) => "TooManyRequestsException",
+            InvokeError::Unsupported(_) => "NotImplementedException",
+            InvokeError::Service(_) => "ServiceException",
+        }
+    }
+    pub fn message(&self) -> &str {
+        match self {
+            InvokeError::NotFound(m)
+            | InvokeError::InvalidParameter(m)
+            | InvokeError::RequestTooLarge(m)
+            | InvokeError::TooManyRequests(m)
+            | InvokeError::Unsupported(m)
+            | InvokeError::Service(m) => m,
+        }
+    }
+}
+
+impl std::fmt::Display for InvokeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+impl std::error::Error for InvokeError {}
+
+/// The runtime host. Cheap to share behind an `Arc`; dropping it stops its runtime (and with
+/// it every environment: children are killed on drop).
+pub struct Host {
+    inner: Arc<Inner>,
+    rt: tokio::runtime::Handle,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+pub(crate) struct Inner {
+    store: Arc<dyn Store>,
+    pub(crate) cfg: HostConfig,
+    pub(crate) bootstrap_dir: PathBuf,
+    pools: Mutex<HashMap<PoolKey, Arc<Pool>>>,
+    pub(crate) next_env: AtomicU64,
+}
+
+/// One invocation to run, resolved.
+struct Run {
+    tenant: Tenant,
+    name: String,
+    invoked_arn: String,
+    resolved: Resolved,
+    payload: Bytes,
+    log_tail: bool,
+    client_context: Option<String>,
+    /// An Event waits for a free environment; a synchronous call over the cap is throttled.
+    queued: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct PoolKey {
+    tenant: Tenant,
+    name: String,
+    version: String,
+    /// The configuration's RevisionId: new code or settings start new environments.
+    revision: String,
+}
+
+struct Pool {
+    slots: Arc<Semaphore>,
+    idle: Mutex<Vec<(Arc<Env>, Instant)>>,
+}
+
+impl Host {
+    /// Start the host's thread and runtime, write the shipped bootstraps under
+    /// `{root}/bootstrap` and clear environments a previous process left in `{root}/run`.
+    pub fn start(store: Arc<dyn Store>, cfg: HostConfig) -> std::io::Result<Host> {
+        let bootstrap_dir = cfg.root.join("bootstrap");
+        std::fs::create_dir_all(bootstrap_dir.join("python"))?;
+        std::fs::create_dir_all(bootstrap_dir.join("node"))?;
+        std::fs::create_dir_all(cfg.root.join("code"))?;
+        std::fs::write(
+            bootstrap_dir.join("python").join("bootstrap.py"),
+            include_str!("bootstrap/python.py"),
+        )?;
+        std::fs::write(
+            bootstrap_dir.join("node").join("bootstrap.js"),
+            include_str!("bootstrap/node.js"),
+        )?;
+        let run = cfg.root.join("run");
+        if run.exists() {
+            std::fs::remove_dir_all(&run)?;
+        }
+        std::fs::create_dir_all(&run)?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("lambda-host")
+            .enable_all()
+            .build()?;
+        let handle = rt.handle().clone();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("lambda-host".into())
+            .spawn(move || {
+                rt.block_on(async {
+                    let _ = stop_rx.await;
+                });
+                rt.shutdown_timeout(Duration::from_secs(1));
+            })?;
+        let inner = Arc::new(Inner {
+            store,
+            bootstrap_dir,
+            pools: Mutex::new(HashMap::new()),
+            next_env: AtomicU64::new(1),
+            cfg,
+        });
+        handle.spawn(reaper(Arc::downgrade(&inner)));
+        Ok(Host {
+            inner,
+            rt: handle,
+            _stop: stop_tx,
+        })
+    }
+
+    /// Invoke `function` (a name, ARN or partial ARN, with an optional `:qualifier`) of
+    /// `tenant` synchronously (RequestResponse) with `payload`: the integration side's entry
+    /// point. Usable from any tokio runtime.
+    pub async fn invoke(
+        &self,
+        tenant: &Tenant,
+        function: &str,
+        payload: Bytes,
+    ) -> Result<Invoked, InvokeError> {
+        self.invoke_with(
+            tenant,
+            InvokeRequest {
+                function: function.to_string(),
+                qualifier: None,
+                payload,
+                invocation_type: InvocationType::RequestResponse,
+                log_tail: false,
+                client_context: None,
+            },
+        )
+        .await
+    }
+
+    /// Invoke with every option of Lambda's Invoke.
+    pub async fn invoke_with(
+        &self,
+        tenant: &Tenant,
+        req: InvokeRequest,
+    ) -> Result<Invoked, InvokeError> {
+        let inner = self.inner.clone();
+        let tenant = tenant.clone();
+        self.rt
+            .spawn(async move { inner.invoke(tenant, req).await })
+            .await
+            .map_err(|e| InvokeError::Service(format!("invocation failed: {e}")))?
+    }
+
+    /// Stop every environment (a reset of all state).
+    pub fn stop_all(&self) {
+        let pools: Vec<Arc<Pool>> = {
+            let mut pools = self.inner.pools.lock().expect("pools lock");
+            pools.drain().map(|(_, p)| p).collect()
+        };
+        for p in pools {
+            for (env, _) in p.idle.lock().expect("idle lock").drain(..) {
+                env.kill();
+            }
+        }
+    }
+}
+
+impl Inner {
+    async fn invoke(
+        self: Arc<Self>,
+        tenant: Tenant,
+        req: InvokeRequest,
+    ) -> Result<Invoked, InvokeError> {
+        if req.payload.len() > MAX_REQUEST_PAYLOAD {
+            return Err(InvokeError::RequestTooLarge(format!(
+                "Request must be smaller than {MAX_REQUEST_PAYLOAD} bytes for the InvokeFunction operation"
+            )));
+        }
+        let r = model::parse_ref(&req.function, req.qualifier.as_deref()).map_err(|e| match e {
+            model::RefError::Malformed => InvokeError::InvalidParameter(format!(
+                "1 validation error detected: Value '{}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{{2}}(-gov)?-[a-z]+-\\d{{1}}:)?(\\d{{12}}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+                req.function
+            )),
+            model::RefError::QualifierMismatch => InvokeError::InvalidParameter(
+                "The derived qualifier from the function name does not match the specified qualifier.".into(),
+            ),
+        })?;
+        let invoked_arn = model::qualified_arn(&tenant, &r.name, r.qualifier.as_deref());
+        let other_tenant = r.account.as_deref().is_some_and(|a| a != tenant.account())
+            || r.region.as_deref().is_some_and(|g| g != tenant.region());
+        let store = self.store.clone();
+        let (name, qualifier) = (r.name.clone(), r.qualifier.clone());
+        let t = tenant.clone();
+        let resolved = if other_tenant {
+            None
+        } else {
+            portico_store::offload(&*self.store.clone(), move || {
+                portico_store::read(&*store, &t, |tx| {
+                    model::resolve(tx, &name, qualifier.as_deref())
+                })
+            })
+            .await
+            .map_err(|e: portico_store::StoreError| InvokeError::Service(e.to_string()))?
+        };
+        let Some(resolved) = resolved else {
+            return Err(InvokeError::NotFound(format!(
+                "Function not found: {invoked_arn}"
+            )));
+        };
+        match req.invocation_type {
+            InvocationType::DryRun => Ok(Invoked {
+                status: 204,
+                payload: Bytes::new(),
+                function_error: None,
+                executed_version: resolved.version,
+                log_tail: None,
+            }),
+            InvocationType::Event => {
+                let version = resolved.version.clone();
+                let me = self.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = me
+                        .run(Run {
+                            tenant,
+                            name: r.name,
+                            invoked_arn,
+                            resolved,
+                            payload: req.payload,
+                            log_tail: false,
+                            client_context: req.client_context,
+                            queued: true,
+                        })
+                        .await
+                    {
+                        tracing::warn!(target: "portico::lambda", "event invocation not run: {e}");
+                    }
+                });
+                Ok(Invoked {
+                    status: 202,
+                    payload: Bytes::new(),
+                    function_error: None,
+                    executed_version: version,
+                    log_tail: None,
+                })
+            }
+            InvocationType::RequestResponse => {
+                self.run(Run {
+                    tenant,
+                    name: r.name,
+                    invoked_arn,
+                    resolved,
+                    payload: req.payload,
+                    log_tail: req.log_tail,
+                    client_context: req.client_context,
+                    queued: false,
+                })
+                .await
+            }
+        }
+    }
+
+    fn pool(&self, key: PoolKey) -> Arc<Pool> {
+        let mut pools = self.pools.lock().expect("pools lock");
+        pools
+            .entry(key)
+            .or_insert_with(|| {
+                Arc::new(Pool {
+                    slots: Arc::new(Semaphore::new(self.cfg.max_concurrency.max(1))),
+                    idle: Mutex::new(Vec::new()),
+                })
+            })
+            .clone()
+    }
+
+    async fn run(self: Arc<Self>, job: Run) -> Result<Invoked, InvokeError> {
+        let Run {
+            tenant,
+            name,
+            invoked_arn,
+            resolved,
+            payload,
+            log_tail,
+            client_context,
+            queued,
+        } = job;
+        let config = &resolved.config;
+        let revision = str_of(config, "RevisionId").to_string();
+        let pool = self.pool(PoolKey {
+            tenant: tenant.clone(),
+            name: name.clone(),
+            version: resolved.version.clone(),
+            revision,
+        });
+        // A synchronous call over the cap is throttled, as AWS does; an Event waits for a
+        // slot, as AWS's queue does.
+        let permit = if queued {
+            pool.slots.clone().acquire_owned().await.ok()
+        } else {
+            pool.slots.clone().try_acquire_owned().ok()
+        };
+        let Some(_permit) = permit else {
+            return Err(InvokeError::TooManyRequests("Rate Exceeded.".into()));
+        };
+        let timeout_s = config.get("Timeout").and_then(Value::as_u64).unwrap_or(3);
+        let memory = config
+            .get("MemorySize")
+            .and_then(Value::as_u64)
+            .unwrap_or(128);
+        // The most recently used idle environment whose process still runs (one that exited
+        // while idle is dropped, and the call gets a fresh one, as on AWS).
+        let warm = {
+            let mut idle = pool.idle.lock().expect("idle lock");
+            let mut found = None;
+            while let Some((env, _)) = idle.pop() {
+                if !env.is_dead() {
+                    found = Some(env);
+                    break;
+                }
+            }
+            found
+        };
+        let (env, init) = match warm {
+            Some(env) => (env, None),
+            None => {
+                let started = Instant::now();
+                let env = env::start(&self, &tenant, &name, &resolved).await?;
+                (env, Some(started))
+            }
+        };
+        let request_id = new_request_id();
+        let version = resolved.version.clone();
+        let started = Instant::now();
+        let mut log = format!("START RequestId: {request_id} Version: {version}\n");
+        tracing::info!(target: "portico::lambda", function = %name, "START RequestId: {request_id} Version: {version}");
+        let deadline = Duration::from_secs(timeout_s);
+        let outcome = env
+            .invoke(&request_id, &invoked_arn, payload, client_context, deadline)
+            .await;
+        let ended = Instant::now();
+        // On a cold start, the runtime's init (interpreter start, imports) ends when it first
+        // asks for an event: that is `Init Duration`, and `Duration` starts there, as on AWS.
+        let (elapsed, init_duration) = match init {
+            Some(t0) => match env.ready.get().copied() {
+                Some(ready) if ready > started => (ended - ready, Some(ready - t0)),
+                _ => (ended - started, Some(started - t0)),
+            },
+            None => (ended - started, None),
+        };
+        let output = env.take_log().await;
+        for line in output.lines() {
+            tracing::info!(target: "portico::lambda", function = %name, "{line}");
+        }
+        log.push_str(&output);
+        let (payload, function_error, healthy) = match outcome {
+            Outcome::Response(body) => (body, None, true),
+            Outcome::Error(body) => (body, Some("Unhandled"), true),
+            Outcome::TooLarge => (
+                json_bytes(json!({
+                    "errorMessage": format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."),
+                    "errorType": "Function.ResponseSizeTooLarge",
+                })),
+                Some("Unhandled"),
+                true,
+            ),
+            Outcome::TimedOut => {
+                let now = time::OffsetDateTime::now_utc();
+                let stamp = now
+                    .format(time::macros::format_description!(
+                        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+                    ))
+                    .unwrap_or_default();
+                let text = format!(
+                    // AWS's recorded answers give the time the invocation actually ran
+                    // ("Task timed out after 3.07 seconds" for a 3-second timeout).
+                    "{stamp} {request_id} Task timed out after {:.2} seconds",
+                    elapsed.as_secs_f64().max(timeout_s as f64)
+                );
+                log.push_str(&text);
+                log.push('\n');
+                tracing::warn!(target: "portico::lambda", function = %name, "{text}");
+                (
+                    json_bytes(json!({ "errorMessage": text })),
+                    Some("Unhandled"),
+                    false,
+                )
+            }
+            Outcome::Exited(status) => {
+                let text =
+                    format!("RequestId: {request_id} Error: Runtime exited with error: {status}");
+                log.push_str(&text);
+                log.push('\n');
+                tracing::warn!(target: "portico::lambda", function = %name, "{text}");
+                (
+                    json_bytes(json!({ "errorType": "Runtime.ExitError", "errorMessage": text })),
+                    Some("Unhandled"),
+                    false,
+                )
+            }
+            Outcome::InitError(body) => (body, Some("Unhandled"), false),
+        };
+        let max_mem = env.max_memory_mb();
+        if healthy {
+            pool.idle
+                .lock()
+                .expect("idle lock")
+                .push((env, Instant::now()));
+        } else {
+            env.kill();
+        }
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        let mut report = format!(
+            "REPORT RequestId: {request_id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory} MB\tMax Memory Used: {max_mem} MB",
+            ms.ceil() as u64
+        );
+        if let Some(init) = init_duration {
+            let init_ms = init.as_secs_f64() * 1000.0;
+            report.push_str(&format!("\tInit Duration: {init_ms:.2} ms"));
+        }
+        tracing::info!(target: "portico::lambda", function = %name, "END RequestId: {request_id}");
+        tracing::info!(target: "portico::lambda", function = %name, "{report}");
+        log.push_str(&format!("END RequestId: {request_id}\n{report}\t\n"));
+        let log_tail = log_tail.then(|| {
+            let mut start = log.len().saturating_sub(LOG_TAIL);
+            while !log.is_char_boundary(start) {
+                start += 1;
+            }
+            log[start..].to_string()
+        });
+        Ok(Invoked {
+            status: 200,
+            payload,
+            function_error: function_error.map(str::to_string),
+            executed_version: version,
+            log_tail,
+        })
+    }
+
+    /// Stop environments idle for longer than the configured time; forget empty pools.
+    fn reap(&self) {
+        let idle_for = self.cfg.idle_timeout;
+        let mut pools = self.pools.lock().expect("pools lock");
+        pools.retain(|_, pool| {
+            let mut idle = pool.idle.lock().expect("idle lock");
+            idle.retain(|(env, since)| {
+                let keep = since.elapsed() < idle_for;
+                if !keep {
+                    tracing::debug!(target: "portico::lambda", "idle environment stopped");
+                    env.kill();
+                }
+                keep
+            });
+            !idle.is_empty() || pool.slots.available_permits() < self.cfg.max_concurrency.max(1)
+        });
+    }
+}
+
+async fn reaper(inner: std::sync::Weak<Inner>) {
+    loop {
+        let every = match inner.upgrade() {
+            Some(i) => {
+                (i.cfg.idle_timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(5))
+            }
+            None => return,
+        };
+        tokio::time::sleep(every).await;
+        match inner.upgrade() {
+            Some(i) => i.reap(),
+            None => return,
+        }
+    }
+}
+
+pub(crate) fn str_of<'a>(config: &'a Map<String, Value>, key: &str) -> &'a str {
+    config.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn json_bytes(v: Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
+}
+
+/// A version-4 UUID, as Lambda's request ids are.
+pub fn new_request_id() -> String {
+    let b: [u8; 16] = rand::random();
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
+        u16::from_be_bytes([b[4], b[5]]),
+        u16::from_be_bytes([b[6], b[7]]) & 0x0fff,
+        (u16::from_be_bytes([b[8], b[9]]) & 0x3fff) | 0x8000,
+        u64::from_be_bytes([0, 0, b[10], b[11], b[12], b[13], b[14], b[15]])
+    )
+}
+
+/// Counter for unique environment ids within this process.
+pub(crate) fn next_env_id(inner: &Inner) -> u64 {
+    inner.next_env.fetch_add(1, Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_store::{kind, SqliteStore};
+    use std::io::Write;
+
+    fn zip_of(name: &str, text: &str) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored)
+            .unix_permissions(0o644);
+        w.start_file(name, opts).unwrap();
+        w.write_all(text.as_bytes()).unwrap();
+        w.finish().unwrap().into_inner()
+    }
+
+    /// The integration side's call: `Host::invoke` awaited on a current-thread runtime (as
+    /// Portico's workers are) other than the host's own, by name, ARN and `name:qualifier`.
+    #[test]
+    fn invoke_from_another_runtime() {
+        if std::process::Command::new("python3")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.path().join("db")).unwrap());
+        let root = dir.path().join("lambda");
+        let host = Host::start(store.clone(), HostConfig::new(root.clone())).unwrap();
+        let zip = zip_of("app.py", "def handler(e, c):\n    return {'got': e}\n");
+        std::fs::write(model::code_path(&root, "abc"), zip).unwrap();
+        let tenant = Tenant::aws("000000000000", "us-east-1");
+        portico_store::write(&*store, &tenant, |tx| {
+            tx.put(
+                kind::LAMBDA_FUNCTION,
+                "",
+                "f",
+                &json!({
+                    "FunctionName": "f", "Runtime": "python3.12", "Handler": "app.handler",
+                    "Timeout": 3, "MemorySize": 128, "RevisionId": "r1", "Version": "$LATEST",
+                    "_code": "abc",
+                }),
+            )
+        })
+        .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let r = host
+                .invoke(&tenant, "f", Bytes::from_static(b"{\"a\":1}"))
+                .await
+                .unwrap();
+            assert_eq!(r.status, 200);
+            assert_eq!(r.function_error, None);
+            assert_eq!(r.executed_version, "$LATEST");
+            assert_eq!(&r.payload[..], br#"{"got": {"a": 1}}"#);
+            let arn = "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST";
+            let r = host.invoke(&tenant, arn, Bytes::from_static(b"2")).await;
+            assert_eq!(&r.unwrap().payload[..], br#"{"got": 2}"#);
+            let e = host
+                .invoke(&tenant, "nope", Bytes::new())
+                .await
+                .unwrap_err();
+            assert_eq!(e.code(), "ResourceNotFoundException");
+            assert_eq!(
+                e.message(),
+                "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope"
+            );
+            let e = host
+                .invoke(&tenant, "f:live", Bytes::new())
+                .await
+                .unwrap_err();
+            assert_eq!(e.status(), 404);
+        });
+        host.stop_all();
+    }
+}
