@@ -57,8 +57,6 @@ impl App {
                 tracing::error!(arn, "user pool not loaded: {e}");
             }
         }
-        let data = Arc::new(data);
-        let port = Arc::new(DataPlanePort(data.clone()));
         let lambda_root = config.data_dir.join("lambda");
         let mut host_config = host::HostConfig::new(lambda_root.clone());
         host_config.max_concurrency = config.lambda.max_concurrency;
@@ -66,6 +64,10 @@ impl App {
         host_config.python = config.lambda.python.clone();
         host_config.node = config.lambda.node.clone();
         let lambda_host = Arc::new(host::Host::start(store.clone(), host_config)?);
+        // AWS_PROXY / AWS integrations and Lambda authorizers run their functions here.
+        data.lambda = Some(Arc::new(FunctionsPort(lambda_host.clone())));
+        let data = Arc::new(data);
+        let port = Arc::new(DataPlanePort(data.clone()));
         Ok(App {
             lambda: Arc::new(lambda::Ctx::new(
                 store.clone(),
@@ -82,6 +84,32 @@ impl App {
             config,
             store,
             tls: None,
+        })
+    }
+}
+
+/// The runtime host as the data plane sees it (its `LambdaInvoker` port): the gateway never
+/// imports the host, the binary plugs one into the other.
+struct FunctionsPort(Arc<host::Host>);
+
+impl portico_gateway::integrations::lambda::LambdaInvoker for FunctionsPort {
+    fn invoke<'a>(
+        &'a self,
+        tenant: &'a portico_store::Tenant,
+        function: &'a str,
+        payload: bytes::Bytes,
+    ) -> portico_gateway::integrations::lambda::InvokeFuture<'a> {
+        use portico_gateway::integrations::lambda::{InvokeFailure, Invoked};
+        Box::pin(async move {
+            match self.0.invoke(tenant, function, payload).await {
+                Ok(i) => Ok(Invoked {
+                    payload: i.payload,
+                    function_error: i.function_error,
+                }),
+                Err(host::InvokeError::NotFound(m)) => Err(InvokeFailure::NotFound(m)),
+                Err(host::InvokeError::TooManyRequests(m)) => Err(InvokeFailure::Throttled(m)),
+                Err(e) => Err(InvokeFailure::Other(e.message().to_string())),
+            }
         })
     }
 }
