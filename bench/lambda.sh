@@ -29,6 +29,8 @@ import json, sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Head and body leave in two writes: without this the body waits ~40 ms for an ACK.
+    disable_nagle_algorithm = True
     def do_GET(self):
         body = json.dumps({"ok": True, "path": self.path}).encode()
         self.send_response(200)

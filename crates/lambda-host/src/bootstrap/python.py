@@ -18,14 +18,31 @@ API = os.environ["AWS_LAMBDA_RUNTIME_API"]
 PREFIX = "/2018-06-01/runtime"
 
 
+# One kept-alive connection to the Runtime API: a new one per call cost Portico an accept and a
+# connection setup twice per invocation.
+_conn = None
+
+
 def request(method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection(API)
-    conn.request(method, PREFIX + path, body=body, headers=headers or {})
-    resp = conn.getresponse()
-    data = resp.read()
-    result = (resp.status, dict((k.lower(), v) for k, v in resp.getheaders()), data)
-    conn.close()
-    return result
+    global _conn
+    for attempt in (0, 1):
+        if _conn is None:
+            _conn = http.client.HTTPConnection(API)
+        try:
+            _conn.request(method, PREFIX + path, body=body, headers=headers or {})
+            resp = _conn.getresponse()
+            data = resp.read()
+        except (http.client.HTTPException, OSError):
+            # The connection was closed under us (before any answer): once more on a new one.
+            _conn.close()
+            _conn = None
+            if attempt:
+                raise
+            continue
+        if resp.will_close:
+            _conn.close()
+            _conn = None
+        return (resp.status, dict((k.lower(), v) for k, v in resp.getheaders()), data)
 
 
 def error_body(e, request_id, error_type=None, tb=None):
