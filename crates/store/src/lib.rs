@@ -71,6 +71,14 @@ pub mod kind {
     /// A resource-based policy (scope = the function's name, id = the qualifier, `""` for the
     /// unqualified function): `{"Statement": [...], "RevisionId"}`.
     pub const LAMBDA_POLICY: &str = "lambdapolicy";
+    /// `apigatewayv2`: an HTTP or WebSocket API (scope `""`, id = the API's id).
+    pub const V2_API: &str = "v2api";
+    /// An API's routes, integrations, stages (id = the stage's name) and deployments
+    /// (scope = the API's id).
+    pub const V2_ROUTE: &str = "v2route";
+    pub const V2_INTEGRATION: &str = "v2integration";
+    pub const V2_STAGE: &str = "v2stage";
+    pub const V2_DEPLOYMENT: &str = "v2deployment";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
