@@ -241,3 +241,12 @@ def test_tags(v2):
     other_region = f"arn:aws:apigateway:eu-west-1::/apis/{api['ApiId']}"
     expect_error(lambda: v2.get_tags(ResourceArn=other_region), "NotFoundException", status=404)
     expect_error(lambda: v2.get_tags(ResourceArn="not-an-arn"), "BadRequestException", status=400)
+
+
+def test_readme_table_is_the_binarys_marking():
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    block = readme.split("<!-- v2-ops-table:start -->")[1].split("<!-- v2-ops-table:end -->")[0]
+    out = subprocess.run(["bash", os.path.join(os.path.dirname(__file__), "..", "scripts", "ops_table.sh"),
+                          binary(), "apigatewayv2"], capture_output=True, text=True, check=True).stdout
+    assert block.strip() == out.strip()
+    assert block.count("| supported |") == 32
