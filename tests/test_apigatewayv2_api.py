@@ -76,19 +76,50 @@ def test_create_api_members_are_stored(v2):
     assert got["Tags"] == {"team": "a"}
 
 
-def test_lower_camel_members_on_the_wire(server, v2):
-    api = v2.create_api(Name="wire", ProtocolType="HTTP")
+def raw_get(server, path):
+    """A signed GET whose JSON answer is read as sent (no botocore parsing)."""
     import urllib.request
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
-    url = f"{server.url}/v2/apis/{api['ApiId']}"
+    url = f"{server.url}{path}"
     req = AWSRequest(method="GET", url=url)
     SigV4Auth(Credentials(ACCOUNT_A[0], ACCOUNT_A[1]), "apigateway", "us-east-1").add_auth(req)
     with urllib.request.urlopen(urllib.request.Request(url, headers=dict(req.headers))) as r:
-        body = json.loads(r.read())
+        return json.loads(r.read())
+
+
+def model_members(operation):
+    from botocore.loaders import Loader
+    model = Loader().load_service_model("apigatewayv2", "service-2")
+    shape = model["shapes"][model["operations"][operation]["output"]["shape"]]
+    return {m.get("locationName", k) for k, m in shape["members"].items()}
+
+
+def test_answers_use_only_the_models_lower_camel_members(server, v2):
+    api = v2.create_api(Name="wire", ProtocolType="HTTP", Target=LAMBDA_ARN,
+                        CorsConfiguration={"AllowOrigins": ["*"]}, Tags={"a": "b"})
+    a = api["ApiId"]
+    body = raw_get(server, f"/v2/apis/{a}")
     assert {"apiId", "name", "protocolType", "apiEndpoint", "createdDate",
             "routeSelectionExpression", "apiKeySelectionExpression"} <= set(body)
+    assert set(body) <= model_members("GetApi")
+    route = v2.get_routes(ApiId=a)["Items"][0]["RouteId"]
+    integration = v2.get_integrations(ApiId=a)["Items"][0]["IntegrationId"]
+    deployment = v2.get_deployments(ApiId=a)["Items"][0]["DeploymentId"]
+    for op, path in [("GetRoute", f"/v2/apis/{a}/routes/{route}"),
+                     ("GetIntegration", f"/v2/apis/{a}/integrations/{integration}"),
+                     ("GetStage", f"/v2/apis/{a}/stages/%24default"),
+                     ("GetDeployment", f"/v2/apis/{a}/deployments/{deployment}"),
+                     ("GetTags", f"/v2/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Fapis%2F{a}")]:
+        assert set(raw_get(server, path)) <= model_members(op), op
+    page = raw_get(server, f"/v2/apis/{a}/integrations?maxResults=1")
+    assert set(page) == {"items"}
+
+
+def test_not_found_names_the_resource_type(v2):
+    err = expect_error(lambda: v2.get_api(ApiId="abcdef1234"), "NotFoundException", status=404)
+    assert err.get("ResourceType") == "Api", err
 
 
 def test_websocket_api_needs_a_route_selection_expression(v2):

@@ -254,7 +254,8 @@ fn delete_parameter(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         if removed.is_none() {
             return Err(ApiError::not_found(format!(
                 "Invalid request parameter key specified: {key}"
-            )));
+            ))
+            .with_resource_type("RouteRequestParameter"));
         }
         tx.put(
             kind::V2_ROUTE,

@@ -103,14 +103,29 @@ pub(crate) mod common {
             "Invalid API identifier specified {}:{api_id}",
             tenant.account()
         ))
+        .with_resource_type("Api")
+    }
+
+    pub fn stage_not_found(tenant: &Tenant, api_id: &str, name: &str) -> ApiError {
+        ApiError::not_found(format!(
+            "Invalid stage identifier specified {}:{api_id}:{name}",
+            tenant.account()
+        ))
+        .with_resource_type("Stage")
     }
 
     /// `Invalid {what} identifier specified {account}:{apiId}:{id}`.
-    pub fn child_not_found(tenant: &Tenant, what: &str, api_id: &str, id: &str) -> ApiError {
+    pub fn child_not_found(
+        tenant: &Tenant,
+        what: &'static str,
+        api_id: &str,
+        id: &str,
+    ) -> ApiError {
         ApiError::not_found(format!(
             "Invalid {what} identifier specified {}:{api_id}:{id}",
             tenant.account()
         ))
+        .with_resource_type(what)
     }
 
     /// A typed body member (`None` when absent or null), AWS's 400 on the wrong type.

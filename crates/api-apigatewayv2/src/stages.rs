@@ -127,7 +127,8 @@ fn check_stage(tx: &mut dyn Txn, api: &Api, stage: &Stage) -> Result<(), ApiErro
         if !keys.iter().any(|k| k == key) {
             return Err(ApiError::not_found(format!(
                 "Unable to find Route by key {key} within the provided RouteSettings"
-            )));
+            ))
+            .with_resource_type("Route"));
         }
     }
     if api.is_http() {
@@ -150,7 +151,8 @@ fn check_stage(tx: &mut dyn Txn, api: &Api, stage: &Stage) -> Result<(), ApiErro
         if !tx.exists(kind::V2_DEPLOYMENT, &api.api_id, id)? {
             return Err(ApiError::not_found(format!(
                 "Invalid Deployment identifier specified {id}"
-            )));
+            ))
+            .with_resource_type("Deployment"));
         }
     }
     Ok(())
@@ -199,10 +201,7 @@ fn load_stage(tx: &mut dyn Txn, call: &Call) -> Result<(Api, Stage), ApiError> {
     let name = call.label("stageName");
     match tx.get(kind::V2_STAGE, api_id, name)? {
         Some(doc) => Ok((api, Stage::from_value(&doc)?)),
-        None => Err(ApiError::not_found(format!(
-            "Invalid stage identifier specified {}:{api_id}:{name}",
-            call.tenant.account()
-        ))),
+        None => Err(common::stage_not_found(&call.tenant, api_id, name)),
     }
 }
 
@@ -292,7 +291,8 @@ fn delete_route_settings(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         if stage.route_settings.shift_remove(key).is_none() {
             return Err(ApiError::not_found(format!(
                 "Unable to find route settings for route key {key}"
-            )));
+            ))
+            .with_resource_type("RouteSettings"));
         }
         stage.last_updated_date = common::now();
         tx.put(
@@ -332,12 +332,7 @@ fn create_deployment(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             None => None,
             Some(name) => match tx.get(kind::V2_STAGE, api_id, name)? {
                 Some(doc) => Some(Stage::from_value(&doc)?),
-                None => {
-                    return Err(ApiError::not_found(format!(
-                        "Invalid stage identifier specified {}:{api_id}:{name}",
-                        call.tenant.account()
-                    )))
-                }
+                None => return Err(common::stage_not_found(&call.tenant, api_id, name)),
             },
         };
         if stage.as_ref().is_some_and(|s| s.auto_deploy) {

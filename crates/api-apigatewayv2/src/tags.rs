@@ -66,10 +66,7 @@ fn load(tx: &mut dyn Txn, call: &Call) -> Result<Tagged, ApiError> {
     match tx.get(kind, &scope, &id)? {
         Some(Value::Object(m)) => Ok((kind, scope, id, m)),
         _ if kind == kind::V2_API => Err(common::api_not_found(&call.tenant, &id)),
-        _ => Err(ApiError::not_found(format!(
-            "Invalid stage identifier specified {}:{scope}:{id}",
-            call.tenant.account()
-        ))),
+        _ => Err(common::stage_not_found(&call.tenant, &scope, &id)),
     }
 }
 
