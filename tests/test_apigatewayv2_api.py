@@ -281,3 +281,24 @@ def test_readme_table_is_the_binarys_marking():
                           binary(), "apigatewayv2"], capture_output=True, text=True, check=True).stdout
     assert block.strip() == out.strip()
     assert block.count("| supported |") == 32
+
+
+def test_what_quick_create_made_is_managed(v2):
+    api = v2.create_api(Name="quick", ProtocolType="HTTP", Target=LAMBDA_ARN)
+    i = v2.get_integrations(ApiId=api["ApiId"])["Items"][0]
+    r = v2.get_routes(ApiId=api["ApiId"])["Items"][0]
+    expect_error(lambda: v2.delete_integration(ApiId=api["ApiId"], IntegrationId=i["IntegrationId"]),
+                 "BadRequestException", status=400)
+    expect_error(lambda: v2.update_route(ApiId=api["ApiId"], RouteId=r["RouteId"], RouteKey="GET /x"),
+                 "BadRequestException", status=400)
+    up = v2.update_integration(ApiId=api["ApiId"], IntegrationId=i["IntegrationId"],
+                               TimeoutInMillis=1000)
+    assert up["TimeoutInMillis"] == 1000 and up["ApiGatewayManaged"] is True
+
+
+def test_api_names_are_1_to_128_characters(v2):
+    expect_error(lambda: v2.create_api(Name="x" * 129, ProtocolType="HTTP"), "BadRequestException",
+                 status=400)
+    api = v2.create_api(Name="x" * 128, ProtocolType="HTTP")
+    expect_error(lambda: v2.update_api(ApiId=api["ApiId"], Name=""), "BadRequestException",
+                 status=400)

@@ -220,6 +220,11 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let route = common::write(cx, call, |tx| {
         let (api, old) = load(tx, call)?;
         let route = common::overlay(&old, &body, UPDATABLE)?;
+        if old.api_gateway_managed == Some(true) && route.route_key != old.route_key {
+            return Err(ApiError::bad_request(
+                "Cannot update the route key of a route managed by API Gateway; use UpdateApi's RouteKey",
+            ));
+        }
         check_route(tx, &api, &route)?;
         check_unique(tx, &api.api_id, &route.route_key, Some(&route.route_id))?;
         tx.put(

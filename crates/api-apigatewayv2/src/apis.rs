@@ -54,6 +54,15 @@ fn check_route_selection(protocol: &str, expression: &str) -> Result<(), ApiErro
     Ok(())
 }
 
+fn check_name(name: &str) -> Result<(), ApiError> {
+    if name.is_empty() || name.chars().count() > 128 {
+        return Err(ApiError::bad_request(format!(
+            "Invalid API name specified: '{name}'. It must be 1 to 128 characters"
+        )));
+    }
+    Ok(())
+}
+
 fn check_ip_address_type(value: &str) -> Result<(), ApiError> {
     one_of("ipAddressType", value, &["ipv4", "dualstack"])
 }
@@ -61,6 +70,7 @@ fn check_ip_address_type(value: &str) -> Result<(), ApiError> {
 fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let body = call.json()?;
     let name: String = required(&body, "name")?;
+    check_name(&name)?;
     let protocol: String = required(&body, "protocolType")?;
     one_of("protocolType", &protocol, &["HTTP", "WEBSOCKET"])?;
     let http = protocol == "HTTP";
@@ -227,9 +237,7 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let api = common::write(cx, call, |tx| {
         let old = common::api(tx, &call.tenant, api_id)?;
         let api = common::overlay(&old, &body, UPDATABLE)?;
-        if api.name.is_empty() {
-            return Err(ApiError::bad_request("Invalid API name specified"));
-        }
+        check_name(&api.name)?;
         check_api_key_selection(&api.api_key_selection_expression)?;
         check_route_selection(&api.protocol_type, &api.route_selection_expression)?;
         if let Some(t) = &api.ip_address_type {

@@ -260,6 +260,11 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     common::write(cx, call, |tx| {
         let (api, i) = load(tx, call)?;
+        if i.api_gateway_managed == Some(true) {
+            return Err(ApiError::bad_request(
+                "Cannot delete an integration managed by API Gateway (made by quick create); delete the API or update the integration",
+            ));
+        }
         let target = format!("integrations/{}", i.integration_id);
         for route in common::all(tx, kind::V2_ROUTE, &api.api_id)? {
             if route.get("target").and_then(|t| t.as_str()) == Some(target.as_str()) {
