@@ -222,22 +222,28 @@ def test_binary_request_passes_through_a_mock_free_http_proxy_untouched(server, 
     assert base64.b64decode(backend.requests[-1]["body"]) == blob
 
 
-def test_aws_integrations_answer_a_clear_error(server, apigw, api):
+def test_aws_integrations_to_a_missing_function_or_another_service(server, apigw, api):
+    """A Lambda integration whose function does not exist answers AWS's 500; an AWS
+    integration to another service is not built yet and says so."""
     api_id, root = api
-    for i, t in enumerate(("AWS", "AWS_PROXY")):
+    uris = [("AWS", "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                    "arn:aws:lambda:us-east-1:000000000000:function:f/invocations"),
+            ("AWS_PROXY", "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                          "arn:aws:lambda:us-east-1:000000000000:function:f/invocations"),
+            ("AWS", "arn:aws:apigateway:us-east-1:sqs:path/000000000000/queue")]
+    for i, (t, uri) in enumerate(uris):
         res = add_resource(apigw, api_id, root, f"r{i}")
         apigw.put_method(restApiId=api_id, resourceId=res, httpMethod="GET",
                          authorizationType="NONE")
-        apigw.put_integration(
-            restApiId=api_id, resourceId=res, httpMethod="GET", type=t,
-            integrationHttpMethod="POST",
-            uri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
-                "arn:aws:lambda:us-east-1:000000000000:function:f/invocations")
+        apigw.put_integration(restApiId=api_id, resourceId=res, httpMethod="GET", type=t,
+                              integrationHttpMethod="POST", uri=uri)
     deploy(apigw, api_id)
-    for i, t in enumerate(("AWS", "AWS_PROXY")):
+    for i in (0, 1):
         r = invoke(server, api_id, "prod", f"/r{i}")
-        assert r.status_code == 500
-        assert t in r.json()["message"] and "not" in r.json()["message"]
+        assert (r.status_code, r.json()) == (500, {"message": "Internal server error"})
+    r = invoke(server, api_id, "prod", "/r2")
+    assert r.status_code == 500
+    assert "AWS" in r.json()["message"] and "not" in r.json()["message"]
 
 
 def test_mock_and_http_side_by_side_after_partial_redeploy(server, apigw, api, backend):
