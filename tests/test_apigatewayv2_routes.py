@@ -209,3 +209,26 @@ def test_other_tenants_cannot_reach_routes(server, v2, http_api):
                  status=404)
     expect_error(lambda: b.get_integrations(ApiId=http_api), "NotFoundException", status=404)
     assert ACCOUNT_A[2] != ACCOUNT_B[2]
+
+
+def test_request_parameters_merge_and_an_empty_value_removes_one(v2, http_api):
+    i = v2.create_integration(ApiId=http_api, IntegrationType="HTTP_PROXY", IntegrationMethod="ANY",
+                              IntegrationUri="http://www.example.com",
+                              RequestParameters={"append:header.h1": "$context.requestId",
+                                                 "remove:querystring.qs1": "''",
+                                                 "overwrite:path": ""})
+    assert i["RequestParameters"] == {"append:header.h1": "$context.requestId",
+                                      "remove:querystring.qs1": "''"}
+    up = v2.update_integration(ApiId=http_api, IntegrationId=i["IntegrationId"],
+                               RequestParameters={"append:header.h1": "$context.accountId",
+                                                  "overwrite:header.h2": "$stageVariables.env",
+                                                  "remove:querystring.qs1": ""})
+    assert up["RequestParameters"] == {"append:header.h1": "$context.accountId",
+                                       "overwrite:header.h2": "$stageVariables.env"}
+
+
+def test_websocket_non_proxy_integrations_select_responses_by_status(v2, ws_api):
+    m = v2.create_integration(ApiId=ws_api, IntegrationType="MOCK")
+    assert m["IntegrationResponseSelectionExpression"] == "${integration.response.statuscode}"
+    p = lambda_integration(v2, ws_api)
+    assert "IntegrationResponseSelectionExpression" not in p

@@ -134,3 +134,15 @@ def test_auto_deploy_redeploys_on_every_change(v2, http_api):
     v2.create_stage(ApiId=http_api, StageName="manual")
     v2.update_stage(ApiId=http_api, StageName="manual", AutoDeploy=True)
     assert v2.get_stage(ApiId=http_api, StageName="manual").get("DeploymentId")
+
+
+def test_websocket_stage_defaults_and_a_missing_stage(v2):
+    ws = v2.create_api(Name="ws", ProtocolType="WEBSOCKET",
+                       RouteSelectionExpression="$request.body.action")["ApiId"]
+    v2.create_stage(ApiId=ws, StageName="my_stage")
+    assert v2.get_stage(ApiId=ws, StageName="my_stage")["DefaultRouteSettings"] == {
+        "DataTraceEnabled": False, "DetailedMetricsEnabled": False, "LoggingLevel": "OFF"}
+    v2.delete_stage(ApiId=ws, StageName="my_stage")
+    err = expect_error(lambda: v2.get_stage(ApiId=ws, StageName="my_stage"), "NotFoundException",
+                       status=404)
+    assert err["Error"]["Message"] == "Invalid stage identifier specified"

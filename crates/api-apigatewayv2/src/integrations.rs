@@ -6,7 +6,7 @@
 
 use portico_core::ApiError;
 use portico_model::v2::{Api, Integration};
-use portico_model::Entity;
+use portico_model::{Entity, IndexMap};
 use portico_store::{kind, Txn};
 
 use crate::common::{self, member, one_of, required};
@@ -147,10 +147,10 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         let api = common::api(tx, &call.tenant, api_id)?;
         let http = api.is_http();
         let integration_type: String = required(&body, "integrationType")?;
-        let passthrough = member(&body, "passthroughBehavior")?.or_else(|| {
-            (!http && matches!(integration_type.as_str(), "AWS" | "HTTP" | "MOCK"))
-                .then(|| "WHEN_NO_MATCH".to_string())
-        });
+        // WebSocket APIs' non-proxy integrations map their responses.
+        let non_proxy = !http && matches!(integration_type.as_str(), "AWS" | "HTTP" | "MOCK");
+        let passthrough = member(&body, "passthroughBehavior")?
+            .or_else(|| non_proxy.then(|| "WHEN_NO_MATCH".to_string()));
         let i = Integration {
             integration_id: common::id(7),
             integration_type,
@@ -161,12 +161,14 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             credentials_arn: member(&body, "credentialsArn")?,
             description: member(&body, "description")?,
             integration_method: member(&body, "integrationMethod")?,
-            integration_response_selection_expression: None,
+            integration_response_selection_expression: non_proxy
+                .then(|| "${integration.response.statuscode}".to_string()),
             integration_subtype: member(&body, "integrationSubtype")?,
             integration_uri: member(&body, "integrationUri")?,
             passthrough_behavior: passthrough,
             payload_format_version: member(&body, "payloadFormatVersion")?.unwrap_or("1.0".into()),
-            request_parameters: member(&body, "requestParameters")?,
+            request_parameters: member::<IndexMap<String, String>>(&body, "requestParameters")?
+                .map(|p| p.into_iter().filter(|(_, v)| !v.is_empty()).collect()),
             request_templates: member(&body, "requestTemplates")?,
             response_parameters: member(&body, "responseParameters")?,
             template_selection_expression: member(&body, "templateSelectionExpression")?,
@@ -243,7 +245,20 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let body = call.json()?;
     let i = common::write(cx, call, |tx| {
         let (api, old) = load(tx, call)?;
-        let i = common::overlay(&old, &body, UPDATABLE)?;
+        let mut i = common::overlay(&old, &body, UPDATABLE)?;
+        // An update's request parameters are merged into the stored ones; an empty value
+        // removes its parameter.
+        if let Some(update) = member::<IndexMap<String, String>>(&body, "requestParameters")? {
+            let mut merged = old.request_parameters.clone().unwrap_or_default();
+            for (k, v) in update {
+                if v.is_empty() {
+                    merged.shift_remove(&k);
+                } else {
+                    merged.insert(k, v);
+                }
+            }
+            i.request_parameters = (!merged.is_empty()).then_some(merged);
+        }
         check(&api, &i)?;
         tx.put(
             kind::V2_INTEGRATION,

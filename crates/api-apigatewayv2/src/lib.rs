@@ -106,12 +106,9 @@ pub(crate) mod common {
         .with_resource_type("Api")
     }
 
-    pub fn stage_not_found(tenant: &Tenant, api_id: &str, name: &str) -> ApiError {
-        ApiError::not_found(format!(
-            "Invalid stage identifier specified {}:{api_id}:{name}",
-            tenant.account()
-        ))
-        .with_resource_type("Stage")
+    /// AWS's text names no identifier here (as moto records it too).
+    pub fn stage_not_found() -> ApiError {
+        ApiError::not_found("Invalid stage identifier specified").with_resource_type("Stage")
     }
 
     /// `Invalid {what} identifier specified {account}:{apiId}:{id}`.

@@ -186,6 +186,12 @@ fn create_stage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             tags: member(&body, "tags")?.unwrap_or_default(),
         };
         check_stage(tx, &api, &stage)?;
+        if !api.is_http() {
+            // A WebSocket stage's execution logs are off unless asked for.
+            let d = &mut stage.default_route_settings;
+            d.data_trace_enabled.get_or_insert(false);
+            d.logging_level.get_or_insert_with(|| "OFF".into());
+        }
         if stage.auto_deploy {
             redeploy(tx, api_id, &mut stage)?;
         }
@@ -201,7 +207,7 @@ fn load_stage(tx: &mut dyn Txn, call: &Call) -> Result<(Api, Stage), ApiError> {
     let name = call.label("stageName");
     match tx.get(kind::V2_STAGE, api_id, name)? {
         Some(doc) => Ok((api, Stage::from_value(&doc)?)),
-        None => Err(common::stage_not_found(&call.tenant, api_id, name)),
+        None => Err(common::stage_not_found()),
     }
 }
 
@@ -332,7 +338,7 @@ fn create_deployment(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             None => None,
             Some(name) => match tx.get(kind::V2_STAGE, api_id, name)? {
                 Some(doc) => Some(Stage::from_value(&doc)?),
-                None => return Err(common::stage_not_found(&call.tenant, api_id, name)),
+                None => return Err(common::stage_not_found()),
             },
         };
         if stage.as_ref().is_some_and(|s| s.auto_deploy) {

@@ -66,7 +66,7 @@ fn load(tx: &mut dyn Txn, call: &Call) -> Result<Tagged, ApiError> {
     match tx.get(kind, &scope, &id)? {
         Some(Value::Object(m)) => Ok((kind, scope, id, m)),
         _ if kind == kind::V2_API => Err(common::api_not_found(&call.tenant, &id)),
-        _ => Err(common::stage_not_found(&call.tenant, &scope, &id)),
+        _ => Err(common::stage_not_found()),
     }
 }
 
