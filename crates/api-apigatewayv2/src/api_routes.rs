@@ -243,6 +243,12 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     common::write(cx, call, |tx| {
         let (api, route) = load(tx, call)?;
         tx.delete(kind::V2_ROUTE, &api.api_id, &route.route_id)?;
+        crate::responses::delete_children(
+            tx,
+            kind::V2_ROUTE_RESPONSE,
+            &api.api_id,
+            &route.route_id,
+        )?;
         stages::auto_deploy(tx, &api.api_id)
     })?;
     Ok(Reply::Empty)

@@ -291,6 +291,12 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             }
         }
         tx.delete(kind::V2_INTEGRATION, &api.api_id, &i.integration_id)?;
+        crate::responses::delete_children(
+            tx,
+            kind::V2_INTEGRATION_RESPONSE,
+            &api.api_id,
+            &i.integration_id,
+        )?;
         stages::auto_deploy(tx, &api.api_id)
     })?;
     Ok(Reply::Empty)

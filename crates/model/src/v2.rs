@@ -233,6 +233,49 @@ pub struct RouteSettings {
     pub throttling_rate_limit: Option<f64>,
 }
 
+/// A WebSocket route's response (stored with its route's id in the private `_routeId`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteResponse {
+    pub route_response_id: String,
+    pub route_response_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_selection_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_models: Option<IndexMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_parameters: Option<IndexMap<String, ParameterConstraints>>,
+    #[serde(rename = "_routeId")]
+    pub route_id: String,
+}
+
+impl Entity for RouteResponse {
+    const NAME: &'static str = "route response";
+}
+
+/// A WebSocket integration's response (stored with its integration's id in the private
+/// `_integrationId`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationResponse {
+    pub integration_response_id: String,
+    pub integration_response_key: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_handling_strategy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_parameters: Option<IndexMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_templates: Option<IndexMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub template_selection_expression: Option<String>,
+    #[serde(rename = "_integrationId")]
+    pub integration_id: String,
+}
+
+impl Entity for IntegrationResponse {
+    const NAME: &'static str = "integration response";
+}
+
 /// A deployment: the routes and integrations it froze are kept beside it (`routes`,
 /// `integrations`, Portico's members, never answered) for the data plane.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -79,6 +79,10 @@ pub mod kind {
     pub const V2_INTEGRATION: &str = "v2integration";
     pub const V2_STAGE: &str = "v2stage";
     pub const V2_DEPLOYMENT: &str = "v2deployment";
+    /// WebSocket route and integration responses (scope = the API's id, id =
+    /// `{routeId}/{routeResponseId}` and `{integrationId}/{integrationResponseId}`).
+    pub const V2_ROUTE_RESPONSE: &str = "v2routeresponse";
+    pub const V2_INTEGRATION_RESPONSE: &str = "v2integrationresponse";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
