@@ -111,12 +111,7 @@ fn check_route(tx: &mut dyn Txn, api: &Api, route: &Route) -> Result<(), ApiErro
                 route.authorization_type
             )))
         }
-        // Authorizers are not built yet: no authorizer can be named.
-        (_, Some(id)) => {
-            return Err(ApiError::bad_request(format!(
-                "Invalid authorizer identifier specified {id}"
-            )))
-        }
+        (t, Some(id)) => crate::authorizers::check_route_authorizer(tx, &api.api_id, t, id)?,
         _ => {}
     }
     if !route.authorization_scopes.is_empty() && route.authorization_type != "JWT" {

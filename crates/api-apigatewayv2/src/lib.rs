@@ -1,7 +1,7 @@
 //! The `apigatewayv2` management API (2018-11-29): HTTP and WebSocket APIs, a room of its own.
 //!
 //! Every operation of AWS's model is routed (`routes`); the built ones are APIs with quick
-//! create (`apis`), routes (`api_routes`), integrations (`integrations`), WebSocket route and
+//! create (`apis`), routes (`api_routes`), authorizers (`authorizers`), integrations (`integrations`), WebSocket route and
 //! integration responses (`responses`), stages and deployments (`stages`) and tags (`tags`). The others answer 501 `NotImplementedException`
 //! naming the operation. State lives in the store (`kind::V2_*`), each document the JSON of its
 //! `portico_model::v2` struct; errors leave as AWS rest-json (`x-amzn-ErrorType` +
@@ -12,6 +12,7 @@
 
 mod api_routes;
 mod apis;
+mod authorizers;
 mod integrations;
 mod responses;
 pub mod routes;
@@ -46,6 +47,7 @@ pub type Handler = fn(&Ctx, &Call) -> Result<Reply, ApiError>;
 fn handler(operation: &str) -> Option<Handler> {
     apis::handler(operation)
         .or_else(|| api_routes::handler(operation))
+        .or_else(|| authorizers::handler(operation))
         .or_else(|| integrations::handler(operation))
         .or_else(|| responses::handler(operation))
         .or_else(|| stages::handler(operation))

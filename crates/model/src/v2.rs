@@ -233,6 +233,44 @@ pub struct RouteSettings {
     pub throttling_rate_limit: Option<f64>,
 }
 
+/// An authorizer: `JWT` (HTTP APIs) or `REQUEST` (a Lambda function).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Authorizer {
+    pub authorizer_id: String,
+    pub name: String,
+    pub authorizer_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizer_credentials_arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizer_payload_format_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizer_result_ttl_in_seconds: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizer_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enable_simple_responses: Option<bool>,
+    #[serde(default)]
+    pub identity_source: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity_validation_expression: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_configuration: Option<JwtConfiguration>,
+}
+
+impl Entity for Authorizer {
+    const NAME: &'static str = "authorizer";
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JwtConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audience: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+}
+
 /// A WebSocket route's response (stored with its route's id in the private `_routeId`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

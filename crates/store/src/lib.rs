@@ -79,6 +79,7 @@ pub mod kind {
     pub const V2_INTEGRATION: &str = "v2integration";
     pub const V2_STAGE: &str = "v2stage";
     pub const V2_DEPLOYMENT: &str = "v2deployment";
+    pub const V2_AUTHORIZER: &str = "v2authorizer";
     /// WebSocket route and integration responses (scope = the API's id, id =
     /// `{routeId}/{routeResponseId}` and `{integrationId}/{integrationResponseId}`).
     pub const V2_ROUTE_RESPONSE: &str = "v2routeresponse";
