@@ -2,7 +2,7 @@
 //!
 //! Every operation of AWS's model is routed (`routes`); the built ones are APIs with quick
 //! create (`apis`), routes (`api_routes`), authorizers (`authorizers`), integrations (`integrations`), WebSocket route and
-//! integration responses (`responses`), stages and deployments (`stages`) and tags (`tags`). The others answer 501 `NotImplementedException`
+//! integration responses (`responses`), models (`models`), stages and deployments (`stages`) and tags (`tags`). The others answer 501 `NotImplementedException`
 //! naming the operation. State lives in the store (`kind::V2_*`), each document the JSON of its
 //! `portico_model::v2` struct; errors leave as AWS rest-json (`x-amzn-ErrorType` +
 //! `{"message"}`).
@@ -14,6 +14,7 @@ mod api_routes;
 mod apis;
 mod authorizers;
 mod integrations;
+mod models;
 mod responses;
 pub mod routes;
 mod stages;
@@ -50,6 +51,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| authorizers::handler(operation))
         .or_else(|| integrations::handler(operation))
         .or_else(|| responses::handler(operation))
+        .or_else(|| models::handler(operation))
         .or_else(|| stages::handler(operation))
         .or_else(|| tags::handler(operation))
 }

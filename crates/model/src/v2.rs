@@ -271,6 +271,23 @@ pub struct JwtConfiguration {
     pub issuer: Option<String>,
 }
 
+/// A model: a JSON schema a WebSocket route's requests are checked against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Model {
+    pub model_id: String,
+    pub name: String,
+    pub schema: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Entity for Model {
+    const NAME: &'static str = "model";
+}
+
 /// A WebSocket route's response (stored with its route's id in the private `_routeId`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -80,6 +80,7 @@ pub mod kind {
     pub const V2_STAGE: &str = "v2stage";
     pub const V2_DEPLOYMENT: &str = "v2deployment";
     pub const V2_AUTHORIZER: &str = "v2authorizer";
+    pub const V2_MODEL: &str = "v2model";
     /// WebSocket route and integration responses (scope = the API's id, id =
     /// `{routeId}/{routeResponseId}` and `{integrationId}/{integrationResponseId}`).
     pub const V2_ROUTE_RESPONSE: &str = "v2routeresponse";
