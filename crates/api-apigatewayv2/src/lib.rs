@@ -19,6 +19,7 @@ mod responses;
 pub mod routes;
 mod stages;
 mod tags;
+mod vpc_links;
 
 use std::sync::Arc;
 
@@ -54,6 +55,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| models::handler(operation))
         .or_else(|| stages::handler(operation))
         .or_else(|| tags::handler(operation))
+        .or_else(|| vpc_links::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?

@@ -1,5 +1,6 @@
 //! Tags: TagResource, UntagResource, GetTags on v2 ARNs —
-//! `arn:aws:apigateway:{region}::/apis/{apiId}` and `…/apis/{apiId}/stages/{stageName}`. The
+//! `arn:aws:apigateway:{region}::/apis/{apiId}`, `…/apis/{apiId}/stages/{stageName}` and
+//! `…/vpclinks/{vpcLinkId}`. The
 //! tags live in the tagged document's `tags`.
 
 use portico_core::ApiError;
@@ -48,6 +49,9 @@ fn resolve(call: &Call) -> Result<(&'static str, String, String), ApiError> {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
         ["apis", api] if !api.is_empty() => Ok((kind::V2_API, String::new(), api.to_string())),
+        ["vpclinks", link] if !link.is_empty() => {
+            Ok((kind::V2_VPC_LINK, String::new(), link.to_string()))
+        }
         ["apis", api, "stages", stage] if !api.is_empty() && !stage.is_empty() => {
             Ok((kind::V2_STAGE, api.to_string(), stage.to_string()))
         }
@@ -66,6 +70,11 @@ fn load(tx: &mut dyn Txn, call: &Call) -> Result<Tagged, ApiError> {
     match tx.get(kind, &scope, &id)? {
         Some(Value::Object(m)) => Ok((kind, scope, id, m)),
         _ if kind == kind::V2_API => Err(common::api_not_found(&call.tenant, &id)),
+        _ if kind == kind::V2_VPC_LINK => Err(ApiError::not_found(format!(
+            "Invalid VpcLink identifier specified {}:{id}",
+            call.tenant.account()
+        ))
+        .with_resource_type("VpcLink")),
         _ => Err(common::stage_not_found()),
     }
 }

@@ -288,6 +288,30 @@ impl Entity for Model {
     const NAME: &'static str = "model";
 }
 
+/// A VPC link (v2 shape: subnets and security groups). Its status follows from when it was
+/// created (`_createdAt`, epoch milliseconds, Portico's): PENDING for its first second, then
+/// AVAILABLE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpcLink {
+    pub vpc_link_id: String,
+    pub name: String,
+    pub created_date: String,
+    #[serde(default)]
+    pub security_group_ids: Vec<String>,
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
+    #[serde(default)]
+    pub tags: IndexMap<String, String>,
+    pub vpc_link_version: String,
+    #[serde(rename = "_createdAt")]
+    pub created_at: i64,
+}
+
+impl Entity for VpcLink {
+    const NAME: &'static str = "vpc link";
+}
+
 /// A WebSocket route's response (stored with its route's id in the private `_routeId`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

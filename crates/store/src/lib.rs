@@ -81,6 +81,8 @@ pub mod kind {
     pub const V2_DEPLOYMENT: &str = "v2deployment";
     pub const V2_AUTHORIZER: &str = "v2authorizer";
     pub const V2_MODEL: &str = "v2model";
+    /// A v2 VPC link (scope `""`, id = the link's id).
+    pub const V2_VPC_LINK: &str = "v2vpclink";
     /// WebSocket route and integration responses (scope = the API's id, id =
     /// `{routeId}/{routeResponseId}` and `{integrationId}/{integrationResponseId}`).
     pub const V2_ROUTE_RESPONSE: &str = "v2routeresponse";
