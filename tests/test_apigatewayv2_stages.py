@@ -146,3 +146,11 @@ def test_websocket_stage_defaults_and_a_missing_stage(v2):
     err = expect_error(lambda: v2.get_stage(ApiId=ws, StageName="my_stage"), "NotFoundException",
                        status=404)
     assert err["Error"]["Message"] == "Invalid stage identifier specified"
+
+
+def test_reset_authorizers_cache(v2, http_api):
+    v2.create_stage(ApiId=http_api, StageName="dev")
+    r = v2.reset_authorizers_cache(ApiId=http_api, StageName="dev")
+    assert r["ResponseMetadata"]["HTTPStatusCode"] == 204
+    expect_error(lambda: v2.reset_authorizers_cache(ApiId=http_api, StageName="nope"),
+                 "NotFoundException", status=404)

@@ -1,5 +1,5 @@
 //! Stages (CreateStage, GetStage, GetStages, UpdateStage, DeleteStage, DeleteRouteSettings,
-//! DeleteAccessLogSettings) and deployments (CreateDeployment, GetDeployment,
+//! DeleteAccessLogSettings, ResetAuthorizersCache) and deployments (CreateDeployment, GetDeployment,
 //! GetDeployments, UpdateDeployment, DeleteDeployment). A deployment freezes the API's
 //! routes and integrations (its private `_routes`/`_integrations`), for the data plane. A stage
 //! with `autoDeploy` is redeployed by every change to the API's routes and integrations
@@ -23,6 +23,7 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "DeleteStage" => delete_stage,
         "DeleteRouteSettings" => delete_route_settings,
         "DeleteAccessLogSettings" => delete_access_log_settings,
+        "ResetAuthorizersCache" => reset_authorizers_cache,
         "CreateDeployment" => create_deployment,
         "GetDeployment" => get_deployment,
         "GetDeployments" => list_deployments,
@@ -325,6 +326,13 @@ fn delete_access_log_settings(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> 
         )?;
         Ok(())
     })?;
+    Ok(Reply::Empty)
+}
+
+/// HTTP and WebSocket APIs are not served yet, so no authorizer result is cached: the stage
+/// must exist, and there is nothing to flush.
+fn reset_authorizers_cache(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    common::read(cx, call, |tx| load_stage(tx, call))?;
     Ok(Reply::Empty)
 }
 
