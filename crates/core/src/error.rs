@@ -20,6 +20,8 @@ pub struct ApiError {
     pub status: u16,
     pub code: &'static str,
     pub message: String,
+    /// What was not found (`apigatewayv2`'s NotFoundException carries it as `resourceType`).
+    pub resource_type: Option<&'static str>,
 }
 
 impl ApiError {
@@ -28,7 +30,13 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            resource_type: None,
         }
+    }
+    /// The same error naming the kind of resource it concerns (`Api`, `Route`…).
+    pub fn with_resource_type(mut self, resource_type: &'static str) -> Self {
+        self.resource_type = Some(resource_type);
+        self
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(400, "BadRequestException", message)

@@ -40,7 +40,10 @@ impl WireFormat {
             tracing::debug!(code = e.code, message = %e.message, request_id, "request rejected");
         }
         let body = match self {
-            WireFormat::AwsRestJson => json!({ "message": e.message }),
+            WireFormat::AwsRestJson => match e.resource_type {
+                Some(t) => json!({ "message": e.message, "resourceType": t }),
+                None => json!({ "message": e.message }),
+            },
             WireFormat::AwsLambda => {
                 let kind = if e.fault() == Fault::Server {
                     "Service"
@@ -145,6 +148,18 @@ mod tests {
         assert_eq!(
             body(&r),
             json!({"message": "Invalid API identifier specified"})
+        );
+    }
+
+    #[test]
+    fn an_error_naming_its_resource_type_carries_it() {
+        let r = WireFormat::AwsRestJson.error(
+            ApiError::not_found("Invalid API identifier specified 1:a").with_resource_type("Api"),
+            "rid",
+        );
+        assert_eq!(
+            body(&r),
+            json!({"message": "Invalid API identifier specified 1:a", "resourceType": "Api"})
         );
     }
 

@@ -43,6 +43,7 @@ pub mod snapshot;
 pub mod stage;
 pub mod usage_plan;
 pub mod usage_plan_key;
+pub mod v2;
 pub mod vpc_link;
 
 pub use account::Account;

@@ -7,6 +7,8 @@ use portico_mgmt::RouteTable;
 pub enum ApiName {
     /// `apigateway` 2015-07-09 (REST APIs).
     Apigateway,
+    /// `apigatewayv2` 2018-11-29 (HTTP and WebSocket APIs).
+    Apigatewayv2,
     /// Huawei Cloud APIG v2 (`huaweicloudsdkapig`).
     HuaweiApig,
     /// Huawei Cloud VPC Endpoint v1 (`huaweicloudsdkvpcep`).
@@ -31,6 +33,14 @@ const ROOMS: &[(ApiName, Room)] = &[
             name: "apigateway",
             table: portico_api_apigateway::routes::table,
             supported: portico_api_apigateway::is_supported,
+        },
+    ),
+    (
+        ApiName::Apigatewayv2,
+        Room {
+            name: "apigatewayv2",
+            table: portico_api_apigatewayv2::routes::table,
+            supported: portico_api_apigatewayv2::is_supported,
         },
     ),
     (

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use portico_api_apigateway as apigateway;
+use portico_api_apigatewayv2 as apigatewayv2;
 use portico_api_huawei as huawei;
 use portico_api_lambda as lambda;
 use portico_core::ApiError;
@@ -23,6 +24,8 @@ pub struct App {
     pub auth: Auth,
     /// The `apigateway` management API (REST APIs).
     pub apigateway: Arc<apigateway::Ctx>,
+    /// The `apigatewayv2` management API (HTTP and WebSocket APIs).
+    pub apigatewayv2: Arc<apigatewayv2::Ctx>,
     /// Huawei Cloud APIG (gateway instances, VPC-endpoint connections) and VPC Endpoint.
     pub huawei: Arc<huawei::Ctx>,
     /// The execute-api side: live compiled deployments, the backend client, metrics, metering.
@@ -79,6 +82,7 @@ impl App {
             apigateway: Arc::new(
                 apigateway::Ctx::new(store.clone(), port).with_load_balancers(load_balancers),
             ),
+            apigatewayv2: Arc::new(apigatewayv2::Ctx::new(store.clone())),
             huawei: Arc::new(huawei::Ctx::new(store.clone(), config.region.clone())),
             data,
             config,

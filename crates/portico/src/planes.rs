@@ -249,12 +249,19 @@ async fn management(
             Ok((handled.status, handled.reply))
         }
         ManagementApi::ApiGatewayV2 => {
-            app.auth.authenticate(&signed, "apigateway")?;
-            Err(ApiError::new(
-                501,
-                "NotImplementedException",
-                "Portico does not serve the apigatewayv2 API (HTTP and WebSocket APIs) yet; see \"Not yet supported\" in Portico's README",
-            ))
+            let tenant = app.auth.authenticate(&signed, "apigateway")?;
+            let cx = &app.apigatewayv2;
+            let (status, call) = portico_mgmt::route(
+                &cx.routes,
+                &tenant,
+                method,
+                raw_path,
+                raw_query,
+                &parts.headers,
+                body,
+            )?;
+            let handled = portico_api_apigatewayv2::handle(cx, status, call).await?;
+            Ok((handled.status, handled.reply))
         }
         ManagementApi::Connections => Err(ApiError::new(
             501,

@@ -38,6 +38,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "api-apigatewayv2",
+        &[
+            "portico-core",
+            "portico-store",
+            "portico-model",
+            "portico-mgmt",
+        ],
+    ),
+    (
         "lambda-host",
         &["portico-core", "portico-store", "portico-model"],
     ),
@@ -55,6 +64,7 @@ const OURS: &[&str] = &[
     "portico-api-huawei",
     "portico-gateway",
     "portico-api-lambda",
+    "portico-api-apigatewayv2",
     "portico-lambda-host",
     "portico",
     "sigv4",

@@ -71,6 +71,22 @@ pub mod kind {
     /// A resource-based policy (scope = the function's name, id = the qualifier, `""` for the
     /// unqualified function): `{"Statement": [...], "RevisionId"}`.
     pub const LAMBDA_POLICY: &str = "lambdapolicy";
+    /// `apigatewayv2`: an HTTP or WebSocket API (scope `""`, id = the API's id).
+    pub const V2_API: &str = "v2api";
+    /// An API's routes, integrations, stages (id = the stage's name) and deployments
+    /// (scope = the API's id).
+    pub const V2_ROUTE: &str = "v2route";
+    pub const V2_INTEGRATION: &str = "v2integration";
+    pub const V2_STAGE: &str = "v2stage";
+    pub const V2_DEPLOYMENT: &str = "v2deployment";
+    pub const V2_AUTHORIZER: &str = "v2authorizer";
+    pub const V2_MODEL: &str = "v2model";
+    /// A v2 VPC link (scope `""`, id = the link's id).
+    pub const V2_VPC_LINK: &str = "v2vpclink";
+    /// WebSocket route and integration responses (scope = the API's id, id =
+    /// `{routeId}/{routeResponseId}` and `{integrationId}/{integrationResponseId}`).
+    pub const V2_ROUTE_RESPONSE: &str = "v2routeresponse";
+    pub const V2_INTEGRATION_RESPONSE: &str = "v2integrationresponse";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
