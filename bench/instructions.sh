@@ -24,8 +24,9 @@ cat >"$tmp/client.py" <<'PY'
 import sys, http.client, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1]); n = int(sys.argv[2])
 c = http.client.HTTPConnection(u.hostname, u.port)
+headers = {"Authorization": "bench-token"} if u.path.endswith("/authorized") else {}
 for _ in range(n):
-    c.request("GET", u.path); r = c.getresponse(); r.read(); assert r.status == 200, r.status
+    c.request("GET", u.path, headers=headers); r = c.getresponse(); r.read(); assert r.status == 200, r.status
 PY
 
 # N keep-alive requests to $3, after a warm-up outside the count; prints instructions/request.
@@ -60,13 +61,15 @@ count nginx "$pid" "http://127.0.0.1:$port/" "$tmp/nginx.cg" | tee -a "$tmp/out"
 NLB=arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/bench/0123456789abcdef
 printf '[[load_balancers]]\narn = "%s"\ntargets = ["127.0.0.1:18081"]\n' "$NLB" >"$tmp/portico.toml"
 # gw-cached: GET /proxy on a stage whose cache answers it (hits only: the warm-up fills it).
-for path in proxy mock linked cached; do
+# gw-authorized: /mock's MOCK behind a Lambda TOKEN authorizer, answered from its cache (the
+# warm-up's first request ran the function).
+for path in proxy mock linked cached authorized; do
   port=$(free_port)
   PORTICO_LOG=warn $CG="$tmp/$path.cg" "${PORTICO_BIN:-./target/release/portico}" serve --listen "127.0.0.1:$port" \
     --data-dir "$tmp/data-$path" --workers 1 --config "$tmp/portico.toml" >"$tmp/portico.log" 2>&1 &
   pid=$!
   up "http://127.0.0.1:$port/_portico/health"
-  api=$(BENCH_NLB=$NLB BENCH_CACHE=1 "$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
+  api=$(BENCH_NLB=$NLB BENCH_CACHE=1 BENCH_AUTHORIZER=1 "$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
   url="http://127.0.0.1:$port/restapis/$api/bench/_user_request_/$path"
   [ "$path" != cached ] || url="http://127.0.0.1:$port/restapis/$api/cached/_user_request_/proxy"
   count "gw-$path" "$pid" "$url" "$tmp/$path.cg" | tee -a "$tmp/out"
@@ -77,4 +80,5 @@ awk '{ v[$1] = $2 } END {
   printf "floor: %.2fx nginx'"'"'s instructions\n", v["floor"] / v["nginx"]
   printf "VPC link: %.3fx HTTP_PROXY'"'"'s instructions\n", v["gw-linked"] / v["gw-proxy"]
   printf "cache hit: %.2fx MOCK'"'"'s instructions\n", v["gw-cached"] / v["gw-mock"]
+  printf "authorizer cache hit: %.0f instructions over MOCK\n", v["gw-authorized"] - v["gw-mock"]
 }' "$tmp/out"
