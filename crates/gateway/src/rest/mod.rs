@@ -12,6 +12,7 @@ pub mod authorize;
 pub mod compile;
 pub mod context;
 pub mod gateway_responses;
+mod integrate;
 pub mod lambda;
 pub mod lambda_authorizer;
 pub mod lambda_proxy;

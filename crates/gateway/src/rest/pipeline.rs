@@ -3,9 +3,9 @@
 //! 2. route to resource + method               — [`invoke`]
 //! 3. authorize (hook; NONE for now)           — [`authorize`]
 //! 4. validate parameters and body             — `validate`
-//!    the stage cache (stages with one)          — [`crate::cache`], `through_cache`
+//!    the stage cache (stages with one)          — [`crate::cache`], `integrate::through_cache`
 //! 5. map the integration request              — `request_map`
-//! 6. integrate (MOCK, HTTP, HTTP_PROXY)       — `integrations`
+//! 6. integrate (MOCK, HTTP, HTTP_PROXY, Lambda) — `integrate`, `integrations`, `lambda`
 //! 7. integration response, 8. method response  — `response_map`
 //! 9. failures anywhere → gateway responses    — `gateway_responses`
 //! 10. access log + metrics                    — [`serve`]
@@ -13,7 +13,6 @@
 //! [`invoke`] is shared with `test_invoke_method`, which runs phases 2–9 against the current,
 //! undeployed definition.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -25,23 +24,22 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
 use super::authorize::{self, Authorized};
-use super::compile::{Deployment, Integration, Kind, LinkRef, MethodPlan};
+use super::compile::{Deployment, MethodPlan};
 use super::context::{self, Ids, Info};
 use super::gateway_responses::{self, GatewayError, ResponseType};
-use super::lambda;
+use super::integrate;
 use super::lambda_authorizer::AuthorizerCache;
 use super::mapping::{LazyContext, View};
 use super::request_map::{self, X_AMZN_TRACE_ID, X_FORWARDED_FOR};
-use super::response_map;
 use super::router::Router;
-use crate::cache::{self, Cached, MethodCaching, StageCache, Strategy};
+use crate::cache::StageCache;
 use crate::cognito::UserPools;
 use crate::domains::Domain;
 use crate::http::{read_whole, ReadError, ResponseBody};
 use crate::iam::IamVerifier;
+use crate::integrations::http::Client;
 use crate::integrations::lambda::LambdaInvoker;
-use crate::integrations::tls::{ClientCert, TlsRoute};
-use crate::integrations::{http::Client, mock, vpc_link::Link};
+use crate::integrations::tls::ClientCert;
 use crate::metering::Metering;
 use crate::registry::LiveStage;
 use crate::{DataPlane, Peer, Target};
@@ -378,11 +376,6 @@ fn pick(stage: &LiveStage) -> (&Deployment, &Map<String, Value>, Option<bool>) {
 const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
 const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
 const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
-const WARNING: HeaderName = HeaderName::from_static("warning");
-/// The warning a `Cache-Control: max-age=0` request gets when it was not allowed to invalidate
-/// (`SUCCEED_WITH_RESPONSE_HEADER`). Decision: AWS's text is not recorded anywhere we found.
-const CACHE_CONTROL_IGNORED: &str =
-    "199 Cache-control headers were ignored because the caller was unauthorized.";
 
 /// Takes the ids by value: their buffer becomes the header values without a copy.
 fn stamp(r: &mut Response<ResponseBody>, ids: Ids) {
@@ -612,7 +605,7 @@ async fn phases(
     })?;
     // The stage cache: after authorization and validation, before the integration. A stage
     // without one pays this one test.
-    let ctx = Integrate {
+    let ctx = integrate::Integrate {
         exec,
         req,
         integ,
@@ -622,269 +615,10 @@ async fn phases(
     };
     if let Some(cache) = exec.cache {
         if let Some(how) = cache.caching(&plan.resource_path, &plan.http_method, &req.method) {
-            return through_cache(ctx, plan, cache, how, log, integration_latency).await;
+            return integrate::through_cache(ctx, plan, cache, how, log, integration_latency).await;
         }
     }
-    integrate(ctx, log, integration_latency).await
-}
-
-/// What phases 5–8 read.
-struct Integrate<'e, 'r, 'v> {
-    exec: &'e Exec<'e>,
-    req: &'r ClientRequest<'r>,
-    integ: &'e Integration,
-    params: &'r [(String, String)],
-    view: &'v View<'v>,
-    content_type: &'r str,
-}
-
-/// A cached method: the response from the stage cache, or from the integration (then cached).
-/// `Cache-Control: max-age=0` asks for a fresh one, which replaces the cached entry when the
-/// caller may invalidate (`requireAuthorizationForCacheControl: false`; with IAM not built, no
-/// caller is authorized otherwise), else `unauthorizedCacheControlHeaderStrategy` decides.
-async fn through_cache(
-    ctx: Integrate<'_, '_, '_>,
-    plan: &MethodPlan,
-    cache: &StageCache,
-    how: MethodCaching,
-    log: &mut ExecLog,
-    integration_latency: &mut Option<Duration>,
-) -> Result<Response<ResponseBody>, GatewayError> {
-    let (req, integ) = (ctx.req, ctx.integ);
-    let key = cache::key(
-        integ
-            .cache_namespace
-            .as_deref()
-            .unwrap_or(&plan.resource_id),
-        &req.method,
-        &plan.resource_path,
-        &integ.cache_key,
-        ctx.params,
-        &req.query,
-        req.headers,
-    );
-    let mut warn = false;
-    let fresh = cache::wants_fresh(req.headers)
-        && match (how.require_authorization, how.strategy) {
-            (false, _) => true,
-            (true, Strategy::FailWith403) => {
-                return Err(
-                    GatewayError::new(ResponseType::AccessDenied, "Unauthorized").with_status(403),
-                )
-            }
-            (true, Strategy::SucceedWithResponseHeader) => {
-                warn = true;
-                false
-            }
-            (true, Strategy::SucceedWithoutResponseHeader) => false,
-        };
-    let warned = |mut r: Response<ResponseBody>| {
-        if warn {
-            r.headers_mut()
-                .insert(WARNING, HeaderValue::from_static(CACHE_CONTROL_IGNORED));
-        }
-        r
-    };
-    if fresh {
-        cache.store.misses().inc();
-        log.add(|| "Cache-Control: max-age=0: invalidating the cached response".into());
-    } else if let Some(hit) = cache.store.get(&key) {
-        log.add(|| "Sending response from cache".into());
-        let mut r = Response::new(crate::http::full(hit.body.clone()));
-        *r.status_mut() = hit.status;
-        *r.headers_mut() = hit.headers.clone();
-        return Ok(warned(r));
-    }
-    let r = integrate(ctx, log, integration_latency).await?;
-    let (parts, body) = r.into_parts();
-    let body = match body {
-        ResponseBody::Full(b) => b.unwrap_or_default(),
-        ResponseBody::Streamed(s) => {
-            // A streamed body is cached only when its length is known and small enough.
-            if s.size_hint()
-                .exact()
-                .is_none_or(|n| n > cache::MAX_ENTRY as u64)
-            {
-                return Ok(warned(Response::from_parts(
-                    parts,
-                    ResponseBody::Streamed(s),
-                )));
-            }
-            read_whole(*s, cache::MAX_ENTRY).await.map_err(|e| {
-                let e = match e {
-                    ReadError::TooLarge => format!("body over {} bytes", cache::MAX_ENTRY),
-                    ReadError::Body(e) => e.to_string(),
-                };
-                GatewayError::new(ResponseType::IntegrationFailure, "Internal server error")
-                    .with_status(500)
-                    .with_detail(format!(
-                        "Execution failed: error reading endpoint response: {e}"
-                    ))
-            })?
-        }
-    };
-    cache.store.put(
-        key,
-        Cached::new(parts.status, parts.headers.clone(), body.clone(), how.ttl),
-    );
-    Ok(warned(Response::from_parts(parts, crate::http::full(body))))
-}
-
-/// Phases 5–8: integration request, integration, integration and method responses.
-async fn integrate(
-    ctx: Integrate<'_, '_, '_>,
-    log: &mut ExecLog,
-    integration_latency: &mut Option<Duration>,
-) -> Result<Response<ResponseBody>, GatewayError> {
-    let Integrate {
-        exec,
-        req,
-        integ,
-        params,
-        view,
-        content_type,
-    } = ctx;
-    // Phase 5: integration request.
-    let binary = request_map::is_binary(content_type, &exec.deployment.binary_media_types);
-    let mut mapped = request_map::map(
-        integ,
-        view,
-        &req.body,
-        content_type,
-        binary,
-        params,
-        &req.query,
-        req.headers,
-        exec.variables,
-        log,
-    )?;
-    let status_override = mapped.status_override;
-    // A MOCK integration's response template sees the request template's overrides; every
-    // integration's response gets the request template's `responseOverride`.
-    let mut carried = std::mem::take(&mut mapped.carried);
-    if integ.kind != Kind::Mock {
-        carried.request = Default::default();
-    }
-    let accept = req.known.accept.and_then(|v| v.to_str().ok());
-    // Phase 6: integrate.
-    let outcome = match integ.kind {
-        Kind::Mock => mock::invoke(&String::from_utf8_lossy(&mapped.body))?,
-        Kind::Http | Kind::HttpProxy => {
-            let proxy = integ.kind == Kind::HttpProxy;
-            let mut out = request_map::http_request(request_map::Outgoing {
-                integ,
-                mapped,
-                client_method: &req.method,
-                client_headers: req.headers,
-                client_known: &req.known,
-                raw_query: req.raw_query,
-                path_params: params,
-                stage_variables: exec.variables,
-                api_headers: &exec.deployment.backend_headers,
-                trace_id: exec.trace_id,
-                source_ip: req.source_ip,
-                content_type,
-            })?;
-            if let Some(link) = &integ.vpc_link {
-                out.via = Some(vpc_link(exec, link)?);
-            }
-            if out.endpoint.is_tls() {
-                out.tls = TlsRoute {
-                    settings: Some(&integ.tls),
-                    client_cert: exec.client_cert,
-                };
-            }
-            log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
-            let t0 = Instant::now();
-            if proxy {
-                let sent = exec
-                    .client
-                    .send(out, t0, integ.timeout, response_map::proxy_header)
-                    .await;
-                let resp = match sent {
-                    Ok((resp, head_at)) => {
-                        *integration_latency = Some(head_at - t0);
-                        resp
-                    }
-                    Err(e) => {
-                        *integration_latency = Some(t0.elapsed());
-                        return Err(e);
-                    }
-                };
-                log.add(|| format!("Endpoint response status: {}", resp.status().as_u16()));
-                return Ok(response_map::proxy(resp));
-            }
-            let o = exec.client.send_buffered(out, t0, integ.timeout).await;
-            *integration_latency = Some(t0.elapsed());
-            o?
-        }
-        Kind::AwsProxy if integ.calls_lambda => {
-            let t0 = Instant::now();
-            let r = lambda::proxy(exec, req, integ, view, binary, accept, log).await;
-            *integration_latency = Some(t0.elapsed());
-            return r;
-        }
-        Kind::Aws if integ.calls_lambda => {
-            let t0 = Instant::now();
-            let o = lambda::aws(exec, integ, mapped.body.clone(), log).await;
-            *integration_latency = Some(t0.elapsed());
-            o?
-        }
-        Kind::Aws | Kind::AwsProxy => {
-            return Err(GatewayError::new(
-                ResponseType::ApiConfigurationError,
-                format!(
-                    "Portico does not invoke {} integrations to AWS services{} yet",
-                    if integ.kind == Kind::Aws {
-                        "AWS"
-                    } else {
-                        "AWS_PROXY"
-                    },
-                    if integ.kind == Kind::Aws {
-                        " or Lambda"
-                    } else {
-                        ""
-                    },
-                ),
-            ))
-        }
-    };
-    // Phases 7-8.
-    response_map::map(
-        integ,
-        outcome,
-        view,
-        accept,
-        &exec.deployment.binary_media_types,
-        params,
-        &req.query,
-        exec.variables,
-        status_override,
-        carried,
-        log,
-    )
-}
-
-/// The VPC link a VPC_LINK integration connects through (its `connectionId`, or the stage
-/// variable it names), if it is usable.
-fn vpc_link(exec: &Exec<'_>, link: &LinkRef) -> Result<Arc<Link>, GatewayError> {
-    let id = match link {
-        LinkRef::Id(id) => id.as_str(),
-        LinkRef::StageVariable(name) => exec
-            .variables
-            .get(name)
-            .and_then(Value::as_str)
-            .unwrap_or(""),
-    };
-    let found = exec.client.links().get(exec.tenant, id).ok_or_else(|| {
-        GatewayError::config(format!(
-            "Execution failed due to configuration error: Invalid VPC link identifier specified: {id:?}"
-        ))
-    })?;
-    if found.backends().is_err() {
-        return Err(crate::integrations::http::vpc_link_unusable(&found));
-    }
-    Ok(found)
+    integrate::integrate(ctx, log, integration_latency).await
 }
 
 #[cfg(test)]
