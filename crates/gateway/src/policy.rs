@@ -18,11 +18,12 @@ pub enum Decision {
 pub struct Malformed(pub String);
 
 /// Evaluate `policy` (`{"Version", "Statement": [...] | {...}}`) for `execute-api:Invoke` on
-/// `method_arn`.
+/// `method_arn`. Allocates nothing: it runs on every request an authorizer's cached policy
+/// guards.
 pub fn evaluate(policy: &Value, method_arn: &str) -> Result<Decision, Malformed> {
-    let statements = match policy.get("Statement") {
-        Some(Value::Array(list)) => list.iter().collect::<Vec<_>>(),
-        Some(s @ Value::Object(_)) => vec![s],
+    let statements: &[Value] = match policy.get("Statement") {
+        Some(Value::Array(list)) => list,
+        Some(s @ Value::Object(_)) => std::slice::from_ref(s),
         _ => return Err(Malformed("the policy has no Statement".into())),
     };
     let mut allowed = false;
@@ -31,13 +32,11 @@ pub fn evaluate(policy: &Value, method_arn: &str) -> Result<Decision, Malformed>
             .get("Effect")
             .and_then(Value::as_str)
             .ok_or_else(|| Malformed("a statement has no Effect".into()))?;
-        let actions = strings(s.get("Action"))
+        let action = any_matches(s.get("Action"), "execute-api:Invoke")
             .ok_or_else(|| Malformed("a statement has no Action".into()))?;
-        let resources = strings(s.get("Resource"))
+        let resource = any_matches(s.get("Resource"), method_arn)
             .ok_or_else(|| Malformed("a statement has no Resource".into()))?;
-        let applies = actions.iter().any(|a| wildcard(a, "execute-api:Invoke"))
-            && resources.iter().any(|r| wildcard(r, method_arn));
-        if !applies {
+        if !(action && resource) {
             continue;
         }
         match effect {
@@ -53,11 +52,18 @@ pub fn evaluate(policy: &Value, method_arn: &str) -> Result<Decision, Malformed>
     })
 }
 
-/// A string or a list of strings.
-fn strings(v: Option<&Value>) -> Option<Vec<&str>> {
+/// Does one of `v`'s patterns (a string or a list of strings) match `text`? `None`: `v` is
+/// neither.
+fn any_matches(v: Option<&Value>, text: &str) -> Option<bool> {
     match v? {
-        Value::String(s) => Some(vec![s.as_str()]),
-        Value::Array(list) => list.iter().map(Value::as_str).collect(),
+        Value::String(s) => Some(wildcard(s, text)),
+        Value::Array(list) => {
+            let mut any = false;
+            for p in list {
+                any |= wildcard(p.as_str()?, text);
+            }
+            Some(any)
+        }
         _ => None,
     }
 }
@@ -68,26 +74,42 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
     let case_blind = pattern
         .get(..12)
         .is_some_and(|p| p.eq_ignore_ascii_case("execute-api:"));
-    let (p, t): (Vec<char>, Vec<char>) = if case_blind {
-        (
-            pattern.to_ascii_lowercase().chars().collect(),
-            text.to_ascii_lowercase().chars().collect(),
-        )
+    if pattern.is_ascii() && text.is_ascii() {
+        // Bytes are characters here: no copies.
+        glob(pattern.as_bytes(), text.as_bytes(), |a, b| {
+            if case_blind {
+                a.eq_ignore_ascii_case(b)
+            } else {
+                a == b
+            }
+        })
     } else {
-        (pattern.chars().collect(), text.chars().collect())
-    };
-    // Iterative glob with one backtrack point: linear in practice, no recursion.
+        let (p, t): (Vec<char>, Vec<char>) = if case_blind {
+            (
+                pattern.to_lowercase().chars().collect(),
+                text.to_lowercase().chars().collect(),
+            )
+        } else {
+            (pattern.chars().collect(), text.chars().collect())
+        };
+        glob(&p, &t, |a, b| a == b)
+    }
+}
+
+/// Iterative glob with one backtrack point: linear in practice, no recursion.
+fn glob<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], eq: impl Fn(&T, &T) -> bool) -> bool {
+    let (star, any) = (T::from(b'*'), T::from(b'?'));
     let (mut i, mut j) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
+    let (mut back, mut mark) = (None, 0);
     while j < t.len() {
-        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+        if i < p.len() && p[i] != star && (p[i] == any || eq(&p[i], &t[j])) {
             i += 1;
             j += 1;
-        } else if i < p.len() && p[i] == '*' {
-            star = Some(i);
+        } else if i < p.len() && p[i] == star {
+            back = Some(i);
             mark = j;
             i += 1;
-        } else if let Some(s) = star {
+        } else if let Some(s) = back {
             i = s + 1;
             mark += 1;
             j = mark;
@@ -95,7 +117,7 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
             return false;
         }
     }
-    while i < p.len() && p[i] == '*' {
+    while i < p.len() && p[i] == star {
         i += 1;
     }
     i == p.len()
@@ -149,6 +171,10 @@ mod tests {
         assert!(wildcard("*", ARN));
         assert!(wildcard("EXECUTE-API:invoke", "execute-api:Invoke"));
         assert!(!wildcard("a*b*c", "aXbY"));
+        // Beyond ASCII, `?` is one character, not one byte.
+        assert!(wildcard("arn:x/prod/GET/caf?", "arn:x/prod/GET/café"));
+        assert!(!wildcard("arn:x/prod/GET/caf??", "arn:x/prod/GET/café"));
+        assert!(wildcard("execute-api:*", "EXECUTE-API:Invoke"));
     }
 
     #[test]

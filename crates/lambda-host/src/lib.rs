@@ -180,6 +180,37 @@ pub(crate) struct Inner {
     pub(crate) bootstrap_dir: PathBuf,
     pools: Mutex<HashMap<PoolKey, Arc<Pool>>>,
     pub(crate) next_env: AtomicU64,
+    configs: Mutex<Configs>,
+}
+
+/// Function configurations as invocations resolved them, so that a warm invocation reads no
+/// store. Emptied whenever the store announces a change to a function, version or alias
+/// (`Change::Functions`): the announcement is sent before the management call answers, and
+/// every lookup first drains it, so an invocation never sees a configuration older than the
+/// last answered change.
+struct Configs {
+    changes: tokio::sync::broadcast::Receiver<portico_store::Change>,
+    resolved: HashMap<ConfigKey, Arc<Resolved>>,
+    /// Changes seen so far.
+    generation: u64,
+}
+
+type ConfigKey = (Tenant, String, Option<String>);
+
+impl Configs {
+    /// Drop everything if a change was announced since the last lookup.
+    fn sync(&mut self) {
+        use tokio::sync::broadcast::error::TryRecvError;
+        loop {
+            match self.changes.try_recv() {
+                Ok(_) | Err(TryRecvError::Lagged(_)) => {
+                    self.resolved.clear();
+                    self.generation += 1;
+                }
+                Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => return,
+            }
+        }
+    }
 }
 
 /// One invocation to run, resolved.
@@ -187,7 +218,7 @@ struct Run {
     tenant: Tenant,
     name: String,
     invoked_arn: String,
-    resolved: Resolved,
+    resolved: Arc<Resolved>,
     payload: Bytes,
     log_tail: bool,
     client_context: Option<String>,
@@ -245,7 +276,13 @@ impl Host {
                 });
                 rt.shutdown_timeout(Duration::from_secs(1));
             })?;
+        let configs = Mutex::new(Configs {
+            changes: store.subscribe(portico_store::Topic::Functions),
+            resolved: HashMap::new(),
+            generation: 0,
+        });
         let inner = Arc::new(Inner {
+            configs,
             store,
             bootstrap_dir,
             pools: Mutex::new(HashMap::new()),
@@ -334,19 +371,11 @@ impl Inner {
         let invoked_arn = model::qualified_arn(&tenant, &r.name, r.qualifier.as_deref());
         let other_tenant = r.account.as_deref().is_some_and(|a| a != tenant.account())
             || r.region.as_deref().is_some_and(|g| g != tenant.region());
-        let store = self.store.clone();
-        let (name, qualifier) = (r.name.clone(), r.qualifier.clone());
-        let t = tenant.clone();
         let resolved = if other_tenant {
             None
         } else {
-            portico_store::offload(&*self.store.clone(), move || {
-                portico_store::read(&*store, &t, |tx| {
-                    model::resolve(tx, &name, qualifier.as_deref())
-                })
-            })
-            .await
-            .map_err(|e: portico_store::StoreError| InvokeError::Service(e.to_string()))?
+            self.resolve(&tenant, &r.name, r.qualifier.as_deref())
+                .await?
         };
         let Some(resolved) = resolved else {
             return Err(InvokeError::NotFound(format!(
@@ -358,7 +387,7 @@ impl Inner {
                 status: 204,
                 payload: Bytes::new(),
                 function_error: None,
-                executed_version: resolved.version,
+                executed_version: resolved.version.clone(),
                 log_tail: None,
             }),
             InvocationType::Event => {
@@ -403,6 +432,46 @@ impl Inner {
                 .await
             }
         }
+    }
+
+    /// The configuration `qualifier` names, from the cache or else the store.
+    async fn resolve(
+        &self,
+        tenant: &Tenant,
+        name: &str,
+        qualifier: Option<&str>,
+    ) -> Result<Option<Arc<Resolved>>, InvokeError> {
+        let key: ConfigKey = (
+            tenant.clone(),
+            name.to_string(),
+            qualifier.map(str::to_string),
+        );
+        let generation = {
+            let mut configs = self.configs.lock().expect("configs lock");
+            configs.sync();
+            if let Some(r) = configs.resolved.get(&key) {
+                return Ok(Some(r.clone()));
+            }
+            configs.generation
+        };
+        let store = self.store.clone();
+        let (t, n, q) = key.clone();
+        let found = portico_store::offload(&*self.store.clone(), move || {
+            portico_store::read(&*store, &t, |tx| model::resolve(tx, &n, q.as_deref()))
+        })
+        .await
+        .map_err(|e: portico_store::StoreError| InvokeError::Service(e.to_string()))?
+        .map(Arc::new);
+        if let Some(r) = &found {
+            let mut configs = self.configs.lock().expect("configs lock");
+            // A change announced while the store was read may postdate what was read: keep
+            // it only if none was.
+            configs.sync();
+            if configs.generation == generation {
+                configs.resolved.insert(key, r.clone());
+            }
+        }
+        Ok(found)
     }
 
     fn pool(&self, key: PoolKey) -> Arc<Pool> {

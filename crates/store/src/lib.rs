@@ -138,6 +138,9 @@ pub enum Change {
     /// The tenant's custom domain names or their mappings changed (the data plane's domain
     /// index and the TLS listener's certificates).
     DomainNames { tenant: Tenant },
+    /// The tenant's Lambda functions, versions or aliases changed (the Lambda host's cache of
+    /// function configurations).
+    Functions { tenant: Tenant },
 }
 
 /// Who listens to what. Each topic has its own channel, so a subscriber never wakes for
@@ -150,6 +153,8 @@ pub enum Topic {
     Serving,
     /// [`Change::Metering`]: the metering index.
     Metering,
+    /// [`Change::Functions`]: the Lambda host.
+    Functions,
 }
 
 impl Change {
@@ -159,6 +164,7 @@ impl Change {
                 Topic::Serving
             }
             Change::Metering { .. } => Topic::Metering,
+            Change::Functions { .. } => Topic::Functions,
         }
     }
 
@@ -167,7 +173,8 @@ impl Change {
             Change::RestApi { tenant, .. }
             | Change::Metering { tenant }
             | Change::VpcLinks { tenant }
-            | Change::DomainNames { tenant } => tenant,
+            | Change::DomainNames { tenant }
+            | Change::Functions { tenant } => tenant,
         }
     }
 }

@@ -39,15 +39,23 @@ pub(super) async fn proxy(
         )
         .with_detail(format!("no Lambda host to run {function}")));
     };
-    let event = lambda_proxy::event(
+    // Only the members the event carries: a proxied call needs no other `$context`.
+    let context = view.context.owned(Some(event_context_keys()));
+    let event = lambda_proxy::Event {
         req,
-        view.path_params,
-        exec.variables,
-        view.context.get(),
+        path_params: view.path_params,
+        stage_variables: exec.variables,
+        context: &context,
         binary,
-    );
-    log.add(|| format!("Endpoint request body after transformations: {event}"));
-    let payload = Bytes::from(event.to_string());
+    }
+    .to_bytes();
+    log.add(|| {
+        format!(
+            "Endpoint request body after transformations: {}",
+            String::from_utf8_lossy(&event)
+        )
+    });
+    let payload = Bytes::from(event);
     let bad_gateway = |detail: String| {
         GatewayError::new(ResponseType::Default5xx, "Internal server error")
             .with_status(502)
@@ -130,6 +138,12 @@ pub(super) async fn aws(
         body: invoked.payload,
         selector,
     })
+}
+
+/// [`lambda_proxy::CONTEXT_KEYS`] as `LazyContext` takes keys.
+fn event_context_keys() -> &'static [Box<str>] {
+    static KEYS: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| lambda_proxy::CONTEXT_KEYS.map(Box::from).to_vec())
 }
 
 /// AWS's answers when a function cannot be invoked at all.

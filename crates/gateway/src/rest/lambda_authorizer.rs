@@ -312,7 +312,15 @@ async fn call(
             "authorizationToken": values.first().cloned().unwrap_or_default(),
         }),
         Kind::Request => {
-            let mut e = lambda_proxy::event(req, path_params, exec.variables, &context(), false);
+            let context = context();
+            let mut e = lambda_proxy::Event {
+                req,
+                path_params,
+                stage_variables: exec.variables,
+                context: &context,
+                binary: false,
+            }
+            .to_value();
             if let Value::Object(m) = &mut e {
                 m.remove("body");
                 m.remove("isBase64Encoded");

@@ -17,6 +17,7 @@ use base64::Engine;
 use bytes::Bytes;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{HeaderMap, Response, StatusCode};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::pipeline::ClientRequest;
@@ -31,70 +32,214 @@ const RESPONSE_MEMBERS: [&str; 5] = [
     "isBase64Encoded",
 ];
 
-/// The payload-1.0 event. `context` is the request's whole `$context`; `binary` says whether
-/// the body goes base64-encoded (its Content-Type is one of the API's binary media types).
-pub fn event(
-    req: &ClientRequest<'_>,
-    path_params: &[(String, String)],
-    stage_variables: &Map<String, Value>,
-    context: &Value,
-    binary: bool,
-) -> Value {
-    let mut headers = Map::new();
-    let mut multi: Map<String, Value> = Map::new();
-    for (name, value) in req.headers {
-        let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
-        headers.insert(name.as_str().to_string(), Value::String(v.clone()));
-        match multi.get_mut(name.as_str()) {
-            Some(Value::Array(list)) => list.push(Value::String(v)),
-            _ => {
-                multi.insert(name.as_str().to_string(), json!([v]));
-            }
-        }
-    }
-    let (query, multi_query) = pairs(&req.query);
-    let path_parameters = if path_params.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(
-            path_params
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                .collect(),
-        )
-    };
-    let body = if req.body.is_empty() {
-        Value::Null
-    } else if binary {
-        Value::String(base64::engine::general_purpose::STANDARD.encode(&req.body))
-    } else {
-        Value::String(String::from_utf8_lossy(&req.body).into_owned())
-    };
-    json!({
-        "resource": context.get("resourcePath").cloned().unwrap_or(Value::Null),
-        "path": req.path,
-        "httpMethod": req.method.as_str(),
-        "headers": non_empty(headers),
-        "multiValueHeaders": non_empty(multi),
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": multi_query,
-        "pathParameters": path_parameters,
-        "stageVariables": if stage_variables.is_empty() {
-            Value::Null
-        } else {
-            Value::Object(stage_variables.clone())
-        },
-        "requestContext": request_context(context),
-        "body": body,
-        "isBase64Encoded": binary && !req.body.is_empty(),
-    })
+/// The payload-1.0 event. `context` is the request's `$context` (at least the members
+/// `requestContext` carries, [`CONTEXT_KEYS`]); `binary` says whether the body goes
+/// base64-encoded (its Content-Type is one of the API's binary media types).
+///
+/// It borrows everything and is written straight to JSON ([`Event::to_bytes`]): an invocation
+/// builds no `Value` tree for it (a tree plus its writing cost ~115k instructions a call).
+pub struct Event<'a> {
+    pub req: &'a ClientRequest<'a>,
+    pub path_params: &'a [(String, String)],
+    pub stage_variables: &'a Map<String, Value>,
+    pub context: &'a Value,
+    pub binary: bool,
 }
 
-fn non_empty(m: Map<String, Value>) -> Value {
-    if m.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(m)
+/// The `$context` members `requestContext` carries (`identity` goes after `httpMethod`).
+pub const CONTEXT_KEYS: [&str; 17] = [
+    "accountId",
+    "apiId",
+    "authorizer",
+    "deploymentId",
+    "domainName",
+    "domainPrefix",
+    "extendedRequestId",
+    "httpMethod",
+    "identity",
+    "path",
+    "protocol",
+    "requestId",
+    "requestTime",
+    "requestTimeEpoch",
+    "resourceId",
+    "resourcePath",
+    "stage",
+];
+
+/// Above this many query pairs, grouping them by name goes through a map (quadratic below).
+const SMALL_QUERY: usize = 16;
+
+impl Event<'_> {
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serializing borrowed text and `Value`s into a Vec cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// The event as a tree (REQUEST authorizers reshape it).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+impl Serialize for Event<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let req = self.req;
+        let mut m = s.serialize_map(Some(12))?;
+        m.serialize_entry(
+            "resource",
+            self.context.get("resourcePath").unwrap_or(&Value::Null),
+        )?;
+        m.serialize_entry("path", req.path)?;
+        m.serialize_entry("httpMethod", req.method.as_str())?;
+        let headers = (!req.headers.is_empty()).then_some(req.headers);
+        m.serialize_entry("headers", &headers.map(|h| Headers(h, false)))?;
+        m.serialize_entry("multiValueHeaders", &headers.map(|h| Headers(h, true)))?;
+        if req.query.len() > SMALL_QUERY {
+            let (single, multi) = pairs(&req.query);
+            m.serialize_entry("queryStringParameters", &single)?;
+            m.serialize_entry("multiValueQueryStringParameters", &multi)?;
+        } else {
+            let query = (!req.query.is_empty()).then_some(&req.query[..]);
+            m.serialize_entry("queryStringParameters", &query.map(|q| Query(q, false)))?;
+            m.serialize_entry(
+                "multiValueQueryStringParameters",
+                &query.map(|q| Query(q, true)),
+            )?;
+        }
+        let path_params = (!self.path_params.is_empty()).then_some(PathParams(self.path_params));
+        m.serialize_entry("pathParameters", &path_params)?;
+        m.serialize_entry(
+            "stageVariables",
+            &(!self.stage_variables.is_empty()).then_some(self.stage_variables),
+        )?;
+        m.serialize_entry("requestContext", &RequestContext(self.context))?;
+        if req.body.is_empty() {
+            m.serialize_entry("body", &())?;
+        } else if self.binary {
+            m.serialize_entry(
+                "body",
+                &base64::engine::general_purpose::STANDARD.encode(&req.body),
+            )?;
+        } else {
+            m.serialize_entry("body", &String::from_utf8_lossy(&req.body))?;
+        }
+        m.serialize_entry("isBase64Encoded", &(self.binary && !req.body.is_empty()))?;
+        m.end()
+    }
+}
+
+/// `headers` (each name's last value, as AWS gives it) or `multiValueHeaders` (all of them).
+struct Headers<'a>(&'a HeaderMap, bool);
+
+impl Serialize for Headers<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Headers(headers, multi) = *self;
+        let mut m = s.serialize_map(Some(headers.keys_len()))?;
+        for name in headers.keys() {
+            let values = headers.get_all(name);
+            if multi {
+                m.serialize_entry(name.as_str(), &Values(values))?;
+            } else if let Some(last) = values.iter().next_back() {
+                m.serialize_entry(name.as_str(), &String::from_utf8_lossy(last.as_bytes()))?;
+            }
+        }
+        m.end()
+    }
+}
+
+struct Values<'a>(hyper::header::GetAll<'a, HeaderValue>);
+
+impl Serialize for Values<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|v| String::from_utf8_lossy(v.as_bytes())))
+    }
+}
+
+/// `queryStringParameters` (each name's last value) or `multiValueQueryStringParameters` (all
+/// of them), names in the order they first appear; for a few pairs ([`SMALL_QUERY`]).
+struct Query<'a>(&'a [(String, String)], bool);
+
+impl Serialize for Query<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Query(query, multi) = *self;
+        let mut m = s.serialize_map(None)?;
+        for (i, (k, _)) in query.iter().enumerate() {
+            if query[..i].iter().any(|(seen, _)| seen == k) {
+                continue;
+            }
+            let values = query[i..].iter().filter(|(n, _)| n == k).map(|(_, v)| v);
+            if multi {
+                m.serialize_entry(k, &Seq(std::cell::Cell::new(Some(values))))?;
+            } else if let Some(last) = values.last() {
+                m.serialize_entry(k, last)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// A sequence from an iterator, serialized once.
+struct Seq<I>(std::cell::Cell<Option<I>>);
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Seq<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.take() {
+            Some(it) => s.collect_seq(it),
+            None => s.collect_seq(std::iter::empty::<T>()),
+        }
+    }
+}
+
+struct PathParams<'a>(&'a [(String, String)]);
+
+impl Serialize for PathParams<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// `requestContext`: `$context`'s members AWS passes, the identity as AWS records it.
+struct RequestContext<'a>(&'a Value);
+
+impl Serialize for RequestContext<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        for k in CONTEXT_KEYS {
+            if k == "identity" {
+                m.serialize_entry(k, &Identity(self.0.get(k)))?;
+            } else if let Some(v) = self.0.get(k) {
+                m.serialize_entry(k, v)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// `requestContext.identity`: `accessKey` even when null; `apiKey`/`apiKeyId` only when a key
+/// was used.
+struct Identity<'a>(Option<&'a Value>);
+
+impl Serialize for Identity<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        let fields = match self.0 {
+            Some(Value::Object(f)) => Some(f),
+            _ => None,
+        };
+        m.serialize_entry(
+            "accessKey",
+            fields
+                .and_then(|f| f.get("accessKey"))
+                .unwrap_or(&Value::Null),
+        )?;
+        for (k, v) in fields.into_iter().flatten() {
+            if k == "accessKey" || ((k == "apiKey" || k == "apiKeyId") && v.is_null()) {
+                continue;
+            }
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
     }
 }
 
@@ -116,52 +261,6 @@ fn pairs(query: &[(String, String)]) -> (Value, Value) {
         }
     }
     (Value::Object(single), Value::Object(multi))
-}
-
-/// `requestContext`: `$context`'s members AWS passes, the identity as AWS records it.
-fn request_context(context: &Value) -> Value {
-    const KEYS: [&str; 16] = [
-        "accountId",
-        "apiId",
-        "authorizer",
-        "deploymentId",
-        "domainName",
-        "domainPrefix",
-        "extendedRequestId",
-        "httpMethod",
-        "path",
-        "protocol",
-        "requestId",
-        "requestTime",
-        "requestTimeEpoch",
-        "resourceId",
-        "resourcePath",
-        "stage",
-    ];
-    let mut out = Map::new();
-    for k in KEYS {
-        if let Some(v) = context.get(k) {
-            out.insert(k.to_string(), v.clone());
-        }
-        if k == "httpMethod" {
-            out.insert("identity".into(), identity(context.get("identity")));
-        }
-    }
-    Value::Object(out)
-}
-
-fn identity(identity: Option<&Value>) -> Value {
-    let mut out = Map::new();
-    out.insert("accessKey".into(), Value::Null);
-    if let Some(Value::Object(m)) = identity {
-        for (k, v) in m {
-            if (k == "apiKey" || k == "apiKeyId") && v.is_null() {
-                continue;
-            }
-            out.insert(k.clone(), v.clone());
-        }
-    }
-    Value::Object(out)
 }
 
 /// The client's response from a function's proxy answer. `binary_types` and `accept` decide
@@ -367,13 +466,26 @@ mod tests {
             "path": "/stage/proxy-value", "protocol": "HTTP/1.1", "requestId": "r",
             "requestTime": "t", "requestTimeEpoch": 1, "resourceId": "x",
             "resourcePath": "/{proxy+}", "stage": "stage", "usagePlanId": null});
-        let e = event(
-            &req,
-            &[("proxy".into(), "proxy-value".into())],
-            &Map::new(),
-            &context,
-            false,
-        );
+        let e = Event {
+            req: &req,
+            path_params: &[("proxy".into(), "proxy-value".into())],
+            stage_variables: &Map::new(),
+            context: &context,
+            binary: false,
+        }
+        .to_value();
+        let written: Value = serde_json::from_slice(
+            &Event {
+                req: &req,
+                path_params: &[("proxy".into(), "proxy-value".into())],
+                stage_variables: &Map::new(),
+                context: &context,
+                binary: false,
+            }
+            .to_bytes(),
+        )
+        .unwrap();
+        assert_eq!(written, e, "the same event either way");
         let keys = |v: &Value| -> Vec<String> {
             let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
             k.sort();
@@ -446,6 +558,60 @@ mod tests {
         assert_eq!(e["headers"]["x-multi"], "b");
         assert_eq!(e["multiValueHeaders"]["x-multi"], json!(["a", "b"]));
         assert_eq!(e["isBase64Encoded"], false);
+    }
+
+    /// Repeated names: the last value in `queryStringParameters`, all in the multi-value form,
+    /// names in first-appearance order; the same whether the query is small or large.
+    #[test]
+    fn query_pairs_are_grouped_by_name() {
+        use super::super::pipeline::KnownHeaders;
+        let headers = HeaderMap::new();
+        for extra in [0, SMALL_QUERY] {
+            let mut query: Vec<(String, String)> = vec![
+                ("b".into(), "1".into()),
+                ("a".into(), "x".into()),
+                ("b".into(), "2".into()),
+            ];
+            query.extend((0..extra).map(|i| (format!("k{i}"), i.to_string())));
+            let req = ClientRequest {
+                method: hyper::Method::GET,
+                path: "/",
+                raw_path: "/s/",
+                raw_query: "",
+                query,
+                headers: &headers,
+                known: KnownHeaders::of(&headers),
+                body: Bytes::from_static(b"hi"),
+                source_ip: "127.0.0.1",
+                client_cert: None,
+                domain_name: "d",
+                context_path: None,
+            };
+            let e: Value = serde_json::from_slice(
+                &Event {
+                    req: &req,
+                    path_params: &[],
+                    stage_variables: &Map::new(),
+                    context: &json!({"identity": {"accessKey": "AK", "apiKey": null, "sourceIp": "1"}}),
+                    binary: false,
+                }
+                .to_bytes(),
+            )
+            .unwrap();
+            let single = e["queryStringParameters"].as_object().unwrap();
+            assert_eq!(single.keys().take(2).collect::<Vec<_>>(), ["b", "a"]);
+            assert_eq!(single["b"], "2");
+            assert_eq!(single.len(), 2 + extra);
+            assert_eq!(e["multiValueQueryStringParameters"]["b"], json!(["1", "2"]));
+            assert_eq!(e["headers"], Value::Null, "no headers: null");
+            assert_eq!(e["pathParameters"], Value::Null);
+            assert_eq!(e["body"], "hi");
+            assert_eq!(
+                e["requestContext"]["identity"],
+                json!({"accessKey": "AK", "sourceIp": "1"}),
+                "an IAM caller's access key once, in first place; no null apiKey"
+            );
+        }
     }
 
     #[test]

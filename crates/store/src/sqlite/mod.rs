@@ -67,6 +67,7 @@ pub struct SqliteStore {
     inner: Mutex<Inner>,
     changes: broadcast::Sender<Change>,
     metering: broadcast::Sender<Change>,
+    functions: broadcast::Sender<Change>,
 }
 
 struct Inner {
@@ -99,6 +100,7 @@ impl SqliteStore {
         let (docs, max_seq) = load(&conn)?;
         let (changes, _) = broadcast::channel(1024);
         let (metering, _) = broadcast::channel(1024);
+        let (functions, _) = broadcast::channel(1024);
         Ok(SqliteStore {
             inner: Mutex::new(Inner {
                 conn,
@@ -107,6 +109,7 @@ impl SqliteStore {
             }),
             changes,
             metering,
+            functions,
         })
     }
 
@@ -116,6 +119,11 @@ impl SqliteStore {
             tenant: tenant.clone(),
         });
     }
+}
+
+/// Kinds whose change alters how a function runs (the Lambda host caches them).
+fn is_function_kind(k: &str) -> bool {
+    k == kind::LAMBDA_FUNCTION || k == kind::LAMBDA_VERSION || k == kind::LAMBDA_ALIAS
 }
 
 /// Read every document into memory; also the highest sequence number in use.
@@ -225,6 +233,7 @@ struct SqliteTxn<'a> {
     vpc_links: bool,
     /// A custom domain name or one of its base path mappings was written or deleted.
     domain_names: bool,
+    functions: bool,
 }
 
 impl SqliteTxn<'_> {
@@ -244,6 +253,7 @@ impl SqliteTxn<'_> {
         self.metering |= affects_metering(kind);
         self.vpc_links |= kind == kind::VPC_LINK;
         self.domain_names |= kind == kind::DOMAIN_NAME || kind == kind::BASE_PATH_MAPPING;
+        self.functions |= is_function_kind(kind);
         if affects_data_plane(kind) {
             let api = if kind == kind::REST_API { id } else { scope };
             self.touched.insert(api.to_string());
@@ -491,6 +501,7 @@ impl Txn for SqliteTxn<'_> {
         let prev = self.docs.take_scope(self.tenant, scope);
         self.metering |= kinds.iter().any(|k| affects_metering(k));
         self.domain_names |= kinds.iter().any(|k| k == kind::BASE_PATH_MAPPING);
+        self.functions |= kinds.iter().any(|k| is_function_kind(k));
         self.undo.push(Undo::Scope {
             scope: scope.to_string(),
             prev,
@@ -530,6 +541,7 @@ impl Store for SqliteStore {
             metering: false,
             vpc_links: false,
             domain_names: false,
+            functions: false,
         };
         match f(&mut txn) {
             Ok(()) => txn.commit()?,
@@ -542,6 +554,7 @@ impl Store for SqliteStore {
         let metering = txn.metering;
         let vpc_links = txn.vpc_links;
         let domain_names = txn.domain_names;
+        let functions = txn.functions;
         drop(txn);
         drop(inner);
         for rest_api_id in touched {
@@ -561,6 +574,11 @@ impl Store for SqliteStore {
         }
         if domain_names {
             let _ = self.changes.send(Change::DomainNames {
+                tenant: tenant.clone(),
+            });
+        }
+        if functions {
+            let _ = self.functions.send(Change::Functions {
                 tenant: tenant.clone(),
             });
         }
@@ -607,6 +625,15 @@ impl Store for SqliteStore {
             .flat_map(|k| inner.docs.scan(k))
             .map(|(tenant, ..)| tenant.clone())
             .collect();
+        let functions: BTreeSet<Tenant> = [
+            kind::LAMBDA_FUNCTION,
+            kind::LAMBDA_VERSION,
+            kind::LAMBDA_ALIAS,
+        ]
+        .into_iter()
+        .flat_map(|k| inner.docs.scan(k))
+        .map(|(tenant, ..)| tenant.clone())
+        .collect();
         let mut metered: BTreeSet<Tenant> = inner.docs.tenants().cloned().collect();
         metered.extend(counters::tenants(&inner.conn)?);
         inner.conn.execute_batch(
@@ -629,6 +656,9 @@ impl Store for SqliteStore {
         for tenant in named {
             let _ = self.changes.send(Change::DomainNames { tenant });
         }
+        for tenant in functions {
+            let _ = self.functions.send(Change::Functions { tenant });
+        }
         Ok(())
     }
 
@@ -636,6 +666,7 @@ impl Store for SqliteStore {
         match topic {
             Topic::Serving => self.changes.subscribe(),
             Topic::Metering => self.metering.subscribe(),
+            Topic::Functions => self.functions.subscribe(),
         }
     }
 
