@@ -168,10 +168,10 @@ impl Serialize for Query<'_> {
             if query[..i].iter().any(|(seen, _)| seen == k) {
                 continue;
             }
-            let values = query[i..].iter().filter(|(n, _)| n == k).map(|(_, v)| v);
+            let mut values = query[i..].iter().filter(|(n, _)| n == k).map(|(_, v)| v);
             if multi {
                 m.serialize_entry(k, &Seq(std::cell::Cell::new(Some(values))))?;
-            } else if let Some(last) = values.last() {
+            } else if let Some(last) = values.next_back() {
                 m.serialize_entry(k, last)?;
             }
         }
