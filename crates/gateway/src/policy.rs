@@ -96,6 +96,16 @@ pub fn wildcard(pattern: &str, text: &str) -> bool {
     }
 }
 
+/// IAM's `StringLike`: `*` and `?`, case-sensitive.
+pub fn like(pattern: &str, text: &str) -> bool {
+    if pattern.is_ascii() && text.is_ascii() {
+        glob(pattern.as_bytes(), text.as_bytes(), |a, b| a == b)
+    } else {
+        let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+        glob(&p, &t, |a, b| a == b)
+    }
+}
+
 /// Iterative glob with one backtrack point: linear in practice, no recursion.
 fn glob<T: Copy + PartialEq + From<u8>>(p: &[T], t: &[T], eq: impl Fn(&T, &T) -> bool) -> bool {
     let (star, any) = (T::from(b'*'), T::from(b'?'));

@@ -9,9 +9,11 @@ use super::compile::{Authorization, CognitoCheck, MethodPlan};
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::lambda_authorizer;
 use super::pipeline::{ClientRequest, Exec};
+use super::resource_policy::{Caller, ResourcePolicy};
 use crate::cognito::TokenRefusal;
 use crate::iam::{self, IamCaller, IamRefusal, SignedInvocation};
 use crate::metering::Identity;
+use crate::policy::Decision;
 
 /// What phase 3 accepted: the API key (metering), the caller whose IAM signature verified, and
 /// what an authorizer granted.
@@ -42,14 +44,37 @@ pub async fn authorize(
     };
     let mut who = Authorized::default();
     let mut usage_key = None;
+    let resource_policy = match &exec.deployment.resource_policy {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(why)) => {
+            return Err(
+                GatewayError::without_message(ResponseType::AuthorizerConfigurationError)
+                    .with_detail(format!("the API's resource policy cannot be read: {why}")),
+            )
+        }
+    };
     match &plan.authorization {
-        Authorization::None => {}
-        Authorization::AwsIam => who.caller = Some(iam_caller(exec, req)?),
+        Authorization::None => {
+            if let Some(p) = resource_policy {
+                check_policy(exec, req, p, None, true)?;
+            }
+        }
+        Authorization::AwsIam => {
+            let caller = iam_caller(exec, req, resource_policy)?;
+            who.caller = Some(caller);
+        }
         Authorization::CognitoUserPools(Some(check)) => {
+            if let Some(p) = resource_policy {
+                check_policy(exec, req, p, None, false)?;
+            }
             let claims = cognito_claims(exec, req, check)?;
             who.authorizer = Some(json!({"claims": crate::cognito::claims_context(&claims)}));
         }
         Authorization::Custom(Some(auth)) => {
+            if let Some(p) = resource_policy {
+                check_policy(exec, req, p, None, false)?;
+            }
             let arn = lambda_authorizer::method_arn(exec, req);
             let granted =
                 lambda_authorizer::authorize(exec, req, params, auth, &arn, context).await?;
@@ -70,7 +95,11 @@ pub async fn authorize(
 
 /// `AWS_IAM`: the signature verified, then the caller allowed: its account's own APIs, in the
 /// region it signed for (see `iam`).
-fn iam_caller(exec: &Exec<'_>, req: &ClientRequest<'_>) -> Result<IamCaller, GatewayError> {
+fn iam_caller(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    resource_policy: Option<&ResourcePolicy>,
+) -> Result<IamCaller, GatewayError> {
     let Some(verifier) = exec.iam else {
         return Err(refuse_unverifiable(&Authorization::AwsIam));
     };
@@ -98,7 +127,20 @@ fn iam_caller(exec: &Exec<'_>, req: &ClientRequest<'_>) -> Result<IamCaller, Gat
             ),
         ));
     }
-    if caller.account_id != exec.tenant.account() {
+    // Another account's caller needs the resource policy's explicit allow; any caller is
+    // refused by its explicit deny.
+    let policy = match resource_policy {
+        Some(p) => check_policy(
+            exec,
+            req,
+            p,
+            Some(&caller),
+            caller.account_id != exec.tenant.account(),
+        )
+        .map(Some)?,
+        None => None,
+    };
+    if caller.account_id != exec.tenant.account() && policy != Some(Decision::Allow) {
         let resource = format!(
             "arn:aws:execute-api:{}:{}:{}/{}/{}{}",
             exec.tenant.region(),
@@ -149,6 +191,50 @@ fn cognito_claims(
                     .with_detail(why)
             }
         })
+}
+
+/// The resource policy's verdict for this call. An explicit deny always refuses; an implicit
+/// one refuses when `need_allow` (no authorizer, or another account's IAM caller). AWS's
+/// answer: 403 `{"Message": "User: {who} is not authorized to perform: execute-api:Invoke on
+/// resource: {arn} …"}`, the account masked.
+fn check_policy(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    policy: &ResourcePolicy,
+    caller: Option<&IamCaller>,
+    need_allow: bool,
+) -> Result<Decision, GatewayError> {
+    let arn = lambda_authorizer::method_arn(exec, req);
+    let header =
+        |name: hyper::header::HeaderName| req.headers.get(name).and_then(|v| v.to_str().ok());
+    let decision = policy.evaluate(
+        &arn,
+        exec.api_id,
+        &Caller {
+            account: caller.map(|c| c.account_id.as_str()),
+            source_ip: req.source_ip,
+            user_agent: header(hyper::header::USER_AGENT),
+            referer: header(hyper::header::REFERER),
+        },
+    );
+    let why = match decision {
+        Decision::ExplicitDeny => "with an explicit deny in a resource-based policy",
+        Decision::ImplicitDeny if need_allow => {
+            "because no resource-based policy allows the execute-api:Invoke action"
+        }
+        _ => return Ok(decision),
+    };
+    let user = caller.map_or_else(|| "anonymous".to_string(), IamCaller::user_arn);
+    let masked = arn.replacen(
+        &format!(":{}:", exec.tenant.account()),
+        &format!(":{}:", iam::masked_account(exec.tenant.account())),
+        1,
+    );
+    Err(GatewayError::new(
+        ResponseType::AccessDenied,
+        format!("User: {user} is not authorized to perform: execute-api:Invoke on resource: {masked} {why}"),
+    )
+    .with_message_key("Message"))
 }
 
 fn refuse_unverifiable(auth: &Authorization) -> GatewayError {

@@ -7,6 +7,7 @@
 //! integration) still compiles: its plan carries the reason, and invoking it answers AWS's 500
 //! `Internal server error` — the rest of the API keeps serving.
 
+use super::resource_policy::ResourcePolicy;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,6 +41,9 @@ pub struct Deployment {
     pub api_key_from_authorizer: bool,
     /// Headers API Gateway adds toward HTTP backends that depend only on the API.
     pub backend_headers: BackendHeaders,
+    /// The API's resource policy as deployed: `Err` when it does not parse (every call is
+    /// then refused, never served unguarded).
+    pub resource_policy: Option<Result<ResourcePolicy, String>>,
 }
 
 /// Built once per deployment instead of formatted and copied on every backend request.
@@ -359,6 +363,15 @@ pub fn deployment(deployment_id: &str, snapshot: &DeploymentSnapshot) -> Deploym
         api_key_from_authorizer: api.get("apiKeySource").and_then(Value::as_str)
             == Some("AUTHORIZER"),
         backend_headers: BackendHeaders::new(&api_id),
+        resource_policy: api
+            .get("policy")
+            .and_then(Value::as_str)
+            .filter(|p| !p.trim().is_empty())
+            // AWS answers the policy with its quotes escaped, and clients send it back so.
+            .map(|p| {
+                ResourcePolicy::compile(p)
+                    .or_else(|e| ResourcePolicy::compile(&p.replace("\\\"", "\"")).map_err(|_| e))
+            }),
         api_id,
     }
 }

@@ -19,6 +19,7 @@ pub mod lambda_proxy;
 pub mod mapping;
 pub mod pipeline;
 pub mod request_map;
+pub mod resource_policy;
 pub mod response_map;
 pub mod router;
 pub mod template;
