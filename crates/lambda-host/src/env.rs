@@ -10,7 +10,6 @@ use bytes::Bytes;
 use portico_model::lambda::{self as model, Resolved};
 use portico_store::Tenant;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::runtime_api::{self, Api};
@@ -58,9 +57,9 @@ pub(crate) struct Env {
     jobs: mpsc::Sender<Job>,
     dead: watch::Receiver<Option<Death>>,
     kill: Mutex<Option<oneshot::Sender<()>>>,
-    log_path: PathBuf,
-    log_offset: tokio::sync::Mutex<u64>,
-    pid: Option<u32>,
+    log: Mutex<LogReader>,
+    /// `/proc/{pid}/status`, kept open: read again after every invocation for its peak memory.
+    status: Option<std::fs::File>,
     /// When the runtime first asked for an event: the end of its init.
     pub ready: Arc<OnceLock<Instant>>,
 }
@@ -130,31 +129,35 @@ impl Env {
         self.dead.borrow().is_some()
     }
 
-    /// What the process wrote since the last call.
+    /// What the process wrote since the last call. Read in place from the open log file (a
+    /// local file, in the page cache): through tokio's blocking pool, the open, seek and read
+    /// were three thread hops on every invocation.
     pub async fn take_log(&self) -> String {
-        let mut offset = self.log_offset.lock().await;
-        let Ok(mut f) = tokio::fs::File::open(&self.log_path).await else {
+        use std::os::unix::fs::FileExt;
+        let mut log = self.log.lock().expect("log lock");
+        let LogReader { file, offset } = &mut *log;
+        let Some(f) = file else {
             return String::new();
         };
-        if f.seek(std::io::SeekFrom::Start(*offset)).await.is_err() {
-            return String::new();
-        }
         let mut buf = Vec::new();
-        let _ = f.read_to_end(&mut buf).await;
-        *offset += buf.len() as u64;
+        let mut chunk = [0u8; 8192];
+        while let Ok(n @ 1..) = f.read_at(&mut chunk, *offset) {
+            buf.extend_from_slice(&chunk[..n]);
+            *offset += n as u64;
+        }
         String::from_utf8_lossy(&buf).into_owned()
     }
 
     /// The process's peak resident memory (VmHWM), in MB.
     pub fn max_memory_mb(&self) -> u64 {
-        let Some(pid) = self.pid else { return 0 };
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("VmHWM:"))
-                    .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-            })
+        use std::os::unix::fs::FileExt;
+        let Some(f) = &self.status else { return 0 };
+        let mut buf = [0u8; 4096];
+        let n = f.read_at(&mut buf, 0).unwrap_or(0);
+        String::from_utf8_lossy(&buf[..n])
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
             .map_or(0, |kb| kb.div_ceil(1024))
     }
 
@@ -162,6 +165,21 @@ impl Env {
     pub fn kill(&self) {
         if let Some(k) = self.kill.lock().expect("kill lock").take() {
             let _ = k.send(());
+        }
+    }
+}
+
+/// The environment's log file (the child's stdout and stderr) and how much of it was taken.
+struct LogReader {
+    file: Option<std::fs::File>,
+    offset: u64,
+}
+
+impl LogReader {
+    fn open(path: &std::path::Path) -> LogReader {
+        LogReader {
+            file: std::fs::File::open(path).ok(),
+            offset: 0,
         }
     }
 }
@@ -312,9 +330,8 @@ pub(crate) async fn start(
                 jobs,
                 dead,
                 kill: Mutex::new(None),
-                log_path,
-                log_offset: tokio::sync::Mutex::new(0),
-                pid: None,
+                log: Mutex::new(LogReader::open(&log_path)),
+                status: None,
                 ready: Arc::default(),
             }));
         }
@@ -355,9 +372,8 @@ pub(crate) async fn start(
         jobs: jobs_tx,
         dead: dead_rx,
         kill: Mutex::new(Some(kill_tx)),
-        log_path,
-        log_offset: tokio::sync::Mutex::new(0),
-        pid,
+        log: Mutex::new(LogReader::open(&log_path)),
+        status: pid.and_then(|p| std::fs::File::open(format!("/proc/{p}/status")).ok()),
         ready,
     }))
 }
