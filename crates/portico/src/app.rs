@@ -180,6 +180,23 @@ impl apigateway::DataPlane for DataPlanePort {
         self.0.sync();
     }
 
+    fn test_authorizer(
+        &self,
+        t: apigateway::TestAuthorizer,
+    ) -> apigateway::BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(async move {
+            portico_gateway::rest::test_authorizer::run(
+                &self.0,
+                &t.tenant,
+                &t.api_id,
+                &t.authorizer_id,
+                &t.snapshot,
+                &t.input,
+            )
+            .await
+        })
+    }
+
     fn test_invoke(
         &self,
         t: apigateway::TestInvoke,

@@ -120,11 +120,8 @@ fn iam_caller(exec: &Exec<'_>, req: &ClientRequest<'_>) -> Result<IamCaller, Gat
     Ok(caller)
 }
 
-/// A method whose authorizer Portico cannot run (missing, of an unknown type, an `AWS_IAM` one
-/// without a verifier): refused, never let through, with AWS's answer to an authorizer that
-/// cannot run (500 `{"message":null}`); the reason goes to the execution log.
 /// `COGNITO_USER_POOLS`: the token's claims, or AWS's 401.
-fn cognito_claims(
+pub(super) fn cognito_claims(
     exec: &Exec<'_>,
     req: &ClientRequest<'_>,
     check: &CognitoCheck,
@@ -151,6 +148,9 @@ fn cognito_claims(
         })
 }
 
+/// A method whose authorizer Portico cannot run (missing, of an unknown type, an `AWS_IAM` one
+/// without a verifier): refused, never let through, with AWS's answer to an authorizer that
+/// cannot run (500 `{"message":null}`); the reason goes to the execution log.
 fn refuse_unverifiable(auth: &Authorization) -> GatewayError {
     GatewayError::without_message(ResponseType::AuthorizerConfigurationError).with_detail(format!(
         "Authorization type {}: no authorizer Portico can run: request refused",

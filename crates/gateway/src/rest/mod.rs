@@ -22,5 +22,6 @@ pub mod request_map;
 pub mod response_map;
 pub mod router;
 pub mod template;
+pub mod test_authorizer;
 pub mod test_invoke;
 pub mod validate;
