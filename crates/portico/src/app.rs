@@ -15,7 +15,7 @@ use portico_store::Store;
 use serde_json::Value;
 
 use crate::auth::Auth;
-use crate::config::Config;
+use crate::config::{Config, UserPoolKeys};
 use crate::tls::Tls;
 
 pub struct App {
@@ -54,9 +54,13 @@ impl App {
         // The data plane verifies AWS_IAM invocations with the same credentials, through its
         // own verifier (and key cache).
         data.iam = Some(Arc::new(Auth::new(&config)));
-        for (arn, jwks) in &config.user_pools {
+        for (arn, keys) in &config.user_pools {
             // Checked when the config was read.
-            if let Err(e) = data.user_pools.add(arn, jwks) {
+            let added = match keys {
+                UserPoolKeys::Jwks(jwks) => data.user_pools.add(arn, jwks),
+                UserPoolKeys::Url { url, refresh } => data.user_pools.add_url(arn, url, *refresh),
+            };
+            if let Err(e) = added {
                 tracing::error!(arn, "user pool not loaded: {e}");
             }
         }

@@ -46,7 +46,7 @@ pub async fn authorize(
         Authorization::None => {}
         Authorization::AwsIam => who.caller = Some(iam_caller(exec, req)?),
         Authorization::CognitoUserPools(Some(check)) => {
-            let claims = cognito_claims(exec, req, check)?;
+            let claims = cognito_claims(exec, req, check).await?;
             who.authorizer = Some(json!({"claims": crate::cognito::claims_context(&claims)}));
         }
         Authorization::Custom(Some(auth)) => {
@@ -121,7 +121,7 @@ fn iam_caller(exec: &Exec<'_>, req: &ClientRequest<'_>) -> Result<IamCaller, Gat
 }
 
 /// `COGNITO_USER_POOLS`: the token's claims, or AWS's 401.
-pub(super) fn cognito_claims(
+pub(super) async fn cognito_claims(
     exec: &Exec<'_>,
     req: &ClientRequest<'_>,
     check: &CognitoCheck,
@@ -135,7 +135,8 @@ pub(super) fn cognito_claims(
             .with_detail("no user pools configured")
     })?;
     pools
-        .verify(token.trim(), &check.pool_arns, &check.scopes)
+        .verify(exec.client, token.trim(), &check.pool_arns, &check.scopes)
+        .await
         .map_err(|r| match r {
             TokenRefusal::Unauthorized(why) => unauthorized().with_detail(why),
             TokenRefusal::Expired => {

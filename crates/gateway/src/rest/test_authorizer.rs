@@ -91,7 +91,7 @@ pub async fn run(
                     authorizer.id
                 )
             });
-            cognito_claims(&exec, &req, &check).map(|claims| {
+            cognito_claims(&exec, &req, &check).await.map(|claims| {
                 log.add(|| "Successfully completed authorizer execution".to_string());
                 let claims = crate::cognito::claims_context(&claims);
                 answer.insert("claims".into(), claims);
