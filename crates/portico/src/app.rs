@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::auth::Auth;
 use crate::config::{Config, UserPoolKeys};
+use crate::lambda_endpoints::Remote;
 use crate::tls::Tls;
 
 pub struct App {
@@ -50,6 +51,7 @@ impl App {
         let tls = Arc::new(portico_gateway::integrations::tls::Tls::new(
             &config.backend_roots,
         ));
+        let remote = Arc::new(Remote::new(config.lambda_endpoints.clone(), tls.clone()));
         let mut data = DataPlane::with_options(store.clone(), load_balancers.clone(), tls);
         // The data plane verifies AWS_IAM invocations with the same credentials, through its
         // own verifier (and key cache).
@@ -72,7 +74,11 @@ impl App {
         host_config.node = config.lambda.node.clone();
         let lambda_host = Arc::new(host::Host::start(store.clone(), host_config)?);
         // AWS_PROXY / AWS integrations and Lambda authorizers run their functions here.
-        data.lambda = Some(Arc::new(FunctionsPort(lambda_host.clone())));
+        // `[[lambda_endpoints]]`' ARNs go to their endpoint instead.
+        data.lambda = Some(Arc::new(FunctionsPort {
+            host: lambda_host.clone(),
+            remote,
+        }));
         let data = Arc::new(data);
         let port = Arc::new(DataPlanePort(data.clone()));
         Ok(App {
@@ -97,8 +103,12 @@ impl App {
 }
 
 /// The runtime host as the data plane sees it (its `LambdaInvoker` port): the gateway never
-/// imports the host, the binary plugs one into the other.
-struct FunctionsPort(Arc<host::Host>);
+/// imports the host, the binary plugs one into the other. A function under a
+/// `[[lambda_endpoints]]` prefix is invoked at that endpoint instead.
+struct FunctionsPort {
+    host: Arc<host::Host>,
+    remote: Arc<Remote>,
+}
 
 impl portico_gateway::integrations::lambda::LambdaInvoker for FunctionsPort {
     fn invoke<'a>(
@@ -109,7 +119,13 @@ impl portico_gateway::integrations::lambda::LambdaInvoker for FunctionsPort {
     ) -> portico_gateway::integrations::lambda::InvokeFuture<'a> {
         use portico_gateway::integrations::lambda::{InvokeFailure, Invoked};
         Box::pin(async move {
-            match self.0.invoke(tenant, function, payload).await {
+            if let Some(ep) = self.remote.route(function) {
+                return self
+                    .remote
+                    .invoke(ep, tenant.region(), function, payload)
+                    .await;
+            }
+            match self.host.invoke(tenant, function, payload).await {
                 Ok(i) => Ok(Invoked {
                     payload: i.payload,
                     function_error: i.function_error,

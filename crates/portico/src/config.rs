@@ -65,6 +65,9 @@ pub struct FileConfig {
     /// How Lambda functions run (`[lambda]`).
     #[serde(default)]
     pub lambda: LambdaFile,
+    /// Function ARNs the data plane sends to an existing Lambda Invoke endpoint.
+    #[serde(default)]
+    pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpointFile>,
 }
 
 /// `[lambda]`: how functions run on this machine.
@@ -177,6 +180,8 @@ pub struct Config {
     pub backend_roots: Vec<portico_gateway::integrations::tls::CertificateDer<'static>>,
     /// How Lambda functions run.
     pub lambda: LambdaSettings,
+    /// `[[lambda_endpoints]]`, checked.
+    pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpoint>,
 }
 
 #[derive(Debug)]
@@ -299,6 +304,7 @@ impl Config {
             tls_listen,
             certificates: file.certificates,
             user_pools: read_user_pools(&file.user_pools)?,
+            lambda_endpoints: crate::lambda_endpoints::check(file.lambda_endpoints)?,
             backend_roots: match &file.backend_ca_file {
                 None => Vec::new(),
                 Some(path) => read_roots(path)?,
