@@ -4,6 +4,7 @@ credentials. The endpoint here is a SECOND real Portico process, whose functions
 account 111111111111 (its key signs the forwarded calls); the first Portico serves REST APIs
 of account 000000000000 whose integrations and authorizers name those ARNs."""
 import json
+import time
 
 import pytest
 
@@ -24,6 +25,12 @@ def handler(event, context):
                                 "arn": context.invoked_function_arn})}
 """
 
+WRITER = """
+def handler(event, context):
+    with open(event["done"], "w") as f:
+        f.write(context.function_name)
+"""
+
 AUTHORIZER = """
 def handler(event, context):
     effect = "Allow" if event["authorizationToken"] == "let-me-in" else "Deny"
@@ -37,7 +44,8 @@ def handler(event, context):
 def endpoint():
     s = Server().start()
     lam = make_client(s, account=ACCOUNT_B, service="lambda")
-    for name, code in (("remote-echo", ECHO), ("remote-auth", AUTHORIZER)):
+    for name, code in (("remote-echo", ECHO), ("remote-auth", AUTHORIZER),
+                       ("remote-writer", WRITER)):
         lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE,
                             Handler="app.handler", Code={"ZipFile": zip_of({"app.py": code})},
                             Environment={"Variables": {"SERVED_BY": "endpoint"}})
@@ -113,6 +121,31 @@ def test_a_lambda_authorizer_runs_at_the_endpoint(gateway, endpoint):
     assert r.status_code == 200, r.text
     r = invoke(gateway, api_id, "prod", "/in", headers={"Authorization": "no"})
     assert r.status_code == 403
+
+
+def test_an_event_invocation_is_queued_at_the_endpoint(gateway, endpoint, tmp_path):
+    apigw = make_client(gateway)
+    api_id = apigw.create_rest_api(name="remote-event")["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="POST",
+                     authorizationType="NONE")
+    apigw.put_method_response(restApiId=api_id, resourceId=root, httpMethod="POST",
+                              statusCode="200")
+    apigw.put_integration(
+        restApiId=api_id, resourceId=root, httpMethod="POST", type="AWS",
+        integrationHttpMethod="POST", uri=uri("remote-writer"),
+        requestParameters={"integration.request.header.X-Amz-Invocation-Type": "'Event'"})
+    apigw.put_integration_response(restApiId=api_id, resourceId=root, httpMethod="POST",
+                                   statusCode="200")
+    deploy(apigw, api_id)
+    done = tmp_path / "done"
+    r = invoke(gateway, api_id, "prod", "/", method="POST",
+               data=json.dumps({"done": str(done)}), headers={"Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    deadline = time.monotonic() + 10
+    while not done.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert done.read_text() == "remote-writer"
 
 
 def test_wrong_credentials_are_refused_by_the_endpoint(endpoint):

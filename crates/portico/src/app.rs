@@ -116,16 +116,29 @@ impl portico_gateway::integrations::lambda::LambdaInvoker for FunctionsPort {
         tenant: &'a portico_store::Tenant,
         function: &'a str,
         payload: bytes::Bytes,
+        kind: portico_gateway::integrations::lambda::InvocationType,
     ) -> portico_gateway::integrations::lambda::InvokeFuture<'a> {
-        use portico_gateway::integrations::lambda::{InvokeFailure, Invoked};
+        use portico_gateway::integrations::lambda::{InvocationType, InvokeFailure, Invoked};
         Box::pin(async move {
             if let Some(ep) = self.remote.route(function) {
                 return self
                     .remote
-                    .invoke(ep, tenant.region(), function, payload)
+                    .invoke(ep, tenant.region(), function, payload, kind)
                     .await;
             }
-            match self.host.invoke(tenant, function, payload).await {
+            let req = host::InvokeRequest {
+                function: function.to_string(),
+                qualifier: None,
+                payload,
+                invocation_type: match kind {
+                    InvocationType::RequestResponse => host::InvocationType::RequestResponse,
+                    InvocationType::Event => host::InvocationType::Event,
+                    InvocationType::DryRun => host::InvocationType::DryRun,
+                },
+                log_tail: false,
+                client_context: None,
+            };
+            match self.host.invoke_with(tenant, req).await {
                 Ok(i) => Ok(Invoked {
                     payload: i.payload,
                     function_error: i.function_error,

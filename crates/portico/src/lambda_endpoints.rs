@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use portico_gateway::integrations::http::{Client, Endpoint};
-use portico_gateway::integrations::lambda::{InvokeFailure, Invoked};
+use portico_gateway::integrations::lambda::{InvocationType, InvokeFailure, Invoked};
 use portico_gateway::integrations::tls::Tls;
 use portico_gateway::rest::request_map::BackendRequest;
 use serde::Deserialize;
@@ -125,13 +125,14 @@ impl Remote {
             .max_by_key(|e| e.arn_prefix.len())
     }
 
-    /// Invoke `function` (an ARN, optionally qualified) at `ep`, synchronously.
+    /// Invoke `function` (an ARN, optionally qualified) at `ep`.
     pub async fn invoke(
         &self,
         ep: &LambdaEndpoint,
         region: &str,
         function: &str,
         payload: Bytes,
+        kind: InvocationType,
     ) -> Result<Invoked, InvokeFailure> {
         // The ARN's own region signs (arn:aws:lambda:REGION:ACCOUNT:function:NAME).
         let region = function
@@ -151,7 +152,14 @@ impl Remote {
         let headers = [
             ("host", endpoint.host()),
             ("x-amz-date", amz_date.as_str()),
-            ("x-amz-invocation-type", "RequestResponse"),
+            (
+                "x-amz-invocation-type",
+                match kind {
+                    InvocationType::RequestResponse => "RequestResponse",
+                    InvocationType::Event => "Event",
+                    InvocationType::DryRun => "DryRun",
+                },
+            ),
         ];
         let authorization = sigv4::sign(
             &sigv4::Request {
@@ -201,7 +209,7 @@ impl Remote {
                 .map(str::to_string)
         };
         match out.status {
-            200 => Ok(Invoked {
+            200 | 202 | 204 => Ok(Invoked {
                 payload: out.body,
                 function_error: header("x-amz-function-error"),
             }),

@@ -23,7 +23,7 @@ use serde_json::{json, Map, Value};
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::lambda_proxy;
 use super::pipeline::{ClientRequest, Exec, ExecLog};
-use crate::integrations::lambda::function_of_uri;
+use crate::integrations::lambda::{function_of_uri, InvocationType};
 use crate::policy::{self, Decision};
 
 /// Entries the authorizer cache keeps at most (all stages together).
@@ -425,7 +425,12 @@ async fn call(
     });
     log.add(|| format!("Endpoint request body after transformations: {event}"));
     let invoked = invoker
-        .invoke(exec.tenant, &auth.function, Bytes::from(event.to_string()))
+        .invoke(
+            exec.tenant,
+            &auth.function,
+            Bytes::from(event.to_string()),
+            InvocationType::RequestResponse,
+        )
         .await
         .map_err(|e| config_error(format!("authorizer {} not invoked: {e:?}", auth.id)))?;
     log.add(|| {
