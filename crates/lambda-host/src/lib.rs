@@ -497,6 +497,16 @@ impl Inner {
             tracing::info!(target: "portico::lambda", function = %name, "{line}");
         }
         log.push_str(&output);
+        // The peak resident memory (read for REPORT anyway) catches a runtime that passed its
+        // `MemorySize` between two of the watcher's measurements: AWS's kernel would have
+        // killed it before it could answer.
+        let max_mem = env.max_memory_mb();
+        let outcome = match outcome {
+            Outcome::Response(_) | Outcome::Error(_) | Outcome::TooLarge if max_mem > memory => {
+                Outcome::OutOfMemory
+            }
+            other => other,
+        };
         let (payload, function_error, healthy) = match outcome {
             Outcome::Response(body) => (body, None, true),
             Outcome::Error(body) => (body, Some("Unhandled"), true),
@@ -530,6 +540,22 @@ impl Inner {
                     false,
                 )
             }
+            Outcome::OutOfMemory => {
+                // Decision: AWS's kernel OOM kill reads "Runtime exited with error: signal:
+                // killed"; current runtimes name it Runtime.OutOfMemory (older ones
+                // Runtime.ExitError, which a plain crash still gets).
+                let text = format!(
+                    "RequestId: {request_id} Error: Runtime exited with error: signal: killed"
+                );
+                log.push_str(&text);
+                log.push_str("\nRuntime.OutOfMemory\n");
+                tracing::warn!(target: "portico::lambda", function = %name, "{text} (over MemorySize {memory} MB)");
+                (
+                    json_bytes(json!({ "errorType": "Runtime.OutOfMemory", "errorMessage": text })),
+                    Some("Unhandled"),
+                    false,
+                )
+            }
             Outcome::Exited(status) => {
                 let text =
                     format!("RequestId: {request_id} Error: Runtime exited with error: {status}");
@@ -544,7 +570,6 @@ impl Inner {
             }
             Outcome::InitError(body) => (body, Some("Unhandled"), false),
         };
-        let max_mem = env.max_memory_mb();
         if healthy {
             pool.idle
                 .lock()
