@@ -39,6 +39,8 @@ pub(crate) struct Job {
 #[derive(Debug)]
 pub(crate) enum Outcome {
     Response(Bytes),
+    /// A response the runtime streamed (`Lambda-Runtime-Function-Response-Mode: streaming`).
+    Streamed(Streamed),
     /// The runtime posted an error (its body is the error payload).
     Error(Bytes),
     /// The runtime posted a response over the limit.
@@ -50,6 +52,16 @@ pub(crate) enum Outcome {
     Exited(String),
     /// The runtime reported `/init/error` (its body).
     InitError(Bytes),
+}
+
+/// A streamed response, whole: its content type, its bytes, and the error the runtime
+/// reported in its trailers (`Lambda-Runtime-Function-Error-Type`, `…-Error-Body`), if it
+/// failed mid-stream.
+#[derive(Debug)]
+pub(crate) struct Streamed {
+    pub content_type: Option<String>,
+    pub body: Bytes,
+    pub error: Option<(String, String)>,
 }
 
 /// Why an environment is gone.

@@ -36,6 +36,8 @@ use env::{Env, Outcome};
 pub const MAX_REQUEST_PAYLOAD: usize = 6_291_456;
 /// The largest response a function may post (AWS counts 6291556 bytes here).
 pub const MAX_RESPONSE_PAYLOAD: usize = 6_291_556;
+/// The largest response a function may stream (`InvokeWithResponseStream`: AWS's 20 MB).
+pub const MAX_STREAMED_PAYLOAD: usize = 20 * 1024 * 1024;
 /// Bytes of log returned by `LogType: Tail`.
 const LOG_TAIL: usize = 4096;
 
@@ -91,6 +93,10 @@ pub struct InvokeRequest {
     pub log_tail: bool,
     /// The client context (JSON text), handed to the runtime as `Lambda-Runtime-Client-Context`.
     pub client_context: Option<String>,
+    /// `InvokeWithResponseStream`: a streamed response may be up to `MAX_STREAMED_PAYLOAD`
+    /// and a mid-stream error is reported apart (`Invoked::stream_error`); otherwise a
+    /// streamed response is an ordinary one (6 MB at most).
+    pub stream: bool,
 }
 
 /// What an invocation answered.
@@ -106,6 +112,10 @@ pub struct Invoked {
     pub executed_version: String,
     /// The log's last 4 KB, raw (the room base64-encodes it into `X-Amz-Log-Result`).
     pub log_tail: Option<String>,
+    /// The content type a runtime streamed its response with.
+    pub content_type: Option<String>,
+    /// A streamed response's mid-stream error (type, details), for `stream` requests.
+    pub stream_error: Option<(String, String)>,
 }
 
 /// Why an invocation was not run. Each maps to one of Lambda's errors ([`InvokeError::code`]).
@@ -193,6 +203,7 @@ struct Run {
     client_context: Option<String>,
     /// An Event waits for a free environment; a synchronous call over the cap is throttled.
     queued: bool,
+    stream: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -278,6 +289,7 @@ impl Host {
                 invocation_type: InvocationType::RequestResponse,
                 log_tail: false,
                 client_context: None,
+                stream: false,
             },
         )
         .await
@@ -360,6 +372,8 @@ impl Inner {
                 function_error: None,
                 executed_version: resolved.version,
                 log_tail: None,
+                content_type: None,
+                stream_error: None,
             }),
             InvocationType::Event => {
                 let version = resolved.version.clone();
@@ -375,6 +389,7 @@ impl Inner {
                             log_tail: false,
                             client_context: req.client_context,
                             queued: true,
+                            stream: false,
                         })
                         .await
                     {
@@ -387,6 +402,8 @@ impl Inner {
                     function_error: None,
                     executed_version: version,
                     log_tail: None,
+                    content_type: None,
+                    stream_error: None,
                 })
             }
             InvocationType::RequestResponse => {
@@ -399,6 +416,7 @@ impl Inner {
                     log_tail: req.log_tail,
                     client_context: req.client_context,
                     queued: false,
+                    stream: req.stream,
                 })
                 .await
             }
@@ -428,6 +446,7 @@ impl Inner {
             log_tail,
             client_context,
             queued,
+            stream,
         } = job;
         let config = &resolved.config;
         let revision = str_of(config, "RevisionId").to_string();
@@ -502,22 +521,44 @@ impl Inner {
         // killed it before it could answer.
         let max_mem = env.max_memory_mb();
         let outcome = match outcome {
-            Outcome::Response(_) | Outcome::Error(_) | Outcome::TooLarge if max_mem > memory => {
+            Outcome::Response(_) | Outcome::Streamed(_) | Outcome::Error(_) | Outcome::TooLarge
+                if max_mem > memory =>
+            {
                 Outcome::OutOfMemory
             }
             other => other,
         };
+        let too_large = || {
+            json_bytes(json!({
+                "errorMessage": format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."),
+                "errorType": "Function.ResponseSizeTooLarge",
+            }))
+        };
+        let mut content_type = None;
+        let mut stream_error = None;
         let (payload, function_error, healthy) = match outcome {
             Outcome::Response(body) => (body, None, true),
+            // InvokeWithResponseStream: the stream as it came, and its error apart.
+            Outcome::Streamed(s) if stream => {
+                content_type = s.content_type;
+                stream_error = s.error;
+                (s.body, None, true)
+            }
+            // An ordinary Invoke of a streaming function: an ordinary answer (6 MB at most);
+            // a mid-stream error is the function's error.
+            Outcome::Streamed(s) => match s.error {
+                Some((kind, details)) => (
+                    json_bytes(json!({ "errorType": kind, "errorMessage": details })),
+                    Some("Unhandled"),
+                    true,
+                ),
+                None if s.body.len() > MAX_RESPONSE_PAYLOAD => {
+                    (too_large(), Some("Unhandled"), true)
+                }
+                None => (s.body, None, true),
+            },
             Outcome::Error(body) => (body, Some("Unhandled"), true),
-            Outcome::TooLarge => (
-                json_bytes(json!({
-                    "errorMessage": format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."),
-                    "errorType": "Function.ResponseSizeTooLarge",
-                })),
-                Some("Unhandled"),
-                true,
-            ),
+            Outcome::TooLarge => (too_large(), Some("Unhandled"), true),
             Outcome::TimedOut => {
                 let now = time::OffsetDateTime::now_utc();
                 let stamp = now
@@ -603,6 +644,8 @@ impl Inner {
             function_error: function_error.map(str::to_string),
             executed_version: version,
             log_tail,
+            content_type,
+            stream_error,
         })
     }
 

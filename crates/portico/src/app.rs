@@ -137,6 +137,7 @@ impl portico_gateway::integrations::lambda::LambdaInvoker for FunctionsPort {
                 },
                 log_tail: false,
                 client_context: None,
+                stream: false,
             };
             match self.host.invoke_with(tenant, req).await {
                 Ok(i) => Ok(Invoked {
@@ -175,6 +176,7 @@ impl lambda::Runtime for RuntimePort {
                 },
                 log_tail: i.log_tail,
                 client_context: i.client_context,
+                stream: i.stream,
             };
             match self.0.invoke_with(&tenant, req).await {
                 Ok(r) => Ok(lambda::Invoked {
@@ -183,6 +185,8 @@ impl lambda::Runtime for RuntimePort {
                     function_error: r.function_error,
                     executed_version: r.executed_version,
                     log_tail: r.log_tail,
+                    content_type: r.content_type,
+                    stream_error: r.stream_error,
                 }),
                 Err(e) => Err(ApiError::new(e.status(), e.code(), e.message())),
             }
