@@ -240,7 +240,7 @@ impl apigateway::DataPlane for DataPlanePort {
     ) -> apigateway::BoxFuture<'_, Result<Value, ApiError>> {
         Box::pin(async move {
             portico_gateway::rest::test_invoke::run(
-                &self.0.client,
+                &self.0,
                 &t.tenant,
                 &t.api_id,
                 &t.resource_id,

@@ -20,7 +20,6 @@ use time::OffsetDateTime;
 use super::compile;
 use super::context::Ids;
 use super::pipeline::{invoke, ClientRequest, Exec, KnownHeaders, Route, MAX_PAYLOAD};
-use crate::integrations::http::Client;
 
 /// A string member of the test request, or a client error naming it.
 fn str_of(input: &Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
@@ -35,7 +34,7 @@ fn str_of(input: &Map<String, Value>, key: &str) -> Result<Option<String>, ApiEr
 
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
-    client: &Client,
+    dp: &crate::DataPlane,
     tenant: &Tenant,
     api_id: &str,
     resource_id: &str,
@@ -74,7 +73,7 @@ pub async fn run(
         extended_id,
         trace_id,
         received,
-        client,
+        client: &dp.client,
         // A test invocation runs outside any stage, so it presents no client certificate.
         client_cert: None,
         // Nor does it read or fill the stage cache.
@@ -84,7 +83,8 @@ pub async fn run(
         metering: None,
         iam: None,
         user_pools: None,
-        lambda: None,
+        // Lambda integrations run their function, as AWS's test invocations do.
+        lambda: dp.lambda.as_deref(),
         authorizer_cache: None,
     };
     let started = Instant::now();
