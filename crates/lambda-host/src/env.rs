@@ -43,8 +43,8 @@ pub(crate) enum Outcome {
     Streamed(Streamed),
     /// The runtime posted an error (its body is the error payload).
     Error(Bytes),
-    /// The runtime posted a response over the limit.
-    TooLarge,
+    /// The runtime posted a response over the limit (this one, in bytes).
+    TooLarge(usize),
     TimedOut,
     /// The process (with its children) grew past the function's `MemorySize`.
     OutOfMemory,

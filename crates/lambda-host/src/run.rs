@@ -117,16 +117,19 @@ impl Inner {
         // killed it before it could answer.
         let max_mem = env.max_memory_mb();
         let outcome = match outcome {
-            Outcome::Response(_) | Outcome::Streamed(_) | Outcome::Error(_) | Outcome::TooLarge
+            Outcome::Response(_)
+            | Outcome::Streamed(_)
+            | Outcome::Error(_)
+            | Outcome::TooLarge(_)
                 if max_mem > memory =>
             {
                 Outcome::OutOfMemory
             }
             other => other,
         };
-        let too_large = || {
+        let too_large = |limit: usize| {
             json_bytes(json!({
-                "errorMessage": format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."),
+                "errorMessage": format!("Response payload size exceeded maximum allowed payload size ({limit} bytes)."),
                 "errorType": "Function.ResponseSizeTooLarge",
             }))
         };
@@ -149,12 +152,12 @@ impl Inner {
                     true,
                 ),
                 None if s.body.len() > MAX_RESPONSE_PAYLOAD => {
-                    (too_large(), Some("Unhandled"), true)
+                    (too_large(MAX_RESPONSE_PAYLOAD), Some("Unhandled"), true)
                 }
                 None => (s.body, None, true),
             },
             Outcome::Error(body) => (body, Some("Unhandled"), true),
-            Outcome::TooLarge => (too_large(), Some("Unhandled"), true),
+            Outcome::TooLarge(limit) => (too_large(limit), Some("Unhandled"), true),
             Outcome::TimedOut => {
                 let now = time::OffsetDateTime::now_utc();
                 let stamp = now

@@ -202,7 +202,7 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
                         reply(202, serde_json::json!({ "status": "OK" }))
                     }
                     Ok(None) => {
-                        let _ = sender.send(Outcome::TooLarge);
+                        let _ = sender.send(Outcome::TooLarge(MAX_STREAMED_PAYLOAD));
                         error(
                             413,
                             "RequestEntityTooLarge",
@@ -226,7 +226,7 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
                     reply(202, serde_json::json!({ "status": "OK" }))
                 }
                 Ok(None) => {
-                    let _ = sender.send(Outcome::TooLarge);
+                    let _ = sender.send(Outcome::TooLarge(MAX_RESPONSE_PAYLOAD));
                     error(
                         413,
                         "RequestEntityTooLarge",
