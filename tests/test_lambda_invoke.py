@@ -278,24 +278,30 @@ def test_a_runtime_that_exits_while_idle_is_replaced(lam):
     assert second != first
 
 
-def test_concurrent_calls_get_their_own_environments(lam):
+def test_concurrent_calls_get_their_own_environments(lam, tmp_path):
     """Calls that arrive together each get an environment (up to the cap): they run in
-    parallel, in distinct processes."""
+    parallel, in distinct processes. Each handler checks in at a barrier (a folder) and waits
+    for all four: calls run one after another would never all get through it."""
     import threading
-    code = "import os, time\ndef handler(e, c):\n    time.sleep(0.5)\n    return os.getpid()\n"
-    create(lam, "par", code)
-    pids = []
+    code = ("import os, time\ndef handler(e, c):\n"
+            "    open(os.path.join(e['dir'], str(os.getpid())), 'w').close()\n"
+            "    deadline = time.time() + 10\n"
+            "    while len(os.listdir(e['dir'])) < 4 and time.time() < deadline:\n"
+            "        time.sleep(0.01)\n"
+            "    return {'pid': os.getpid(), 'all_in': len(os.listdir(e['dir'])) == 4}\n")
+    create(lam, "par", code, Timeout=15)
+    runs = []
     clients = [lambda_client_for(lam) for _ in range(4)]
+    payload = json.dumps({"dir": str(tmp_path)})
     def call(client):
-        pids.append(json.loads(client.invoke(FunctionName="par")["Payload"].read()))
+        runs.append(json.loads(client.invoke(FunctionName="par", Payload=payload)["Payload"].read()))
     threads = [threading.Thread(target=call, args=(c,)) for c in clients]
-    started = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    assert len(pids) == 4 and len(set(pids)) == 4
-    assert time.monotonic() - started < 1.8
+    assert len(runs) == 4 and len({r["pid"] for r in runs}) == 4
+    assert all(r["all_in"] for r in runs)
 
 
 def lambda_client_for(lam):
