@@ -172,12 +172,6 @@ def test_get_authorizers_pages(apigw, api):
     assert seen == ids
 
 
-def test_test_invoke_authorizer_is_not_built_yet(apigw, api):
-    a = token(apigw, api[0])
-    expect_error(lambda: apigw.test_invoke_authorizer(restApiId=api[0], authorizerId=a["id"]),
-                 "NotImplementedException", status=501)
-
-
 def test_authorizers_are_per_tenant_and_survive_a_restart(own_server):
     c = make_client(own_server)
     api_id = c.create_rest_api(name="persisted")["id"]

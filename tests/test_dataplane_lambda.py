@@ -251,3 +251,18 @@ def test_an_aws_integration_maps_the_payload_and_selects_responses_by_error_mess
     assert (r.status_code, r.json()) == (200, {"greeting": "hi ada"})
     r = invoke(server, api_id, "prod", "/?name=ghost")
     assert (r.status_code, r.json()) == (404, {"error": "Not found: ghost"})
+
+
+def test_test_invoke_method_runs_the_lambda_integration(server, apigw, api, lam):
+    api_id, root = api
+    arn = function(lam, "echo-ti", ECHO)
+    items = add_resource(apigw, api_id, root, "items")
+    proxy_method(apigw, api_id, items, arn, method="POST")
+    r = apigw.test_invoke_method(restApiId=api_id, resourceId=items, httpMethod="POST",
+                                 pathWithQueryString="/items?x=1", body='{"a": 1}')
+    assert r["status"] == 200, r["log"]
+    assert r["headers"]["x-fn"] == "echo-ti"
+    event = json.loads(r["body"])
+    assert (event["path"], event["queryStringParameters"]) == ("/items", {"x": "1"})
+    assert event["requestContext"]["stage"] == "test-invoke-stage"
+    assert "Endpoint request body after transformations" in r["log"]

@@ -280,6 +280,7 @@ def test_route_table_is_botocores_model():
     assert built == sorted([
         "AddPermission", "CreateAlias", "CreateFunction", "DeleteAlias", "DeleteFunction",
         "GetAlias", "GetFunction", "GetFunctionConfiguration", "GetPolicy", "Invoke",
+        "InvokeWithResponseStream",
         "ListAliases", "ListFunctions", "ListVersionsByFunction", "PublishVersion",
         "RemovePermission", "UpdateAlias", "UpdateFunctionCode", "UpdateFunctionConfiguration",
     ])

@@ -70,6 +70,11 @@ pub trait DataPlane: Send + Sync {
     /// latency}`.
     fn test_invoke(&self, request: TestInvoke) -> BoxFuture<'_, Result<Value, ApiError>>;
 
+    /// TestInvokeAuthorizer: run one authorizer of `snapshot` (the API's current definition)
+    /// against a simulated request, answering AWS's `{clientStatus, log, latency, principalId,
+    /// policy, authorization, claims}`.
+    fn test_authorizer(&self, request: TestAuthorizer) -> BoxFuture<'_, Result<Value, ApiError>>;
+
     /// FlushStageCache: empty the stage cache of `stage` of `api_id` (nothing if it has none).
     fn flush_stage_cache(&self, tenant: &Tenant, api_id: &str, stage: &str);
 
@@ -88,6 +93,17 @@ pub struct TestInvoke {
     pub snapshot: DeploymentSnapshot,
     /// The request body: `pathWithQueryString`, `headers`, `multiValueHeaders`, `body`,
     /// `stageVariables`...
+    pub input: Map<String, Value>,
+}
+
+/// One TestInvokeAuthorizer call, decoded.
+pub struct TestAuthorizer {
+    pub tenant: Tenant,
+    pub api_id: String,
+    pub authorizer_id: String,
+    pub snapshot: DeploymentSnapshot,
+    /// The request body: `headers`, `multiValueHeaders`, `pathWithQueryString`, `body`,
+    /// `stageVariables`, `additionalContext`.
     pub input: Map<String, Value>,
 }
 

@@ -8,7 +8,9 @@ use hyper::HeaderMap;
 use serde_json::Value;
 
 use crate::store::{SqliteStore, Tenant};
-use crate::{handle_blocking, ApiError, BoxFuture, Ctx, DataPlane, Reply, TestInvoke};
+use crate::{
+    handle_blocking, ApiError, BoxFuture, Ctx, DataPlane, Reply, TestAuthorizer, TestInvoke,
+};
 
 /// A data plane with nothing counted in memory: tests that need usage write it into the store
 /// themselves, as the data plane's flusher does.
@@ -18,6 +20,9 @@ impl DataPlane for NothingInMemory {
     fn flush_usage(&self) {}
     fn apply_changes(&self) {}
     fn test_invoke(&self, _: TestInvoke) -> BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(async { Err(ApiError::internal("no data plane in this harness")) })
+    }
+    fn test_authorizer(&self, _: TestAuthorizer) -> BoxFuture<'_, Result<Value, ApiError>> {
         Box::pin(async { Err(ApiError::internal("no data plane in this harness")) })
     }
     fn flush_stage_cache(&self, _: &Tenant, _: &str, _: &str) {}

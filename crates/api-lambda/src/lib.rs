@@ -10,6 +10,7 @@
 //! management machinery (`portico-mgmt`); never the runtime host, which it reaches only through
 //! the [`Runtime`] port that the binary plugs in.
 
+mod event_stream;
 mod functions;
 mod invoke;
 mod policy;
@@ -48,6 +49,8 @@ pub struct Invocation {
     pub log_tail: bool,
     /// `X-Amz-Client-Context`, decoded (JSON text).
     pub client_context: Option<String>,
+    /// InvokeWithResponseStream: a streamed answer up to 20 MB, its error apart.
+    pub stream: bool,
 }
 
 /// What the runtime answered.
@@ -59,6 +62,10 @@ pub struct Invoked {
     pub executed_version: String,
     /// The log's last 4 KB (raw text), when asked for.
     pub log_tail: Option<String>,
+    /// The content type a runtime streamed its answer with.
+    pub content_type: Option<String>,
+    /// A streamed answer's mid-stream error: (error type, details).
+    pub stream_error: Option<(String, String)>,
 }
 
 /// What runs functions. The binary implements it over the runtime host, so this crate never
@@ -102,13 +109,15 @@ fn handler(operation: &str) -> Option<Handler> {
 
 /// Is this operation implemented (for the README table and `portico routes`)?
 pub fn is_supported(operation: &str) -> bool {
-    handler(operation).is_some() || operation == "Invoke"
+    handler(operation).is_some() || matches!(operation, "Invoke" | "InvokeWithResponseStream")
 }
 
 /// Run a routed call: synchronous handlers through `portico_store::offload`, Invoke awaited.
 pub async fn handle(cx: &Arc<Ctx>, status: u16, call: Call) -> Result<Handled, ApiError> {
     let reply = if call.operation == "Invoke" {
         invoke::invoke(cx, &call).await?
+    } else if call.operation == "InvokeWithResponseStream" {
+        invoke::invoke_with_response_stream(cx, &call).await?
     } else if let Some(h) = handler(call.operation) {
         let cx = cx.clone();
         let store = cx.store.clone();

@@ -17,6 +17,9 @@ use crate::{next_env_id, str_of, Inner, InvokeError};
 
 /// How long a runtime may take to start before its first event (AWS's init phase limit).
 const INIT_LIMIT: Duration = Duration::from_secs(10);
+/// How often a running invocation's memory is measured against the function's `MemorySize`.
+/// An invocation shorter than this is never measured.
+const MEMORY_POLL: Duration = Duration::from_millis(10);
 
 /// One event handed to the runtime.
 pub(crate) struct Job {
@@ -35,15 +38,29 @@ pub(crate) struct Job {
 #[derive(Debug)]
 pub(crate) enum Outcome {
     Response(Bytes),
+    /// A response the runtime streamed (`Lambda-Runtime-Function-Response-Mode: streaming`).
+    Streamed(Streamed),
     /// The runtime posted an error (its body is the error payload).
     Error(Bytes),
-    /// The runtime posted a response over the limit.
-    TooLarge,
+    /// The runtime posted a response over the limit (this one, in bytes).
+    TooLarge(usize),
     TimedOut,
+    /// The process (with its children) grew past the function's `MemorySize`.
+    OutOfMemory,
     /// The process exited (its status, as `exit status 1` or `signal: 9 (SIGKILL)`).
     Exited(String),
     /// The runtime reported `/init/error` (its body).
     InitError(Bytes),
+}
+
+/// A streamed response, whole: its content type, its bytes, and the error the runtime
+/// reported in its trailers (`Lambda-Runtime-Function-Error-Type`, `…-Error-Body`), if it
+/// failed mid-stream.
+#[derive(Debug)]
+pub(crate) struct Streamed {
+    pub content_type: Option<String>,
+    pub body: Bytes,
+    pub error: Option<(String, String)>,
 }
 
 /// Why an environment is gone.
@@ -60,6 +77,9 @@ pub(crate) struct Env {
     log: Mutex<LogReader>,
     /// `/proc/{pid}/status`, kept open: read again after every invocation for its peak memory.
     status: Option<std::fs::File>,
+    pid: Option<u32>,
+    /// The function's `MemorySize`, in bytes: the resident memory its processes may use.
+    memory_limit: u64,
     /// When the runtime first asked for an event: the end of its init.
     pub ready: Arc<OnceLock<Instant>>,
 }
@@ -121,6 +141,9 @@ impl Env {
                     }
                 }
             } => from_death(d),
+            // `MemorySize` as AWS enforces it (a cgroup's OOM kill): the caller kills the
+            // process group once its resident memory passes the limit.
+            _ = over_memory(self.pid, self.memory_limit) => Outcome::OutOfMemory,
         }
     }
 
@@ -182,6 +205,53 @@ impl LogReader {
             offset: 0,
         }
     }
+}
+
+/// Resolves once the resident memory of `pid` and its descendants passes `limit` bytes
+/// (measured every `MEMORY_POLL`); never without a process.
+async fn over_memory(pid: Option<u32>, limit: u64) {
+    let Some(pid) = pid else {
+        return std::future::pending().await;
+    };
+    loop {
+        tokio::time::sleep(MEMORY_POLL).await;
+        if tree_rss(pid) > limit {
+            return;
+        }
+    }
+}
+
+/// Resident bytes of `pid` and its descendants (`/proc/PID/task/PID/children`, recursively).
+fn tree_rss(pid: u32) -> u64 {
+    let mut total = 0;
+    let mut todo = vec![pid];
+    let mut seen = 0;
+    while let Some(p) = todo.pop() {
+        seen += 1;
+        if seen > 256 {
+            break;
+        }
+        total += rss_of(p);
+        if let Ok(kids) = std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")) {
+            todo.extend(
+                kids.split_whitespace()
+                    .filter_map(|k| k.parse::<u32>().ok()),
+            );
+        }
+    }
+    total
+}
+
+/// `VmRSS` of one process, in bytes (0 when it is gone).
+fn rss_of(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
 }
 
 fn from_death(d: Death) -> Outcome {
@@ -332,6 +402,8 @@ pub(crate) async fn start(
                 kill: Mutex::new(None),
                 log: Mutex::new(LogReader::open(&log_path)),
                 status: None,
+                pid: None,
+                memory_limit: memory * 1024 * 1024,
                 ready: Arc::default(),
             }));
         }
@@ -374,6 +446,8 @@ pub(crate) async fn start(
         kill: Mutex::new(Some(kill_tx)),
         log: Mutex::new(LogReader::open(&log_path)),
         status: pid.and_then(|p| std::fs::File::open(format!("/proc/{p}/status")).ok()),
+        pid,
+        memory_limit: memory * 1024 * 1024,
         ready,
     }))
 }

@@ -16,6 +16,7 @@
 //! the data plane; rooms and the data plane reach it through ports the binary implements.
 
 mod env;
+mod run;
 mod runtime_api;
 
 use std::collections::HashMap;
@@ -27,15 +28,18 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use portico_model::lambda::{self as model, Resolved};
 use portico_store::{Store, Tenant};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use tokio::sync::Semaphore;
 
-use env::{Env, Outcome};
+use env::Env;
+use run::Run;
 
 /// The largest synchronous invocation payload, request or response (6 MB, AWS's quota).
 pub const MAX_REQUEST_PAYLOAD: usize = 6_291_456;
 /// The largest response a function may post (AWS counts 6291556 bytes here).
 pub const MAX_RESPONSE_PAYLOAD: usize = 6_291_556;
+/// The largest response a function may stream (`InvokeWithResponseStream`: AWS's 20 MB).
+pub const MAX_STREAMED_PAYLOAD: usize = 20 * 1024 * 1024;
 /// Bytes of log returned by `LogType: Tail`.
 const LOG_TAIL: usize = 4096;
 
@@ -91,6 +95,10 @@ pub struct InvokeRequest {
     pub log_tail: bool,
     /// The client context (JSON text), handed to the runtime as `Lambda-Runtime-Client-Context`.
     pub client_context: Option<String>,
+    /// `InvokeWithResponseStream`: a streamed response may be up to `MAX_STREAMED_PAYLOAD`
+    /// and a mid-stream error is reported apart (`Invoked::stream_error`); otherwise a
+    /// streamed response is an ordinary one (6 MB at most).
+    pub stream: bool,
 }
 
 /// What an invocation answered.
@@ -106,6 +114,10 @@ pub struct Invoked {
     pub executed_version: String,
     /// The log's last 4 KB, raw (the room base64-encodes it into `X-Amz-Log-Result`).
     pub log_tail: Option<String>,
+    /// The content type a runtime streamed its response with.
+    pub content_type: Option<String>,
+    /// A streamed response's mid-stream error (type, details), for `stream` requests.
+    pub stream_error: Option<(String, String)>,
 }
 
 /// Why an invocation was not run. Each maps to one of Lambda's errors ([`InvokeError::code`]).
@@ -213,19 +225,6 @@ impl Configs {
     }
 }
 
-/// One invocation to run, resolved.
-struct Run {
-    tenant: Tenant,
-    name: String,
-    invoked_arn: String,
-    resolved: Arc<Resolved>,
-    payload: Bytes,
-    log_tail: bool,
-    client_context: Option<String>,
-    /// An Event waits for a free environment; a synchronous call over the cap is throttled.
-    queued: bool,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct PoolKey {
     tenant: Tenant,
@@ -315,6 +314,7 @@ impl Host {
                 invocation_type: InvocationType::RequestResponse,
                 log_tail: false,
                 client_context: None,
+                stream: false,
             },
         )
         .await
@@ -389,6 +389,8 @@ impl Inner {
                 function_error: None,
                 executed_version: resolved.version.clone(),
                 log_tail: None,
+                content_type: None,
+                stream_error: None,
             }),
             InvocationType::Event => {
                 let version = resolved.version.clone();
@@ -404,6 +406,7 @@ impl Inner {
                             log_tail: false,
                             client_context: req.client_context,
                             queued: true,
+                            stream: false,
                         })
                         .await
                     {
@@ -416,6 +419,8 @@ impl Inner {
                     function_error: None,
                     executed_version: version,
                     log_tail: None,
+                    content_type: None,
+                    stream_error: None,
                 })
             }
             InvocationType::RequestResponse => {
@@ -428,6 +433,7 @@ impl Inner {
                     log_tail: req.log_tail,
                     client_context: req.client_context,
                     queued: false,
+                    stream: req.stream,
                 })
                 .await
             }
@@ -485,169 +491,6 @@ impl Inner {
                 })
             })
             .clone()
-    }
-
-    async fn run(self: Arc<Self>, job: Run) -> Result<Invoked, InvokeError> {
-        let Run {
-            tenant,
-            name,
-            invoked_arn,
-            resolved,
-            payload,
-            log_tail,
-            client_context,
-            queued,
-        } = job;
-        let config = &resolved.config;
-        let revision = str_of(config, "RevisionId").to_string();
-        let pool = self.pool(PoolKey {
-            tenant: tenant.clone(),
-            name: name.clone(),
-            version: resolved.version.clone(),
-            revision,
-        });
-        // A synchronous call over the cap is throttled, as AWS does; an Event waits for a
-        // slot, as AWS's queue does.
-        let permit = if queued {
-            pool.slots.clone().acquire_owned().await.ok()
-        } else {
-            pool.slots.clone().try_acquire_owned().ok()
-        };
-        let Some(_permit) = permit else {
-            return Err(InvokeError::TooManyRequests("Rate Exceeded.".into()));
-        };
-        let timeout_s = config.get("Timeout").and_then(Value::as_u64).unwrap_or(3);
-        let memory = config
-            .get("MemorySize")
-            .and_then(Value::as_u64)
-            .unwrap_or(128);
-        // The most recently used idle environment whose process still runs (one that exited
-        // while idle is dropped, and the call gets a fresh one, as on AWS).
-        let warm = {
-            let mut idle = pool.idle.lock().expect("idle lock");
-            let mut found = None;
-            while let Some((env, _)) = idle.pop() {
-                if !env.is_dead() {
-                    found = Some(env);
-                    break;
-                }
-            }
-            found
-        };
-        let (env, init) = match warm {
-            Some(env) => (env, None),
-            None => {
-                let started = Instant::now();
-                let env = env::start(&self, &tenant, &name, &resolved).await?;
-                (env, Some(started))
-            }
-        };
-        let request_id = new_request_id();
-        let version = resolved.version.clone();
-        let started = Instant::now();
-        let mut log = format!("START RequestId: {request_id} Version: {version}\n");
-        tracing::info!(target: "portico::lambda", function = %name, "START RequestId: {request_id} Version: {version}");
-        let deadline = Duration::from_secs(timeout_s);
-        let outcome = env
-            .invoke(&request_id, &invoked_arn, payload, client_context, deadline)
-            .await;
-        let ended = Instant::now();
-        // On a cold start, the runtime's init (interpreter start, imports) ends when it first
-        // asks for an event: that is `Init Duration`, and `Duration` starts there, as on AWS.
-        let (elapsed, init_duration) = match init {
-            Some(t0) => match env.ready.get().copied() {
-                Some(ready) if ready > started => (ended - ready, Some(ready - t0)),
-                _ => (ended - started, Some(started - t0)),
-            },
-            None => (ended - started, None),
-        };
-        let output = env.take_log().await;
-        for line in output.lines() {
-            tracing::info!(target: "portico::lambda", function = %name, "{line}");
-        }
-        log.push_str(&output);
-        let (payload, function_error, healthy) = match outcome {
-            Outcome::Response(body) => (body, None, true),
-            Outcome::Error(body) => (body, Some("Unhandled"), true),
-            Outcome::TooLarge => (
-                json_bytes(json!({
-                    "errorMessage": format!("Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."),
-                    "errorType": "Function.ResponseSizeTooLarge",
-                })),
-                Some("Unhandled"),
-                true,
-            ),
-            Outcome::TimedOut => {
-                let now = time::OffsetDateTime::now_utc();
-                let stamp = now
-                    .format(time::macros::format_description!(
-                        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-                    ))
-                    .unwrap_or_default();
-                let text = format!(
-                    // AWS's recorded answers give the time the invocation actually ran
-                    // ("Task timed out after 3.07 seconds" for a 3-second timeout).
-                    "{stamp} {request_id} Task timed out after {:.2} seconds",
-                    elapsed.as_secs_f64().max(timeout_s as f64)
-                );
-                log.push_str(&text);
-                log.push('\n');
-                tracing::warn!(target: "portico::lambda", function = %name, "{text}");
-                (
-                    json_bytes(json!({ "errorMessage": text })),
-                    Some("Unhandled"),
-                    false,
-                )
-            }
-            Outcome::Exited(status) => {
-                let text =
-                    format!("RequestId: {request_id} Error: Runtime exited with error: {status}");
-                log.push_str(&text);
-                log.push('\n');
-                tracing::warn!(target: "portico::lambda", function = %name, "{text}");
-                (
-                    json_bytes(json!({ "errorType": "Runtime.ExitError", "errorMessage": text })),
-                    Some("Unhandled"),
-                    false,
-                )
-            }
-            Outcome::InitError(body) => (body, Some("Unhandled"), false),
-        };
-        let max_mem = env.max_memory_mb();
-        if healthy {
-            pool.idle
-                .lock()
-                .expect("idle lock")
-                .push((env, Instant::now()));
-        } else {
-            env.kill();
-        }
-        let ms = elapsed.as_secs_f64() * 1000.0;
-        let mut report = format!(
-            "REPORT RequestId: {request_id}\tDuration: {ms:.2} ms\tBilled Duration: {} ms\tMemory Size: {memory} MB\tMax Memory Used: {max_mem} MB",
-            ms.ceil() as u64
-        );
-        if let Some(init) = init_duration {
-            let init_ms = init.as_secs_f64() * 1000.0;
-            report.push_str(&format!("\tInit Duration: {init_ms:.2} ms"));
-        }
-        tracing::info!(target: "portico::lambda", function = %name, "END RequestId: {request_id}");
-        tracing::info!(target: "portico::lambda", function = %name, "{report}");
-        log.push_str(&format!("END RequestId: {request_id}\n{report}\t\n"));
-        let log_tail = log_tail.then(|| {
-            let mut start = log.len().saturating_sub(LOG_TAIL);
-            while !log.is_char_boundary(start) {
-                start += 1;
-            }
-            log[start..].to_string()
-        });
-        Ok(Invoked {
-            status: 200,
-            payload,
-            function_error: function_error.map(str::to_string),
-            executed_version: version,
-            log_tail,
-        })
     }
 
     /// Stop environments idle for longer than the configured time; forget empty pools.
@@ -715,6 +558,7 @@ pub(crate) fn next_env_id(inner: &Inner) -> u64 {
 mod tests {
     use super::*;
     use portico_store::{kind, SqliteStore};
+    use serde_json::json;
     use std::io::Write;
 
     fn zip_of(name: &str, text: &str) -> Vec<u8> {

@@ -14,8 +14,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::env::{Death, Job, Outcome};
-use crate::MAX_RESPONSE_PAYLOAD;
+use crate::env::{Death, Job, Outcome, Streamed};
+use crate::{MAX_RESPONSE_PAYLOAD, MAX_STREAMED_PAYLOAD};
 
 const PREFIX: &str = "/2018-06-01/runtime/";
 
@@ -76,6 +76,49 @@ fn error(status: u16, error_type: &str, message: &str) -> Response<Full<Bytes>> 
         status,
         serde_json::json!({ "errorMessage": message, "errorType": error_type }),
     )
+}
+
+/// A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`, a chunked body
+/// and maybe trailers naming a mid-stream error), read whole up to the streaming limit; `None`
+/// when it is longer.
+async fn streamed(req: Request<Incoming>) -> Result<Option<Streamed>, ()> {
+    use base64::Engine;
+    let content_type = req
+        .headers()
+        .get(hyper::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let collected = match Limited::new(req.into_body(), MAX_STREAMED_PAYLOAD)
+        .collect()
+        .await
+    {
+        Ok(c) => c,
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Ok(None),
+        Err(_) => return Err(()),
+    };
+    let error = collected.trailers().and_then(|t| {
+        let kind = t
+            .get("lambda-runtime-function-error-type")?
+            .to_str()
+            .ok()?
+            .to_string();
+        let body = t
+            .get("lambda-runtime-function-error-body")
+            .and_then(|v| v.to_str().ok())
+            .map(|b| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(b.trim())
+                    .map(|d| String::from_utf8_lossy(&d).into_owned())
+                    .unwrap_or_else(|_| b.to_string())
+            })
+            .unwrap_or_default();
+        Some((kind, body))
+    });
+    Ok(Some(Streamed {
+        content_type,
+        body: collected.to_bytes(),
+        error,
+    }))
 }
 
 /// The body, or `None` when it is longer than Lambda's response limit.
@@ -147,6 +190,32 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
                 return error(400, "InvalidRequestID", "Invalid request ID");
             };
             let is_error = *kind == "error";
+            let streaming = !is_error
+                && req
+                    .headers()
+                    .get("lambda-runtime-function-response-mode")
+                    .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"streaming"));
+            if streaming {
+                return match streamed(req).await {
+                    Ok(Some(s)) => {
+                        let _ = sender.send(Outcome::Streamed(s));
+                        reply(202, serde_json::json!({ "status": "OK" }))
+                    }
+                    Ok(None) => {
+                        let _ = sender.send(Outcome::TooLarge(MAX_STREAMED_PAYLOAD));
+                        error(
+                            413,
+                            "RequestEntityTooLarge",
+                            &format!("Exceeded maximum allowed payload size ({MAX_STREAMED_PAYLOAD} bytes)."),
+                        )
+                    }
+                    Err(()) => {
+                        let _ =
+                            sender.send(Outcome::Exited("the runtime's answer was cut off".into()));
+                        error(400, "InvalidRequest", "Could not read the body")
+                    }
+                };
+            }
             match body(req).await {
                 Ok(Some(b)) => {
                     let _ = sender.send(if is_error {
@@ -157,7 +226,7 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
                     reply(202, serde_json::json!({ "status": "OK" }))
                 }
                 Ok(None) => {
-                    let _ = sender.send(Outcome::TooLarge);
+                    let _ = sender.send(Outcome::TooLarge(MAX_RESPONSE_PAYLOAD));
                     error(
                         413,
                         "RequestEntityTooLarge",

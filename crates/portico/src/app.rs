@@ -15,7 +15,8 @@ use portico_store::Store;
 use serde_json::Value;
 
 use crate::auth::Auth;
-use crate::config::Config;
+use crate::config::{Config, UserPoolKeys};
+use crate::lambda_endpoints::Remote;
 use crate::tls::Tls;
 
 pub struct App {
@@ -50,13 +51,18 @@ impl App {
         let tls = Arc::new(portico_gateway::integrations::tls::Tls::new(
             &config.backend_roots,
         ));
+        let remote = Arc::new(Remote::new(config.lambda_endpoints.clone(), tls.clone()));
         let mut data = DataPlane::with_options(store.clone(), load_balancers.clone(), tls);
         // The data plane verifies AWS_IAM invocations with the same credentials, through its
         // own verifier (and key cache).
         data.iam = Some(Arc::new(Auth::new(&config)));
-        for (arn, jwks) in &config.user_pools {
+        for (arn, keys) in &config.user_pools {
             // Checked when the config was read.
-            if let Err(e) = data.user_pools.add(arn, jwks) {
+            let added = match keys {
+                UserPoolKeys::Jwks(jwks) => data.user_pools.add(arn, jwks),
+                UserPoolKeys::Url { url, refresh } => data.user_pools.add_url(arn, url, *refresh),
+            };
+            if let Err(e) = added {
                 tracing::error!(arn, "user pool not loaded: {e}");
             }
         }
@@ -68,7 +74,11 @@ impl App {
         host_config.node = config.lambda.node.clone();
         let lambda_host = Arc::new(host::Host::start(store.clone(), host_config)?);
         // AWS_PROXY / AWS integrations and Lambda authorizers run their functions here.
-        data.lambda = Some(Arc::new(FunctionsPort(lambda_host.clone())));
+        // `[[lambda_endpoints]]`' ARNs go to their endpoint instead.
+        data.lambda = Some(Arc::new(FunctionsPort {
+            host: lambda_host.clone(),
+            remote,
+        }));
         let data = Arc::new(data);
         let port = Arc::new(DataPlanePort(data.clone()));
         Ok(App {
@@ -93,8 +103,12 @@ impl App {
 }
 
 /// The runtime host as the data plane sees it (its `LambdaInvoker` port): the gateway never
-/// imports the host, the binary plugs one into the other.
-struct FunctionsPort(Arc<host::Host>);
+/// imports the host, the binary plugs one into the other. A function under a
+/// `[[lambda_endpoints]]` prefix is invoked at that endpoint instead.
+struct FunctionsPort {
+    host: Arc<host::Host>,
+    remote: Arc<Remote>,
+}
 
 impl portico_gateway::integrations::lambda::LambdaInvoker for FunctionsPort {
     fn invoke<'a>(
@@ -102,10 +116,30 @@ impl portico_gateway::integrations::lambda::LambdaInvoker for FunctionsPort {
         tenant: &'a portico_store::Tenant,
         function: &'a str,
         payload: bytes::Bytes,
+        kind: portico_gateway::integrations::lambda::InvocationType,
     ) -> portico_gateway::integrations::lambda::InvokeFuture<'a> {
-        use portico_gateway::integrations::lambda::{InvokeFailure, Invoked};
+        use portico_gateway::integrations::lambda::{InvocationType, InvokeFailure, Invoked};
         Box::pin(async move {
-            match self.0.invoke(tenant, function, payload).await {
+            if let Some(ep) = self.remote.route(function) {
+                return self
+                    .remote
+                    .invoke(ep, tenant.region(), function, payload, kind)
+                    .await;
+            }
+            let req = host::InvokeRequest {
+                function: function.to_string(),
+                qualifier: None,
+                payload,
+                invocation_type: match kind {
+                    InvocationType::RequestResponse => host::InvocationType::RequestResponse,
+                    InvocationType::Event => host::InvocationType::Event,
+                    InvocationType::DryRun => host::InvocationType::DryRun,
+                },
+                log_tail: false,
+                client_context: None,
+                stream: false,
+            };
+            match self.host.invoke_with(tenant, req).await {
                 Ok(i) => Ok(Invoked {
                     payload: i.payload,
                     function_error: i.function_error,
@@ -142,6 +176,7 @@ impl lambda::Runtime for RuntimePort {
                 },
                 log_tail: i.log_tail,
                 client_context: i.client_context,
+                stream: i.stream,
             };
             match self.0.invoke_with(&tenant, req).await {
                 Ok(r) => Ok(lambda::Invoked {
@@ -150,6 +185,8 @@ impl lambda::Runtime for RuntimePort {
                     function_error: r.function_error,
                     executed_version: r.executed_version,
                     log_tail: r.log_tail,
+                    content_type: r.content_type,
+                    stream_error: r.stream_error,
                 }),
                 Err(e) => Err(ApiError::new(e.status(), e.code(), e.message())),
             }
@@ -180,13 +217,30 @@ impl apigateway::DataPlane for DataPlanePort {
         self.0.sync();
     }
 
+    fn test_authorizer(
+        &self,
+        t: apigateway::TestAuthorizer,
+    ) -> apigateway::BoxFuture<'_, Result<Value, ApiError>> {
+        Box::pin(async move {
+            portico_gateway::rest::test_authorizer::run(
+                &self.0,
+                &t.tenant,
+                &t.api_id,
+                &t.authorizer_id,
+                &t.snapshot,
+                &t.input,
+            )
+            .await
+        })
+    }
+
     fn test_invoke(
         &self,
         t: apigateway::TestInvoke,
     ) -> apigateway::BoxFuture<'_, Result<Value, ApiError>> {
         Box::pin(async move {
             portico_gateway::rest::test_invoke::run(
-                &self.0.client,
+                &self.0,
                 &t.tenant,
                 &t.api_id,
                 &t.resource_id,

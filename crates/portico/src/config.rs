@@ -65,6 +65,9 @@ pub struct FileConfig {
     /// How Lambda functions run (`[lambda]`).
     #[serde(default)]
     pub lambda: LambdaFile,
+    /// Function ARNs the data plane sends to an existing Lambda Invoke endpoint.
+    #[serde(default)]
+    pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpointFile>,
 }
 
 /// `[lambda]`: how functions run on this machine.
@@ -96,15 +99,31 @@ pub struct LambdaSettings {
     pub node: String,
 }
 
-/// `[[user_pools]] arn = "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID"`,
-/// `jwks_file = "jwks.json"` (the pool's `/.well-known/jwks.json`).
+/// `[[user_pools]] arn = "arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID"`, and either
+/// `jwks_file = "jwks.json"` (the pool's `/.well-known/jwks.json`, read at start) or
+/// `jwks_url = "https://…/.well-known/jwks.json"` (fetched when a token names a key the pool
+/// does not hold, at most once per `jwks_refresh_secs`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UserPoolFile {
     pub arn: String,
     pub jwks_file: Option<PathBuf>,
-    /// Not fetched yet: refused with a clear error (give `jwks_file`).
     pub jwks_url: Option<String>,
+    /// The shortest time between two fetches of `jwks_url` (default
+    /// `DEFAULT_JWKS_REFRESH_SECS`).
+    pub jwks_refresh_secs: Option<u64>,
+}
+
+/// Seconds between two fetches of a user pool's `jwks_url`, at least, by default.
+pub const DEFAULT_JWKS_REFRESH_SECS: u64 = 60;
+
+/// A user pool's keys, as the config gives them.
+#[derive(Debug, Clone)]
+pub enum UserPoolKeys {
+    /// A JWKS document read from `jwks_file` (and checked) at start.
+    Jwks(serde_json::Value),
+    /// Fetched from `jwks_url`, at most once per `refresh`.
+    Url { url: String, refresh: Duration },
 }
 
 /// `[[certificates]] arn = "arn:aws:acm:…:certificate/ID"`, `cert_file = "chain.pem"` (leaf
@@ -151,8 +170,9 @@ pub struct Config {
     pub accept_any_key: bool,
     /// The NLBs VPC links may target, checked (see [`check_load_balancers`]).
     pub load_balancers: Vec<LoadBalancer>,
-    /// The user pools' JWKS documents, by ARN, checked (see [`read_user_pools`]).
-    pub user_pools: Vec<(String, serde_json::Value)>,
+    /// The user pools' keys (a JWKS document, checked, or the URL to fetch it from), by ARN
+    /// (see [`read_user_pools`]).
+    pub user_pools: Vec<(String, UserPoolKeys)>,
     /// Where HTTPS is served (`--tls-listen`), if anywhere.
     pub tls_listen: Option<SocketAddr>,
     pub certificates: Vec<CertificateFile>,
@@ -160,6 +180,8 @@ pub struct Config {
     pub backend_roots: Vec<portico_gateway::integrations::tls::CertificateDer<'static>>,
     /// How Lambda functions run.
     pub lambda: LambdaSettings,
+    /// `[[lambda_endpoints]]`, checked.
+    pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpoint>,
 }
 
 #[derive(Debug)]
@@ -282,6 +304,7 @@ impl Config {
             tls_listen,
             certificates: file.certificates,
             user_pools: read_user_pools(&file.user_pools)?,
+            lambda_endpoints: crate::lambda_endpoints::check(file.lambda_endpoints)?,
             backend_roots: match &file.backend_ca_file {
                 None => Vec::new(),
                 Some(path) => read_roots(path)?,
@@ -335,31 +358,50 @@ impl Config {
     }
 }
 
-/// Each user pool's JWKS, read and checked (RSA keys with ids) at start.
-fn read_user_pools(list: &[UserPoolFile]) -> Result<Vec<(String, serde_json::Value)>, ConfigError> {
-    let mut out: Vec<(String, serde_json::Value)> = Vec::new();
+/// Each user pool's JWKS file read and checked (RSA keys with ids) at start; a `jwks_url`
+/// checked to be an http(s) URL (it is fetched when first needed).
+fn read_user_pools(list: &[UserPoolFile]) -> Result<Vec<(String, UserPoolKeys)>, ConfigError> {
+    let mut out: Vec<(String, UserPoolKeys)> = Vec::new();
     for p in list {
         let err = |m: String| ConfigError(format!("user_pools: {}: {m}", p.arn));
         if out.iter().any(|(a, _)| *a == p.arn) {
             return Err(err("listed twice".into()));
         }
-        let path = match (&p.jwks_file, &p.jwks_url) {
-            (Some(path), None) => path,
-            (None, Some(_)) => {
-                return Err(err(
-                    "jwks_url is not fetched yet; save the pool's JWKS and give jwks_file".into(),
-                ))
+        let keys = match (&p.jwks_file, &p.jwks_url) {
+            (Some(path), None) => {
+                if p.jwks_refresh_secs.is_some() {
+                    return Err(err("jwks_refresh_secs goes with jwks_url".into()));
+                }
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
+                let jwks: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| err(format!("{} is not JSON: {e}", path.display())))?;
+                portico_gateway::cognito::UserPools::default()
+                    .add(&p.arn, &jwks)
+                    .map_err(err)?;
+                UserPoolKeys::Jwks(jwks)
+            }
+            (None, Some(url)) => {
+                let refresh = match p.jwks_refresh_secs {
+                    None => Duration::from_secs(DEFAULT_JWKS_REFRESH_SECS),
+                    Some(n @ 1..=86400) => Duration::from_secs(n),
+                    Some(n) => {
+                        return Err(err(format!(
+                            "jwks_refresh_secs must be between 1 and 86400, not {n}"
+                        )))
+                    }
+                };
+                portico_gateway::cognito::UserPools::default()
+                    .add_url(&p.arn, url, refresh)
+                    .map_err(err)?;
+                UserPoolKeys::Url {
+                    url: url.clone(),
+                    refresh,
+                }
             }
             _ => return Err(err("give exactly one of jwks_file and jwks_url".into())),
         };
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| err(format!("cannot read {}: {e}", path.display())))?;
-        let jwks: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| err(format!("{} is not JSON: {e}", path.display())))?;
-        portico_gateway::cognito::UserPools::default()
-            .add(&p.arn, &jwks)
-            .map_err(err)?;
-        out.push((p.arn.clone(), jwks));
+        out.push((p.arn.clone(), keys));
     }
     Ok(out)
 }

@@ -10,6 +10,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod head_watch;
+pub mod lambda_endpoints;
 pub mod planes;
 pub mod server;
 pub mod tls;

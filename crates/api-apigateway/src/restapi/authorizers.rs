@@ -1,5 +1,5 @@
 //! Authorizers (Lambda TOKEN/REQUEST and Cognito user pools): create, get, list, update,
-//! delete. Running them is the data plane's business; TestInvokeAuthorizer is not built here.
+//! delete. Running them is the data plane's business (TestInvokeAuthorizer: `deploy::test_invoke`).
 //!
 //! Stored as kind `authorizer`, scope = API id, id = the authorizer's 6-character id, body =
 //! AWS's Authorizer JSON.

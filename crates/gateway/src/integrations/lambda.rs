@@ -30,17 +30,42 @@ pub enum InvokeFailure {
     Other(String),
 }
 
+/// How the function is invoked (`X-Amz-Invocation-Type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvocationType {
+    /// Wait for the function's answer.
+    RequestResponse,
+    /// Queue it: answered at once with an empty payload; the function runs in the background.
+    Event,
+    /// Only check that the function exists: an empty payload.
+    DryRun,
+}
+
+impl InvocationType {
+    /// The header's value (`Event`, `RequestResponse`, `DryRun`, as Lambda spells them).
+    pub fn parse(v: &str) -> Option<InvocationType> {
+        match v {
+            "RequestResponse" => Some(InvocationType::RequestResponse),
+            "Event" => Some(InvocationType::Event),
+            "DryRun" => Some(InvocationType::DryRun),
+            _ => None,
+        }
+    }
+}
+
 pub type InvokeFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Invoked, InvokeFailure>> + Send + 'a>>;
 
 pub trait LambdaInvoker: Send + Sync {
     /// Invoke `function` (a name, a full or partial ARN, with an optional `:qualifier`) of
-    /// `tenant` synchronously (RequestResponse) with `payload`.
+    /// `tenant` with `payload`: synchronously (RequestResponse), or, for `Event` and `DryRun`,
+    /// answering an empty payload once the function is found (and, for `Event`, queued).
     fn invoke<'a>(
         &'a self,
         tenant: &'a Tenant,
         function: &'a str,
         payload: Bytes,
+        kind: InvocationType,
     ) -> InvokeFuture<'a>;
 }
 

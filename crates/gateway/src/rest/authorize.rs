@@ -68,7 +68,7 @@ pub async fn authorize(
             if let Some(p) = resource_policy {
                 check_policy(exec, req, p, None, false)?;
             }
-            let claims = cognito_claims(exec, req, check)?;
+            let claims = cognito_claims(exec, req, check).await?;
             who.authorizer = Some(json!({"claims": crate::cognito::claims_context(&claims)}));
         }
         Authorization::Custom(Some(auth)) => {
@@ -162,11 +162,8 @@ fn iam_caller(
     Ok(caller)
 }
 
-/// A method whose authorizer Portico cannot run (missing, of an unknown type, an `AWS_IAM` one
-/// without a verifier): refused, never let through, with AWS's answer to an authorizer that
-/// cannot run (500 `{"message":null}`); the reason goes to the execution log.
 /// `COGNITO_USER_POOLS`: the token's claims, or AWS's 401.
-fn cognito_claims(
+pub(super) async fn cognito_claims(
     exec: &Exec<'_>,
     req: &ClientRequest<'_>,
     check: &CognitoCheck,
@@ -180,7 +177,8 @@ fn cognito_claims(
             .with_detail("no user pools configured")
     })?;
     pools
-        .verify(token.trim(), &check.pool_arns, &check.scopes)
+        .verify(exec.client, token.trim(), &check.pool_arns, &check.scopes)
+        .await
         .map_err(|r| match r {
             TokenRefusal::Unauthorized(why) => unauthorized().with_detail(why),
             TokenRefusal::Expired => {
@@ -237,6 +235,9 @@ fn check_policy(
     .with_message_key("Message"))
 }
 
+/// A method whose authorizer Portico cannot run (missing, of an unknown type, an `AWS_IAM` one
+/// without a verifier): refused, never let through, with AWS's answer to an authorizer that
+/// cannot run (500 `{"message":null}`); the reason goes to the execution log.
 fn refuse_unverifiable(auth: &Authorization) -> GatewayError {
     GatewayError::without_message(ResponseType::AuthorizerConfigurationError).with_detail(format!(
         "Authorization type {}: no authorizer Portico can run: request refused",

@@ -227,7 +227,13 @@ pub(super) async fn integrate(
         }
         Kind::Aws if integ.calls_lambda => {
             let t0 = Instant::now();
-            let o = lambda::aws(exec, integ, mapped.body.clone(), log).await;
+            let invocation_type = mapped
+                .headers
+                .iter()
+                .rev()
+                .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-invocation-type"))
+                .map(|(_, v)| v.as_str());
+            let o = lambda::aws(exec, integ, mapped.body.clone(), invocation_type, log).await;
             *integration_latency = Some(t0.elapsed());
             o?
         }

@@ -14,7 +14,7 @@ use super::lambda_proxy;
 use super::mapping::View;
 use super::pipeline::{ClientRequest, Exec, ExecLog};
 use crate::http::ResponseBody;
-use crate::integrations::lambda::InvokeFailure;
+use crate::integrations::lambda::{InvocationType, InvokeFailure};
 use crate::integrations::{Outcome, Selector};
 
 /// Phase 6 of `AWS_PROXY` to Lambda: the payload-1.0 event to the function, its answer back
@@ -62,7 +62,12 @@ pub(super) async fn proxy(
             .with_detail(detail)
     };
     let invoked = invoker
-        .invoke(exec.tenant, &function, payload)
+        .invoke(
+            exec.tenant,
+            &function,
+            payload,
+            InvocationType::RequestResponse,
+        )
         .await
         .map_err(|e| invoke_failure(&function, e))?;
     log.add(|| {
@@ -92,10 +97,17 @@ pub(super) async fn proxy(
 /// Phase 6 of `AWS` (non-proxy) to Lambda: the mapped request body is the function's payload;
 /// its answer is the integration response (200, JSON), chosen by the function's `errorMessage`
 /// when it failed (AWS's rule), else the default one.
+///
+/// `invocation_type` is the mapped `X-Amz-Invocation-Type` header, if any: `Event` queues the
+/// function and answers at once (Lambda's 202, an empty body, through the default integration
+/// response, as AWS's asynchronous Lambda integrations do); `DryRun` only checks the function
+/// (204, empty); any other value is Lambda's InvalidParameterValueException, which the client
+/// sees as AWS's 500.
 pub(super) async fn aws(
     exec: &Exec<'_>,
     integ: &Integration,
     payload: Bytes,
+    invocation_type: Option<&str>,
     log: &mut ExecLog,
 ) -> Result<Outcome, GatewayError> {
     let function = integ
@@ -108,8 +120,16 @@ pub(super) async fn aws(
         )
         .with_detail(format!("no Lambda host to run {function}")));
     };
+    let kind = match invocation_type.map(str::trim) {
+        None => InvocationType::RequestResponse,
+        Some(v) => InvocationType::parse(v).ok_or_else(|| {
+            GatewayError::config(format!(
+                "Execution failed due to configuration error: X-Amz-Invocation-Type {v:?} is not one of Event, RequestResponse, DryRun"
+            ))
+        })?,
+    };
     let invoked = invoker
-        .invoke(exec.tenant, &function, payload)
+        .invoke(exec.tenant, &function, payload, kind)
         .await
         .map_err(|e| invoke_failure(&function, e))?;
     log.add(|| {
@@ -118,6 +138,11 @@ pub(super) async fn aws(
             String::from_utf8_lossy(&invoked.payload)
         )
     });
+    let status = match kind {
+        InvocationType::RequestResponse => 200,
+        InvocationType::Event => 202,
+        InvocationType::DryRun => 204,
+    };
     let selector = match &invoked.function_error {
         None => Selector::Default,
         Some(_) => {
@@ -133,7 +158,7 @@ pub(super) async fn aws(
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(Outcome {
-        status: 200,
+        status,
         headers,
         body: invoked.payload,
         selector,

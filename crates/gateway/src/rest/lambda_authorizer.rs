@@ -22,8 +22,8 @@ use serde_json::{json, Map, Value};
 
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::lambda_proxy;
-use super::pipeline::{ClientRequest, Exec};
-use crate::integrations::lambda::function_of_uri;
+use super::pipeline::{ClientRequest, Exec, ExecLog};
+use crate::integrations::lambda::{function_of_uri, InvocationType};
 use crate::policy::{self, Decision};
 
 /// Entries the authorizer cache keeps at most (all stages together).
@@ -107,6 +107,16 @@ impl LambdaAuthorizer {
 }
 
 impl IdentitySource {
+    /// The source as the authorizer names it (`method.request.header.Authorization`).
+    pub fn expression(&self) -> String {
+        match self {
+            IdentitySource::Header(h) => format!("method.request.header.{h}"),
+            IdentitySource::Query(q) => format!("method.request.querystring.{q}"),
+            IdentitySource::StageVariable(v) => format!("stageVariables.{v}"),
+            IdentitySource::Context(c) => format!("context.{c}"),
+        }
+    }
+
     fn parse(s: &str) -> Option<IdentitySource> {
         if let Some(h) = s.strip_prefix("method.request.header.") {
             return HeaderName::from_bytes(h.as_bytes())
@@ -181,21 +191,7 @@ pub async fn authorize(
     method_arn: &str,
     context: &(dyn Fn() -> Value + Sync),
 ) -> Result<Granted, GatewayError> {
-    let unauthorized = || GatewayError::new(ResponseType::Unauthorized, "Unauthorized");
-    let values = identity_values(exec, req, auth, context);
-    let caching = !auth.ttl.is_zero();
-    let values = match values {
-        Some(v) => v,
-        // A REQUEST authorizer without caching needs no identity sources (AWS's rule since
-        // 2023); everything else does.
-        None if auth.kind == Kind::Request && !caching => Vec::new(),
-        None => return Err(unauthorized().with_detail("an identity source is missing or empty")),
-    };
-    if let (Some(v), [token]) = (&auth.validation, values.as_slice()) {
-        if !v.0.is_match(token) {
-            return Err(unauthorized().with_detail("the token fails identityValidationExpression"));
-        }
-    }
+    let values = identity(exec, req, auth, context)?;
     let key = format!(
         "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
         tenant_key(exec.tenant),
@@ -204,6 +200,7 @@ pub async fn authorize(
         auth.id,
         values.join("\u{0}")
     );
+    let caching = !auth.ttl.is_zero();
     let cache = exec.authorizer_cache.filter(|_| caching);
     let cached = cache
         .and_then(|c| c.entries.get(&key))
@@ -211,8 +208,18 @@ pub async fn authorize(
     let verdict = match cached {
         Some(v) => v,
         None => {
-            let v =
-                Arc::new(call(exec, req, path_params, auth, method_arn, &values, context).await?);
+            let mut off = ExecLog::default();
+            let v = call(
+                exec,
+                req,
+                path_params,
+                auth,
+                method_arn,
+                &values,
+                context,
+                &mut off,
+            );
+            let v = Arc::new(v.await?);
             if let Some(c) = cache {
                 c.entries.insert(key, v.clone());
             }
@@ -243,6 +250,87 @@ pub async fn authorize(
         context: Value::Object(ctx),
         usage_identifier_key: verdict.usage_identifier_key.clone(),
     })
+}
+
+/// The identity values an authorizer is called (and cached) with, in source order; AWS's 401
+/// when one is missing or empty (except for a `REQUEST` authorizer without caching, which
+/// needs none: AWS's rule since 2023) or a `TOKEN` fails `identityValidationExpression`.
+fn identity(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    auth: &LambdaAuthorizer,
+    context: &(dyn Fn() -> Value + Sync),
+) -> Result<Vec<String>, GatewayError> {
+    let unauthorized = || GatewayError::new(ResponseType::Unauthorized, "Unauthorized");
+    let values = match identity_values(exec, req, auth, context) {
+        Some(v) => v,
+        None if auth.kind == Kind::Request && auth.ttl.is_zero() => Vec::new(),
+        None => return Err(unauthorized().with_detail("an identity source is missing or empty")),
+    };
+    if let (Some(v), [token]) = (&auth.validation, values.as_slice()) {
+        if !v.0.is_match(token) {
+            return Err(unauthorized().with_detail("the token fails identityValidationExpression"));
+        }
+    }
+    Ok(values)
+}
+
+/// What TestInvokeAuthorizer shows of a Lambda authorizer's answer.
+pub struct Tested {
+    pub principal_id: Value,
+    pub policy: Value,
+    pub context: Map<String, Value>,
+}
+
+/// TestInvokeAuthorizer's run of a Lambda authorizer: the identity read and checked, the
+/// function called (nothing cached, nothing read from the cache) and its answer read, each step
+/// in `log` as AWS's execution log words it. The policy is returned, not evaluated: a test
+/// names no method.
+pub async fn test(
+    exec: &Exec<'_>,
+    req: &ClientRequest<'_>,
+    auth: &LambdaAuthorizer,
+    method_arn: &str,
+    context: &(dyn Fn() -> Value + Sync),
+    log: &mut ExecLog,
+) -> Result<Tested, GatewayError> {
+    log.add(|| {
+        format!(
+            "Starting authorizer: {} for request: {}",
+            auth.id, exec.request_id
+        )
+    });
+    let values = identity(exec, req, auth, context)?;
+    log.add(|| {
+        let shown: Vec<String> = auth
+            .sources
+            .iter()
+            .zip(&values)
+            .map(|(s, v)| format!("{}={}", s.expression(), mask(v)))
+            .collect();
+        format!("Incoming identity: {{{}}}", shown.join(", "))
+    });
+    let v = call(exec, req, &[], auth, method_arn, &values, context, log).await?;
+    log.add(|| {
+        format!(
+            "Using valid authorizer policy for principal: {}",
+            mask(&super::mapping::scalar_text(&v.principal_id))
+        )
+    });
+    log.add(|| "Successfully completed authorizer execution".to_string());
+    Ok(Tested {
+        principal_id: v.principal_id,
+        policy: v.policy,
+        context: v.context,
+    })
+}
+
+/// A secret as AWS's execution logs show it: stars, then its last 6 characters.
+fn mask(v: &str) -> String {
+    let n = v.chars().count();
+    let keep = n.min(6);
+    let tail: String = v.chars().skip(n - keep).collect();
+    format!("{}{tail}", "*".repeat(n - keep))
 }
 
 fn tenant_key(t: &portico_core::Tenant) -> String {
@@ -292,7 +380,9 @@ fn identity_values(
     (!auth.sources.is_empty()).then_some(out)
 }
 
-/// Invoke the authorizer's function and read its answer.
+/// Invoke the authorizer's function and read its answer (`log`: test-invoke's execution log;
+/// off on the serving path).
+#[allow(clippy::too_many_arguments)]
 async fn call(
     exec: &Exec<'_>,
     req: &ClientRequest<'_>,
@@ -301,6 +391,7 @@ async fn call(
     method_arn: &str,
     values: &[String],
     context: &(dyn Fn() -> Value + Sync),
+    log: &mut ExecLog,
 ) -> Result<Verdict, GatewayError> {
     let Some(invoker) = exec.lambda else {
         return Err(config_error("no Lambda host to run the authorizer"));
@@ -333,10 +424,29 @@ async fn call(
             e
         }
     };
+    log.add(|| {
+        format!(
+            "Endpoint request URI: https://lambda.{}.amazonaws.com/2015-03-31/functions/{}/invocations",
+            exec.tenant.region(),
+            auth.function
+        )
+    });
+    log.add(|| format!("Endpoint request body after transformations: {event}"));
     let invoked = invoker
-        .invoke(exec.tenant, &auth.function, Bytes::from(event.to_string()))
+        .invoke(
+            exec.tenant,
+            &auth.function,
+            Bytes::from(event.to_string()),
+            InvocationType::RequestResponse,
+        )
         .await
         .map_err(|e| config_error(format!("authorizer {} not invoked: {e:?}", auth.id)))?;
+    log.add(|| {
+        format!(
+            "Authorizer result body before parsing: {}",
+            String::from_utf8_lossy(&invoked.payload)
+        )
+    });
     let answer: Value = serde_json::from_slice(&invoked.payload)
         .map_err(|_| config_error("the authorizer's answer is not JSON"))?;
     if invoked.function_error.is_some() {

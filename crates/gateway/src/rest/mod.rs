@@ -23,5 +23,6 @@ pub mod resource_policy;
 pub mod response_map;
 pub mod router;
 pub mod template;
+pub mod test_authorizer;
 pub mod test_invoke;
 pub mod validate;

@@ -398,7 +398,7 @@ fn base_context<'a>(
     move |keys| build_context(exec, req, resource_id, resource_path, identity, keys)
 }
 
-fn build_context(
+pub(super) fn build_context(
     exec: &Exec,
     req: &ClientRequest<'_>,
     resource_id: &str,

@@ -20,7 +20,6 @@ use time::OffsetDateTime;
 use super::compile;
 use super::context::Ids;
 use super::pipeline::{invoke, ClientRequest, Exec, KnownHeaders, Route, MAX_PAYLOAD};
-use crate::integrations::http::Client;
 
 /// A string member of the test request, or a client error naming it.
 fn str_of(input: &Map<String, Value>, key: &str) -> Result<Option<String>, ApiError> {
@@ -35,7 +34,7 @@ fn str_of(input: &Map<String, Value>, key: &str) -> Result<Option<String>, ApiEr
 
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
-    client: &Client,
+    dp: &crate::DataPlane,
     tenant: &Tenant,
     api_id: &str,
     resource_id: &str,
@@ -58,66 +57,8 @@ pub async fn run(
     }
     let method = Method::from_bytes(http_method.as_bytes())
         .map_err(|_| ApiError::bad_request(format!("Invalid HTTP method {http_method}")))?;
-    let path_with_query = str_of(input, "pathWithQueryString")?
-        .unwrap_or_else(|| deployment.resources[index].path.clone());
-    let (path, raw_query) = match path_with_query.split_once('?') {
-        Some((p, q)) => (p.to_string(), q.to_string()),
-        None => (path_with_query.clone(), String::new()),
-    };
-    let mut headers = HeaderMap::new();
-    for (k, v) in input
-        .get("headers")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        if let (Ok(n), Some(Ok(v))) = (
-            HeaderName::try_from(k.as_str()),
-            v.as_str().map(HeaderValue::from_str),
-        ) {
-            headers.insert(n, v);
-        }
-    }
-    for (k, vs) in input
-        .get("multiValueHeaders")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        let Ok(n) = HeaderName::try_from(k.as_str()) else {
-            continue;
-        };
-        headers.remove(&n);
-        for v in vs
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if let Ok(v) = HeaderValue::from_str(v) {
-                headers.append(n.clone(), v);
-            }
-        }
-    }
-    let variables: Map<String, Value> = compile::variables(input.get("stageVariables"));
-    let body = Bytes::from(str_of(input, "body")?.unwrap_or_default());
-    if body.len() > MAX_PAYLOAD {
-        return Err(ApiError::bad_request("Request body exceeds 10485760 bytes"));
-    }
-    let req = ClientRequest {
-        method,
-        path: &path,
-        query: parse_query(&raw_query),
-        raw_query: &raw_query,
-        headers: &headers,
-        known: KnownHeaders::of(&headers),
-        body,
-        source_ip: "test-invoke-source-ip",
-        raw_path: "",
-        client_cert: None,
-        domain_name: "testPrefix.testDomainName",
-        context_path: None,
-    };
+    let sim = Simulated::read(input, &deployment.resources[index].path)?;
+    let req = sim.request(method);
     let received = OffsetDateTime::now_utc();
     let ids = Ids::new(received);
     let [request_id, extended_id, trace_id] = ids.texts();
@@ -126,13 +67,13 @@ pub async fn run(
         api_id,
         stage: "test-invoke-stage",
         deployment: &deployment,
-        variables: &variables,
+        variables: &sim.variables,
         is_canary: None,
         request_id,
         extended_id,
         trace_id,
         received,
-        client,
+        client: &dp.client,
         // A test invocation runs outside any stage, so it presents no client certificate.
         client_cert: None,
         // Nor does it read or fill the stage cache.
@@ -142,7 +83,8 @@ pub async fn run(
         metering: None,
         iam: None,
         user_pools: None,
-        lambda: None,
+        // Lambda integrations run their function, as AWS's test invocations do.
+        lambda: dp.lambda.as_deref(),
         authorizer_cache: None,
     };
     let started = Instant::now();
@@ -173,19 +115,7 @@ pub async fn run(
             }
         }
     }
-    // Java's Date.toString(), as AWS's test-invoke log prints it: `Mon Dec 07 17:27:42 UTC 2026`.
-    let stamp = received
-        .format(time::macros::format_description!(
-            "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
-        ))
-        .unwrap_or_default();
-    let log: String = inv
-        .log
-        .iter()
-        .map(|l| format!("Execution log for request {request_id}\n{stamp} : {l}\n"))
-        .take(1)
-        .chain(inv.log.iter().skip(1).map(|l| format!("{stamp} : {l}\n")))
-        .collect();
+    let log = execution_log(request_id, received, &inv.log);
     Ok(json!({
         "status": parts.status.as_u16(),
         "body": String::from_utf8_lossy(&body),
@@ -194,6 +124,115 @@ pub async fn run(
         "log": log,
         "latency": latency,
     }))
+}
+
+/// A simulated request (TestInvokeMethod's and TestInvokeAuthorizer's input):
+/// `pathWithQueryString` (default: `default_path`), `headers`, `multiValueHeaders`, `body`,
+/// `stageVariables`.
+pub(super) struct Simulated {
+    pub path: String,
+    pub raw_query: String,
+    pub headers: HeaderMap,
+    pub variables: Map<String, Value>,
+    pub body: Bytes,
+}
+
+impl Simulated {
+    pub fn read(input: &Map<String, Value>, default_path: &str) -> Result<Simulated, ApiError> {
+        let path_with_query =
+            str_of(input, "pathWithQueryString")?.unwrap_or_else(|| default_path.to_string());
+        let (path, raw_query) = match path_with_query.split_once('?') {
+            Some((p, q)) => (p.to_string(), q.to_string()),
+            None => (path_with_query.clone(), String::new()),
+        };
+        let mut headers = HeaderMap::new();
+        for (k, v) in input
+            .get("headers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let (Ok(n), Some(Ok(v))) = (
+                HeaderName::try_from(k.as_str()),
+                v.as_str().map(HeaderValue::from_str),
+            ) {
+                headers.insert(n, v);
+            }
+        }
+        for (k, vs) in input
+            .get("multiValueHeaders")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Ok(n) = HeaderName::try_from(k.as_str()) else {
+                continue;
+            };
+            headers.remove(&n);
+            for v in vs
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if let Ok(v) = HeaderValue::from_str(v) {
+                    headers.append(n.clone(), v);
+                }
+            }
+        }
+        let variables = compile::variables(input.get("stageVariables"));
+        let body = Bytes::from(str_of(input, "body")?.unwrap_or_default());
+        if body.len() > MAX_PAYLOAD {
+            return Err(ApiError::bad_request("Request body exceeds 10485760 bytes"));
+        }
+        Ok(Simulated {
+            path,
+            raw_query,
+            headers,
+            variables,
+            body,
+        })
+    }
+
+    /// The request as the pipeline reads it.
+    pub fn request(&self, method: Method) -> ClientRequest<'_> {
+        ClientRequest {
+            method,
+            path: &self.path,
+            query: parse_query(&self.raw_query),
+            raw_query: &self.raw_query,
+            headers: &self.headers,
+            known: KnownHeaders::of(&self.headers),
+            body: self.body.clone(),
+            source_ip: "test-invoke-source-ip",
+            raw_path: "",
+            client_cert: None,
+            domain_name: "testPrefix.testDomainName",
+            context_path: None,
+        }
+    }
+}
+
+/// The execution log as AWS's test invocations print it: a title line, then each entry
+/// stamped with Java's Date.toString() (`Mon Dec 07 17:27:42 UTC 2026`).
+pub(super) fn execution_log(
+    request_id: &str,
+    received: OffsetDateTime,
+    lines: &[String],
+) -> String {
+    let stamp = received
+        .format(time::macros::format_description!(
+            "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
+        ))
+        .unwrap_or_default();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("Execution log for request {request_id}\n");
+    for l in lines {
+        out.push_str(&format!("{stamp} : {l}\n"));
+    }
+    out
 }
 
 /// Out of line so the boxed future's `Send` check doesn't meet the body's error conversion.
