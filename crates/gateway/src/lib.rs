@@ -17,6 +17,8 @@
 //!   cache);
 //! - `integrations`: upstream connections (`pool`, `h1`) and the HTTP/HTTP_PROXY and MOCK
 //!   integrations;
+//! - `http/`: shared HTTP helpers, and what only HTTP APIs do (their registry, router,
+//!   pipeline, parameter mapping, CORS, JWT authorizers, Lambda payloads 2.0/1.0);
 //! - `rest/`: what only REST APIs do — `compile` + `router` (a snapshot becomes an immutable
 //!   trie plus per-method plans), `pipeline` (the named phases of one invocation), mappings,
 //!   validation, `gateway_responses` (the only place a REST invocation's failure becomes a
@@ -62,6 +64,10 @@ pub struct DataPlane {
     pub authorizer_cache: rest::lambda_authorizer::AuthorizerCache,
     /// Custom domain names and their base path mappings.
     pub domains: domains::Domains,
+    /// The deployed HTTP APIs (`apigatewayv2`, protocol `HTTP`).
+    pub http_apis: http::registry::HttpApis,
+    /// JWT authorizers' signing keys, by issuer.
+    pub jwks: http::jwt::Jwks,
 }
 
 impl DataPlane {
@@ -90,6 +96,8 @@ impl DataPlane {
         DataPlane {
             metering: metering::Metering::new(store.clone()),
             domains: domains::Domains::new(store.clone()),
+            http_apis: http::registry::HttpApis::new(store.clone()),
+            jwks: Default::default(),
             registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),
             client: integrations::http::Client::with_links_and_tls(links, tls),
             metrics,
@@ -106,6 +114,7 @@ impl DataPlane {
     /// domains): after each management call, a reset, and on the flusher's tick.
     pub fn sync(&self) {
         self.registry.sync();
+        self.http_apis.sync();
         self.metering.sync();
         self.client.links().sync();
         self.domains.sync();

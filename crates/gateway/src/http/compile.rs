@@ -1,0 +1,274 @@
+//! An HTTP API deployment (the routes and integrations a `v2deployment` froze) compiled once
+//! into what requests read: the route trie, each route's authorization and integration, each
+//! integration's target and parsed parameter mappings. The API's authorizers and CORS
+//! configuration are compiled beside it (`registry`), since AWS applies their changes without
+//! a new deployment.
+
+use std::time::Duration;
+
+use hyper::Method;
+use portico_model::v2;
+use portico_model::Entity;
+use serde_json::Value;
+
+use super::params::{self, Mapping};
+use super::router::{self, Router, Segment};
+use crate::integrations::lambda::function_of_uri;
+use crate::integrations::tls::TlsSettings;
+
+pub struct HttpDeployment {
+    pub id: String,
+    pub router: Router,
+    pub routes: Vec<RoutePlan>,
+    pub integrations: Vec<IntegrationPlan>,
+}
+
+pub struct RoutePlan {
+    /// `GET /pets/{id}` or `$default`: `$context.routeKey`.
+    pub key: String,
+    pub id: String,
+    /// Path variable names in path order (a greedy one last).
+    pub params: Vec<String>,
+    /// Index into [`HttpDeployment::integrations`]; `None`: the route has no target.
+    pub integration: Option<usize>,
+    pub auth: RouteAuth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteAuth {
+    None,
+    /// A JWT authorizer, and the scopes one of which the token must hold.
+    Jwt {
+        authorizer: String,
+        scopes: Vec<String>,
+    },
+    /// A Lambda REQUEST authorizer.
+    Custom { authorizer: String },
+    /// `AWS_IAM`.
+    Iam,
+}
+
+#[derive(Debug)]
+pub enum Target {
+    /// `HTTP_PROXY` over the internet: the URI as configured (stage variables filled in per
+    /// request) and the method sent (`ANY`: the client's).
+    HttpProxy {
+        uri: String,
+        method: Option<Method>,
+    },
+    /// `AWS_PROXY` to a Lambda function, payload format 2.0 or 1.0.
+    Lambda { function: String, v2: bool },
+    /// What Portico does not serve yet: the client gets a 500 and the log says why.
+    Unsupported(String),
+}
+
+#[derive(Debug)]
+pub struct IntegrationPlan {
+    pub id: String,
+    pub target: Target,
+    pub timeout: Duration,
+    pub request: Vec<Mapping>,
+    /// By the integration's status code.
+    pub response: Vec<(u16, Vec<Mapping>)>,
+    pub tls: TlsSettings,
+    /// Does some request mapping read the body as JSON?
+    pub reads_body: bool,
+}
+
+/// Compile one deployment. Routes and integrations that do not read back are skipped (and
+/// logged): the rest of the API is still served.
+pub fn deployment(api_id: &str, d: &v2::Deployment) -> HttpDeployment {
+    let integrations: Vec<v2::Integration> = d
+        .integrations
+        .iter()
+        .filter_map(|v| read::<v2::Integration>(api_id, v))
+        .collect();
+    let plans: Vec<IntegrationPlan> = integrations.iter().map(integration).collect();
+    let mut router = Router::default();
+    let mut routes = Vec::new();
+    for r in d.routes.iter().filter_map(|v| read::<v2::Route>(api_id, v)) {
+        let integration = r
+            .integration_id()
+            .and_then(|id| integrations.iter().position(|i| i.integration_id == id));
+        let index = routes.len();
+        let mut params = Vec::new();
+        if r.route_key == "$default" {
+            router.set_default(index);
+        } else {
+            let Some((method, path)) = r.route_key.split_once(' ') else {
+                tracing::warn!(api_id, route = r.route_key, "not a route key; not served");
+                continue;
+            };
+            let Some(segments) = router::parse_path(path) else {
+                tracing::warn!(api_id, route = r.route_key, "not a route path; not served");
+                continue;
+            };
+            let method = match method {
+                "ANY" => None,
+                m => match m.parse::<Method>() {
+                    Ok(m) => Some(m),
+                    Err(_) => continue,
+                },
+            };
+            for s in &segments {
+                if let Segment::Param(n) | Segment::Greedy(n) = s {
+                    params.push(n.clone());
+                }
+            }
+            router.add(method, &segments, index);
+        }
+        let auth = match (r.authorization_type.as_str(), &r.authorizer_id) {
+            ("JWT", Some(a)) => RouteAuth::Jwt {
+                authorizer: a.clone(),
+                scopes: r.authorization_scopes.clone(),
+            },
+            ("CUSTOM", Some(a)) => RouteAuth::Custom {
+                authorizer: a.clone(),
+            },
+            ("AWS_IAM", _) => RouteAuth::Iam,
+            _ => RouteAuth::None,
+        };
+        routes.push(RoutePlan {
+            key: r.route_key.clone(),
+            id: r.route_id.clone(),
+            params,
+            integration,
+            auth,
+        });
+    }
+    HttpDeployment {
+        id: d.deployment_id.clone(),
+        router,
+        routes,
+        integrations: plans,
+    }
+}
+
+fn read<T: Entity>(api_id: &str, v: &Value) -> Option<T> {
+    T::from_value(v)
+        .map_err(|e| tracing::error!(api_id, "a deployed route or integration does not read: {e}"))
+        .ok()
+}
+
+fn integration(i: &v2::Integration) -> IntegrationPlan {
+    let uri = i.integration_uri.clone().unwrap_or_default();
+    let target = match (i.integration_type.as_str(), i.connection_type.as_str()) {
+        ("HTTP_PROXY", "INTERNET") => Target::HttpProxy {
+            uri,
+            method: i
+                .integration_method
+                .as_deref()
+                .filter(|m| *m != "ANY")
+                .and_then(|m| m.parse().ok()),
+        },
+        ("HTTP_PROXY", _) => Target::Unsupported(
+            "Portico does not serve private integrations (VPC_LINK) of HTTP APIs yet".into(),
+        ),
+        ("AWS_PROXY", _) if i.integration_subtype.is_some() => Target::Unsupported(format!(
+            "Portico does not invoke AWS service integrations ({}) yet",
+            i.integration_subtype.as_deref().unwrap_or_default()
+        )),
+        ("AWS_PROXY", _) => match lambda_function(&uri) {
+            Some(f) => Target::Lambda {
+                function: f.to_string(),
+                v2: i.payload_format_version != "1.0",
+            },
+            None => Target::Unsupported(format!("{uri:?} names no Lambda function")),
+        },
+        (t, _) => Target::Unsupported(format!("{t} integrations are not served for HTTP APIs")),
+    };
+    let request: Vec<Mapping> = i
+        .request_parameters
+        .iter()
+        .flatten()
+        .filter_map(|(k, v)| params::mapping(k, v))
+        .collect();
+    let response = i
+        .response_parameters
+        .iter()
+        .flatten()
+        .filter_map(|(status, m)| {
+            let status = status.parse().ok()?;
+            Some((
+                status,
+                m.iter()
+                    .filter_map(|(k, v)| params::mapping(k, v))
+                    .collect(),
+            ))
+        })
+        .collect();
+    let tls = TlsSettings {
+        insecure: false,
+        server_name: i
+            .tls_config
+            .as_ref()
+            .and_then(|t| t.server_name_to_verify.clone())
+            .and_then(|n| rustls::pki_types::ServerName::try_from(n).ok()),
+    };
+    IntegrationPlan {
+        id: i.integration_id.clone(),
+        target,
+        timeout: Duration::from_millis(i.timeout_in_millis.clamp(50, 30_000) as u64),
+        reads_body: request.iter().any(|m| m.value.reads_request_body()),
+        request,
+        response,
+        tls,
+    }
+}
+
+/// The function an `AWS_PROXY` integration URI names: a function ARN (what HTTP APIs usually
+/// hold) or API Gateway's invocation URI.
+fn lambda_function(uri: &str) -> Option<&str> {
+    if uri.starts_with("arn:") && !uri.contains(":lambda:path/") && uri.contains(":function:") {
+        return Some(uri);
+    }
+    function_of_uri(uri)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_deployment_compiles_to_routes_and_integrations() {
+        let d: v2::Deployment = serde_json::from_value(json!({
+            "deploymentId": "d1", "createdDate": "x", "deploymentStatus": "DEPLOYED",
+            "_routes": [
+                {"routeId": "r1", "routeKey": "GET /pets/{id}", "authorizationType": "NONE",
+                 "target": "integrations/i1"},
+                {"routeId": "r2", "routeKey": "$default", "authorizationType": "JWT",
+                 "authorizerId": "a1", "authorizationScopes": ["read"], "target": "integrations/i2"},
+                {"routeId": "r3", "routeKey": "bad", "authorizationType": "NONE"}
+            ],
+            "_integrations": [
+                {"integrationId": "i1", "integrationType": "HTTP_PROXY", "connectionType": "INTERNET",
+                 "integrationMethod": "ANY", "integrationUri": "http://127.0.0.1:1/x",
+                 "payloadFormatVersion": "1.0", "timeoutInMillis": 30000,
+                 "requestParameters": {"overwrite:header.x": "$request.body.a"},
+                 "responseParameters": {"200": {"overwrite:statuscode": "201"}}},
+                {"integrationId": "i2", "integrationType": "AWS_PROXY", "connectionType": "INTERNET",
+                 "integrationUri": "arn:aws:lambda:us-east-1:000000000000:function:f",
+                 "payloadFormatVersion": "2.0", "timeoutInMillis": 30000}
+            ]
+        }))
+        .unwrap();
+        let c = deployment("api", &d);
+        assert_eq!(c.routes.len(), 2);
+        assert_eq!(c.routes[0].params, vec!["id".to_string()]);
+        assert_eq!(
+            c.routes[1].auth,
+            RouteAuth::Jwt {
+                authorizer: "a1".into(),
+                scopes: vec!["read".into()]
+            }
+        );
+        let m = c.router.find(&Method::GET, "/pets/1").unwrap();
+        assert_eq!((m.route, m.values), (0, vec!["1".to_string()]));
+        assert_eq!(c.router.find(&Method::POST, "/pets/1").unwrap().route, 1);
+        assert!(c.integrations[0].reads_body);
+        assert_eq!(c.integrations[0].response[0].0, 200);
+        assert!(matches!(c.integrations[0].target, Target::HttpProxy { method: None, .. }));
+        assert!(matches!(&c.integrations[1].target, Target::Lambda { v2: true, function } if function.ends_with(":f")));
+    }
+}

@@ -1,0 +1,264 @@
+//! The live HTTP APIs: API id → (tenant, CORS rules, authorizers, stages), each stage holding
+//! its compiled deployment. Like the REST registry: readers take an `ArcSwap` snapshot (no
+//! lock, no store), [`HttpApis::sync`] rebuilds only the APIs a `Change::HttpApi` names and
+//! swaps the map in, after every management call, so an auto-deployed change is live for the
+//! next request. Compiled deployments are reused across rebuilds (a deployment never changes).
+//!
+//! Decision: the API's CORS configuration and its authorizers are read from the API as it is,
+//! not from the deployment (which freezes routes and integrations only): AWS applies them to
+//! auto-deploy stages at once, and Portico to every stage.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use parking_lot::Mutex;
+use portico_model::v2;
+use portico_model::Entity;
+use portico_store::{self as store, kind, Store, StoreError, Tenant};
+use serde_json::{Map, Value};
+use tokio::sync::broadcast::{self, error::TryRecvError};
+
+use super::compile::{self, HttpDeployment};
+use super::cors::CorsRules;
+use super::jwt::JwtConfig;
+use super::params::{self, Expr};
+use crate::fast_map::FastMap;
+
+pub struct HttpApi {
+    pub tenant: Tenant,
+    pub api_id: String,
+    pub cors: Option<CorsRules>,
+    pub authorizers: FastMap<String, AuthorizerPlan>,
+    pub stages: FastMap<String, Arc<HttpStage>>,
+}
+
+pub enum AuthorizerPlan {
+    Jwt {
+        config: JwtConfig,
+        /// The identity source (`$request.header.Authorization`).
+        identity: Expr,
+    },
+    /// A Lambda REQUEST authorizer: not run yet, so its routes are refused.
+    Request,
+}
+
+pub struct HttpStage {
+    pub name: String,
+    pub deployment: Arc<HttpDeployment>,
+    pub variables: Map<String, Value>,
+}
+
+#[derive(Default)]
+struct Apis {
+    by_id: FastMap<String, Vec<Arc<HttpApi>>>,
+}
+
+pub struct HttpApis {
+    store: Arc<dyn Store>,
+    apis: ArcSwap<Apis>,
+    changes: Mutex<broadcast::Receiver<store::Change>>,
+}
+
+impl HttpApis {
+    pub fn new(store: Arc<dyn Store>) -> HttpApis {
+        // Subscribe before the initial scan so nothing committed in between is missed.
+        let changes = Mutex::new(store.subscribe(store::Topic::Serving));
+        let r = HttpApis {
+            store,
+            apis: ArcSwap::from_pointee(Apis::default()),
+            changes,
+        };
+        r.rebuild_all();
+        r
+    }
+
+    /// The HTTP API `api_id`; when tenants share the id, the one in `region` wins.
+    pub fn api(&self, api_id: &str, region: Option<&str>) -> Option<Arc<HttpApi>> {
+        let apis = self.apis.load();
+        let list = apis.by_id.get(api_id)?;
+        region
+            .and_then(|r| list.iter().find(|e| e.tenant.region() == r))
+            .or_else(|| list.first())
+            .cloned()
+    }
+
+    /// Apply every announced change. Cheap when nothing is pending.
+    pub fn sync(&self) {
+        let mut rx = self.changes.lock();
+        let mut touched = BTreeSet::new();
+        loop {
+            match rx.try_recv() {
+                Ok(store::Change::HttpApi { tenant, api_id }) => {
+                    touched.insert((tenant, api_id));
+                }
+                Ok(_) => {}
+                Err(TryRecvError::Lagged(_)) => {
+                    drop(rx);
+                    self.rebuild_all();
+                    return;
+                }
+                Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,
+            }
+        }
+        if touched.is_empty() {
+            return;
+        }
+        let current = self.apis.load_full();
+        let mut by_id = current.by_id.clone();
+        for (tenant, api_id) in touched {
+            let old = by_id
+                .get(&api_id)
+                .and_then(|l| l.iter().find(|e| e.tenant == tenant).cloned());
+            let fresh = match self.build(&tenant, &api_id, old.as_deref()) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::error!(api_id, error = %e, "cannot rebuild HTTP API; keeping the previous one");
+                    continue;
+                }
+            };
+            let list = by_id.entry(api_id.clone()).or_default();
+            list.retain(|e| e.tenant != tenant);
+            if let Some(entry) = fresh {
+                list.push(Arc::new(entry));
+            }
+            if list.is_empty() {
+                by_id.remove(&api_id);
+            }
+        }
+        self.apis.store(Arc::new(Apis { by_id }));
+        drop(rx);
+    }
+
+    fn rebuild_all(&self) {
+        let apis = match self.store.scan(kind::V2_API) {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot scan HTTP APIs");
+                return;
+            }
+        };
+        let mut by_id: FastMap<String, Vec<Arc<HttpApi>>> = FastMap::default();
+        for (tenant, _, doc) in apis {
+            match self.build(&tenant, &doc.id, None) {
+                Ok(Some(e)) => by_id.entry(doc.id).or_default().push(Arc::new(e)),
+                Ok(None) => {}
+                Err(e) => tracing::error!(api_id = doc.id, error = %e, "cannot build HTTP API"),
+            }
+        }
+        self.apis.store(Arc::new(Apis { by_id }));
+    }
+
+    /// One API from the store; `None` when it is gone, is not an HTTP API, or has no stage
+    /// with a deployment.
+    fn build(
+        &self,
+        tenant: &Tenant,
+        api_id: &str,
+        old: Option<&HttpApi>,
+    ) -> Result<Option<HttpApi>, StoreError> {
+        let mut known: HashMap<String, Arc<HttpDeployment>> = HashMap::new();
+        for st in old.into_iter().flat_map(|e| e.stages.values()) {
+            known.insert(st.deployment.id.clone(), st.deployment.clone());
+        }
+        type Read = (v2::Api, Vec<v2::Stage>, Vec<v2::Deployment>, Vec<v2::Authorizer>);
+        let read = store::read(&*self.store, tenant, |txn| -> Result<Option<Read>, StoreError> {
+            let Some(doc) = txn.get_shared(kind::V2_API, "", api_id)? else {
+                return Ok(None);
+            };
+            let api = match v2::Api::from_value(&doc) {
+                Ok(a) if a.is_http() => a,
+                Ok(_) => return Ok(None),
+                Err(e) => {
+                    tracing::error!(api_id, "{e}; not served");
+                    return Ok(None);
+                }
+            };
+            let mut stages = Vec::new();
+            let mut deployments = Vec::new();
+            for d in txn.list_shared(kind::V2_STAGE, api_id, 0, usize::MAX)? {
+                let Ok(stage) = v2::Stage::from_value(&d.body) else {
+                    tracing::error!(api_id, stage = d.id, "stage does not read; not served");
+                    continue;
+                };
+                if let Some(id) = stage.deployment_id.as_deref() {
+                    if !known.contains_key(id) && !deployments.iter().any(|x: &v2::Deployment| x.deployment_id == id) {
+                        if let Some(doc) = txn.get_shared(kind::V2_DEPLOYMENT, api_id, id)? {
+                            match v2::Deployment::from_value(&doc) {
+                                Ok(dep) => deployments.push(dep),
+                                Err(e) => tracing::error!(api_id, deployment = id, "{e}"),
+                            }
+                        }
+                    }
+                }
+                stages.push(stage);
+            }
+            let mut authorizers = Vec::new();
+            for d in txn.list_shared(kind::V2_AUTHORIZER, api_id, 0, usize::MAX)? {
+                match v2::Authorizer::from_value(&d.body) {
+                    Ok(a) => authorizers.push(a),
+                    Err(e) => tracing::error!(api_id, authorizer = d.id, "{e}"),
+                }
+            }
+            Ok(Some((api, stages, deployments, authorizers)))
+        })?;
+        let Some((api, stages, deployments, authorizers)) = read else {
+            return Ok(None);
+        };
+        for d in deployments {
+            known.insert(
+                d.deployment_id.clone(),
+                Arc::new(compile::deployment(api_id, &d)),
+            );
+        }
+        let mut live = FastMap::default();
+        for s in stages {
+            let Some(dep) = s.deployment_id.as_deref().and_then(|id| known.get(id)) else {
+                continue;
+            };
+            let variables = s
+                .stage_variables
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            live.insert(
+                s.stage_name.clone(),
+                Arc::new(HttpStage {
+                    name: s.stage_name,
+                    deployment: dep.clone(),
+                    variables,
+                }),
+            );
+        }
+        if live.is_empty() {
+            return Ok(None);
+        }
+        let authorizers = authorizers
+            .into_iter()
+            .map(|a| {
+                let plan = match (a.authorizer_type.as_str(), &a.jwt_configuration) {
+                    ("JWT", Some(j)) => AuthorizerPlan::Jwt {
+                        config: JwtConfig {
+                            issuer: j.issuer.clone().unwrap_or_default(),
+                            audience: j.audience.clone().unwrap_or_default(),
+                        },
+                        identity: params::parse(
+                            a.identity_source
+                                .first()
+                                .map_or("$request.header.Authorization", String::as_str),
+                        ),
+                    },
+                    _ => AuthorizerPlan::Request,
+                };
+                (a.authorizer_id, plan)
+            })
+            .collect();
+        Ok(Some(HttpApi {
+            tenant: tenant.clone(),
+            api_id: api_id.to_string(),
+            cors: api.cors_configuration.as_ref().map(CorsRules::new),
+            authorizers,
+            stages: live,
+        }))
+    }
+}
