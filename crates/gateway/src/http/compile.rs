@@ -43,7 +43,9 @@ pub enum RouteAuth {
         scopes: Vec<String>,
     },
     /// A Lambda REQUEST authorizer.
-    Custom { authorizer: String },
+    Custom {
+        authorizer: String,
+    },
     /// `AWS_IAM`.
     Iam,
 }
@@ -52,10 +54,7 @@ pub enum RouteAuth {
 pub enum Target {
     /// `HTTP_PROXY` over the internet: the URI as configured (stage variables filled in per
     /// request) and the method sent (`ANY`: the client's).
-    HttpProxy {
-        uri: String,
-        method: Option<Method>,
-    },
+    HttpProxy { uri: String, method: Option<Method> },
     /// `AWS_PROXY` to a Lambda function, payload format 2.0 or 1.0.
     Lambda { function: String, v2: bool },
     /// What Portico does not serve yet: the client gets a 500 and the log says why.
@@ -268,7 +267,12 @@ mod tests {
         assert_eq!(c.router.find(&Method::POST, "/pets/1").unwrap().route, 1);
         assert!(c.integrations[0].reads_body);
         assert_eq!(c.integrations[0].response[0].0, 200);
-        assert!(matches!(c.integrations[0].target, Target::HttpProxy { method: None, .. }));
-        assert!(matches!(&c.integrations[1].target, Target::Lambda { v2: true, function } if function.ends_with(":f")));
+        assert!(matches!(
+            c.integrations[0].target,
+            Target::HttpProxy { method: None, .. }
+        ));
+        assert!(
+            matches!(&c.integrations[1].target, Target::Lambda { v2: true, function } if function.ends_with(":f"))
+        );
     }
 }

@@ -46,7 +46,9 @@ impl CorsRules {
             origins,
             credentials: c.allow_credentials == Some(true),
             expose: joined(&c.expose_headers),
-            max_age: c.max_age.and_then(|a| HeaderValue::from_str(&a.to_string()).ok()),
+            max_age: c
+                .max_age
+                .and_then(|a| HeaderValue::from_str(&a.to_string()).ok()),
             methods: joined(&c.allow_methods),
             headers: joined(&c.allow_headers),
         }
@@ -74,7 +76,9 @@ impl CorsRules {
     /// The headers of the answer to a preflight.
     pub fn preflight(&self, request: &HeaderMap) -> HeaderMap {
         let mut h = HeaderMap::new();
-        let Some(origin) = request.get(hyper::header::ORIGIN).and_then(|o| self.allowed(o))
+        let Some(origin) = request
+            .get(hyper::header::ORIGIN)
+            .and_then(|o| self.allowed(o))
         else {
             return h;
         };
@@ -108,7 +112,9 @@ impl CorsRules {
         ] {
             response.remove(name);
         }
-        let Some(origin) = request.get(hyper::header::ORIGIN).and_then(|o| self.allowed(o))
+        let Some(origin) = request
+            .get(hyper::header::ORIGIN)
+            .and_then(|o| self.allowed(o))
         else {
             return;
         };

@@ -70,7 +70,12 @@ pub fn is_text(headers: &HeaderMap, body: &[u8]) -> bool {
     let Some(ct) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return true;
     };
-    let mt = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mt = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     mt.starts_with("text/")
         || mt.ends_with("/json")
         || mt.ends_with("+json")
@@ -103,7 +108,9 @@ fn header_text(v: &HeaderValue) -> String {
 fn user_agent(i: &Invocation<'_>) -> Value {
     i.headers
         .get(USER_AGENT)
-        .map_or(Value::String(String::new()), |v| Value::String(header_text(v)))
+        .map_or(Value::String(String::new()), |v| {
+            Value::String(header_text(v))
+        })
 }
 
 fn domain_prefix(domain: &str) -> &str {
@@ -239,10 +246,7 @@ pub fn event_v1(i: &Invocation<'_>) -> Value {
         }
         (Value::Object(single), Value::Object(multi))
     };
-    let resource = i
-        .route_key
-        .split_once(' ')
-        .map_or(i.route_key, |(_, p)| p);
+    let resource = i.route_key.split_once(' ').map_or(i.route_key, |(_, p)| p);
     let authorizer = match i.authorizer.and_then(|a| a.get("jwt")) {
         Some(jwt) => json!({"claims": jwt.get("claims"), "scopes": jwt.get("scopes")}),
         None => i
@@ -297,9 +301,10 @@ pub fn response_v2(payload: &[u8]) -> Result<Response<ResponseBody>, String> {
         .map_err(|_| "the function's answer is not JSON".to_string())?;
     let structured = matches!(&doc, Value::Object(m) if m.contains_key("statusCode"));
     if !structured {
+        // The function's own JSON text, as it sent it.
         let body = match doc {
-            Value::String(s) => s,
-            other => other.to_string(),
+            Value::String(s) => Bytes::from(s),
+            _ => Bytes::copy_from_slice(payload.trim_ascii()),
         };
         let mut r = Response::new(full(body));
         r.headers_mut()
@@ -401,7 +406,10 @@ mod tests {
         assert_eq!((s, b.as_str()), (200, "Hello from Lambda!"));
         assert_eq!(h[CONTENT_TYPE], "application/json");
         let (s, _, b) = answer(r#"{"message": "Hello from Lambda!"}"#);
-        assert_eq!((s, b.as_str()), (200, r#"{"message":"Hello from Lambda!"}"#));
+        assert_eq!(
+            (s, b.as_str()),
+            (200, r#"{"message": "Hello from Lambda!"}"#)
+        );
         let (s, _, b) = answer("[1,2]");
         assert_eq!((s, b.as_str()), (200, "[1,2]"));
     }
@@ -425,7 +433,10 @@ mod tests {
     fn text_bodies_are_told_from_binary_ones() {
         let mut h = HeaderMap::new();
         assert!(is_text(&h, b"plain"));
-        h.insert(CONTENT_TYPE, "application/json; charset=utf-8".parse().unwrap());
+        h.insert(
+            CONTENT_TYPE,
+            "application/json; charset=utf-8".parse().unwrap(),
+        );
         assert!(is_text(&h, b"{}"));
         h.insert(CONTENT_TYPE, "image/png".parse().unwrap());
         assert!(!is_text(&h, b"x"));

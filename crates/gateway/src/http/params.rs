@@ -312,7 +312,10 @@ mod tests {
             select(&json!({"a": {"b": {"c": 1}}}), &json_path("a.b").unwrap()).as_deref(),
             Some("{\"c\":1}")
         );
-        assert_eq!(mapping("overwrite:path", "/x").unwrap().target, Target::Path);
+        assert_eq!(
+            mapping("overwrite:path", "/x").unwrap().target,
+            Target::Path
+        );
         assert_eq!(
             mapping("overwrite:statuscode", "204").unwrap().target,
             Target::StatusCode

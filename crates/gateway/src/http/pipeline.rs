@@ -104,7 +104,11 @@ fn stage_of<'a>(
     raw: &'a str,
 ) -> Option<(&'a Arc<HttpStage>, &'a str, &'a str)> {
     let below = below_api(raw, target);
-    if let Some(s) = api.stages.get(target.stage).filter(|_| !target.stage.is_empty()) {
+    if let Some(s) = api
+        .stages
+        .get(target.stage)
+        .filter(|_| !target.stage.is_empty())
+    {
         return Some((s, target.path, below));
     }
     let s = api.stages.get("$default")?;
@@ -218,7 +222,10 @@ impl Req<'_> {
                 let a = self.authorizer.as_ref()?;
                 let found = match rest.strip_prefix("claims.") {
                     Some(claim) => a.get("jwt")?.get("claims")?.get(claim)?,
-                    None => a.get("lambda").and_then(|l| l.get(rest)).or_else(|| a.get(rest))?,
+                    None => a
+                        .get("lambda")
+                        .and_then(|l| l.get(rest))
+                        .or_else(|| a.get(rest))?,
                 };
                 match found {
                     Value::String(s) => s.clone(),
@@ -353,7 +360,11 @@ async fn route_and_integrate(
         RouteAuth::Jwt { authorizer, scopes } => {
             let Some(AuthorizerPlan::Jwt { config, identity }) = api.authorizers.get(authorizer)
             else {
-                tracing::warn!(api_id = api.api_id, authorizer, "route names no JWT authorizer");
+                tracing::warn!(
+                    api_id = api.api_id,
+                    authorizer,
+                    "route names no JWT authorizer"
+                );
                 return internal_error();
             };
             let token = identity.eval(&req, None);
@@ -411,7 +422,9 @@ async fn route_and_integrate(
         IntegrationTarget::HttpProxy { uri, method } => {
             http_proxy(dp, &req, integ, uri, method.as_ref()).await
         }
-        IntegrationTarget::Lambda { function, v2 } => call_lambda(dp, &req, integ, function, *v2).await,
+        IntegrationTarget::Lambda { function, v2 } => {
+            call_lambda(dp, &req, integ, function, *v2).await
+        }
         IntegrationTarget::Unsupported(why) => {
             tracing::warn!(api_id = api.api_id, integration = integ.id, "{why}");
             return internal_error();
@@ -534,7 +547,9 @@ async fn http_proxy(
                     }
                     Op::Append => {
                         let joined = match headers.get(&name) {
-                            Some(old) => format!("{},{value}", String::from_utf8_lossy(old.as_bytes())),
+                            Some(old) => {
+                                format!("{},{value}", String::from_utf8_lossy(old.as_bytes()))
+                            }
                             None => value,
                         };
                         if let Ok(v) = HeaderValue::from_str(&joined) {
@@ -600,14 +615,28 @@ async fn http_proxy(
         .unwrap_or_default();
     let mut added = Vec::with_capacity(160);
     let forwarded_for = match req.parts.headers.get("x-forwarded-for") {
-        Some(prior) => format!("{}, {}", String::from_utf8_lossy(prior.as_bytes()), req.source_ip),
+        Some(prior) => format!(
+            "{}, {}",
+            String::from_utf8_lossy(prior.as_bytes()),
+            req.source_ip
+        ),
         None => req.source_ip.to_string(),
     };
     for (name, value) in [
-        ("forwarded", format!("by={};for={};host={host};proto=http", endpoint.host(), req.source_ip)),
+        (
+            "forwarded",
+            format!(
+                "by={};for={};host={host};proto=http",
+                endpoint.host(),
+                req.source_ip
+            ),
+        ),
         ("x-forwarded-for", forwarded_for),
         ("x-forwarded-proto", "http".to_string()),
-        ("x-amzn-trace-id", format!("Root={}", trace_root(req.request_id))),
+        (
+            "x-amzn-trace-id",
+            format!("Root={}", trace_root(req.request_id)),
+        ),
     ] {
         if headers.contains_key(name) {
             continue;
@@ -715,11 +744,19 @@ async fn call_lambda(
     .await;
     let invoked = match called {
         Err(_) => {
-            tracing::warn!(integration = integ.id, function, "the function ran past the integration's timeout");
+            tracing::warn!(
+                integration = integ.id,
+                function,
+                "the function ran past the integration's timeout"
+            );
             return Err(message(503, "Service Unavailable"));
         }
         Ok(Err(e)) => {
-            tracing::warn!(integration = integ.id, function, "Lambda invoke failed: {e:?}");
+            tracing::warn!(
+                integration = integ.id,
+                function,
+                "Lambda invoke failed: {e:?}"
+            );
             return Err(internal_error());
         }
         Ok(Ok(i)) => i,
@@ -734,7 +771,11 @@ async fn call_lambda(
         crate::rest::lambda_proxy::response(&invoked.payload, &["*/*".to_string()], None)
     };
     answer.map_err(|why| {
-        tracing::warn!(integration = integ.id, function, "malformed Lambda answer: {why}");
+        tracing::warn!(
+            integration = integ.id,
+            function,
+            "malformed Lambda answer: {why}"
+        );
         internal_error()
     })
 }

@@ -161,47 +161,60 @@ impl HttpApis {
         for st in old.into_iter().flat_map(|e| e.stages.values()) {
             known.insert(st.deployment.id.clone(), st.deployment.clone());
         }
-        type Read = (v2::Api, Vec<v2::Stage>, Vec<v2::Deployment>, Vec<v2::Authorizer>);
-        let read = store::read(&*self.store, tenant, |txn| -> Result<Option<Read>, StoreError> {
-            let Some(doc) = txn.get_shared(kind::V2_API, "", api_id)? else {
-                return Ok(None);
-            };
-            let api = match v2::Api::from_value(&doc) {
-                Ok(a) if a.is_http() => a,
-                Ok(_) => return Ok(None),
-                Err(e) => {
-                    tracing::error!(api_id, "{e}; not served");
+        type Read = (
+            v2::Api,
+            Vec<v2::Stage>,
+            Vec<v2::Deployment>,
+            Vec<v2::Authorizer>,
+        );
+        let read = store::read(
+            &*self.store,
+            tenant,
+            |txn| -> Result<Option<Read>, StoreError> {
+                let Some(doc) = txn.get_shared(kind::V2_API, "", api_id)? else {
                     return Ok(None);
-                }
-            };
-            let mut stages = Vec::new();
-            let mut deployments = Vec::new();
-            for d in txn.list_shared(kind::V2_STAGE, api_id, 0, usize::MAX)? {
-                let Ok(stage) = v2::Stage::from_value(&d.body) else {
-                    tracing::error!(api_id, stage = d.id, "stage does not read; not served");
-                    continue;
                 };
-                if let Some(id) = stage.deployment_id.as_deref() {
-                    if !known.contains_key(id) && !deployments.iter().any(|x: &v2::Deployment| x.deployment_id == id) {
-                        if let Some(doc) = txn.get_shared(kind::V2_DEPLOYMENT, api_id, id)? {
-                            match v2::Deployment::from_value(&doc) {
-                                Ok(dep) => deployments.push(dep),
-                                Err(e) => tracing::error!(api_id, deployment = id, "{e}"),
+                let api = match v2::Api::from_value(&doc) {
+                    Ok(a) if a.is_http() => a,
+                    Ok(_) => return Ok(None),
+                    Err(e) => {
+                        tracing::error!(api_id, "{e}; not served");
+                        return Ok(None);
+                    }
+                };
+                let mut stages = Vec::new();
+                let mut deployments = Vec::new();
+                for d in txn.list_shared(kind::V2_STAGE, api_id, 0, usize::MAX)? {
+                    let Ok(stage) = v2::Stage::from_value(&d.body) else {
+                        tracing::error!(api_id, stage = d.id, "stage does not read; not served");
+                        continue;
+                    };
+                    if let Some(id) = stage.deployment_id.as_deref() {
+                        if !known.contains_key(id)
+                            && !deployments
+                                .iter()
+                                .any(|x: &v2::Deployment| x.deployment_id == id)
+                        {
+                            if let Some(doc) = txn.get_shared(kind::V2_DEPLOYMENT, api_id, id)? {
+                                match v2::Deployment::from_value(&doc) {
+                                    Ok(dep) => deployments.push(dep),
+                                    Err(e) => tracing::error!(api_id, deployment = id, "{e}"),
+                                }
                             }
                         }
                     }
+                    stages.push(stage);
                 }
-                stages.push(stage);
-            }
-            let mut authorizers = Vec::new();
-            for d in txn.list_shared(kind::V2_AUTHORIZER, api_id, 0, usize::MAX)? {
-                match v2::Authorizer::from_value(&d.body) {
-                    Ok(a) => authorizers.push(a),
-                    Err(e) => tracing::error!(api_id, authorizer = d.id, "{e}"),
+                let mut authorizers = Vec::new();
+                for d in txn.list_shared(kind::V2_AUTHORIZER, api_id, 0, usize::MAX)? {
+                    match v2::Authorizer::from_value(&d.body) {
+                        Ok(a) => authorizers.push(a),
+                        Err(e) => tracing::error!(api_id, authorizer = d.id, "{e}"),
+                    }
                 }
-            }
-            Ok(Some((api, stages, deployments, authorizers)))
-        })?;
+                Ok(Some((api, stages, deployments, authorizers)))
+            },
+        )?;
         let Some((api, stages, deployments, authorizers)) = read else {
             return Ok(None);
         };

@@ -232,7 +232,10 @@ mod tests {
     fn methods_variables_and_decoding() {
         let keys = ["ANY /items/{id}", "DELETE /items/{id}", "GET /"];
         let r = router(&keys);
-        assert_eq!(find(&r, &keys, "DELETE", "/items/7").0, "DELETE /items/{id}");
+        assert_eq!(
+            find(&r, &keys, "DELETE", "/items/7").0,
+            "DELETE /items/{id}"
+        );
         assert_eq!(
             find(&r, &keys, "PUT", "/items/a%20b"),
             ("ANY /items/{id}", vec!["a b".to_string()])
