@@ -68,6 +68,8 @@ pub struct DataPlane {
     pub http_apis: http::registry::HttpApis,
     /// JWT authorizers' signing keys, by issuer.
     pub jwks: http::jwt::Jwks,
+    /// HTTP APIs' Lambda authorizers' cached answers.
+    pub http_authorizer_cache: http::lambda_authorizer::AnswerCache,
 }
 
 impl DataPlane {
@@ -98,6 +100,7 @@ impl DataPlane {
             domains: domains::Domains::new(store.clone()),
             http_apis: http::registry::HttpApis::new(store.clone()),
             jwks: Default::default(),
+            http_authorizer_cache: Default::default(),
             registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),
             client: integrations::http::Client::with_links_and_tls(links, tls),
             metrics,

@@ -217,7 +217,7 @@ fn integration(i: &v2::Integration) -> IntegrationPlan {
 
 /// The function an `AWS_PROXY` integration URI names: a function ARN (what HTTP APIs usually
 /// hold) or API Gateway's invocation URI.
-fn lambda_function(uri: &str) -> Option<&str> {
+pub(crate) fn lambda_function(uri: &str) -> Option<&str> {
     if uri.starts_with("arn:") && !uri.contains(":lambda:path/") && uri.contains(":function:") {
         return Some(uri);
     }

@@ -6,12 +6,14 @@
 //! - `compile` + `router`: a deployment's frozen routes and integrations become a route trie
 //!   and integration plans;
 //! - `pipeline`: the phases of one invocation; `params` (parameter mapping), `cors`, `jwt`
-//!   (JWT authorizers, JWKS by OIDC discovery), `lambda` (payload 2.0 and 1.0).
+//!   (JWT authorizers, JWKS by OIDC discovery), `lambda` (payload 2.0 and 1.0),
+//!   `lambda_authorizer` (Lambda REQUEST authorizers).
 
 pub mod compile;
 pub mod cors;
 pub mod jwt;
 pub mod lambda;
+pub mod lambda_authorizer;
 pub mod params;
 pub mod pipeline;
 pub mod registry;

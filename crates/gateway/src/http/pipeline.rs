@@ -30,6 +30,7 @@ use time::OffsetDateTime;
 use super::compile::{IntegrationPlan, RouteAuth, Target as IntegrationTarget};
 use super::cors::CorsRules;
 use super::lambda::{self, Invocation};
+use super::lambda_authorizer::Refusal;
 use super::params::{self, Op, Part, Sources, Target as MapTarget};
 use super::registry::{AuthorizerPlan, HttpApi, HttpStage};
 use crate::http::{full, read_whole, ReadError, ResponseBody};
@@ -406,12 +407,66 @@ async fn route_and_integrate(
                 }
             }
         }
-        RouteAuth::Custom { .. } => {
-            tracing::warn!(
-                api_id = api.api_id,
-                "Lambda authorizers of HTTP APIs are not run yet; the request is refused"
+        RouteAuth::Custom { authorizer } => {
+            let a = match api.authorizers.get(authorizer) {
+                Some(AuthorizerPlan::Request(a)) => a,
+                other => {
+                    let why = match other {
+                        Some(AuthorizerPlan::Broken(why)) => why.as_str(),
+                        _ => "the route names no REQUEST authorizer",
+                    };
+                    tracing::warn!(api_id = api.api_id, authorizer, "{why}");
+                    return internal_error();
+                }
+            };
+            let Some(identity) = a.identity_values(&req) else {
+                return message(401, "Unauthorized");
+            };
+            let Some(invoker) = dp.lambda.as_deref() else {
+                tracing::warn!("no Lambda runtime is plugged into the data plane");
+                return internal_error();
+            };
+            let inv = invocation(&req);
+            let event = if a.v2 {
+                lambda::event_v2(&inv)
+            } else {
+                lambda::event_v1(&inv)
+            };
+            let route_arn = format!(
+                "arn:aws:execute-api:{}:{}:{}/{}/{}{}",
+                api.tenant.region(),
+                api.tenant.account(),
+                api.api_id,
+                stage.name,
+                parts.method,
+                path
             );
-            return internal_error();
+            let scope = format!(
+                "{}\u{1}{}\u{1}{}",
+                api.tenant.account(),
+                api.api_id,
+                stage.name
+            );
+            match a
+                .authorize(
+                    invoker,
+                    &dp.http_authorizer_cache,
+                    &api.tenant,
+                    &scope,
+                    event,
+                    identity,
+                    &route_arn,
+                )
+                .await
+            {
+                Ok(granted) => req.authorizer = Some(granted),
+                Err(Refusal::Unauthorized) => return message(401, "Unauthorized"),
+                Err(Refusal::Forbidden) => return message(403, "Forbidden"),
+                Err(Refusal::Failed(why)) => {
+                    tracing::warn!(api_id = api.api_id, authorizer, "{why}");
+                    return internal_error();
+                }
+            }
         }
     }
     // Phase 5: the integration, then the response mapping.
@@ -700,18 +755,8 @@ fn integration_failure(id: &str, e: GatewayError) -> Response<ResponseBody> {
     }
 }
 
-async fn call_lambda(
-    dp: &DataPlane,
-    req: &Req<'_>,
-    integ: &IntegrationPlan,
-    function: &str,
-    v2: bool,
-) -> Result<Response<ResponseBody>, Response<ResponseBody>> {
-    let Some(invoker) = dp.lambda.as_deref() else {
-        tracing::warn!("no Lambda runtime is plugged into the data plane");
-        return Err(internal_error());
-    };
-    let inv = Invocation {
+fn invocation<'a>(req: &'a Req<'a>) -> Invocation<'a> {
+    Invocation {
         method: &req.parts.method,
         raw_path: req.raw_path,
         path: req.path,
@@ -730,7 +775,21 @@ async fn call_lambda(
         path_params: &req.path_params,
         stage_variables: &req.stage.variables,
         authorizer: req.authorizer.as_ref(),
+    }
+}
+
+async fn call_lambda(
+    dp: &DataPlane,
+    req: &Req<'_>,
+    integ: &IntegrationPlan,
+    function: &str,
+    v2: bool,
+) -> Result<Response<ResponseBody>, Response<ResponseBody>> {
+    let Some(invoker) = dp.lambda.as_deref() else {
+        tracing::warn!("no Lambda runtime is plugged into the data plane");
+        return Err(internal_error());
     };
+    let inv = invocation(req);
     let event = if v2 {
         lambda::event_v2(&inv)
     } else {

@@ -22,6 +22,7 @@ use tokio::sync::broadcast::{self, error::TryRecvError};
 use super::compile::{self, HttpDeployment};
 use super::cors::CorsRules;
 use super::jwt::JwtConfig;
+use super::lambda_authorizer::RequestAuthorizer;
 use super::params::{self, Expr};
 use crate::fast_map::FastMap;
 
@@ -39,8 +40,10 @@ pub enum AuthorizerPlan {
         /// The identity source (`$request.header.Authorization`).
         identity: Expr,
     },
-    /// A Lambda REQUEST authorizer: not run yet, so its routes are refused.
-    Request,
+    /// A Lambda REQUEST authorizer.
+    Request(RequestAuthorizer),
+    /// One that cannot run (no function in its URI): its routes answer 500.
+    Broken(String),
 }
 
 pub struct HttpStage {
@@ -261,7 +264,7 @@ impl HttpApis {
                                 .map_or("$request.header.Authorization", String::as_str),
                         ),
                     },
-                    _ => AuthorizerPlan::Request,
+                    _ => request_authorizer(&a),
                 };
                 (a.authorizer_id, plan)
             })
@@ -274,4 +277,23 @@ impl HttpApis {
             stages: live,
         }))
     }
+}
+
+fn request_authorizer(a: &v2::Authorizer) -> AuthorizerPlan {
+    let uri = a.authorizer_uri.as_deref().unwrap_or_default();
+    let Some(function) = compile::lambda_function(uri) else {
+        return AuthorizerPlan::Broken(format!("authorizer {} names no function", a.authorizer_id));
+    };
+    AuthorizerPlan::Request(RequestAuthorizer {
+        id: a.authorizer_id.clone(),
+        function: function.to_string(),
+        v2: a.authorizer_payload_format_version.as_deref() == Some("2.0"),
+        simple: a.enable_simple_responses == Some(true),
+        ttl: std::time::Duration::from_secs(
+            a.authorizer_result_ttl_in_seconds
+                .unwrap_or(0)
+                .clamp(0, 3600) as u64,
+        ),
+        identity: a.identity_source.iter().map(|s| params::parse(s)).collect(),
+    })
 }
