@@ -15,7 +15,7 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -80,6 +80,16 @@ fn below_api<'a>(raw: &'a str, target: &Target<'a>) -> &'a str {
     }
 }
 
+/// What an invocation leaves for its access log line.
+#[derive(Default)]
+struct Trace {
+    stage: Option<Arc<HttpStage>>,
+    route_key: Option<String>,
+    authorizer: Option<Value>,
+    integration_latency: Option<Duration>,
+    integration_status: Option<u16>,
+}
+
 /// Data-plane entry for an HTTP API (`api`, which the address named).
 pub async fn serve(
     dp: &DataPlane,
@@ -89,13 +99,82 @@ pub async fn serve(
     parts: &Parts,
     body: Incoming,
 ) -> Response<ResponseBody> {
+    let started = Instant::now();
     let received = OffsetDateTime::now_utc();
     let rid = request_id();
-    let mut resp = invoke(dp, &api, &target, peer, parts, body, &rid, received).await;
+    let mut trace = Trace::default();
+    let mut resp = invoke(
+        dp, &api, &target, peer, parts, body, &rid, received, &mut trace,
+    )
+    .await;
     if let Ok(v) = HeaderValue::from_str(&rid) {
         resp.headers_mut().insert(APIGW_REQUESTID, v);
     }
+    if let Some(format) = trace.stage.as_ref().and_then(|s| s.access_log.as_ref()) {
+        let ctx = log_context(
+            &api, &trace, &target, peer, parts, &resp, &rid, received, started,
+        );
+        tracing::info!(target: "portico::access", api_id = %api.api_id,
+            stage = %trace.stage.as_ref().map_or("", |s| s.name.as_str()), "{}", format.render(&ctx));
+    }
     resp
+}
+
+/// `$context` for an access log line (http-api-logging-variables.html).
+#[allow(clippy::too_many_arguments)]
+fn log_context(
+    api: &HttpApi,
+    trace: &Trace,
+    target: &Target<'_>,
+    peer: &Peer,
+    parts: &Parts,
+    resp: &Response<ResponseBody>,
+    rid: &str,
+    received: OffsetDateTime,
+    started: Instant,
+) -> Value {
+    let domain = target
+        .host
+        .map(|h| &h[..crate::find_byte(h, b':').unwrap_or(h.len())])
+        .unwrap_or_default();
+    let status = resp.status().as_u16();
+    // The gateway's own answers are `{"message": ...}`; a backend's are not read.
+    let error = match (trace.integration_status, resp.body()) {
+        (None, ResponseBody::Full(Some(b))) if status >= 400 => serde_json::from_slice::<Value>(b)
+            .ok()
+            .and_then(|v| v.get("message").cloned()),
+        _ => None,
+    };
+    json!({
+        "accountId": api.tenant.account(),
+        "apiId": api.api_id,
+        "authorizer": trace.authorizer.as_ref().map(|a| a.get("jwt").or_else(|| a.get("lambda")).unwrap_or(a)),
+        "domainName": domain,
+        "domainPrefix": domain.split('.').next().unwrap_or(""),
+        "error": {"message": error, "responseType": null},
+        "httpMethod": parts.method.as_str(),
+        "identity": {
+            "sourceIp": &*peer.source_ip,
+            "userAgent": parts.headers.get(hyper::header::USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        },
+        "integration": {
+            "latency": trace.integration_latency.map(|d| d.as_millis() as u64),
+            "status": trace.integration_status,
+        },
+        "integrationLatency": trace.integration_latency.map(|d| d.as_millis() as u64),
+        "integrationStatus": trace.integration_status,
+        "path": parts.uri.path(),
+        "protocol": "HTTP/1.1",
+        "requestId": rid,
+        "extendedRequestId": rid,
+        "requestTime": lambda::request_time(received),
+        "requestTimeEpoch": (received.unix_timestamp_nanos() / 1_000_000) as i64,
+        "responseLatency": started.elapsed().as_millis() as u64,
+        "responseLength": resp.body().size_hint().exact(),
+        "routeKey": trace.route_key,
+        "stage": trace.stage.as_ref().map(|s| s.name.as_str()),
+        "status": status,
+    })
 }
 
 /// Phase 1: the stage and the path below it.
@@ -126,10 +205,15 @@ async fn invoke(
     body: Incoming,
     rid: &str,
     received: OffsetDateTime,
+    trace: &mut Trace,
 ) -> Response<ResponseBody> {
+    if api.execute_api_disabled {
+        return message(403, "Forbidden");
+    }
     let Some((stage, path, raw_path)) = stage_of(api, target, parts.uri.path()) else {
         return message(404, "Not Found");
     };
+    trace.stage = Some(stage.clone());
     let declared = parts
         .headers
         .get(CONTENT_LENGTH)
@@ -160,7 +244,7 @@ async fn invoke(
         }
     }
     let mut resp = route_and_integrate(
-        dp, api, stage, target, peer, parts, path, raw_path, body, rid, received,
+        dp, api, stage, target, peer, parts, path, raw_path, body, rid, received, trace,
     )
     .await;
     // Phase 6: CORS headers on whatever the client gets.
@@ -321,6 +405,7 @@ async fn route_and_integrate(
     body: Bytes,
     rid: &str,
     received: OffsetDateTime,
+    trace: &mut Trace,
 ) -> Response<ResponseBody> {
     // Phase 3: the route.
     let dep = &stage.deployment;
@@ -328,6 +413,13 @@ async fn route_and_integrate(
         return message(404, "Not Found");
     };
     let route = &dep.routes[m.route];
+    trace.route_key = Some(route.key.clone());
+    // Throttling: the route's own settings, else the stage's default route settings.
+    if let Some(Some(bucket)) = stage.throttles.get(m.route) {
+        if !bucket.check() {
+            return message(429, "Too Many Requests");
+        }
+    }
     let Some(integ) = route.integration.map(|i| &dep.integrations[i]) else {
         // Decision: a route without a target is not served (AWS's console calls it "no
         // integration"); the client gets the answer of no route.
@@ -473,6 +565,8 @@ async fn route_and_integrate(
     if integ.reads_body {
         req.body_json = serde_json::from_slice(&req.body).ok();
     }
+    trace.authorizer = req.authorizer.clone();
+    let t0 = Instant::now();
     let resp = match &integ.target {
         IntegrationTarget::HttpProxy { uri, method } => {
             http_proxy(dp, &req, integ, uri, method.as_ref()).await
@@ -485,6 +579,10 @@ async fn route_and_integrate(
             return internal_error();
         }
     };
+    trace.integration_latency = Some(t0.elapsed());
+    if let Ok(r) = &resp {
+        trace.integration_status = Some(r.status().as_u16());
+    }
     match resp {
         Ok(r) => map_response(&req, integ, r).await,
         Err(r) => r,

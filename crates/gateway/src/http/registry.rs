@@ -24,7 +24,9 @@ use super::cors::CorsRules;
 use super::jwt::JwtConfig;
 use super::lambda_authorizer::RequestAuthorizer;
 use super::params::{self, Expr};
+use crate::access_log::Format;
 use crate::fast_map::FastMap;
+use crate::metering::throttle::{Bucket, Limits};
 
 pub struct HttpApi {
     pub tenant: Tenant,
@@ -32,6 +34,8 @@ pub struct HttpApi {
     pub cors: Option<CorsRules>,
     pub authorizers: FastMap<String, AuthorizerPlan>,
     pub stages: FastMap<String, Arc<HttpStage>>,
+    /// `disableExecuteApiEndpoint`: the `execute-api` addresses answer 403.
+    pub execute_api_disabled: bool,
 }
 
 pub enum AuthorizerPlan {
@@ -50,6 +54,11 @@ pub struct HttpStage {
     pub name: String,
     pub deployment: Arc<HttpDeployment>,
     pub variables: Map<String, Value>,
+    /// Each route's bucket (by its index in the deployment), from the stage's route settings
+    /// or its default route settings; `None`: not throttled.
+    pub throttles: Vec<Option<Arc<Bucket>>>,
+    /// `accessLogSettings.format`, parsed.
+    pub access_log: Option<Format>,
 }
 
 #[derive(Default)]
@@ -237,12 +246,37 @@ impl HttpApis {
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
+            let throttles = dep
+                .routes
+                .iter()
+                .map(|r| {
+                    let settings = s
+                        .route_settings
+                        .get(&r.key)
+                        .filter(|rs| rs.throttling_rate_limit.is_some())
+                        .unwrap_or(&s.default_route_settings);
+                    let limits = Limits::of(
+                        settings.throttling_rate_limit,
+                        settings.throttling_burst_limit,
+                    )?;
+                    // AWS's account default is not enforced (see `metering::throttle`).
+                    (limits != Limits::AWS_DEFAULT).then(|| Arc::new(Bucket::new(limits)))
+                })
+                .collect();
+            let access_log = s
+                .access_log_settings
+                .as_ref()
+                .and_then(|a| a.format.as_deref())
+                .filter(|f| !f.is_empty())
+                .map(Format::parse);
             live.insert(
                 s.stage_name.clone(),
                 Arc::new(HttpStage {
                     name: s.stage_name,
                     deployment: dep.clone(),
                     variables,
+                    throttles,
+                    access_log,
                 }),
             );
         }
@@ -273,6 +307,7 @@ impl HttpApis {
             tenant: tenant.clone(),
             api_id: api_id.to_string(),
             cors: api.cors_configuration.as_ref().map(CorsRules::new),
+            execute_api_disabled: api.disable_execute_api_endpoint,
             authorizers,
             stages: live,
         }))
