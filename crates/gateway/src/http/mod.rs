@@ -5,7 +5,8 @@
 //!   deployments), rebuilt from `Change::HttpApi` announcements and swapped atomically;
 //! - `compile` + `router`: a deployment's frozen routes and integrations become a route trie
 //!   and integration plans;
-//! - `pipeline`: the phases of one invocation; `params` (parameter mapping), `cors`, `jwt`
+//! - `pipeline`: the phases of one invocation; `request` (what mappings read, the response
+//!   mapping), `proxy` (`HTTP_PROXY`), `params` (parameter mapping), `cors`, `jwt`
 //!   (JWT authorizers, JWKS by OIDC discovery), `lambda` (payload 2.0 and 1.0),
 //!   `lambda_authorizer` (Lambda REQUEST authorizers).
 
@@ -16,7 +17,9 @@ pub mod lambda;
 pub mod lambda_authorizer;
 pub mod params;
 pub mod pipeline;
+mod proxy;
 pub mod registry;
+mod request;
 pub mod router;
 
 use std::pin::Pin;

@@ -13,17 +13,15 @@
 //! `Internal Server Error`, 503 `Service Unavailable` for an integration that runs past its
 //! timeout).
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use bytes::Bytes;
 use hyper::body::{Body as _, Incoming};
-use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE, HOST};
+use hyper::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use hyper::http::request::Parts;
-use hyper::{HeaderMap, Method, Response, StatusCode};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use hyper::{Response, StatusCode};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
@@ -31,15 +29,11 @@ use super::compile::{IntegrationPlan, RouteAuth, Target as IntegrationTarget};
 use super::cors::CorsRules;
 use super::lambda::{self, Invocation};
 use super::lambda_authorizer::Refusal;
-use super::params::{self, Op, Part, Sources, Target as MapTarget};
+use super::proxy::http_proxy;
 use super::registry::{AuthorizerPlan, HttpApi, HttpStage};
+use super::request::{map_response, Req};
 use crate::http::{full, read_whole, ReadError, ResponseBody};
 use crate::iam::SignedInvocation;
-use crate::integrations::h1;
-use crate::integrations::http::Endpoint;
-use crate::integrations::pool::DrivenBody;
-use crate::rest::gateway_responses::{GatewayError, ResponseType};
-use crate::rest::request_map::BackendRequest;
 use crate::{DataPlane, Peer, Target};
 use portico_core::query::parse_query;
 
@@ -58,7 +52,7 @@ pub fn message(status: u16, text: &str) -> Response<ResponseBody> {
     r
 }
 
-fn internal_error() -> Response<ResponseBody> {
+pub(super) fn internal_error() -> Response<ResponseBody> {
     message(500, "Internal Server Error")
 }
 
@@ -254,142 +248,6 @@ async fn invoke(
         }
     }
     resp
-}
-
-/// What the request's mappings and events read.
-struct Req<'a> {
-    parts: &'a Parts,
-    path: &'a str,
-    raw_path: &'a str,
-    query: Vec<(String, String)>,
-    body: Bytes,
-    body_json: Option<Value>,
-    path_params: Vec<(String, String)>,
-    stage: &'a HttpStage,
-    api: &'a HttpApi,
-    route_key: &'a str,
-    request_id: &'a str,
-    received: OffsetDateTime,
-    source_ip: &'a str,
-    domain_name: &'a str,
-    authorizer: Option<Value>,
-}
-
-impl Req<'_> {
-    fn header(&self, name: &str) -> Option<String> {
-        let mut values = self.parts.headers.get_all(name).iter().peekable();
-        values.peek()?;
-        let joined: Vec<String> = values
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect();
-        Some(joined.join(","))
-    }
-
-    /// `$context.{name}` for HTTP APIs.
-    fn context(&self, name: &str) -> Option<String> {
-        Some(match name {
-            "requestId" | "extendedRequestId" => self.request_id.to_string(),
-            "apiId" => self.api.api_id.clone(),
-            "accountId" => self.api.tenant.account().to_string(),
-            "stage" => self.stage.name.clone(),
-            "routeKey" => self.route_key.to_string(),
-            "domainName" => self.domain_name.to_string(),
-            "domainPrefix" => self.domain_name.split('.').next()?.to_string(),
-            "httpMethod" => self.parts.method.to_string(),
-            "path" => self.raw_path.to_string(),
-            "protocol" => "HTTP/1.1".into(),
-            "requestTime" => lambda::request_time(self.received),
-            "requestTimeEpoch" => (self.received.unix_timestamp_nanos() / 1_000_000).to_string(),
-            "identity.sourceIp" => self.source_ip.to_string(),
-            "identity.userAgent" => self.header("user-agent")?,
-            _ => {
-                let rest = name.strip_prefix("authorizer.")?;
-                let a = self.authorizer.as_ref()?;
-                let found = match rest.strip_prefix("claims.") {
-                    Some(claim) => a.get("jwt")?.get("claims")?.get(claim)?,
-                    None => a
-                        .get("lambda")
-                        .and_then(|l| l.get(rest))
-                        .or_else(|| a.get(rest))?,
-                };
-                match found {
-                    Value::String(s) => s.clone(),
-                    Value::Null => return None,
-                    other => other.to_string(),
-                }
-            }
-        })
-    }
-
-    fn common(&self, part: &Part) -> Option<String> {
-        match part {
-            Part::Context(n) => self.context(n),
-            Part::StageVariable(n) => self
-                .stage
-                .variables
-                .get(n)
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            _ => None,
-        }
-    }
-}
-
-impl Sources for Req<'_> {
-    fn value(&self, part: &Part) -> Option<String> {
-        match part {
-            Part::RequestHeader(h) => self.header(h),
-            Part::RequestQuery(q) => {
-                let v: Vec<&str> = self
-                    .query
-                    .iter()
-                    .filter(|(k, _)| k == q)
-                    .map(|(_, v)| v.as_str())
-                    .collect();
-                (!v.is_empty()).then(|| v.join(","))
-            }
-            Part::RequestPath => Some(self.path.to_string()),
-            Part::RequestPathParam(n) => self
-                .path_params
-                .iter()
-                .find(|(k, _)| k == n)
-                .map(|(_, v)| v.clone()),
-            Part::RequestBody(steps) if steps.is_empty() => {
-                Some(String::from_utf8_lossy(&self.body).into_owned())
-            }
-            Part::RequestBody(steps) => params::select(self.body_json.as_ref()?, steps),
-            other => self.common(other),
-        }
-    }
-}
-
-/// The response side: the integration's headers and body, and the request's context.
-struct Resp<'a> {
-    req: &'a Req<'a>,
-    headers: &'a HeaderMap,
-    body_json: Option<Value>,
-    body: &'a [u8],
-}
-
-impl Sources for Resp<'_> {
-    fn value(&self, part: &Part) -> Option<String> {
-        match part {
-            Part::ResponseHeader(h) => {
-                let v: Vec<String> = self
-                    .headers
-                    .get_all(h.as_str())
-                    .iter()
-                    .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-                    .collect();
-                (!v.is_empty()).then(|| v.join(","))
-            }
-            Part::ResponseBody(steps) if steps.is_empty() => {
-                Some(String::from_utf8_lossy(self.body).into_owned())
-            }
-            Part::ResponseBody(steps) => params::select(self.body_json.as_ref()?, steps),
-            other => self.req.common(other),
-        }
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -589,270 +447,6 @@ async fn route_and_integrate(
     }
 }
 
-/// Characters escaped in a value placed in a path.
-const PATH_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
-/// Characters escaped in a query name or value.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-fn escape_path(v: &str) -> String {
-    utf8_percent_encode(v, PATH_VALUE).to_string()
-}
-
-/// Headers of the client's request not forwarded: hop-by-hop ones, and those the gateway sets.
-fn not_forwarded(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "connection"
-            | "content-length"
-            | "expect"
-            | "host"
-            | "keep-alive"
-            | "proxy-connection"
-            | "te"
-            | "trailer"
-            | "transfer-encoding"
-            | "upgrade"
-            | "x-forwarded-for"
-            | "x-forwarded-proto"
-            | "x-forwarded-port"
-            | "forwarded"
-            | "x-amzn-trace-id"
-    )
-}
-
-/// What a response keeps of a backend's headers: hyper frames the body itself.
-fn response_header(name: HeaderName) -> Option<HeaderName> {
-    match name.as_str() {
-        "connection" | "keep-alive" | "transfer-encoding" | "content-length" | "via" => None,
-        _ => Some(name),
-    }
-}
-
-/// `HTTP_PROXY`: the integration URI (stage variables and `{name}` path variables filled in);
-/// one without a path gets the request's path (http-api-develop-routes.html: the `$default`
-/// route sends the full request path); the client's query, then the mappings.
-async fn http_proxy(
-    dp: &DataPlane,
-    req: &Req<'_>,
-    integ: &IntegrationPlan,
-    uri: &str,
-    method: Option<&Method>,
-) -> Result<Response<ResponseBody>, Response<ResponseBody>> {
-    let mut url = params::parse(uri).eval(req, None);
-    for (name, value) in &req.path_params {
-        for pattern in [format!("{{{name}+}}"), format!("{{{name}}}")] {
-            if url.contains(&pattern) {
-                url = url.replace(&pattern, &escape_path(value));
-            }
-        }
-    }
-    let (mut base, uri_query) = match url.split_once('?') {
-        Some((b, q)) => (b.to_string(), Some(q.to_string())),
-        None => (url, None),
-    };
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let has_path = base[after_scheme..].contains('/');
-    let mut path = if has_path {
-        let i = after_scheme + base[after_scheme..].find('/').unwrap_or(0);
-        let p = base[i..].to_string();
-        base.truncate(i);
-        p
-    } else {
-        req.path.to_string()
-    };
-    let mut headers = HeaderMap::with_capacity(req.parts.headers.len() + 4);
-    for (k, v) in &req.parts.headers {
-        if !not_forwarded(k) {
-            headers.append(k.clone(), v.clone());
-        }
-    }
-    let mut query: Option<Vec<(String, String)>> = None;
-    for m in &integ.request {
-        let value = match m.target {
-            MapTarget::Path => m.value.eval(req, Some(escape_path)),
-            _ => m.value.eval(req, None),
-        };
-        if value.is_empty() && m.op != Op::Remove {
-            continue;
-        }
-        match &m.target {
-            MapTarget::Header(h) => {
-                let Ok(name) = HeaderName::from_bytes(h.as_bytes()) else {
-                    continue;
-                };
-                match m.op {
-                    Op::Remove => {
-                        headers.remove(&name);
-                    }
-                    Op::Overwrite => {
-                        if let Ok(v) = HeaderValue::from_str(&value) {
-                            headers.insert(name, v);
-                        }
-                    }
-                    Op::Append => {
-                        let joined = match headers.get(&name) {
-                            Some(old) => {
-                                format!("{},{value}", String::from_utf8_lossy(old.as_bytes()))
-                            }
-                            None => value,
-                        };
-                        if let Ok(v) = HeaderValue::from_str(&joined) {
-                            headers.insert(name, v);
-                        }
-                    }
-                }
-            }
-            MapTarget::QueryString(q) => {
-                let pairs = query.get_or_insert_with(|| req.query.clone());
-                match m.op {
-                    Op::Remove => pairs.retain(|(k, _)| k != q),
-                    Op::Overwrite => {
-                        pairs.retain(|(k, _)| k != q);
-                        pairs.push((q.clone(), value));
-                    }
-                    Op::Append => pairs.push((q.clone(), value)),
-                }
-            }
-            MapTarget::Path => {
-                path = if value.starts_with('/') {
-                    value
-                } else {
-                    format!("/{value}")
-                };
-            }
-            MapTarget::StatusCode => {}
-        }
-    }
-    let client_query = match &query {
-        Some(pairs) => pairs
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    utf8_percent_encode(k, QUERY_VALUE),
-                    utf8_percent_encode(v, QUERY_VALUE)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("&"),
-        None => req.parts.uri.query().unwrap_or("").to_string(),
-    };
-    let full_query = match (uri_query, client_query.is_empty()) {
-        (Some(u), true) => u,
-        (Some(u), false) => format!("{u}&{client_query}"),
-        (None, _) => client_query,
-    };
-    let url = if full_query.is_empty() {
-        format!("{base}{path}")
-    } else {
-        format!("{base}{path}?{full_query}")
-    };
-    let endpoint = Endpoint::parse(url).map_err(|e| {
-        tracing::warn!(integration = integ.id, "{}", e.detail.unwrap_or_default());
-        internal_error()
-    })?;
-    let host = req
-        .parts
-        .headers
-        .get(HOST)
-        .map(|h| String::from_utf8_lossy(h.as_bytes()).into_owned())
-        .unwrap_or_default();
-    let mut added = Vec::with_capacity(160);
-    let forwarded_for = match req.parts.headers.get("x-forwarded-for") {
-        Some(prior) => format!(
-            "{}, {}",
-            String::from_utf8_lossy(prior.as_bytes()),
-            req.source_ip
-        ),
-        None => req.source_ip.to_string(),
-    };
-    for (name, value) in [
-        (
-            "forwarded",
-            format!(
-                "by={};for={};host={host};proto=http",
-                endpoint.host(),
-                req.source_ip
-            ),
-        ),
-        ("x-forwarded-for", forwarded_for),
-        ("x-forwarded-proto", "http".to_string()),
-        (
-            "x-amzn-trace-id",
-            format!("Root={}", trace_root(req.request_id)),
-        ),
-    ] {
-        if headers.contains_key(name) {
-            continue;
-        }
-        added.extend_from_slice(name.as_bytes());
-        added.extend_from_slice(b": ");
-        added.extend_from_slice(value.as_bytes());
-        added.extend_from_slice(b"\r\n");
-    }
-    let mut out = BackendRequest {
-        method: method.cloned().unwrap_or_else(|| req.parts.method.clone()),
-        endpoint: Cow::Owned(endpoint),
-        headers: Cow::Owned(headers),
-        skip: h1::send_all,
-        added,
-        body: req.body.clone(),
-        via: None,
-        tls: Default::default(),
-    };
-    if out.endpoint.is_tls() {
-        out.tls.settings = Some(&integ.tls);
-    }
-    match dp
-        .client
-        .send(out, Instant::now(), integ.timeout, response_header)
-        .await
-    {
-        Ok((resp, _)) => Ok(streamed(resp)),
-        Err(e) => Err(integration_failure(&integ.id, e)),
-    }
-}
-
-/// `Root=1-{8 hex}-{24 hex}` from the request's time and id.
-fn trace_root(rid: &str) -> String {
-    let secs = OffsetDateTime::now_utc().unix_timestamp();
-    let mut hex = String::with_capacity(24);
-    for b in rid.bytes().cycle().take(12) {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    format!("1-{secs:08x}-{hex}")
-}
-
-fn streamed(resp: Response<DrivenBody>) -> Response<ResponseBody> {
-    let (parts, mut body) = resp.into_parts();
-    let body = match body.take_whole() {
-        Some(whole) => full(whole),
-        None => ResponseBody::Streamed(Box::new(body)),
-    };
-    Response::from_parts(parts, body)
-}
-
-fn integration_failure(id: &str, e: GatewayError) -> Response<ResponseBody> {
-    tracing::warn!(
-        integration = id,
-        "{}",
-        e.detail.as_deref().or(e.message.as_deref()).unwrap_or("")
-    );
-    match e.kind {
-        ResponseType::IntegrationTimeout => message(503, "Service Unavailable"),
-        _ => internal_error(),
-    }
-}
-
 fn invocation<'a>(req: &'a Req<'a>) -> Invocation<'a> {
     Invocation {
         method: &req.parts.method,
@@ -937,102 +531,6 @@ async fn call_lambda(
     })
 }
 
-/// `responseParameters` of the integration's status code.
-async fn map_response(
-    req: &Req<'_>,
-    integ: &IntegrationPlan,
-    resp: Response<ResponseBody>,
-) -> Response<ResponseBody> {
-    let status = resp.status().as_u16();
-    let Some((_, mappings)) = integ.response.iter().find(|(s, _)| *s == status) else {
-        return resp;
-    };
-    let (mut parts, body) = resp.into_parts();
-    let reads_body = mappings
-        .iter()
-        .any(|m| m.value.0.iter().any(|p| matches!(p, Part::ResponseBody(_))));
-    let body = match body {
-        ResponseBody::Streamed(s) if reads_body => {
-            match read_whole(*s, crate::integrations::http::MAX_RESPONSE).await {
-                Ok(b) => b,
-                Err(_) => return internal_error(),
-            }
-        }
-        ResponseBody::Full(b) => b.unwrap_or_default(),
-        streamed => {
-            // Nothing reads the body: map the head and keep streaming.
-            let headers = parts.headers.clone();
-            let src = Resp {
-                req,
-                headers: &headers,
-                body_json: None,
-                body: &[],
-            };
-            apply_response(mappings, &src, &mut parts);
-            return Response::from_parts(parts, streamed);
-        }
-    };
-    let headers = parts.headers.clone();
-    let src = Resp {
-        req,
-        headers: &headers,
-        body_json: if reads_body {
-            serde_json::from_slice(&body).ok()
-        } else {
-            None
-        },
-        body: &body,
-    };
-    apply_response(mappings, &src, &mut parts);
-    Response::from_parts(parts, full(body))
-}
-
-fn apply_response(
-    mappings: &[params::Mapping],
-    src: &Resp<'_>,
-    parts: &mut hyper::http::response::Parts,
-) {
-    for m in mappings {
-        let value = m.value.eval(src, None);
-        if value.is_empty() && m.op != Op::Remove {
-            continue;
-        }
-        match &m.target {
-            MapTarget::StatusCode => {
-                if let Some(s) = value
-                    .trim()
-                    .parse::<u16>()
-                    .ok()
-                    .and_then(|s| StatusCode::from_u16(s).ok())
-                {
-                    parts.status = s;
-                }
-            }
-            MapTarget::Header(h) => {
-                let Ok(name) = HeaderName::from_bytes(h.as_bytes()) else {
-                    continue;
-                };
-                match m.op {
-                    Op::Remove => {
-                        parts.headers.remove(&name);
-                    }
-                    Op::Overwrite => {
-                        if let Ok(v) = HeaderValue::from_str(&value) {
-                            parts.headers.insert(name, v);
-                        }
-                    }
-                    Op::Append => {
-                        if let Ok(v) = HeaderValue::from_str(&value) {
-                            parts.headers.append(name, v);
-                        }
-                    }
-                }
-            }
-            MapTarget::QueryString(_) | MapTarget::Path => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1055,16 +553,6 @@ mod tests {
         let id = request_id();
         assert_eq!(id.len(), 16);
         assert!(id.ends_with('='));
-    }
-
-    use hyper::header::USER_AGENT;
-
-    #[test]
-    fn hop_by_hop_headers_are_not_forwarded_nor_returned() {
-        assert!(not_forwarded(&HOST));
-        assert!(!not_forwarded(&USER_AGENT));
-        assert!(response_header(CONTENT_LENGTH).is_none());
-        assert_eq!(response_header(CONTENT_TYPE), Some(CONTENT_TYPE));
     }
 
     #[test]
