@@ -1,4 +1,5 @@
-//! The data plane: serves deployed REST APIs the way API Gateway's execute-api endpoint does.
+//! The data plane: serves deployed REST and HTTP APIs the way API Gateway's execute-api
+//! endpoint does.
 //!
 //! Architecture invariant: imports the store (off the request path only), the domain
 //! (`portico-model`) and `vtl`; never a management API or `portico-mgmt`. What every API
