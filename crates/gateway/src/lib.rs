@@ -5,8 +5,8 @@
 //! (`portico-model`) and `vtl`; never a management API or `portico-mgmt`. What every API
 //! kind's invocations share (registry, metering, metrics, access log, upstream connections in
 //! `integrations`, `http`) sits beside what only REST APIs do (compile, router, pipeline,
-//! mappings, validation, gateway responses); HTTP and WebSocket APIs will add their own
-//! pipelines beside `pipeline`.
+//! mappings, validation, gateway responses); HTTP APIs have their own pipeline in `http/`,
+//! WebSocket APIs will add theirs.
 //!
 //! Map of the crate:
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
@@ -25,8 +25,8 @@
 //!   validation, `gateway_responses` (the only place a REST invocation's failure becomes a
 //!   response), `test_invoke`.
 //!
-//! The registry and metering hold REST deployments and method plans today; they become generic
-//! over the API kind when HTTP APIs arrive.
+//! The REST registry and `http::registry` hold each kind's compiled deployments; an API id the
+//! REST registry does not hold is looked up among HTTP APIs (`rest::pipeline::serve`).
 
 pub mod access_log;
 pub mod cache;
