@@ -95,11 +95,11 @@ impl DataPlane {
         tls: Arc<integrations::tls::Tls>,
     ) -> DataPlane {
         let metrics = Arc::new(metrics::Metrics::new());
-        let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers);
+        let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers.clone());
         DataPlane {
             metering: metering::Metering::new(store.clone()),
             domains: domains::Domains::new(store.clone()),
-            http_apis: http::registry::HttpApis::new(store.clone()),
+            http_apis: http::registry::HttpApis::new(store.clone(), load_balancers.clone()),
             jwks: Default::default(),
             http_authorizer_cache: Default::default(),
             registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),

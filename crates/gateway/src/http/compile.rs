@@ -4,17 +4,19 @@
 //! configuration are compiled beside it (`registry`), since AWS applies their changes without
 //! a new deployment.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::Method;
 use portico_model::v2;
-use portico_model::Entity;
+use portico_model::{Entity, LoadBalancers};
 use serde_json::Value;
 
 use super::params::{self, Mapping};
 use super::router::{self, Router, Segment};
 use crate::integrations::lambda::function_of_uri;
 use crate::integrations::tls::TlsSettings;
+use crate::integrations::vpc_link::Link;
 
 pub struct HttpDeployment {
     pub id: String,
@@ -54,7 +56,13 @@ pub enum RouteAuth {
 pub enum Target {
     /// `HTTP_PROXY` over the internet: the URI as configured (stage variables filled in per
     /// request) and the method sent (`ANY`: the client's).
-    HttpProxy { uri: String, method: Option<Method> },
+    HttpProxy {
+        uri: String,
+        method: Option<Method>,
+        /// A private integration (`VPC_LINK`): the load balancer's addresses, connected to in
+        /// turn; `uri` is then `http(s)://{first address}`.
+        via: Option<Arc<Link>>,
+    },
     /// `AWS_PROXY` to a Lambda function, payload format 2.0 or 1.0.
     Lambda { function: String, v2: bool },
     /// What Portico does not serve yet: the client gets a 500 and the log says why.
@@ -76,13 +84,16 @@ pub struct IntegrationPlan {
 
 /// Compile one deployment. Routes and integrations that do not read back are skipped (and
 /// logged): the rest of the API is still served.
-pub fn deployment(api_id: &str, d: &v2::Deployment) -> HttpDeployment {
+pub fn deployment(api_id: &str, d: &v2::Deployment, balancers: &LoadBalancers) -> HttpDeployment {
     let integrations: Vec<v2::Integration> = d
         .integrations
         .iter()
         .filter_map(|v| read::<v2::Integration>(api_id, v))
         .collect();
-    let plans: Vec<IntegrationPlan> = integrations.iter().map(integration).collect();
+    let plans: Vec<IntegrationPlan> = integrations
+        .iter()
+        .map(|i| integration(i, balancers))
+        .collect();
     let mut router = Router::default();
     let mut routes = Vec::new();
     for r in d.routes.iter().filter_map(|v| read::<v2::Route>(api_id, v)) {
@@ -149,20 +160,60 @@ fn read<T: Entity>(api_id: &str, v: &Value) -> Option<T> {
         .ok()
 }
 
-fn integration(i: &v2::Integration) -> IntegrationPlan {
+fn method_of(i: &v2::Integration) -> Option<Method> {
+    i.integration_method
+        .as_deref()
+        .filter(|m| *m != "ANY")
+        .and_then(|m| m.parse().ok())
+}
+
+/// A private integration: its URI names a load balancer's listener (or the load balancer),
+/// whose addresses the config file's `[[load_balancers]]` gives (by the balancer's ARN, or the
+/// URI itself). Decision: Cloud Map services are not resolved (500, and the log says why).
+fn private(i: &v2::Integration, uri: &str, balancers: &LoadBalancers) -> Target {
+    let balancer = listener_balancer(uri);
+    let addresses = balancers
+        .get(uri)
+        .or_else(|| balancer.as_deref().and_then(|b| balancers.get(b)));
+    let Some(addresses) = addresses.filter(|a| !a.is_empty()) else {
+        return Target::Unsupported(format!(
+            "private integration {}: {uri} is no load balancer of the config file's [[load_balancers]]",
+            i.integration_id
+        ));
+    };
+    let scheme = if i.tls_config.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    Target::HttpProxy {
+        uri: format!("{scheme}://{}", addresses[0]),
+        method: method_of(i),
+        via: Some(Arc::new(Link::new(
+            i.connection_id.clone().unwrap_or_default(),
+            Ok(addresses.to_vec()),
+        ))),
+    }
+}
+
+/// `arn:aws:elasticloadbalancing:{region}:{account}:listener/{app|net}/{name}/{id}/{listener}`
+/// → the load balancer's ARN, `…:loadbalancer/{app|net}/{name}/{id}`.
+fn listener_balancer(uri: &str) -> Option<String> {
+    let (head, resource) = uri.rsplit_once(':')?;
+    let rest = resource.strip_prefix("listener/")?;
+    let (lb, _listener) = rest.rsplit_once('/')?;
+    Some(format!("{head}:loadbalancer/{lb}"))
+}
+
+fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPlan {
     let uri = i.integration_uri.clone().unwrap_or_default();
     let target = match (i.integration_type.as_str(), i.connection_type.as_str()) {
         ("HTTP_PROXY", "INTERNET") => Target::HttpProxy {
             uri,
-            method: i
-                .integration_method
-                .as_deref()
-                .filter(|m| *m != "ANY")
-                .and_then(|m| m.parse().ok()),
+            method: method_of(i),
+            via: None,
         },
-        ("HTTP_PROXY", _) => Target::Unsupported(
-            "Portico does not serve private integrations (VPC_LINK) of HTTP APIs yet".into(),
-        ),
+        ("HTTP_PROXY", _) => private(i, &uri, balancers),
         ("AWS_PROXY", _) if i.integration_subtype.is_some() => Target::Unsupported(format!(
             "Portico does not invoke AWS service integrations ({}) yet",
             i.integration_subtype.as_deref().unwrap_or_default()
@@ -252,7 +303,7 @@ mod tests {
             ]
         }))
         .unwrap();
-        let c = deployment("api", &d);
+        let c = deployment("api", &d, &LoadBalancers::default());
         assert_eq!(c.routes.len(), 2);
         assert_eq!(c.routes[0].params, vec!["id".to_string()]);
         assert_eq!(

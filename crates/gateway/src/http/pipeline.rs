@@ -426,8 +426,8 @@ async fn route_and_integrate(
     trace.authorizer = req.authorizer.clone();
     let t0 = Instant::now();
     let resp = match &integ.target {
-        IntegrationTarget::HttpProxy { uri, method } => {
-            http_proxy(dp, &req, integ, uri, method.as_ref()).await
+        IntegrationTarget::HttpProxy { uri, method, via } => {
+            http_proxy(dp, &req, integ, uri, method.as_ref(), via.as_ref()).await
         }
         IntegrationTarget::Lambda { function, v2 } => {
             call_lambda(dp, &req, integ, function, *v2).await

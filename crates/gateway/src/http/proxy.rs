@@ -2,6 +2,7 @@
 //! the client's request and the parameter mappings, sent over the gateway's upstream pool.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Instant;
 
 use hyper::header::{HeaderName, HeaderValue, HOST};
@@ -17,6 +18,7 @@ use crate::http::{full, ResponseBody};
 use crate::integrations::h1;
 use crate::integrations::http::Endpoint;
 use crate::integrations::pool::DrivenBody;
+use crate::integrations::vpc_link::Link;
 use crate::rest::gateway_responses::{GatewayError, ResponseType};
 use crate::rest::request_map::BackendRequest;
 use crate::DataPlane;
@@ -78,6 +80,7 @@ pub(super) async fn http_proxy(
     integ: &IntegrationPlan,
     uri: &str,
     method: Option<&Method>,
+    via: Option<&Arc<Link>>,
 ) -> Result<Response<ResponseBody>, Response<ResponseBody>> {
     let mut url = params::parse(uri).eval(req, None);
     for (name, value) in &req.path_params {
@@ -244,6 +247,7 @@ pub(super) async fn http_proxy(
     if out.endpoint.is_tls() {
         out.tls.settings = Some(&integ.tls);
     }
+    out.via = via.cloned();
     match dp
         .client
         .send(out, Instant::now(), integ.timeout, response_header)

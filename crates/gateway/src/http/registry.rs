@@ -14,7 +14,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use parking_lot::Mutex;
 use portico_model::v2;
-use portico_model::Entity;
+use portico_model::{Entity, LoadBalancers};
 use portico_store::{self as store, kind, Store, StoreError, Tenant};
 use serde_json::{Map, Value};
 use tokio::sync::broadcast::{self, error::TryRecvError};
@@ -68,16 +68,19 @@ struct Apis {
 
 pub struct HttpApis {
     store: Arc<dyn Store>,
+    /// Where private integrations connect (the config file's `[[load_balancers]]`).
+    balancers: Arc<LoadBalancers>,
     apis: ArcSwap<Apis>,
     changes: Mutex<broadcast::Receiver<store::Change>>,
 }
 
 impl HttpApis {
-    pub fn new(store: Arc<dyn Store>) -> HttpApis {
+    pub fn new(store: Arc<dyn Store>, balancers: Arc<LoadBalancers>) -> HttpApis {
         // Subscribe before the initial scan so nothing committed in between is missed.
         let changes = Mutex::new(store.subscribe(store::Topic::Serving));
         let r = HttpApis {
             store,
+            balancers,
             apis: ArcSwap::from_pointee(Apis::default()),
             changes,
         };
@@ -233,7 +236,7 @@ impl HttpApis {
         for d in deployments {
             known.insert(
                 d.deployment_id.clone(),
-                Arc::new(compile::deployment(api_id, &d)),
+                Arc::new(compile::deployment(api_id, &d, &self.balancers)),
             );
         }
         let mut live = FastMap::default();
