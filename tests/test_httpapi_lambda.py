@@ -161,3 +161,18 @@ def test_payload_1_0(server, v2, lam):
     assert ctx["identity"]["sourceIp"] == "127.0.0.1"
     assert ctx["authorizer"] == {"claims": None, "scopes": None}
     assert (ctx["stage"], ctx["apiId"]) == ("$default", api_id)
+
+
+def test_the_function_may_come_from_a_stage_variable(server, v2, lam):
+    create(lam, "blue", "def handler(event, context):\n    return 'blue'\n")
+    create(lam, "green", "def handler(event, context):\n    return 'green'\n")
+    api_id = http_api(v2)
+    uri = "arn:aws:lambda:us-east-1:000000000000:function:${stageVariables.fn}"
+    i = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=uri,
+                              PayloadFormatVersion="2.0")["IntegrationId"]
+    route(v2, api_id, "$default", i)
+    v2.create_stage(ApiId=api_id, StageName="blue", AutoDeploy=True, StageVariables={"fn": "blue"})
+    v2.create_stage(ApiId=api_id, StageName="green", AutoDeploy=True,
+                    StageVariables={"fn": "green"})
+    assert call(server, api_id, "/", stage="blue").body == b"blue"
+    assert call(server, api_id, "/", stage="green").body == b"green"

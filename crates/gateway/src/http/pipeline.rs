@@ -13,6 +13,7 @@
 //! `Internal Server Error`, 503 `Service Unavailable` for an integration that runs past its
 //! timeout).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,7 @@ use super::compile::{IntegrationPlan, RouteAuth, Target as IntegrationTarget};
 use super::cors::CorsRules;
 use super::lambda::{self, Invocation};
 use super::lambda_authorizer::Refusal;
+use super::params;
 use super::proxy::http_proxy;
 use super::registry::{AuthorizerPlan, HttpApi, HttpStage};
 use super::request::{map_response, Req};
@@ -177,6 +179,10 @@ fn stage_of<'a>(
     target: &Target<'a>,
     raw: &'a str,
 ) -> Option<(&'a Arc<HttpStage>, &'a str, &'a str)> {
+    if let Some((_, asked)) = target.domain {
+        // A custom domain's mapping names the stage; `$context.path` is the path asked for.
+        return Some((api.stages.get(target.stage)?, target.path, asked));
+    }
     let below = below_api(raw, target);
     if let Some(s) = api
         .stages
@@ -201,7 +207,7 @@ async fn invoke(
     received: OffsetDateTime,
     trace: &mut Trace,
 ) -> Response<ResponseBody> {
-    if api.execute_api_disabled {
+    if api.execute_api_disabled && target.domain.is_none() {
         return message(403, "Forbidden");
     }
     let Some((stage, path, raw_path)) = stage_of(api, target, parts.uri.path()) else {
@@ -488,6 +494,13 @@ async fn call_lambda(
         lambda::event_v1(&inv)
     };
     let payload = Bytes::from(event.to_string());
+    // A function named through a stage variable (`${stageVariables.fn}`).
+    let function = if function.contains("stageVariables") {
+        Cow::Owned(params::parse(function).eval(req, None))
+    } else {
+        Cow::Borrowed(function)
+    };
+    let function: &str = &function;
     let called = tokio::time::timeout(
         integ.timeout,
         invoker.invoke(&req.api.tenant, function, payload),

@@ -98,6 +98,16 @@ impl HttpApis {
             .cloned()
     }
 
+    /// The API as one tenant holds it (a custom domain's mapping).
+    pub fn api_of(&self, tenant: &Tenant, api_id: &str) -> Option<Arc<HttpApi>> {
+        let apis = self.apis.load();
+        apis.by_id
+            .get(api_id)?
+            .iter()
+            .find(|e| &e.tenant == tenant)
+            .cloned()
+    }
+
     /// Apply every announced change. Cheap when nothing is pending.
     pub fn sync(&self) {
         let mut rx = self.changes.lock();

@@ -226,8 +226,12 @@ pub async fn serve(
         Some(api) => api.stages.get(target.stage).cloned(),
         // The API-kind dispatch: an id no REST API has may be an HTTP API's (REST pays
         // nothing for it; boxed so REST's future does not grow by HTTP's).
-        None if target.domain.is_none() => {
-            if let Some(http) = dp.http_apis.api(target.api_id, target.region) {
+        None => {
+            let http = match target.domain {
+                Some((tenant, _)) => dp.http_apis.api_of(tenant, target.api_id),
+                None => dp.http_apis.api(target.api_id, target.region),
+            };
+            if let Some(http) = http {
                 return Box::pin(crate::http::pipeline::serve(
                     dp, http, target, peer, parts, body,
                 ))
@@ -235,7 +239,6 @@ pub async fn serve(
             }
             None
         }
-        None => None,
     };
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
