@@ -96,10 +96,36 @@ def test_policy_responses_are_evaluated_for_the_route(server, v2, lam, backend):
     assert call(server, api_id, "/allowed", headers={"Authorization": "no"}).status == 403
 
 
+RECORDING = """
+import json
+def handler(event, context):
+    return {"principalId": "p", "context": {"event": json.dumps(event)},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}]}}
+"""
+
+
 def test_payload_1_0(server, v2, lam, backend):
-    api_id = authorized_api(v2, lam, backend, POLICY, payload="1.0", simple=False)
-    r = call(server, api_id, "/allowed", headers={"Authorization": "let-me-in"})
+    api_id = authorized_api(v2, lam, backend, RECORDING, payload="1.0", simple=False)
+    r = call(server, api_id, "/allowed?q=1", headers={"Authorization": "let-me-in"})
     assert r.status == 200, r.text
+    event = json.loads(r.json()["headers"]["x-event"])
+    with open(os.path.join(FIXTURES, "apigw-v2-custom-authorizer-v1-request.json")) as f:
+        recorded = json.load(f)
+    assert set(event) == set(recorded)
+    assert set(recorded["requestContext"]) <= set(event["requestContext"])
+    assert (event["type"], event["identitySource"], event["authorizationToken"]) == (
+        "REQUEST", "let-me-in", "let-me-in")
+    assert event["methodArn"] == f"arn:aws:execute-api:us-east-1:000000000000:{api_id}/$default/GET/allowed"
+    assert (event["resource"], event["path"], event["httpMethod"]) == ("/allowed", "/allowed", "GET")
+    assert event["queryStringParameters"] == {"q": "1"}
+    assert "authorizer" not in event["requestContext"]
+
+
+def test_payload_1_0_policies(server, v2, lam, backend):
+    api_id = authorized_api(v2, lam, backend, POLICY, payload="1.0", simple=False)
+    assert call(server, api_id, "/allowed", headers={"Authorization": "let-me-in"}).status == 200
+    assert call(server, api_id, "/other", headers={"Authorization": "let-me-in"}).status == 403
 
 
 def test_answers_are_cached_by_identity(server, v2, lam, backend):

@@ -105,6 +105,13 @@ impl RequestAuthorizer {
                         m.insert("routeArn".into(), route_arn.into());
                         m.insert("identitySource".into(), json!(identity));
                     } else {
+                        // AWS's recorded 1.0 authorizer event has neither multi-value map,
+                        // and no authorizer yet.
+                        m.remove("multiValueHeaders");
+                        m.remove("multiValueQueryStringParameters");
+                        if let Some(Value::Object(c)) = m.get_mut("requestContext") {
+                            c.remove("authorizer");
+                        }
                         m.insert("methodArn".into(), route_arn.into());
                         m.insert("identitySource".into(), identity.join(",").into());
                         m.insert("authorizationToken".into(), identity.join(",").into());
