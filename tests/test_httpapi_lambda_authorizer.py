@@ -138,6 +138,17 @@ def test_answers_are_cached_by_identity(server, v2, lam, backend):
     assert call(server, api_id, "/allowed", headers={"Authorization": "nope"}).status == 403
 
 
+def test_reset_authorizers_cache_forgets_the_stages_answers(server, v2, lam, backend):
+    api_id = authorized_api(v2, lam, backend, SIMPLE, ttl=300)
+    def calls():
+        return call(server, api_id, "/allowed",
+                    headers={"Authorization": "let-me-in"}).json()["headers"]["x-calls"]
+    first = calls()
+    assert calls() == first
+    v2.reset_authorizers_cache(ApiId=api_id, StageName="$default")
+    assert int(calls()) == int(first) + 1
+
+
 def test_no_caching_calls_every_time(server, v2, lam, backend):
     api_id = authorized_api(v2, lam, backend, SIMPLE, ttl=0)
     calls = [int(call(server, api_id, "/allowed", headers={"Authorization": "let-me-in"})

@@ -58,6 +58,31 @@ impl Default for AnswerCache {
     }
 }
 
+impl AnswerCache {
+    /// The scope of a stage's entries (what [`RequestAuthorizer::authorize`] takes).
+    pub fn scope(tenant: &portico_core::Tenant, api_id: &str, stage: &str) -> String {
+        format!(
+            "{}\u{1}{}\u{1}{api_id}\u{1}{stage}",
+            tenant.account(),
+            tenant.region()
+        )
+    }
+
+    /// ResetAuthorizersCache: forget the answers cached for one stage.
+    pub fn flush_stage(&self, tenant: &portico_core::Tenant, api_id: &str, stage: &str) {
+        let prefix = format!("{}\u{1}", AnswerCache::scope(tenant, api_id, stage));
+        let keys: Vec<Arc<String>> = self
+            .entries
+            .iter()
+            .filter(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k)
+            .collect();
+        for k in keys {
+            self.entries.invalidate(k.as_str());
+        }
+    }
+}
+
 impl RequestAuthorizer {
     /// The identity's values, or `None` when one is missing.
     pub fn identity_values(&self, src: &dyn Sources) -> Option<Vec<String>> {

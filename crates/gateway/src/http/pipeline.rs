@@ -29,7 +29,7 @@ use time::OffsetDateTime;
 use super::compile::{IntegrationPlan, RouteAuth, Target as IntegrationTarget};
 use super::cors::CorsRules;
 use super::lambda::{self, Invocation};
-use super::lambda_authorizer::Refusal;
+use super::lambda_authorizer::{AnswerCache, Refusal};
 use super::params;
 use super::proxy::http_proxy;
 use super::registry::{AuthorizerPlan, HttpApi, HttpStage};
@@ -397,12 +397,7 @@ async fn route_and_integrate(
                 parts.method,
                 path
             );
-            let scope = format!(
-                "{}\u{1}{}\u{1}{}",
-                api.tenant.account(),
-                api.api_id,
-                stage.name
-            );
+            let scope = AnswerCache::scope(&api.tenant, &api.api_id, &stage.name);
             match a
                 .authorize(
                     invoker,
