@@ -66,15 +66,16 @@ impl Req<'_> {
             _ => {
                 let rest = name.strip_prefix("authorizer.")?;
                 let a = self.authorizer.as_ref()?;
+                let walk = |root: &Value| -> Option<Value> {
+                    rest.split('.').try_fold(root, |v, k| v.get(k)).cloned()
+                };
                 let found = match rest.strip_prefix("claims.") {
-                    Some(claim) => a.get("jwt")?.get("claims")?.get(claim)?,
-                    None => a
-                        .get("lambda")
-                        .and_then(|l| l.get(rest))
-                        .or_else(|| a.get(rest))?,
+                    // A claim's name is taken whole (it may hold dots).
+                    Some(claim) => a.get("jwt")?.get("claims")?.get(claim)?.clone(),
+                    None => a.get("lambda").and_then(walk).or_else(|| walk(a))?,
                 };
                 match found {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s,
                     Value::Null => return None,
                     other => other.to_string(),
                 }
