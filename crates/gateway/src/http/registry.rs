@@ -345,3 +345,88 @@ fn request_authorizer(a: &v2::Authorizer) -> AuthorizerPlan {
         identity: a.identity_source.iter().map(|s| params::parse(s)).collect(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_store::SqliteStore;
+    use serde_json::json;
+
+    fn tenant() -> Tenant {
+        Tenant::aws("000000000000", "us-east-1")
+    }
+
+    fn api_doc(protocol: &str) -> Value {
+        json!({"apiId": "a1", "name": "n", "protocolType": protocol, "apiEndpoint": "x",
+               "apiKeySelectionExpression": "k", "createdDate": "d",
+               "routeSelectionExpression": "r", "corsConfiguration": {"allowOrigins": ["*"]}})
+    }
+
+    fn deployment(id: &str, key: &str) -> Value {
+        json!({"deploymentId": id, "createdDate": "d", "deploymentStatus": "DEPLOYED",
+               "_routes": [{"routeId": "r", "routeKey": key, "authorizationType": "NONE"}]})
+    }
+
+    fn stage(deployment: &str) -> Value {
+        json!({"stageName": "$default", "createdDate": "d", "lastUpdatedDate": "d",
+               "deploymentId": deployment, "stageVariables": {"v": "1"}})
+    }
+
+    #[test]
+    fn http_apis_are_built_from_the_store_and_follow_its_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        let t = tenant();
+        store::write(&*store, &t, |tx| {
+            tx.put(kind::V2_API, "", "a1", &api_doc("HTTP"))?;
+            tx.put(kind::V2_DEPLOYMENT, "a1", "d1", &deployment("d1", "GET /a"))?;
+            tx.put(kind::V2_STAGE, "a1", "$default", &stage("d1"))
+        })
+        .unwrap();
+        let apis = HttpApis::new(store.clone(), Arc::default());
+        let api = apis.api("a1", None).unwrap();
+        assert!(api.cors.is_some());
+        let st = &api.stages["$default"];
+        assert_eq!(st.variables["v"], "1");
+        assert!(st
+            .deployment
+            .router
+            .find(&hyper::Method::GET, "/a")
+            .is_some());
+        let first = st.deployment.clone();
+
+        // A new deployment (auto-deploy) swaps in after sync; the old one is untouched.
+        store::write(&*store, &t, |tx| {
+            tx.put(kind::V2_DEPLOYMENT, "a1", "d2", &deployment("d2", "GET /b"))?;
+            tx.put(kind::V2_STAGE, "a1", "$default", &stage("d2"))
+        })
+        .unwrap();
+        apis.sync();
+        let api = apis.api("a1", Some("us-east-1")).unwrap();
+        let d = &api.stages["$default"].deployment;
+        assert!(d.router.find(&hyper::Method::GET, "/b").is_some());
+        assert!(first.router.find(&hyper::Method::GET, "/a").is_some());
+        assert!(apis.api_of(&t, "a1").is_some());
+
+        // WebSocket APIs are not served here; a deleted API goes.
+        store::write(&*store, &t, |tx| {
+            tx.put(kind::V2_API, "", "a1", &api_doc("WEBSOCKET"))
+        })
+        .unwrap();
+        apis.sync();
+        assert!(apis.api("a1", None).is_none());
+        store::write(&*store, &t, |tx| {
+            tx.put(kind::V2_API, "", "a1", &api_doc("HTTP"))
+        })
+        .unwrap();
+        apis.sync();
+        assert!(apis.api("a1", None).is_some());
+        store::write(&*store, &t, |tx| {
+            tx.delete(kind::V2_API, "", "a1")?;
+            tx.delete_scope("a1")
+        })
+        .unwrap();
+        apis.sync();
+        assert!(apis.api("a1", None).is_none());
+    }
+}
