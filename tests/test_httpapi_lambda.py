@@ -86,6 +86,14 @@ def test_a_bare_request_matches_the_no_authorizer_recording(server, v2, lam):
     assert set(e) - {"stageVariables"} == set(recorded)
     assert set(e["requestContext"]) == set(recorded["requestContext"]) - {"authentication"}
     assert e["rawPath"] == "/prod/" and e["requestContext"]["stage"] == "prod"
+    # The headers AWS adds, as recorded.
+    added = {h for h in recorded["headers"] if h.startswith("x-")}
+    assert added <= set(e["headers"]), added - set(e["headers"])
+    h = e["headers"]
+    assert (h["x-forwarded-for"], h["x-forwarded-proto"]) == ("127.0.0.1", "http")
+    # The port the Host header names (none here: 80).
+    assert h["x-forwarded-port"] == "80"
+    assert h["x-amzn-trace-id"].startswith("Root=1-")
     assert e["rawQueryString"] == "" and e["isBase64Encoded"] is False
 
 

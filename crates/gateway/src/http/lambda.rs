@@ -47,6 +47,9 @@ pub struct Invocation<'a> {
     pub stage_variables: &'a Map<String, Value>,
     /// `requestContext.authorizer` (`{"jwt": {...}}` for JWT authorizers).
     pub authorizer: Option<&'a Value>,
+    /// The headers the gateway adds, as AWS's recorded events show them (`x-amzn-trace-id`,
+    /// `x-forwarded-for`, `x-forwarded-port`, `x-forwarded-proto`); they replace the client's.
+    pub added_headers: &'a [(&'static str, String)],
 }
 
 /// `21/Apr/2020:15:08:21 +0000`.
@@ -122,6 +125,9 @@ pub fn event_v2(i: &Invocation<'_>) -> Value {
     let mut headers: Map<String, Value> = Map::new();
     let mut cookies = Vec::new();
     for (name, value) in i.headers {
+        if i.added_headers.iter().any(|(n, _)| name == n) {
+            continue;
+        }
         if name == COOKIE {
             cookies.extend(
                 header_text(value)
@@ -142,6 +148,9 @@ pub fn event_v2(i: &Invocation<'_>) -> Value {
                 headers.insert(name.as_str().to_string(), Value::String(v));
             }
         }
+    }
+    for (name, value) in i.added_headers {
+        headers.insert(name.to_string(), Value::String(value.clone()));
     }
     let mut query: Map<String, Value> = Map::new();
     for (k, v) in i.query {
@@ -221,6 +230,9 @@ pub fn event_v1(i: &Invocation<'_>) -> Value {
     let mut headers = Map::new();
     let mut multi: Map<String, Value> = Map::new();
     for (name, value) in i.headers {
+        if i.added_headers.iter().any(|(n, _)| name == n) {
+            continue;
+        }
         let v = header_text(value);
         headers.insert(name.as_str().to_string(), Value::String(v.clone()));
         match multi.get_mut(name.as_str()) {
@@ -229,6 +241,10 @@ pub fn event_v1(i: &Invocation<'_>) -> Value {
                 multi.insert(name.as_str().to_string(), json!([v]));
             }
         }
+    }
+    for (name, value) in i.added_headers {
+        headers.insert(name.to_string(), Value::String(value.clone()));
+        multi.insert(name.to_string(), json!([value]));
     }
     let (query, multi_query) = if i.query.is_empty() {
         (Value::Null, Value::Null)

@@ -31,7 +31,7 @@ use super::cors::CorsRules;
 use super::lambda::{self, Invocation};
 use super::lambda_authorizer::{AnswerCache, Refusal};
 use super::params;
-use super::proxy::http_proxy;
+use super::proxy::{http_proxy, trace_root};
 use super::registry::{AuthorizerPlan, HttpApi, HttpStage};
 use super::request::{map_response, Req};
 use crate::http::{full, read_whole, ReadError, ResponseBody};
@@ -382,7 +382,8 @@ async fn route_and_integrate(
                 tracing::warn!("no Lambda runtime is plugged into the data plane");
                 return internal_error();
             };
-            let inv = invocation(&req);
+            let added = added_headers(&req);
+            let inv = invocation(&req, &added);
             let event = if a.v2 {
                 lambda::event_v2(&inv)
             } else {
@@ -448,8 +449,31 @@ async fn route_and_integrate(
     }
 }
 
-fn invocation<'a>(req: &'a Req<'a>) -> Invocation<'a> {
+/// The headers AWS adds to a Lambda event's (its recorded events show them).
+fn added_headers(req: &Req<'_>) -> Vec<(&'static str, String)> {
+    let forwarded_for = match req.header("x-forwarded-for") {
+        Some(prior) => format!("{prior}, {}", req.source_ip),
+        None => req.source_ip.to_string(),
+    };
+    let port = req
+        .header("host")
+        .and_then(|h| h.rsplit_once(':').map(|(_, p)| p.to_string()))
+        .filter(|p| p.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_else(|| "80".to_string());
+    vec![
+        (
+            "x-amzn-trace-id",
+            format!("Root={}", trace_root(req.request_id)),
+        ),
+        ("x-forwarded-for", forwarded_for),
+        ("x-forwarded-port", port),
+        ("x-forwarded-proto", "http".to_string()),
+    ]
+}
+
+fn invocation<'a>(req: &'a Req<'a>, added_headers: &'a [(&'static str, String)]) -> Invocation<'a> {
     Invocation {
+        added_headers,
         method: &req.parts.method,
         raw_path: req.raw_path,
         path: req.path,
@@ -482,7 +506,8 @@ async fn call_lambda(
         tracing::warn!("no Lambda runtime is plugged into the data plane");
         return Err(internal_error());
     };
-    let inv = invocation(req);
+    let added = added_headers(req);
+    let inv = invocation(req, &added);
     let event = if v2 {
         lambda::event_v2(&inv)
     } else {

@@ -259,7 +259,7 @@ pub(super) async fn http_proxy(
 }
 
 /// `Root=1-{8 hex}-{24 hex}` from the request's time and id.
-fn trace_root(rid: &str) -> String {
+pub(super) fn trace_root(rid: &str) -> String {
     let secs = OffsetDateTime::now_utc().unix_timestamp();
     let mut hex = String::with_capacity(24);
     for b in rid.bytes().cycle().take(12) {
