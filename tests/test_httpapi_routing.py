@@ -142,3 +142,7 @@ def test_backend_status_and_headers_pass_through(server, v2, backend):
     assert r.status == 200 and len(r.body) == 100000
     r = call(server, api_id, "/empty")
     assert r.status == 204 and r.body == b""
+    r = call(server, api_id, "/head", method="HEAD")
+    assert r.status == 200 and r.body == b""
+    r = call(server, api_id, "/after-head")
+    assert r.json()["path"] == "/after-head"
