@@ -2,6 +2,7 @@
 OpenID configuration and JWKS served by a local HTTP server (discovery, caching), and AWS's
 checks and answers (iss, aud/client_id, exp, nbf, scopes; 401 Unauthorized, 403 Forbidden)."""
 import json
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +20,8 @@ from lambda_helpers import create
 class Issuer:
     """An OIDC issuer on a free loopback port: discovery and JWKS, every fetch counted."""
 
-    def __init__(self):
+    def __init__(self, cert_file=None):
+        """`cert_file` (certificate and key in one PEM): serve over HTTPS."""
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "k1"
         self.fetches = []
@@ -53,7 +55,13 @@ class Issuer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        scheme = "http"
+        if cert_file:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert_file)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def token(self, key=None, kid=None, **claims):
