@@ -147,7 +147,11 @@ fn log_context(
         "authorizer": trace.authorizer.as_ref().map(|a| a.get("jwt").or_else(|| a.get("lambda")).unwrap_or(a)),
         "domainName": domain,
         "domainPrefix": domain.split('.').next().unwrap_or(""),
-        "error": {"message": error, "responseType": null},
+        "error": {
+            "messageString": error.as_ref().map(|m| m.to_string()),
+            "message": error,
+            "responseType": null,
+        },
         "httpMethod": parts.method.as_str(),
         "identity": {
             "sourceIp": &*peer.source_ip,

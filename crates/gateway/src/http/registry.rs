@@ -1,8 +1,9 @@
 //! The live HTTP APIs: API id → (tenant, CORS rules, authorizers, stages), each stage holding
 //! its compiled deployment. Like the REST registry: readers take an `ArcSwap` snapshot (no
 //! lock, no store), [`HttpApis::sync`] rebuilds only the APIs a `Change::HttpApi` names and
-//! swaps the map in, after every management call, so an auto-deployed change is live for the
-//! next request. Compiled deployments are reused across rebuilds (a deployment never changes).
+//! swaps the map in, after every management call (`DataPlane::sync`), so an auto-deployed
+//! change is live for the next request. Compiled deployments are reused across rebuilds (a
+//! deployment never changes).
 //!
 //! Decision: the API's CORS configuration and its authorizers are read from the API as it is,
 //! not from the deployment (which freezes routes and integrations only): AWS applies them to
