@@ -77,6 +77,9 @@ def test_the_v2_event_has_aws_recorded_shape(server, v2, lam):
     assert (ctx["routeKey"], ctx["stage"]) == ("POST /items/{id}/{proxy+}", "$default")
     assert isinstance(ctx["timeEpoch"], int)
     assert ctx["time"].endswith(" +0000")
+    # The same through /_aws/execute-api/{id}/$default: the path has no stage in it.
+    e = call(server, api_id, "/items/1/x", method="POST", form="aws").json()
+    assert (e["rawPath"], e["requestContext"]["http"]["path"]) == ("/items/1/x", "/items/1/x")
 
 
 def test_a_bare_request_matches_the_no_authorizer_recording(server, v2, lam):

@@ -193,7 +193,14 @@ fn stage_of<'a>(
         .get(target.stage)
         .filter(|_| !target.stage.is_empty())
     {
-        return Some((s, target.path, below));
+        // `$default` named in the address (`/_aws/execute-api/{id}/$default/…`) is still the
+        // stage without a path segment: the client's path is what follows it.
+        let raw = if s.name == "$default" {
+            target.path
+        } else {
+            below
+        };
+        return Some((s, target.path, raw));
     }
     let s = api.stages.get("$default")?;
     Some((s, below, below))
