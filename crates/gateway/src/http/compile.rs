@@ -12,7 +12,7 @@ use portico_model::v2;
 use portico_model::{Entity, LoadBalancers};
 use serde_json::Value;
 
-use super::params::{self, Mapping};
+use super::params::{self, Mapping, Target as MapTarget};
 use super::router::{self, Router, Segment};
 use crate::integrations::lambda::function_of_uri;
 use crate::integrations::tls::TlsSettings;
@@ -232,6 +232,7 @@ fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPla
         .iter()
         .flatten()
         .filter_map(|(k, v)| params::mapping(k, v))
+        .filter(|m| !matches!(&m.target, MapTarget::Header(h) if params::is_reserved_header(h)))
         .collect();
     let response = i
         .response_parameters
@@ -295,7 +296,8 @@ mod tests {
                 {"integrationId": "i1", "integrationType": "HTTP_PROXY", "connectionType": "INTERNET",
                  "integrationMethod": "ANY", "integrationUri": "http://127.0.0.1:1/x",
                  "payloadFormatVersion": "1.0", "timeoutInMillis": 30000,
-                 "requestParameters": {"overwrite:header.x": "$request.body.a"},
+                 "requestParameters": {"overwrite:header.x": "$request.body.a",
+                                       "overwrite:header.Host": "reserved.example"},
                  "responseParameters": {"200": {"overwrite:statuscode": "201"}}},
                 {"integrationId": "i2", "integrationType": "AWS_PROXY", "connectionType": "INTERNET",
                  "integrationUri": "arn:aws:lambda:us-east-1:000000000000:function:f",
@@ -317,6 +319,11 @@ mod tests {
         assert_eq!((m.route, m.values), (0, vec!["1".to_string()]));
         assert_eq!(c.router.find(&Method::POST, "/pets/1").unwrap().route, 1);
         assert!(c.integrations[0].reads_body);
+        assert_eq!(
+            c.integrations[0].request.len(),
+            1,
+            "a reserved header is not mapped"
+        );
         assert_eq!(c.integrations[0].response[0].0, 200);
         assert!(matches!(
             c.integrations[0].target,

@@ -94,6 +94,39 @@ pub fn mapping(key: &str, value: &str) -> Option<Mapping> {
     })
 }
 
+/// Headers a mapping may not write (http-api-parameter-mapping.html, "Reserved headers"): the
+/// management API refuses them; one stored anyway is skipped rather than sent.
+pub fn is_reserved_header(name: &str) -> bool {
+    matches!(
+        name,
+        "access-control-allow-credentials"
+            | "access-control-allow-headers"
+            | "access-control-allow-methods"
+            | "access-control-allow-origin"
+            | "access-control-expose-headers"
+            | "access-control-max-age"
+            | "connection"
+            | "content-encoding"
+            | "content-length"
+            | "cookie"
+            | "date"
+            | "expect"
+            | "host"
+            | "max-forwards"
+            | "proxy-authenticate"
+            | "server"
+            | "te"
+            | "transfer-encoding"
+            | "trailer"
+            | "upgrade"
+            | "via"
+            | "x-forwarded-for"
+            | "x-forwarded-host"
+            | "x-forwarded-proto"
+    ) || name.starts_with("x-amzn-")
+        || name.starts_with("apigw-")
+}
+
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     (s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix))
         .then(|| &s[prefix.len()..])
