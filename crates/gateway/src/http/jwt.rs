@@ -8,8 +8,10 @@
 //!
 //! The JWKS is found by OIDC discovery, `{issuer}/.well-known/openid-configuration` →
 //! `jwks_uri`, fetched with the gateway's upstream client (`http://` or `https://`, verified
-//! like any backend) and cached per issuer for two hours, as AWS caches it; a token whose `kid`
-//! the cached set lacks refetches it, at most once a minute. The claims reach the integration
+//! like any backend) and cached per issuer for two hours, as AWS caches it. Decision: a token
+//! whose `kid` the cached set lacks refetches it, at most once a minute (a key rotation is
+//! picked up; a flood of made-up `kid`s does not reach the issuer); a JWKS that cannot be
+//! fetched refuses the token (401). The claims reach the integration
 //! as `requestContext.authorizer.jwt` (values as text, as AWS passes them).
 
 use std::borrow::Cow;

@@ -65,7 +65,8 @@ fn epoch_ms(t: OffsetDateTime) -> i64 {
 }
 
 /// Does a body of this Content-Type reach the function as text? AWS passes JSON, XML,
-/// JavaScript and `text/*` as text and base64-encodes the rest.
+/// JavaScript and `text/*` as text and base64-encodes the rest. Decision: a body without a
+/// Content-Type goes as text when it is UTF-8.
 pub fn is_text(headers: &HeaderMap, body: &[u8]) -> bool {
     if std::str::from_utf8(body).is_err() {
         return false;

@@ -11,7 +11,9 @@
 //! Failures answer as HTTP APIs do: `{"message": "..."}` with AWS's status and text (404
 //! `Not Found`, 401 `Unauthorized`, 403 `Forbidden`, 413 `Request Entity Too Large`, 500
 //! `Internal Server Error`, 503 `Service Unavailable` for an integration that runs past its
-//! timeout).
+//! timeout). Decision: AWS documents no text for an integration timeout of an HTTP API; 503
+//! `Service Unavailable` is what its Lambda integrations are reported to answer, and an
+//! unreachable backend is a 500.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -460,7 +462,9 @@ async fn route_and_integrate(
     }
 }
 
-/// The headers AWS adds to a Lambda event's (its recorded events show them).
+/// The headers AWS adds to a Lambda event's (its recorded events show them). Decision:
+/// `x-forwarded-port` is the port the `Host` header names, else 80; `x-forwarded-proto` is
+/// `http` (the listener's TLS is not known here).
 fn added_headers(req: &Req<'_>) -> Vec<(&'static str, String)> {
     let forwarded_for = match req.header("x-forwarded-for") {
         Some(prior) => format!("{prior}, {}", req.source_ip),

@@ -8,7 +8,9 @@
 //! `ANY /{proxy+}` when only `GET /pets/dog/1` is defined).
 //!
 //! A trie over segments: the lookup costs one hash per literal segment, whatever the number
-//! of routes.
+//! of routes. Decision: a trailing slash names the same path (`/pets/` is `/pets`), and a
+//! greedy variable needs at least one segment (`/{proxy+}` does not take `/`, the `$default`
+//! route does).
 
 use std::borrow::Cow;
 
