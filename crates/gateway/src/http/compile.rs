@@ -12,7 +12,7 @@ use portico_model::v2;
 use portico_model::{Entity, LoadBalancers};
 use serde_json::Value;
 
-use super::params::{self, Mapping, Target as MapTarget};
+use super::params::{self, Expr, Mapping, Target as MapTarget};
 use super::router::{self, Router, Segment};
 use crate::integrations::lambda::function_of_uri;
 use crate::integrations::tls::TlsSettings;
@@ -57,14 +57,16 @@ pub enum Target {
     /// `HTTP_PROXY` over the internet: the URI as configured (stage variables filled in per
     /// request) and the method sent (`ANY`: the client's).
     HttpProxy {
-        uri: String,
+        /// The URI, parsed once: `${stageVariables.x}` parts are filled in per request.
+        uri: Expr,
         method: Option<Method>,
         /// A private integration (`VPC_LINK`): the load balancer's addresses, connected to in
         /// turn; `uri` is then `http(s)://{first address}`.
         via: Option<Arc<Link>>,
     },
-    /// `AWS_PROXY` to a Lambda function, payload format 2.0 or 1.0.
-    Lambda { function: String, v2: bool },
+    /// `AWS_PROXY` to a Lambda function, payload format 2.0 or 1.0; the function's name or
+    /// ARN, parsed once (a stage variable may name it).
+    Lambda { function: Expr, v2: bool },
     /// What Portico does not serve yet: the client gets a 500 and the log says why.
     Unsupported(String),
 }
@@ -187,7 +189,7 @@ fn private(i: &v2::Integration, uri: &str, balancers: &LoadBalancers) -> Target 
         "http"
     };
     Target::HttpProxy {
-        uri: format!("{scheme}://{}", addresses[0]),
+        uri: params::parse(&format!("{scheme}://{}", addresses[0])),
         method: method_of(i),
         via: Some(Arc::new(Link::new(
             i.connection_id.clone().unwrap_or_default(),
@@ -209,7 +211,7 @@ fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPla
     let uri = i.integration_uri.clone().unwrap_or_default();
     let target = match (i.integration_type.as_str(), i.connection_type.as_str()) {
         ("HTTP_PROXY", "INTERNET") => Target::HttpProxy {
-            uri,
+            uri: params::parse(&uri),
             method: method_of(i),
             via: None,
         },
@@ -220,7 +222,7 @@ fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPla
         )),
         ("AWS_PROXY", _) => match lambda_function(&uri) {
             Some(f) => Target::Lambda {
-                function: f.to_string(),
+                function: params::parse(f),
                 v2: i.payload_format_version != "1.0",
             },
             None => Target::Unsupported(format!("{uri:?} names no Lambda function")),
@@ -281,6 +283,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const LAMBDA: &str = "arn:aws:lambda:us-east-1:000000000000:function:f";
+
     #[test]
     fn a_deployment_compiles_to_routes_and_integrations() {
         let d: v2::Deployment = serde_json::from_value(json!({
@@ -300,7 +304,7 @@ mod tests {
                                        "overwrite:header.Host": "reserved.example"},
                  "responseParameters": {"200": {"overwrite:statuscode": "201"}}},
                 {"integrationId": "i2", "integrationType": "AWS_PROXY", "connectionType": "INTERNET",
-                 "integrationUri": "arn:aws:lambda:us-east-1:000000000000:function:f",
+                 "integrationUri": LAMBDA,
                  "payloadFormatVersion": "2.0", "timeoutInMillis": 30000}
             ]
         }))
@@ -330,7 +334,7 @@ mod tests {
             Target::HttpProxy { method: None, .. }
         ));
         assert!(
-            matches!(&c.integrations[1].target, Target::Lambda { v2: true, function } if function.ends_with(":f"))
+            matches!(&c.integrations[1].target, Target::Lambda { v2: true, function } if function.0 == [params::Part::Text(LAMBDA.into())])
         );
     }
 }

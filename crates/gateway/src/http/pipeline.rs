@@ -15,7 +15,6 @@
 //! `Service Unavailable` is what its Lambda integrations are reported to answer, and an
 //! unreachable backend is a 500.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -514,7 +513,7 @@ async fn call_lambda(
     dp: &DataPlane,
     req: &Req<'_>,
     integ: &IntegrationPlan,
-    function: &str,
+    function: &params::Expr,
     v2: bool,
 ) -> Result<Response<ResponseBody>, Response<ResponseBody>> {
     let Some(invoker) = dp.lambda.as_deref() else {
@@ -529,12 +528,8 @@ async fn call_lambda(
         lambda::event_v1(&inv)
     };
     let payload = Bytes::from(event.to_string());
-    // A function named through a stage variable (`${stageVariables.fn}`).
-    let function = if function.contains("stageVariables") {
-        Cow::Owned(params::parse(function).eval(req, None))
-    } else {
-        Cow::Borrowed(function)
-    };
+    // A stage variable may name the function (`${stageVariables.fn}`).
+    let function = function.eval(req, None);
     let function: &str = &function;
     let called = tokio::time::timeout(
         integ.timeout,

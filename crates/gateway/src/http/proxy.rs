@@ -78,11 +78,11 @@ pub(super) async fn http_proxy(
     dp: &DataPlane,
     req: &Req<'_>,
     integ: &IntegrationPlan,
-    uri: &str,
+    uri: &params::Expr,
     method: Option<&Method>,
     via: Option<&Arc<Link>>,
 ) -> Result<Response<ResponseBody>, Response<ResponseBody>> {
-    let mut url = params::parse(uri).eval(req, None);
+    let mut url = uri.eval(req, None);
     for (name, value) in &req.path_params {
         for pattern in [format!("{{{name}+}}"), format!("{{{name}}}")] {
             if url.contains(&pattern) {
