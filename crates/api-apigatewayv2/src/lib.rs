@@ -29,10 +29,19 @@ use portico_store::Store;
 
 pub use portico_mgmt::{Call, Reply};
 
+/// What the data plane does for this API's management calls. The binary implements it over
+/// the data plane, so this crate never depends on it.
+pub trait DataPlane: Send + Sync {
+    /// ResetAuthorizersCache: forget the Lambda authorizer answers cached for `stage`.
+    fn reset_authorizers_cache(&self, tenant: &portico_core::Tenant, api_id: &str, stage: &str);
+}
+
 /// Everything a handler may reach.
 pub struct Ctx {
     pub store: Arc<dyn Store>,
     pub routes: RouteTable,
+    /// The data plane; `None` (tests of the room alone) does nothing for it.
+    pub data: Option<Arc<dyn DataPlane>>,
 }
 
 impl Ctx {
@@ -40,7 +49,14 @@ impl Ctx {
         Ctx {
             store,
             routes: routes::table(),
+            data: None,
         }
+    }
+
+    /// The room, with the data plane its calls reach.
+    pub fn with_data_plane(mut self, data: Arc<dyn DataPlane>) -> Ctx {
+        self.data = Some(data);
+        self
     }
 }
 

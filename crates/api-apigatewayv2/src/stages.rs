@@ -332,7 +332,10 @@ fn delete_access_log_settings(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> 
 /// HTTP and WebSocket APIs are not served yet, so no authorizer result is cached: the stage
 /// must exist, and there is nothing to flush.
 fn reset_authorizers_cache(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    common::read(cx, call, |tx| load_stage(tx, call))?;
+    let (_, stage) = common::read(cx, call, |tx| load_stage(tx, call))?;
+    if let Some(data) = &cx.data {
+        data.reset_authorizers_cache(&call.tenant, call.label("apiId"), &stage.stage_name);
+    }
     Ok(Reply::Empty)
 }
 

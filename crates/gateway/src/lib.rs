@@ -1,11 +1,12 @@
-//! The data plane: serves deployed REST APIs the way API Gateway's execute-api endpoint does.
+//! The data plane: serves deployed REST and HTTP APIs the way API Gateway's execute-api
+//! endpoint does.
 //!
 //! Architecture invariant: imports the store (off the request path only), the domain
 //! (`portico-model`) and `vtl`; never a management API or `portico-mgmt`. What every API
 //! kind's invocations share (registry, metering, metrics, access log, upstream connections in
 //! `integrations`, `http`) sits beside what only REST APIs do (compile, router, pipeline,
-//! mappings, validation, gateway responses); HTTP and WebSocket APIs will add their own
-//! pipelines beside `pipeline`.
+//! mappings, validation, gateway responses); HTTP APIs have their own pipeline in `http/`,
+//! WebSocket APIs will add theirs.
 //!
 //! Map of the crate:
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
@@ -17,13 +18,15 @@
 //!   cache);
 //! - `integrations`: upstream connections (`pool`, `h1`) and the HTTP/HTTP_PROXY and MOCK
 //!   integrations;
+//! - `http/`: shared HTTP helpers, and what only HTTP APIs do (their registry, router,
+//!   pipeline, parameter mapping, CORS, JWT authorizers, Lambda payloads 2.0/1.0);
 //! - `rest/`: what only REST APIs do — `compile` + `router` (a snapshot becomes an immutable
 //!   trie plus per-method plans), `pipeline` (the named phases of one invocation), mappings,
 //!   validation, `gateway_responses` (the only place a REST invocation's failure becomes a
 //!   response), `test_invoke`.
 //!
-//! The registry and metering hold REST deployments and method plans today; they become generic
-//! over the API kind when HTTP APIs arrive.
+//! The REST registry and `http::registry` hold each kind's compiled deployments; an API id the
+//! REST registry does not hold is looked up among HTTP APIs (`rest::pipeline::serve`).
 
 pub mod access_log;
 pub mod cache;
@@ -62,6 +65,12 @@ pub struct DataPlane {
     pub authorizer_cache: rest::lambda_authorizer::AuthorizerCache,
     /// Custom domain names and their base path mappings.
     pub domains: domains::Domains,
+    /// The deployed HTTP APIs (`apigatewayv2`, protocol `HTTP`).
+    pub http_apis: http::registry::HttpApis,
+    /// JWT authorizers' signing keys, by issuer.
+    pub jwks: http::jwt::Jwks,
+    /// HTTP APIs' Lambda authorizers' cached answers.
+    pub http_authorizer_cache: http::lambda_authorizer::AnswerCache,
 }
 
 impl DataPlane {
@@ -86,10 +95,13 @@ impl DataPlane {
         tls: Arc<integrations::tls::Tls>,
     ) -> DataPlane {
         let metrics = Arc::new(metrics::Metrics::new());
-        let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers);
+        let links = integrations::vpc_link::VpcLinks::new(store.clone(), load_balancers.clone());
         DataPlane {
             metering: metering::Metering::new(store.clone()),
             domains: domains::Domains::new(store.clone()),
+            http_apis: http::registry::HttpApis::new(store.clone(), load_balancers.clone()),
+            jwks: Default::default(),
+            http_authorizer_cache: Default::default(),
             registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),
             client: integrations::http::Client::with_links_and_tls(links, tls),
             metrics,
@@ -106,6 +118,7 @@ impl DataPlane {
     /// domains): after each management call, a reset, and on the flusher's tick.
     pub fn sync(&self) {
         self.registry.sync();
+        self.http_apis.sync();
         self.metering.sync();
         self.client.links().sync();
         self.domains.sync();

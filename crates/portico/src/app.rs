@@ -92,7 +92,10 @@ impl App {
             apigateway: Arc::new(
                 apigateway::Ctx::new(store.clone(), port).with_load_balancers(load_balancers),
             ),
-            apigatewayv2: Arc::new(apigatewayv2::Ctx::new(store.clone())),
+            apigatewayv2: Arc::new(
+                apigatewayv2::Ctx::new(store.clone())
+                    .with_data_plane(Arc::new(DataPlanePort(data.clone()))),
+            ),
             huawei: Arc::new(huawei::Ctx::new(store.clone(), config.region.clone())),
             data,
             config,
@@ -194,9 +197,17 @@ impl lambda::Runtime for RuntimePort {
     }
 }
 
-/// The data plane as the `apigateway` room sees it (its `DataPlane` port): the room never
-/// imports the data plane, the binary plugs one into the other.
+/// The data plane as the `apigateway` and `apigatewayv2` rooms see it (their `DataPlane`
+/// ports): a room never imports the data plane, the binary plugs one into the other.
 struct DataPlanePort(Arc<DataPlane>);
+
+impl apigatewayv2::DataPlane for DataPlanePort {
+    fn reset_authorizers_cache(&self, tenant: &portico_store::Tenant, api_id: &str, stage: &str) {
+        self.0
+            .http_authorizer_cache
+            .flush_stage(tenant, api_id, stage);
+    }
+}
 
 impl apigateway::DataPlane for DataPlanePort {
     fn flush_stage_cache(&self, tenant: &portico_store::Tenant, api_id: &str, stage: &str) {

@@ -261,6 +261,10 @@ async fn management(
                 body,
             )?;
             let handled = portico_api_apigatewayv2::handle(cx, status, call).await?;
+            // The data plane applies what the call changed before the answer leaves, so an
+            // auto-deployed change is live for the client's next request.
+            let data = app.data.clone();
+            portico_store::offload(&*app.store, move || data.sync()).await;
             Ok((handled.status, handled.reply))
         }
         ManagementApi::Connections => Err(ApiError::new(

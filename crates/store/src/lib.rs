@@ -130,6 +130,9 @@ pub enum Change {
     /// Something under this REST API that may alter what is served: a stage, a deployment, or
     /// the API itself.
     RestApi { tenant: Tenant, rest_api_id: String },
+    /// Something under this `apigatewayv2` API that may alter what is served: the API (its
+    /// CORS configuration), a stage, a deployment or an authorizer.
+    HttpApi { tenant: Tenant, api_id: String },
     /// The tenant's API keys, usage plans, plan keys or account changed, or a key's usage was
     /// corrected (UpdateUsage) or forgotten.
     Metering { tenant: Tenant },
@@ -148,6 +151,7 @@ pub enum Change {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Topic {
     /// [`Change::RestApi`]: the data plane's deployment registry, and metering (stage bindings);
+    /// [`Change::HttpApi`]: the data plane's HTTP API registry;
     /// [`Change::VpcLinks`]: the data plane's VPC link index; [`Change::DomainNames`]: the
     /// domain index and the TLS certificates.
     Serving,
@@ -160,9 +164,10 @@ pub enum Topic {
 impl Change {
     pub fn topic(&self) -> Topic {
         match self {
-            Change::RestApi { .. } | Change::VpcLinks { .. } | Change::DomainNames { .. } => {
-                Topic::Serving
-            }
+            Change::RestApi { .. }
+            | Change::HttpApi { .. }
+            | Change::VpcLinks { .. }
+            | Change::DomainNames { .. } => Topic::Serving,
             Change::Metering { .. } => Topic::Metering,
             Change::Functions { .. } => Topic::Functions,
         }
@@ -171,6 +176,7 @@ impl Change {
     pub fn tenant(&self) -> &Tenant {
         match self {
             Change::RestApi { tenant, .. }
+            | Change::HttpApi { tenant, .. }
             | Change::Metering { tenant }
             | Change::VpcLinks { tenant }
             | Change::DomainNames { tenant }

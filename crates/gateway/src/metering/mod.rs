@@ -174,6 +174,8 @@ impl Metering {
         let mut lagged = false;
         loop {
             match rx.0.try_recv() {
+                // HTTP APIs have no API keys or usage plans.
+                Ok(Change::HttpApi { .. }) => {}
                 Ok(c) => {
                     touched.insert(c.tenant().clone());
                 }

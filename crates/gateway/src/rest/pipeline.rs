@@ -222,7 +222,24 @@ pub async fn serve(
         Some((tenant, _)) => dp.registry.api_of(tenant, target.api_id),
         None => dp.registry.api(target.api_id, target.region),
     };
-    let stage = api.and_then(|api| api.stages.get(target.stage).cloned());
+    let stage = match api {
+        Some(api) => api.stages.get(target.stage).cloned(),
+        // The API-kind dispatch: an id no REST API has may be an HTTP API's (REST pays
+        // nothing for it; boxed so REST's future does not grow by HTTP's).
+        None => {
+            let http = match target.domain {
+                Some((tenant, _)) => dp.http_apis.api_of(tenant, target.api_id),
+                None => dp.http_apis.api(target.api_id, target.region),
+            };
+            if let Some(http) = http {
+                return Box::pin(crate::http::pipeline::serve(
+                    dp, http, target, peer, parts, body,
+                ))
+                .await;
+            }
+            None
+        }
+    };
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, ids);

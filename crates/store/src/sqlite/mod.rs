@@ -166,6 +166,15 @@ fn affects_data_plane(kind: &str) -> bool {
     matches!(kind, kind::STAGE | kind::DEPLOYMENT | kind::REST_API)
 }
 
+/// What the HTTP API registry compiles: the API (its CORS configuration), its stages,
+/// deployments (the routes and integrations they froze) and authorizers.
+fn affects_http_apis(kind: &str) -> bool {
+    matches!(
+        kind,
+        kind::V2_API | kind::V2_STAGE | kind::V2_DEPLOYMENT | kind::V2_AUTHORIZER
+    )
+}
+
 fn affects_metering(kind: &str) -> bool {
     matches!(
         kind,
@@ -227,6 +236,8 @@ struct SqliteTxn<'a> {
     finished: bool,
     /// REST APIs whose served shape may have changed in this transaction.
     touched: BTreeSet<String>,
+    /// `apigatewayv2` APIs whose served shape may have changed in this transaction.
+    touched_v2: BTreeSet<String>,
     /// Whether this transaction wrote something the metering layer indexes.
     metering: bool,
     /// A VPC link was written or deleted.
@@ -257,6 +268,10 @@ impl SqliteTxn<'_> {
         if affects_data_plane(kind) {
             let api = if kind == kind::REST_API { id } else { scope };
             self.touched.insert(api.to_string());
+        }
+        if affects_http_apis(kind) {
+            let api = if kind == kind::V2_API { id } else { scope };
+            self.touched_v2.insert(api.to_string());
         }
     }
 
@@ -481,6 +496,7 @@ impl Txn for SqliteTxn<'_> {
 
     fn delete_scope(&mut self, scope: &str) -> Result<(), StoreError> {
         self.touched.insert(scope.to_string());
+        self.touched_v2.insert(scope.to_string());
         let kinds = self.docs.kinds_in(self.tenant, scope);
         if kinds.is_empty() {
             return Ok(());
@@ -538,6 +554,7 @@ impl Store for SqliteStore {
             undo: Vec::new(),
             finished: false,
             touched: BTreeSet::new(),
+            touched_v2: BTreeSet::new(),
             metering: false,
             vpc_links: false,
             domain_names: false,
@@ -551,6 +568,7 @@ impl Store for SqliteStore {
             }
         }
         let touched = std::mem::take(&mut txn.touched);
+        let touched_v2 = std::mem::take(&mut txn.touched_v2);
         let metering = txn.metering;
         let vpc_links = txn.vpc_links;
         let domain_names = txn.domain_names;
@@ -562,6 +580,12 @@ impl Store for SqliteStore {
             let _ = self.changes.send(Change::RestApi {
                 tenant: tenant.clone(),
                 rest_api_id,
+            });
+        }
+        for api_id in touched_v2 {
+            let _ = self.changes.send(Change::HttpApi {
+                tenant: tenant.clone(),
+                api_id,
             });
         }
         if metering {
@@ -614,6 +638,10 @@ impl Store for SqliteStore {
                 served.insert((tenant.clone(), api.to_string()));
             }
         }
+        let mut served_v2: BTreeSet<(Tenant, String)> = BTreeSet::new();
+        for (tenant, _, id, _) in inner.docs.scan(kind::V2_API) {
+            served_v2.insert((tenant.clone(), id.to_string()));
+        }
         let linked: BTreeSet<Tenant> = inner
             .docs
             .scan(kind::VPC_LINK)
@@ -646,6 +674,9 @@ impl Store for SqliteStore {
                 tenant,
                 rest_api_id,
             });
+        }
+        for (tenant, api_id) in served_v2 {
+            let _ = self.changes.send(Change::HttpApi { tenant, api_id });
         }
         for tenant in metered {
             self.announce_metering(&tenant);

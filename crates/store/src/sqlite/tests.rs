@@ -109,6 +109,27 @@ fn stage_changes_are_announced_after_commit() {
 }
 
 #[test]
+fn http_api_changes_are_announced_by_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path()).unwrap();
+    let mut rx = s.subscribe(Topic::Serving);
+    let t = tenant("111111111111");
+    let http = |api_id: &str| Change::HttpApi {
+        tenant: t.clone(),
+        api_id: api_id.into(),
+    };
+    write(&s, &t, |tx| tx.put(kind::V2_API, "", "a1", &json!({}))).unwrap();
+    assert_eq!(rx.try_recv().unwrap(), http("a1"));
+    for k in [kind::V2_STAGE, kind::V2_DEPLOYMENT, kind::V2_AUTHORIZER] {
+        write(&s, &t, |tx| tx.put(k, "a2", "x", &json!({}))).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), http("a2"), "{k}");
+    }
+    // Routes and integrations reach the data plane through a deployment.
+    write(&s, &t, |tx| tx.put(kind::V2_ROUTE, "a2", "r", &json!({}))).unwrap();
+    assert!(rx.try_recv().is_err());
+}
+
+#[test]
 fn metering_changes_are_announced_on_their_own_channel() {
     let dir = tempfile::tempdir().unwrap();
     let s = SqliteStore::open(dir.path()).unwrap();

@@ -1,4 +1,26 @@
-//! Small HTTP helpers shared by every plane: the response body type, JSON replies, request ids.
+//! Small HTTP helpers shared by every plane (the response body type, JSON replies, request
+//! ids, whole-body reads), and below them what only HTTP APIs (`apigatewayv2`, protocol
+//! `HTTP`) do, beside `rest/`:
+//! - `registry`: the live HTTP APIs (CORS rules, authorizers, stages with their compiled
+//!   deployments), rebuilt from `Change::HttpApi` announcements and swapped atomically;
+//! - `compile` + `router`: a deployment's frozen routes and integrations become a route trie
+//!   and integration plans;
+//! - `pipeline`: the phases of one invocation; `request` (what mappings read, the response
+//!   mapping), `proxy` (`HTTP_PROXY`), `params` (parameter mapping), `cors`, `jwt`
+//!   (JWT authorizers, JWKS by OIDC discovery), `lambda` (payload 2.0 and 1.0),
+//!   `lambda_authorizer` (Lambda REQUEST authorizers).
+
+pub mod compile;
+pub mod cors;
+pub mod jwt;
+pub mod lambda;
+pub mod lambda_authorizer;
+pub mod params;
+pub mod pipeline;
+mod proxy;
+pub mod registry;
+mod request;
+pub mod router;
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
