@@ -144,6 +144,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| docs::handler(operation))
         .or_else(|| certs::client_certificates::handler(operation))
         .or_else(|| domains::handler(operation))
+        .or_else(|| restapi::openapi::handler(operation))
 }
 
 /// Operations whose handler awaits.
