@@ -549,8 +549,9 @@ fn authorizers(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), Ap
                 Some(v) => body[key] = v.clone(),
             }
         }
-        // A TOKEN authorizer reads the header the scheme names, unless told otherwise.
-        if body.get("identitySource").is_none() && t == "TOKEN" {
+        // TOKEN and Cognito authorizers read the header the scheme names, unless told
+        // otherwise.
+        if body.get("identitySource").is_none() && t != "REQUEST" {
             if let Some(h) = scheme.get("name").and_then(Value::as_str) {
                 body["identitySource"] = json!(format!("method.request.header.{h}"));
             }
