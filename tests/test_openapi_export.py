@@ -1,0 +1,201 @@
+"""GetExport (oas30 and swagger, JSON and YAML, extensions) of a stage's deployed API, and the
+round trip: import → deploy → export → import into a new API gives the same entities."""
+import json
+import pathlib
+
+import pytest
+import yaml
+
+from dataplane import add_resource, deploy, invoke, mock_method
+from helpers import expect_error
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "openapi"
+
+
+def export(apigw, api_id, stage, kind="oas30", accepts="application/json", **params):
+    r = apigw.get_export(restApiId=api_id, stageName=stage, exportType=kind,
+                         parameters=params, accepts=accepts)
+    body = r["body"].read()
+    assert r["contentType"] == accepts
+    return yaml.safe_load(body) if "yaml" in accepts else json.loads(body)
+
+
+def definition(apigw, api_id):
+    """The API's entities without ids, to compare two APIs."""
+    resources = apigw.get_resources(restApiId=api_id, embed=["methods"], limit=500)["items"]
+    validators = {v["id"]: v["name"]
+                  for v in apigw.get_request_validators(restApiId=api_id)["items"]}
+    authorizers = {a["id"]: a["name"] for a in apigw.get_authorizers(restApiId=api_id)["items"]}
+    out = {}
+    for r in resources:
+        methods = {}
+        for verb, m in r.get("resourceMethods", {}).items():
+            m = dict(m)
+            if "requestValidatorId" in m:
+                m["requestValidatorId"] = validators[m["requestValidatorId"]]
+            if "authorizerId" in m:
+                m["authorizerId"] = authorizers[m["authorizerId"]]
+            integration = dict(m.get("methodIntegration", {}))
+            integration.pop("cacheNamespace", None)
+            m["methodIntegration"] = integration
+            methods[verb] = m
+        out[r["path"]] = methods
+    models = {m["name"]: json.loads(m["schema"].replace(api_id, "API"))
+              for m in apigw.get_models(restApiId=api_id)["items"]}
+    for s in models.values():
+        s.pop("$schema", None)
+    auths = sorted((dict(a, id=None) for a in apigw.get_authorizers(restApiId=api_id)["items"]),
+                   key=lambda a: a["name"])
+    vals = sorted((dict(v, id=None) for v in apigw.get_request_validators(restApiId=api_id)["items"]),
+                  key=lambda v: v["name"])
+    return {"paths": out, "models": models, "authorizers": auths, "validators": vals}
+
+
+def test_oas30_export_as_aws_writes_it(apigw):
+    api = apigw.import_rest_api(body=(FIXTURES / "localstack-openapi-mock.json").read_text())
+    deploy(apigw, api["id"], "dev")
+    doc = export(apigw, api["id"], "dev", extensions="integrations")
+    assert doc["openapi"] == "3.0.1"
+    assert doc["info"] == {"title": "wait-for-seconds",
+                           "description": "Test API for asynchronous Lambda invocation",
+                           "version": "2022-04-12T15:36:55Z"}
+    assert doc["servers"] == [{
+        "url": f"https://{api['id']}.execute-api.us-east-1.amazonaws.com/{{basePath}}",
+        "variables": {"basePath": {"default": "dev"}}}]
+    op = doc["paths"]["/echo/{data}"]["x-amazon-apigateway-any-method"]
+    assert op["responses"]["200"]["content"] == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Empty"}}}
+    assert op["x-amazon-apigateway-integration"]["type"] == "mock"
+    assert op["x-amazon-apigateway-integration"]["passthroughBehavior"] == "when_no_templates"
+    assert op["x-amazon-apigateway-integration"]["responses"]["default"]["statusCode"] == "200"
+    assert doc["components"]["schemas"] == {"Empty": {"title": "Empty Schema", "type": "object"}}
+    # Without extensions, no integration blocks.
+    bare = export(apigw, api["id"], "dev")
+    assert "x-amazon-apigateway-integration" not in \
+        bare["paths"]["/echo/{data}"]["x-amazon-apigateway-any-method"]
+
+
+def test_swagger_yaml_export_with_stage_base_path_and_definitions(apigw):
+    body = (FIXTURES / "localstack-petstore-authorizer.swagger.json").read_text().replace(
+        "${uri}", "http://petstore.example.com/pets")
+    api = apigw.import_rest_api(body=body)
+    deploy(apigw, api["id"], "prod")
+    doc = export(apigw, api["id"], "prod", kind="swagger", accepts="application/yaml",
+                 extensions="apigateway")
+    assert doc["swagger"] == "2.0"
+    assert doc["host"] == f"{api['id']}.execute-api.us-east-1.amazonaws.com"
+    assert doc["basePath"] == "/prod"
+    assert doc["schemes"] == ["https"]
+    assert doc["definitions"]["Pets"] == {"type": "array",
+                                          "items": {"$ref": "#/definitions/Pet"}}
+    get = doc["paths"]["/pets"]["get"]
+    assert get["security"] == [{"test-authorizer": []}]
+    assert {"name": "page", "in": "query", "required": False, "type": "string"} in get["parameters"]
+    assert get["responses"]["200"]["schema"] == {"$ref": "#/definitions/Pets"}
+    auth = doc["securityDefinitions"]["test-authorizer"]
+    assert auth["x-amazon-apigateway-authtype"] == "oauth2"
+    assert auth["x-amazon-apigateway-authorizer"]["type"] == "token"
+    assert auth["x-amazon-apigateway-authorizer"]["authorizerResultTtlInSeconds"] == 60
+
+
+def test_round_trip_import_export_import(apigw):
+    body = (FIXTURES / "localstack-petstore-authorizer.swagger.json").read_text().replace(
+        "${uri}", "http://petstore.example.com/pets")
+    first = apigw.import_rest_api(body=body)
+    deploy(apigw, first["id"], "prod")
+    for kind in ("oas30", "swagger"):
+        doc = export(apigw, first["id"], "prod", kind=kind, extensions="apigateway")
+        second = apigw.import_rest_api(body=json.dumps(doc), failOnWarnings=True)
+        assert definition(apigw, second["id"]) == definition(apigw, first["id"]), kind
+        assert second["name"] == first["name"]
+        assert second["description"] == first["description"]
+
+
+def test_api_built_with_boto3_survives_export_and_import(server, apigw):
+    api = apigw.create_rest_api(name="built", binaryMediaTypes=["image/png"])
+    api_id, root = api["id"], api["rootResourceId"]
+    apigw.create_model(restApiId=api_id, name="Thing", contentType="application/json",
+                       schema=json.dumps({"type": "object",
+                                          "properties": {"n": {"type": "integer"}}}))
+    validator = apigw.create_request_validator(restApiId=api_id, name="body",
+                                               validateRequestBody=True)
+    things = add_resource(apigw, api_id, root, "things")
+    one = add_resource(apigw, api_id, things, "{id}")
+    mock_method(apigw, api_id, one, response_templates={
+        "application/json": '{"id": "$input.params(\'id\')"}'},
+        requestParameters={"method.request.path.id": True,
+                           "method.request.querystring.q": False})
+    apigw.put_method(restApiId=api_id, resourceId=things, httpMethod="POST",
+                     authorizationType="AWS_IAM", requestValidatorId=validator["id"],
+                     requestModels={"application/json": "Thing"}, apiKeyRequired=True)
+    apigw.put_method_response(restApiId=api_id, resourceId=things, httpMethod="POST",
+                              statusCode="201", responseModels={"application/json": "Thing"})
+    apigw.put_integration(restApiId=api_id, resourceId=things, httpMethod="POST", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 201}'})
+    apigw.put_integration_response(restApiId=api_id, resourceId=things, httpMethod="POST",
+                                   statusCode="201")
+    apigw.put_gateway_response(restApiId=api_id, responseType="MISSING_AUTHENTICATION_TOKEN",
+                               statusCode="404",
+                               responseTemplates={"application/json": '{"m": "none"}'})
+    deploy(apigw, api_id, "v1")
+    doc = export(apigw, api_id, "v1", extensions="apigateway")
+    assert doc["x-amazon-apigateway-binary-media-types"] == ["image/png"]
+    assert doc["x-amazon-apigateway-request-validators"] == {
+        "body": {"validateRequestBody": True, "validateRequestParameters": False}}
+    post = doc["paths"]["/things"]["post"]
+    assert post["x-amazon-apigateway-request-validator"] == "body"
+    assert post["security"] == [{"sigv4": []}, {"api_key": []}]
+    copy = apigw.import_rest_api(body=json.dumps(doc), failOnWarnings=True)
+    a, b = definition(apigw, copy["id"]), definition(apigw, api_id)
+    for path in b["paths"]:
+        for verb in b["paths"][path]:
+            assert a["paths"][path][verb] == b["paths"][path][verb], (path, verb)
+    assert a == b
+    assert copy["binaryMediaTypes"] == ["image/png"]
+    gr = apigw.get_gateway_response(restApiId=copy["id"],
+                                    responseType="MISSING_AUTHENTICATION_TOKEN")
+    assert gr["statusCode"] == "404"
+    # The copy serves what the original served.
+    deploy(apigw, copy["id"], "v1")
+    r = invoke(server, copy["id"], "v1", "/things/42")
+    assert r.status_code == 200 and r.json() == {"id": "42"}
+
+
+def test_export_exports_the_deployed_snapshot_not_the_current_definition(apigw):
+    api = apigw.create_rest_api(name="snap")
+    mock_method(apigw, api["id"], api["rootResourceId"])
+    deploy(apigw, api["id"], "s1")
+    add = add_resource(apigw, api["id"], api["rootResourceId"], "later")
+    mock_method(apigw, api["id"], add)
+    doc = export(apigw, api["id"], "s1")
+    assert list(doc["paths"]) == ["/"]
+
+
+def test_export_errors(apigw):
+    api = apigw.create_rest_api(name="e")
+    mock_method(apigw, api["id"], api["rootResourceId"])
+    deploy(apigw, api["id"], "s1")
+    expect_error(lambda: apigw.get_export(restApiId=api["id"], stageName="nope",
+                                          exportType="oas30"),
+                 "NotFoundException", message="Invalid Stage identifier specified", status=404)
+    expect_error(lambda: apigw.get_export(restApiId="nope123456", stageName="s1",
+                                          exportType="oas30"),
+                 "NotFoundException", status=404)
+    expect_error(lambda: apigw.get_export(restApiId=api["id"], stageName="s1",
+                                          exportType="raml"),
+                 "BadRequestException", status=400)
+    expect_error(lambda: apigw.get_export(restApiId=api["id"], stageName="s1",
+                                          exportType="oas30",
+                                          parameters={"extensions": "postman"}),
+                 "BadRequestException", status=400, contains="postman")
+
+
+@pytest.mark.parametrize("accepts", ["application/json", "application/yaml"])
+def test_exported_document_imports_in_both_formats(apigw, accepts):
+    api = apigw.import_rest_api(body=(FIXTURES / "localstack-openapi-mock.json").read_text())
+    deploy(apigw, api["id"], "d")
+    r = apigw.get_export(restApiId=api["id"], stageName="d", exportType="oas30",
+                         parameters={"extensions": "integrations"}, accepts=accepts)
+    again = apigw.import_rest_api(body=r["body"].read())
+    assert definition(apigw, again["id"])["paths"].keys() == \
+        definition(apigw, api["id"])["paths"].keys()
