@@ -20,6 +20,14 @@ def export(apigw, api_id, stage, kind="oas30", accepts="application/json", **par
     return yaml.safe_load(body) if "yaml" in accepts else json.loads(body)
 
 
+def no_empty_maps(v):
+    """Drop members that are empty maps: a `responseParameters={}` given to boto3 is stored,
+    and an export (AWS's too) leaves it out."""
+    if isinstance(v, dict):
+        return {k: no_empty_maps(x) for k, x in v.items() if x != {}}
+    return v
+
+
 def definition(apigw, api_id):
     """The API's entities without ids, to compare two APIs."""
     resources = apigw.get_resources(restApiId=api_id, embed=["methods"], limit=500)["items"]
@@ -38,7 +46,7 @@ def definition(apigw, api_id):
             integration = dict(m.get("methodIntegration", {}))
             integration.pop("cacheNamespace", None)
             m["methodIntegration"] = integration
-            methods[verb] = m
+            methods[verb] = no_empty_maps(m)
         out[r["path"]] = methods
     models = {m["name"]: json.loads(m["schema"].replace(api_id, "API"))
               for m in apigw.get_models(restApiId=api_id)["items"]}
