@@ -182,7 +182,9 @@ impl Document {
                 import_error(format!("Unable to resolve reference {r} of {what}"))
             })?;
         }
-        Err(import_error(format!("Too many nested references in {what}")))
+        Err(import_error(format!(
+            "Too many nested references in {what}"
+        )))
     }
 
     /// The model a schema names (`{"$ref": "#/definitions/Pet"}` → `Pet`); `Err` for a
@@ -191,9 +193,9 @@ impl Document {
         let Some(r) = schema.get("$ref").and_then(Value::as_str) else {
             return Ok(None);
         };
-        let name = r.strip_prefix(self.schema_prefix()).ok_or_else(|| {
-            import_error(format!("Unsupported reference {r} in {what}"))
-        })?;
+        let name = r
+            .strip_prefix(self.schema_prefix())
+            .ok_or_else(|| import_error(format!("Unsupported reference {r} in {what}")))?;
         if !self.schemas().is_some_and(|s| s.contains_key(name)) {
             return Err(import_error(format!(
                 "Invalid model reference {r} in {what}: the document defines no such schema"
@@ -252,7 +254,13 @@ mod tests {
 
     #[test]
     fn bad_bodies_are_invalid_input() {
-        for bad in [&b"{'key:value}"[..], b"test:\n  - \"x\" y\"", b"[1]", b"a: b", b"\xff"] {
+        for bad in [
+            &b"{'key:value}"[..],
+            b"test:\n  - \"x\" y\"",
+            b"[1]",
+            b"a: b",
+            b"\xff",
+        ] {
             let e = Document::parse(bad).err().expect("refused");
             assert_eq!(e.message, "Invalid OpenAPI input.", "{bad:?}");
         }

@@ -40,7 +40,6 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     for e in call
         .query_all("extensions")
         .iter()
-        .chain(call.query_all("parameters.extensions").iter())
         .flat_map(|e| e.split(','))
         .map(str::trim)
         .filter(|e| !e.is_empty())
@@ -259,7 +258,10 @@ fn api_extensions(snap: &DeploymentSnapshot, out: &mut Map<String, Value>) {
                     one.insert(key.into(), v.clone());
                 }
             }
-            g.insert(s(r, "responseType").unwrap_or("").into(), Value::Object(one));
+            g.insert(
+                s(r, "responseType").unwrap_or("").into(),
+                Value::Object(one),
+            );
         }
         out.insert(
             "x-amazon-apigateway-gateway-responses".into(),
@@ -437,10 +439,7 @@ fn operation(
     if ext.apigateway {
         if let Some(id) = s(m, "requestValidatorId") {
             if let Some((_, name)) = validators.iter().find(|(v, _)| v == id) {
-                op.insert(
-                    "x-amazon-apigateway-request-validator".into(),
-                    json!(name),
-                );
+                op.insert("x-amazon-apigateway-request-validator".into(), json!(name));
             }
         }
     }

@@ -38,11 +38,8 @@ pub struct Options {
 
 impl Options {
     fn of(call: &Call, doc: &Document) -> Result<Options, ApiError> {
-        let param = |name: &str| {
-            call.query(name)
-                .or_else(|| call.query(&format!("parameters.{name}")))
-                .filter(|v| !v.is_empty())
-        };
+        // `parameters` of the SDKs' model travel as plain query parameters.
+        let param = |name: &str| call.query(name).filter(|v| !v.is_empty());
         let base: Vec<String> = doc
             .base_path()
             .split('/')
@@ -59,13 +56,7 @@ impl Options {
                 )))
             }
         };
-        let fail_on_warnings = call
-            .query_bool("failonwarnings")?
-            .or(match param("failonwarnings") {
-                Some(v) => Some(v.eq_ignore_ascii_case("true")),
-                None => None,
-            })
-            .unwrap_or(false);
+        let fail_on_warnings = call.query_bool("failonwarnings")?.unwrap_or(false);
         // ImportRestApi's `mode` is its route's `import`.
         let mode = call.query("mode").filter(|m| !m.is_empty());
         let overwrite = match mode.filter(|_| call.operation == "PutRestApi") {
@@ -78,8 +69,11 @@ impl Options {
                 ));
             }
         };
-        let endpoint_types = param("endpointConfigurationTypes")
-            .map(|t| t.split(',').map(|s| s.trim().to_ascii_uppercase()).collect());
+        let endpoint_types = param("endpointConfigurationTypes").map(|t| {
+            t.split(',')
+                .map(|s| s.trim().to_ascii_uppercase())
+                .collect()
+        });
         Ok(Options {
             prefix,
             fail_on_warnings,
@@ -100,8 +94,8 @@ pub struct Runner {
 
 impl Runner {
     fn new(cx: &Ctx, staging: Arc<Staging>, tenant: Tenant) -> Runner {
-        let inner = Ctx::new(staging, cx.data_plane.clone())
-            .with_load_balancers(cx.load_balancers.clone());
+        let inner =
+            Ctx::new(staging, cx.data_plane.clone()).with_load_balancers(cx.load_balancers.clone());
         Runner {
             cx: inner,
             tenant,
@@ -270,10 +264,16 @@ fn create_body(doc: &Document, opts: &Options) -> Result<Value, ApiError> {
         body["disableExecuteApiEndpoint"] = d.clone();
     }
     let mut tags = Map::new();
-    for t in doc.get("tags").and_then(Value::as_array).into_iter().flatten() {
+    for t in doc
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let (Some(k), Some(v)) = (
             t.get("name").and_then(Value::as_str),
-            t.get("x-amazon-apigateway-tag-value").and_then(Value::as_str),
+            t.get("x-amazon-apigateway-tag-value")
+                .and_then(Value::as_str),
         ) {
             tags.insert(k.into(), json!(v));
         }
@@ -328,9 +328,7 @@ fn update_api(run: &Runner, doc: &Document, opts: &Options) -> Result<(), ApiErr
     }
     match doc.info("description") {
         Some(d) => set("/description", Some(d.to_string())),
-        None if opts.overwrite && current.contains_key("description") => {
-            set("/description", None)
-        }
+        None if opts.overwrite && current.contains_key("description") => set("/description", None),
         None => {}
     }
     if let Some(v) = info_version(doc) {
@@ -356,7 +354,9 @@ fn update_api(run: &Runner, doc: &Document, opts: &Options) -> Result<(), ApiErr
                 .flatten()
                 .filter_map(Value::as_str)
             {
-                ops.push(json!({"op": "remove", "path": format!("/binaryMediaTypes/{}", escape(old))}));
+                ops.push(
+                    json!({"op": "remove", "path": format!("/binaryMediaTypes/{}", escape(old))}),
+                );
             }
         }
         for t in types.iter().filter_map(Value::as_str) {
@@ -366,9 +366,12 @@ fn update_api(run: &Runner, doc: &Document, opts: &Options) -> Result<(), ApiErr
     if ops.is_empty() {
         return Ok(());
     }
-    run.must("PATCH", &run.api(), json!({ "patchOperations": ops }), || {
-        "Unable to update the REST API".to_string()
-    })?;
+    run.must(
+        "PATCH",
+        &run.api(),
+        json!({ "patchOperations": ops }),
+        || "Unable to update the REST API".to_string(),
+    )?;
     Ok(())
 }
 
@@ -556,12 +559,9 @@ fn authorizers(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), Ap
                 body["identitySource"] = json!(format!("method.request.header.{h}"));
             }
         }
-        let created = run.must(
-            "POST",
-            &format!("{}/authorizers", run.api()),
-            body,
-            || format!("Unable to create authorizer '{name}'"),
-        )?;
+        let created = run.must("POST", &format!("{}/authorizers", run.api()), body, || {
+            format!("Unable to create authorizer '{name}'")
+        })?;
         names.authorizers.insert(
             name.clone(),
             (created["id"].as_str().unwrap_or("").into(), t),

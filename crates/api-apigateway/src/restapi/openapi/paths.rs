@@ -1,6 +1,10 @@
 //! The paths of an OpenAPI document: resources (one per path segment, shared prefixes once),
 //! methods with their request parameters, models, authorization and validator, method
 //! responses, and `x-amazon-apigateway-integration` with its responses.
+//!
+//! Decision: a request or response schema written inline (not a `$ref` to a model) does not
+//! become a model, and gives no warning: AWS imports such documents (Pulumi's, recorded by
+//! LocalStack) with `failonwarnings=true`.
 
 use std::collections::HashMap;
 
@@ -189,7 +193,12 @@ fn request(
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
+        .chain(
+            op.get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
     for p in listed {
         let p = doc.deref(p, &format!("the parameters of {what}"))?;
         let name = p.get("name").and_then(Value::as_str).unwrap_or("");
@@ -206,7 +215,7 @@ fn request(
                                 models.insert(ct, json!(m));
                             }
                         }
-                        None => inline_schema(&what, "request body"),
+                        None => {} // an inline schema: see the module doc
                     }
                 }
                 continue;
@@ -238,7 +247,7 @@ fn request(
                 Some(m) => {
                     models.insert(ct.clone(), json!(m));
                 }
-                None => inline_schema(&what, "request body"),
+                None => {} // an inline schema: see the module doc
             }
         }
     }
@@ -250,10 +259,6 @@ fn request(
     }
     Ok(())
 }
-
-/// Decision: a schema written inline (not a `$ref` to a model) is not made into a model,
-/// and without a warning: AWS imports such documents (Pulumi's) with `failonwarnings=true`.
-fn inline_schema(_what: &str, _of: &str) {}
 
 /// Swagger's `consumes`/`produces` of the operation, else of the document, else JSON.
 fn media_types(doc: &Document, op: &Value, key: &str) -> Vec<String> {
@@ -376,7 +381,7 @@ fn responses(run: &mut Runner, doc: &Document, op: &Value, at: &Place) -> Result
                         Some(m) => {
                             models.insert(ct.clone(), json!(m));
                         }
-                        None => inline_schema(&what, &format!("{code} response")),
+                        None => {} // an inline schema: see the module doc
                     }
                 }
             }
@@ -387,7 +392,7 @@ fn responses(run: &mut Runner, doc: &Document, op: &Value, at: &Place) -> Result
                         models.insert(ct, json!(m));
                     }
                 }
-                None => inline_schema(&what, &format!("{code} response")),
+                None => {} // an inline schema: see the module doc
             }
         }
         if !models.is_empty() {

@@ -15,9 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use portico_store::{
-    Change, Doc, Store, StoreError, Tenant, Topic, Txn, UsageIncrement, UsageRow,
-};
+use portico_store::{Change, Doc, Store, StoreError, Tenant, Topic, Txn, UsageIncrement, UsageRow};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
