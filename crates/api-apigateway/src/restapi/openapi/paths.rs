@@ -209,13 +209,10 @@ fn request(
             "header" => "header",
             "body" => {
                 if let Some(schema) = p.get("schema") {
-                    match doc.model_of(schema, &format!("the body of {what}"))? {
-                        Some(m) => {
-                            for ct in media_types(doc, op, "consumes") {
-                                models.insert(ct, json!(m));
-                            }
+                    if let Some(m) = doc.model_of(schema, &format!("the body of {what}"))? {
+                        for ct in media_types(doc, op, "consumes") {
+                            models.insert(ct, json!(m));
                         }
-                        None => {} // an inline schema: see the module doc
                     }
                 }
                 continue;
@@ -243,11 +240,8 @@ fn request(
             let Some(schema) = media.get("schema") else {
                 continue;
             };
-            match doc.model_of(schema, &format!("the request body of {what}"))? {
-                Some(m) => {
-                    models.insert(ct.clone(), json!(m));
-                }
-                None => {} // an inline schema: see the module doc
+            if let Some(m) = doc.model_of(schema, &format!("the request body of {what}"))? {
+                models.insert(ct.clone(), json!(m));
             }
         }
     }
@@ -377,22 +371,16 @@ fn responses(run: &mut Runner, doc: &Document, op: &Value, at: &Place) -> Result
                 .flatten()
             {
                 if let Some(schema) = media.get("schema") {
-                    match doc.model_of(schema, &of)? {
-                        Some(m) => {
-                            models.insert(ct.clone(), json!(m));
-                        }
-                        None => {} // an inline schema: see the module doc
+                    if let Some(m) = doc.model_of(schema, &of)? {
+                        models.insert(ct.clone(), json!(m));
                     }
                 }
             }
         } else if let Some(schema) = r.get("schema") {
-            match doc.model_of(schema, &of)? {
-                Some(m) => {
-                    for ct in media_types(doc, op, "produces") {
-                        models.insert(ct, json!(m));
-                    }
+            if let Some(m) = doc.model_of(schema, &of)? {
+                for ct in media_types(doc, op, "produces") {
+                    models.insert(ct, json!(m));
                 }
-                None => {} // an inline schema: see the module doc
             }
         }
         if !models.is_empty() {
