@@ -23,19 +23,9 @@ pub struct Document {
 }
 
 impl Document {
-    /// Parse a body: JSON when it starts like JSON, YAML otherwise (YAML is a superset of
-    /// JSON, but a JSON parser gives the better error and is faster).
+    /// Parse a body (see [`read_object`]) and check it is an OpenAPI document we import.
     pub fn parse(body: &[u8]) -> Result<Document, ApiError> {
-        let text = std::str::from_utf8(body).map_err(|_| invalid_input())?;
-        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-        let value: Value = if trimmed.starts_with('{') {
-            serde_json::from_str(trimmed).map_err(|_| invalid_input())?
-        } else {
-            serde_saphyr::from_str(trimmed).map_err(|_| invalid_input())?
-        };
-        let Value::Object(root) = value else {
-            return Err(invalid_input());
-        };
+        let root = read_object(body).ok_or_else(invalid_input)?;
         let v3 = match (root.get("openapi"), root.get("swagger")) {
             (Some(Value::String(v)), _) if v.starts_with("3.") => true,
             (_, Some(Value::String(v))) if v == "2.0" => false,
@@ -202,6 +192,23 @@ impl Document {
             )));
         }
         Ok(Some(name.to_string()))
+    }
+}
+
+/// A JSON or YAML object (an OpenAPI document, before any check of its members): JSON when
+/// it starts like JSON, YAML otherwise (YAML is a superset of JSON, but the JSON parser is
+/// faster and stricter). `None` for anything else.
+pub fn read_object(body: &[u8]) -> Option<Map<String, Value>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let value: Value = if trimmed.starts_with('{') {
+        serde_json::from_str(trimmed).ok()?
+    } else {
+        serde_saphyr::from_str(trimmed).ok()?
+    };
+    match value {
+        Value::Object(m) => Some(m),
+        _ => None,
     }
 }
 
