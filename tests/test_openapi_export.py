@@ -16,7 +16,9 @@ def export(apigw, api_id, stage, kind="oas30", accepts="application/json", **par
     r = apigw.get_export(restApiId=api_id, stageName=stage, exportType=kind,
                          parameters=params, accepts=accepts)
     body = r["body"].read()
-    assert r["contentType"] == accepts
+    # AWS answers exports as application/octet-stream, named after the type and the version.
+    assert r["contentType"] == "application/octet-stream"
+    assert r["contentDisposition"].startswith(f'attachment; filename="{kind}_')
     return yaml.safe_load(body) if "yaml" in accepts else json.loads(body)
 
 

@@ -30,6 +30,7 @@ from recorded import (  # noqa: E402
     create_rest_api_integration,
     create_rest_api_integration_response,
     create_rest_api_method_response,
+    import_rest_api,
     create_rest_api_stage,
     create_rest_resource,
     create_rest_resource_method,
@@ -213,6 +214,26 @@ def apigw_create_rest_api(aws_client):
     for rest_api_id in rest_apis:
         try:
             apigateway_client.delete_rest_api(restApiId=rest_api_id)
+        except Exception:  # noqa: BLE001 - the test may have deleted it
+            pass
+
+
+@pytest.fixture
+def import_apigw(aws_client):
+    """LocalStack's `import_apigw` (its apigateway conftest.py): ImportRestApi through
+    `import_rest_api`, the APIs deleted afterwards."""
+    rest_api_ids = []
+
+    def _import(*args, **kwargs):
+        response, root_id = import_rest_api(aws_client.apigateway, **kwargs)
+        rest_api_ids.append(response.get("id"))
+        return response, root_id
+
+    yield _import
+
+    for rest_api_id in rest_api_ids:
+        try:
+            aws_client.apigateway.delete_rest_api(restApiId=rest_api_id)
         except Exception:  # noqa: BLE001 - the test may have deleted it
             pass
 

@@ -13,8 +13,8 @@ use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Reply};
 use crate::error::ApiError;
-use crate::store::{self, kind, Txn};
 use crate::restapi::openapi::document::read_object;
+use crate::store::{self, kind, Txn};
 use crate::{restapis, Ctx};
 
 use super::location::{self, enum_error};

@@ -87,21 +87,23 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         call.tenant.region()
     );
     let doc = document(&snapshot, api_id, stage, &host, v3, &ext);
-    let (body, content_type) = if yaml {
-        let text = serde_saphyr::to_string(&doc)
-            .map_err(|e| ApiError::internal(format!("cannot write YAML: {e}")))?;
-        (text.into_bytes(), "application/yaml")
+    let body = if yaml {
+        serde_saphyr::to_string(&doc)
+            .map_err(|e| ApiError::internal(format!("cannot write YAML: {e}")))?
+            .into_bytes()
     } else {
-        let text = serde_json::to_vec_pretty(&doc)
-            .map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))?;
-        (text, "application/json")
+        serde_json::to_vec_pretty(&doc)
+            .map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))?
     };
+    // AWS's recorded answer: `application/octet-stream`, and a file named after the export
+    // type and the document's version (LocalStack's test_export_*_openapi snapshots).
+    let version = doc["info"]["version"].as_str().unwrap_or("");
     let name = if v3 { "oas30" } else { "swagger" };
     let suffix = if yaml { "yaml" } else { "json" };
     Ok(Reply::Raw {
-        content_type: content_type.into(),
+        content_type: "application/octet-stream".into(),
         content_disposition: Some(format!(
-            "attachment; filename=\"{name}_{api_id}_{stage}.{suffix}\""
+            "attachment; filename=\"{name}_{version}.{suffix}\""
         )),
         body: body.into(),
     })
@@ -175,7 +177,8 @@ fn document(
             } else {
                 verb.to_ascii_lowercase()
             };
-            let op = operation(snap, m, v3, ext, &validators, &mut schemes);
+            let rid = s(r, "id").unwrap_or("");
+            let op = operation(snap, m, rid, v3, ext, &validators, &mut schemes);
             item.insert(key, Value::Object(op));
         }
         if !item.is_empty() {
@@ -213,9 +216,8 @@ fn document(
         if !schemes.is_empty() {
             components.insert("securitySchemes".into(), Value::Object(schemes));
         }
-        if !components.is_empty() {
-            out.insert("components".into(), Value::Object(components));
-        }
+        // Written even when empty, as AWS does.
+        out.insert("components".into(), Value::Object(components));
     } else {
         if !schemes.is_empty() {
             out.insert("securityDefinitions".into(), Value::Object(schemes));
@@ -271,7 +273,8 @@ fn api_extensions(snap: &DeploymentSnapshot, out: &mut Map<String, Value>) {
     if let Some(t) = api.get("binaryMediaTypes") {
         out.insert("x-amazon-apigateway-binary-media-types".into(), t.clone());
     }
-    if let Some(src) = s(api, "apiKeySource") {
+    // HEADER, the default, is not written (AWS's recorded exports).
+    if let Some(src) = s(api, "apiKeySource").filter(|s| *s != "HEADER") {
         out.insert("x-amazon-apigateway-api-key-source".into(), json!(src));
     }
     if let Some(n) = api.get("minimumCompressionSize") {
@@ -315,18 +318,68 @@ fn model_ref(name: &str, v3: bool) -> Value {
     }
 }
 
-/// One method as an operation object.
+/// Media types, in order, without repeats.
+fn push_unique(list: &mut Vec<String>, items: impl IntoIterator<Item = String>) {
+    for i in items {
+        if !list.contains(&i) {
+            list.push(i);
+        }
+    }
+}
+
+fn keys_of(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// One method as an operation object, its members in AWS's order. Swagger's `consumes` are
+/// the request models' and request templates' media types, its `produces` the response
+/// models' and integration response templates' (as AWS's recorded exports show them).
 fn operation(
     snap: &DeploymentSnapshot,
     m: &Map<String, Value>,
+    resource_id: &str,
     v3: bool,
     ext: &Ext,
     validators: &[(String, String)],
     schemes: &mut Map<String, Value>,
 ) -> Map<String, Value> {
+    let integration = m.get("methodIntegration").and_then(Value::as_object);
     let mut op = Map::new();
     if let Some(id) = s(m, "operationName") {
         op.insert("operationId".into(), json!(id));
+    }
+    let request_models = m.get("requestModels").and_then(Value::as_object);
+    if !v3 {
+        let mut consumes = keys_of(m.get("requestModels"));
+        push_unique(
+            &mut consumes,
+            keys_of(integration.and_then(|i| i.get("requestTemplates"))),
+        );
+        let mut produces = Vec::new();
+        for r in m
+            .get("methodResponses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|r| r.values())
+        {
+            push_unique(&mut produces, keys_of(r.get("responseModels")));
+        }
+        for r in integration
+            .and_then(|i| i.get("integrationResponses"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|r| r.values())
+        {
+            push_unique(&mut produces, keys_of(r.get("responseTemplates")));
+        }
+        if !consumes.is_empty() {
+            op.insert("consumes".into(), json!(consumes));
+        }
+        if !produces.is_empty() {
+            op.insert("produces".into(), json!(produces));
+        }
     }
     let mut params = Vec::new();
     for (key, required) in m
@@ -348,13 +401,16 @@ fn operation(
         let required = required.as_bool().unwrap_or(false) || place == "path";
         let mut p = json!({ "name": name, "in": place, "required": required });
         if v3 {
+            // OpenAPI 3's `required` defaults to false, and AWS leaves it out then.
+            if !required {
+                p.as_object_mut().map(|o| o.remove("required"));
+            }
             p["schema"] = json!({ "type": "string" });
         } else {
             p["type"] = json!("string");
         }
         params.push(p);
     }
-    let request_models = m.get("requestModels").and_then(Value::as_object);
     if let Some(models) = request_models.filter(|m| !m.is_empty()) {
         if v3 {
             let content: Map<String, Value> = models
@@ -371,7 +427,6 @@ fn operation(
                 json!({ "content": content, "required": true }),
             );
         } else {
-            op.insert("consumes".into(), json!(models.keys().collect::<Vec<_>>()));
             let name = models.values().next().and_then(Value::as_str).unwrap_or("");
             params.push(json!({
                 "in": "body", "name": name, "required": true, "schema": model_ref(name, false)
@@ -379,10 +434,14 @@ fn operation(
         }
     }
     if !params.is_empty() {
+        // OpenAPI 3 puts the parameters before the request body.
+        let body = op.remove("requestBody");
         op.insert("parameters".into(), Value::Array(params));
+        if let Some(b) = body {
+            op.insert("requestBody".into(), b);
+        }
     }
     let mut responses = Map::new();
-    let mut produces: Vec<String> = Vec::new();
     for (code, r) in m
         .get("methodResponses")
         .and_then(Value::as_object)
@@ -390,6 +449,12 @@ fn operation(
         .flatten()
     {
         let mut out = json!({ "description": format!("{code} response") });
+        let models = r.get("responseModels").and_then(Value::as_object);
+        if !v3 {
+            if let Some((_, name)) = models.and_then(|m| m.iter().next()) {
+                out["schema"] = model_ref(name.as_str().unwrap_or(""), false);
+            }
+        }
         let headers: Map<String, Value> = r
             .get("responseParameters")
             .and_then(Value::as_object)
@@ -408,29 +473,21 @@ fn operation(
         if !headers.is_empty() {
             out["headers"] = Value::Object(headers);
         }
-        if let Some(models) = r.get("responseModels").and_then(Value::as_object) {
-            if v3 {
-                let content: Map<String, Value> = models
-                    .iter()
-                    .map(|(ct, name)| {
-                        (
-                            ct.clone(),
-                            json!({ "schema": model_ref(name.as_str().unwrap_or(""), true) }),
-                        )
-                    })
-                    .collect();
-                out["content"] = Value::Object(content);
-            } else if let Some((ct, name)) = models.iter().next() {
-                out["schema"] = model_ref(name.as_str().unwrap_or(""), false);
-                if !produces.contains(ct) {
-                    produces.push(ct.clone());
-                }
-            }
+        if v3 {
+            // AWS writes `content` even when the response has no model.
+            let content: Map<String, Value> = models
+                .into_iter()
+                .flatten()
+                .map(|(ct, name)| {
+                    (
+                        ct.clone(),
+                        json!({ "schema": model_ref(name.as_str().unwrap_or(""), true) }),
+                    )
+                })
+                .collect();
+            out["content"] = Value::Object(content);
         }
         responses.insert(code.clone(), out);
-    }
-    if !v3 && !produces.is_empty() {
-        op.insert("produces".into(), json!(produces));
     }
     op.insert("responses".into(), Value::Object(responses));
     if let Some(sec) = security(snap, m, schemes) {
@@ -444,10 +501,10 @@ fn operation(
         }
     }
     if ext.integrations {
-        if let Some(Value::Object(i)) = m.get("methodIntegration") {
+        if let Some(i) = integration {
             op.insert(
                 "x-amazon-apigateway-integration".into(),
-                Value::Object(integration(i)),
+                Value::Object(self::integration(i, resource_id)),
             );
         }
     }
@@ -534,8 +591,10 @@ fn authorizer_scheme(a: &Map<String, Value>) -> Value {
 }
 
 /// A method's integration as `x-amazon-apigateway-integration` (type and passthrough
-/// behaviour in lower case, as AWS writes them; responses keyed by selection pattern).
-fn integration(i: &Map<String, Value>) -> Map<String, Value> {
+/// behaviour in lower case, as AWS writes them; responses keyed by selection pattern; the
+/// defaults AWS leaves out — INTERNET, 29000 ms, the resource as cache namespace, no cache
+/// keys — left out).
+fn integration(i: &Map<String, Value>, resource_id: &str) -> Map<String, Value> {
     let mut out = Map::new();
     for key in [
         "type",
@@ -557,6 +616,9 @@ fn integration(i: &Map<String, Value>) -> Map<String, Value> {
         let v = match (key, v) {
             ("type" | "passthroughBehavior", Value::String(t)) => json!(t.to_ascii_lowercase()),
             ("connectionType", Value::String(t)) if t == "INTERNET" => continue,
+            ("timeoutInMillis", v) if v.as_i64() == Some(29_000) => continue,
+            ("cacheNamespace", Value::String(n)) if n == resource_id => continue,
+            ("cacheKeyParameters", Value::Array(a)) if a.is_empty() => continue,
             _ => v.clone(),
         };
         out.insert(key.into(), v);
