@@ -554,7 +554,7 @@ def test_cli_documentation_commands(server, apigw, api):
 def test_import_yaml_document(apigw, api):
     # YAML documents are read as OpenAPI import reads them (moto's test_api.yaml).
     api_id, _ = api
-    body = (pathlib.Path(__file__).parent / "fixtures" / "openapi" / "moto-test_api.yaml").read_text()
+    body = (pathlib.Path(__file__).parent / "fixtures" / "openapi" / "moto" / "test_api.yaml").read_text()
     r = apigw.import_documentation_parts(restApiId=api_id, mode="overwrite", body=body)
     items = apigw.get_documentation_parts(restApiId=api_id)["items"]
     assert len(r["ids"]) == len(items) >= 2

@@ -62,7 +62,7 @@ def definition(apigw, api_id):
 
 
 def test_oas30_export_as_aws_writes_it(apigw):
-    api = apigw.import_rest_api(body=(FIXTURES / "localstack-openapi-mock.json").read_text())
+    api = apigw.import_rest_api(body=(FIXTURES / "localstack/openapi-mock.json").read_text())
     deploy(apigw, api["id"], "dev")
     doc = export(apigw, api["id"], "dev", extensions="integrations")
     assert doc["openapi"] == "3.0.1"
@@ -86,7 +86,7 @@ def test_oas30_export_as_aws_writes_it(apigw):
 
 
 def test_swagger_yaml_export_with_stage_base_path_and_definitions(apigw):
-    body = (FIXTURES / "localstack-petstore-authorizer.swagger.json").read_text().replace(
+    body = (FIXTURES / "localstack/petstore-authorizer.swagger.json").read_text().replace(
         "${uri}", "http://petstore.example.com/pets")
     api = apigw.import_rest_api(body=body)
     deploy(apigw, api["id"], "prod")
@@ -109,7 +109,7 @@ def test_swagger_yaml_export_with_stage_base_path_and_definitions(apigw):
 
 
 def test_round_trip_import_export_import(apigw):
-    body = (FIXTURES / "localstack-petstore-authorizer.swagger.json").read_text().replace(
+    body = (FIXTURES / "localstack/petstore-authorizer.swagger.json").read_text().replace(
         "${uri}", "http://petstore.example.com/pets")
     first = apigw.import_rest_api(body=body)
     deploy(apigw, first["id"], "prod")
@@ -202,7 +202,7 @@ def test_export_errors(apigw):
 
 @pytest.mark.parametrize("accepts", ["application/json", "application/yaml"])
 def test_exported_document_imports_in_both_formats(apigw, accepts):
-    api = apigw.import_rest_api(body=(FIXTURES / "localstack-openapi-mock.json").read_text())
+    api = apigw.import_rest_api(body=(FIXTURES / "localstack/openapi-mock.json").read_text())
     deploy(apigw, api["id"], "d")
     r = apigw.get_export(restApiId=api["id"], stageName="d", exportType="oas30",
                          parameters={"extensions": "integrations"}, accepts=accepts)

@@ -36,7 +36,7 @@ def strip(r):
 
 
 def test_petstore_swagger_entities_match_aws(apigw):
-    api = apigw.import_rest_api(body=fixture("localstack-petstore-authorizer.swagger.json",
+    api = apigw.import_rest_api(body=fixture("localstack/petstore-authorizer.swagger.json",
                                              uri=PETSTORE_URI),
                                 failOnWarnings=True)
     assert api["name"] == "PetStore"
@@ -109,7 +109,7 @@ def test_petstore_swagger_entities_match_aws(apigw):
 
 
 def test_openapi3_mock_is_served_through_the_data_plane(server, apigw):
-    api = apigw.import_rest_api(body=fixture("localstack-openapi-mock.json"),
+    api = apigw.import_rest_api(body=fixture("localstack/openapi-mock.json"),
                                 failOnWarnings=True)
     api_id = api["id"]
     paths = by_path(apigw, api_id)
@@ -158,10 +158,10 @@ def test_imported_http_proxy_reaches_the_backend(server, apigw, backend):
 
 
 def test_yaml_documents_and_deep_paths(apigw):
-    api = apigw.import_rest_api(body=fixture("moto-test_deep_api.yaml"))
+    api = apigw.import_rest_api(body=fixture("moto/test_deep_api.yaml"))
     assert sorted(by_path(apigw, api["id"])) == [
         "/", "/test", "/test/some", "/test/some/deep", "/test/some/deep/path"]
-    api = apigw.import_rest_api(body=fixture("moto-test_api.yaml"))
+    api = apigw.import_rest_api(body=fixture("moto/test_api.yaml"))
     assert api["name"] == "doc" and api["description"] == "description" and api["version"] == "1"
     paths = by_path(apigw, api["id"])
     assert sorted(paths["/"]["resourceMethods"]) == ["GET"]
@@ -248,7 +248,7 @@ def test_security_schemes_request_validators_gateway_responses_and_api_extension
 
 
 def test_circular_model_references(apigw):
-    api = apigw.import_rest_api(body=fixture("localstack-openapi.spec.circular-ref.json"),
+    api = apigw.import_rest_api(body=fixture("localstack/openapi.spec.circular-ref.json"),
                                 failOnWarnings=True)
     models = {m["name"]: json.loads(m["schema"])
               for m in apigw.get_models(restApiId=api["id"])["items"]}
@@ -262,19 +262,19 @@ def test_circular_model_references(apigw):
                                            ("prepend", ["/", "/base", "/base/test"]),
                                            ("split", ["/", "/test"])])
 def test_basepath_parameter(apigw, mode, expected):
-    api = apigw.import_rest_api(body=fixture("localstack-swagger.json"),
+    api = apigw.import_rest_api(body=fixture("localstack/swagger.json"),
                                 parameters={"basepath": mode})
     assert sorted(by_path(apigw, api["id"])) == expected
 
 
 def test_endpoint_configuration_types_parameter(apigw):
-    api = apigw.import_rest_api(body=fixture("localstack-pets.json"),
+    api = apigw.import_rest_api(body=fixture("localstack/pets.json"),
                                 parameters={"endpointConfigurationTypes": "REGIONAL"})
     assert api["endpointConfiguration"]["types"] == ["REGIONAL"]
 
 
 def test_warnings_are_listed_or_refuse_the_import(apigw):
-    body = fixture("localstack-openapi-basepath-url.yaml")
+    body = fixture("localstack/openapi-basepath-url.yaml")
     api = apigw.import_rest_api(body=body)
     assert any("integration.request.header.nothing" in w for w in api["warnings"])
     before = apigw.get_rest_apis()["items"]
@@ -288,7 +288,7 @@ def test_warnings_are_listed_or_refuse_the_import(apigw):
 def test_put_rest_api_binary_media_types_as_aws(apigw, put_mode, types):
     # AWS's recorded answers (LocalStack's test_put_rest_api_mode_binary_media_types).
     base = apigw.create_rest_api(name="base", binaryMediaTypes=["image/heif"])
-    put = apigw.put_rest_api(restApiId=base["id"], body=fixture("localstack-pets.json"),
+    put = apigw.put_rest_api(restApiId=base["id"], body=fixture("localstack/pets.json"),
                              mode=put_mode)
     assert put["binaryMediaTypes"] == types
     assert put["version"] == "1.0.0"
@@ -298,7 +298,7 @@ def test_put_rest_api_binary_media_types_as_aws(apigw, put_mode, types):
 
 
 def test_put_rest_api_merge_keeps_and_overwrite_replaces(apigw):
-    api = apigw.import_rest_api(body=fixture("moto-test_api.json"))
+    api = apigw.import_rest_api(body=fixture("moto/test_api.json"))
     api_id = api["id"]
     extra = {"openapi": "3.0.1", "info": {"title": "doc2", "version": "2"},
              "paths": {"/other": {"get": {"responses": {"200": {"description": "ok"}},
@@ -329,14 +329,14 @@ BAD_REF = {"openapi": "3.0.1", "info": {"title": "bad"}, "paths": {"/x": {"get":
     ('test:\n    value:\n        - "value ... \\"escaped\\": $var, \\"dt\\": $(var +"%a")}\\"\n',
      "Invalid OpenAPI input.", None),
     ("just text", "Invalid OpenAPI input.", None),
-    (fixture("moto-test_api_invalid.json"),
+    (fixture("moto/test_api_invalid.json"),
      "Failed to parse the uploaded OpenAPI document due to: 'paths' is a required property", None),
-    (fixture("moto-test_api_invalid_version.json"), "Only OpenAPI 3.x.x are currently supported",
+    (fixture("moto/test_api_invalid_version.json"), "Only OpenAPI 3.x.x are currently supported",
      None),
     (json.dumps(BAD_TYPE), None, "Unable to put integration on 'GET' for resource at path '/x'"),
     (json.dumps(BAD_REF), None, "#/components/schemas/Nowhere"),
     # AWS refuses a mapping from a method request parameter the method does not declare.
-    (fixture("moto-test_api_integration.yaml"), None,
+    (fixture("moto/test_api_integration.yaml"), None,
      "Invalid mapping expression parameter specified: method.request.header.x-amz-date"),
 ], ids=["json", "yaml", "text", "no-paths", "version", "integration-type", "ref", "mapping"])
 def test_bad_documents_are_refused_and_create_nothing(apigw, body, message, contains):
@@ -352,22 +352,31 @@ def test_bad_documents_are_refused_and_create_nothing(apigw, body, message, cont
 
 
 def test_put_rest_api_unknown_api_and_bad_mode(apigw):
-    expect_error(lambda: apigw.put_rest_api(restApiId="nope123456", body=fixture("moto-test_api.json")),
+    expect_error(lambda: apigw.put_rest_api(restApiId="nope123456", body=fixture("moto/test_api.json")),
                  "NotFoundException", status=404)
     api = apigw.create_rest_api(name="x")
     expect_error(lambda: apigw.put_rest_api(restApiId=api["id"], mode="unknown",
-                                            body=fixture("moto-test_api.json")),
+                                            body=fixture("moto/test_api.json")),
                  "BadRequestException",
                  message='Enumeration value of OpenAPI import mode must be "overwrite" or "merge"')
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()
-                                        if p.suffix in (".json", ".yaml")
-                                        and "invalid" not in p.name
-                                        and "integration.yaml" not in p.name))
+# Every document of the corpus but the ones the tests above refuse on purpose.
+REFUSED = {"moto/test_api_invalid.json", "moto/test_api_invalid_version.json",
+           "moto/test_api_integration.yaml"}
+CORPUS = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*")
+                if p.suffix in (".json", ".yaml"))
+
+
+@pytest.mark.parametrize("name", [n for n in CORPUS if n not in REFUSED])
 def test_every_corpus_document_imports(apigw, name):
+    # The templates LocalStack's tests fill in before importing these documents.
+    lambda_arn = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                  "arn:aws:lambda:us-east-1:000000000000:function:f/invocations")
     replace = {"uri": PETSTORE_URI,
-               "cognito_pool_arn": "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_x"}
+               "cognito_pool_arn": "arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_x",
+               "lambda_invocation_arn": lambda_arn,
+               "authorizer_lambda_invocation_arn": lambda_arn}
     api = apigw.import_rest_api(body=fixture(name, **replace))
     paths = by_path(apigw, api["id"])
     assert "/" in paths

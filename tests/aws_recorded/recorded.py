@@ -76,6 +76,36 @@ def to_bytes(value, encoding="utf-8"):
     return value.encode(encoding) if isinstance(value, str) else value
 
 
+class config:  # noqa: N801 - LocalStack's `localstack.config`, as far as the replayed tests read it
+    @staticmethod
+    def get_protocol():
+        return "https"
+
+
+class _Host:
+    @staticmethod
+    def host_and_port():
+        return "amazonaws.com"
+
+
+def localstack_host():
+    """LocalStack's host. Portico's imported models name AWS's own model URLs
+    (https://apigateway.amazonaws.com/restapis/...), so that is the host the import tests'
+    `<model-base-url>` transformer replaces."""
+    return _Host()
+
+
+# Names the replayed tests import for their AWS-only branches (is_aws_cloud() is False here).
+Resources = dict
+Runtime = None
+arns = None
+create_lambda_archive = None
+
+
+def wait_until(fn, *a, **kw):
+    return fn()
+
+
 def load_file(path):
     with open(path) as f:
         return f.read()
@@ -567,6 +597,15 @@ class Snapshot:
                 else:
                     bound[name] = text
                     bound_rev[text] = name
+            return
+        if (
+            isinstance(rec, str)
+            and isinstance(act, str)
+            and PORTICO_ACCOUNT in rec
+            and act.replace("111111111111", PORTICO_ACCOUNT) == rec
+        ):
+            # The test's own document wrote `000000000000`, which AWS kept as it was; it is
+            # Portico's account too, so the account rule turned it into LocalStack's.
             return
         if type(rec) is not type(act) or rec != act:
             if isinstance(rec, (int, float)) and isinstance(act, (int, float)) and rec == act:

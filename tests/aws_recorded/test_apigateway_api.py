@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 LOG = logging.getLogger(__name__)
 
 THIS_DIR = os.path.dirname(os.path.abspath(__file__))
-# LocalStack's files/oas30_documentation_parts.json, copied to tests/fixtures/openapi/.
-OAS_30_DOCUMENTATION_PARTS = os.path.join(THIS_DIR, "../fixtures/openapi/localstack-oas30_documentation_parts.json")
+# LocalStack's files/oas30_documentation_parts.json, copied to tests/fixtures/openapi/localstack/.
+OAS_30_DOCUMENTATION_PARTS = os.path.join(THIS_DIR, "../fixtures/openapi/localstack/oas30_documentation_parts.json")
 
 @pytest.fixture(autouse=True)
 def apigw_snapshot_transformer(snapshot):

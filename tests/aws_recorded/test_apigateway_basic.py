@@ -30,8 +30,8 @@ from recorded import (  # noqa: F401
 
 TEST_STAGE_NAME = "testing"
 THIS_FOLDER = os.path.dirname(os.path.realpath(__file__))
-# LocalStack's files/openapi-mock.json, copied to tests/fixtures/openapi/.
-TEST_IMPORT_MOCK_INTEGRATION = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack-openapi-mock.json")
+# LocalStack's files/openapi-mock.json, copied to tests/fixtures/openapi/localstack/.
+TEST_IMPORT_MOCK_INTEGRATION = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack/openapi-mock.json")
 
 class TestAPIGateway:
     # endpoint paths

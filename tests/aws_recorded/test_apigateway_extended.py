@@ -14,9 +14,9 @@ LOG = logging.getLogger(__name__)
 
 
 THIS_FOLDER = os.path.dirname(os.path.realpath(__file__))
-# LocalStack's files/petstore-swagger.json and files/pets.json, copied to tests/fixtures/openapi/.
-TEST_IMPORT_PETSTORE_SWAGGER = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack-petstore-swagger.json")
-TEST_IMPORT_PETS = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack-pets.json")
+# LocalStack's files/petstore-swagger.json and files/pets.json, copied to tests/fixtures/openapi/localstack/.
+TEST_IMPORT_PETSTORE_SWAGGER = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack/petstore-swagger.json")
+TEST_IMPORT_PETS = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack/pets.json")
 
 @pytest.fixture
 def apigw_create_api_key(aws_client):

@@ -100,8 +100,10 @@ impl Document {
         }
     }
 
-    /// The base path: Swagger's `basePath`, or the path of OpenAPI 3's first server URL with
-    /// its variables at their defaults. `/` or empty when there is none.
+    /// The base path: Swagger's `basePath`; for OpenAPI 3, the first server's `basePath`
+    /// variable (AWS: "If the API contains only one basePath variable, the Import API feature
+    /// uses it as the base path, even if it's not referenced in the server.url"), else the
+    /// path of its URL with its variables at their defaults. Empty when there is none.
     pub fn base_path(&self) -> String {
         if !self.v3 {
             return self
@@ -119,6 +121,14 @@ impl Document {
         else {
             return String::new();
         };
+        if let Some(b) = server
+            .get("variables")
+            .and_then(|v| v.get("basePath"))
+            .and_then(|b| b.get("default"))
+            .and_then(Value::as_str)
+        {
+            return b.to_string();
+        }
         let mut url = server
             .get("url")
             .and_then(Value::as_str)

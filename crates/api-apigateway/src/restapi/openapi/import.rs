@@ -8,7 +8,7 @@
 //! instead of being listed in the answer's `warnings`), `ignore=documentation`, and
 //! PutRestApi's `mode` (`merge` by default, `overwrite`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -375,8 +375,11 @@ fn update_api(run: &Runner, doc: &Document, opts: &Options) -> Result<(), ApiErr
     Ok(())
 }
 
-/// `overwrite`: the API keeps its id, its root resource (emptied of methods), its stages and
-/// deployments; everything the document defines is dropped first.
+/// `overwrite`: the API keeps its id, its stages and deployments, and the resources whose
+/// paths the document names again (with their ids, as AWS keeps them: LocalStack's recorded
+/// `test_import_rest_api_with_base_path_oas30`); every method and everything else the
+/// document defines is dropped first, and the resources it no longer names after
+/// ([`drop_resources_but`]).
 fn clear(run: &Runner) -> Result<(), ApiError> {
     let api_id = run.api_id.clone();
     run.txn(|txn| {
@@ -392,14 +395,24 @@ fn clear(run: &Runner) -> Result<(), ApiError> {
             }
         }
         for d in txn.list(kind::RESOURCE, &api_id, 0, usize::MAX)? {
-            match d.body {
-                Value::Object(mut r) if !r.contains_key("parentId") => {
-                    r.remove("resourceMethods");
+            if let Value::Object(mut r) = d.body {
+                if r.remove("resourceMethods").is_some() {
                     txn.put(kind::RESOURCE, &api_id, &d.id, &Value::Object(r))?;
                 }
-                _ => {
-                    txn.delete(kind::RESOURCE, &api_id, &d.id)?;
-                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Delete the resources whose paths are not in `keep` (`overwrite`, after the import).
+fn drop_resources_but(run: &Runner, keep: &HashSet<String>) -> Result<(), ApiError> {
+    let api_id = run.api_id.clone();
+    run.txn(|txn| {
+        for d in txn.list(kind::RESOURCE, &api_id, 0, usize::MAX)? {
+            let path = d.body.get("path").and_then(Value::as_str).unwrap_or("/");
+            if !keep.contains(path) {
+                txn.delete(kind::RESOURCE, &api_id, &d.id)?;
             }
         }
         Ok(())
@@ -414,7 +427,10 @@ fn definition(run: &mut Runner, doc: &Document, opts: &Options) -> Result<(), Ap
     validators(run, doc, &mut names)?;
     authorizers(run, doc, &mut names)?;
     gateway_responses(run, doc)?;
-    paths::import(run, doc, &names, &opts.prefix)?;
+    let touched = paths::import(run, doc, &names, &opts.prefix, opts.overwrite)?;
+    if opts.overwrite {
+        drop_resources_but(run, &touched)?;
+    }
     if !opts.ignore_documentation {
         let (found, warnings) = doc_import::parts_of(&doc.root);
         run.warnings.extend(warnings);
@@ -453,11 +469,16 @@ fn models(run: &Runner, doc: &Document) -> Result<(), ApiError> {
         // Merging: the document's model replaces the API's model of the same name.
         let api_id = run.api_id.clone();
         run.txn(|txn| Ok(txn.delete(kind::MODEL, &api_id, name)?))?;
-        let body = json!({
+        let mut body = json!({
             "name": name,
             "contentType": "application/json",
             "schema": if has_refs { "{\"type\":\"object\"}".to_string() } else { text.clone() },
         });
+        // AWS gives the model the schema's description (LocalStack's recorded
+        // test_import_with_circular_models).
+        if let Some(d) = schema.get("description").and_then(Value::as_str) {
+            body["description"] = json!(d);
+        }
         run.must("POST", &format!("{api}/models"), body, what)?;
         if has_refs {
             later.push((name, text));
@@ -562,10 +583,20 @@ fn authorizers(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), Ap
         let created = run.must("POST", &format!("{}/authorizers", run.api()), body, || {
             format!("Unable to create authorizer '{name}'")
         })?;
-        names.authorizers.insert(
-            name.clone(),
-            (created["id"].as_str().unwrap_or("").into(), t),
-        );
+        let id = created["id"].as_str().unwrap_or("").to_string();
+        // An imported authorizer has no TTL unless the document gives one (AWS's recorded
+        // imports); CreateAuthorizer would have written its default.
+        if a.get("authorizerResultTtlInSeconds").is_none() {
+            let api_id = run.api_id.clone();
+            run.txn(|txn| {
+                if let Some(Value::Object(mut doc)) = txn.get(kind::AUTHORIZER, &api_id, &id)? {
+                    doc.remove("authorizerResultTtlInSeconds");
+                    txn.put(kind::AUTHORIZER, &api_id, &id, &Value::Object(doc))?;
+                }
+                Ok(())
+            })?;
+        }
+        names.authorizers.insert(name.clone(), (id, t));
     }
     Ok(())
 }

@@ -6,11 +6,12 @@
 //! become a model, and gives no warning: AWS imports such documents (Pulumi's, recorded by
 //! LocalStack) with `failonwarnings=true`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
+use crate::ids::new_id;
 use crate::store::kind;
 
 use super::document::{import_error, upper, Document};
@@ -28,13 +29,25 @@ const VERBS: &[(&str, &str)] = &[
     ("x-amazon-apigateway-any-method", "ANY"),
 ];
 
+/// Import every path; answers the paths of the resources the document names (with their
+/// ancestors), which `overwrite` keeps.
 pub fn import(
     run: &mut Runner,
     doc: &Document,
     names: &Names,
     prefix: &[String],
-) -> Result<(), ApiError> {
+    overwrite: bool,
+) -> Result<HashSet<String>, ApiError> {
     let mut tree = resources(run)?;
+    // Resources an `overwrite` keeps: their integrations get a cache namespace of their own,
+    // not the resource's id (AWS's recorded overwrite, LocalStack's
+    // test_import_rest_api_with_base_path_oas30).
+    let kept: HashSet<String> = if overwrite {
+        tree.values().cloned().collect()
+    } else {
+        HashSet::new()
+    };
+    let mut touched = HashSet::from(["/".to_string()]);
     for (path, item) in doc.paths() {
         let item = doc.deref(item, &format!("path {path}"))?;
         let mut segments: Vec<String> = prefix.to_vec();
@@ -43,8 +56,10 @@ pub fn import(
                 .filter(|s| !s.is_empty())
                 .map(str::to_string),
         );
-        let resource_id = ensure_resource(run, &mut tree, &segments)?;
+        let resource_id = ensure_resource(run, &mut tree, &segments, &mut touched)?;
         let full_path = format!("/{}", segments.join("/"));
+        // One namespace per kept resource, which all its methods share.
+        let namespace = kept.contains(&resource_id).then(|| new_id(6));
         let Some(item) = item.as_object() else {
             continue;
         };
@@ -56,11 +71,12 @@ pub fn import(
                 resource_id: &resource_id,
                 path: &full_path,
                 verb,
+                namespace: namespace.as_deref(),
             };
             method(run, doc, names, item, op, &at)?;
         }
     }
-    Ok(())
+    Ok(touched)
 }
 
 /// The API's resources by path.
@@ -78,6 +94,7 @@ fn ensure_resource(
     run: &Runner,
     tree: &mut HashMap<String, String>,
     segments: &[String],
+    touched: &mut HashSet<String>,
 ) -> Result<String, ApiError> {
     let mut path = String::from("/");
     let mut id = tree
@@ -104,6 +121,7 @@ fn ensure_resource(
                 new
             }
         };
+        touched.insert(child.clone());
         path = child;
     }
     Ok(id)
@@ -113,6 +131,8 @@ struct Place<'a> {
     resource_id: &'a str,
     path: &'a str,
     verb: &'a str,
+    /// The cache namespace of a resource `overwrite` kept.
+    namespace: Option<&'a str>,
 }
 
 impl Place<'_> {
@@ -243,6 +263,16 @@ fn request(
             if let Some(m) = doc.model_of(schema, &format!("the request body of {what}"))? {
                 models.insert(ct.clone(), json!(m));
             }
+        }
+    }
+    // AWS declares every variable of the path, whether the document lists it or not
+    // (LocalStack's recorded import of swagger-mock-cors.json).
+    for seg in at.path.split('/') {
+        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            let name = name.strip_suffix('+').unwrap_or(name);
+            params
+                .entry(format!("method.request.path.{name}"))
+                .or_insert(json!(true));
         }
     }
     if !params.is_empty() {
@@ -438,6 +468,9 @@ fn integration(run: &mut Runner, i: &Value, at: &Place) -> Result<(), ApiError> 
             body[key] = v.clone();
         }
     }
+    if let (Some(ns), None) = (at.namespace, body.get("cacheNamespace")) {
+        body["cacheNamespace"] = json!(ns);
+    }
     let url = format!("{}/integration", at.method_url(run));
     run.must("PUT", &url, body, || at.what("put integration"))?;
     let Some(Value::Object(listed)) = i.get("responses") else {
@@ -469,8 +502,9 @@ fn integration(run: &mut Runner, i: &Value, at: &Place) -> Result<(), ApiError> 
     Ok(())
 }
 
-/// A map of strings from the document. Decision: a member whose value is not a string
-/// (`nothing: true`, which AWS accepts in a recorded import) is left out, with a warning.
+/// A map of strings from the document. A member whose value is not a string (`nothing:
+/// true`) is left out with AWS's warning (recorded by LocalStack's
+/// `test_import_rest_api_with_base_path_oas30`).
 fn string_map(run: &mut Runner, v: Option<&Value>, key: &str, at: &Place) -> Option<Value> {
     let m = v?.as_object()?;
     let mut out = Map::new();
@@ -480,8 +514,8 @@ fn string_map(run: &mut Runner, v: Option<&Value>, key: &str, at: &Place) -> Opt
                 out.insert(k.clone(), v.clone());
             }
             _ => run.warnings.push(format!(
-                "Parse issue: {key}.{k} of the integration of {} {} is not a string and was ignored",
-                at.verb, at.path
+                "Invalid format for '{key}'. Expected type string for property '{k}' of resource '{}' and method '{}' but got '{v}'",
+                at.path, at.verb
             )),
         }
     }
