@@ -214,7 +214,14 @@ pub fn read_object(body: &[u8]) -> Option<Map<String, Value>> {
     let value: Value = if trimmed.starts_with('{') {
         serde_json::from_str(trimmed).ok()?
     } else {
-        serde_saphyr::from_str(trimmed).ok()?
+        // YAML aliases are expanded into the value; an OpenAPI document has no need for a
+        // million replayed events (the default), and a bomb of them costs seconds.
+        let options = serde_saphyr::options! {
+            alias_limits: serde_saphyr::alias_limits! {
+                max_total_replayed_events: 100_000,
+            },
+        };
+        serde_saphyr::from_str_with_options(trimmed, options).ok()?
     };
     match value {
         Value::Object(m) => Some(m),
@@ -267,6 +274,21 @@ mod tests {
         let j = Document::parse(br#"{"openapi":"3.0.1","paths":{},"servers":[{"url":"https://x/{b}","variables":{"b":{"default":"v1"}}}]}"#).unwrap();
         assert!(j.v3);
         assert_eq!(j.base_path(), "/v1");
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_not_expanded() {
+        let mut doc =
+            String::from("openapi: 3.0.1\npaths: {}\nl0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            doc.push_str(&format!(
+                "l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        assert!(Document::parse(doc.as_bytes()).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

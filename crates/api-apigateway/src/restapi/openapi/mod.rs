@@ -12,6 +12,8 @@ mod export;
 mod import;
 mod paths;
 mod staging;
+#[cfg(test)]
+mod tests;
 
 use crate::Handler;
 
