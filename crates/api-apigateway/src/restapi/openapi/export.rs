@@ -165,9 +165,24 @@ fn document(
         .filter_map(|v| Some((v["id"].as_str()?.into(), v["name"].as_str()?.into())))
         .collect();
     let mut paths = Map::new();
+    // Decision: a resource without methods and without children is written as an empty path
+    // item, so that an export re-imports to the same resources (AWS's recorded exports only
+    // show that it leaves out a method-less resource that has children, the root).
+    let parents: std::collections::HashSet<&str> = snap
+        .resources
+        .iter()
+        .filter_map(|r| s(r, "parentId"))
+        .collect();
     for r in &snap.resources {
-        let Some(Value::Object(methods)) = r.get("resourceMethods") else {
-            continue;
+        let methods = match r.get("resourceMethods") {
+            Some(Value::Object(m)) if !m.is_empty() => m,
+            _ => {
+                let id = s(r, "id").unwrap_or("");
+                if r.contains_key("parentId") && !parents.contains(id) {
+                    paths.insert(s(r, "path").unwrap_or("/").to_string(), json!({}));
+                }
+                continue;
+            }
         };
         let mut item = Map::new();
         for (verb, m) in methods {

@@ -15,26 +15,40 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use portico_store::{Change, Doc, Store, StoreError, Tenant, Topic, Txn, UsageIncrement, UsageRow};
+use portico_store::{
+    Change, Doc, SharedDoc, Store, StoreError, Tenant, Topic, Txn, UsageIncrement, UsageRow,
+};
 use serde_json::Value;
 use tokio::sync::broadcast;
 
 type Key = (String, String);
 
 /// One `(kind, scope)` list: documents in sequence order, and whether the import wrote them.
-#[derive(Default, Clone)]
+#[derive(Default)]
 struct List {
     docs: Vec<Entry>,
     /// Ids the base store holds that the import deleted.
     deleted: Vec<String>,
 }
 
+/// A document; its body is shared, so that handlers listing a scope (every CreateResource
+/// looks at all resources) copy pointers, not documents.
 #[derive(Clone)]
 struct Entry {
     seq: i64,
     id: String,
-    body: Value,
+    body: Arc<Value>,
     dirty: bool,
+}
+
+/// How to undo one write of a failed transaction.
+enum Undo {
+    /// A put replaced this entry (at this index).
+    Replaced(Key, usize, Entry),
+    /// A put appended an entry.
+    Appended(Key),
+    /// A delete removed this entry (at this index); `listed` if it went to `deleted`.
+    Removed(Key, usize, Entry, bool),
 }
 
 #[derive(Default)]
@@ -44,6 +58,9 @@ struct State {
     order: Vec<Key>,
     next_seq: i64,
 }
+
+/// Sequence numbers of documents the import creates start here, after every base document.
+const NEW_SEQ: i64 = i64::MAX / 2;
 
 pub struct Staging {
     base: Arc<dyn Store>,
@@ -57,9 +74,8 @@ impl Staging {
         Staging {
             base,
             tenant,
-            // New documents sort after every document of the base store.
             state: Mutex::new(State {
-                next_seq: i64::MAX / 2,
+                next_seq: NEW_SEQ,
                 ..State::default()
             }),
             changes: broadcast::channel(1).0,
@@ -92,7 +108,7 @@ impl Staging {
 struct StagedTxn<'a> {
     staging: &'a Staging,
     state: MutexGuard<'a, State>,
-    undo: Vec<(Key, List)>,
+    undo: Vec<Undo>,
     failed: Option<StoreError>,
 }
 
@@ -101,7 +117,7 @@ impl StagedTxn<'_> {
         let key = (kind.to_string(), scope.to_string());
         if !self.state.lists.contains_key(&key) {
             let docs = portico_store::read(&*self.staging.base, &self.staging.tenant, |t| {
-                t.list(kind, scope, 0, usize::MAX)
+                t.list_shared(kind, scope, 0, usize::MAX)
             })?;
             let list = List {
                 docs: docs
@@ -121,19 +137,43 @@ impl StagedTxn<'_> {
         Ok(self.state.lists.get_mut(&key).expect("inserted above"))
     }
 
-    /// Remember how a list looked before this transaction first wrote it.
-    fn save_undo(&mut self, kind: &str, scope: &str) -> Result<(), StoreError> {
-        let key = (kind.to_string(), scope.to_string());
-        if !self.undo.iter().any(|(k, _)| k == &key) {
-            let before = self.list_mut(kind, scope)?.clone();
-            self.undo.push((key, before));
+    fn rollback(&mut self) {
+        while let Some(u) = self.undo.pop() {
+            match u {
+                Undo::Replaced(key, at, entry) => {
+                    if let Some(l) = self.state.lists.get_mut(&key) {
+                        l.docs[at] = entry;
+                    }
+                }
+                Undo::Appended(key) => {
+                    if let Some(l) = self.state.lists.get_mut(&key) {
+                        l.docs.pop();
+                    }
+                }
+                Undo::Removed(key, at, entry, listed) => {
+                    if let Some(l) = self.state.lists.get_mut(&key) {
+                        l.docs.insert(at, entry);
+                        if listed {
+                            l.deleted.pop();
+                        }
+                    }
+                }
+            }
         }
-        Ok(())
     }
 }
 
 impl Txn for StagedTxn<'_> {
     fn get(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, StoreError> {
+        Ok(self.get_shared(kind, scope, id)?.map(|v| Value::clone(&v)))
+    }
+
+    fn get_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+    ) -> Result<Option<Arc<Value>>, StoreError> {
         let list = self.list_mut(kind, scope)?;
         Ok(list
             .docs
@@ -143,37 +183,60 @@ impl Txn for StagedTxn<'_> {
     }
 
     fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), StoreError> {
-        self.save_undo(kind, scope)?;
+        self.put_owned(kind, scope, id, body.clone())
+    }
+
+    fn put_owned(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        id: &str,
+        body: Value,
+    ) -> Result<(), StoreError> {
+        let key = (kind.to_string(), scope.to_string());
         let seq = self.state.next_seq;
         let list = self.list_mut(kind, scope)?;
-        match list.docs.iter_mut().find(|e| e.id == id) {
-            Some(e) => {
-                e.body = body.clone();
-                e.dirty = true;
+        let undo = match list.docs.iter().position(|e| e.id == id) {
+            Some(at) => {
+                let old = std::mem::replace(
+                    &mut list.docs[at],
+                    Entry {
+                        seq: 0,
+                        id: id.to_string(),
+                        body: Arc::new(body),
+                        dirty: true,
+                    },
+                );
+                list.docs[at].seq = old.seq;
+                Undo::Replaced(key, at, old)
             }
             None => {
                 list.docs.push(Entry {
                     seq,
                     id: id.to_string(),
-                    body: body.clone(),
+                    body: Arc::new(body),
                     dirty: true,
                 });
                 self.state.next_seq += 1;
+                Undo::Appended(key)
             }
-        }
+        };
+        self.undo.push(undo);
         Ok(())
     }
 
     fn delete(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, StoreError> {
-        self.save_undo(kind, scope)?;
+        let key = (kind.to_string(), scope.to_string());
         let list = self.list_mut(kind, scope)?;
         let Some(at) = list.docs.iter().position(|e| e.id == id) else {
             return Ok(false);
         };
         let gone = list.docs.remove(at);
-        if gone.seq < i64::MAX / 2 {
-            list.deleted.push(gone.id);
+        let listed = gone.seq < NEW_SEQ;
+        if listed {
+            list.deleted.push(gone.id.clone());
         }
+        self.undo.push(Undo::Removed(key, at, gone, listed));
         Ok(true)
     }
 
@@ -184,13 +247,31 @@ impl Txn for StagedTxn<'_> {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<Doc>, StoreError> {
+        Ok(self
+            .list_shared(kind, scope, after_seq, limit)?
+            .into_iter()
+            .map(|d| Doc {
+                seq: d.seq,
+                id: d.id,
+                body: Value::clone(&d.body),
+            })
+            .collect())
+    }
+
+    fn list_shared(
+        &mut self,
+        kind: &str,
+        scope: &str,
+        after_seq: i64,
+        limit: usize,
+    ) -> Result<Vec<SharedDoc>, StoreError> {
         let list = self.list_mut(kind, scope)?;
         Ok(list
             .docs
             .iter()
             .filter(|e| e.seq > after_seq)
             .take(limit)
-            .map(|e| Doc {
+            .map(|e| SharedDoc {
                 seq: e.seq,
                 id: e.id.clone(),
                 body: e.body.clone(),
@@ -228,10 +309,7 @@ impl Store for Staging {
         };
         let out = f(&mut txn);
         if out.is_err() {
-            let undo = std::mem::take(&mut txn.undo);
-            for (key, before) in undo {
-                txn.state.lists.insert(key, before);
-            }
+            txn.rollback();
         }
         match txn.failed.take() {
             Some(e) => Err(e),
@@ -288,5 +366,53 @@ impl Store for Staging {
 
     fn delete_usage(&self, _: &Tenant, _: &str, _: Option<&str>) -> Result<(), StoreError> {
         Err(unavailable())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_store::SqliteStore;
+    use serde_json::json;
+
+    #[test]
+    fn failed_transactions_roll_back_and_commit_writes_only_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let base: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).unwrap());
+        let tenant = Tenant::aws("111111111111", "us-east-1");
+        portico_store::write(&*base, &tenant, |t| {
+            t.put("k", "s", "old", &json!({"v": 1}))?;
+            t.put("k", "s", "gone", &json!({"v": 2}))
+        })
+        .unwrap();
+        let staging = Staging::new(base.clone(), tenant.clone());
+        portico_store::write(&staging, &tenant, |t| {
+            t.put("k", "s", "new", &json!({"v": 3}))?;
+            t.delete("k", "s", "gone").map(|_| ())
+        })
+        .unwrap();
+        // A failing transaction leaves nothing behind: not its put, delete nor replacement.
+        let failed: Result<(), StoreError> = portico_store::write(&staging, &tenant, |t| {
+            t.put("k", "s", "old", &json!({"v": 9}))?;
+            t.put("k", "s", "extra", &json!({}))?;
+            t.delete("k", "s", "new")?;
+            Err(StoreError::Aborted)
+        });
+        assert!(failed.is_err());
+        let ids = |store: &dyn Store| {
+            portico_store::read(store, &tenant, |t| t.list("k", "s", 0, usize::MAX))
+                .unwrap()
+                .into_iter()
+                .map(|d| (d.id, d.body["v"].clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            ids(&staging),
+            vec![("old".into(), json!(1)), ("new".into(), json!(3))]
+        );
+        // Nothing reached the real store until the commit.
+        assert_eq!(ids(&*base).len(), 2);
+        portico_store::write(&*base, &tenant, |t| staging.commit(t)).unwrap();
+        assert_eq!(ids(&*base), ids(&staging));
     }
 }
