@@ -78,7 +78,7 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             .and_then(Value::as_str)
             .unwrap_or_default();
         let doc = txn
-            .get(kind::DEPLOYMENT_SNAPSHOT, api_id, dep)?
+            .get_shared(kind::DEPLOYMENT_SNAPSHOT, api_id, dep)?
             .ok_or_else(stages::not_found)?;
         Ok(DeploymentSnapshot::from_document(&doc)?)
     })?;

@@ -29,6 +29,24 @@ struct List {
     docs: Vec<Entry>,
     /// Ids the base store holds that the import deleted.
     deleted: Vec<String>,
+    /// Where each id is in `docs` (an import puts thousands of documents into lists of
+    /// thousands; deletes, which shift positions, are rare and rebuild it).
+    index: HashMap<String, usize>,
+}
+
+impl List {
+    fn position(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    fn reindex(&mut self) {
+        self.index = self
+            .docs
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
+    }
 }
 
 /// A document; its body is shared, so that handlers listing a scope (every CreateResource
@@ -119,7 +137,7 @@ impl StagedTxn<'_> {
             let docs = portico_store::read(&*self.staging.base, &self.staging.tenant, |t| {
                 t.list_shared(kind, scope, 0, usize::MAX)
             })?;
-            let list = List {
+            let mut list = List {
                 docs: docs
                     .into_iter()
                     .map(|d| Entry {
@@ -129,8 +147,9 @@ impl StagedTxn<'_> {
                         dirty: false,
                     })
                     .collect(),
-                deleted: Vec::new(),
+                ..List::default()
             };
+            list.reindex();
             self.state.lists.insert(key.clone(), list);
             self.state.order.push(key.clone());
         }
@@ -147,7 +166,9 @@ impl StagedTxn<'_> {
                 }
                 Undo::Appended(key) => {
                     if let Some(l) = self.state.lists.get_mut(&key) {
-                        l.docs.pop();
+                        if let Some(e) = l.docs.pop() {
+                            l.index.remove(&e.id);
+                        }
                     }
                 }
                 Undo::Removed(key, at, entry, listed) => {
@@ -156,6 +177,7 @@ impl StagedTxn<'_> {
                         if listed {
                             l.deleted.pop();
                         }
+                        l.reindex();
                     }
                 }
             }
@@ -175,11 +197,7 @@ impl Txn for StagedTxn<'_> {
         id: &str,
     ) -> Result<Option<Arc<Value>>, StoreError> {
         let list = self.list_mut(kind, scope)?;
-        Ok(list
-            .docs
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.body.clone()))
+        Ok(list.position(id).map(|at| list.docs[at].body.clone()))
     }
 
     fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), StoreError> {
@@ -196,7 +214,7 @@ impl Txn for StagedTxn<'_> {
         let key = (kind.to_string(), scope.to_string());
         let seq = self.state.next_seq;
         let list = self.list_mut(kind, scope)?;
-        let undo = match list.docs.iter().position(|e| e.id == id) {
+        let undo = match list.position(id) {
             Some(at) => {
                 let old = std::mem::replace(
                     &mut list.docs[at],
@@ -211,6 +229,7 @@ impl Txn for StagedTxn<'_> {
                 Undo::Replaced(key, at, old)
             }
             None => {
+                list.index.insert(id.to_string(), list.docs.len());
                 list.docs.push(Entry {
                     seq,
                     id: id.to_string(),
@@ -228,10 +247,11 @@ impl Txn for StagedTxn<'_> {
     fn delete(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, StoreError> {
         let key = (kind.to_string(), scope.to_string());
         let list = self.list_mut(kind, scope)?;
-        let Some(at) = list.docs.iter().position(|e| e.id == id) else {
+        let Some(at) = list.position(id) else {
             return Ok(false);
         };
         let gone = list.docs.remove(at);
+        list.reindex();
         let listed = gone.seq < NEW_SEQ;
         if listed {
             list.deleted.push(gone.id.clone());
