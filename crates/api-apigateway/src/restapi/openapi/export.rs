@@ -4,13 +4,15 @@
 //! YAML by `Accept`. `extensions=integrations` adds `x-amazon-apigateway-integration` blocks,
 //! `apigateway` those and every other API Gateway extension (validators, gateway responses,
 //! binary media types, API key source, policy...), `authorizers` the authorizers' security
-//! schemes. `postman` is not built.
+//! schemes. The documentation version the stage names comes as
+//! `x-amazon-apigateway-documentation`. `postman` is not built.
 
-use portico_model::DeploymentSnapshot;
+use portico_model::{DeploymentSnapshot, DocumentationSnapshot};
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Reply};
 use crate::error::ApiError;
+use crate::docs::versions;
 use crate::stages;
 use crate::store::{self, kind};
 use crate::Ctx;
@@ -71,7 +73,7 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         .get("accept")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("yaml"));
-    let snapshot = store::read(&*cx.store, &call.tenant, |txn| {
+    let (snapshot, documentation) = store::read(&*cx.store, &call.tenant, |txn| {
         let s = stages::require(txn, call, api_id, stage)?;
         let dep = s
             .get("deploymentId")
@@ -80,13 +82,20 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         let doc = txn
             .get_shared(kind::DEPLOYMENT_SNAPSHOT, api_id, dep)?
             .ok_or_else(stages::not_found)?;
-        Ok(DeploymentSnapshot::from_document(&doc)?)
+        let documentation = match s.get("documentationVersion").and_then(Value::as_str) {
+            Some(v) => Some(versions::snapshot(txn, api_id, v)?),
+            None => None,
+        };
+        Ok((DeploymentSnapshot::from_document(&doc)?, documentation))
     })?;
     let host = format!(
         "{api_id}.execute-api.{}.amazonaws.com",
         call.tenant.region()
     );
-    let doc = document(&snapshot, api_id, stage, &host, v3, &ext);
+    let mut doc = document(&snapshot, api_id, stage, &host, v3, &ext);
+    if let Some(d) = documentation {
+        doc["x-amazon-apigateway-documentation"] = documentation_extension(&d);
+    }
     let body = if yaml {
         serde_saphyr::to_string(&doc)
             .map_err(|e| ApiError::internal(format!("cannot write YAML: {e}")))?
@@ -107,6 +116,22 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         )),
         body: body.into(),
     })
+}
+
+/// The documentation version the stage names, as `x-amazon-apigateway-documentation` (the
+/// form ImportDocumentationParts and ImportRestApi read). Decision: AWS's exported form of a
+/// stage's documentation is not on record; this one re-imports to the same parts.
+fn documentation_extension(d: &DocumentationSnapshot) -> Value {
+    let parts: Vec<Value> = d
+        .parts
+        .iter()
+        .map(|p| {
+            let properties =
+                serde_json::from_str::<Value>(&p.properties).unwrap_or_else(|_| json!({}));
+            json!({ "location": p.location, "properties": properties })
+        })
+        .collect();
+    json!({ "version": d.version, "documentationParts": parts })
 }
 
 fn s<'a>(m: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
