@@ -329,3 +329,18 @@ def test_the_stage_documentation_version_is_exported_and_reimported(apigw):
     # A stage without a documentation version exports none.
     deploy(apigw, api_id, "bare")
     assert "x-amazon-apigateway-documentation" not in export(apigw, api_id, "bare")
+
+
+def test_api_settings_survive_export_and_import(apigw):
+    api = apigw.create_rest_api(name="settings", disableExecuteApiEndpoint=True,
+                                apiKeySource="AUTHORIZER", minimumCompressionSize=100,
+                                policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    mock_method(apigw, api["id"], api["rootResourceId"])
+    deploy(apigw, api["id"], "s")
+    doc = export(apigw, api["id"], "s", extensions="apigateway")
+    assert doc["x-amazon-apigateway-endpoint-configuration"] == {"disableExecuteApiEndpoint": True}
+    assert doc["x-amazon-apigateway-api-key-source"] == "AUTHORIZER"
+    copy = apigw.import_rest_api(body=json.dumps(doc), failOnWarnings=True)
+    for key in ("disableExecuteApiEndpoint", "apiKeySource", "minimumCompressionSize"):
+        assert copy[key] == api[key], key
+    assert json.loads(copy["policy"]) == json.loads(api["policy"])

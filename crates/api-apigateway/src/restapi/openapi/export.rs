@@ -11,8 +11,8 @@ use portico_model::{DeploymentSnapshot, DocumentationSnapshot};
 use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Reply};
-use crate::error::ApiError;
 use crate::docs::versions;
+use crate::error::ApiError;
 use crate::stages;
 use crate::store::{self, kind};
 use crate::Ctx;
@@ -321,6 +321,28 @@ fn api_extensions(snap: &DeploymentSnapshot, out: &mut Map<String, Value>) {
         out.insert(
             "x-amazon-apigateway-minimum-compression-size".into(),
             n.clone(),
+        );
+    }
+    // Only what differs from the defaults, so an ordinary API's export has no such block.
+    let mut ec = Map::new();
+    if let Some(ids) = api
+        .get("endpointConfiguration")
+        .and_then(|e| e.get("vpcEndpointIds"))
+        .filter(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        ec.insert("vpcEndpointIds".into(), ids.clone());
+    }
+    if api
+        .get("disableExecuteApiEndpoint")
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        ec.insert("disableExecuteApiEndpoint".into(), json!(true));
+    }
+    if !ec.is_empty() {
+        out.insert(
+            "x-amazon-apigateway-endpoint-configuration".into(),
+            Value::Object(ec),
         );
     }
     if let Some(p) = s(api, "policy") {
