@@ -381,3 +381,42 @@ def test_every_corpus_document_imports(apigw, name):
     paths = by_path(apigw, api["id"])
     assert "/" in paths
     assert any(r.get("resourceMethods") for r in paths.values())
+
+
+def test_merge_replaces_validators_and_authorizers_in_place(apigw):
+    lambda_uri = ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+                  "arn:aws:lambda:us-east-1:000000000000:function:f/invocations")
+
+    def doc(expression, validate_body):
+        return json.dumps({
+            "swagger": "2.0", "info": {"title": "m", "version": "1"},
+            "x-amazon-apigateway-request-validators": {
+                "v": {"validateRequestBody": validate_body, "validateRequestParameters": True}},
+            "securityDefinitions": {"auth": {
+                "type": "apiKey", "name": "Authorization", "in": "header",
+                "x-amazon-apigateway-authtype": "custom",
+                "x-amazon-apigateway-authorizer": {
+                    "type": "token", "authorizerUri": lambda_uri,
+                    "identityValidationExpression": expression}}},
+            "paths": {"/a": {"get": {
+                "security": [{"auth": []}], "x-amazon-apigateway-request-validator": "v",
+                "responses": {"200": {"description": "ok"}},
+                "x-amazon-apigateway-integration": {"type": "mock"}}}}})
+
+    api = apigw.import_rest_api(body=doc("^a$", False), failOnWarnings=True)
+    api_id = api["id"]
+    [auth] = apigw.get_authorizers(restApiId=api_id)["items"]
+    [validator] = apigw.get_request_validators(restApiId=api_id)["items"]
+    # A method outside the document keeps naming them.
+    root = by_path(apigw, api_id)["/"]["id"]
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                     authorizationType="CUSTOM", authorizerId=auth["id"],
+                     requestValidatorId=validator["id"])
+    apigw.put_rest_api(restApiId=api_id, mode="merge", body=doc("^b$", True),
+                       failOnWarnings=True)
+    [auth2] = apigw.get_authorizers(restApiId=api_id)["items"]
+    [validator2] = apigw.get_request_validators(restApiId=api_id)["items"]
+    assert auth2["id"] == auth["id"] and auth2["identityValidationExpression"] == "^b$"
+    assert validator2["id"] == validator["id"] and validator2["validateRequestBody"] is True
+    root_get = apigw.get_method(restApiId=api_id, resourceId=root, httpMethod="GET")
+    assert root_get["authorizerId"] == auth["id"]

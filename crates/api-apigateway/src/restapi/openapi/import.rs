@@ -493,18 +493,44 @@ fn models(run: &Runner, doc: &Document) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// `x-amazon-apigateway-request-validators`: each named validator; merging reuses the API's
-/// validator of the same name.
+/// Merging: the document's entity replaces the API's entity of the same name and keeps its
+/// id (methods outside the document name it). The old one goes first (so a name check does
+/// not refuse the new one), the new one is created through its operation, then moved to the
+/// old id.
+fn keep_id(run: &Runner, k: &str, old: Option<&str>, new: &str) -> Result<String, ApiError> {
+    let Some(old) = old else {
+        return Ok(new.to_string());
+    };
+    let api_id = run.api_id.clone();
+    run.txn(|txn| {
+        if let Some(Value::Object(mut doc)) = txn.get(k, &api_id, new)? {
+            doc.insert("id".into(), json!(old));
+            txn.delete(k, &api_id, new)?;
+            txn.put(k, &api_id, old, &Value::Object(doc))?;
+        }
+        Ok(())
+    })?;
+    Ok(old.to_string())
+}
+
+fn drop_doc(run: &Runner, k: &str, id: Option<&str>) -> Result<(), ApiError> {
+    if let Some(id) = id {
+        let api_id = run.api_id.clone();
+        run.txn(|txn| Ok(txn.delete(k, &api_id, id).map(|_| ())?))?;
+    }
+    Ok(())
+}
+
+/// `x-amazon-apigateway-request-validators`: each named validator (merging: in place of the
+/// API's validator of the same name, see [`keep_id`]).
 fn validators(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), ApiError> {
     let existing = by_name(run, kind::REQUEST_VALIDATOR)?;
     let Some(Value::Object(listed)) = doc.get("x-amazon-apigateway-request-validators") else {
         return Ok(());
     };
     for (name, v) in listed {
-        if let Some(id) = existing.get(name) {
-            names.validators.insert(name.clone(), id.0.clone());
-            continue;
-        }
+        let old = existing.get(name).map(|(id, _)| id.as_str());
+        drop_doc(run, kind::REQUEST_VALIDATOR, old)?;
         let body = json!({
             "name": name,
             "validateRequestBody": v.get("validateRequestBody").and_then(Value::as_bool).unwrap_or(false),
@@ -516,9 +542,13 @@ fn validators(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), Api
             body,
             || format!("Unable to create request validator '{name}'"),
         )?;
-        names
-            .validators
-            .insert(name.clone(), created["id"].as_str().unwrap_or("").into());
+        let id = keep_id(
+            run,
+            kind::REQUEST_VALIDATOR,
+            old,
+            created["id"].as_str().unwrap_or(""),
+        )?;
+        names.validators.insert(name.clone(), id);
     }
     Ok(())
 }
@@ -538,8 +568,8 @@ fn by_name(run: &Runner, k: &str) -> Result<HashMap<String, (String, String)>, A
 }
 
 /// Security schemes with `x-amazon-apigateway-authorizer` become authorizers named after the
-/// scheme (AWS creates them even when no method uses them); merging reuses the API's
-/// authorizer of the same name.
+/// scheme (AWS creates them even when no method uses them; merging: in place of the API's
+/// authorizer of the same name, see [`keep_id`]).
 fn authorizers(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), ApiError> {
     let existing = by_name(run, kind::AUTHORIZER)?;
     let Some(schemes) = doc.security_schemes() else {
@@ -549,10 +579,8 @@ fn authorizers(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), Ap
         let Some(a) = scheme.get("x-amazon-apigateway-authorizer") else {
             continue;
         };
-        if let Some(found) = existing.get(name) {
-            names.authorizers.insert(name.clone(), found.clone());
-            continue;
-        }
+        let old = existing.get(name).map(|(id, _)| id.as_str());
+        drop_doc(run, kind::AUTHORIZER, old)?;
         let t = super::document::upper(a.get("type")).unwrap_or_else(|| "TOKEN".into());
         let mut body = json!({ "name": name, "type": t });
         if let Some(auth_type) = scheme.get("x-amazon-apigateway-authtype") {
@@ -583,7 +611,7 @@ fn authorizers(run: &Runner, doc: &Document, names: &mut Names) -> Result<(), Ap
         let created = run.must("POST", &format!("{}/authorizers", run.api()), body, || {
             format!("Unable to create authorizer '{name}'")
         })?;
-        let id = created["id"].as_str().unwrap_or("").to_string();
+        let id = keep_id(run, kind::AUTHORIZER, old, created["id"].as_str().unwrap_or(""))?;
         // An imported authorizer has no TTL unless the document gives one (AWS's recorded
         // imports); CreateAuthorizer would have written its default.
         if a.get("authorizerResultTtlInSeconds").is_none() {
