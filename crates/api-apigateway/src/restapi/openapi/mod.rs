@@ -7,6 +7,7 @@
 //! against a [`staging::Staging`] copy of the store, so every entity gets exactly the
 //! validation of its own operation, and the result is committed in one transaction.
 
+mod components;
 pub mod document;
 mod export;
 mod import;
