@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 
+from conftest import make_client
 from dataplane import backend, deploy, invoke
 from helpers import expect_error
 
@@ -420,3 +421,42 @@ def test_merge_replaces_validators_and_authorizers_in_place(apigw):
     assert validator2["id"] == validator["id"] and validator2["validateRequestBody"] is True
     root_get = apigw.get_method(restApiId=api_id, resourceId=root, httpMethod="GET")
     assert root_get["authorizerId"] == auth["id"]
+
+
+def test_imported_lambda_proxy_and_token_authorizer_are_served(server, apigw):
+    """A SAM-style document: an AWS_PROXY integration and a Lambda TOKEN authorizer, both run
+    by Portico's Lambda host, the authorizer enforced on the imported method."""
+    from test_dataplane_lambda import TOKEN_AUTHORIZER, function, lambda_uri
+
+    lam = make_client(server, service="lambda")
+    echo = function(lam, "imported-echo", (
+        "import json\n"
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps({\n"
+        "        'id': event['pathParameters']['id'],\n"
+        "        'principal': event['requestContext']['authorizer']['principalId']})}\n"))
+    auth = function(lam, "imported-auth", TOKEN_AUTHORIZER)
+    doc = {
+        "openapi": "3.0.1",
+        "info": {"title": "sam-style", "version": "1"},
+        "components": {"securitySchemes": {"tok": {
+            "type": "apiKey", "name": "Authorization", "in": "header",
+            "x-amazon-apigateway-authtype": "custom",
+            "x-amazon-apigateway-authorizer": {
+                "type": "token", "authorizerUri": lambda_uri(auth),
+                "authorizerResultTtlInSeconds": 0}}}},
+        "paths": {"/items/{id}": {"get": {
+            "security": [{"tok": []}],
+            "x-amazon-apigateway-integration": {
+                "type": "aws_proxy", "httpMethod": "POST", "uri": lambda_uri(echo)}}}},
+    }
+    api = apigw.import_rest_api(body=json.dumps(doc), failOnWarnings=True)
+    [authorizer] = apigw.get_authorizers(restApiId=api["id"])["items"]
+    assert authorizer["identitySource"] == "method.request.header.Authorization"
+    assert authorizer["authorizerResultTtlInSeconds"] == 0
+    deploy(apigw, api["id"], "prod")
+    r = invoke(server, api["id"], "prod", "/items/42")
+    assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"})
+    r = invoke(server, api["id"], "prod", "/items/42", headers={"Authorization": "bob"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"id": "42", "principal": "user-bob"}
