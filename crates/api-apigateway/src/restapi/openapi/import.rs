@@ -210,10 +210,14 @@ fn finish(
     opts: &Options,
     tags_default: Option<Value>,
 ) -> Result<Reply, ApiError> {
-    if opts.fail_on_warnings && !run.warnings.is_empty() {
+    // The same warning may come from several places (a media type listed twice, say).
+    let mut seen = HashSet::new();
+    let warnings: Vec<&String> = run.warnings.iter().filter(|w| seen.insert(*w)).collect();
+    if opts.fail_on_warnings && !warnings.is_empty() {
+        let listed: Vec<&str> = warnings.iter().map(|w| w.as_str()).collect();
         return Err(ApiError::bad_request(format!(
             "Warnings found during import:\n\t{}",
-            run.warnings.join("\n\t")
+            listed.join("\n\t")
         )));
     }
     let api_id = run.api_id.clone();
@@ -225,9 +229,7 @@ fn finish(
             api["tags"] = tags;
         }
     }
-    if !run.warnings.is_empty() {
-        let mut seen = std::collections::HashSet::new();
-        let warnings: Vec<&String> = run.warnings.iter().filter(|w| seen.insert(*w)).collect();
+    if !warnings.is_empty() {
         api["warnings"] = json!(warnings);
     }
     Ok(Reply::Json(api))
