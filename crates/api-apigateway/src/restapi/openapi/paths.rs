@@ -47,6 +47,14 @@ pub fn import(
     } else {
         HashSet::new()
     };
+    // Merging into an API whose resources may hold the document's methods already, or a
+    // document naming a path twice ("/a" and "/a/"): those methods are replaced.
+    let existing: HashSet<String> = if overwrite {
+        HashSet::new()
+    } else {
+        tree.values().cloned().collect()
+    };
+    let mut put: HashSet<(String, &str)> = HashSet::new();
     let mut touched = HashSet::from(["/".to_string()]);
     for (path, item) in doc.paths() {
         let item = doc.deref(item, &format!("path {path}"))?;
@@ -72,6 +80,8 @@ pub fn import(
                 path: &full_path,
                 verb,
                 namespace: namespace.as_deref(),
+                replace: existing.contains(&resource_id)
+                    || !put.insert((resource_id.clone(), *verb)),
             };
             method(run, doc, names, item, op, &at)?;
         }
@@ -133,6 +143,8 @@ struct Place<'a> {
     verb: &'a str,
     /// The cache namespace of a resource `overwrite` kept.
     namespace: Option<&'a str>,
+    /// The method may exist already and is replaced.
+    replace: bool,
 }
 
 impl Place<'_> {
@@ -185,8 +197,10 @@ fn method(
     body.entry("authorizationType")
         .or_insert_with(|| json!("NONE"));
     let url = at.method_url(run);
-    // Merging: the document's method replaces the API's method of the same verb.
-    let _ = run.call("DELETE", &url, Value::Null);
+    if at.replace {
+        // DeleteMethod fails when there is none, which is as good.
+        let _ = run.call("DELETE", &url, Value::Null);
+    }
     run.must("PUT", &url, Value::Object(body), || at.what("put method"))?;
     responses(run, doc, op, at)?;
     if let Some(integration) = op.get("x-amazon-apigateway-integration") {
