@@ -38,6 +38,7 @@ const [invokeUrl, apiKey] = [process.argv[3], process.argv[4]];
   } catch (e) {
     out.missing = e.message;
   }
+  out.codes = (await client['2faCodesGet']()).data;
   out.methods = Object.keys(client).sort();
   out.global = typeof globalThis.apigClientFactory;
   console.log(JSON.stringify(out));
@@ -65,6 +66,9 @@ def sdk_api(server, apigw, api, backend):
     secret = add_resource(apigw, api_id, root, "secret")
     mock_method(apigw, api_id, secret, apiKeyRequired=True,
                 response_templates={"application/json": '{"secret": "$context.identity.apiKey"}'})
+    # A name that is no JavaScript identifier (it starts with a digit) still gets its method.
+    mock_method(apigw, api_id, add_resource(apigw, api_id, root, "2fa-codes"),
+                response_templates={"application/json": '{"codes": 2}'})
     deploy(apigw, api_id, "prod")
     plan = apigw.create_usage_plan(name="sdk-plan", apiStages=[{"apiId": api_id, "stage": "prod"}])
     key = apigw.create_api_key(name="sdk-key", enabled=True)
@@ -103,7 +107,9 @@ def test_javascript_sdk_calls_the_deployed_stage(server, apigw, sdk_api, tmp_pat
     assert res["withKey"] == {"status": 200, "data": {"secret": key}}
     assert res["root"] == {"root": True}
     assert res["missing"] == "Missing required parameter: petId"
-    assert res["methods"] == ["petsPetIdGet", "petsPost", "rootGet", "secretGet"]
+    assert res["methods"] == ["2faCodesGet", "petsPetIdGet", "petsPost", "rootGet",
+                              "secretGet"]
+    assert res["codes"] == {"codes": 2}
     assert res["global"] == "object"
 
 

@@ -109,10 +109,12 @@ fn api_name(snap: &DeploymentSnapshot) -> &str {
 
 pub(super) fn client(snap: &DeploymentSnapshot, api_id: &str, stage: &str, url: &str) -> String {
     let mut methods = String::new();
+    // Bracket notation: a name may start with a digit (`/2fa` GET is `2faGet`), which is no
+    // JavaScript identifier.
     for op in operations(snap) {
         methods.push_str(&format!(
-            "    apigClient.{} = function (params, body, additionalParams) {{\n      return request({}, {}, {}, {}, {}, params, body, additionalParams);\n    }};\n\n",
-            op.name,
+            "    apigClient[{}] = function (params, body, additionalParams) {{\n      return request({}, {}, {}, {}, {}, params, body, additionalParams);\n    }};\n\n",
+            lit(&op.name),
             lit(&op.http),
             lit(&op.path),
             list(&op.path_names),
