@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
+from portico_server import ACCOUNT_A
 from dataplane import add_resource, backend, deploy, http_method, invoke_url, mock_method  # noqa: F401
 
 NODE_SCRIPT = r"""
@@ -37,6 +38,21 @@ const [invokeUrl, apiKey] = [process.argv[3], process.argv[4]];
     out.missing = 'resolved';
   } catch (e) {
     out.missing = e.message;
+  }
+  try {
+    await client.iamIdGet({ id: 'x y', q: 'a b' });
+    out.unsigned = 'resolved';
+  } catch (e) {
+    out.unsigned = e.response.status;
+  }
+  const signer = apigClientFactory.newClient({ invokeUrl, accessKey: process.argv[5], secretKey: process.argv[6] });
+  out.signed = (await signer.iamIdGet({ id: 'x y', q: 'a b' })).data;
+  const wrong = apigClientFactory.newClient({ invokeUrl, accessKey: process.argv[5], secretKey: 'wrong' });
+  try {
+    await wrong.iamIdGet({ id: 'x', q: 'a' });
+    out.wrongSecret = 'resolved';
+  } catch (e) {
+    out.wrongSecret = e.response.status;
   }
   out.codes = (await client['2faCodesGet']()).data;
   out.methods = Object.keys(client).sort();
@@ -69,6 +85,15 @@ def sdk_api(server, apigw, api, backend):
     # A name that is no JavaScript identifier (it starts with a digit) still gets its method.
     mock_method(apigw, api_id, add_resource(apigw, api_id, root, "2fa-codes"),
                 response_templates={"application/json": '{"codes": 2}'})
+    iam = add_resource(apigw, api_id, add_resource(apigw, api_id, root, "iam"), "{id}")
+    mock_method(apigw, api_id, iam,
+                requestParameters={"method.request.querystring.q": False},
+                response_templates={"application/json":
+                                    '{"id": "$input.params(\'id\')", "q": "$input.params(\'q\')",'
+                                    ' "account": "$context.identity.accountId"}'})
+    apigw.update_method(restApiId=api_id, resourceId=iam, httpMethod="GET",
+                        patchOperations=[{"op": "replace", "path": "/authorizationType",
+                                          "value": "AWS_IAM"}])
     deploy(apigw, api_id, "prod")
     plan = apigw.create_usage_plan(name="sdk-plan", apiStages=[{"apiId": api_id, "stage": "prod"}])
     key = apigw.create_api_key(name="sdk-key", enabled=True)
@@ -93,7 +118,7 @@ def test_javascript_sdk_calls_the_deployed_stage(server, apigw, sdk_api, tmp_pat
     script = tmp_path / "run.js"
     script.write_text(NODE_SCRIPT)
     url = invoke_url(server, api_id, "prod", "").rstrip("/")
-    out = subprocess.run(["node", str(script), str(client), url, key],
+    out = subprocess.run(["node", str(script), str(client), url, key, ACCOUNT_A[0], ACCOUNT_A[1]],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
@@ -107,9 +132,13 @@ def test_javascript_sdk_calls_the_deployed_stage(server, apigw, sdk_api, tmp_pat
     assert res["withKey"] == {"status": 200, "data": {"secret": key}}
     assert res["root"] == {"root": True}
     assert res["missing"] == "Missing required parameter: petId"
-    assert res["methods"] == ["2faCodesGet", "petsPetIdGet", "petsPost", "rootGet",
+    assert res["methods"] == ["2faCodesGet", "iamIdGet", "petsPetIdGet", "petsPost", "rootGet",
                               "secretGet"]
     assert res["codes"] == {"codes": 2}
+    # AWS_IAM: unsigned → 403; signed with the account's keys → served; a wrong secret → 403.
+    assert res["unsigned"] == 403
+    assert res["signed"] == {"id": "x y", "q": "a b", "account": ACCOUNT_A[2]}
+    assert res["wrongSecret"] == 403
     assert res["global"] == "object"
 
 

@@ -21,6 +21,56 @@
     });
   }
 
+  // SigV4 (service execute-api) with Web Crypto, global in Node 20 and browsers.
+  var enc = new TextEncoder();
+  function hex(buf) {
+    return Array.from(new Uint8Array(buf)).map(function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+  }
+  function sha256(text) { return globalThis.crypto.subtle.digest('SHA-256', enc.encode(text)).then(hex); }
+  function hmac(key, text) {
+    return globalThis.crypto.subtle
+      .importKey('raw', typeof key === 'string' ? enc.encode(key) : key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+      .then(function (k) { return globalThis.crypto.subtle.sign('HMAC', k, enc.encode(text)); });
+  }
+  function rfc3986(s) {
+    return encodeURIComponent(s).replace(/[!'()*]/g, function (c) { return '%' + c.charCodeAt(0).toString(16).toUpperCase(); });
+  }
+  function sign(config, method, url, headers, body) {
+    var u = new URL(url);
+    var amzDate = new Date().toISOString().replace(/[:-]|\.\d{3}/g, '');
+    var day = amzDate.slice(0, 8);
+    var region = config.region || 'us-east-1';
+    headers['x-amz-date'] = amzDate;
+    if (config.sessionToken) headers['x-amz-security-token'] = config.sessionToken;
+    var signed = { host: u.host };
+    Object.keys(headers).forEach(function (k) { signed[k.toLowerCase()] = String(headers[k]).trim(); });
+    var names = Object.keys(signed).sort();
+    // Non-S3 services encode the (already encoded) path once more, segment by segment.
+    var canonicalUri = u.pathname.split('/').map(function (seg) { return rfc3986(seg); }).join('/');
+    var pairs = [];
+    u.searchParams.forEach(function (v, k) { pairs.push([rfc3986(k), rfc3986(v)]); });
+    pairs.sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0; });
+    var canonicalQuery = pairs.map(function (p) { return p[0] + '=' + p[1]; }).join('&');
+    var scope = day + '/' + region + '/execute-api/aws4_request';
+    return sha256(body || '').then(function (payloadHash) {
+      var canonical = [method, canonicalUri, canonicalQuery,
+        names.map(function (n) { return n + ':' + signed[n] + '\n'; }).join(''),
+        names.join(';'), payloadHash].join('\n');
+      return sha256(canonical).then(function (canonicalHash) {
+        var toSign = ['AWS4-HMAC-SHA256', amzDate, scope, canonicalHash].join('\n');
+        return hmac('AWS4' + config.secretKey, day)
+          .then(function (k) { return hmac(k, region); })
+          .then(function (k) { return hmac(k, 'execute-api'); })
+          .then(function (k) { return hmac(k, 'aws4_request'); })
+          .then(function (k) { return hmac(k, toSign); })
+          .then(function (sig) {
+            headers['Authorization'] = 'AWS4-HMAC-SHA256 Credential=' + config.accessKey + '/' + scope +
+              ', SignedHeaders=' + names.join(';') + ', Signature=' + hex(sig);
+          });
+      });
+    });
+  }
+
   var apigClientFactory = {};
   apigClientFactory.newClient = function (config) {
     config = config || {};
@@ -30,7 +80,7 @@
 
     // One call: the path template filled from `params`, query and header parameters taken from
     // `params` by name, `additionalParams.headers` / `.queryParams` added as given.
-    function request(method, template, pathNames, queryNames, headerNames, params, body, additionalParams) {
+    function request(method, template, iam, pathNames, queryNames, headerNames, params, body, additionalParams) {
       params = params || {};
       additionalParams = additionalParams || {};
       var path = template;
@@ -42,16 +92,17 @@
         }
         var raw = String(params[key]);
         var value = name.slice(-1) === '+'
-          ? raw.split('/').map(encodeURIComponent).join('/')
-          : encodeURIComponent(raw);
+          ? raw.split('/').map(rfc3986).join('/')
+          : rfc3986(raw);
         path = path.split('{' + name + '}').join(value);
       });
-      var query = new URLSearchParams();
+      // Percent-encoded (a space is %20, never `+`, which API Gateway reads as a plus sign).
+      var query = [];
       queryNames.forEach(function (name) {
-        if (params[name] !== undefined && params[name] !== null) query.append(name, String(params[name]));
+        if (params[name] !== undefined && params[name] !== null) query.push(rfc3986(name) + '=' + rfc3986(String(params[name])));
       });
       var extraQuery = additionalParams.queryParams || {};
-      Object.keys(extraQuery).forEach(function (k) { query.append(k, String(extraQuery[k])); });
+      Object.keys(extraQuery).forEach(function (k) { query.push(rfc3986(k) + '=' + rfc3986(String(extraQuery[k]))); });
       var headers = { 'Accept': defaultAcceptType };
       headerNames.forEach(function (name) {
         if (params[name] !== undefined && params[name] !== null) headers[name] = String(params[name]);
@@ -66,11 +117,15 @@
           headers['Content-Type'] = defaultContentType;
         }
       }
-      var qs = query.toString();
+      var qs = query.join('&');
       var url = invokeUrl + path + (qs ? '?' + qs : '');
       // Like the generated client's axios: a 2xx resolves, anything else rejects with the
       // response attached.
-      return fetch(url, init).then(readResponse).then(function (response) {
+      // AWS_IAM methods are signed when the client has keys, as AWS's generated client does.
+      var signing = iam && config.accessKey && config.secretKey
+        ? sign(config, method, url, headers, init.body)
+        : Promise.resolve();
+      return signing.then(function () { return fetch(url, init); }).then(readResponse).then(function (response) {
         if (response.status >= 200 && response.status < 300) return response;
         var err = new Error('Request failed with status code ' + response.status);
         err.response = response;

@@ -6,10 +6,12 @@
 //! parameters by name (the method's `requestParameters`), `additionalParams` extra
 //! `headers` and `queryParams`.
 //!
+//! Requests to AWS_IAM methods are SigV4-signed (service `execute-api`, Web Crypto) when the
+//! client has `accessKey` and `secretKey` (`sessionToken`, `region` optional).
+//!
 //! Decision: ANY methods get no client method, as AWS's generator does (the developer guide:
 //! "If your API only has ANY methods defined, the generated SDK package will not contain an
-//! apigClient.js"). Requests are not SigV4-signed: `accessKey`/`secretKey` are accepted and
-//! unused (README).
+//! apigClient.js").
 
 use portico_model::DeploymentSnapshot;
 use serde_json::Value;
@@ -57,6 +59,7 @@ struct Op {
     path_names: Vec<String>,
     query: Vec<String>,
     headers: Vec<String>,
+    iam: bool,
 }
 
 fn operations(snap: &DeploymentSnapshot) -> Vec<Op> {
@@ -92,6 +95,7 @@ fn operations(snap: &DeploymentSnapshot) -> Vec<Op> {
                 path_names: path_names.clone(),
                 query,
                 headers,
+                iam: m.get("authorizationType").and_then(Value::as_str) == Some("AWS_IAM"),
             });
         }
     }
@@ -113,10 +117,11 @@ pub(super) fn client(snap: &DeploymentSnapshot, api_id: &str, stage: &str, url: 
     // JavaScript identifier.
     for op in operations(snap) {
         methods.push_str(&format!(
-            "    apigClient[{}] = function (params, body, additionalParams) {{\n      return request({}, {}, {}, {}, {}, params, body, additionalParams);\n    }};\n\n",
+            "    apigClient[{}] = function (params, body, additionalParams) {{\n      return request({}, {}, {}, {}, {}, {}, params, body, additionalParams);\n    }};\n\n",
             lit(&op.name),
             lit(&op.http),
             lit(&op.path),
+            op.iam,
             list(&op.path_names),
             list(&op.query),
             list(&op.headers),
@@ -166,8 +171,9 @@ const res = await apigClient.someMethod(params, body, additionalParams);\n\
 `params` holds the path, query string and header parameters by name; `additionalParams`\n\
 may hold extra `headers` and `queryParams`. `defaultContentType` and `defaultAcceptType`\n\
 (both `application/json` by default) set `Content-Type` and `Accept`.\n\n\
-Not built: requests are not SigV4-signed (`accessKey`/`secretKey` are ignored), ANY methods\n\
-get no client method (as with AWS), and Portico generates only JavaScript SDKs.\n\n\
+AWS_IAM methods are SigV4-signed when `accessKey` and `secretKey` are given (`sessionToken`\n\
+and `region`, default `us-east-1`, optional). ANY methods get no client method (as with AWS),\n\
+and Portico generates only JavaScript SDKs.\n\n\
 | Method | Request | Parameters |\n|---|---|---|\n{table}",
         name = api_name(snap)
     )
