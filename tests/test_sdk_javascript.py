@@ -165,6 +165,8 @@ def test_unknown_stage_and_api_are_not_found(apigw, sdk_api):
     with pytest.raises(ClientError) as e:
         apigw.get_sdk(restApiId="nosuchapi1", stageName="prod", sdkType="javascript")
     assert e.value.response["Error"]["Code"] == "NotFoundException"
+    assert e.value.response["Error"]["Message"] == (
+        f"Invalid API identifier specified {ACCOUNT_A[2]}:nosuchapi1")
 
 
 def test_other_sdk_types_answer_a_clear_error(apigw, sdk_api):
