@@ -114,7 +114,8 @@ def test_javascript_sdk_calls_the_deployed_stage(server, apigw, sdk_api, tmp_pat
         z.extractall(tmp_path)
     client = tmp_path / "apiGateway-js-sdk" / "apigClient.js"
     readme = (tmp_path / "apiGateway-js-sdk" / "README.md").read_text()
-    assert "petsPetIdGet" in readme
+    assert "| `petsPetIdGet` | `GET /pets/{petId}` | petId, color, x-tag |" in readme
+    assert f"  invokeUrl: '{server.url}/restapis/{api_id}/prod/_user_request_'" in readme
     script = tmp_path / "run.js"
     script.write_text(NODE_SCRIPT)
     url = invoke_url(server, api_id, "prod", "").rstrip("/")
