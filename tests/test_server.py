@@ -80,12 +80,6 @@ def test_unsigned_call_is_refused(server):
     expect_error(lambda: c.get_rest_apis(), "MissingAuthenticationTokenException", status=403)
 
 
-def test_unimplemented_operations_fail_clearly(server):
-    c = make_client(server)
-    expect_error(lambda: c.get_sdk(restApiId="abc", stageName="s", sdkType="java"),
-                 "NotImplementedException", status=501, contains="GetSdk")
-
-
 def test_v2_operations_not_built_yet_fail_clearly(server):
     c = make_client(server, service="apigatewayv2")
     expect_error(lambda: c.get_domain_names(), "NotImplementedException", status=501, contains="GetDomainNames")

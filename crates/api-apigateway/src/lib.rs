@@ -26,6 +26,7 @@ mod domains;
 mod keys;
 mod restapi;
 pub mod routes;
+mod sdk;
 mod sdk_types;
 #[cfg(test)]
 mod shapes;
@@ -163,6 +164,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| domains::handler(operation))
         .or_else(|| restapi::openapi::handler(operation))
         .or_else(|| sdk_types::handler(operation))
+        .or_else(|| sdk::handler(operation))
 }
 
 /// Operations whose handler awaits.

@@ -1,5 +1,5 @@
 //! GetSdkTypes and GetSdkType: the SDKs API Gateway generates, with the configuration
-//! properties each takes (GetSdk's `parameters`). GetSdk itself is not built.
+//! properties each takes (GetSdk's `parameters`). GetSdk (`sdk`) generates only `javascript`.
 //!
 //! Decision: the ids are those GetSdk's reference names (`java`, `javascript`, `android`,
 //! `objectivec`, `swift`, `ruby`); which properties are required is GetSdk's reference; the
