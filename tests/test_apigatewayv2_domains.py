@@ -48,6 +48,22 @@ def test_domain_name_lifecycle_in_the_v2_shape(v2):
     assert u["DomainNameConfigurations"][0]["CertificateArn"] == conf["CertificateArn"]
     assert u["DomainNameConfigurations"][0]["ApiGatewayDomainName"] == conf["ApiGatewayDomainName"]
 
+    u = v2.update_domain_name(DomainName=DOMAIN, MutualTlsAuthentication={
+        "TruststoreUri": "s3://bucket/truststore.pem", "TruststoreVersion": "v1"})
+    assert u["MutualTlsAuthentication"] == {"TruststoreUri": "s3://bucket/truststore.pem",
+                                            "TruststoreVersion": "v1"}
+
+    # Tags by the domain's ARN, the same document `apigateway` tags.
+    arn = d["DomainNameArn"]
+    assert arn == "arn:aws:apigateway:us-east-1::/domainnames/api.example.com"
+    v2.tag_resource(ResourceArn=arn, Tags={"env": "dev"})
+    assert v2.get_tags(ResourceArn=arn)["Tags"] == {"team": "a", "env": "dev"}
+    v2.untag_resource(ResourceArn=arn, TagKeys=["team"])
+    assert v2.get_domain_name(DomainName=DOMAIN)["Tags"] == {"env": "dev"}
+    expect_error(lambda: v2.get_tags(
+        ResourceArn="arn:aws:apigateway:us-east-1::/domainnames/none.example.com"),
+        "NotFoundException", NOT_FOUND, 404)
+
     v2.delete_domain_name(DomainName=DOMAIN)
     expect_error(lambda: v2.get_domain_name(DomainName=DOMAIN), "NotFoundException", NOT_FOUND,
                  404)
@@ -88,6 +104,7 @@ def test_one_domain_name_for_both_apis(v2, apigw):
     v2.create_domain_name(DomainName=DOMAIN)
     rest = apigw.get_domain_name(domainName=DOMAIN)
     assert rest["endpointConfiguration"]["types"] == ["REGIONAL"]
+    assert rest["domainNameStatus"] == "AVAILABLE" and rest["securityPolicy"] == "TLS_1_2"
     assert rest["regionalDomainName"] == \
         v2.get_domain_name(DomainName=DOMAIN)["DomainNameConfigurations"][0][
             "ApiGatewayDomainName"]
