@@ -8,8 +8,8 @@
 //! in `restApiId`). So, as on AWS, a v2 mapping of a REST API is one of `apigateway`'s
 //! GetBasePathMappings, a mapping of an HTTP API is seen here only, a base path mapping made
 //! through `apigateway` is listed here too, and one key of a domain is taken by one mapping
-//! whichever API made it. The data plane's domain index reads the same documents and routes a
-//! mapping to whichever kind of API holds the id.
+//! whichever API made it. The data plane's domain index reads the same documents and sends
+//! the `HTTP` ones to the HTTP API pipeline.
 //!
 //! Keys may have several segments (`v1/orders`), as AWS allows for v2: letters, digits and
 //! `$-_.+!*'()` between single slashes, no slash at either end.
