@@ -203,11 +203,16 @@ def test_api_mappings(v2, apigw):
     v2.delete_api_mapping(DomainName=DOMAIN, ApiMappingId=mid)
     expect_error(lambda: v2.get_api_mapping(DomainName=DOMAIN, ApiMappingId=mid),
                  "NotFoundException", status=404)
+    # A mapped API cannot be deleted (AWS's answer).
+    expect_error(lambda: v2.delete_api(ApiId=api_id), "BadRequestException",
+                 f"Deleting API {api_id} failed. Please remove all API mappings for the API "
+                 "from your custom domain names.", 400)
     assert len(v2.get_api_mappings(DomainName=DOMAIN)["Items"]) == 3
     # DeleteDomainName takes every mapping of either API with it.
     v2.delete_domain_name(DomainName=DOMAIN)
     apigw.create_domain_name(domainName=DOMAIN)
     assert v2.get_api_mappings(DomainName=DOMAIN)["Items"] == []
+    v2.delete_api(ApiId=api_id)
 
 
 def test_an_http_api_and_a_rest_api_served_on_one_domain(server, v2, apigw, backend):

@@ -214,6 +214,20 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Empty)
 }
 
+/// Whether any of the caller's domain names maps the HTTP API `api_id` (DeleteApi refuses
+/// then, as on AWS).
+pub fn mapped(tx: &mut dyn Txn, api_id: &str) -> Result<bool, ApiError> {
+    for domain in tx.list_shared(kind::DOMAIN_NAME, "", 0, usize::MAX)? {
+        for doc in tx.list_shared(kind::BASE_PATH_MAPPING, &domain.id, 0, usize::MAX)? {
+            let m = BasePathMapping::from_value(&doc.body)?;
+            if m.is_http() && m.rest_api_id == api_id {
+                return Ok(true);
+            }
+        }
+    }
+    Ok(false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
