@@ -10,6 +10,7 @@ serverless-aws-documentation matches on AWS's GetDocumentationVersion. The other
 Portico's decisions (see crates/api-apigateway/src/docs/).
 """
 import json
+import pathlib
 
 import pytest
 
@@ -548,3 +549,14 @@ def test_cli_documentation_commands(server, apigw, api):
     rc, _, err = aws(server, "apigateway", "create-documentation-part", "--rest-api-id", api_id,
                      "--location", "type=METHOD,path=/pets,method=GET", "--properties", "{}")
     assert rc != 0 and "ConflictException" in err
+
+
+def test_import_yaml_document(apigw, api):
+    # YAML documents are read as OpenAPI import reads them (moto's test_api.yaml).
+    api_id, _ = api
+    body = (pathlib.Path(__file__).parent / "fixtures" / "openapi" / "moto" / "test_api.yaml").read_text()
+    r = apigw.import_documentation_parts(restApiId=api_id, mode="overwrite", body=body)
+    items = apigw.get_documentation_parts(restApiId=api_id)["items"]
+    assert len(r["ids"]) == len(items) >= 2
+    api_part = [p for p in items if p["location"]["type"] == "API"][0]
+    assert json.loads(api_part["properties"])["description"] == "API description"

@@ -82,7 +82,8 @@ def test_unsigned_call_is_refused(server):
 
 def test_unimplemented_operations_fail_clearly(server):
     c = make_client(server)
-    expect_error(lambda: c.get_sdk_types(), "NotImplementedException", status=501, contains="GetSdkTypes")
+    expect_error(lambda: c.get_sdk(restApiId="abc", stageName="s", sdkType="java"),
+                 "NotImplementedException", status=501, contains="GetSdk")
 
 
 def test_v2_operations_not_built_yet_fail_clearly(server):

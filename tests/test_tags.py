@@ -32,7 +32,9 @@ def test_rest_api_tags(apigw):
     assert tags_of(apigw, arn) == {"team": "payments"}
     apigw.untag_resource(resourceArn=arn, tagKeys=["team"])
     assert tags_of(apigw, arn) == {}
-    assert "tags" not in apigw.get_rest_api(restApiId=api["id"])
+    # GetRestApi answers `tags: {}` once none is left (AWS's recording in LocalStack's
+    # test_put_rest_api_mode_binary_media_types).
+    assert apigw.get_rest_api(restApiId=api["id"])["tags"] == {}
 
 
 @pytest.fixture

@@ -76,6 +76,36 @@ def to_bytes(value, encoding="utf-8"):
     return value.encode(encoding) if isinstance(value, str) else value
 
 
+class config:  # noqa: N801 - LocalStack's `localstack.config`, as far as the replayed tests read it
+    @staticmethod
+    def get_protocol():
+        return "https"
+
+
+class _Host:
+    @staticmethod
+    def host_and_port():
+        return "amazonaws.com"
+
+
+def localstack_host():
+    """LocalStack's host. Portico's imported models name AWS's own model URLs
+    (https://apigateway.amazonaws.com/restapis/...), so that is the host the import tests'
+    `<model-base-url>` transformer replaces."""
+    return _Host()
+
+
+# Names the replayed tests import for their AWS-only branches (is_aws_cloud() is False here).
+Resources = dict
+Runtime = None
+arns = None
+create_lambda_archive = None
+
+
+def wait_until(fn, *a, **kw):
+    return fn()
+
+
 def load_file(path):
     with open(path) as f:
         return f.read()
@@ -143,6 +173,15 @@ def assert_response_is_200(response: dict) -> bool:
 def assert_response_is_201(response: dict) -> bool:
     assert_response_status(response, 201)
     return True
+
+
+def import_rest_api(apigateway_client, **kwargs):
+    response = apigateway_client.import_rest_api(**kwargs)
+    assert_response_is_201(response)
+    resources = apigateway_client.get_resources(restApiId=response.get("id"))
+    root_id = next(item for item in resources["items"] if item["path"] == "/")["id"]
+
+    return response, root_id
 
 
 def create_rest_resource(apigateway_client, **kwargs):
@@ -341,7 +380,14 @@ def recorded_content(module_file, test_id):
     return _RECORDED[module_file][key]["recorded-content"]
 
 
+# LocalStack's TimestampTransformer also writes `date` for ISO-8601 timestamps inside strings
+# (an export's `info.version`, its file name).
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})")
+
+
 def _plain(value):
+    if isinstance(value, str):
+        value = ISO_DATE.sub("date", value)
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -356,8 +402,8 @@ def _plain(value):
             return value
     if isinstance(value, bytes):
         return str(value)  # LocalStack's snapshot serialises bytes as their repr (`b''`)
-    if hasattr(value, "read"):  # a StreamingBody
-        return value.read().decode("utf-8", "replace")
+    if hasattr(value, "read"):  # a StreamingBody (a JSON export is compared parsed, as recorded)
+        return _plain(value.read().decode("utf-8", "replace"))
     return value
 
 
@@ -426,7 +472,8 @@ class Snapshot:
 
     # matching
     def _transform_actual(self, value):
-        value = _plain(copy.deepcopy(value))
+        # _plain builds a new structure (and reads a StreamingBody, which cannot be copied).
+        value = copy.deepcopy(_plain(value))
         if isinstance(value, dict) and "ResponseMetadata" in value:
             md = value["ResponseMetadata"]
             value["ResponseMetadata"] = {"HTTPHeaders": {}, "HTTPStatusCode": md["HTTPStatusCode"]}
@@ -550,6 +597,15 @@ class Snapshot:
                 else:
                     bound[name] = text
                     bound_rev[text] = name
+            return
+        if (
+            isinstance(rec, str)
+            and isinstance(act, str)
+            and PORTICO_ACCOUNT in rec
+            and act.replace("111111111111", PORTICO_ACCOUNT) == rec
+        ):
+            # The test's own document wrote `000000000000`, which AWS kept as it was; it is
+            # Portico's account too, so the account rule turned it into LocalStack's.
             return
         if type(rec) is not type(act) or rec != act:
             if isinstance(rec, (int, float)) and isinstance(act, (int, float)) and rec == act:

@@ -30,6 +30,8 @@ from recorded import (  # noqa: F401
 
 TEST_STAGE_NAME = "testing"
 THIS_FOLDER = os.path.dirname(os.path.realpath(__file__))
+# LocalStack's files/openapi-mock.json, copied to tests/fixtures/openapi/localstack/.
+TEST_IMPORT_MOCK_INTEGRATION = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack/openapi-mock.json")
 
 class TestAPIGateway:
     # endpoint paths
@@ -102,6 +104,20 @@ class TestAPIGateway:
             patchOperations=patch_operations,
         )
         snapshot.match("after-update", deployment)
+
+    @markers.aws.validated
+    def test_api_gateway_mock_integration(self, create_rest_apigw, aws_client, snapshot):
+        rest_api_name = f"apigw-{short_uid()}"
+        stage_name = "test"
+        rest_api_id, _, _ = create_rest_apigw(name=rest_api_name)
+
+        spec_file = load_file(TEST_IMPORT_MOCK_INTEGRATION)
+        aws_client.apigateway.put_rest_api(restApiId=rest_api_id, body=spec_file, mode="overwrite")
+        aws_client.apigateway.create_deployment(restApiId=rest_api_id, stageName=stage_name)
+
+        url = api_invoke_url(api_id=rest_api_id, stage=stage_name, path="/echo/foobar")
+        response = requests.get(url)
+        snapshot.match("mocked-response", response.json())
 
 class TestIntegrations:
     @pytest.mark.parametrize("method", ["GET", "POST"])

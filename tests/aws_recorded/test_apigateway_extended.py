@@ -14,6 +14,9 @@ LOG = logging.getLogger(__name__)
 
 
 THIS_FOLDER = os.path.dirname(os.path.realpath(__file__))
+# LocalStack's files/petstore-swagger.json and files/pets.json, copied to tests/fixtures/openapi/localstack/.
+TEST_IMPORT_PETSTORE_SWAGGER = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack/petstore-swagger.json")
+TEST_IMPORT_PETS = os.path.join(THIS_FOLDER, "../fixtures/openapi/localstack/pets.json")
 
 @pytest.fixture
 def apigw_create_api_key(aws_client):
@@ -33,6 +36,93 @@ def apigw_create_api_key(aws_client):
             pass
         except Exception as e:
             LOG.warning("Error while cleaning up APIGW API Key %s: %s", api_key_id, e)
+
+
+@markers.aws.validated
+@pytest.mark.parametrize(
+    "import_file",
+    [TEST_IMPORT_PETSTORE_SWAGGER, TEST_IMPORT_PETS],
+    ids=["TEST_IMPORT_PETSTORE_SWAGGER", "TEST_IMPORT_PETS"],
+)
+@markers.snapshot.skip_snapshot_verify(
+    paths=[
+        "$..body.host",
+    ]
+)
+def test_export_swagger_openapi(aws_client, snapshot, import_apigw, import_file, region_name):
+    snapshot.add_transformer(
+        [
+            snapshot.transform.jsonpath("$.import-api.id", value_replacement="api-id"),
+            snapshot.transform.key_value("rootResourceId"),
+        ]
+    )
+    spec_file = load_file(import_file)
+    spec_file = spec_file.replace(
+        "${uri}", f"http://petstore.execute-api.{region_name}.amazonaws.com/petstore/pets"
+    )
+
+    response, _ = import_apigw(body=spec_file, failOnWarnings=True)
+    snapshot.match("import-api", response)
+    api_id = response["id"]
+
+    aws_client.apigateway.create_deployment(restApiId=api_id, stageName="local")
+
+    response = aws_client.apigateway.get_export(
+        restApiId=api_id, stageName="local", exportType="swagger"
+    )
+    snapshot.match("get-export", response)
+
+    response = aws_client.apigateway.get_export(
+        restApiId=api_id,
+        stageName="local",
+        exportType="swagger",
+        parameters={"extensions": "apigateway"},
+    )
+    snapshot.match("get-export-with-extensions", response)
+
+
+@markers.aws.validated
+@pytest.mark.parametrize(
+    "import_file",
+    [TEST_IMPORT_PETSTORE_SWAGGER, TEST_IMPORT_PETS],
+    ids=["TEST_IMPORT_PETSTORE_SWAGGER", "TEST_IMPORT_PETS"],
+)
+@markers.snapshot.skip_snapshot_verify(
+    paths=[
+        "$..body.servers..url",
+    ]
+)
+def test_export_oas30_openapi(aws_client, snapshot, import_apigw, region_name, import_file):
+    snapshot.add_transformer(
+        [
+            snapshot.transform.jsonpath("$.import-api.id", value_replacement="api-id"),
+            snapshot.transform.key_value("rootResourceId"),
+        ]
+    )
+
+    spec_file = load_file(import_file)
+    spec_file = spec_file.replace(
+        "${uri}", f"http://petstore.execute-api.{region_name}.amazonaws.com/petstore/pets"
+    )
+
+    response, _ = import_apigw(body=spec_file, failOnWarnings=True)
+    snapshot.match("import-api", response)
+    api_id = response["id"]
+
+    aws_client.apigateway.create_deployment(restApiId=api_id, stageName="local")
+
+    response = aws_client.apigateway.get_export(
+        restApiId=api_id, stageName="local", exportType="oas30"
+    )
+    snapshot.match("get-export", response)
+
+    response = aws_client.apigateway.get_export(
+        restApiId=api_id,
+        stageName="local",
+        exportType="oas30",
+        parameters={"extensions": "apigateway"},
+    )
+    snapshot.match("get-export-with-extensions", response)
 
 
 class TestApigatewayApiKeysCrud:

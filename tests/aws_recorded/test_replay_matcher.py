@@ -57,3 +57,28 @@ def test_sorting_skip_and_unrecorded_keys():
     snap({"a": {"b": 2}}, ["$..b"]).match("k", {"a": {}})
     with pytest.raises(AssertionError, match="not recorded"):
         snap({}).match("other", {})
+
+
+def test_dates_in_strings_and_documents_own_account():
+    # LocalStack's TimestampTransformer: ISO-8601 timestamps inside strings are `date`.
+    snap({"f": "swagger_date.json"}).match("k", {"f": "swagger_2026-12-07T19:54:55Z.json"})
+    with pytest.raises(AssertionError):
+        snap({"f": "swagger_date.json"}).match("k", {"f": "swagger_1.0.json"})
+    # A recorded literal 000000000000 (a document's own text) matches Portico's account, which
+    # is the same text; LocalStack's transformed account still matches Portico's too.
+    snap({"u": "arn:<partition>:lambda:us-west-2:000000000000:function:f"}).match(
+        "k", {"u": "arn:aws:lambda:us-west-2:000000000000:function:f"})
+    snap({"u": "arn:<partition>:lambda:<region>:111111111111:function:f"}).match(
+        "k", {"u": "arn:aws:lambda:us-east-1:000000000000:function:f"})
+    with pytest.raises(AssertionError):
+        snap({"u": "arn:<partition>:lambda:us-west-2:000000000000:function:f"}).match(
+            "k", {"u": "arn:aws:lambda:us-west-2:000000000000:function:g"})
+
+
+def test_streaming_bodies_are_read_and_parsed():
+    import io
+
+    class Body(io.BytesIO):
+        pass
+
+    snap({"body": {"openapi": "3.0.1"}}).match("k", {"body": Body(b'{"openapi": "3.0.1"}')})

@@ -26,6 +26,7 @@ mod domains;
 mod keys;
 mod restapi;
 pub mod routes;
+mod sdk_types;
 #[cfg(test)]
 mod shapes;
 mod tags;
@@ -160,6 +161,8 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| docs::handler(operation))
         .or_else(|| certs::client_certificates::handler(operation))
         .or_else(|| domains::handler(operation))
+        .or_else(|| restapi::openapi::handler(operation))
+        .or_else(|| sdk_types::handler(operation))
 }
 
 /// Operations whose handler awaits.

@@ -63,6 +63,9 @@ pub struct DataPlane {
     pub lambda: Option<Arc<dyn integrations::lambda::LambdaInvoker>>,
     /// Lambda authorizers' results, cached per stage, authorizer and identity.
     pub authorizer_cache: rest::lambda_authorizer::AuthorizerCache,
+    /// Where `AWS` integrations to AWS services are sent (`[aws_services]`); `None` answers
+    /// them with a 500.
+    pub aws_services: Option<integrations::aws::AwsServices>,
     /// Custom domain names and their base path mappings.
     pub domains: domains::Domains,
     /// The deployed HTTP APIs (`apigatewayv2`, protocol `HTTP`).
@@ -109,6 +112,7 @@ impl DataPlane {
             user_pools: cognito::UserPools::default(),
             lambda: None,
             authorizer_cache: Default::default(),
+            aws_services: None,
         }
     }
 }

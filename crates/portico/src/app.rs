@@ -56,6 +56,7 @@ impl App {
         // The data plane verifies AWS_IAM invocations with the same credentials, through its
         // own verifier (and key cache).
         data.iam = Some(Arc::new(Auth::new(&config)));
+        data.aws_services = config.aws_services.clone();
         for (arn, keys) in &config.user_pools {
             // Checked when the config was read.
             let added = match keys {

@@ -68,6 +68,8 @@ pub struct FileConfig {
     /// Function ARNs the data plane sends to an existing Lambda Invoke endpoint.
     #[serde(default)]
     pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpointFile>,
+    /// Where `AWS` integrations to AWS services go (`[aws_services] endpoint`, `endpoints`).
+    pub aws_services: Option<portico_gateway::integrations::aws::AwsServicesConfig>,
 }
 
 /// `[lambda]`: how functions run on this machine.
@@ -182,6 +184,8 @@ pub struct Config {
     pub lambda: LambdaSettings,
     /// `[[lambda_endpoints]]`, checked.
     pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpoint>,
+    /// `[aws_services]`, checked.
+    pub aws_services: Option<portico_gateway::integrations::aws::AwsServices>,
 }
 
 #[derive(Debug)]
@@ -305,6 +309,12 @@ impl Config {
             certificates: file.certificates,
             user_pools: read_user_pools(&file.user_pools)?,
             lambda_endpoints: crate::lambda_endpoints::check(file.lambda_endpoints)?,
+            aws_services: file
+                .aws_services
+                .as_ref()
+                .map(portico_gateway::integrations::aws::AwsServices::new)
+                .transpose()
+                .map_err(ConfigError)?,
             backend_roots: match &file.backend_ca_file {
                 None => Vec::new(),
                 Some(path) => read_roots(path)?,

@@ -26,7 +26,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
     (
         "gateway",
-        &["portico-core", "portico-store", "portico-model", "vtl"],
+        &[
+            "portico-core",
+            "portico-store",
+            "portico-model",
+            "vtl",
+            "sigv4",
+        ],
     ),
     (
         "api-lambda",

@@ -2,8 +2,8 @@
 //! `x-amazon-apigateway-documentation.documentationParts`, merged into the API's parts or
 //! replacing them (`mode=merge|overwrite`, merge by default).
 //!
-//! The body is the document itself. JSON only for now: YAML documents arrive with OpenAPI
-//! import (issue 22) and, like any body that does not parse, get AWS's recorded answer
+//! The body is the document itself, JSON or YAML (read as OpenAPI import reads it); a body
+//! that does not parse gets AWS's recorded answer
 //! "Unable to build importer with provided input." (LocalStack's
 //! `test_apigateway_api.snapshot.json`, `test_import_documentation_parts_bad_file`). AWS's
 //! recorded import gives a METHOD part without a path the root path, as any location.
@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::call::{Call, Reply};
 use crate::error::ApiError;
+use crate::restapi::openapi::document::read_object;
 use crate::store::{self, kind, Txn};
 use crate::{restapis, Ctx};
 
@@ -33,10 +34,7 @@ pub(crate) fn import(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         Some(other) => return Err(enum_error(other, "mode", "merge, overwrite")),
     };
     let fail_on_warnings = call.query_bool("failonwarnings")?.unwrap_or(false);
-    let doc: Value = serde_json::from_slice(&call.body).map_err(|_| unreadable())?;
-    let Value::Object(doc) = doc else {
-        return Err(unreadable());
-    };
+    let doc = read_object(&call.body).ok_or_else(unreadable)?;
     if !doc.contains_key("swagger") && !doc.contains_key("openapi") {
         return Err(unreadable());
     }

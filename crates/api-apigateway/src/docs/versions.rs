@@ -170,9 +170,7 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Empty)
 }
 
-/// The parts a version froze (the export reads a stage's documentation through this).
-// Read by the OpenAPI export (issue 22); today only by the tests.
-#[cfg_attr(not(test), allow(dead_code))]
+/// The parts a version froze (GetExport reads a stage's documentation through this).
 pub fn snapshot(
     txn: &mut dyn Txn,
     api_id: &str,

@@ -282,7 +282,10 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 
 fn get(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let id = call.label("restapi_id");
-    let api = store::read(&*cx.store, &call.tenant, |txn| load(txn, &call.tenant, id))?;
+    let mut api = store::read(&*cx.store, &call.tenant, |txn| load(txn, &call.tenant, id))?;
+    // GetRestApi answers `tags: {}` for an API without tags (AWS's recording in LocalStack's
+    // test_put_rest_api_mode_binary_media_types); GetRestApis does not.
+    api.entry("tags").or_insert_with(|| json!({}));
     Ok(Reply::Json(Value::Object(api)))
 }
 

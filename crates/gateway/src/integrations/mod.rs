@@ -1,6 +1,7 @@
 //! Integration backends. Each answers an [`Outcome`] the response phase maps (or, for proxy
 //! integrations, a response to stream back as is).
 
+pub mod aws;
 pub mod h1;
 pub mod http;
 pub mod lambda;

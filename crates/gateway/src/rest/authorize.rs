@@ -75,9 +75,7 @@ pub async fn authorize(
             if let Some(p) = resource_policy {
                 check_policy(exec, req, p, None, false)?;
             }
-            let arn = lambda_authorizer::method_arn(exec, req);
-            let granted =
-                lambda_authorizer::authorize(exec, req, params, auth, &arn, context).await?;
+            let granted = lambda_authorizer::authorize(exec, req, params, auth, context).await?;
             who.authorizer = Some(granted.context);
             usage_key = granted.usage_identifier_key;
         }

@@ -10,6 +10,7 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::Response;
 use serde_json::Value;
 
+use super::aws_service;
 use super::compile::{Integration, Kind, LinkRef, MethodPlan};
 use super::gateway_responses::{GatewayError, ResponseType};
 use super::lambda;
@@ -168,94 +169,97 @@ pub(super) async fn integrate(
     }
     let accept = req.known.accept.and_then(|v| v.to_str().ok());
     // Phase 6: integrate.
-    let outcome = match integ.kind {
-        Kind::Mock => mock::invoke(&String::from_utf8_lossy(&mapped.body))?,
-        Kind::Http | Kind::HttpProxy => {
-            let proxy = integ.kind == Kind::HttpProxy;
-            let mut out = request_map::http_request(request_map::Outgoing {
-                integ,
-                mapped,
-                client_method: &req.method,
-                client_headers: req.headers,
-                client_known: &req.known,
-                raw_query: req.raw_query,
-                path_params: params,
-                stage_variables: exec.variables,
-                api_headers: &exec.deployment.backend_headers,
-                trace_id: exec.trace_id,
-                source_ip: req.source_ip,
-                content_type,
-            })?;
-            if let Some(link) = &integ.vpc_link {
-                out.via = Some(vpc_link(exec, link)?);
+    let outcome =
+        match integ.kind {
+            Kind::Mock => mock::invoke(&String::from_utf8_lossy(&mapped.body))?,
+            Kind::Http | Kind::HttpProxy => {
+                let proxy = integ.kind == Kind::HttpProxy;
+                let mut out = request_map::http_request(request_map::Outgoing {
+                    integ,
+                    mapped,
+                    client_method: &req.method,
+                    client_headers: req.headers,
+                    client_known: &req.known,
+                    raw_query: req.raw_query,
+                    path_params: params,
+                    stage_variables: exec.variables,
+                    api_headers: &exec.deployment.backend_headers,
+                    trace_id: exec.trace_id,
+                    source_ip: req.source_ip,
+                    content_type,
+                })?;
+                if let Some(link) = &integ.vpc_link {
+                    out.via = Some(vpc_link(exec, link)?);
+                }
+                if out.endpoint.is_tls() {
+                    out.tls = TlsRoute {
+                        settings: Some(&integ.tls),
+                        client_cert: exec.client_cert,
+                    };
+                }
+                log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
+                let t0 = Instant::now();
+                if proxy {
+                    let sent = exec
+                        .client
+                        .send(out, t0, integ.timeout, response_map::proxy_header)
+                        .await;
+                    let resp = match sent {
+                        Ok((resp, head_at)) => {
+                            *integration_latency = Some(head_at - t0);
+                            resp
+                        }
+                        Err(e) => {
+                            *integration_latency = Some(t0.elapsed());
+                            return Err(e);
+                        }
+                    };
+                    log.add(|| format!("Endpoint response status: {}", resp.status().as_u16()));
+                    return Ok(response_map::proxy(resp));
+                }
+                let o = exec.client.send_buffered(out, t0, integ.timeout).await;
+                *integration_latency = Some(t0.elapsed());
+                o?
             }
-            if out.endpoint.is_tls() {
-                out.tls = TlsRoute {
-                    settings: Some(&integ.tls),
-                    client_cert: exec.client_cert,
-                };
+            Kind::AwsProxy if integ.calls_lambda => {
+                let t0 = Instant::now();
+                let r = lambda::proxy(exec, req, integ, view, binary, accept, log).await;
+                *integration_latency = Some(t0.elapsed());
+                return r;
             }
-            log.add(|| format!("Endpoint request URI: {}", out.endpoint.url()));
-            let t0 = Instant::now();
-            if proxy {
-                let sent = exec
-                    .client
-                    .send(out, t0, integ.timeout, response_map::proxy_header)
-                    .await;
-                let resp = match sent {
-                    Ok((resp, head_at)) => {
-                        *integration_latency = Some(head_at - t0);
-                        resp
-                    }
-                    Err(e) => {
-                        *integration_latency = Some(t0.elapsed());
-                        return Err(e);
-                    }
-                };
-                log.add(|| format!("Endpoint response status: {}", resp.status().as_u16()));
-                return Ok(response_map::proxy(resp));
+            Kind::Aws if integ.calls_lambda => {
+                let t0 = Instant::now();
+                let invocation_type = mapped
+                    .headers
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-invocation-type"))
+                    .map(|(_, v)| v.as_str());
+                let o = lambda::aws(exec, integ, mapped.body.clone(), invocation_type, log).await;
+                *integration_latency = Some(t0.elapsed());
+                o?
             }
-            let o = exec.client.send_buffered(out, t0, integ.timeout).await;
-            *integration_latency = Some(t0.elapsed());
-            o?
-        }
-        Kind::AwsProxy if integ.calls_lambda => {
-            let t0 = Instant::now();
-            let r = lambda::proxy(exec, req, integ, view, binary, accept, log).await;
-            *integration_latency = Some(t0.elapsed());
-            return r;
-        }
-        Kind::Aws if integ.calls_lambda => {
-            let t0 = Instant::now();
-            let invocation_type = mapped
-                .headers
-                .iter()
-                .rev()
-                .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-invocation-type"))
-                .map(|(_, v)| v.as_str());
-            let o = lambda::aws(exec, integ, mapped.body.clone(), invocation_type, log).await;
-            *integration_latency = Some(t0.elapsed());
-            o?
-        }
-        Kind::Aws | Kind::AwsProxy => {
-            return Err(GatewayError::new(
+            Kind::Aws => {
+                let t0 = Instant::now();
+                let o = aws_service::call(
+                    exec,
+                    exec.aws_services,
+                    integ,
+                    mapped,
+                    params,
+                    content_type,
+                    log,
+                )
+                .await;
+                *integration_latency = Some(t0.elapsed());
+                o?
+            }
+            // AWS's API takes AWS_PROXY only for Lambda (and Firehose, which Portico does not run).
+            Kind::AwsProxy => return Err(GatewayError::new(
                 ResponseType::ApiConfigurationError,
-                format!(
-                    "Portico does not invoke {} integrations to AWS services{} yet",
-                    if integ.kind == Kind::Aws {
-                        "AWS"
-                    } else {
-                        "AWS_PROXY"
-                    },
-                    if integ.kind == Kind::Aws {
-                        " or Lambda"
-                    } else {
-                        ""
-                    },
-                ),
-            ))
-        }
-    };
+                "Portico does not invoke AWS_PROXY integrations to AWS services other than Lambda",
+            )),
+        };
     // Phases 7-8.
     response_map::map(
         integ,

@@ -9,6 +9,7 @@
 //! (`integrations`). HTTP APIs (`http/`) and WebSocket APIs (`ws/`) will sit beside `rest/`.
 
 pub mod authorize;
+mod aws_service;
 pub mod compile;
 pub mod context;
 pub mod gateway_responses;

@@ -141,6 +141,8 @@ pub struct Exec<'a> {
     pub lambda: Option<&'a dyn LambdaInvoker>,
     /// Lambda authorizers' cached results; `None` caches nothing.
     pub authorizer_cache: Option<&'a AuthorizerCache>,
+    /// The endpoints of `AWS` integrations to AWS services; `None` answers them with a 500.
+    pub aws_services: Option<&'a crate::integrations::aws::AwsServices>,
 }
 
 /// The execution log `test_invoke_method` returns. Off on the serving path, where each entry
@@ -282,6 +284,7 @@ pub async fn serve(
         user_pools: Some(&dp.user_pools),
         lambda: dp.lambda.as_deref(),
         authorizer_cache: Some(&dp.authorizer_cache),
+        aws_services: dp.aws_services.as_ref(),
     };
     let known = KnownHeaders::of(&parts.headers);
     let declared = known
@@ -686,6 +689,7 @@ mod tests {
             user_pools: None,
             lambda: None,
             authorizer_cache: None,
+            aws_services: None,
         };
         let (path, q) = path.split_once('?').unwrap_or((path, ""));
         let headers = HeaderMap::new();

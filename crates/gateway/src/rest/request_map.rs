@@ -26,7 +26,7 @@ pub(super) const X_AMZN_TRACE_ID: HeaderName = HeaderName::from_static("x-amzn-t
 const X_AMZN_APIGATEWAY_API_ID: HeaderName = HeaderName::from_static("x-amzn-apigateway-api-id");
 
 /// Characters escaped in a path variable value (a greedy `{proxy+}` keeps its `/`).
-const PATH_VALUE: &AsciiSet = &CONTROLS
+pub(super) const PATH_VALUE: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
     .add(b'#')

@@ -68,6 +68,7 @@ pub async fn run(
         lambda: dp.lambda.as_deref(),
         // A test neither reads nor fills the stage's authorizer cache.
         authorizer_cache: None,
+        aws_services: None,
     };
     let started = Instant::now();
     let mut log = ExecLog::on();

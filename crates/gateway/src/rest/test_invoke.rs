@@ -86,6 +86,8 @@ pub async fn run(
         // Lambda integrations run their function, as AWS's test invocations do.
         lambda: dp.lambda.as_deref(),
         authorizer_cache: None,
+        // AWS service integrations are called, as AWS's test invocations do.
+        aws_services: dp.aws_services.as_ref(),
     };
     let started = Instant::now();
     let inv = invoke(&exec, &req, Route::Resource(index), false).await;
