@@ -42,11 +42,11 @@ def test_route_table_is_botocores_model():
 
 
 def test_operations_not_built_answer_501_naming_them(v2):
-    err = expect_error(lambda: v2.get_domain_names(), "NotImplementedException", status=501,
-                       contains="GetDomainNames")
+    err = expect_error(lambda: v2.list_portals(), "NotImplementedException", status=501,
+                       contains="ListPortals")
     assert err["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"] == "NotImplementedException"
-    expect_error(lambda: v2.get_api_mappings(DomainName="api.example.com"),
-                 "NotImplementedException", status=501, contains="GetApiMappings")
+    expect_error(lambda: v2.list_routing_rules(DomainName="api.example.com"),
+                 "NotImplementedException", status=501, contains="ListRoutingRules")
 
 
 def test_create_get_http_api_with_defaults(v2):
@@ -280,7 +280,7 @@ def test_readme_table_is_the_binarys_marking():
     out = subprocess.run(["bash", os.path.join(os.path.dirname(__file__), "..", "scripts", "ops_table.sh"),
                           binary(), "apigatewayv2"], capture_output=True, text=True, check=True).stdout
     assert block.strip() == out.strip()
-    assert block.count("| supported |") == 58
+    assert block.count("| supported |") == 68
 
 
 def test_what_quick_create_made_is_managed(v2):

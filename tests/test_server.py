@@ -82,7 +82,7 @@ def test_unsigned_call_is_refused(server):
 
 def test_v2_operations_not_built_yet_fail_clearly(server):
     c = make_client(server, service="apigatewayv2")
-    expect_error(lambda: c.get_domain_names(), "NotImplementedException", status=501, contains="GetDomainNames")
+    expect_error(lambda: c.list_portals(), "NotImplementedException", status=501, contains="ListPortals")
 
 
 def test_route_table_matches_botocore_model():

@@ -314,6 +314,12 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let api_id = call.label("apiId");
     common::write(cx, call, |tx| {
         common::api(tx, &call.tenant, api_id)?;
+        if crate::api_mappings::mapped(tx, api_id)? {
+            // AWS's answer (as cloud-nuke's issue #370 quotes it).
+            return Err(ApiError::bad_request(format!(
+                "Deleting API {api_id} failed. Please remove all API mappings for the API from your custom domain names."
+            )));
+        }
         tx.delete(kind::V2_API, "", api_id)?;
         tx.delete_scope(api_id)?;
         Ok(())

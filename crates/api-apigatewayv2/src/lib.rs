@@ -2,7 +2,9 @@
 //!
 //! Every operation of AWS's model is routed (`routes`); the built ones are APIs with quick
 //! create (`apis`), routes (`api_routes`), authorizers (`authorizers`), integrations (`integrations`), WebSocket route and
-//! integration responses (`responses`), models (`models`), stages and deployments (`stages`) and tags (`tags`). The others answer 501 `NotImplementedException`
+//! integration responses (`responses`), models (`models`), stages and deployments (`stages`), tags (`tags`),
+//! VPC links (`vpc_links`), and custom domain names (`domain_names`) with their API mappings
+//! (`api_mappings`), which are `apigateway`'s domain names and base path mappings. The others answer 501 `NotImplementedException`
 //! naming the operation. State lives in the store (`kind::V2_*`), each document the JSON of its
 //! `portico_model::v2` struct; errors leave as AWS rest-json (`x-amzn-ErrorType` +
 //! `{"message"}`).
@@ -10,9 +12,11 @@
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
 //! management machinery (`portico-mgmt`); never the data plane, never another room.
 
+mod api_mappings;
 mod api_routes;
 mod apis;
 mod authorizers;
+mod domain_names;
 mod integrations;
 mod models;
 mod responses;
@@ -72,6 +76,8 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| stages::handler(operation))
         .or_else(|| tags::handler(operation))
         .or_else(|| vpc_links::handler(operation))
+        .or_else(|| domain_names::handler(operation))
+        .or_else(|| api_mappings::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?

@@ -1,7 +1,7 @@
 //! Tags: TagResource, UntagResource, GetTags on v2 ARNs —
 //! `arn:aws:apigateway:{region}::/apis/{apiId}`, `…/apis/{apiId}/stages/{stageName}` and
-//! `…/vpclinks/{vpcLinkId}`. The
-//! tags live in the tagged document's `tags`.
+//! `…/vpclinks/{vpcLinkId}` and `…/domainnames/{domainName}` (the domain name `apigateway`
+//! tags too: one document). The tags live in the tagged document's `tags`.
 
 use portico_core::ApiError;
 use portico_store::{kind, Txn};
@@ -52,6 +52,9 @@ fn resolve(call: &Call) -> Result<(&'static str, String, String), ApiError> {
         ["vpclinks", link] if !link.is_empty() => {
             Ok((kind::V2_VPC_LINK, String::new(), link.to_string()))
         }
+        ["domainnames", name] if !name.is_empty() => {
+            Ok((kind::DOMAIN_NAME, String::new(), name.to_ascii_lowercase()))
+        }
         ["apis", api, "stages", stage] if !api.is_empty() && !stage.is_empty() => {
             Ok((kind::V2_STAGE, api.to_string(), stage.to_string()))
         }
@@ -75,6 +78,7 @@ fn load(tx: &mut dyn Txn, call: &Call) -> Result<Tagged, ApiError> {
             call.tenant.account()
         ))
         .with_resource_type("VpcLink")),
+        _ if kind == kind::DOMAIN_NAME => Err(crate::domain_names::not_found()),
         _ => Err(common::stage_not_found()),
     }
 }

@@ -11,7 +11,10 @@
 //!
 //! Routing, as API Gateway does it: the longest base path that matches whole leading path
 //! segments wins, then `(none)`; the rest of the path goes to the mapping's API and stage, or,
-//! for a mapping without a stage, the next segment names the stage. A path no mapping claims
+//! for a mapping without a stage, the next segment names the stage. Base paths of several
+//! segments (`apigatewayv2`'s API mapping keys, `v1/orders`) match the same way; a mapping
+//! `apigatewayv2` made for an HTTP API (`_apiKind` `HTTP`) is marked so the request goes to the
+//! HTTP API pipeline without a REST lookup first. A path no mapping claims
 //! is answered 403 `{"message":"Forbidden"}`, as API Gateway answers it on a custom domain.
 //!
 //! The TLS listener reads the same index: [`Domains::certificate_pems`] and
@@ -62,6 +65,9 @@ struct Mapping {
     base_path: String,
     api_id: String,
     stage: Option<String>,
+    /// An `apigatewayv2` mapping of an HTTP API (`_apiKind` `HTTP`), served by the HTTP API
+    /// pipeline; else a REST API's.
+    http: bool,
 }
 
 /// Where a domain's path goes: borrowed from the domain and the request path.
@@ -72,6 +78,8 @@ pub struct Routed<'a> {
     pub stage: &'a str,
     /// The resource path below the stage, starting with `/`.
     pub path: &'a str,
+    /// Whether `api_id` is an HTTP API's (an `apigatewayv2` API mapping).
+    pub http: bool,
 }
 
 impl std::fmt::Debug for Domain {
@@ -160,6 +168,7 @@ impl Domain {
                 api_id: &m.api_id,
                 stage,
                 path: rest,
+                http: m.http,
             });
         }
         None
@@ -286,6 +295,7 @@ impl Domains {
         for (tenant, scope, doc) in mappings {
             match BasePathMapping::from_value(&doc.body) {
                 Ok(m) => by_domain.entry((tenant, scope)).or_default().push(Mapping {
+                    http: m.is_http(),
                     base_path: if m.base_path == NO_BASE_PATH {
                         String::new()
                     } else {
@@ -331,6 +341,7 @@ mod tests {
             base_path: bp.into(),
             api_id: api.into(),
             stage: stage.map(str::to_string),
+            http: false,
         }
     }
 
@@ -401,7 +412,27 @@ mod tests {
                 "api.example.com",
                 "(none)",
                 &json!({"basePath": "(none)", "restApiId": "a1", "stage": "prod"}),
+            )?;
+            // An `apigatewayv2` mapping of an HTTP API, with a key of two segments.
+            tx.put(
+                kind::BASE_PATH_MAPPING,
+                "api.example.com",
+                "v1/orders",
+                &json!({"basePath": "v1/orders", "restApiId": "h1", "stage": "$default",
+                        "_apiMappingId": "m1", "_apiKind": "HTTP"}),
             )
+        })
+        .unwrap();
+        domains.sync();
+        let d = domains.get("api.example.com").unwrap();
+        let r = d.route("/v1/orders/7").unwrap();
+        assert_eq!(
+            (r.api_id, r.stage, r.path, r.http),
+            ("h1", "$default", "/7", true)
+        );
+        assert!(!d.route("/v1/x").unwrap().http);
+        store::write(&*store, &t, |tx| {
+            tx.delete(kind::BASE_PATH_MAPPING, "api.example.com", "v1/orders")
         })
         .unwrap();
         domains.sync();

@@ -81,8 +81,12 @@ fn check_target(txn: &mut dyn Txn, api: &str, stage: Option<&str>) -> Result<(),
 }
 
 fn read(txn: &mut dyn Txn, domain: &str, bp: &str) -> Result<BasePathMapping, ApiError> {
+    // A mapping to an HTTP API is `apigatewayv2`'s only, as on AWS.
     match txn.get_shared(kind::BASE_PATH_MAPPING, domain, bp)? {
-        Some(doc) => Ok(BasePathMapping::from_value(&doc)?),
+        Some(doc) => match BasePathMapping::from_value(&doc)? {
+            m if m.is_http() => Err(not_found()),
+            m => Ok(m),
+        },
         None => Err(not_found()),
     }
 }
@@ -113,11 +117,14 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             base_path: bp,
             rest_api_id: rest_api_id.clone(),
             stage: stage.clone(),
+            // So `apigatewayv2` names it by one id on every read.
+            api_mapping_id: Some(crate::ids::new_id(6)),
+            api_kind: None,
         };
         txn.put(kind::BASE_PATH_MAPPING, &name, &m.base_path, &m.to_value())?;
         Ok(m)
     })?;
-    Ok(Reply::Json(mapping.to_value()))
+    Ok(Reply::Json(mapping.rest_view()))
 }
 
 fn get(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
@@ -126,7 +133,7 @@ fn get(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         require(txn, call, &name)?;
         read(txn, &name, label(call))
     })?;
-    Ok(Reply::Json(m.to_value()))
+    Ok(Reply::Json(m.rest_view()))
 }
 
 fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
@@ -134,7 +141,8 @@ fn list(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let page = store::read(&*cx.store, &call.tenant, |txn| {
         require(txn, call, &name)?;
         paging::page(txn, call, kind::BASE_PATH_MAPPING, &name, |d| {
-            Some(d.body.as_ref().clone())
+            let m = BasePathMapping::from_value(&d.body).ok()?;
+            (!m.is_http()).then(|| m.rest_view())
         })
     })?;
     Ok(Reply::Json(page))
@@ -176,16 +184,15 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         txn.put(kind::BASE_PATH_MAPPING, &name, &m.base_path, &m.to_value())?;
         Ok(m)
     })?;
-    Ok(Reply::Json(m.to_value()))
+    Ok(Reply::Json(m.rest_view()))
 }
 
 fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let name = name_label(call);
     store::write(&*cx.store, &call.tenant, |txn| {
         require(txn, call, &name)?;
-        if !txn.delete(kind::BASE_PATH_MAPPING, &name, label(call))? {
-            return Err(not_found());
-        }
+        read(txn, &name, label(call))?;
+        txn.delete(kind::BASE_PATH_MAPPING, &name, label(call))?;
         Ok(())
     })?;
     Ok(Reply::Empty)

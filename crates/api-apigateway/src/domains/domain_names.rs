@@ -8,6 +8,9 @@
 //! Every domain is `AVAILABLE` at once. The uploaded PEMs are kept in the stored document's
 //! private members (`DomainName::PRIVATE_MEMBERS`) for the TLS listener; no answer shows them.
 //!
+//! The name checks, the derived members and the cross-tenant claim live in
+//! `portico_model::domain_name`, shared with `apigatewayv2`'s domain names.
+//!
 //! Decisions where AWS is silent or differs on purpose:
 //! - A domain with no certificate at all is accepted (AWS wants one; moto's and LocalStack's
 //!   suites create such domains): it is served over plain HTTP only.
@@ -23,14 +26,15 @@ use portico_model::domain_name::EndpointConfiguration;
 use portico_model::{DomainName, Entity, MutualTlsAuthentication};
 use serde_json::{Map, Value};
 
-use super::{base_path_mappings, name_label, require, CLAIMS};
+use super::{base_path_mappings, name_label, require};
 use crate::call::{Call, Members, Reply};
 use crate::certs::uploaded;
 use crate::error::ApiError;
-use crate::ids::{new_id, now_epoch};
+use crate::ids::now_epoch;
 use crate::patch::{self, Apply, PatchOp, Rule, REPLACE, REPLACE_REMOVE};
-use crate::store::{self, kind, Tenant, Txn};
+use crate::store::{self, kind, Txn};
 use crate::{paging, Ctx, Handler};
+use portico_model::domain_name::{check_name, derive, holder, CLAIMS};
 
 pub(crate) fn handler(operation: &str) -> Option<Handler> {
     Some(match operation {
@@ -43,126 +47,8 @@ pub(crate) fn handler(operation: &str) -> Option<Handler> {
     })
 }
 
-/// CloudFront's hosted zone, which every edge-optimized domain's distribution is in.
-const CLOUDFRONT_ZONE: &str = "Z2FDTNDATAQYW2";
-
-/// API Gateway's Route 53 hosted zones of regional endpoints (AWS's "Amazon API Gateway
-/// endpoints and quotas" table). Decision: a region not listed gets us-east-1's.
-fn regional_zone(region: &str) -> &'static str {
-    match region {
-        "us-east-2" => "ZOJJZC49E0EPZ",
-        "us-west-1" => "Z2MUQ32089INYE",
-        "us-west-2" => "Z2OJLYMUO9EFXC",
-        "ca-central-1" => "Z19DQILCV0OWEC",
-        "eu-west-1" => "ZLY8HYME6SFDD",
-        "eu-west-2" => "ZJ5UAJN8Y3Z2Q",
-        "eu-west-3" => "Z3KY65QIEKYHQQ",
-        "eu-central-1" => "Z1U9ULNL0V5AJ3",
-        "eu-north-1" => "Z3UWIKFBOOGXPP",
-        "ap-northeast-1" => "Z1YSHQZHG15GKL",
-        "ap-northeast-2" => "Z20JF4UZKIW1U8",
-        "ap-southeast-1" => "ZL327KTPIQFUL",
-        "ap-southeast-2" => "Z2RPCDW04V8134",
-        "ap-south-1" => "Z3VO1THU9YC4UR",
-        "sa-east-1" => "ZCMLWB8V5SYIT",
-        _ => "Z1UJRXOUMOOFQ8",
-    }
-}
-
 const ENDPOINT_TYPES: &[&str] = &["EDGE", "REGIONAL", "PRIVATE"];
 const SECURITY_POLICIES: &[&str] = &["TLS_1_0", "TLS_1_2"];
-
-/// Portico's text for a name that is not a DNS name (AWS's is not on record).
-fn bad_name(name: &str) -> ApiError {
-    ApiError::bad_request(format!(
-        "Invalid domain name {name}: a domain name must be a fully qualified DNS name (labels of letters, digits and hyphens, optionally starting with *.)"
-    ))
-}
-
-/// A DNS name of at least two labels (1–63 of `[a-z0-9-]`, no hyphen at either end, at most
-/// 253 characters in all), optionally `*.` first; the last label not all digits (no IPs), the
-/// second not `execute-api` (those hosts address APIs by id).
-pub(crate) fn check_name(name: &str) -> Result<(), ApiError> {
-    let rest = name.strip_prefix("*.").unwrap_or(name);
-    let labels: Vec<&str> = rest.split('.').collect();
-    let label_ok = |l: &&str| {
-        (1..=63).contains(&l.len())
-            && l.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-    };
-    let ok = name.len() <= 253
-        && labels.len() >= 2
-        && labels.iter().all(label_ok)
-        && !labels
-            .last()
-            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
-        // `{id}.execute-api.…` is execute-api addressing.
-        && labels.get(1) != Some(&"execute-api");
-    if ok {
-        Ok(())
-    } else {
-        Err(bad_name(name))
-    }
-}
-
-/// AWS's ARN of a domain name (a private one's carries its id).
-pub(crate) fn arn(tenant: &Tenant, name: &str, id: Option<&str>) -> String {
-    match id {
-        Some(id) => format!(
-            "arn:aws:apigateway:{}:{}:/domainnames/{name}+{id}",
-            tenant.region(),
-            tenant.account()
-        ),
-        None => format!(
-            "arn:aws:apigateway:{}::/domainnames/{name}",
-            tenant.region()
-        ),
-    }
-}
-
-fn endpoint_type(d: &DomainName) -> &str {
-    d.endpoint_configuration
-        .as_ref()
-        .and_then(|e| e.types.first())
-        .map(String::as_str)
-        .unwrap_or("EDGE")
-}
-
-/// Set what follows from the endpoint type: the target domain names and hosted zones, the
-/// private domain's id and ARN. Kept when the type stays (names do not change on update).
-fn derive(d: &mut DomainName, tenant: &Tenant) {
-    let region = tenant.region();
-    match endpoint_type(d).to_string().as_str() {
-        "REGIONAL" => {
-            d.distribution_domain_name = None;
-            d.distribution_hosted_zone_id = None;
-            d.regional_domain_name.get_or_insert_with(|| {
-                format!("d-{}.execute-api.{region}.amazonaws.com", new_id(10))
-            });
-            d.regional_hosted_zone_id = Some(regional_zone(region).to_string());
-        }
-        "PRIVATE" => {
-            d.distribution_domain_name = None;
-            d.distribution_hosted_zone_id = None;
-            d.regional_domain_name = None;
-            d.regional_hosted_zone_id = None;
-            let id = d.domain_name_id.get_or_insert_with(|| new_id(10)).clone();
-            d.domain_name_arn = Some(arn(tenant, &d.domain_name, Some(&id)));
-            return;
-        }
-        _ => {
-            d.regional_domain_name = None;
-            d.regional_hosted_zone_id = None;
-            d.distribution_domain_name
-                .get_or_insert_with(|| format!("d{}.cloudfront.net", new_id(13)));
-            d.distribution_hosted_zone_id = Some(CLOUDFRONT_ZONE.to_string());
-        }
-    }
-    d.domain_name_id = None;
-    d.domain_name_arn = Some(arn(tenant, &d.domain_name, None));
-}
 
 fn endpoint_configuration(body: &Map<String, Value>) -> Result<EndpointConfiguration, ApiError> {
     let given = body.get("endpointConfiguration").and_then(Value::as_object);
@@ -240,16 +126,6 @@ pub(crate) fn view(d: &DomainName) -> Value {
         v.remove(k);
     }
     Value::Object(v)
-}
-
-/// Which tenant holds `name`, if any does.
-fn holder(cx: &Ctx, name: &str) -> Result<Option<Tenant>, ApiError> {
-    Ok(cx
-        .store
-        .scan(kind::DOMAIN_NAME)?
-        .into_iter()
-        .find(|(_, _, d)| d.id == name)
-        .map(|(t, ..)| t))
 }
 
 fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
@@ -332,7 +208,7 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     derive(&mut domain, &call.tenant);
 
     let _claim = CLAIMS.lock().unwrap_or_else(|e| e.into_inner());
-    match holder(cx, &name)? {
+    match holder(&*cx.store, &name)? {
         // AWS's answer when the account already has the name.
         Some(t) if t == call.tenant => {
             return Err(ApiError::conflict(
@@ -567,70 +443,4 @@ pub(crate) fn names(txn: &mut dyn Txn) -> Result<Vec<String>, ApiError> {
         .into_iter()
         .map(|d| d.id)
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_dns_names() {
-        for ok in [
-            "api.example.com",
-            "*.example.com",
-            "a-b.c0.io",
-            "x.localhost",
-        ] {
-            assert!(check_name(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "localhost",
-            "127.0.0.1",
-            "a..b",
-            "-a.com",
-            "a-.com",
-            "a_b.com",
-            "API.example.com",
-            "a.*.com",
-            "abc.execute-api.localhost",
-            "",
-        ] {
-            assert!(check_name(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn shapes_follow_the_endpoint_type() {
-        let t = Tenant::aws("000000000000", "eu-west-1");
-        let mut d: DomainName =
-            DomainName::from_value(&serde_json::json!({"domainName": "a.example.com"})).unwrap();
-        derive(&mut d, &t);
-        assert!(d
-            .distribution_domain_name
-            .as_deref()
-            .unwrap()
-            .ends_with(".cloudfront.net"));
-        assert_eq!(
-            d.distribution_hosted_zone_id.as_deref(),
-            Some(CLOUDFRONT_ZONE)
-        );
-        assert_eq!(
-            d.domain_name_arn.as_deref(),
-            Some("arn:aws:apigateway:eu-west-1::/domainnames/a.example.com")
-        );
-        d.endpoint_configuration = Some(EndpointConfiguration {
-            types: vec!["REGIONAL".into()],
-            vpc_endpoint_ids: None,
-            ip_address_type: None,
-        });
-        derive(&mut d, &t);
-        assert!(d.distribution_domain_name.is_none());
-        assert!(d
-            .regional_domain_name
-            .as_deref()
-            .unwrap()
-            .ends_with(".execute-api.eu-west-1.amazonaws.com"));
-        assert_eq!(d.regional_hosted_zone_id.as_deref(), Some("ZLY8HYME6SFDD"));
-        assert!(!view(&d).to_string().contains("certificatePrivateKey"));
-    }
 }

@@ -8,7 +8,8 @@
 //! index routes a request whose `Host` is a domain name through them.
 //!
 //! **A name is unique across every tenant** of one Portico, since a `Host` header names no
-//! tenant. Creating a name (and renaming none: names never change) runs under [`CLAIMS`], a
+//! tenant. Creating a name (and renaming none: names never change) runs under
+//! `portico_model::domain_name::CLAIMS` (shared with `apigatewayv2`'s CreateDomainName), a
 //! process-wide lock held from the cross-tenant scan to the commit, so two tenants cannot
 //! claim one name at once; the store is one process's (`ARCHITECTURE.md`, "One process owns a
 //! data dir"), so a process lock is enough.
@@ -17,17 +18,12 @@ pub(crate) mod access_associations;
 pub(crate) mod base_path_mappings;
 pub(crate) mod domain_names;
 
-use std::sync::Mutex;
-
 use portico_model::{DomainName, Entity};
 
 use crate::call::Call;
 use crate::error::ApiError;
 use crate::store::{kind, Txn};
 use crate::Handler;
-
-/// Held while a name is checked against every tenant's and claimed.
-pub(crate) static CLAIMS: Mutex<()> = Mutex::new(());
 
 pub(crate) fn handler(operation: &str) -> Option<Handler> {
     domain_names::handler(operation)

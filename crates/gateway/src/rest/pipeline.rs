@@ -206,6 +206,16 @@ pub async fn serve_domain(
         host: Some(host),
         domain: Some((r.tenant, path)),
     };
+    if r.http {
+        // An `apigatewayv2` mapping of an HTTP API: straight to its pipeline. Once the API is
+        // gone, `serve` answers as for any unknown API.
+        if let Some(api) = dp.http_apis.api_of(r.tenant, r.api_id) {
+            return Box::pin(crate::http::pipeline::serve(
+                dp, api, target, peer, parts, body,
+            ))
+            .await;
+        }
+    }
     serve(dp, target, peer, parts, body).await
 }
 
