@@ -266,3 +266,30 @@ def test_test_invoke_method_runs_the_lambda_integration(server, apigw, api, lam)
     assert (event["path"], event["queryStringParameters"]) == ("/items", {"x": "1"})
     assert event["requestContext"]["stage"] == "test-invoke-stage"
     assert "Endpoint request body after transformations" in r["log"]
+
+
+SLOW = """
+import time
+def handler(event, context):
+    time.sleep(3)
+    return {"statusCode": 200, "body": "late"}
+"""
+
+
+@pytest.mark.parametrize("kind", ["AWS_PROXY", "AWS"])
+def test_a_function_slower_than_the_integration_timeout_is_a_504(server, apigw, api, lam, kind):
+    api_id, root = api
+    arn = function(lam, f"slow-{kind.lower().replace('_', '-')}", SLOW)
+    apigw.put_method(restApiId=api_id, resourceId=root, httpMethod="GET",
+                     authorizationType="NONE")
+    apigw.put_method_response(restApiId=api_id, resourceId=root, httpMethod="GET",
+                              statusCode="200")
+    apigw.put_integration(restApiId=api_id, resourceId=root, httpMethod="GET", type=kind,
+                          integrationHttpMethod="POST", uri=lambda_uri(arn),
+                          timeoutInMillis=500)
+    apigw.put_integration_response(restApiId=api_id, resourceId=root, httpMethod="GET",
+                                   statusCode="200")
+    deploy(apigw, api_id)
+    r = invoke(server, api_id, "prod", "/")
+    assert (r.status_code, r.json()) == (504, {"message": "Endpoint request timed out"})
+    assert r.headers["x-amzn-ErrorType"] == "InternalServerErrorException"

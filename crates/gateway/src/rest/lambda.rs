@@ -61,15 +61,17 @@ pub(super) async fn proxy(
             .with_status(502)
             .with_detail(detail)
     };
-    let invoked = invoker
-        .invoke(
+    let invoked = within(
+        integ,
+        invoker.invoke(
             exec.tenant,
             &function,
             payload,
             InvocationType::RequestResponse,
-        )
-        .await
-        .map_err(|e| invoke_failure(&function, e))?;
+        ),
+    )
+    .await?
+    .map_err(|e| invoke_failure(&function, e))?;
     log.add(|| {
         format!(
             "Endpoint response body before transformations: {}",
@@ -128,9 +130,8 @@ pub(super) async fn aws(
             ))
         })?,
     };
-    let invoked = invoker
-        .invoke(exec.tenant, &function, payload, kind)
-        .await
+    let invoked = within(integ, invoker.invoke(exec.tenant, &function, payload, kind))
+        .await?
         .map_err(|e| invoke_failure(&function, e))?;
     log.add(|| {
         format!(
@@ -169,6 +170,27 @@ pub(super) async fn aws(
 fn event_context_keys() -> &'static [Box<str>] {
     static KEYS: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
     KEYS.get_or_init(|| lambda_proxy::CONTEXT_KEYS.map(Box::from).to_vec())
+}
+
+/// The invocation, bounded by the integration's `timeoutInMillis`: past it, AWS's 504
+/// `Endpoint request timed out`. The function itself runs on to its own end (the host owns
+/// it), as a Lambda function does when API Gateway stops waiting.
+async fn within<T>(
+    integ: &Integration,
+    invocation: impl std::future::Future<Output = T>,
+) -> Result<T, GatewayError> {
+    tokio::time::timeout(integ.timeout, invocation)
+        .await
+        .map_err(|_| {
+            GatewayError::new(
+                ResponseType::IntegrationTimeout,
+                "Endpoint request timed out",
+            )
+            .with_detail(format!(
+                "Execution failed due to a timeout error: no answer from the function within {} ms",
+                integ.timeout.as_millis()
+            ))
+        })
 }
 
 /// AWS's answers when a function cannot be invoked at all.
