@@ -6,9 +6,6 @@ from moto_shim import mock_aws  # Portico: was `from moto import mock_aws`
 
 # Portico: where this moto test contradicts AWS (or tests what is not built yet), it is an
 # xfail(strict) that says what AWS does; see README.md here.
-AWS_DOM_404 = (
-    "AWS answers 'Invalid domain name identifier specified' for an unknown v2 domain name (quoted from AWS in terraform-provider-aws#41659, aws-cdk#36708); moto's text differs"
-)
 AWS_DOM_EXISTS = (
     "Portico answers the 409 text AWS gives for the same domain through apigateway ('The domain name you provided already exists.'); v2 domains are the same document on AWS; moto's text is composed from the API reference's generic description"
 )
@@ -102,7 +99,6 @@ def test_delete_domain_name():
     assert post_resp not in get_resp.get("Items")
 
 
-@pytest.mark.xfail(strict=True, reason=AWS_DOM_404)  # Portico
 @mock_aws
 def test_delete_domain_name_dne():
     client = boto3.client("apigatewayv2", region_name="ap-southeast-1")
@@ -111,7 +107,6 @@ def test_delete_domain_name_dne():
 
     err = exc.value.response["Error"]
     assert err["Code"] == "NotFoundException"
-    assert (
-        err["Message"]
-        == "The domain name resource specified in the request was not found."
-    )
+    # Portico: AWS's text (quoted in terraform-provider-aws#41659, aws-cdk#36708); moto:
+    # "The domain name resource specified in the request was not found."
+    assert err["Message"] == "Invalid domain name identifier specified"

@@ -6,12 +6,6 @@ from moto_shim import mock_aws  # Portico: was `from moto import mock_aws`
 
 # Portico: where this moto test contradicts AWS (or tests what is not built yet), it is an
 # xfail(strict) that says what AWS does; see README.md here.
-AWS_ACCT = (
-    "AWS's NotFoundException names the account: 'Invalid API identifier specified {account}:{id}' (quoted from AWS in aws-sdk-js#2458, aws-sam-cli#7030); moto omits the account"
-)
-AWS_DOM_404 = (
-    "AWS answers 'Invalid domain name identifier specified' for an unknown v2 domain name (quoted from AWS in terraform-provider-aws#41659, aws-cdk#36708); moto's text differs"
-)
 AWS_MAP_404 = (
     "AWS's v2 not-found texts are 'Invalid {X} identifier specified …' (GetApi: aws-sdk-js#2458; domains: terraform-provider-aws#41659); moto's text is composed from the API reference's generic description"
 )
@@ -58,7 +52,6 @@ def test_create_api_mapping():
     assert post_resp.get("Stage") == "$default"
 
 
-@pytest.mark.xfail(strict=True, reason=AWS_ACCT)  # Portico
 @mock_aws
 def test_create_api_mapping_missing_api():
     client = boto3.client("apigatewayv2", region_name="us-east-1")
@@ -72,13 +65,12 @@ def test_create_api_mapping_missing_api():
 
     err = exc.value.response["Error"]
     assert err["Code"] == "NotFoundException"
-    assert (
-        err["Message"]
-        == "Invalid API identifier specified The resource specified in the request was not found."
-    )
+    # Portico: AWS's text names the account and the id (aws-sdk-js#2458, aws-sam-cli#7030);
+    # moto: "Invalid API identifier specified The resource specified in the request was not
+    # found."
+    assert err["Message"] == "Invalid API identifier specified 000000000000:123dne"
 
 
-@pytest.mark.xfail(strict=True, reason=AWS_DOM_404)  # Portico
 @mock_aws
 def test_create_api_mapping_missing_domain():
     client = boto3.client("apigatewayv2", region_name="us-east-1")
@@ -93,10 +85,9 @@ def test_create_api_mapping_missing_domain():
 
     err = exc.value.response["Error"]
     assert err["Code"] == "NotFoundException"
-    assert (
-        err["Message"]
-        == "The domain name resource specified in the request was not found."
-    )
+    # Portico: AWS's text (CreateApiMapping's 404, quoted in terraform-provider-aws#41659);
+    # moto: "The domain name resource specified in the request was not found."
+    assert err["Message"] == "Invalid domain name identifier specified"
 
 
 @mock_aws

@@ -7,7 +7,7 @@ from moto_shim import mock_aws  # Portico: was `from moto import mock_aws`
 # Portico: where this moto test contradicts AWS (or tests what is not built yet), it is an
 # xfail(strict) that says what AWS does; see README.md here.
 AWS_ACCT_CHILD = (
-    "AWS's v2 not-found texts name the account and the parents, as for GetApi ('Invalid API identifier specified {account}:{id}', aws-sdk-js#2458); moto's text omits them"
+    "Portico names the account and the parents, as AWS does for GetApi ('Invalid API identifier specified {account}:{id}', quoted in aws-sdk-js#2458); this entity's AWS text is not on record, and moto's ('... specified unknown') omits the account as its GetApi text does, which contradicts AWS"
 )
 AWS_AUTH_ID = (
     "AWS: a route's AuthorizerId must name an authorizer of the API; this test names 'auth_id', which does not exist (Portico: 400 'Invalid authorizer identifier specified auth_id'), moto stores it"
