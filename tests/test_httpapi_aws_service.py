@@ -117,10 +117,11 @@ def test_sqs_send_message_is_signed_json_and_the_answer_is_relayed(gw, v2):
         "QueueUrl": "$request.header.x-queue",
         "MessageBody": "$request.body.message",
         "DelaySeconds": "3",
-        "MessageAttributes": '{"who": {"DataType": "String", "StringValue": "${context.apiId}"}}',
+        "MessageAttributes": "$request.body.attrs",
     })
+    attrs = {"who": {"DataType": "String", "StringValue": "me"}}
     r = call(gw, api_id, "/go", "POST", headers={"x-queue": "http://sqs.local/000000000000/q1"},
-             body={"message": "hello"})
+             body={"message": "hello", "attrs": attrs})
     assert r.status == 200, r.text
     assert r.json() == {"MessageId": "m-1", "MD5OfMessageBody": "x"}
     assert r.header("content-type") == "application/x-amz-json-1.0"
@@ -131,7 +132,7 @@ def test_sqs_send_message_is_signed_json_and_the_answer_is_relayed(gw, v2):
     assert json.loads(seen["body"]) == {
         "QueueUrl": "http://sqs.local/000000000000/q1", "MessageBody": "hello",
         "DelaySeconds": 3,
-        "MessageAttributes": {"who": {"DataType": "String", "StringValue": api_id}},
+        "MessageAttributes": attrs,
     }
     verify_signature(seen, "sqs", "us-east-1")
 
@@ -227,10 +228,10 @@ def test_management_checks_subtype_integrations(v2):
     expect_error(lambda: v2.create_integration(**base, IntegrationSubtype="SQS-Send",
                                                CredentialsArn=ROLE, RequestParameters=ok),
                  "BadRequestException", None, 400)
-    expect_error(lambda: v2.create_integration(**base, IntegrationSubtype="SQS-SendMessage",
-                                               RequestParameters=ok),
-                 "BadRequestException",
-                 "CredentialsArn is required for integration subtype SQS-SendMessage", 400)
+    # CredentialsArn is optional ("if any": null uses resource-based permissions).
+    no_role = v2.create_integration(**base, IntegrationSubtype="SQS-SendMessage",
+                                    RequestParameters=ok)
+    assert "CredentialsArn" not in no_role and no_role["PayloadFormatVersion"] == "1.0"
     expect_error(lambda: v2.create_integration(
         **{**base, "PayloadFormatVersion": "2.0"}, IntegrationSubtype="SQS-SendMessage",
         CredentialsArn=ROLE, RequestParameters=ok), "BadRequestException", None, 400)

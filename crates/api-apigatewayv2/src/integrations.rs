@@ -144,8 +144,9 @@ fn check(api: &Api, i: &Integration) -> Result<(), ApiError> {
 }
 
 /// An AWS service integration (http-api-develop-integrations-aws-services.html): an HTTP
-/// API's `AWS_PROXY` with payload format 1.0, the role API Gateway calls the service as, and
-/// request parameters named as the subtype's reference lists them, its required ones present.
+/// API's `AWS_PROXY` with payload format 1.0 and request parameters named as the subtype's
+/// reference lists them, its required ones present. `credentialsArn` stays optional, as the
+/// model documents it ("if any"; null for resource-based permissions).
 /// Decision (AWS's texts for these are not on record): the texts below; the parameter errors
 /// take the shape AWS gives its parameter validation ("Validation Result: warnings : [],
 /// errors : [...]", quoted in terraform-provider-aws#17348).
@@ -167,11 +168,6 @@ fn check_subtype(http: bool, i: &Integration, sub: &str) -> Result<(), ApiError>
         return Err(ApiError::bad_request(format!(
             "Invalid payloadFormatVersion specified: {}. Supported values for integration subtype {sub} are [1.0]",
             i.payload_format_version
-        )));
-    }
-    if i.credentials_arn.as_deref().is_none_or(str::is_empty) {
-        return Err(ApiError::bad_request(format!(
-            "CredentialsArn is required for integration subtype {sub}"
         )));
     }
     let params = i.request_parameters.clone().unwrap_or_default();
