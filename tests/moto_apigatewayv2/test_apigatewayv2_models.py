@@ -7,7 +7,7 @@ from moto_shim import mock_aws  # Portico: was `from moto import mock_aws`
 # Portico: where this moto test contradicts AWS (or tests what is not built yet), it is an
 # xfail(strict) that says what AWS does; see README.md here.
 AWS_MODEL = (
-    "AWS: a model's Schema is a JSON schema (CreateModel reference: draft 4 JSON schema); this test's schema 'cs' is not JSON, which Portico refuses (400)"
+    "AWS: models are 'Supported only for WebSocket APIs' (apigatewayv2 API reference, Model) and this test makes them on an HTTP API; Portico refuses the schema 'cs' (400: it takes JSON Schema documents, 'For application/json models, this should be JSON schema draft 4', CreateModel reference), moto stores both"
 )
 
 
