@@ -139,8 +139,9 @@ def test_websocket_api_needs_a_route_selection_expression(v2):
 
 
 def test_create_api_validation(v2):
+    # The text moto records for AWS (tests/moto_apigatewayv2).
     expect_error(lambda: v2.create_api(Name="x", ProtocolType="REST"), "BadRequestException",
-                 status=400, contains="protocolType")
+                 "Invalid protocol specified. Must be one of [HTTP, WEBSOCKET]", 400)
     expect_error(lambda: v2.create_api(Name="x", ProtocolType="HTTP",
                                        RouteSelectionExpression="$request.body.action"),
                  "BadRequestException", status=400)

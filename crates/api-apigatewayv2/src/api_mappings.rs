@@ -56,6 +56,17 @@ pub fn key_path(key: &str) -> Result<String, ApiError> {
     if key.is_empty() || key == NO_BASE_PATH {
         return Ok(NO_BASE_PATH.to_string());
     }
+    // The slash texts are the ones moto records for AWS (tests/moto_apigatewayv2).
+    if key.starts_with('/') || key.contains("//") {
+        return Err(ApiError::bad_request(
+            "API mapping key should not start with a '/' or have consecutive '/'s.",
+        ));
+    }
+    if key.ends_with('/') {
+        return Err(ApiError::bad_request(
+            "API mapping key should not end with a '/'.",
+        ));
+    }
     let allowed = |c: char| c.is_ascii_alphanumeric() || "$-_.+!*'()".contains(c);
     if key
         .split('/')

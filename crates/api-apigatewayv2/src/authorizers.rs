@@ -86,8 +86,9 @@ fn check(api: &Api, a: &Authorizer) -> Result<(), ApiError> {
                     )))
                 }
                 None => {
+                    // AWS's text (terraform-provider-aws#15181 quotes it).
                     return Err(ApiError::bad_request(
-                        "AuthorizerPayloadFormatVersion is required for REQUEST authorizers of HTTP APIs",
+                        "AuthorizerPayloadFormatVersion is a required parameter for REQUEST authorizer",
                     ))
                 }
             }

@@ -36,6 +36,7 @@ pub mod documentation;
 pub mod domain_name;
 pub mod gateway_responses;
 pub mod integration;
+pub mod integration_subtype;
 pub mod lambda;
 pub mod method;
 pub mod quota;
