@@ -487,10 +487,14 @@ fn operation(
                 json!({ "content": content, "required": true }),
             );
         } else {
-            let name = models.values().next().and_then(Value::as_str).unwrap_or("");
-            params.push(json!({
-                "in": "body", "name": name, "required": true, "schema": model_ref(name, false)
-            }));
+            // One body parameter per request model, as AWS's exports write them (its
+            // developer guide's Kinesis proxy export has two for PutRecords), even though
+            // Swagger allows one.
+            for name in models.values().filter_map(Value::as_str) {
+                params.push(json!({
+                    "in": "body", "name": name, "required": true, "schema": model_ref(name, false)
+                }));
+            }
         }
     }
     if !params.is_empty() {
