@@ -460,3 +460,55 @@ def test_imported_lambda_proxy_and_token_authorizer_are_served(server, apigw):
     r = invoke(server, api["id"], "prod", "/items/42", headers={"Authorization": "bob"})
     assert r.status_code == 200, r.text
     assert r.json() == {"id": "42", "principal": "user-bob"}
+
+
+AWS_VARIABLES_DOC = """
+openapi: "3.0.1"
+info:
+  title: "tasks-api"
+  version: "v1.0"
+paths:
+  /:
+    get:
+      responses:
+        200:
+          description: "OK"
+      x-amazon-apigateway-integration:
+        uri: arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:LambdaFunctionName/invocations
+        responses:
+          default:
+            statusCode: "200"
+        passthroughBehavior: "when_no_match"
+        httpMethod: "POST"
+        contentHandling: "CONVERT_TO_TEXT"
+        type: "aws_proxy"
+  /other:
+    get:
+      responses:
+        200:
+          description: "OK"
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: GET
+        uri: "http://${stageVariables.host}/${AWS::Region}"
+"""
+
+
+@pytest.mark.parametrize("region,partition", [("eu-west-2", "aws"), ("cn-north-1", "aws-cn")])
+def test_aws_variables_are_resolved_on_import(server, region, partition):
+    """AWS's "AWS variables for OpenAPI import": ${AWS::AccountId}, ${AWS::Partition} and
+    ${AWS::Region} become the importing account's, on ImportRestApi and PutRestApi alike;
+    stage variables stay references."""
+    from portico_server import ACCOUNT_B
+    client = make_client(server, account=ACCOUNT_B, region=region)
+    want = (f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/"
+            f"arn:{partition}:lambda:{region}:{ACCOUNT_B[2]}:function:LambdaFunctionName/invocations")
+    api = client.import_rest_api(body=AWS_VARIABLES_DOC, failOnWarnings=True)
+    paths = by_path(client, api["id"])
+    assert paths["/"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] == want
+    assert paths["/other"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] == \
+        f"http://${{stageVariables.host}}/{region}"
+    put = client.create_rest_api(name="put")
+    client.put_rest_api(restApiId=put["id"], mode="overwrite", body=AWS_VARIABLES_DOC)
+    assert by_path(client, put["id"])["/"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] \
+        == want

@@ -1,6 +1,7 @@
 //! An OpenAPI document as the importer reads it: parsed once from JSON or YAML, with the
 //! accessors that hide where Swagger 2.0 and OpenAPI 3.0 keep the same thing.
 
+use portico_core::Tenant;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
@@ -52,6 +53,22 @@ impl Document {
             ));
         }
         Ok(doc)
+    }
+
+    /// Resolve the AWS variables AWS resolves on import — `${AWS::AccountId}`,
+    /// `${AWS::Partition}`, `${AWS::Region}` of the importing account — in every string value
+    /// ("AWS variables for OpenAPI import"). Anything else in `${...}` (stage variables, a
+    /// template's `${uri}`) is left as written.
+    pub fn resolve_aws_variables(&mut self, tenant: &Tenant) {
+        let region = tenant.region();
+        let vars = [
+            ("${AWS::AccountId}", tenant.account()),
+            ("${AWS::Partition}", arn_partition(region)),
+            ("${AWS::Region}", region),
+        ];
+        for v in self.root.values_mut() {
+            substitute(v, &vars);
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -256,6 +273,36 @@ pub fn rewrite_refs(schema: &mut Value, prefix: &str, api_id: &str, unknown: &mu
     }
 }
 
+/// The ARN partition of a region.
+fn arn_partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else {
+        "aws"
+    }
+}
+
+fn substitute(v: &mut Value, vars: &[(&str, &str)]) {
+    match v {
+        Value::String(text) if text.contains("${AWS::") => {
+            for (name, value) in vars {
+                if text.contains(name) {
+                    *text = text.replace(name, value);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|v| substitute(v, vars)),
+        Value::Object(m) => m.values_mut().for_each(|v| substitute(v, vars)),
+        _ => {}
+    }
+}
+
 /// A member that may be written in any case in documents (`http_proxy`, `when_no_match`),
 /// as AWS's API spells it.
 pub fn upper(v: Option<&Value>) -> Option<String> {
@@ -289,6 +336,29 @@ mod tests {
         let started = std::time::Instant::now();
         assert!(Document::parse(doc.as_bytes()).is_err());
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn aws_variables_are_resolved_and_others_left_alone() {
+        let body = br#"{"swagger": "2.0", "paths": {"/": {"get": {"x-amazon-apigateway-integration": {
+            "uri": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:f/invocations",
+            "credentials": "arn:aws:iam::${AWS::AccountId}:${stageVariables.role}",
+            "requestTemplates": {"application/json": "${AWS::Unknown} ${uri}"}}}}}}"#;
+        let mut doc = Document::parse(body).unwrap();
+        doc.resolve_aws_variables(&Tenant::aws("123456789012", "cn-north-1"));
+        let i = &doc.paths()["/"]["get"]["x-amazon-apigateway-integration"];
+        assert_eq!(
+            i["uri"],
+            "arn:aws-cn:apigateway:cn-north-1:lambda:path/2015-03-31/functions/arn:aws-cn:lambda:cn-north-1:123456789012:function:f/invocations"
+        );
+        assert_eq!(
+            i["credentials"],
+            "arn:aws:iam::123456789012:${stageVariables.role}"
+        );
+        assert_eq!(
+            i["requestTemplates"]["application/json"],
+            "${AWS::Unknown} ${uri}"
+        );
     }
 
     #[test]
