@@ -1,4 +1,4 @@
-"""apigatewayv2 models (GetModelTemplate is not built yet)."""
+"""apigatewayv2 models (GetModelTemplate: tests/test_apigatewayv2_import_export.py)."""
 import json
 
 import pytest
