@@ -233,7 +233,12 @@ pub fn read_object(body: &[u8]) -> Option<Map<String, Value>> {
 /// (`#/definitions/X` → `https://apigateway.amazonaws.com/restapis/{id}/models/X`), as AWS
 /// stores imported models. `unknown` collects references to schemas the document lacks.
 pub fn rewrite_refs(schema: &mut Value, prefix: &str, api_id: &str, unknown: &mut Vec<String>) {
-    rewrite_refs_with(schema, prefix, &|name| crate::model_url(api_id, name), unknown)
+    rewrite_refs_with(
+        schema,
+        prefix,
+        &|name| crate::model_url(api_id, name),
+        unknown,
+    )
 }
 
 /// [`rewrite_refs`] with the caller's model URLs (`url(name)`).

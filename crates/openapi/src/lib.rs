@@ -30,5 +30,6 @@ pub fn to_yaml(doc: &Value) -> Result<Vec<u8>, ApiError> {
 
 /// An exported document as indented JSON.
 pub fn to_json(doc: &Value) -> Result<Vec<u8>, ApiError> {
-    serde_json::to_vec_pretty(doc).map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))
+    serde_json::to_vec_pretty(doc)
+        .map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))
 }

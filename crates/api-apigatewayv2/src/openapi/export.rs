@@ -114,7 +114,12 @@ pub fn export_api(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     };
     // Decision: AWS's model binds no header to the export; the media type says which it is.
     Ok(Reply::Raw {
-        content_type: if yaml { "application/yaml" } else { "application/json" }.into(),
+        content_type: if yaml {
+            "application/yaml"
+        } else {
+            "application/json"
+        }
+        .into(),
         content_disposition: None,
         body: body.into(),
     })
@@ -123,10 +128,7 @@ pub fn export_api(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 /// `2026-12-07T18:00:00Z` → `2026-12-07 18:00:00UTC`, AWS's `info.version` for an API without
 /// a version.
 fn version_of(created: &str) -> String {
-    format!(
-        "{}UTC",
-        created.trim_end_matches('Z').replacen('T', " ", 1)
-    )
+    format!("{}UTC", created.trim_end_matches('Z').replacen('T', " ", 1))
 }
 
 fn document(p: &Parts) -> Value {
@@ -178,10 +180,18 @@ fn document(p: &Parts) -> Value {
         .integrations
         .iter()
         .filter(|i| shared(p, &i.integration_id))
-        .map(|i| (i.integration_id.clone(), Value::Object(integration_extension(i))))
+        .map(|i| {
+            (
+                i.integration_id.clone(),
+                Value::Object(integration_extension(i)),
+            )
+        })
         .collect();
     if !reused.is_empty() {
-        components.insert("x-amazon-apigateway-integrations".into(), Value::Object(reused));
+        components.insert(
+            "x-amazon-apigateway-integrations".into(),
+            Value::Object(reused),
+        );
     }
     if !components.is_empty() {
         doc.insert("components".into(), Value::Object(components));
@@ -310,7 +320,10 @@ fn integration_extension(i: &Integration) -> Map<String, Value> {
     if let Some(d) = &i.description {
         m.insert("description".into(), json!(d));
     }
-    m.insert("payloadFormatVersion".into(), json!(i.payload_format_version));
+    m.insert(
+        "payloadFormatVersion".into(),
+        json!(i.payload_format_version),
+    );
     m.insert(
         "type".into(),
         json!(i.integration_type.to_ascii_lowercase()),
@@ -339,10 +352,7 @@ fn security_schemes(p: &Parts) -> Map<String, Value> {
     for a in &p.authorizers {
         let scheme = if a.authorizer_type == "JWT" {
             let mut ext = Map::new();
-            ext.insert(
-                "identitySource".into(),
-                json!(a.identity_source.join(", ")),
-            );
+            ext.insert("identitySource".into(), json!(a.identity_source.join(", ")));
             if let Some(j) = &a.jwt_configuration {
                 ext.insert("jwtConfiguration".into(), json!(j));
             }
@@ -350,10 +360,7 @@ fn security_schemes(p: &Parts) -> Map<String, Value> {
             json!({"type": "oauth2", "flows": {}, "x-amazon-apigateway-authorizer": ext})
         } else {
             let mut ext = Map::new();
-            ext.insert(
-                "identitySource".into(),
-                json!(a.identity_source.join(", ")),
-            );
+            ext.insert("identitySource".into(), json!(a.identity_source.join(", ")));
             if let Some(u) = &a.authorizer_uri {
                 ext.insert("authorizerUri".into(), json!(u));
             }
@@ -378,7 +385,10 @@ fn security_schemes(p: &Parts) -> Map<String, Value> {
                 .and_then(|s| {
                     s.strip_prefix("$request.header.")
                         .map(|n| (n, "header"))
-                        .or_else(|| s.strip_prefix("$request.querystring.").map(|n| (n, "query")))
+                        .or_else(|| {
+                            s.strip_prefix("$request.querystring.")
+                                .map(|n| (n, "query"))
+                        })
                 })
                 .unwrap_or(("Unused", "header"));
             json!({"type": "apiKey", "name": name, "in": place, "x-amazon-apigateway-authorizer": ext})

@@ -22,16 +22,15 @@
 use std::collections::HashMap;
 
 use portico_core::ApiError;
-use portico_model::v2::{
-    Api, Authorizer, Cors, Integration, JwtConfiguration, Model, Route, TlsConfig,
-};
+use portico_model::v2::{Api, Authorizer, Cors, Integration, Model, Route, TlsConfig};
 use portico_model::{Entity, IndexMap};
 use portico_openapi::document::{
     import_error, invalid_input, read_object, rewrite_refs_with, upper, Document,
 };
 use portico_store::{kind, Txn};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::security::{authorizers_of, security, Scheme};
 use super::{DEFAULT_PATH, INTEGRATIONS_PREFIX, OPERATIONS, SCHEMAS_PREFIX};
 use crate::common::{self, required};
 use crate::{api_routes, apis, authorizers, integrations, models, stages, Call, Ctx, Reply};
@@ -75,8 +74,8 @@ fn options(call: &Call, doc: &Document) -> Result<Options, ApiError> {
         Some("split") => base.into_iter().skip(1).collect(),
         Some(other) => {
             return Err(ApiError::bad_request(format!(
-                "Invalid basepath parameter value '{other}'. Valid values are ignore, prepend, split"
-            )))
+            "Invalid basepath parameter value '{other}'. Valid values are ignore, prepend, split"
+        )))
         }
     };
     let prefix = kept.iter().map(|s| format!("/{s}")).collect::<String>();
@@ -245,7 +244,7 @@ fn write_plan(tx: &mut dyn Txn, api: &Api, plan: &Plan) -> Result<(), ApiError> 
 
 /// A scalar as text (`payloadFormatVersion: 1.0` and `version: 2.0` are numbers in YAML and
 /// in AWS's own examples).
-fn scalar(v: &Value) -> Option<String> {
+pub(super) fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(match n.as_f64() {
@@ -257,26 +256,28 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-fn str_of(v: &Value, key: &str) -> Option<String> {
+pub(super) fn str_of(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(scalar)
 }
 
 /// A member that must be a map of scalars (`requestParameters`).
-fn string_map(v: Option<&Value>, what: &str) -> Result<Option<IndexMap<String, String>>, ApiError> {
+pub(super) fn string_map(
+    v: Option<&Value>,
+    what: &str,
+) -> Result<Option<IndexMap<String, String>>, ApiError> {
     let Some(v) = v else { return Ok(None) };
     let Value::Object(m) = v else {
         return Err(import_error(format!("{what} must be an object")));
     };
     let mut out = IndexMap::new();
     for (k, v) in m {
-        let s = scalar(v)
-            .ok_or_else(|| import_error(format!("{what}.{k} must be a string")))?;
+        let s = scalar(v).ok_or_else(|| import_error(format!("{what}.{k} must be a string")))?;
         out.insert(k.clone(), s);
     }
     Ok(Some(out))
 }
 
-fn integer(v: Option<&Value>, what: &str) -> Result<Option<i64>, ApiError> {
+pub(super) fn integer(v: Option<&Value>, what: &str) -> Result<Option<i64>, ApiError> {
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
@@ -321,9 +322,10 @@ pub fn plan(doc: &Document, api_id: &str, prefix: &str) -> Result<Plan, ApiError
         info: Vec::new(),
     };
     if let Some(c) = doc.get("x-amazon-apigateway-cors") {
-        plan.cors = Some(serde_json::from_value(c.clone()).map_err(|e| {
-            import_error(format!("Invalid x-amazon-apigateway-cors: {e}"))
-        })?);
+        plan.cors = Some(
+            serde_json::from_value(c.clone())
+                .map_err(|e| import_error(format!("Invalid x-amazon-apigateway-cors: {e}")))?,
+        );
     }
     if let Some(e) = doc.get("x-amazon-apigateway-endpoint-configuration") {
         match e.get("disableExecuteApiEndpoint") {
@@ -336,7 +338,12 @@ pub fn plan(doc: &Document, api_id: &str, prefix: &str) -> Result<Plan, ApiError
             }
         }
     }
-    for t in doc.get("tags").and_then(Value::as_array).into_iter().flatten() {
+    for t in doc
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let (Some(k), Some(v)) = (
             t.get("name").and_then(Value::as_str),
             t.get("x-amazon-apigateway-tag-value").and_then(scalar),
@@ -379,143 +386,6 @@ fn models_of(doc: &Document, api_id: &str, plan: &mut Plan) {
             description,
         });
     }
-}
-
-/// What a security scheme stands for on a route.
-#[derive(Clone)]
-enum Scheme {
-    Authorizer { id: String, jwt: bool },
-    Iam,
-}
-
-fn identity_sources(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => s
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-        Some(Value::Array(a)) => a.iter().filter_map(scalar).collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn authorizers_of(doc: &Document, plan: &mut Plan) -> Result<HashMap<String, Scheme>, ApiError> {
-    let mut schemes = HashMap::new();
-    for (name, scheme) in doc.security_schemes().into_iter().flatten() {
-        let what = format!("components.securitySchemes.{name}");
-        let scheme = doc.deref(scheme, &what)?;
-        let Some(a) = scheme.get("x-amazon-apigateway-authorizer") else {
-            let authtype = scheme
-                .get("x-amazon-apigateway-authtype")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if authtype.eq_ignore_ascii_case("awsSigv4") {
-                schemes.insert(name.clone(), Scheme::Iam);
-            } else {
-                plan.warnings.push(format!(
-                    "Parse issue: attribute {what} is not imported: HTTP APIs support JWT and Lambda authorizers (x-amazon-apigateway-authorizer) and IAM (x-amazon-apigateway-authtype: awsSigv4)"
-                ));
-            }
-            continue;
-        };
-        let t = upper(a.get("type")).unwrap_or_default();
-        let mut sources = identity_sources(a.get("identitySource"));
-        let authorizer = match t.as_str() {
-            "JWT" => {
-                let mut jwt: JwtConfiguration = match a.get("jwtConfiguration") {
-                    Some(j) => serde_json::from_value(j.clone()).map_err(|e| {
-                        import_error(format!("Invalid jwtConfiguration of {what}: {e}"))
-                    })?,
-                    None => JwtConfiguration::default(),
-                };
-                if jwt.issuer.is_none() {
-                    // AWS: `openIdConnectUrl` detects the issuer.
-                    jwt.issuer = scheme
-                        .get("openIdConnectUrl")
-                        .and_then(Value::as_str)
-                        .map(|u| {
-                            u.trim_end_matches('/')
-                                .trim_end_matches("/.well-known/openid-configuration")
-                                .to_string()
-                        });
-                }
-                if sources.is_empty() {
-                    sources.push("$request.header.Authorization".into());
-                }
-                Authorizer {
-                    authorizer_id: common::id(6),
-                    name: name.clone(),
-                    authorizer_type: "JWT".into(),
-                    authorizer_credentials_arn: None,
-                    authorizer_payload_format_version: None,
-                    authorizer_result_ttl_in_seconds: None,
-                    authorizer_uri: None,
-                    enable_simple_responses: None,
-                    identity_source: sources,
-                    identity_validation_expression: None,
-                    jwt_configuration: Some(jwt),
-                }
-            }
-            "REQUEST" => {
-                if sources.is_empty() {
-                    // An apiKey scheme names its one identity source itself.
-                    let key = scheme.get("name").and_then(Value::as_str);
-                    match (scheme.get("in").and_then(Value::as_str), key) {
-                        (Some("header"), Some(k)) => sources.push(format!("$request.header.{k}")),
-                        (Some("query"), Some(k)) => {
-                            sources.push(format!("$request.querystring.{k}"))
-                        }
-                        _ => {}
-                    }
-                }
-                let simple = match a.get("enableSimpleResponses") {
-                    None | Some(Value::Null) => None,
-                    Some(Value::Bool(b)) => Some(*b),
-                    Some(_) => {
-                        return Err(import_error(format!(
-                            "{what}: enableSimpleResponses must be a boolean"
-                        )))
-                    }
-                };
-                Authorizer {
-                    authorizer_id: common::id(6),
-                    name: name.clone(),
-                    authorizer_type: "REQUEST".into(),
-                    authorizer_credentials_arn: str_of(a, "authorizerCredentials"),
-                    authorizer_payload_format_version: str_of(a, "authorizerPayloadFormatVersion"),
-                    authorizer_result_ttl_in_seconds: Some(
-                        integer(
-                            a.get("authorizerResultTtlInSeconds"),
-                            &format!("{what}.authorizerResultTtlInSeconds"),
-                        )?
-                        .unwrap_or(0),
-                    ),
-                    authorizer_uri: str_of(a, "authorizerUri"),
-                    enable_simple_responses: simple,
-                    identity_source: sources,
-                    identity_validation_expression: None,
-                    jwt_configuration: None,
-                }
-            }
-            other => {
-                plan.warnings.push(format!(
-                    "Parse issue: attribute {what} is not imported: authorizer type '{}' is not supported for HTTP APIs (jwt, request)",
-                    other.to_ascii_lowercase()
-                ));
-                continue;
-            }
-        };
-        schemes.insert(
-            name.clone(),
-            Scheme::Authorizer {
-                id: authorizer.authorizer_id.clone(),
-                jwt: t == "JWT",
-            },
-        );
-        plan.authorizers.push(authorizer);
-    }
-    Ok(schemes)
 }
 
 fn routes_of(
@@ -605,59 +475,14 @@ fn routes_of(
                 &what,
                 &mut route,
             )?;
-            if op.get("requestBody").is_some() && !plan.info.iter().any(|i| i.contains("requestBody")) {
+            if op.get("requestBody").is_some()
+                && !plan.info.iter().any(|i| i.contains("requestBody"))
+            {
                 plan.info.push(
                     "HTTP APIs do not validate requests: requestBody and its schemas are not applied to routes".into(),
                 );
             }
             plan.routes.push(route);
-        }
-    }
-    Ok(())
-}
-
-/// A route's authorization from its security requirements (AWS: "Each operation can have only
-/// one of IAM authorization, a Lambda authorizer, or a JWT authorizer").
-fn security(
-    requirements: Option<&Value>,
-    schemes: &HashMap<String, Scheme>,
-    what: &str,
-    route: &mut Route,
-) -> Result<(), ApiError> {
-    let Some(requirements) = requirements else {
-        return Ok(());
-    };
-    let Value::Array(list) = requirements else {
-        return Err(import_error(format!("{what}.security must be an array")));
-    };
-    let named: Vec<&Map<String, Value>> = list
-        .iter()
-        .filter_map(Value::as_object)
-        .filter(|m| !m.is_empty())
-        .collect();
-    if named.len() > 1 || named.first().is_some_and(|m| m.len() > 1) {
-        return Err(import_error(format!(
-            "Multiple security requirements are not supported for HTTP APIs: {what}.security"
-        )));
-    }
-    let Some((name, scopes)) = named.first().and_then(|m| m.iter().next()) else {
-        return Ok(());
-    };
-    let scopes: Vec<String> = scopes
-        .as_array()
-        .map(|a| a.iter().filter_map(scalar).collect())
-        .unwrap_or_default();
-    match schemes.get(name) {
-        Some(Scheme::Authorizer { id, jwt }) => {
-            route.authorization_type = if *jwt { "JWT" } else { "CUSTOM" }.into();
-            route.authorizer_id = Some(id.clone());
-            route.authorization_scopes = scopes;
-        }
-        Some(Scheme::Iam) => route.authorization_type = "AWS_IAM".into(),
-        None => {
-            return Err(import_error(format!(
-                "Parse issue: attribute {what}.security.{name} names no security scheme of components.securitySchemes"
-            )))
         }
     }
     Ok(())
@@ -678,7 +503,12 @@ fn integration(v: &Value, what: &str, plan: &mut Plan) -> Result<Option<String>,
         ));
         return Ok(None);
     }
-    for ignored in ["passthroughBehavior", "requestTemplates", "responses", "contentHandling"] {
+    for ignored in [
+        "passthroughBehavior",
+        "requestTemplates",
+        "responses",
+        "contentHandling",
+    ] {
         if m.contains_key(ignored) {
             let line = format!("{ignored} of x-amazon-apigateway-integration is not supported for HTTP APIs and was ignored");
             if !plan.info.contains(&line) {
@@ -689,7 +519,9 @@ fn integration(v: &Value, what: &str, plan: &mut Plan) -> Result<Option<String>,
     let mut response_parameters = None;
     if let Some(r) = m.get("responseParameters") {
         let Value::Object(codes) = r else {
-            return Err(import_error(format!("{what}.responseParameters must be an object")));
+            return Err(import_error(format!(
+                "{what}.responseParameters must be an object"
+            )));
         };
         let mut out = IndexMap::new();
         for (code, map) in codes {
@@ -699,12 +531,9 @@ fn integration(v: &Value, what: &str, plan: &mut Plan) -> Result<Option<String>,
         }
         response_parameters = Some(out);
     }
-    let tls_config = match m.get("tlsConfig") {
-        None => None,
-        Some(t) => Some(TlsConfig {
-            server_name_to_verify: str_of(t, "serverNameToVerify"),
-        }),
-    };
+    let tls_config = m.get("tlsConfig").map(|t| TlsConfig {
+        server_name_to_verify: str_of(t, "serverNameToVerify"),
+    });
     let i = Integration {
         integration_id: common::id(7),
         integration_type: t,
@@ -720,7 +549,10 @@ fn integration(v: &Value, what: &str, plan: &mut Plan) -> Result<Option<String>,
         integration_uri: str_of(v, "uri"),
         passthrough_behavior: None,
         payload_format_version: str_of(v, "payloadFormatVersion").unwrap_or_else(|| "1.0".into()),
-        request_parameters: string_map(m.get("requestParameters"), &format!("{what}.requestParameters"))?,
+        request_parameters: string_map(
+            m.get("requestParameters"),
+            &format!("{what}.requestParameters"),
+        )?,
         request_templates: None,
         response_parameters,
         template_selection_expression: None,
@@ -742,7 +574,8 @@ fn missing_schemas(doc: &Document, op: &Value, what: &str, plan: &mut Plan) {
             Value::Object(m) => {
                 for (k, v) in m {
                     if k == "$ref" {
-                        if let Some(name) = v.as_str().and_then(|r| r.strip_prefix(SCHEMAS_PREFIX)) {
+                        if let Some(name) = v.as_str().and_then(|r| r.strip_prefix(SCHEMAS_PREFIX))
+                        {
                             if !doc.schemas().is_some_and(|s| s.contains_key(name)) {
                                 out.push(format!(
                                     "Parse issue: attribute {path}.{} is missing",
@@ -755,7 +588,11 @@ fn missing_schemas(doc: &Document, op: &Value, what: &str, plan: &mut Plan) {
                     if k.starts_with("x-amazon-apigateway") {
                         continue;
                     }
-                    let next = if skip_key { path.to_string() } else { format!("{path}.{k}") };
+                    let next = if skip_key {
+                        path.to_string()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     walk(v, &next, k == "content", doc, out);
                 }
             }
@@ -783,9 +620,11 @@ mod tests {
 
     #[test]
     fn missing_schema_warnings_name_the_attribute_like_aws() {
-        let d = doc(r##"{"openapi":"3.0.1","info":{"title":"t"},"paths":{"/update":{"get":{
+        let d = doc(
+            r##"{"openapi":"3.0.1","info":{"title":"t"},"paths":{"/update":{"get":{
             "x-amazon-apigateway-integration":{"type":"HTTP_PROXY","httpMethod":"GET","uri":"https://x","payloadFormatVersion":"1.0"},
-            "responses":{"200":{"description":"d","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Nope"}}}}}}}}}"##);
+            "responses":{"200":{"description":"d","content":{"application/json":{"schema":{"$ref":"#/components/schemas/Nope"}}}}}}}}}"##,
+        );
         let p = plan(&d, "abc", "").unwrap();
         assert_eq!(
             p.warnings,
@@ -824,7 +663,11 @@ mod tests {
             "k":{"type":"apiKey","name":"Authorization","in":"header","x-amazon-apigateway-authtype":"awsSigv4"}}},
           "paths":{"/a":{"get":{"security":[{"i":[]},{"k":[]}]}}}}"##);
         let e = plan(&d, "abc", "").err().unwrap();
-        assert!(e.message.starts_with("Errors found during import:\n\t"), "{}", e.message);
+        assert!(
+            e.message.starts_with("Errors found during import:\n\t"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("Multiple security requirements"));
     }
 }

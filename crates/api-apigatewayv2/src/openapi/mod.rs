@@ -9,6 +9,7 @@
 
 mod export;
 mod import;
+mod security;
 
 use crate::Handler;
 

@@ -168,7 +168,6 @@ fn check_schema(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn none(_: &str) -> bool {
         false
