@@ -123,6 +123,7 @@ AUTH_DOC = {
     "x-amazon-apigateway-cors": {"allowOrigins": ["https://a.example"], "maxAge": 60,
                                  "allowCredentials": True, "exposeHeaders": ["x-b"]},
     "tags": [{"name": "team", "x-amazon-apigateway-tag-value": "pets"}],
+    "x-amazon-apigateway-endpoint-configuration": {"disableExecuteApiEndpoint": True},
 }
 
 
@@ -196,6 +197,7 @@ def test_authorizers_security_and_integration_members(v2):
     r = v2.import_api(Body=json.dumps(AUTH_DOC))
     api_id = r["ApiId"]
     assert r["Tags"] == {"team": "pets"}
+    assert r["DisableExecuteApiEndpoint"] is True
     assert r["CorsConfiguration"] == {"AllowOrigins": ["https://a.example"], "MaxAge": 60,
                                       "AllowCredentials": True, "ExposeHeaders": ["x-b"]}
     auths = by_key(v2.get_authorizers(ApiId=api_id)["Items"], "Name")
@@ -473,6 +475,7 @@ def test_reimport_replaces_the_definition_and_keeps_stages(server, v2, backend):
     r = v2.reimport_api(ApiId=api_id, Body=json.dumps(doc))
     assert r["ApiId"] == api_id and r["Name"] == "replaced"
     assert "CorsConfiguration" not in r
+    assert r["DisableExecuteApiEndpoint"] is False
     assert r["Tags"] == {"team": "pets"}
     assert [x["RouteKey"] for x in v2.get_routes(ApiId=api_id)["Items"]] == ["GET /only"]
     assert len(v2.get_integrations(ApiId=api_id)["Items"]) == 1
@@ -522,6 +525,10 @@ def test_invalid_documents_create_nothing(v2):
         contains="payloadFormatVersion")
     refused(json.dumps(dict(base, paths={}, **{"x-amazon-apigateway-importexport-version": "2.0"})),
             contains="importexport-version")
+    # WebSocket APIs cannot be imported.
+    refused(json.dumps(dict(base, paths={}, **{
+        "x-amazon-apigateway-route-selection-expression": "$request.body.action"})),
+        contains="only HTTP APIs")
     expect_error(lambda: v2.import_api(Body=json.dumps(dict(base, paths={})), Basepath="x"),
                  "BadRequestException", status=400)
     assert v2.get_apis()["Items"] == []
@@ -556,3 +563,34 @@ def test_get_model_template(v2):
     value = v2.get_model_template(ApiId=imported, ModelId=models["NewPetResponse"]["ModelId"])["Value"]
     assert "\"pet\" : {\n    \"id\" : \"$inputRoot.pet.id\"" in value
     assert "\"price\" : $inputRoot.pet.price" in value
+
+
+def test_a_rest_api_export_migrates_to_an_http_api(server, v2, backend):
+    """AWS: "To migrate from a REST API to an HTTP API, you can export your REST API as an
+    OpenAPI 3.0 definition file. Then import the API definition as an HTTP API." """
+    from conftest import make_client
+    from dataplane import add_resource, deploy, mock_method
+
+    apigw = make_client(server)
+    rest = apigw.create_rest_api(name="legacy", description="old")["id"]
+    root = apigw.get_resources(restApiId=rest)["items"][0]["id"]
+    pets = add_resource(apigw, rest, root, "pets")
+    apigw.put_method(restApiId=rest, resourceId=pets, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=rest, resourceId=pets, httpMethod="GET", type="HTTP_PROXY",
+                          integrationHttpMethod="GET", uri=f"{backend.url}/pets")
+    mock_method(apigw, rest, add_resource(apigw, rest, root, "mock"))
+    deploy(apigw, rest)
+    exported = apigw.get_export(restApiId=rest, stageName="prod", exportType="oas30",
+                                parameters={"extensions": "integrations"},
+                                accepts="application/json")["body"].read().decode()
+    r = v2.import_api(Body=exported)
+    assert r["Name"] == "legacy" and r["ProtocolType"] == "HTTP"
+    # The MOCK integration is what HTTP APIs cannot have: a warning, the route kept.
+    assert len(r["Warnings"]) == 1 and "MOCK" in r["Warnings"][0], r.get("Warnings")
+    routes = by_key(v2.get_routes(ApiId=r["ApiId"])["Items"], "RouteKey")
+    assert set(routes) == {"GET /pets", "GET /mock"}
+    assert "Target" not in routes["GET /mock"]
+    v2.create_stage(ApiId=r["ApiId"], StageName="$default", AutoDeploy=True)
+    answer = call(server, r["ApiId"], "/pets")
+    assert answer.status == 200, answer.text
+    assert answer.json()["path"] == "/pets"

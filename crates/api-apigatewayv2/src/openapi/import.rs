@@ -100,6 +100,16 @@ fn document(call: &Call) -> Result<Document, ApiError> {
     if !root.get("paths").is_some_and(Value::is_object) {
         return Err(import_error("Parse issue: attribute paths is missing"));
     }
+    // Decision: a document for a WebSocket API (its own route selection expression) is
+    // refused; ImportApi makes HTTP APIs only.
+    if let Some(e) = root.get("x-amazon-apigateway-route-selection-expression") {
+        if e.as_str() != Some(apis::HTTP_ROUTE_SELECTION) {
+            return Err(import_error(format!(
+                "Unsupported x-amazon-apigateway-route-selection-expression {e}: only HTTP APIs ({}) can be imported",
+                apis::HTTP_ROUTE_SELECTION
+            )));
+        }
+    }
     let doc = Document { root, v3: true };
     if let Some(v) = doc.get("x-amazon-apigateway-importexport-version") {
         if scalar(v).as_deref() != Some("1.0") {
@@ -159,16 +169,15 @@ pub fn reimport_api(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
                 "ReimportApi is supported only for HTTP APIs",
             ));
         }
-        // The definition replaces the API's: name, description, version and CORS come from
-        // the document (absent there → cleared); tags are added; stages stay.
+        // The definition replaces the API's: name, description, version, CORS and the
+        // execute-api endpoint switch come from the document (absent there → cleared or
+        // false); tags are added; stages stay.
         api.name = plan.name.clone();
         apis::check_name(&api.name).map_err(|e| import_error(e.message))?;
         api.description = plan.description.clone();
         api.version = plan.version.clone();
         api.cors_configuration = plan.cors.clone();
-        if let Some(d) = plan.disable_execute_api_endpoint {
-            api.disable_execute_api_endpoint = d;
-        }
+        api.disable_execute_api_endpoint = plan.disable_execute_api_endpoint.unwrap_or(false);
         for (k, v) in &plan.tags {
             api.tags.insert(k.clone(), v.clone());
         }
