@@ -513,6 +513,16 @@ def test_invalid_documents_create_nothing(v2):
     refused(json.dumps(two), contains="Multiple security requirements")
     refused(json.dumps(dict(base, paths={"/a": {"get": {"security": [{"nope": []}]}}})),
             contains="nope")
+    # A route is never left open because its scheme could not be imported (a REST API's
+    # Cognito authorizer here).
+    cognito = {"securitySchemes": {"pool": {
+        "type": "apiKey", "name": "Authorization", "in": "header",
+        "x-amazon-apigateway-authtype": "cognito_user_pools",
+        "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools",
+                                           "providerARNs": ["arn:aws:cognito-idp:x"]}}}}
+    refused(json.dumps(dict(base, components=cognito,
+                            paths={"/a": {"get": {"security": [{"pool": []}]}}})),
+            contains="security scheme HTTP APIs do not support")
     refused(json.dumps(dict(base, paths={"/a": {"get": {"x-amazon-apigateway-integration": {
         "type": "HTTP_PROXY", "uri": "https://x", "payloadFormatVersion": "1.0"}}}})),
         contains="IntegrationMethod is required")

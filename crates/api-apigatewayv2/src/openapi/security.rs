@@ -15,8 +15,13 @@ use crate::common;
 /// What a security scheme stands for on a route.
 #[derive(Clone)]
 pub(super) enum Scheme {
-    Authorizer { id: String, jwt: bool },
+    Authorizer {
+        id: String,
+        jwt: bool,
+    },
     Iam,
+    /// A scheme that was not imported (its warning says why).
+    Unsupported,
 }
 
 fn identity_sources(v: Option<&Value>) -> Vec<String> {
@@ -50,6 +55,7 @@ pub(super) fn authorizers_of(
                 plan.warnings.push(format!(
                     "Parse issue: attribute {what} is not imported: HTTP APIs support JWT and Lambda authorizers (x-amazon-apigateway-authorizer) and IAM (x-amazon-apigateway-authtype: awsSigv4)"
                 ));
+                schemes.insert(name.clone(), Scheme::Unsupported);
             }
             continue;
         };
@@ -137,6 +143,7 @@ pub(super) fn authorizers_of(
                     "Parse issue: attribute {what} is not imported: authorizer type '{}' is not supported for HTTP APIs (jwt, request)",
                     other.to_ascii_lowercase()
                 ));
+                schemes.insert(name.clone(), Scheme::Unsupported);
                 continue;
             }
         };
@@ -190,6 +197,12 @@ pub(super) fn security(
             route.authorization_scopes = scopes;
         }
         Some(Scheme::Iam) => route.authorization_type = "AWS_IAM".into(),
+        // Never a route left open by dropping the authorization it asked for.
+        Some(Scheme::Unsupported) => {
+            return Err(import_error(format!(
+                "Parse issue: attribute {what}.security.{name} names a security scheme HTTP APIs do not support"
+            )))
+        }
         None => {
             return Err(import_error(format!(
                 "Parse issue: attribute {what}.security.{name} names no security scheme of components.securitySchemes"
