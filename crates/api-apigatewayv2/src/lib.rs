@@ -11,7 +11,8 @@
 //! `{"message"}`).
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
-//! management machinery (`portico-mgmt`); never the data plane, never another room.
+//! management machinery (`portico-mgmt`, and `portico-openapi` for OpenAPI documents and model
+//! templates); never the data plane, never another room.
 
 mod api_mappings;
 mod api_routes;
