@@ -281,7 +281,7 @@ def test_readme_table_is_the_binarys_marking():
     out = subprocess.run(["bash", os.path.join(os.path.dirname(__file__), "..", "scripts", "ops_table.sh"),
                           binary(), "apigatewayv2"], capture_output=True, text=True, check=True).stdout
     assert block.strip() == out.strip()
-    assert block.count("| supported |") == 68
+    assert block.count("| supported |") == 72
 
 
 def test_what_quick_create_made_is_managed(v2):

@@ -362,9 +362,11 @@ def test_put_rest_api_unknown_api_and_bad_mode(apigw):
                  message='Enumeration value of OpenAPI import mode must be "overwrite" or "merge"')
 
 
-# Every document of the corpus but the ones the tests above refuse on purpose.
+# Every document of the corpus but the ones the tests above refuse on purpose, and AWS's HTTP
+# API examples that use HTTP-only extensions (`components.x-amazon-apigateway-integrations`),
+# which tests/test_apigatewayv2_import_export.py imports.
 REFUSED = {"moto/test_api_invalid.json", "moto/test_api_invalid_version.json",
-           "moto/test_api_integration.yaml"}
+           "moto/test_api_integration.yaml", "aws/http-api-integrations.json"}
 CORPUS = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*")
                 if p.suffix in (".json", ".yaml"))
 

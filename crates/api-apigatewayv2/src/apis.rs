@@ -54,7 +54,7 @@ fn check_route_selection(protocol: &str, expression: &str) -> Result<(), ApiErro
     Ok(())
 }
 
-fn check_name(name: &str) -> Result<(), ApiError> {
+pub(crate) fn check_name(name: &str) -> Result<(), ApiError> {
     if name.is_empty() || name.chars().count() > 128 {
         return Err(ApiError::bad_request(format!(
             "Invalid API name specified: '{name}'. It must be 1 to 128 characters"

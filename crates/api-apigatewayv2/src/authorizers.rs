@@ -24,7 +24,7 @@ pub fn handler(operation: &str) -> Option<Handler> {
     })
 }
 
-fn check(api: &Api, a: &Authorizer) -> Result<(), ApiError> {
+pub(crate) fn check(api: &Api, a: &Authorizer) -> Result<(), ApiError> {
     let http = api.is_http();
     let types: &[&str] = if http {
         &["JWT", "REQUEST"]

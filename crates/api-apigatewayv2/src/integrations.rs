@@ -67,7 +67,7 @@ pub fn for_target(target: &str) -> Result<Integration, ApiError> {
 }
 
 /// AWS's rules for an integration of `api`.
-fn check(api: &Api, i: &Integration) -> Result<(), ApiError> {
+pub(crate) fn check(api: &Api, i: &Integration) -> Result<(), ApiError> {
     let http = api.is_http();
     let types: &[&str] = if http {
         &["AWS_PROXY", "HTTP_PROXY"]

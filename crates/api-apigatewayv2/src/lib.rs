@@ -4,13 +4,15 @@
 //! create (`apis`), routes (`api_routes`), authorizers (`authorizers`), integrations (`integrations`), WebSocket route and
 //! integration responses (`responses`), models (`models`), stages and deployments (`stages`), tags (`tags`),
 //! VPC links (`vpc_links`), and custom domain names (`domain_names`) with their API mappings
-//! (`api_mappings`), which are `apigateway`'s domain names and base path mappings. The others answer 501 `NotImplementedException`
+//! (`api_mappings`), which are `apigateway`'s domain names and base path mappings, and OpenAPI
+//! import and export (`openapi`). The others answer 501 `NotImplementedException`
 //! naming the operation. State lives in the store (`kind::V2_*`), each document the JSON of its
 //! `portico_model::v2` struct; errors leave as AWS rest-json (`x-amzn-ErrorType` +
 //! `{"message"}`).
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
-//! management machinery (`portico-mgmt`); never the data plane, never another room.
+//! management machinery (`portico-mgmt`, and `portico-openapi` for OpenAPI documents and model
+//! templates); never the data plane, never another room.
 
 mod api_mappings;
 mod api_routes;
@@ -19,6 +21,7 @@ mod authorizers;
 mod domain_names;
 mod integrations;
 mod models;
+mod openapi;
 mod responses;
 pub mod routes;
 mod stages;
@@ -78,6 +81,7 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| vpc_links::handler(operation))
         .or_else(|| domain_names::handler(operation))
         .or_else(|| api_mappings::handler(operation))
+        .or_else(|| openapi::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?

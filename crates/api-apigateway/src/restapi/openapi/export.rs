@@ -95,12 +95,9 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         doc["x-amazon-apigateway-documentation"] = documentation_extension(&d);
     }
     let body = if yaml {
-        serde_saphyr::to_string(&doc)
-            .map_err(|e| ApiError::internal(format!("cannot write YAML: {e}")))?
-            .into_bytes()
+        portico_openapi::to_yaml(&doc)?
     } else {
-        serde_json::to_vec_pretty(&doc)
-            .map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))?
+        portico_openapi::to_json(&doc)?
     };
     // AWS's recorded answer: `application/octet-stream`, and a file named after the export
     // type and the document's version (LocalStack's test_export_*_openapi snapshots).
