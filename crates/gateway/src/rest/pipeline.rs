@@ -181,9 +181,10 @@ pub struct Invocation {
     pub log: Vec<String>,
 }
 
-/// Data-plane entry for a request whose `Host` is the custom domain name `domain`: its base path
-/// mappings pick the API and stage (`crate::domains`), then [`serve`]. A path no mapping claims
-/// gets API Gateway's 403 `{"message":"Forbidden"}`.
+/// Data-plane entry for a request whose `Host` is the custom domain name `domain`: its routing
+/// rules and base path mappings, as its routing mode allows, pick the API and stage
+/// (`crate::domains`), then [`serve`]. A request neither claims gets API Gateway's 403
+/// `{"message":"Forbidden"}`.
 pub async fn serve_domain(
     dp: &DataPlane,
     domain: &Domain,
@@ -193,7 +194,7 @@ pub async fn serve_domain(
     parts: &Parts,
     body: Incoming,
 ) -> Response<ResponseBody> {
-    let Some(r) = domain.route(path) else {
+    let Some(r) = domain.route(path, &parts.headers) else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, Ids::new(OffsetDateTime::now_utc()));
         return r;
