@@ -132,7 +132,9 @@ fn tags(body: &Map<String, Value>) -> Result<Value, ApiError> {
     for (k, v) in &t {
         let ok = matches!(v, Value::String(s) if !s.is_empty() && s.len() <= 1600);
         if k.is_empty() || k.len() > 128 || !ok {
-            return Err(bad(format!("Invalid tag {k}: keys are 1 to 128 characters, values 1 to 1600")));
+            return Err(bad(format!(
+                "Invalid tag {k}: keys are 1 to 128 characters, values 1 to 1600"
+            )));
         }
     }
     Ok(Value::Object(t))
@@ -175,12 +177,12 @@ fn load(
 }
 
 /// The product `{portalProductId}` names, as the caller may see it.
-pub(crate) fn product(
-    tx: &mut dyn Txn,
-    call: &Call,
-) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn product(tx: &mut dyn Txn, call: &Call) -> Result<Map<String, Value>, ApiError> {
     let id = call.label("portalProductId");
-    if let Some(owner) = call.query("resourceOwnerAccountId").filter(|o| !o.is_empty()) {
+    if let Some(owner) = call
+        .query("resourceOwnerAccountId")
+        .filter(|o| !o.is_empty())
+    {
         if owner != call.tenant.account() {
             return Err(product_not_found(&call.tenant, id));
         }
@@ -279,9 +281,7 @@ fn included(
             None => false,
         };
         if !ok {
-            return Err(bad(format!(
-                "Invalid portal product ARN specified: {arn}"
-            )));
+            return Err(bad(format!("Invalid portal product ARN specified: {arn}")));
         }
     }
     Ok(Some(arns))
@@ -331,7 +331,9 @@ fn create_portal(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 
 fn portal(tx: &mut dyn Txn, call: &Call) -> Result<Map<String, Value>, ApiError> {
     let id = call.label("portalId");
-    load(tx, kind::V2_PORTAL, id, || portal_not_found(&call.tenant, id))
+    load(tx, kind::V2_PORTAL, id, || {
+        portal_not_found(&call.tenant, id)
+    })
 }
 
 fn get_portal(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
@@ -451,7 +453,12 @@ fn publish_portal(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             }
         }
         touch(&mut doc);
-        tx.put(kind::V2_PORTAL, "", call.label("portalId"), &Value::Object(doc))?;
+        tx.put(
+            kind::V2_PORTAL,
+            "",
+            call.label("portalId"),
+            &Value::Object(doc),
+        )?;
         Ok(())
     })?;
     Ok(Reply::Empty)
@@ -469,7 +476,12 @@ fn disable_portal(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         doc.insert("publishStatus".into(), json!("DISABLED"));
         doc.remove("statusException");
         touch(&mut doc);
-        tx.put(kind::V2_PORTAL, "", call.label("portalId"), &Value::Object(doc))?;
+        tx.put(
+            kind::V2_PORTAL,
+            "",
+            call.label("portalId"),
+            &Value::Object(doc),
+        )?;
         Ok(())
     })?;
     Ok(Reply::Empty)
@@ -513,7 +525,9 @@ fn create_product(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         "portalProductId": id,
         "tags": tags,
     });
-    common::write(cx, call, |tx| Ok(tx.put(kind::V2_PORTAL_PRODUCT, "", &id, &doc)?))?;
+    common::write(cx, call, |tx| {
+        Ok(tx.put(kind::V2_PORTAL_PRODUCT, "", &id, &doc)?)
+    })?;
     Ok(Reply::Json(doc))
 }
 
@@ -581,7 +595,12 @@ fn display_order(
             let name: String = common::required(s, "sectionName")?;
             let arns: Vec<String> = common::required(s, "productRestEndpointPageArns")?;
             for a in &arns {
-                page_ok(tx, a, kind::V2_PRODUCT_REST_ENDPOINT_PAGE, "productrestendpointpages")?;
+                page_ok(
+                    tx,
+                    a,
+                    kind::V2_PRODUCT_REST_ENDPOINT_PAGE,
+                    "productrestendpointpages",
+                )?;
             }
             checked.push(json!({"sectionName": name, "productRestEndpointPageArns": arns}));
         }
@@ -615,7 +634,12 @@ fn update_product(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             doc.insert("displayOrder".into(), o);
         }
         touch(&mut doc);
-        tx.put(kind::V2_PORTAL_PRODUCT, "", &id, &Value::Object(doc.clone()))?;
+        tx.put(
+            kind::V2_PORTAL_PRODUCT,
+            "",
+            &id,
+            &Value::Object(doc.clone()),
+        )?;
         Ok(doc)
     })?;
     Ok(Reply::Json(product_view(&doc)))

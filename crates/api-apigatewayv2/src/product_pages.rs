@@ -88,13 +88,22 @@ impl Family {
     /// The page the call names (its product checked first).
     fn load(&self, tx: &mut dyn Txn, call: &Call) -> Result<Map<String, Value>, ApiError> {
         product(tx, call)?;
-        match tx.get(self.kind, call.label("portalProductId"), call.label(self.label))? {
+        match tx.get(
+            self.kind,
+            call.label("portalProductId"),
+            call.label(self.label),
+        )? {
             Some(Value::Object(m)) => Ok(m),
             _ => Err(self.not_found(call)),
         }
     }
 
-    fn save(&self, tx: &mut dyn Txn, call: &Call, doc: &Map<String, Value>) -> Result<(), ApiError> {
+    fn save(
+        &self,
+        tx: &mut dyn Txn,
+        call: &Call,
+        doc: &Map<String, Value>,
+    ) -> Result<(), ApiError> {
         let id = doc
             .get(self.id_member())
             .and_then(Value::as_str)
@@ -240,7 +249,9 @@ fn endpoint_target(
     tx: &mut dyn Txn,
     parts: &Map<String, Value>,
 ) -> Result<Option<String>, ApiError> {
-    let method = text(parts, "method", 1, 20, true)?.unwrap_or_default().to_ascii_uppercase();
+    let method = text(parts, "method", 1, 20, true)?
+        .unwrap_or_default()
+        .to_ascii_uppercase();
     let path = text(parts, "path", 1, 4096, true)?.unwrap_or_default();
     let api = text(parts, "restApiId", 1, 50, true)?.unwrap_or_default();
     let stage = text(parts, "stage", 1, 128, true)?.unwrap_or_default();
@@ -269,11 +280,16 @@ fn endpoint_target(
     )))
 }
 
-fn identifier(body: &Map<String, Value>, required: bool) -> Result<Option<Map<String, Value>>, ApiError> {
+fn identifier(
+    body: &Map<String, Value>,
+    required: bool,
+) -> Result<Option<Map<String, Value>>, ApiError> {
     let Some(id) = object(body, "restEndpointIdentifier", required)? else {
         return Ok(None);
     };
-    Ok(Some(object(&id, "identifierParts", true)?.unwrap_or_default()))
+    Ok(Some(
+        object(&id, "identifierParts", true)?.unwrap_or_default(),
+    ))
 }
 
 /// `displayContent`: `none` (generated from the API) or `overrides`.
@@ -301,7 +317,10 @@ fn try_it(body: &Map<String, Value>) -> Result<Option<String>, ApiError> {
 
 /// The response's `displayContent` from the identifier and the overrides.
 fn render(parts: &Map<String, Value>, op: Option<String>, ov: &Map<String, Value>) -> Value {
-    let method = parts["method"].as_str().unwrap_or_default().to_ascii_uppercase();
+    let method = parts["method"]
+        .as_str()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
     let path = parts["path"].as_str().unwrap_or_default();
     let mut out = json!({
         "endpoint": ov.get("endpoint").cloned().unwrap_or_else(|| json!(format!("{method} {path}"))),
@@ -360,21 +379,27 @@ fn get_endpoint(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
 fn list_endpoints(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let page = common::read(cx, call, |tx| {
         product(tx, call)?;
-        common::page(tx, call, ENDPOINTS.kind, call.label("portalProductId"), |doc| {
-            let mut v = json!({
-                "endpoint": doc["displayContent"]["endpoint"],
-                "lastModified": doc["lastModified"],
-                "productRestEndpointPageArn": doc["productRestEndpointPageArn"],
-                "productRestEndpointPageId": doc["productRestEndpointPageId"],
-                "restEndpointIdentifier": doc["restEndpointIdentifier"],
-                "status": doc["status"],
-                "tryItState": doc["tryItState"],
-            });
-            if let Some(o) = doc["displayContent"].get("operationName") {
-                v["operationName"] = o.clone();
-            }
-            Some(v)
-        })
+        common::page(
+            tx,
+            call,
+            ENDPOINTS.kind,
+            call.label("portalProductId"),
+            |doc| {
+                let mut v = json!({
+                    "endpoint": doc["displayContent"]["endpoint"],
+                    "lastModified": doc["lastModified"],
+                    "productRestEndpointPageArn": doc["productRestEndpointPageArn"],
+                    "productRestEndpointPageId": doc["productRestEndpointPageId"],
+                    "restEndpointIdentifier": doc["restEndpointIdentifier"],
+                    "status": doc["status"],
+                    "tryItState": doc["tryItState"],
+                });
+                if let Some(o) = doc["displayContent"].get("operationName") {
+                    v["operationName"] = o.clone();
+                }
+                Some(v)
+            },
+        )
     })?;
     Ok(Reply::Json(page))
 }

@@ -364,7 +364,12 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
             conditions,
             actions,
         };
-        tx.put(kind::ROUTING_RULE, &name, &rule.routing_rule_id, &rule.to_value())?;
+        tx.put(
+            kind::ROUTING_RULE,
+            &name,
+            &rule.routing_rule_id,
+            &rule.to_value(),
+        )?;
         Ok(rule)
     })?;
     Ok(Reply::Json(view(&rule)))
@@ -441,7 +446,12 @@ fn put(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         rule.priority = priority;
         rule.conditions = conditions;
         rule.actions = actions;
-        tx.put(kind::ROUTING_RULE, &name, &rule.routing_rule_id, &rule.to_value())?;
+        tx.put(
+            kind::ROUTING_RULE,
+            &name,
+            &rule.routing_rule_id,
+            &rule.to_value(),
+        )?;
         Ok(rule)
     })?;
     Ok(Reply::Json(view(&rule)))

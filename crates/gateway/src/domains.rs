@@ -33,9 +33,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use parking_lot::Mutex;
 use hyper::header::HeaderName;
 use hyper::HeaderMap;
+use parking_lot::Mutex;
 use portico_model::domain_name::{RoutingMode, NO_BASE_PATH};
 use portico_model::{BasePathMapping, DomainName, Entity, RoutingRule};
 use portico_store::{kind, Change, Store, Tenant, Topic};
@@ -461,8 +461,14 @@ impl Domains {
         for (tenant, scope, doc) in rules {
             match RoutingRule::from_value(&doc.body).map(Rule::compile) {
                 Ok(Some(r)) => rules_of.entry((tenant, scope)).or_default().push(r),
-                Ok(None) => tracing::error!(domain = scope, id = doc.id, "routing rule without an action; not served"),
-                Err(e) => tracing::error!(domain = scope, id = doc.id, "{e}; routing rule not served"),
+                Ok(None) => tracing::error!(
+                    domain = scope,
+                    id = doc.id,
+                    "routing rule without an action; not served"
+                ),
+                Err(e) => {
+                    tracing::error!(domain = scope, id = doc.id, "{e}; routing rule not served")
+                }
             }
         }
         let mut index = Index::default();
@@ -505,7 +511,12 @@ mod tests {
 
     fn domain(mappings: Vec<Mapping>) -> Domain {
         let d = DomainName::from_value(&json!({"domainName": "api.example.com"})).unwrap();
-        Domain::new(d, Tenant::aws("000000000000", "us-east-1"), mappings, vec![])
+        Domain::new(
+            d,
+            Tenant::aws("000000000000", "us-east-1"),
+            mappings,
+            vec![],
+        )
     }
 
     fn route<'a>(d: &'a Domain, path: &'a str) -> Option<(&'a str, &'a str, &'a str)> {
@@ -569,14 +580,26 @@ mod tests {
     #[test]
     fn rules_match_in_priority_order_as_the_mode_allows() {
         let rules = vec![
-            rule("catch", 100, json!({"conditions": [], "actions": invoke("all", false)})),
-            rule("beta", 10, json!({"conditions": [
+            rule(
+                "catch",
+                100,
+                json!({"conditions": [], "actions": invoke("all", false)}),
+            ),
+            rule(
+                "beta",
+                10,
+                json!({"conditions": [
                 {"matchHeaders": {"anyOf": [{"header": "X-Version", "valueGlob": "b*"}]}},
                 {"matchBasePaths": {"anyOf": ["users"]}}],
-                "actions": invoke("beta", true)})),
-            rule("json", 50, json!({"conditions": [
+                "actions": invoke("beta", true)}),
+            ),
+            rule(
+                "json",
+                50,
+                json!({"conditions": [
                 {"matchHeaders": {"anyOf": [{"header": "accept", "valueGlob": "*json"}]}}],
-                "actions": invoke("json", false)})),
+                "actions": invoke("json", false)}),
+            ),
         ];
         let mut d = DomainName::from_value(&json!({"domainName": "api.example.com",
             "routingMode": "ROUTING_RULE_THEN_BASE_PATH_MAPPING"}))
@@ -590,24 +613,46 @@ mod tests {
         );
         let at = |d: &Domain, path: &'static str, h: &[(&str, &str)]| {
             let h = headers(h);
-            d.route(path, &h)
-                .map(|r| (r.api_id.to_string(), r.path.to_string(), r.rule_id.map(str::to_string)))
+            d.route(path, &h).map(|r| {
+                (
+                    r.api_id.to_string(),
+                    r.path.to_string(),
+                    r.rule_id.map(str::to_string),
+                )
+            })
         };
         // Header names any case, values case-sensitive; the base path stripped.
         assert_eq!(
             at(&both, "/users/7", &[("x-version", "beta")]),
             Some(("beta".into(), "/7".into(), Some("beta".into())))
         );
-        assert_eq!(at(&both, "/users/7", &[("x-version", "Beta")]).unwrap().0, "all");
+        assert_eq!(
+            at(&both, "/users/7", &[("x-version", "Beta")]).unwrap().0,
+            "all"
+        );
         // Any of a repeated header's values.
         assert_eq!(
-            at(&both, "/x", &[("accept", "text/xml"), ("accept", "application/json")]).unwrap().0,
+            at(
+                &both,
+                "/x",
+                &[("accept", "text/xml"), ("accept", "application/json")]
+            )
+            .unwrap()
+            .0,
             "json"
         );
         // A comma-joined value is one literal value.
-        assert_eq!(at(&both, "/x", &[("accept", "application/json,text/xml")]).unwrap().0, "all");
+        assert_eq!(
+            at(&both, "/x", &[("accept", "application/json,text/xml")])
+                .unwrap()
+                .0,
+            "all"
+        );
         // Whole segments only; not stripped when the rule says not.
-        assert_eq!(at(&both, "/usersx", &[("x-version", "beta")]).unwrap().0, "all");
+        assert_eq!(
+            at(&both, "/usersx", &[("x-version", "beta")]).unwrap().0,
+            "all"
+        );
 
         // Rules only: no mapping; without the catch-all, nothing.
         d.routing_mode = Some("ROUTING_RULE_ONLY".into());

@@ -653,11 +653,15 @@ impl Store for SqliteStore {
             .into_iter()
             .map(|(tenant, ..)| tenant.clone())
             .collect();
-        let named: BTreeSet<Tenant> = [kind::DOMAIN_NAME, kind::BASE_PATH_MAPPING, kind::ROUTING_RULE]
-            .into_iter()
-            .flat_map(|k| inner.docs.scan(k))
-            .map(|(tenant, ..)| tenant.clone())
-            .collect();
+        let named: BTreeSet<Tenant> = [
+            kind::DOMAIN_NAME,
+            kind::BASE_PATH_MAPPING,
+            kind::ROUTING_RULE,
+        ]
+        .into_iter()
+        .flat_map(|k| inner.docs.scan(k))
+        .map(|(tenant, ..)| tenant.clone())
+        .collect();
         let functions: BTreeSet<Tenant> = [
             kind::LAMBDA_FUNCTION,
             kind::LAMBDA_VERSION,
