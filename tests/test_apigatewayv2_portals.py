@@ -313,6 +313,26 @@ def test_product_pages_and_rest_endpoint_pages(server, v2, v2_unchecked, apigw):
     assert v2.list_product_pages(PortalProductId=ppid)["Items"] == []
 
 
+def test_portals_and_products_are_tagged_by_arn(v2):
+    p = portal(v2, Tags={"a": "1"})
+    prod = v2.create_portal_product(DisplayName="Pets")
+    for arn, get in ((p["PortalArn"], lambda: v2.get_portal(PortalId=p["PortalId"])),
+                     (prod["PortalProductArn"],
+                      lambda: v2.get_portal_product(PortalProductId=prod["PortalProductId"]))):
+        v2.tag_resource(ResourceArn=arn, Tags={"env": "dev"})
+        assert v2.get_tags(ResourceArn=arn)["Tags"] == {**get()["Tags"]} and \
+            get()["Tags"]["env"] == "dev"
+        v2.untag_resource(ResourceArn=arn, TagKeys=["env"])
+        assert "env" not in get()["Tags"]
+    assert v2.get_portal(PortalId=p["PortalId"])["Tags"] == {"a": "1"}
+    # Another account's ARN is not the caller's.
+    other = p["PortalArn"].replace(ACCOUNT, "111111111111")
+    expect_error(lambda: v2.get_tags(ResourceArn=other), "NotFoundException", status=404)
+    gone = p["PortalArn"].replace(p["PortalId"], "nope000000")
+    expect_error(lambda: v2.tag_resource(ResourceArn=gone, Tags={"x": "y"}),
+                 "NotFoundException", status=404)
+
+
 def test_pages_go_with_their_product(v2):
     ppid = v2.create_portal_product(DisplayName="Pets")["PortalProductId"]
     v2.create_product_page(PortalProductId=ppid, DisplayContent={"Title": "t", "Body": "b"})
