@@ -312,3 +312,42 @@ def test_a_catch_all_rule_recreates_an_api_mapping(server, v2, apigw):
     assert seen(server, "/PetStoreShopper/dogs/7") == ("b", "/7")
     assert seen(server, "/PetStoreShopper/cats") == ("a", "/PetStoreShopper/cats")
     assert seen(server, "/") == ("a", "/")
+
+
+def test_context_names_the_rule_or_mapping_that_chose_the_api(server, v2, apigw):
+    """`$context.customDomain.routingRuleIdMatched` / `basePathMatched`: AWS fills the one of
+    the mechanism that routed the request; the other is `-` in access logs."""
+    import time
+    api = apigw.create_rest_api(name="ctx")
+    mock_method(apigw, api["id"], api["rootResourceId"], method="ANY", response_templates={
+        "application/json": '{"rule": "$context.customDomain.routingRuleIdMatched", '
+                            '"bp": "$context.customDomain.basePathMatched"}'})
+    deploy(apigw, api["id"], "prod")
+    apigw.update_account(patchOperations=[replace(
+        "/cloudwatchRoleArn", "arn:aws:iam::000000000000:role/apigateway-logs")])
+    apigw.update_stage(restApiId=api["id"], stageName="prod", patchOperations=[
+        replace("/accessLogSettings/destinationArn",
+                "arn:aws:logs:us-east-1:000000000000:log-group:access"),
+        replace("/accessLogSettings/format",
+                "rules-ctx $context.requestId rule=$context.customDomain.routingRuleIdMatched "
+                "bp=$context.customDomain.basePathMatched")])
+    v2.create_domain_name(DomainName=DOMAIN, RoutingMode="ROUTING_RULE_THEN_API_MAPPING")
+    rule = v2.create_routing_rule(DomainName=DOMAIN, Priority=1,
+                                  Conditions=[header("x-rule", "yes")],
+                                  Actions=invoke_api(api["id"]))["RoutingRuleId"]
+    v2.create_api_mapping(DomainName=DOMAIN, ApiId=api["id"], Stage="prod", ApiMappingKey="m")
+    v2.create_api_mapping(DomainName=DOMAIN, ApiId=api["id"], Stage="prod")
+
+    by_rule = on_domain(server, "/", {"x-rule": "yes"})
+    assert (by_rule.status, by_rule.json()) == (200, {"rule": rule, "bp": ""})
+    by_key = on_domain(server, "/m")
+    assert by_key.json() == {"rule": "", "bp": "m"}
+    assert on_domain(server, "/").json() == {"rule": "", "bp": "(none)"}
+
+    lines = [f"rules-ctx {by_rule.headers['x-amzn-requestid']} rule={rule} bp=-",
+             f"rules-ctx {by_key.headers['x-amzn-requestid']} rule=- bp=m"]
+    deadline = time.monotonic() + 5
+    while not all(line in server.log() for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for line in lines:
+        assert line in server.log()

@@ -93,9 +93,12 @@ fn load(tx: &mut dyn Txn, call: &Call) -> Result<Tagged, ApiError> {
         ))
         .with_resource_type("VpcLink")),
         _ if kind == kind::DOMAIN_NAME => Err(crate::domain_names::not_found()),
-        _ if kind == kind::V2_PORTAL || kind == kind::V2_PORTAL_PRODUCT => Err(ApiError::not_found(
-            format!("Invalid resource ARN specified: {}", call.label("resource-arn")),
-        )),
+        _ if kind == kind::V2_PORTAL || kind == kind::V2_PORTAL_PRODUCT => {
+            Err(ApiError::not_found(format!(
+                "Invalid resource ARN specified: {}",
+                call.label("resource-arn")
+            )))
+        }
         _ => Err(common::stage_not_found()),
     }
 }

@@ -42,6 +42,7 @@ use portico_store::{kind, Change, Store, Tenant, Topic};
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use crate::fast_map::FastMap;
+use crate::Matched;
 
 /// The longest DNS name (and so the longest host worth looking up).
 const MAX_NAME: usize = 253;
@@ -197,8 +198,8 @@ pub struct Routed<'a> {
     pub path: &'a str,
     /// Whether `api_id` is an HTTP API's (an `apigatewayv2` API mapping).
     pub http: bool,
-    /// The routing rule that chose the API, if one did (else a mapping did).
-    pub rule_id: Option<&'a str>,
+    /// The routing rule or the mapping that chose the API.
+    pub matched: Matched<'a>,
 }
 
 impl std::fmt::Debug for Domain {
@@ -286,7 +287,7 @@ impl Domain {
                         path: rest,
                         // Only REST APIs are rule targets (CreateRoutingRule checks).
                         http: false,
-                        rule_id: Some(&r.id),
+                        matched: Matched::Rule(&r.id),
                     });
                 }
             }
@@ -317,7 +318,11 @@ impl Domain {
                 stage,
                 path: rest,
                 http: m.http,
-                rule_id: None,
+                matched: Matched::BasePath(if m.base_path.is_empty() {
+                    NO_BASE_PATH
+                } else {
+                    &m.base_path
+                }),
             });
         }
         None
@@ -617,7 +622,10 @@ mod tests {
                 (
                     r.api_id.to_string(),
                     r.path.to_string(),
-                    r.rule_id.map(str::to_string),
+                    match r.matched {
+                        Matched::Rule(id) => Some(id.to_string()),
+                        Matched::BasePath(_) => None,
+                    },
                 )
             })
         };
