@@ -37,7 +37,7 @@ fn resolve(call: &Call) -> Result<(&'static str, String, String), ApiError> {
     if *arn_ != "arn"
         || !partition.starts_with("aws")
         || *service != "apigateway"
-        || account.is_empty() != !accounted
+        || account.is_empty() == accounted
     {
         return Err(malformed());
     }
