@@ -137,7 +137,13 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let stage: String = required(&body, "stage")?;
     let key = key_path(&member::<String>(&body, "apiMappingKey")?.unwrap_or_default())?;
     let m = common::write(cx, call, |tx| {
-        require(tx, &name)?;
+        if !require(tx, &name)?.mode().mappings {
+            // AWS: a ROUTING_RULE_ONLY domain takes no new API mapping (its mappings can
+            // still be read). Decision: the text (AWS's is not on record).
+            return Err(ApiError::bad_request(format!(
+                "API mappings cannot be created for the domain name {name}: its routingMode is ROUTING_RULE_ONLY"
+            )));
+        }
         let api_kind = target(tx, &call.tenant, &api_id, &stage)?;
         if tx.exists(kind::BASE_PATH_MAPPING, &name, &key)? {
             return Err(conflict());

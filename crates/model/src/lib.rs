@@ -54,7 +54,7 @@ pub use client_certificate::ClientCertificate;
 pub use documentation::{
     DocumentationPart, DocumentationPartLocation, DocumentationSnapshot, DocumentationVersion,
 };
-pub use domain_name::{BasePathMapping, DomainName, MutualTlsAuthentication};
+pub use domain_name::{BasePathMapping, DomainName, MutualTlsAuthentication, RoutingRule};
 pub use integration::{Integration, IntegrationResponse, TlsConfig};
 pub use method::{Method, MethodResponse};
 pub use snapshot::DeploymentSnapshot;
