@@ -45,6 +45,7 @@ pub mod stage;
 pub mod usage_plan;
 pub mod usage_plan_key;
 pub mod v2;
+pub mod balancers;
 pub mod vpc_link;
 
 pub use account::Account;
