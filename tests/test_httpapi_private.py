@@ -92,7 +92,7 @@ def v2(lb_server):
     return make_client(lb_server, service="apigatewayv2")
 
 
-def private_api(v2, uri, **kw):
+def private_api(v2, uri, stage="$default", **kw):
     kw.setdefault("RequestParameters", {"overwrite:header.x-via": "vpc-link"})
     link = v2.create_vpc_link(Name="link", SubnetIds=["subnet-1"])["VpcLinkId"]
     api_id = http_api(v2)
@@ -100,7 +100,7 @@ def private_api(v2, uri, **kw):
                               IntegrationUri=uri, ConnectionType="VPC_LINK", ConnectionId=link,
                               PayloadFormatVersion="1.0", **kw)
     route(v2, api_id, "ANY /{proxy+}", i["IntegrationId"])
-    v2.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    v2.create_stage(ApiId=api_id, StageName=stage, AutoDeploy=True)
     return api_id
 
 
@@ -135,6 +135,20 @@ def test_an_application_load_balancers_listener_reaches_its_targets(lb_server, v
     assert (rec["method"], rec["path"], rec["query"]) == ("PUT", "/inside/cart/3", "y=2")
     assert rec["headers"]["x-via"] == "alb"
     assert len(farm["alb"].requests) == before + 1
+
+
+def test_a_named_stage_is_part_of_the_path_sent_unless_mapped_away(lb_server, v2):
+    # AWS: "API Gateway includes the stage portion of the API endpoint in the request to your
+    # backend resources"; overwrite:path with $request.path removes it.
+    api_id = private_api(v2, ALB_HTTP, stage="test")
+    r = call(lb_server, api_id, "/orders/7", stage="test")
+    assert r.status == 200, r.text
+    assert r.json()["path"] == "/test/orders/7"
+    mapped = private_api(v2, SERVICE, stage="test",
+                         RequestParameters={"overwrite:path": "$request.path"})
+    r = call(lb_server, mapped, "/orders/7", stage="test")
+    assert r.status == 200, r.text
+    assert r.json()["path"] == "/orders/7"
 
 
 def test_a_listener_the_config_does_not_list_is_an_internal_server_error(lb_server, v2, farm):

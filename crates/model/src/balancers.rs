@@ -29,7 +29,8 @@ pub fn balancer_kind(arn: &str) -> Option<&str> {
     }
     let rest = res.strip_prefix("loadbalancer/")?;
     let mut segs = rest.split('/');
-    let (Some(kind), Some(name), Some(id), None) = (segs.next(), segs.next(), segs.next(), segs.next())
+    let (Some(kind), Some(name), Some(id), None) =
+        (segs.next(), segs.next(), segs.next(), segs.next())
     else {
         return None;
     };
@@ -366,7 +367,9 @@ mod tests {
         assert!(listener_balancer("arn:aws:elasticloadbalancing:r:0:listener/app/web/1").is_none());
         assert!(is_cloud_map_service_arn(SRV));
         assert!(is_cloud_map_service_arn(&format!("{SRV}?stage=prod")));
-        assert!(!is_cloud_map_service_arn("arn:aws:servicediscovery:r:0:namespace/ns-1"));
+        assert!(!is_cloud_map_service_arn(
+            "arn:aws:servicediscovery:r:0:namespace/ns-1"
+        ));
         assert!(is_private_integration_uri(L80) && is_private_integration_uri(SRV));
         assert!(!is_private_integration_uri(ALB));
         assert!(!is_private_integration_uri("http://example.com"));

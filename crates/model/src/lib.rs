@@ -31,6 +31,7 @@ pub use indexmap::IndexMap;
 pub mod account;
 pub mod api_key;
 pub mod authorizer;
+pub mod balancers;
 pub mod client_certificate;
 pub mod documentation;
 pub mod domain_name;
@@ -45,7 +46,6 @@ pub mod stage;
 pub mod usage_plan;
 pub mod usage_plan_key;
 pub mod v2;
-pub mod balancers;
 pub mod vpc_link;
 
 pub use account::Account;

@@ -513,7 +513,11 @@ fn check_load_balancers(list: Vec<LoadBalancer>) -> Result<Vec<LoadBalancer>, Co
             listeners.push(&l.arn);
             if let Some(p) = &l.protocol {
                 if ListenerProtocol::parse(kind, p).is_none() {
-                    let allowed = if kind == "app" { "HTTP or HTTPS" } else { "TCP or TLS" };
+                    let allowed = if kind == "app" {
+                        "HTTP or HTTPS"
+                    } else {
+                        "TCP or TLS"
+                    };
                     return err(format!(
                         "listener {:?} has protocol {p:?}; a listener of this balancer is {allowed}",
                         l.arn
@@ -565,7 +569,11 @@ fn check_cloud_map_services(
             if inst.port == 0 {
                 return err(format!("an instance of {:?} has port 0", s.arn));
             }
-            if let Some(k) = inst.attributes.keys().find(|k| k.starts_with("AWS_INSTANCE_")) {
+            if let Some(k) = inst
+                .attributes
+                .keys()
+                .find(|k| k.starts_with("AWS_INSTANCE_"))
+            {
                 return err(format!(
                     "attribute {k:?} of an instance of {:?}: AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT \
                      come from ipv4 and port",
@@ -822,7 +830,8 @@ mod tests {
             ["127.0.0.1:9001"]
         );
         let lb = |extra: &str| format!("[[load_balancers]]\narn = \"{alb}\"\n{extra}");
-        let srv_with = |inst: &str| format!("[[cloud_map_services]]\narn = \"{srv}\"\ninstances = [{inst}]\n");
+        let srv_with =
+            |inst: &str| format!("[[cloud_map_services]]\narn = \"{srv}\"\ninstances = [{inst}]\n");
         for bad in [
             // a listener without targets, on a balancer without any
             lb(&format!("[[load_balancers.listeners]]\narn = \"{l80}\"\n")),
