@@ -88,6 +88,19 @@ pub(crate) fn check(api: &Api, i: &Integration) -> Result<(), ApiError> {
     if let Some(m) = &i.integration_method {
         one_of("integrationMethod", m, METHODS)?;
     }
+    // An HTTP API's private integration names an ELB listener or a Cloud Map service (AWS's
+    // text, quoted in sst#5510 and klotho#347); a WebSocket API's goes through a REST-style
+    // VPC link and keeps its URL.
+    if http && i.connection_type == "VPC_LINK" {
+        if let Some(uri) = &i.integration_uri {
+            if !portico_model::balancers::is_private_integration_uri(uri) {
+                return Err(ApiError::bad_request(format!(
+                    "For VpcLink {}, integration uri should be a valid ELB listener ARN or a valid Cloud Map service ARN.",
+                    i.connection_type
+                )));
+            }
+        }
+    }
     let t = i.integration_type.as_str();
     if let Some(sub) = &i.integration_subtype {
         check_subtype(http, i, sub)?;

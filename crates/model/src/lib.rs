@@ -31,6 +31,7 @@ pub use indexmap::IndexMap;
 pub mod account;
 pub mod api_key;
 pub mod authorizer;
+pub mod balancers;
 pub mod client_certificate;
 pub mod documentation;
 pub mod domain_name;

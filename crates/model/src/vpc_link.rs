@@ -10,9 +10,7 @@
 //!
 //! Load balancers are not AWS resources Portico keeps: the config file maps each NLB ARN to
 //! real `host:port` addresses (`[[load_balancers]]`), handed to both planes as a
-//! [`LoadBalancers`].
-
-use std::collections::HashMap;
+//! [`LoadBalancers`] (see `balancers`).
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -124,37 +122,7 @@ impl VpcLink {
     }
 }
 
-/// `arn:{partition}:elasticloadbalancing:{region}:{account}:loadbalancer/net/{name}/{id}`.
-pub fn is_nlb_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", _, "elasticloadbalancing", _, _, res]
-        if res.strip_prefix("loadbalancer/net/")
-            .is_some_and(|r| r.split('/').count() == 2 && !r.split('/').any(str::is_empty)))
-}
-
-/// Network load balancers by ARN: each one's target addresses (`host:port`), from the config
-/// file. Both planes read it; the binary builds it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct LoadBalancers {
-    by_arn: HashMap<String, Vec<String>>,
-}
-
-impl LoadBalancers {
-    pub fn new(entries: impl IntoIterator<Item = (String, Vec<String>)>) -> LoadBalancers {
-        LoadBalancers {
-            by_arn: entries.into_iter().collect(),
-        }
-    }
-
-    /// The addresses behind `arn`, if it is configured.
-    pub fn get(&self, arn: &str) -> Option<&[String]> {
-        self.by_arn.get(arn).map(Vec::as_slice)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_arn.is_empty()
-    }
-}
+pub use crate::balancers::{is_nlb_arn, LoadBalancers};
 
 #[cfg(test)]
 mod tests {

@@ -42,12 +42,7 @@ pub struct App {
 
 impl App {
     pub fn new(config: Config, store: Arc<dyn Store>) -> std::io::Result<App> {
-        let load_balancers = Arc::new(LoadBalancers::new(
-            config
-                .load_balancers
-                .iter()
-                .map(|lb| (lb.arn.clone(), lb.targets.clone())),
-        ));
+        let load_balancers: Arc<LoadBalancers> = Arc::new(config.balancers());
         let tls = Arc::new(portico_gateway::integrations::tls::Tls::new(
             &config.backend_roots,
         ));

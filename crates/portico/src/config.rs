@@ -48,9 +48,13 @@ pub struct FileConfig {
     /// moto/LocalStack compatibility: accept management calls signed with any access key
     /// (loopback only; see `auth`). Off by default.
     pub accept_any_key: Option<bool>,
-    /// Network load balancers VPC links may target: each NLB ARN's real addresses.
+    /// Load balancers VPC links and private integrations may target: each one's real
+    /// addresses, and its listeners.
     #[serde(default)]
     pub load_balancers: Vec<LoadBalancer>,
+    /// AWS Cloud Map services HTTP APIs' private integrations may name: their instances.
+    #[serde(default)]
+    pub cloud_map_services: Vec<CloudMapService>,
     /// A PEM file of CA certificates trusted for `https://` backends, beside webpki-roots
     /// (Mozilla's list): a private CA's backends, or a test's.
     pub backend_ca_file: Option<PathBuf>,
@@ -138,13 +142,51 @@ pub struct CertificateFile {
     pub key_file: PathBuf,
 }
 
-/// `[[load_balancers]] arn = "arn:aws:elasticloadbalancing:…:loadbalancer/net/NAME/ID"`,
-/// `targets = ["127.0.0.1:8081", …]`.
+/// `[[load_balancers]] arn = "arn:aws:elasticloadbalancing:…:loadbalancer/{net|app}/NAME/ID"`,
+/// `targets = ["127.0.0.1:8081", …]`, and optionally its listeners (`[[load_balancers.listeners]]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoadBalancer {
     pub arn: String,
+    /// Where the balancer sends; a balancer whose listeners all have their own may omit it.
+    #[serde(default)]
     pub targets: Vec<String>,
+    /// When listed, the only listeners the balancer has; when not, any listener ARN under the
+    /// balancer is taken (plain HTTP through it; what Portico did before listeners).
+    #[serde(default)]
+    pub listeners: Vec<ListenerFile>,
+}
+
+/// `arn = "arn:aws:elasticloadbalancing:…:listener/{net|app}/NAME/ID/LISTENER"`,
+/// `protocol` (`HTTP`/`HTTPS` for an ALB, default HTTP; `TCP`/`TLS` for an NLB, default TCP),
+/// and `targets` of its own (default: the balancer's).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerFile {
+    pub arn: String,
+    pub protocol: Option<String>,
+    pub targets: Option<Vec<String>>,
+}
+
+/// `[[cloud_map_services]] arn = "arn:aws:servicediscovery:REGION:ACCOUNT:service/srv-ID"`,
+/// `instances = [{ ipv4 = "127.0.0.1", port = 8081, attributes = { stage = "prod" } }, …]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudMapService {
+    pub arn: String,
+    #[serde(default)]
+    pub instances: Vec<CloudMapInstanceFile>,
+}
+
+/// An instance as Cloud Map registers it: `AWS_INSTANCE_IPV4`, `AWS_INSTANCE_PORT`, and custom
+/// attributes (what an integration URI's `?name=value` filters on).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloudMapInstanceFile {
+    pub ipv4: std::net::Ipv4Addr,
+    pub port: u16,
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,8 +212,11 @@ pub struct Config {
     pub max_connections: usize,
     /// Unknown access keys are accepted without verifying their signature (see `auth`).
     pub accept_any_key: bool,
-    /// The NLBs VPC links may target, checked (see [`check_load_balancers`]).
+    /// The load balancers VPC links and private integrations may target, checked (see
+    /// [`check_load_balancers`]).
     pub load_balancers: Vec<LoadBalancer>,
+    /// The Cloud Map services private integrations may name, checked.
+    pub cloud_map_services: Vec<CloudMapService>,
     /// The user pools' keys (a JWKS document, checked, or the URL to fetch it from), by ARN
     /// (see [`read_user_pools`]).
     pub user_pools: Vec<(String, UserPoolKeys)>,
@@ -305,6 +350,7 @@ impl Config {
             max_connections,
             accept_any_key: file.accept_any_key.unwrap_or(false),
             load_balancers: check_load_balancers(file.load_balancers)?,
+            cloud_map_services: check_cloud_map_services(file.cloud_map_services)?,
             tls_listen,
             certificates: file.certificates,
             user_pools: read_user_pools(&file.user_pools)?,
@@ -429,39 +475,148 @@ fn read_roots(
 }
 
 fn check_load_balancers(list: Vec<LoadBalancer>) -> Result<Vec<LoadBalancer>, ConfigError> {
+    use portico_model::balancers::{balancer_kind, listener_balancer, ListenerProtocol};
+    let err = |m: String| Err(ConfigError(format!("load_balancers: {m}")));
+    let mut listeners: Vec<&str> = Vec::new();
     for (i, lb) in list.iter().enumerate() {
-        if !portico_model::vpc_link::is_nlb_arn(&lb.arn) {
-            return Err(ConfigError(format!(
-                "load_balancers: {:?} is not a network load balancer ARN \
-                 (arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/net/NAME/ID)",
+        let Some(kind) = balancer_kind(&lb.arn) else {
+            return err(format!(
+                "{:?} is not a load balancer ARN \
+                 (arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/net/NAME/ID, or /app/ \
+                 for an application load balancer)",
                 lb.arn
-            )));
-        }
+            ));
+        };
         if list[..i].iter().any(|o| o.arn == lb.arn) {
-            return Err(ConfigError(format!(
-                "load_balancers: {:?} is listed twice",
-                lb.arn
-            )));
+            return err(format!("{:?} is listed twice", lb.arn));
         }
-        if lb.targets.is_empty() {
-            return Err(ConfigError(format!(
-                "load_balancers: {:?} has no targets",
+        if lb.targets.is_empty()
+            && (lb.listeners.is_empty() || lb.listeners.iter().any(|l| l.targets.is_none()))
+        {
+            return err(format!(
+                "{:?} has no targets (of its own, or of each of its listeners)",
                 lb.arn
-            )));
+            ));
         }
-        for t in &lb.targets {
-            let port = t
-                .rsplit_once(':')
-                .map(|(host, port)| (host, port.parse::<u16>()));
-            if !matches!(port, Some((host, Ok(p))) if !host.is_empty() && p != 0) {
-                return Err(ConfigError(format!(
-                    "load_balancers: target {t:?} of {:?} must be host:port",
-                    lb.arn
-                )));
+        check_targets(&lb.arn, &lb.targets)?;
+        for l in &lb.listeners {
+            if listener_balancer(&l.arn).as_deref() != Some(lb.arn.as_str()) {
+                return err(format!(
+                    "listener {:?} is not a listener of {:?} \
+                     (arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener/{kind}/NAME/ID/LISTENER)",
+                    l.arn, lb.arn
+                ));
+            }
+            if listeners.contains(&l.arn.as_str()) {
+                return err(format!("listener {:?} is listed twice", l.arn));
+            }
+            listeners.push(&l.arn);
+            if let Some(p) = &l.protocol {
+                if ListenerProtocol::parse(kind, p).is_none() {
+                    let allowed = if kind == "app" {
+                        "HTTP or HTTPS"
+                    } else {
+                        "TCP or TLS"
+                    };
+                    return err(format!(
+                        "listener {:?} has protocol {p:?}; a listener of this balancer is {allowed}",
+                        l.arn
+                    ));
+                }
+            }
+            match &l.targets {
+                Some(t) if t.is_empty() => {
+                    return err(format!("listener {:?} has no targets", l.arn))
+                }
+                Some(t) => check_targets(&l.arn, t)?,
+                None => {}
             }
         }
     }
     Ok(list)
+}
+
+fn check_targets(of: &str, targets: &[String]) -> Result<(), ConfigError> {
+    for t in targets {
+        let port = t
+            .rsplit_once(':')
+            .map(|(host, port)| (host, port.parse::<u16>()));
+        if !matches!(port, Some((host, Ok(p))) if !host.is_empty() && p != 0) {
+            return Err(ConfigError(format!(
+                "load_balancers: target {t:?} of {of:?} must be host:port"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_cloud_map_services(
+    list: Vec<CloudMapService>,
+) -> Result<Vec<CloudMapService>, ConfigError> {
+    let err = |m: String| Err(ConfigError(format!("cloud_map_services: {m}")));
+    for (i, s) in list.iter().enumerate() {
+        if !portico_model::balancers::is_cloud_map_service_arn(&s.arn) || s.arn.contains('?') {
+            return err(format!(
+                "{:?} is not a Cloud Map service ARN \
+                 (arn:aws:servicediscovery:REGION:ACCOUNT:service/srv-ID)",
+                s.arn
+            ));
+        }
+        if list[..i].iter().any(|o| o.arn == s.arn) {
+            return err(format!("{:?} is listed twice", s.arn));
+        }
+        for inst in &s.instances {
+            if inst.port == 0 {
+                return err(format!("an instance of {:?} has port 0", s.arn));
+            }
+            if let Some(k) = inst
+                .attributes
+                .keys()
+                .find(|k| k.starts_with("AWS_INSTANCE_"))
+            {
+                return err(format!(
+                    "attribute {k:?} of an instance of {:?}: AWS_INSTANCE_IPV4 and AWS_INSTANCE_PORT \
+                     come from ipv4 and port",
+                    s.arn
+                ));
+            }
+        }
+    }
+    Ok(list)
+}
+
+impl Config {
+    /// What VPC links and private integrations send to, for both planes.
+    pub fn balancers(&self) -> portico_model::LoadBalancers {
+        use portico_model::balancers::{balancer_kind, CloudMapInstance, ListenerProtocol};
+        let mut b = portico_model::LoadBalancers::new(
+            self.load_balancers
+                .iter()
+                .map(|lb| (lb.arn.clone(), lb.targets.clone())),
+        );
+        for lb in &self.load_balancers {
+            let kind = balancer_kind(&lb.arn).unwrap_or("net");
+            for l in &lb.listeners {
+                // Checked when the file was read.
+                let protocol = l
+                    .protocol
+                    .as_deref()
+                    .and_then(|p| ListenerProtocol::parse(kind, p))
+                    .unwrap_or_else(|| ListenerProtocol::default_for(kind));
+                b = b.with_listener(&lb.arn, &l.arn, protocol, l.targets.clone());
+            }
+        }
+        b = b.with_listener_targets_as_fallback();
+        for s in &self.cloud_map_services {
+            let instances = s
+                .instances
+                .iter()
+                .map(|i| CloudMapInstance::new(&i.ipv4.to_string(), i.port, i.attributes.clone()))
+                .collect();
+            b = b.with_service(&s.arn, instances);
+        }
+        b
+    }
 }
 
 fn in_range<T>(key: &str, value: Option<T>, default: T, max: T) -> Result<T, ConfigError>
@@ -643,6 +798,55 @@ mod tests {
                 "[[load_balancers]]\narn = \"{arn}\"\ntargets = [\"a:1\"]\n\
                  [[load_balancers]]\narn = \"{arn}\"\ntargets = [\"a:2\"]\n"
             ),
+        ] {
+            assert!(resolve(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn listeners_and_cloud_map_services_are_read_and_checked() {
+        let alb = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web/1";
+        let l443 = "arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/web/1/443";
+        let l80 = "arn:aws:elasticloadbalancing:us-east-1:000000000000:listener/app/web/1/80";
+        let srv = "arn:aws:servicediscovery:us-east-1:000000000000:service/srv-1";
+        let c = resolve(&format!(
+            "[[load_balancers]]\narn = \"{alb}\"\n\
+             [[load_balancers.listeners]]\narn = \"{l443}\"\nprotocol = \"HTTPS\"\ntargets = [\"127.0.0.1:8443\"]\n\
+             [[load_balancers.listeners]]\narn = \"{l80}\"\ntargets = [\"127.0.0.1:8080\"]\n\
+             [[cloud_map_services]]\narn = \"{srv}\"\n\
+             instances = [{{ ipv4 = \"127.0.0.1\", port = 9001, attributes = {{ stage = \"prod\" }} }},\n\
+                          {{ ipv4 = \"127.0.0.2\", port = 9002 }}]\n"
+        ))
+        .unwrap();
+        let b = c.balancers();
+        let https = b.resolve(l443).unwrap();
+        assert_eq!(https.addresses, ["127.0.0.1:8443"]);
+        assert_eq!(https.protocol.unwrap().as_str(), "HTTPS");
+        assert_eq!(b.resolve(l80).unwrap().protocol.unwrap().as_str(), "HTTP");
+        // An ALB without targets of its own has its listeners' (sorted by ARN).
+        assert_eq!(b.get(alb).unwrap(), ["127.0.0.1:8443", "127.0.0.1:8080"]);
+        assert_eq!(
+            b.resolve(&format!("{srv}?stage=prod")).unwrap().addresses,
+            ["127.0.0.1:9001"]
+        );
+        let lb = |extra: &str| format!("[[load_balancers]]\narn = \"{alb}\"\n{extra}");
+        let srv_with =
+            |inst: &str| format!("[[cloud_map_services]]\narn = \"{srv}\"\ninstances = [{inst}]\n");
+        for bad in [
+            // a listener without targets, on a balancer without any
+            lb(&format!("[[load_balancers.listeners]]\narn = \"{l80}\"\n")),
+            lb(&format!("targets = [\"a:1\"]\n[[load_balancers.listeners]]\narn = \"{l80}\"\nprotocol = \"TCP\"\n")),
+            lb(&format!("targets = [\"a:1\"]\n[[load_balancers.listeners]]\narn = \"{}\"\n", l80.replace("/web/", "/x/"))),
+            lb(&format!("targets = [\"a:1\"]\n[[load_balancers.listeners]]\narn = \"{l80}\"\nport = 80\n")),
+            lb(&format!("targets = [\"a:1\"]\n[[load_balancers.listeners]]\narn = \"{l80}\"\ntargets = [\"nope\"]\n")),
+            lb(&format!("targets = [\"a:1\"]\n[[load_balancers.listeners]]\narn = \"{l80}\"\n[[load_balancers.listeners]]\narn = \"{l80}\"\n")),
+            "[[cloud_map_services]]\narn = \"arn:aws:servicediscovery:us-east-1:0:namespace/ns-1\"\n".into(),
+            srv_with("{ ipv4 = \"localhost\", port = 1 }"),
+            srv_with("{ ipv4 = \"127.0.0.1\", port = 0 }"),
+            srv_with("{ ipv4 = \"127.0.0.1\" }"),
+            srv_with("{ ipv4 = \"127.0.0.1\", port = 1, weight = 2 }"),
+            srv_with("{ ipv4 = \"127.0.0.1\", port = 1, attributes = { AWS_INSTANCE_PORT = \"2\" } }"),
+            format!("{}{}", srv_with(""), srv_with("")),
         ] {
             assert!(resolve(&bad).is_err(), "{bad}");
         }

@@ -176,42 +176,39 @@ fn method_of(i: &v2::Integration) -> Option<Method> {
         .and_then(|m| m.parse().ok())
 }
 
-/// A private integration: its URI names a load balancer's listener (or the load balancer),
-/// whose addresses the config file's `[[load_balancers]]` gives (by the balancer's ARN, or the
-/// URI itself). Decision: Cloud Map services are not resolved (500, and the log says why).
+/// A private integration: its URI names an ELB listener or a Cloud Map service (optionally
+/// with `?attribute=value` filters), resolved here, once, to the addresses the config file
+/// gives for it (`LoadBalancers::resolve`). `TlsConfig` makes the traffic HTTPS, as on AWS
+/// ("By default, private integration traffic uses the HTTP protocol"); a listener whose
+/// protocol disagrees (HTTPS or TLS without it, HTTP with it) could not be talked to, so it
+/// answers 500 like an unknown one, and the log says why.
 fn private(i: &v2::Integration, uri: &str, balancers: &LoadBalancers) -> Target {
-    let balancer = listener_balancer(uri);
-    let addresses = balancers
-        .get(uri)
-        .or_else(|| balancer.as_deref().and_then(|b| balancers.get(b)));
-    let Some(addresses) = addresses.filter(|a| !a.is_empty()) else {
-        return Target::Unsupported(format!(
-            "private integration {}: {uri} is no load balancer of the config file's [[load_balancers]]",
-            i.integration_id
-        ));
+    let unusable = |why: String| {
+        Target::Unsupported(format!("private integration {}: {why}", i.integration_id))
     };
-    let scheme = if i.tls_config.is_some() {
-        "https"
-    } else {
-        "http"
+    let resolved = match balancers.resolve(uri) {
+        Ok(r) => r,
+        Err(why) => return unusable(why),
     };
+    let tls = i.tls_config.is_some();
+    if let Some(p) = resolved.protocol {
+        if p.wants_tls().is_some_and(|wants| wants != tls) {
+            return unusable(format!(
+                "listener {uri} speaks {} and the integration {} TlsConfig",
+                p.as_str(),
+                if tls { "has a" } else { "has no" }
+            ));
+        }
+    }
+    let scheme = if tls { "https" } else { "http" };
     Target::HttpProxy {
-        uri: params::parse(&format!("{scheme}://{}", addresses[0])),
+        uri: params::parse(&format!("{scheme}://{}", resolved.addresses[0])),
         method: method_of(i),
         via: Some(Arc::new(Link::new(
             i.connection_id.clone().unwrap_or_default(),
-            Ok(addresses.to_vec()),
+            Ok(resolved.addresses),
         ))),
     }
-}
-
-/// `arn:aws:elasticloadbalancing:{region}:{account}:listener/{app|net}/{name}/{id}/{listener}`
-/// → the load balancer's ARN, `…:loadbalancer/{app|net}/{name}/{id}`.
-fn listener_balancer(uri: &str) -> Option<String> {
-    let (head, resource) = uri.rsplit_once(':')?;
-    let rest = resource.strip_prefix("listener/")?;
-    let (lb, _listener) = rest.rsplit_once('/')?;
-    Some(format!("{head}:loadbalancer/{lb}"))
 }
 
 fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPlan {

@@ -101,6 +101,11 @@ pub(super) async fn http_proxy(
         let p = base[i..].to_string();
         base.truncate(i);
         p
+    } else if via.is_some() && req.stage.name != "$default" {
+        // "For private integrations, API Gateway includes the stage portion of the API
+        // endpoint in the request to your backend resources" (http-api-develop-integrations-
+        // private.html); `overwrite:path` to `$request.path` takes it off.
+        format!("/{}{}", req.stage.name, req.path)
     } else {
         req.path.to_string()
     };
