@@ -70,7 +70,18 @@ pub struct FileConfig {
     pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpointFile>,
     /// Where `AWS` integrations to AWS services go (`[aws_services] endpoint`, `endpoints`).
     pub aws_services: Option<portico_gateway::integrations::aws::AwsServicesConfig>,
+    /// Cluster metering: `redis://[user:password@]host[:port][/db]` shared by every node
+    /// (also `--redis-url`, `PORTICO_REDIS_URL`). Unset: metering is local to this process.
+    pub redis_url: Option<String>,
+    /// What every Redis key Portico writes starts with (default `DEFAULT_REDIS_PREFIX`).
+    pub redis_prefix: Option<String>,
+    /// `fail_open` (the default: serve, with a warning) or `fail_closed` (503) for what needs
+    /// Redis while it is unreachable.
+    pub redis_unavailable: Option<String>,
 }
+
+/// The Redis key prefix, by default.
+pub const DEFAULT_REDIS_PREFIX: &str = "portico:";
 
 /// `[lambda]`: how functions run on this machine.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,6 +197,8 @@ pub struct Config {
     pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpoint>,
     /// `[aws_services]`, checked.
     pub aws_services: Option<portico_gateway::integrations::aws::AwsServices>,
+    /// Cluster metering through Redis (`redis_url`), if set.
+    pub redis: Option<portico_gateway::metering::cluster::ClusterConfig>,
 }
 
 #[derive(Debug)]
@@ -197,6 +210,39 @@ impl std::fmt::Display for ConfigError {
     }
 }
 impl std::error::Error for ConfigError {}
+
+/// `redis_url`, `redis_prefix`, `redis_unavailable`, checked.
+fn redis_config(
+    url: Option<String>,
+    prefix: Option<String>,
+    unavailable: Option<String>,
+) -> Result<Option<portico_gateway::metering::cluster::ClusterConfig>, ConfigError> {
+    use portico_gateway::metering::cluster::{ClusterConfig, Unavailable};
+    let unavailable = match unavailable.as_deref() {
+        None => Unavailable::FailOpen,
+        Some(s) => Unavailable::parse(s).ok_or_else(|| {
+            ConfigError(format!(
+                "redis_unavailable = {s:?}: must be \"fail_open\" or \"fail_closed\""
+            ))
+        })?,
+    };
+    let Some(url) = url.filter(|u| !u.is_empty()) else {
+        if prefix.is_some() {
+            return Err(ConfigError("redis_prefix is set but redis_url is not".into()));
+        }
+        return Ok(None);
+    };
+    if !(url.starts_with("redis://") || url.starts_with("redis+unix://") || url.starts_with("unix://")) {
+        return Err(ConfigError(format!(
+            "redis_url {url:?}: must start with redis:// (or redis+unix://)"
+        )));
+    }
+    Ok(Some(ClusterConfig {
+        url,
+        prefix: prefix.unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_string()),
+        unavailable,
+    }))
+}
 
 impl FileConfig {
     pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -281,6 +327,7 @@ impl Config {
             DEFAULT_MAX_CONNECTIONS,
             MAX_MAX_CONNECTIONS,
         )?;
+        let redis = redis_config(file.redis_url, file.redis_prefix, file.redis_unavailable)?;
         let seeded_credentials = credentials.is_empty();
         if seeded_credentials {
             credentials.push(Credential {
@@ -290,6 +337,7 @@ impl Config {
             });
         }
         let config = Config {
+            redis,
             listen,
             data_dir: data_dir
                 .or(file.data_dir)
