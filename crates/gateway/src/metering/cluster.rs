@@ -11,9 +11,9 @@
 //!   (granted, leases included), `served` and `d:<day>` (requests served, pushed by each node
 //!   every flush), `adj` (UpdateUsage's correction). A lease is granted only within
 //!   `limit + adj - used`, so no two nodes can spend the same unit: the cluster serves exactly
-//!   the quota. Lease size is a sixteenth of what is left (at most [`MAX_QUOTA_LEASE`]), so
-//!   near the limit every request increments Redis itself; a lease idle for
-//!   [`LEASE_IDLE_SECS`] is given back.
+//!   the quota. Redis sizes each lease at a sixteenth of what is left (at most
+//!   [`MAX_QUOTA_LEASE`]), so near the limit every request increments Redis itself; a lease
+//!   idle for [`LEASE_IDLE_SECS`] is given back.
 //! - **Throttles** (`GCRA_LEASE`): GCRA in Redis on Redis's clock (`TIME`), the theoretical
 //!   arrival time in µs. A lease of k tokens advances it by k intervals; tokens unspent after
 //!   k intervals are dropped, so a node never banks tokens: the cluster never admits more
@@ -79,6 +79,9 @@ pub struct ClusterConfig {
 
 /// The largest quota lease.
 pub const MAX_QUOTA_LEASE: i64 = 1000;
+/// A quota lease is at most this share (1/n) of what is left: n nodes each holding a lease
+/// hold at most n/16 of it, and below 32 left every request takes exactly one.
+pub const QUOTA_LEASE_SHARE: i64 = 16;
 /// A quota lease unspent this long is given back.
 pub const LEASE_IDLE_SECS: i64 = 1;
 /// How long a throttle lease covers at most, as a share of a second (its tokens are the rate
@@ -96,7 +99,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
 local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
 local adj = tonumber(redis.call('HGET', KEYS[1], 'adj') or '0')
 local left = tonumber(ARGV[2]) + adj - used
-local k = math.min(tonumber(ARGV[3]), left)
+local k = math.min(tonumber(ARGV[3]), math.max(1, math.floor(left / tonumber(ARGV[4]))), left)
 if k < 0 then k = 0 end
 if k > 0 then redis.call('HINCRBY', KEYS[1], 'used', k) end
 return {k, left - k}
@@ -419,13 +422,20 @@ impl Cluster {
         self.up.store(false, Ordering::Release);
     }
 
-    /// Take up to `want` units of the quota hash `key` (limit `limit`).
-    pub async fn quota_lease(&self, key: &str, limit: i64, want: i64) -> RedisResult<Lease> {
+    /// Lease units of the quota hash `key` (limit `limit`): a [`QUOTA_LEASE_SHARE`] of what
+    /// is left, at least 1 and at most [`MAX_QUOTA_LEASE`], sized by Redis on the current
+    /// figure so that near the limit every request asks for exactly one.
+    pub async fn quota_lease(&self, key: &str, limit: i64) -> RedisResult<Lease> {
         let r: Vec<i64> = self
             .run(
                 &QUOTA_LEASE,
                 vec![key.to_string(), self.epoch_key()],
-                vec![self.epoch().to_string(), limit.to_string(), want.to_string()],
+                vec![
+                    self.epoch().to_string(),
+                    limit.to_string(),
+                    MAX_QUOTA_LEASE.to_string(),
+                    QUOTA_LEASE_SHARE.to_string(),
+                ],
             )
             .await?;
         Ok(match r.as_slice() {
@@ -585,11 +595,6 @@ fn bad_answer() -> redis::RedisError {
     redis::RedisError::from((redis::ErrorKind::Client, "unexpected answer from a script"))
 }
 
-/// How many units of quota to lease when `left` were left after the last lease.
-pub fn quota_lease_size(left: i64) -> i64 {
-    (left / 16).clamp(1, MAX_QUOTA_LEASE)
-}
-
 /// Monotonic nanoseconds since the process started (lease expiry).
 pub fn now_ns() -> u64 {
     static START: LazyLock<Instant> = LazyLock::new(Instant::now);
@@ -692,8 +697,6 @@ pub struct QuotaLease {
     pub period_end: AtomicI64,
     /// When the lease was last refilled (unix seconds).
     pub at: AtomicI64,
-    /// What Redis said was left after the last lease: sizes the next.
-    pub left: AtomicI64,
     /// Served and not yet pushed to Redis.
     pub unpushed: AtomicI64,
     /// Served without a lease (Redis unreachable, fail_open): pushed to `used` too.

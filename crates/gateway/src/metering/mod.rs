@@ -322,10 +322,8 @@ impl Metering {
             if !c.is_up() {
                 break;
             }
-            let want = cluster::quota_lease_size(l.left.load(Ordering::Acquire));
-            match c.quota_lease(&rkey, quota.limit, want).await {
-                Ok(Lease::Granted { tokens, left }) => {
-                    l.left.store(left, Ordering::Release);
+            match c.quota_lease(&rkey, quota.limit).await {
+                Ok(Lease::Granted { tokens, .. }) => {
                     if tokens <= 0 {
                         return Err(limit_exceeded());
                     }
@@ -432,7 +430,6 @@ impl Metering {
             let l = &u.lease;
             l.tokens.store(0, Ordering::Release);
             l.period_end.store(0, Ordering::Release);
-            l.left.store(0, Ordering::Release);
             l.unpushed.store(0, Ordering::Release);
             l.unleased.store(0, Ordering::Release);
         }
