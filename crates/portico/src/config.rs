@@ -671,6 +671,35 @@ mod tests {
     }
 
     #[test]
+    fn redis_settings_are_read_and_checked() {
+        use portico_gateway::metering::cluster::Unavailable;
+        let resolve = |text: &str| {
+            Config::resolve(FileConfig::parse(text).unwrap(), None, None, None).map(|c| c.redis)
+        };
+        assert!(resolve("").unwrap().is_none(), "local metering by default");
+        let r = resolve("redis_url = \"redis://127.0.0.1:6379/2\"")
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.url, "redis://127.0.0.1:6379/2");
+        assert_eq!(r.prefix, DEFAULT_REDIS_PREFIX);
+        assert_eq!(r.unavailable, Unavailable::FailOpen);
+        let r = resolve(
+            "redis_url = \"redis://h\"\nredis_prefix = \"a:\"\nredis_unavailable = \"fail_closed\"",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((r.prefix.as_str(), r.unavailable), ("a:", Unavailable::FailClosed));
+        for (text, why) in [
+            ("redis_url = \"http://h\"", "must start with redis://"),
+            ("redis_url = \"redis://h\"\nredis_unavailable = \"open\"", "fail_open"),
+            ("redis_prefix = \"a:\"", "redis_url is not"),
+        ] {
+            let err = resolve(text).unwrap_err();
+            assert!(err.0.contains(why), "{text}: {}", err.0);
+        }
+    }
+
+    #[test]
     fn load_balancers_are_read_and_checked() {
         let arn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/net/n/1";
         let c = resolve(&format!(

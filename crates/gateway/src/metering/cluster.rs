@@ -728,3 +728,85 @@ pub fn period_at(quota: Quota, at: i64) -> (String, i64) {
         .unix_timestamp();
     (format_day(quota.period_start(day)), end)
 }
+
+/// Against the machine's Redis (127.0.0.1:6379), each test under a key prefix of its own.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_model::quota::Period;
+
+    fn cluster() -> Arc<Cluster> {
+        let c = Cluster::start(ClusterConfig {
+            url: "redis://127.0.0.1:6379".into(),
+            prefix: format!("portico-unit-{:016x}:", rand::random::<u64>()),
+            unavailable: Unavailable::FailOpen,
+        })
+        .unwrap();
+        assert!(!c.probe().unwrap(), "a first probe sees no lost data");
+        assert!(c.is_up());
+        c
+    }
+
+    #[tokio::test]
+    async fn a_shared_bucket_admits_its_burst_then_refuses_locally() {
+        let c = cluster();
+        let limits = Limits {
+            rate: 1.0,
+            burst: 5,
+        };
+        // Two nodes' buckets on one Redis key.
+        let a = SharedBucket::new(c.bucket_key(&Tenant::aws("1", "r"), "b"), limits).unwrap();
+        let b = SharedBucket::new(c.bucket_key(&Tenant::aws("1", "r"), "b"), limits).unwrap();
+        let mut admitted = 0;
+        for n in 0..10 {
+            let bucket = if n % 2 == 0 { &a } else { &b };
+            admitted += usize::from(match bucket.check() {
+                Local::Pass => true,
+                Local::Refuse => false,
+                Local::Ask => bucket.ask(&c).await.unwrap(),
+            });
+        }
+        assert_eq!(admitted, 5, "the burst, shared");
+        let trips = c.stats.round_trips.load(Ordering::Relaxed);
+        assert!(matches!(a.check(), Local::Refuse), "refused without asking");
+        assert_eq!(c.stats.round_trips.load(Ordering::Relaxed), trips);
+    }
+
+    #[tokio::test]
+    async fn quota_leases_never_grant_more_than_the_limit_and_shrink_near_it() {
+        let c = cluster();
+        let quota = Quota {
+            limit: 100,
+            offset: 0,
+            period: Period::Day,
+        };
+        let (start, end) = period_at(quota, time::OffsetDateTime::now_utc().unix_timestamp());
+        let key = c.quota_key(&Tenant::aws("1", "r"), "p", "k", &start);
+        assert!(matches!(c.quota_lease(&key, 100).await.unwrap(), Lease::Missing));
+        // 10 served before, by the store's account.
+        assert_eq!(
+            c.seed(&key, end, 0, &[(start.clone(), 10)]).unwrap(),
+            Some(true)
+        );
+        assert_eq!(c.seed(&key, end, 0, &[]).unwrap(), Some(false), "once");
+        let mut sizes = Vec::new();
+        loop {
+            match c.quota_lease(&key, 100).await.unwrap() {
+                Lease::Granted { tokens: 0, left } => {
+                    assert_eq!(left, 0);
+                    break;
+                }
+                Lease::Granted { tokens, .. } => sizes.push(tokens),
+                _ => panic!("the record exists"),
+            }
+        }
+        assert_eq!(sizes.iter().sum::<i64>(), 90);
+        assert_eq!(sizes[0], 5, "a sixteenth of 90");
+        assert!(sizes.ends_with(&[1; 31]), "one at a time near the limit");
+        // Give 3 back, and push 90 served: UpdateUsage then counts from what was served.
+        assert_eq!(c.push(&key, 80, &start, -3).unwrap(), Some(true));
+        assert_eq!(c.set_remaining(&key, 100, 5).unwrap(), Some(-5));
+        let (days, adj) = c.read(&key).unwrap().unwrap();
+        assert_eq!((days, adj), (vec![(start.clone(), 90)], -5));
+    }
+}

@@ -7,7 +7,9 @@
 //!   a usage correction (`Store::subscribe_metering`) or a stage (`Store::subscribe`), and
 //!   swapped in atomically;
 //! - `throttle`: GCRA token buckets; `quota`: remaining quotas and unflushed counts;
-//! - `flush`: the background flusher.
+//! - `flush`: the background flusher;
+//! - `cluster`: cluster mode (`--redis-url`): quotas, counts and buckets shared by every node
+//!   through Redis, spent from local leases (ARCHITECTURE.md, "Cluster mode").
 //!
 //! Throttling levels, as AWS applies them: the usage plan's per-key per-method throttle (else
 //! the plan's per-key throttle) — per API key; the stage's per-method setting (else `*/*`) —
