@@ -237,7 +237,9 @@ impl apigateway::DataPlane for DataPlanePort {
         key_id: &str,
         quota: portico_model::quota::Quota,
     ) -> Option<portico_model::quota::SharedPeriod> {
-        self.0.metering.shared_period(tenant, plan_id, key_id, quota)
+        self.0
+            .metering
+            .shared_period(tenant, plan_id, key_id, quota)
     }
 
     fn set_shared_remaining(

@@ -228,11 +228,16 @@ fn redis_config(
     };
     let Some(url) = url.filter(|u| !u.is_empty()) else {
         if prefix.is_some() {
-            return Err(ConfigError("redis_prefix is set but redis_url is not".into()));
+            return Err(ConfigError(
+                "redis_prefix is set but redis_url is not".into(),
+            ));
         }
         return Ok(None);
     };
-    if !(url.starts_with("redis://") || url.starts_with("redis+unix://") || url.starts_with("unix://")) {
+    if !(url.starts_with("redis://")
+        || url.starts_with("redis+unix://")
+        || url.starts_with("unix://"))
+    {
         return Err(ConfigError(format!(
             "redis_url {url:?}: must start with redis:// (or redis+unix://)"
         )));
@@ -688,10 +693,16 @@ mod tests {
         )
         .unwrap()
         .unwrap();
-        assert_eq!((r.prefix.as_str(), r.unavailable), ("a:", Unavailable::FailClosed));
+        assert_eq!(
+            (r.prefix.as_str(), r.unavailable),
+            ("a:", Unavailable::FailClosed)
+        );
         for (text, why) in [
             ("redis_url = \"http://h\"", "must start with redis://"),
-            ("redis_url = \"redis://h\"\nredis_unavailable = \"open\"", "fail_open"),
+            (
+                "redis_url = \"redis://h\"\nredis_unavailable = \"open\"",
+                "fail_open",
+            ),
             ("redis_prefix = \"a:\"", "redis_url is not"),
         ] {
             let err = resolve(text).unwrap_err();

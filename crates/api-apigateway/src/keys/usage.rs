@@ -185,24 +185,25 @@ fn update_usage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     if let Some(r) = remaining {
         // Cluster mode: Redis holds the enforced figure; the store keeps the adjustment for
         // when Redis must be re-seeded.
-        let adjustment = match cx
-            .data_plane
-            .set_shared_remaining(&call.tenant, plan_id, key_id, quota, r)
-        {
-            Ok(Some(adj)) => adj,
-            Ok(None) => {
-                let (used, _) =
-                    period_usage(&*cx.store, &call.tenant, plan_id, key_id, quota, today)?;
-                r - quota.limit + used
-            }
-            Err(why) => {
-                return Err(ApiError::new(
-                    503,
-                    "ServiceUnavailableException",
-                    format!("The usage counts are unavailable: {why}"),
-                ))
-            }
-        };
+        let adjustment =
+            match cx
+                .data_plane
+                .set_shared_remaining(&call.tenant, plan_id, key_id, quota, r)
+            {
+                Ok(Some(adj)) => adj,
+                Ok(None) => {
+                    let (used, _) =
+                        period_usage(&*cx.store, &call.tenant, plan_id, key_id, quota, today)?;
+                    r - quota.limit + used
+                }
+                Err(why) => {
+                    return Err(ApiError::new(
+                        503,
+                        "ServiceUnavailableException",
+                        format!("The usage counts are unavailable: {why}"),
+                    ))
+                }
+            };
         cx.store.set_quota_adjustment(
             &call.tenant,
             plan_id,

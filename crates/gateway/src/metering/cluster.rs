@@ -204,9 +204,15 @@ pub struct Cluster {
     pub stats: Stats,
 }
 
+/// A quota hash's served requests per day (`YYYY-MM-DD`) and its adjustment.
+pub type Figures = (Vec<(String, i64)>, i64);
+
 /// What Redis answered a quota lease.
 pub enum Lease {
-    Granted { tokens: i64, left: i64 },
+    Granted {
+        tokens: i64,
+        left: i64,
+    },
     /// No record for the period: seed it first.
     Missing,
     /// Redis lost its data since this node last saw it.
@@ -318,7 +324,9 @@ impl Cluster {
                 Err(
                     GatewayError::new(ResponseType::Default5xx, "Service Unavailable")
                         .with_status(503)
-                        .with_detail("metering: Redis is unreachable (redis_unavailable = fail_closed)"),
+                        .with_detail(
+                            "metering: Redis is unreachable (redis_unavailable = fail_closed)",
+                        ),
                 )
             }
         }
@@ -405,7 +413,8 @@ impl Cluster {
     pub fn probe(&self) -> RedisResult<bool> {
         let key = self.epoch_key();
         let fresh = format!("{:016x}", rand::random::<u64>());
-        let _: () = self.cmd_blocking(redis::cmd("SET").arg(&key).arg(&fresh).arg("NX").to_owned())?;
+        let _: () =
+            self.cmd_blocking(redis::cmd("SET").arg(&key).arg(&fresh).arg("NX").to_owned())?;
         let now: String = self.cmd_blocking(redis::cmd("GET").arg(&key).to_owned())?;
         let mut mine = self.epoch.lock();
         let changed = !mine.is_empty() && **mine != *now;
@@ -466,13 +475,19 @@ impl Cluster {
         // Kept 35 days past the period's end, for GetUsage of recent days.
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let ttl = (period_end - now).max(0) + 35 * 86_400;
-        let mut args = vec![self.epoch().to_string(), ttl.to_string(), adjustment.to_string()];
+        let mut args = vec![
+            self.epoch().to_string(),
+            ttl.to_string(),
+            adjustment.to_string(),
+        ];
         for (d, n) in days {
             args.push(d.clone());
             args.push(n.to_string());
         }
         let r: i64 = self.run_blocking(&SEED, vec![key.to_string(), self.epoch_key()], args)?;
-        self.stats.seeds.fetch_add(u64::from(r == 1), Ordering::Relaxed);
+        self.stats
+            .seeds
+            .fetch_add(u64::from(r == 1), Ordering::Relaxed);
         Ok(match r {
             -3 => None,
             r => Some(r == 1),
@@ -503,7 +518,11 @@ impl Cluster {
         let r: Vec<i64> = self.run_blocking(
             &SET_REMAINING,
             vec![key.to_string(), self.epoch_key()],
-            vec![self.epoch().to_string(), limit.to_string(), remaining.to_string()],
+            vec![
+                self.epoch().to_string(),
+                limit.to_string(),
+                remaining.to_string(),
+            ],
         )?;
         match r.as_slice() {
             [-3, _] => {
@@ -520,7 +539,7 @@ impl Cluster {
     }
 
     /// GetUsage: the quota hash `key` as (served per day, adjustment), `None` when missing.
-    pub fn read(&self, key: &str) -> RedisResult<Option<(Vec<(String, i64)>, i64)>> {
+    pub fn read(&self, key: &str) -> RedisResult<Option<Figures>> {
         let fields: Vec<(String, i64)> =
             self.cmd_blocking(redis::cmd("HGETALL").arg(key).to_owned())?;
         if fields.is_empty() {
@@ -551,7 +570,11 @@ impl Cluster {
             .run(
                 &GCRA_LEASE,
                 vec![key.to_string()],
-                vec![interval_us.to_string(), span_us.to_string(), want.to_string()],
+                vec![
+                    interval_us.to_string(),
+                    span_us.to_string(),
+                    want.to_string(),
+                ],
             )
             .await?;
         match r.as_slice() {
@@ -576,13 +599,37 @@ impl Cluster {
         };
         let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
         counter("round_trips", "Calls to Redis.", g(&s.round_trips));
-        counter("quota_lease_refills", "Quota leases granted by Redis.", g(&s.quota_leases));
-        counter("throttle_lease_refills", "Throttle token leases granted by Redis.", g(&s.throttle_leases));
+        counter(
+            "quota_lease_refills",
+            "Quota leases granted by Redis.",
+            g(&s.quota_leases),
+        );
+        counter(
+            "throttle_lease_refills",
+            "Throttle token leases granted by Redis.",
+            g(&s.throttle_leases),
+        );
         counter("errors", "Redis calls that failed.", g(&s.errors));
-        counter("failed_open", "Requests admitted without Redis (fail_open).", g(&s.failed_open));
-        counter("failed_closed", "Requests refused without Redis (fail_closed).", g(&s.failed_closed));
-        counter("seeds", "Quota records created in Redis from the store.", g(&s.seeds));
-        counter("reconciled", "Requests served while Redis was unreachable, pushed since.", g(&s.reconciled));
+        counter(
+            "failed_open",
+            "Requests admitted without Redis (fail_open).",
+            g(&s.failed_open),
+        );
+        counter(
+            "failed_closed",
+            "Requests refused without Redis (fail_closed).",
+            g(&s.failed_closed),
+        );
+        counter(
+            "seeds",
+            "Quota records created in Redis from the store.",
+            g(&s.seeds),
+        );
+        counter(
+            "reconciled",
+            "Requests served while Redis was unreachable, pushed since.",
+            g(&s.reconciled),
+        );
         out.push_str(&format!(
             "# HELP portico_redis_up Whether Redis is reachable.\n# TYPE portico_redis_up gauge\nportico_redis_up {}\n",
             u8::from(self.is_up())
@@ -653,7 +700,9 @@ impl SharedBucket {
         if now < self.expires.load(Ordering::Acquire)
             && self
                 .tokens
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| (t > 0).then(|| t - 1))
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                    (t > 0).then(|| t - 1)
+                })
                 .is_ok()
         {
             return Local::Pass;
@@ -683,7 +732,8 @@ impl SharedBucket {
             return Ok(false);
         }
         self.tokens.store(k - 1, Ordering::Release);
-        self.expires.store(now + self.lease_ttl_ns, Ordering::Release);
+        self.expires
+            .store(now + self.lease_ttl_ns, Ordering::Release);
         Ok(true)
     }
 }
@@ -712,7 +762,9 @@ impl QuotaLease {
         now < self.period_end.load(Ordering::Acquire)
             && self
                 .tokens
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| (t > 0).then(|| t - 1))
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                    (t > 0).then(|| t - 1)
+                })
                 .is_ok()
     }
 }
@@ -782,7 +834,10 @@ mod tests {
         };
         let (start, end) = period_at(quota, time::OffsetDateTime::now_utc().unix_timestamp());
         let key = c.quota_key(&Tenant::aws("1", "r"), "p", "k", &start);
-        assert!(matches!(c.quota_lease(&key, 100).await.unwrap(), Lease::Missing));
+        assert!(matches!(
+            c.quota_lease(&key, 100).await.unwrap(),
+            Lease::Missing
+        ));
         // 10 served before, by the store's account.
         assert_eq!(
             c.seed(&key, end, 0, &[(start.clone(), 10)]).unwrap(),

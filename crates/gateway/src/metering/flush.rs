@@ -88,9 +88,15 @@ impl Metering {
             match c.push(&rkey, served, &day, unleased - back) {
                 Ok(Some(true)) => {
                     if unleased > 0 {
-                        c.stats.reconciled.fetch_add(unleased as u64, Ordering::Relaxed);
-                        tracing::info!(plan, key, requests = unleased,
-                            "metering: pushed requests served while Redis was unreachable");
+                        c.stats
+                            .reconciled
+                            .fetch_add(unleased as u64, Ordering::Relaxed);
+                        tracing::info!(
+                            plan,
+                            key,
+                            requests = unleased,
+                            "metering: pushed requests served while Redis was unreachable"
+                        );
                     }
                 }
                 // No record for the period (Redis lost it, or nobody leased yet): the store

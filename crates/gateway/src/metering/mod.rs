@@ -37,8 +37,8 @@ use parking_lot::Mutex;
 use time::OffsetDateTime;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
-pub use flush::spawn;
 use cluster::{Cluster, Lease, Local};
+pub use flush::spawn;
 use keys::{Builder, KeyEntry, Raw, TenantIndex};
 use portico_model::quota::Quota;
 use quota::{Remaining, Usage};
@@ -263,7 +263,9 @@ impl Metering {
     /// The rest of phase 3 once Redis is needed (cluster mode only).
     async fn finish(&self, tenant: &Tenant, slow: Slow) -> Result<Option<Identity>, GatewayError> {
         let Some(c) = &self.cluster else {
-            return Err(GatewayError::config("metering: a shared bucket without a cluster"));
+            return Err(GatewayError::config(
+                "metering: a shared bucket without a cluster",
+            ));
         };
         for b in &slow.buckets {
             self.pass(c, b).await?;
