@@ -95,4 +95,8 @@ fn main() {
         let ns = t.elapsed().as_nanos() as f64 / f64::from(N);
         println!("metering {name:<5} {ns:>6.0} ns per request");
     }
+    if let Some(c) = m.cluster() {
+        let trips = c.stats.round_trips.load(std::sync::atomic::Ordering::Relaxed);
+        println!("metering: {trips} Redis round trips for {N} keyed requests");
+    }
 }
