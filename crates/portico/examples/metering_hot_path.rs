@@ -96,7 +96,10 @@ fn main() {
         println!("metering {name:<5} {ns:>6.0} ns per request");
     }
     if let Some(c) = m.cluster() {
-        let trips = c.stats.round_trips.load(std::sync::atomic::Ordering::Relaxed);
+        let trips = c
+            .stats
+            .round_trips
+            .load(std::sync::atomic::Ordering::Relaxed);
         println!("metering: {trips} Redis round trips for {N} keyed requests");
     }
 }

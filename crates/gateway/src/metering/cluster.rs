@@ -16,7 +16,7 @@
 //!   idle for [`LEASE_IDLE_SECS`] is given back.
 //! - **Throttles** (`GCRA_LEASE`): GCRA in Redis on Redis's clock (`TIME`), the theoretical
 //!   arrival time in µs. A lease of k tokens advances it by k intervals; tokens unspent after
-//!   k intervals are dropped, so a node never banks tokens: the cluster never admits more
+//!   k intervals are not spent any more (given back at the next refill), so a node never banks tokens: the cluster never admits more
 //!   than the bucket allows, and under load (when a throttle matters) leases are spent at
 //!   once, within ±5% of the rate. A refusal tells how long until the next token, and the
 //!   node refuses locally until then.
@@ -159,8 +159,9 @@ return {1, adj}
     )
 });
 
-/// ARGV: interval (µs per token), burst × interval, tokens wanted. Returns the tokens granted
-/// and, when none, the µs until the next one.
+/// ARGV: interval (µs per token), burst × interval, tokens wanted, unspent tokens of the
+/// node's expired lease given back. Returns the tokens granted and, when none, the µs until
+/// the next one.
 static GCRA_LEASE: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
@@ -168,7 +169,7 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local T = tonumber(ARGV[1])
 local span = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') - tonumber(ARGV[4]) * T
 if tat < now then tat = now end
 local avail = math.floor((now + span - tat) / T)
 local k = math.min(tonumber(ARGV[3]), avail)
@@ -565,6 +566,7 @@ impl Cluster {
         interval_us: i64,
         span_us: i64,
         want: i64,
+        back: i64,
     ) -> RedisResult<(i64, i64)> {
         let r: Vec<i64> = self
             .run(
@@ -574,6 +576,7 @@ impl Cluster {
                     interval_us.to_string(),
                     span_us.to_string(),
                     want.to_string(),
+                    back.to_string(),
                 ],
             )
             .await?;
@@ -722,9 +725,26 @@ impl SharedBucket {
             Local::Refuse => return Ok(false),
             Local::Ask => {}
         }
-        let (k, wait_us) = cluster
-            .gcra_lease(&self.key, self.interval_us, self.span_us, self.lease_size)
-            .await?;
+        // An expired lease's unspent tokens go back: a node under light load would otherwise
+        // take a lease's worth of the rate every lease period, and a few such nodes would
+        // drain the bucket with far fewer requests than the rate.
+        let back = self.tokens.swap(0, Ordering::AcqRel);
+        let (k, wait_us) = match cluster
+            .gcra_lease(
+                &self.key,
+                self.interval_us,
+                self.span_us,
+                self.lease_size,
+                back,
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                self.tokens.fetch_add(back, Ordering::AcqRel);
+                return Err(e);
+            }
+        };
         let now = now_ns();
         if k <= 0 {
             let wait = u64::try_from(wait_us.max(0)).unwrap_or(0) * 1000;
@@ -822,6 +842,21 @@ mod tests {
         let trips = c.stats.round_trips.load(Ordering::Relaxed);
         assert!(matches!(a.check(), Local::Refuse), "refused without asking");
         assert_eq!(c.stats.round_trips.load(Ordering::Relaxed), trips);
+    }
+
+    #[tokio::test]
+    async fn unspent_tokens_given_back_are_granted_again() {
+        let c = cluster();
+        let key = c.bucket_key(&Tenant::aws("1", "r"), "back");
+        let (second, span) = (1_000_000, 20_000_000); // 1/s, burst 20
+        assert_eq!(c.gcra_lease(&key, second, span, 20, 0).await.unwrap().0, 20);
+        let (none, wait) = c.gcra_lease(&key, second, span, 20, 0).await.unwrap();
+        assert_eq!(none, 0);
+        assert!(wait > 0 && wait <= second, "{wait}");
+        assert_eq!(
+            c.gcra_lease(&key, second, span, 20, 15).await.unwrap().0,
+            15
+        );
     }
 
     #[tokio::test]
