@@ -16,6 +16,7 @@ import uuid
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
 from conftest import make_client
 from dataplane import deploy, invoke_url, mock_method
@@ -287,6 +288,15 @@ def test_redis_stopped_fail_closed_refuses_then_recovers(cluster, private_redis)
     assert [c.call(n % 2) for n in range(4)] == [UNAVAILABLE] * 4
     assert c.health(0)["status"] == "down"
     assert c.metric(0, "portico_redis_failed_closed_total") >= 2
+    # Without Redis, GetUsage answers from the node's store (its own 2 requests) and
+    # UpdateUsage refuses to set a figure the cluster would not see.
+    assert c.usage(0) == [2, 18]
+    with pytest.raises(ClientError) as refused:
+        make_client(c.nodes[0]).update_usage(
+            usagePlanId=c.plan_id, keyId=c.key_id,
+            patchOperations=[{"op": "replace", "path": "/remaining", "value": "50"}])
+    assert refused.value.response["Error"]["Code"] == "ServiceUnavailableException"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 503
     redis.start()
     for n in range(2):
         poll(f"node {n} serves again", lambda: c.call(n)[0] == 200)
