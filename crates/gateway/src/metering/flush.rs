@@ -176,7 +176,7 @@ impl Metering {
                     // This node's view is fresh at once; the others' at their next lease.
                     return Ok(Some(adj));
                 }
-                Ok(None) => self.seed(c, tenant, plan_id, key_id, quota, &start, end)?,
+                Ok(None) => self.seed(c, tenant, plan_id, key_id, &start, end)?,
                 Err(e) => c.failed(&e),
             }
         }

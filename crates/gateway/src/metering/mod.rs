@@ -339,7 +339,7 @@ impl Metering {
                 // Rare (once per key, period and Redis lifetime): a store read on this
                 // worker, like a management call's.
                 Ok(Lease::Missing) => {
-                    if let Err(e) = self.seed(c, tenant, plan_id, key_id, quota, &start, end) {
+                    if let Err(e) = self.seed(c, tenant, plan_id, key_id, &start, end) {
                         c.failed(&e);
                     }
                 }
@@ -354,14 +354,12 @@ impl Metering {
 
     /// Create the period's quota record in Redis from the store, plus what this node served
     /// and has not written yet. If this node created it, what it had not pushed is in it.
-    #[allow(clippy::too_many_arguments)]
     fn seed(
         &self,
         c: &Cluster,
         tenant: &Tenant,
         plan_id: &str,
         key_id: &str,
-        quota: Quota,
         start: &str,
         end: i64,
     ) -> Result<(), String> {
@@ -403,7 +401,6 @@ impl Metering {
             }
         }
         let key = c.quota_key(tenant, plan_id, key_id, start);
-        let _ = quota;
         match c.seed(&key, end, adjustment, &days) {
             Ok(Some(true)) => {
                 u.lease.unpushed.fetch_sub(unpushed, Ordering::AcqRel);
