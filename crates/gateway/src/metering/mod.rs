@@ -8,7 +8,7 @@
 //!   swapped in atomically;
 //! - `throttle`: GCRA token buckets; `quota`: remaining quotas and unflushed counts;
 //! - `flush`: the background flusher;
-//! - `cluster`: cluster mode (`--redis-url`): quotas, counts and buckets shared by every node
+//! - `cluster` (and `lease`): cluster mode (`--redis-url`): quotas, counts and buckets shared by every node
 //!   through Redis, spent from local leases (ARCHITECTURE.md, "Cluster mode").
 //!
 //! Throttling levels, as AWS applies them: the usage plan's per-key per-method throttle (else
@@ -24,6 +24,7 @@
 pub mod cluster;
 mod flush;
 pub mod keys;
+pub mod lease;
 pub mod quota;
 pub mod throttle;
 
