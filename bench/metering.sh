@@ -9,6 +9,10 @@
 #
 #   bash bench/metering.sh                  # 10 s per wrk run, 16 connections
 #   DUR=20 CONN=32 bash bench/metering.sh
+#   REDIS_URL=redis://127.0.0.1:6379 bash bench/metering.sh   # cluster mode: metered through
+#       # Redis (quota leases; target: keyed >= 0.9x unkeyed), under a fresh key prefix
+#   BIN=target/debug/portico NO_BUILD=1 ... # a build of your own (figures of a debug build
+#       # are only good for comparing the two routes with each other)
 # Needs nginx and wrk (apt-get install -y nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +28,8 @@ done
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
 [ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -p portico --bins --example metering_hot_path
 # The metering work alone, without HTTP (noise-free): ns per request, unkeyed and keyed.
-./target/release/examples/metering_hot_path
+HOT=${HOT:-./target/release/examples/metering_hot_path}
+if [ -x "$HOT" ]; then REDIS_URL=${REDIS_URL:-} "$HOT"; else echo "($HOT not built: skipped)"; fi
 
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT
@@ -41,7 +46,10 @@ CONF
 nginx -c "$tmp/backend.conf" -p "$tmp" &
 
 port=$(free_port)
-PORTICO_LOG=warn "$BIN" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/portico.log" 2>&1 &
+# Cluster mode: the keys under a prefix of this run's own.
+: >"$tmp/portico.toml"
+[ -z "${REDIS_URL:-}" ] || printf 'redis_url = "%s"\nredis_prefix = "bench-%s:"\n' "$REDIS_URL" "$$" >"$tmp/portico.toml"
+PORTICO_LOG=warn "$BIN" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" --config "$tmp/portico.toml" >"$tmp/portico.log" 2>&1 &
 ppid=$!
 for _ in $(seq 200); do curl -fs -o /dev/null "http://127.0.0.1:$port/_portico/health" && break; sleep 0.05; done
 
@@ -98,7 +106,7 @@ run() { # name url [header]
 } | tee "$tmp/out"
 
 "$VENV/bin/python" - "$tmp/out" "http://127.0.0.1:$port" <<'PY'
-import re, sys, datetime, boto3
+import os, re, sys, datetime, boto3
 rows = {}
 for line in open(sys.argv[1]):
     m = re.match(r"(\S+)\s+rps=(\S+).*non2xx=(\S+)\s+cpu_us_per_req=(\S+)", line)
@@ -117,4 +125,8 @@ plan = c.get_usage_plans()["items"][0]["id"]
 day = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
 items = c.get_usage(usagePlanId=plan, startDate=day, endDate=day)["items"]
 print(f"GetUsage after the run: {sum(d[0] for v in items.values() for d in v)} requests counted")
+if os.environ.get("REDIS_URL"):
+    import urllib.request
+    text = urllib.request.urlopen(sys.argv[2] + "/_portico/metrics").read().decode()
+    print("Redis:", ", ".join(l for l in text.splitlines() if l.startswith("portico_redis_")))
 PY

@@ -14,6 +14,20 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 
+step "redis (cluster metering tests)"
+# tests/test_cluster_metering.py and the gateway's cluster unit tests use the Redis at
+# 127.0.0.1:6379 (each under a key prefix of its own) and start private redis-servers.
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  echo "redis-server / redis-cli are missing: apt-get install -y redis-server" >&2
+  exit 2
+fi
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  echo "no Redis on 127.0.0.1:6379: starting one (no persistence)"
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes
+  for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null || { echo "Redis did not start" >&2; exit 2; }
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -61,8 +61,34 @@ pub(crate) use restapi::{
 /// What the data plane does for this API's management calls. The binary implements it over
 /// the data plane, so this crate never depends on it.
 pub trait DataPlane: Send + Sync {
-    /// Write the usage counted in memory to the store (GetUsage and UpdateUsage read after it).
+    /// Write the usage counted in memory to the store (GetUsage and UpdateUsage read after it);
+    /// in cluster mode, push it to Redis too and give this node's quota leases back.
     fn flush_usage(&self);
+
+    /// Cluster mode: the shared figures of `key_id`'s current quota period (Redis), which
+    /// GetUsage prefers to the store's; `None` when metering is local or they are unavailable.
+    fn shared_usage(
+        &self,
+        _tenant: &Tenant,
+        _plan_id: &str,
+        _key_id: &str,
+        _quota: portico_model::quota::Quota,
+    ) -> Option<portico_model::quota::SharedPeriod> {
+        None
+    }
+
+    /// Cluster mode: UpdateUsage's new remaining quota, set in Redis; the adjustment to store.
+    /// `Ok(None)` when metering is local; `Err` when Redis is unreachable.
+    fn set_shared_remaining(
+        &self,
+        _tenant: &Tenant,
+        _plan_id: &str,
+        _key_id: &str,
+        _quota: portico_model::quota::Quota,
+        _remaining: i64,
+    ) -> Result<Option<i64>, String> {
+        Ok(None)
+    }
 
     /// Apply what a call changed (deployments, stages, keys, plans) before its answer leaves,
     /// so a client that deploys and then invokes sees its change. Cheap when nothing changed.

@@ -200,3 +200,14 @@ pub fn remaining_on(
     let (used, adjustment) = period_usage(store, tenant, plan_id, key_id, quota, day)?;
     Ok(quota.limit - used + adjustment)
 }
+
+/// A key's figures for its current quota period as the cluster shares them (Redis), which
+/// GetUsage prefers to the store's rows for the days of that period: served per day
+/// (`YYYY-MM-DD`) and UpdateUsage's adjustment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SharedPeriod {
+    /// The period's first day.
+    pub start: String,
+    pub days: Vec<(String, i64)>,
+    pub adjustment: i64,
+}

@@ -52,6 +52,11 @@ impl App {
         // own verifier (and key cache).
         data.iam = Some(Arc::new(Auth::new(&config)));
         data.aws_services = config.aws_services.clone();
+        if let Some(cluster) = &config.redis {
+            let c = portico_gateway::metering::cluster::Cluster::start(cluster.clone())
+                .map_err(std::io::Error::other)?;
+            data.metering.enable_cluster(c);
+        }
         for (arn, keys) in &config.user_pools {
             // Checked when the config was read.
             let added = match keys {
@@ -217,7 +222,32 @@ impl apigateway::DataPlane for DataPlanePort {
     }
 
     fn flush_usage(&self) {
-        self.0.metering.flush();
+        self.0.metering.flush_all();
+    }
+
+    fn shared_usage(
+        &self,
+        tenant: &portico_store::Tenant,
+        plan_id: &str,
+        key_id: &str,
+        quota: portico_model::quota::Quota,
+    ) -> Option<portico_model::quota::SharedPeriod> {
+        self.0
+            .metering
+            .shared_period(tenant, plan_id, key_id, quota)
+    }
+
+    fn set_shared_remaining(
+        &self,
+        tenant: &portico_store::Tenant,
+        plan_id: &str,
+        key_id: &str,
+        quota: portico_model::quota::Quota,
+        remaining: i64,
+    ) -> Result<Option<i64>, String> {
+        self.0
+            .metering
+            .set_shared_remaining(tenant, plan_id, key_id, quota, remaining)
     }
 
     fn apply_changes(&self) {

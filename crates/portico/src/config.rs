@@ -74,7 +74,18 @@ pub struct FileConfig {
     pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpointFile>,
     /// Where `AWS` integrations to AWS services go (`[aws_services] endpoint`, `endpoints`).
     pub aws_services: Option<portico_gateway::integrations::aws::AwsServicesConfig>,
+    /// Cluster metering: `redis://[user:password@]host[:port][/db]` shared by every node
+    /// (also `--redis-url`, `PORTICO_REDIS_URL`). Unset: metering is local to this process.
+    pub redis_url: Option<String>,
+    /// What every Redis key Portico writes starts with (default `DEFAULT_REDIS_PREFIX`).
+    pub redis_prefix: Option<String>,
+    /// `fail_open` (the default: serve, with a warning) or `fail_closed` (503) for what needs
+    /// Redis while it is unreachable.
+    pub redis_unavailable: Option<String>,
 }
+
+/// The Redis key prefix, by default.
+pub const DEFAULT_REDIS_PREFIX: &str = "portico:";
 
 /// `[lambda]`: how functions run on this machine.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -231,6 +242,8 @@ pub struct Config {
     pub lambda_endpoints: Vec<crate::lambda_endpoints::LambdaEndpoint>,
     /// `[aws_services]`, checked.
     pub aws_services: Option<portico_gateway::integrations::aws::AwsServices>,
+    /// Cluster metering through Redis (`redis_url`), if set.
+    pub redis: Option<portico_gateway::metering::cluster::ClusterConfig>,
 }
 
 #[derive(Debug)]
@@ -242,6 +255,44 @@ impl std::fmt::Display for ConfigError {
     }
 }
 impl std::error::Error for ConfigError {}
+
+/// `redis_url`, `redis_prefix`, `redis_unavailable`, checked.
+fn redis_config(
+    url: Option<String>,
+    prefix: Option<String>,
+    unavailable: Option<String>,
+) -> Result<Option<portico_gateway::metering::cluster::ClusterConfig>, ConfigError> {
+    use portico_gateway::metering::cluster::{ClusterConfig, Unavailable};
+    let unavailable = match unavailable.as_deref() {
+        None => Unavailable::FailOpen,
+        Some(s) => Unavailable::parse(s).ok_or_else(|| {
+            ConfigError(format!(
+                "redis_unavailable = {s:?}: must be \"fail_open\" or \"fail_closed\""
+            ))
+        })?,
+    };
+    let Some(url) = url.filter(|u| !u.is_empty()) else {
+        if prefix.is_some() {
+            return Err(ConfigError(
+                "redis_prefix is set but redis_url is not".into(),
+            ));
+        }
+        return Ok(None);
+    };
+    if !(url.starts_with("redis://")
+        || url.starts_with("redis+unix://")
+        || url.starts_with("unix://"))
+    {
+        return Err(ConfigError(format!(
+            "redis_url {url:?}: must start with redis:// (or redis+unix://)"
+        )));
+    }
+    Ok(Some(ClusterConfig {
+        url,
+        prefix: prefix.unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_string()),
+        unavailable,
+    }))
+}
 
 impl FileConfig {
     pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -326,6 +377,7 @@ impl Config {
             DEFAULT_MAX_CONNECTIONS,
             MAX_MAX_CONNECTIONS,
         )?;
+        let redis = redis_config(file.redis_url, file.redis_prefix, file.redis_unavailable)?;
         let seeded_credentials = credentials.is_empty();
         if seeded_credentials {
             credentials.push(Credential {
@@ -335,6 +387,7 @@ impl Config {
             });
         }
         let config = Config {
+            redis,
             listen,
             data_dir: data_dir
                 .or(file.data_dir)
@@ -774,6 +827,41 @@ mod tests {
         ] {
             let err = FileConfig::parse(text).unwrap_err();
             assert!(err.0.contains("unknown field"), "{text}: {}", err.0);
+        }
+    }
+
+    #[test]
+    fn redis_settings_are_read_and_checked() {
+        use portico_gateway::metering::cluster::Unavailable;
+        let resolve = |text: &str| {
+            Config::resolve(FileConfig::parse(text).unwrap(), None, None, None).map(|c| c.redis)
+        };
+        assert!(resolve("").unwrap().is_none(), "local metering by default");
+        let r = resolve("redis_url = \"redis://127.0.0.1:6379/2\"")
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.url, "redis://127.0.0.1:6379/2");
+        assert_eq!(r.prefix, DEFAULT_REDIS_PREFIX);
+        assert_eq!(r.unavailable, Unavailable::FailOpen);
+        let r = resolve(
+            "redis_url = \"redis://h\"\nredis_prefix = \"a:\"\nredis_unavailable = \"fail_closed\"",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            (r.prefix.as_str(), r.unavailable),
+            ("a:", Unavailable::FailClosed)
+        );
+        for (text, why) in [
+            ("redis_url = \"http://h\"", "must start with redis://"),
+            (
+                "redis_url = \"redis://h\"\nredis_unavailable = \"open\"",
+                "fail_open",
+            ),
+            ("redis_prefix = \"a:\"", "redis_url is not"),
+        ] {
+            let err = resolve(text).unwrap_err();
+            assert!(err.0.contains(why), "{text}: {}", err.0);
         }
     }
 

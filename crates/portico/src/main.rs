@@ -35,6 +35,10 @@ struct ServeArgs {
     /// Worker threads, each serving its own connections (default: half the CPUs, at least one).
     #[arg(long, env = "PORTICO_WORKERS")]
     workers: Option<usize>,
+    /// Cluster metering: quotas, usage counts and throttles shared by every node through
+    /// this Redis (`redis://host:port[/db]`). Unset: metering is local to this process.
+    #[arg(long, env = "PORTICO_REDIS_URL")]
+    redis_url: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -86,6 +90,7 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
         }
     };
     file.workers = args.workers.or(file.workers);
+    file.redis_url = args.redis_url.or(file.redis_url);
     let config = match Config::resolve_with_tls(
         file,
         args.listen,

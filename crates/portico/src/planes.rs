@@ -327,6 +327,25 @@ fn huawei_project(raw_path: &str, headers: &hyper::HeaderMap) -> String {
     }
 }
 
+/// Redis's state for `/_portico/health`: `disabled` without `redis_url`; else `up` or
+/// `down` (with the last error), and the configured failure mode.
+fn redis_health(app: &App) -> serde_json::Value {
+    match app.data.metering.cluster() {
+        None => json!({"status": "disabled"}),
+        Some(c) => {
+            let mut v = json!({
+                "status": if c.is_up() { "up" } else { "down" },
+                "unavailable": c.config.unavailable.name(),
+                "prefix": c.config.prefix,
+            });
+            if let (false, Some(e)) = (c.is_up(), c.last_error()) {
+                v["lastError"] = json!(e);
+            }
+            v
+        }
+    }
+}
+
 /// Health and test-harness endpoints. Not signed: they carry no tenant state, and reset is
 /// what test suites call between cases (it is refused unless bound to loopback).
 async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response<Bytes>, ApiError> {
@@ -337,10 +356,17 @@ async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response
                 "status": "ok",
                 "version": env!("CARGO_PKG_VERSION"),
                 "services": { "apigateway": "running" },
+                "redis": redis_health(app),
             }),
         )),
         ("GET", "/_portico/metrics") => {
-            let mut r = Response::new(Bytes::from(app.data.metrics.encode()));
+            let mut text = app.data.metrics.encode();
+            if let Some(c) = app.data.metering.cluster() {
+                // Before OpenMetrics' closing `# EOF`.
+                let at = text.rfind("# EOF").unwrap_or(text.len());
+                text.insert_str(at, &c.metrics());
+            }
+            let mut r = Response::new(Bytes::from(text));
             r.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),

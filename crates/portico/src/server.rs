@@ -179,8 +179,9 @@ impl Server {
         for done in finished {
             let _ = done.await;
         }
-        // Counts served since the last background flush.
-        self.app.data.metering.flush();
+        // Counts served since the last background flush (and, in cluster mode, the quota
+        // leases this node holds, given back).
+        self.app.data.metering.flush_all();
     }
 }
 

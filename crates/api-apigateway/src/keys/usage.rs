@@ -22,6 +22,7 @@ use crate::Ctx;
 use crate::{paging, usage_plan_keys, usage_plans, Handler};
 pub use portico_model::quota::*;
 use portico_model::{Entity, UsagePlan};
+use portico_store::UsageRow;
 
 pub(crate) fn handler(operation: &str) -> Option<Handler> {
     Some(match operation {
@@ -56,16 +57,33 @@ fn usage_of(
     (start, end): (Date, Date),
 ) -> Result<Map<String, Value>, ApiError> {
     let from = quota.map_or(start, |q| q.period_start(start));
-    let rows = cx.store.usage(
+    let mut rows = cx.store.usage(
         &call.tenant,
         plan_id,
         only_key,
         &format_day(from),
         &format_day(end),
     )?;
-    let adjustments = cx
+    let mut adjustments = cx
         .store
         .quota_adjustments(&call.tenant, plan_id, only_key)?;
+    // Cluster mode: the current period's figures are the cluster's, in Redis (the store has
+    // what each node wrote, which with a store per node is only part of them).
+    if let Some(q) = quota {
+        for key in keys {
+            let Some(shared) = cx.data_plane.shared_usage(&call.tenant, plan_id, key, q) else {
+                continue;
+            };
+            rows.retain(|r| r.key_id != *key || r.day < shared.start);
+            rows.extend(shared.days.iter().map(|(day, used)| UsageRow {
+                key_id: key.clone(),
+                day: day.clone(),
+                used: *used,
+            }));
+            adjustments.retain(|(k, p, _)| k != key || *p != shared.start);
+            adjustments.push((key.clone(), shared.start.clone(), shared.adjustment));
+        }
+    }
     let mut out = Map::new();
     out.insert("usagePlanId".into(), json!(plan_id));
     out.insert("startDate".into(), json!(format_day(start)));
@@ -165,13 +183,33 @@ fn update_usage(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let today = today();
     let start = quota.period_start(today);
     if let Some(r) = remaining {
-        let (used, _) = period_usage(&*cx.store, &call.tenant, plan_id, key_id, quota, today)?;
+        // Cluster mode: Redis holds the enforced figure; the store keeps the adjustment for
+        // when Redis must be re-seeded.
+        let adjustment =
+            match cx
+                .data_plane
+                .set_shared_remaining(&call.tenant, plan_id, key_id, quota, r)
+            {
+                Ok(Some(adj)) => adj,
+                Ok(None) => {
+                    let (used, _) =
+                        period_usage(&*cx.store, &call.tenant, plan_id, key_id, quota, today)?;
+                    r - quota.limit + used
+                }
+                Err(why) => {
+                    return Err(ApiError::new(
+                        503,
+                        "ServiceUnavailableException",
+                        format!("The usage counts are unavailable: {why}"),
+                    ))
+                }
+            };
         cx.store.set_quota_adjustment(
             &call.tenant,
             plan_id,
             key_id,
             &format_day(start),
-            r - quota.limit + used,
+            adjustment,
         )?;
     }
     let out = usage_of(

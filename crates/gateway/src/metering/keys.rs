@@ -9,13 +9,14 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::cluster::Cluster;
 use super::quota::{Remaining, Usage};
 use super::throttle::{Bucket, Limits, MethodLimits};
 use portico_model::account::{self, Account};
 use portico_model::quota::Quota;
 use portico_model::{ApiKey, Entity, Stage, UsagePlan, UsagePlanKey};
 use portico_store::StoreError;
-use portico_store::{kind, Txn};
+use portico_store::{kind, Tenant, Txn};
 
 /// Everything metering knows of one tenant.
 #[derive(Debug, Default)]
@@ -132,6 +133,8 @@ fn account_limits(account: &Account) -> Option<Limits> {
 pub struct Builder<'a> {
     old: Option<&'a TenantIndex>,
     buckets: HashMap<String, Arc<Bucket>>,
+    /// Cluster mode: buckets are shared through Redis, named by tenant and `name`.
+    shared: Option<(&'a Cluster, &'a Tenant)>,
 }
 
 impl<'a> Builder<'a> {
@@ -139,7 +142,14 @@ impl<'a> Builder<'a> {
         Builder {
             old,
             buckets: HashMap::new(),
+            shared: None,
         }
+    }
+
+    /// Share the buckets through `cluster`'s Redis.
+    pub fn shared(mut self, cluster: &'a Cluster, tenant: &'a Tenant) -> Builder<'a> {
+        self.shared = Some((cluster, tenant));
+        self
     }
 
     fn bucket(&mut self, name: String, limits: Limits) -> Arc<Bucket> {
@@ -148,7 +158,12 @@ impl<'a> Builder<'a> {
             .and_then(|o| o.buckets.get(&name))
             .filter(|b| b.limits == limits)
             .cloned()
-            .unwrap_or_else(|| Arc::new(Bucket::new(limits)));
+            .unwrap_or_else(|| {
+                Arc::new(match self.shared {
+                    Some((c, tenant)) => Bucket::shared(limits, c.bucket_key(tenant, &name)),
+                    None => Bucket::new(limits),
+                })
+            });
         self.buckets.insert(name, b.clone());
         b
     }

@@ -7,7 +7,9 @@
 //!   a usage correction (`Store::subscribe_metering`) or a stage (`Store::subscribe`), and
 //!   swapped in atomically;
 //! - `throttle`: GCRA token buckets; `quota`: remaining quotas and unflushed counts;
-//! - `flush`: the background flusher.
+//! - `flush`: the background flusher;
+//! - `cluster` (and `lease`): cluster mode (`--redis-url`): quotas, counts and buckets shared by every node
+//!   through Redis, spent from local leases (ARCHITECTURE.md, "Cluster mode").
 //!
 //! Throttling levels, as AWS applies them: the usage plan's per-key per-method throttle (else
 //! the plan's per-key throttle) — per API key; the stage's per-method setting (else `*/*`) —
@@ -19,8 +21,10 @@
 //! takes it from the Lambda authorizer's `usageIdentifierKey`; Portico has no Lambda
 //! authorizers yet, so such APIs read the header too until they arrive.
 
+pub mod cluster;
 mod flush;
 pub mod keys;
+pub mod lease;
 pub mod quota;
 pub mod throttle;
 
@@ -34,9 +38,13 @@ use parking_lot::Mutex;
 use time::OffsetDateTime;
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
+use cluster::{Cluster, Lease, Local};
 pub use flush::spawn;
 use keys::{Builder, KeyEntry, Raw, TenantIndex};
+use portico_model::quota::Quota;
 use quota::{Remaining, Usage};
+use std::sync::atomic::Ordering;
+use throttle::Bucket;
 
 use crate::rest::compile::MethodPlan;
 use crate::rest::gateway_responses::{GatewayError, ResponseType};
@@ -65,6 +73,35 @@ impl Identity {
 
 type UsageKey = (Tenant, String, String);
 
+enum Step {
+    Done(Option<Identity>),
+    /// Redis must be asked.
+    Wait(Box<Slow>),
+}
+
+/// Phase 3's remaining checks once Redis is needed: the throttle levels left, in order, and
+/// the accepted key with its binding's quota.
+struct Slow {
+    buckets: Vec<Arc<Bucket>>,
+    key: Option<(Arc<KeyEntry>, SlowBinding)>,
+}
+
+struct SlowBinding {
+    plan_id: Arc<str>,
+    quota: Option<Quota>,
+    usage: Arc<Usage>,
+}
+
+impl From<&keys::Binding> for SlowBinding {
+    fn from(b: &keys::Binding) -> SlowBinding {
+        SlowBinding {
+            plan_id: b.plan_id.clone(),
+            quota: b.quota.as_ref().map(|q| q.quota),
+            usage: b.usage.clone(),
+        }
+    }
+}
+
 pub struct Metering {
     store: Arc<dyn Store>,
     tenants: ArcSwap<FastMap<Tenant, Arc<TenantIndex>>>,
@@ -74,6 +111,8 @@ pub struct Metering {
     /// Held by a flush and by a rebuild's flush-then-seed, so a seed never misses a batch that
     /// is on its way to the store.
     flush_lock: Mutex<()>,
+    /// Cluster mode (`--redis-url`): counts, quotas and buckets shared through Redis.
+    cluster: Option<Arc<Cluster>>,
 }
 
 fn invalid_key() -> GatewayError {
@@ -82,6 +121,10 @@ fn invalid_key() -> GatewayError {
 
 fn throttled() -> GatewayError {
     GatewayError::new(ResponseType::Throttled, "Too Many Requests")
+}
+
+fn limit_exceeded() -> GatewayError {
+    GatewayError::new(ResponseType::QuotaExceeded, "Limit Exceeded")
 }
 
 impl Metering {
@@ -97,14 +140,16 @@ impl Metering {
             usage: Mutex::new(HashMap::new()),
             changes,
             flush_lock: Mutex::new(()),
+            cluster: None,
         };
         m.rebuild(m.known_tenants());
         m
     }
 
     /// Phase 3 for one request: the API key (when the method requires one), then the
-    /// throttles, then the quota. `Ok(Some(_))` names the accepted key.
-    pub fn authorize(
+    /// throttles, then the quota. `Ok(Some(_))` names the accepted key. Awaits only in cluster
+    /// mode, when a lease of Redis's tokens or quota runs out.
+    pub async fn authorize(
         &self,
         tenant: &Tenant,
         api_id: &str,
@@ -112,6 +157,37 @@ impl Metering {
         plan: &MethodPlan,
         api_key: Option<&[u8]>,
     ) -> Result<Option<Identity>, GatewayError> {
+        match self.authorize_now(tenant, api_id, stage, plan, api_key)? {
+            Step::Done(who) => Ok(who),
+            Step::Wait(slow) => self.finish(tenant, *slow).await,
+        }
+    }
+
+    /// [`Metering::authorize`] without cluster mode, where nothing waits.
+    #[cfg(test)]
+    pub fn authorize_local(
+        &self,
+        tenant: &Tenant,
+        api_id: &str,
+        stage: &str,
+        plan: &MethodPlan,
+        api_key: Option<&[u8]>,
+    ) -> Result<Option<Identity>, GatewayError> {
+        match self.authorize_now(tenant, api_id, stage, plan, api_key)? {
+            Step::Done(who) => Ok(who),
+            Step::Wait(_) => panic!("local metering never waits for Redis"),
+        }
+    }
+
+    /// Everything that can be decided without Redis.
+    fn authorize_now(
+        &self,
+        tenant: &Tenant,
+        api_id: &str,
+        stage: &str,
+        plan: &MethodPlan,
+        api_key: Option<&[u8]>,
+    ) -> Result<Step, GatewayError> {
         let tenants = self.tenants.load();
         let index = tenants.get(tenant);
         let binding = if plan.api_key_required {
@@ -125,46 +201,241 @@ impl Metering {
                 .iter()
                 .find(|b| b.api_id == api_id && b.stage == stage)
                 .ok_or_else(invalid_key)?;
-            let bucket = b
-                .methods
-                .get(&plan.resource_path, &plan.http_method)
-                .or(b.key_limit.as_ref());
-            if bucket.is_some_and(|b| !b.check()) {
-                return Err(throttled());
-            }
             Some((key, b))
         } else {
             None
         };
-        if let Some(index) = index {
-            let stage_bucket = index
-                .stages
-                .get(api_id)
+        let levels = [
+            binding.and_then(|(_, b)| {
+                b.methods
+                    .get(&plan.resource_path, &plan.http_method)
+                    .or(b.key_limit.as_ref())
+            }),
+            index
+                .and_then(|i| i.stages.get(api_id))
                 .and_then(|s| s.get(stage))
-                .and_then(|m| m.get(&plan.resource_path, &plan.http_method));
-            if stage_bucket.is_some_and(|b| !b.check()) {
-                return Err(throttled());
-            }
-            if index.account.as_ref().is_some_and(|b| !b.check()) {
-                return Err(throttled());
+                .and_then(|m| m.get(&plan.resource_path, &plan.http_method)),
+            index.and_then(|i| i.account.as_ref()),
+        ];
+        for (n, level) in levels.iter().enumerate() {
+            match level.map(|b| b.decide()) {
+                None | Some(Local::Pass) => {}
+                Some(Local::Refuse) => return Err(throttled()),
+                Some(Local::Ask) => {
+                    let buckets = levels[n..].iter().flatten().map(|b| (*b).clone()).collect();
+                    return Ok(Step::Wait(Box::new(Slow {
+                        buckets,
+                        key: binding.map(|(k, b)| (k.clone(), b.into())),
+                    })));
+                }
             }
         }
         let Some((key, b)) = binding else {
-            return Ok(None);
+            return Ok(Step::Done(None));
         };
         if let Some(q) = &b.quota {
-            if !q.take(OffsetDateTime::now_utc().unix_timestamp()) {
-                return Err(GatewayError::new(
-                    ResponseType::QuotaExceeded,
-                    "Limit Exceeded",
-                ));
+            let now = OffsetDateTime::now_utc().unix_timestamp();
+            if self.cluster.is_some() {
+                if !b.usage.lease.take(now) {
+                    return Ok(Step::Wait(Box::new(Slow {
+                        buckets: Vec::new(),
+                        key: Some((key.clone(), b.into())),
+                    })));
+                }
+            } else if !q.take(now) {
+                return Err(limit_exceeded());
             }
         }
-        b.usage.count();
-        Ok(Some(Identity {
+        Ok(Step::Done(Some(self.served(key, &b.plan_id, &b.usage))))
+    }
+
+    /// The accepted request is counted.
+    fn served(&self, key: &Arc<KeyEntry>, plan_id: &Arc<str>, usage: &Usage) -> Identity {
+        usage.count();
+        if self.cluster.is_some() {
+            usage.lease.unpushed.fetch_add(1, Ordering::Relaxed);
+        }
+        Identity {
             key: key.clone(),
-            plan_id: b.plan_id.clone(),
-        }))
+            plan_id: plan_id.clone(),
+        }
+    }
+
+    /// The rest of phase 3 once Redis is needed (cluster mode only).
+    async fn finish(&self, tenant: &Tenant, slow: Slow) -> Result<Option<Identity>, GatewayError> {
+        let Some(c) = &self.cluster else {
+            return Err(GatewayError::config(
+                "metering: a shared bucket without a cluster",
+            ));
+        };
+        for b in &slow.buckets {
+            self.pass(c, b).await?;
+        }
+        let Some((key, b)) = slow.key else {
+            return Ok(None);
+        };
+        if let Some(quota) = b.quota {
+            self.quota_slow(c, tenant, &b.plan_id, &key.id, quota, &b.usage)
+                .await?;
+        }
+        Ok(Some(self.served(&key, &b.plan_id, &b.usage)))
+    }
+
+    /// One throttle level, through Redis when the lease can't tell.
+    async fn pass(&self, c: &Cluster, b: &Bucket) -> Result<(), GatewayError> {
+        match b.decide() {
+            Local::Pass => return Ok(()),
+            Local::Refuse => return Err(throttled()),
+            Local::Ask => {}
+        }
+        if let (Some(shared), true) = (b.cluster(), c.is_up()) {
+            match shared.ask(c).await {
+                Ok(true) => return Ok(()),
+                Ok(false) => return Err(throttled()),
+                Err(e) => c.failed(&e),
+            }
+        }
+        // Redis is unreachable: fail open falls back to this node's own bucket.
+        c.unavailable()?;
+        if b.check() {
+            Ok(())
+        } else {
+            Err(throttled())
+        }
+    }
+
+    /// The quota once the key's lease is spent: a new lease from Redis (seeding the period's
+    /// record from the store the first time), else the failure mode.
+    async fn quota_slow(
+        &self,
+        c: &Cluster,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: &str,
+        quota: Quota,
+        usage: &Usage,
+    ) -> Result<(), GatewayError> {
+        let l = &usage.lease;
+        let _one = l.refill.lock().await;
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        if l.take(now) {
+            return Ok(());
+        }
+        let (start, end) = cluster::period_at(quota, now);
+        let rkey = c.quota_key(tenant, plan_id, key_id, &start);
+        for _ in 0..3 {
+            if !c.is_up() {
+                break;
+            }
+            match c.quota_lease(&rkey, quota.limit).await {
+                Ok(Lease::Granted { tokens, .. }) => {
+                    if tokens <= 0 {
+                        return Err(limit_exceeded());
+                    }
+                    l.at.store(now, Ordering::Release);
+                    l.period_end.store(end, Ordering::Release);
+                    l.tokens.store(tokens - 1, Ordering::Release);
+                    return Ok(());
+                }
+                // Rare (once per key, period and Redis lifetime): a store read on this
+                // worker, like a management call's.
+                Ok(Lease::Missing) => {
+                    if let Err(e) = self.seed(c, tenant, plan_id, key_id, &start, end) {
+                        c.failed(&e);
+                    }
+                }
+                Ok(Lease::NewEpoch) => self.renew_epoch(c),
+                Err(e) => c.failed(&e),
+            }
+        }
+        c.unavailable()?;
+        l.unleased.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Create the period's quota record in Redis from the store, plus what this node served
+    /// and has not written yet. If this node created it, what it had not pushed is in it.
+    fn seed(
+        &self,
+        c: &Cluster,
+        tenant: &Tenant,
+        plan_id: &str,
+        key_id: &str,
+        start: &str,
+        end: i64,
+    ) -> Result<(), String> {
+        let _flushing = self.flush_lock.lock();
+        let u = self
+            .usage
+            .lock()
+            .get(&(tenant.clone(), plan_id.to_string(), key_id.to_string()))
+            .cloned()
+            .unwrap_or_default();
+        let (unpushed, unleased) = (
+            u.lease.unpushed.load(Ordering::Acquire),
+            u.lease.unleased.load(Ordering::Acquire),
+        );
+        let today = usage::format_day(usage::today());
+        let rows = self
+            .store
+            .usage(tenant, plan_id, Some(key_id), start, &today)
+            .map_err(|e| e.to_string())?;
+        let adjustment = self
+            .store
+            .quota_adjustments(tenant, plan_id, Some(key_id))
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|(_, p, _)| p == start)
+            .map_or(0, |(_, _, a)| a);
+        let mut days: Vec<(String, i64)> = Vec::new();
+        for r in rows {
+            match days.iter_mut().find(|(d, _)| *d == r.day) {
+                Some((_, n)) => *n += r.used,
+                None => days.push((r.day, r.used)),
+            }
+        }
+        let pending = u.pending();
+        if pending > 0 {
+            match days.iter_mut().find(|(d, _)| *d == today) {
+                Some((_, n)) => *n += pending,
+                None => days.push((today, pending)),
+            }
+        }
+        let key = c.quota_key(tenant, plan_id, key_id, start);
+        match c.seed(&key, end, adjustment, &days) {
+            Ok(Some(true)) => {
+                u.lease.unpushed.fetch_sub(unpushed, Ordering::AcqRel);
+                u.lease.unleased.fetch_sub(unleased, Ordering::AcqRel);
+                Ok(())
+            }
+            Ok(Some(false)) => Ok(()),
+            Ok(None) => {
+                c.stale_epoch();
+                Err("Redis lost its data".into())
+            }
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Learn Redis's epoch again; if it lost its data, forget what was leased from it and
+    /// what it was not told (the store has those requests and re-seeds the records).
+    fn renew_epoch(&self, c: &Cluster) {
+        match c.probe() {
+            Ok(true) => self.renew_epoch_lost(),
+            Ok(false) => {}
+            Err(e) => c.failed(&e),
+        }
+    }
+
+    fn renew_epoch_lost(&self) {
+        for u in self.usage.lock().values() {
+            let l = &u.lease;
+            l.tokens.store(0, Ordering::Release);
+            l.period_end.store(0, Ordering::Release);
+            l.unpushed.store(0, Ordering::Release);
+            l.unleased.store(0, Ordering::Release);
+        }
+        tracing::warn!("metering: Redis lost its data; quota records are re-seeded from the store");
     }
 
     /// Apply every announced change. Cheap when nothing is pending.
@@ -251,11 +522,15 @@ impl Metering {
         let mut counters = self.usage.lock();
         let mut live: HashMap<UsageKey, Arc<Usage>> = HashMap::new();
         let mut failed = None;
-        let index = Builder::new(old).build(
+        let builder = match &self.cluster {
+            Some(c) => Builder::new(old).shared(c, tenant),
+            None => Builder::new(old),
+        };
+        let index = builder.build(
             &raw,
             |plan, key| {
                 let k = (tenant.clone(), plan.to_string(), key.to_string());
-                let u = counters.get(&k).cloned().unwrap_or_default();
+                let u: Arc<Usage> = counters.get(&k).cloned().unwrap_or_default();
                 live.insert(k, u.clone());
                 u
             },
@@ -275,9 +550,30 @@ impl Metering {
         if let Some(e) = failed {
             return Err(e);
         }
+        // The flusher pushes counts to the record of the key's current quota period.
+        for k in index.keys.values() {
+            for b in &k.bindings {
+                *b.usage.lease.quota.lock() = b.quota.as_ref().map(|q| q.quota);
+            }
+        }
         counters.retain(|(t, _, _), _| t != tenant);
         counters.extend(live);
         Ok(Some(index))
+    }
+
+    /// Turn cluster mode on (at start, before serving): reach Redis once (it may be down:
+    /// the flusher keeps trying) and rebuild every index with shared buckets.
+    pub fn enable_cluster(&mut self, c: Arc<Cluster>) {
+        if let Err(e) = c.probe() {
+            c.failed(&e);
+        }
+        self.cluster = Some(c);
+        self.tenants.store(Arc::default());
+        self.rebuild(self.known_tenants());
+    }
+
+    pub fn cluster(&self) -> Option<&Arc<Cluster>> {
+        self.cluster.as_ref()
     }
 
     /// Forget unflushed counts (before a wipe of all state).

@@ -13,10 +13,12 @@ use time::{Date, Duration, OffsetDateTime, Time};
 
 use portico_model::quota::{Period, Quota};
 
-/// Requests served but not yet flushed to the store.
+/// Requests served but not yet flushed to the store; in cluster mode, the key's quota lease
+/// and what Redis has not heard of yet.
 #[derive(Debug, Default)]
 pub struct Usage {
     pending: AtomicI64,
+    pub lease: super::cluster::QuotaLease,
 }
 
 impl Usage {

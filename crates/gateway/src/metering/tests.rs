@@ -29,7 +29,7 @@ fn check(
     let mut ok = 0;
     let mut last = None;
     for _ in 0..n {
-        match m.authorize(&tenant(), "api1", "prod", plan, key.map(str::as_bytes)) {
+        match m.authorize_local(&tenant(), "api1", "prod", plan, key.map(str::as_bytes)) {
             Ok(_) => ok += 1,
             Err(e) => last = Some(e.kind.name()),
         }
@@ -104,7 +104,7 @@ fn keys_must_exist_be_enabled_and_be_bound_to_the_stage() {
         "in no plan"
     );
     let id = m
-        .authorize(
+        .authorize_local(
             &tenant(),
             "api1",
             "prod",
@@ -115,7 +115,7 @@ fn keys_must_exist_be_enabled_and_be_bound_to_the_stage() {
         .unwrap();
     assert_eq!((id.api_key_id(), id.usage_plan_id()), ("k1", "p1"));
     assert_eq!(id.api_key(), "value-one-0123456789");
-    let other_stage = m.authorize(
+    let other_stage = m.authorize_local(
         &tenant(),
         "api1",
         "dev",
@@ -126,7 +126,7 @@ fn keys_must_exist_be_enabled_and_be_bound_to_the_stage() {
         other_stage.is_err(),
         "the plan is not bound to the dev stage"
     );
-    let open = m.authorize(&tenant(), "api1", "prod", &method("/pets", false), None);
+    let open = m.authorize_local(&tenant(), "api1", "prod", &method("/pets", false), None);
     assert!(open.unwrap().is_none(), "no key needed, none named");
 }
 

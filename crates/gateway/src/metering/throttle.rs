@@ -18,6 +18,7 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use portico_model::{IndexMap, MethodSetting, ThrottleSettings};
 
+use super::cluster::{Local, SharedBucket};
 use crate::fast_map::FastMap;
 
 /// A rate (requests per second, may be fractional) and a burst (bucket size).
@@ -65,7 +66,11 @@ enum Gate {
 /// One token bucket.
 pub struct Bucket {
     pub limits: Limits,
+    /// The local bucket; with a shared one, its stand-in while Redis is unreachable
+    /// (fail_open: each node enforces the full rate).
     gate: Gate,
+    /// Cluster mode: the bucket in Redis this node leases tokens of.
+    shared: Option<SharedBucket>,
 }
 
 impl std::fmt::Debug for Bucket {
@@ -89,7 +94,35 @@ impl Bucket {
                 }
             }
         };
-        Bucket { limits, gate }
+        Bucket {
+            limits,
+            gate,
+            shared: None,
+        }
+    }
+
+    /// A bucket shared by the cluster through Redis under `key` (a bucket that never or
+    /// always admits, or whose rate is beyond whole microseconds, stays local).
+    pub fn shared(limits: Limits, key: String) -> Bucket {
+        let mut b = Bucket::new(limits);
+        if matches!(b.gate, Gate::Gcra(_)) {
+            b.shared = SharedBucket::new(key, limits);
+        }
+        b
+    }
+
+    /// The shared bucket, in cluster mode.
+    pub fn cluster(&self) -> Option<&SharedBucket> {
+        self.shared.as_ref()
+    }
+
+    /// Take one token if this node can tell without Redis.
+    pub fn decide(&self) -> Local {
+        match &self.shared {
+            Some(s) => s.check(),
+            None if self.check() => Local::Pass,
+            None => Local::Refuse,
+        }
     }
 
     /// A bucket that never throttles (limits kept for display).
@@ -97,10 +130,11 @@ impl Bucket {
         Bucket {
             limits,
             gate: Gate::Open,
+            shared: None,
         }
     }
 
-    /// Take one token: `false` = throttled.
+    /// Take one token from the local bucket: `false` = throttled.
     pub fn check(&self) -> bool {
         match &self.gate {
             Gate::Closed => false,

@@ -87,7 +87,9 @@ pub async fn authorize(
     } else {
         req.known.api_key.map(|v| v.as_bytes())
     };
-    who.key = m.authorize(exec.tenant, exec.api_id, exec.stage, plan, key)?;
+    who.key = m
+        .authorize(exec.tenant, exec.api_id, exec.stage, plan, key)
+        .await?;
     Ok(who)
 }
 
