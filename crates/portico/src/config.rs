@@ -31,6 +31,9 @@ pub const MAX_MAX_CONNECTIONS: usize = 1 << 20;
 pub struct FileConfig {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `postgres://…`: keep all state in PostgreSQL (cluster mode) instead of the embedded
+    /// SQLite store under `data_dir`.
+    pub database_url: Option<String>,
     pub region: Option<String>,
     #[serde(default)]
     pub credentials: Vec<Credential>,
@@ -160,6 +163,8 @@ pub struct Credential {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// Where state lives when not in `data_dir` (see [`FileConfig::database_url`]); checked.
+    pub database_url: Option<String>,
     pub region: String,
     pub credentials: Vec<Credential>,
     /// True when no credentials were configured and the well-known `test`/`test` key was seeded.
@@ -197,6 +202,20 @@ impl std::fmt::Display for ConfigError {
     }
 }
 impl std::error::Error for ConfigError {}
+
+/// A database URL must name PostgreSQL: anything else is a typo that would otherwise surface
+/// as a connection error far from its cause.
+pub fn check_database_url(url: Option<String>) -> Result<Option<String>, ConfigError> {
+    match url {
+        None => Ok(None),
+        Some(u) if u.trim().is_empty() => Ok(None),
+        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => Ok(Some(u)),
+        Some(u) => Err(ConfigError(format!(
+            "database_url must be a postgres:// URL (SQLite, the default, needs none), not {:?}",
+            u.split('@').next_back().unwrap_or("")
+        ))),
+    }
+}
 
 impl FileConfig {
     pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -291,6 +310,7 @@ impl Config {
         }
         let config = Config {
             listen,
+            database_url: check_database_url(file.database_url)?,
             data_dir: data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("./portico-data")),

@@ -331,16 +331,34 @@ fn huawei_project(raw_path: &str, headers: &hyper::HeaderMap) -> String {
 /// what test suites call between cases (it is refused unless bound to loopback).
 async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response<Bytes>, ApiError> {
     match (method.as_str(), path) {
-        ("GET", "/_portico/health") => Ok(portico_mgmt::wire::json_response(
-            200,
-            &json!({
-                "status": "ok",
-                "version": env!("CARGO_PKG_VERSION"),
-                "services": { "apigateway": "running" },
-            }),
-        )),
+        ("GET", "/_portico/health") => {
+            let store = app.store.health();
+            Ok(portico_mgmt::wire::json_response(
+                200,
+                &json!({
+                    "status": if store.reachable { "ok" } else { "degraded" },
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "services": { "apigateway": "running" },
+                    "store": {
+                        "kind": store.kind,
+                        "reachable": store.reachable,
+                        "detail": store.detail,
+                    },
+                }),
+            ))
+        }
         ("GET", "/_portico/metrics") => {
-            let mut r = Response::new(Bytes::from(app.data.metrics.encode()));
+            let mut text = app.data.metrics.encode();
+            // The data plane's encoder ends with `# EOF` (OpenMetrics); the store's figures go
+            // before it.
+            let store = app.store.metrics_text();
+            if !store.is_empty() {
+                match text.rfind("# EOF") {
+                    Some(at) => text.insert_str(at, &store),
+                    None => text.push_str(&store),
+                }
+            }
+            let mut r = Response::new(Bytes::from(text));
             r.headers_mut().insert(
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
