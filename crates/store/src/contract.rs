@@ -108,7 +108,7 @@ pub fn replace_keeps_order_and_list_pages_by_seq(s: &dyn Store) {
     })
     .unwrap();
     assert_eq!(ids(s, &t, "model", "api"), ["a", "b", "d", "c"]);
-    assert!(read(s, &t, |tx| tx.delete("model", "api", "nope")).unwrap() == false);
+    assert!(!read(s, &t, |tx| tx.delete("model", "api", "nope")).unwrap());
 }
 
 pub fn serving_changes_are_announced_after_commit(s: &dyn Store) {
