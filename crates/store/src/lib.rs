@@ -28,7 +28,7 @@ use tokio::sync::broadcast;
 
 pub use error::StoreError;
 pub use portico_core::Tenant;
-pub use postgres::{PgStore, PgStoreOptions};
+pub use postgres::{ImportCounts, PgStore, PgStoreOptions};
 pub use sqlite::{SqliteExport, SqliteStore};
 
 /// Kinds of documents. Each is a table-like namespace inside a tenant.

@@ -704,12 +704,35 @@ impl Store for PgStore {
         let client = self.begin("BEGIN".into())?;
         let c = client.clone();
         let changes = self.run(async move {
-            let changes = propagate::everything(&c).await?;
-            c.batch_execute(
-                "DELETE FROM docs; DELETE FROM usage_counts; DELETE FROM quota_adjustments;",
-            )
-            .await?;
-            Ok(changes)
+            // What the deletes returned is exactly what was wiped, whatever committed meanwhile.
+            let docs = c
+                .query(
+                    "DELETE FROM docs RETURNING account, region, kind, scope, id",
+                    &[],
+                )
+                .await?;
+            let counted = c
+                .query("DELETE FROM usage_counts RETURNING account, region", &[])
+                .await?;
+            c.batch_execute("DELETE FROM quota_adjustments").await?;
+            let mut by_tenant: std::collections::BTreeMap<Tenant, Touched> = Default::default();
+            for r in &docs {
+                let t = by_tenant
+                    .entry(Tenant::from_key(r.get(0), r.get(1)))
+                    .or_default();
+                t.touch(r.get(2), r.get(3), r.get(4));
+                t.metering = true;
+            }
+            for r in &counted {
+                by_tenant
+                    .entry(Tenant::from_key(r.get(0), r.get(1)))
+                    .or_default()
+                    .metering = true;
+            }
+            Ok(by_tenant
+                .into_iter()
+                .flat_map(|(tenant, t)| t.into_changes(&tenant))
+                .collect::<Vec<_>>())
         });
         match changes {
             Ok(changes) => self.commit(client, changes),
