@@ -467,6 +467,13 @@ fn tenant_lock_key(tenant: &Tenant) -> i32 {
     h as i32
 }
 
+/// PostgreSQL's text cannot hold a NUL character, so no stored key has one (SQLite's can, but
+/// a caller never stores one: identifiers are generated or validated). A lookup by such a key
+/// finds nothing, as on SQLite; storing one is refused.
+fn nul(parts: &[&str]) -> bool {
+    parts.iter().any(|p| p.contains('\0'))
+}
+
 fn parse_body(text: &str, kind: &str, id: &str) -> Result<Value, StoreError> {
     serde_json::from_str(text).map_err(|e| {
         StoreError::document(format!(
@@ -512,6 +519,9 @@ impl Drop for PgTxn<'_> {
 
 impl Txn for PgTxn<'_> {
     fn get(&mut self, kind: &str, scope: &str, id: &str) -> Result<Option<Value>, StoreError> {
+        if nul(&[kind, scope, id]) {
+            return Ok(None);
+        }
         let c = self.client()?;
         let (a, r, k, s) = self.key(kind, scope);
         let i = id.to_string();
@@ -529,6 +539,9 @@ impl Txn for PgTxn<'_> {
     }
 
     fn exists(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, StoreError> {
+        if nul(&[kind, scope, id]) {
+            return Ok(false);
+        }
         let c = self.client()?;
         let (a, r, k, s) = self.key(kind, scope);
         let i = id.to_string();
@@ -543,6 +556,11 @@ impl Txn for PgTxn<'_> {
     }
 
     fn put(&mut self, kind: &str, scope: &str, id: &str, body: &Value) -> Result<(), StoreError> {
+        if nul(&[kind, scope, id]) {
+            return Err(StoreError::document(format!(
+                "a {kind} identifier cannot contain a NUL character"
+            )));
+        }
         let text = serde_json::to_string(body)
             .map_err(|e| StoreError::document(format!("cannot encode document: {e}")))?;
         let c = self.client()?;
@@ -564,6 +582,9 @@ impl Txn for PgTxn<'_> {
     }
 
     fn delete(&mut self, kind: &str, scope: &str, id: &str) -> Result<bool, StoreError> {
+        if nul(&[kind, scope, id]) {
+            return Ok(false);
+        }
         let c = self.client()?;
         let (a, r, k, s) = self.key(kind, scope);
         let i = id.to_string();
@@ -588,6 +609,9 @@ impl Txn for PgTxn<'_> {
         after_seq: i64,
         limit: usize,
     ) -> Result<Vec<Doc>, StoreError> {
+        if nul(&[kind, scope]) {
+            return Ok(Vec::new());
+        }
         let c = self.client()?;
         let (a, r, k, s) = self.key(kind, scope);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -613,6 +637,9 @@ impl Txn for PgTxn<'_> {
     }
 
     fn delete_scope(&mut self, scope: &str) -> Result<(), StoreError> {
+        if nul(&[scope]) {
+            return Ok(());
+        }
         let c = self.client()?;
         let (a, r, _, s) = self.key("", scope);
         let kinds: Vec<String> = self.store.run(async move {
@@ -675,6 +702,9 @@ impl Store for PgStore {
     }
 
     fn scan(&self, kind: &str) -> Result<Vec<(Tenant, String, Doc)>, StoreError> {
+        if nul(&[kind]) {
+            return Ok(Vec::new());
+        }
         let k = kind.to_string();
         let rows: Vec<(String, String, String, i64, String, String)> = self.simple(move |c| async move {
             let st = c
@@ -852,6 +882,9 @@ impl Store for PgStore {
         from: &str,
         to: &str,
     ) -> Result<Vec<UsageRow>, StoreError> {
+        if nul(&[plan_id, key_id.unwrap_or(""), from, to]) {
+            return Ok(Vec::new());
+        }
         let (a, r) = (
             tenant.account().to_string(),
             tenant.partition().into_owned(),
@@ -925,6 +958,9 @@ impl Store for PgStore {
         plan_id: &str,
         key_id: Option<&str>,
     ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        if nul(&[plan_id, key_id.unwrap_or("")]) {
+            return Ok(Vec::new());
+        }
         let (a, r) = (
             tenant.account().to_string(),
             tenant.partition().into_owned(),
@@ -952,6 +988,9 @@ impl Store for PgStore {
         plan_id: &str,
         key_id: Option<&str>,
     ) -> Result<(), StoreError> {
+        if nul(&[plan_id, key_id.unwrap_or("")]) {
+            return Ok(());
+        }
         let client = self.begin("BEGIN".into())?;
         let c = client.clone();
         let (a, r) = (

@@ -272,3 +272,31 @@ fn a_sqlite_data_dir_imports_twice_to_the_same_state() {
     let last = crate::read(&pg, &t, |tx| tx.list("restapi", "", 0, 10)).unwrap();
     assert_eq!(last.last().unwrap().id, "d");
 }
+
+#[test]
+fn a_key_with_a_nul_character_is_never_found_and_cannot_be_stored() {
+    let Some(db) = TestDb::create() else { return };
+    let s = db.open();
+    let t = tenant("111111111111");
+    let found = crate::read::<_, crate::StoreError>(&s, &t, |tx| {
+        Ok((
+            tx.get("restapi", "", "a\0b")?,
+            tx.exists("restapi", "a\0", "b")?,
+            tx.list("model", "x\0", 0, 10)?.len(),
+            tx.delete("restapi", "", "\0")?,
+        ))
+    })
+    .unwrap();
+    assert_eq!(found, (None, false, 0, false));
+    let err = crate::write(&s, &t, |tx| tx.put("restapi", "", "a\0", &json!({}))).unwrap_err();
+    assert!(err.to_string().contains("NUL"), "{err}");
+    // A NUL inside a body is fine: JSON escapes it.
+    crate::write(&s, &t, |tx| {
+        tx.put("restapi", "", "a", &json!({"n": "x\0y"}))
+    })
+    .unwrap();
+    assert_eq!(
+        crate::read(&s, &t, |tx| tx.get("restapi", "", "a")).unwrap(),
+        Some(json!({"n": "x\0y"}))
+    );
+}
