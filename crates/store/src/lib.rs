@@ -6,8 +6,8 @@
 //! stored in AWS's own JSON shape, so reading one back needs no mapping.
 //!
 //! The interface is synchronous and transactional: a closure runs against a [`Txn`] and either
-//! all its writes commit or none do. SQL stays portable (`INSERT … ON CONFLICT`, no SQLite-only
-//! functions) so a PostgreSQL implementation can follow.
+//! all its writes commit or none do. Two stores implement it: [`SqliteStore`] (embedded, the
+//! default) and [`PgStore`] (PostgreSQL, shared by the nodes of a cluster).
 
 //!
 //! Architecture invariant: the store knows tenants and documents, not APIs or wire formats. It
