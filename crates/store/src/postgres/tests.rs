@@ -64,10 +64,18 @@ impl TestDb {
                 server()
             ),
             Err(e) => {
-                eprintln!(
-                    "NOT RUN: PgStore test needs PostgreSQL at {} ({e}); set CI=1 to make this a failure",
-                    server()
-                );
+                // Straight to the process's stderr: the harness captures `eprintln!` of a
+                // passing test, and this must not be silent.
+                use std::io::Write;
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "\nNOT RUN: the PgStore tests need PostgreSQL at {} ({e}); they pass \
+                         without running. Set CI=1 to make this a failure.\n",
+                        server()
+                    );
+                });
                 None
             }
         }
@@ -299,4 +307,69 @@ fn a_key_with_a_nul_character_is_never_found_and_cannot_be_stored() {
         crate::read(&s, &t, |tx| tx.get("restapi", "", "a")).unwrap(),
         Some(json!({"n": "x\0y"}))
     );
+}
+
+#[test]
+fn a_backlog_longer_than_one_read_is_followed_to_its_end() {
+    let Some(db) = TestDb::create() else { return };
+    let b = db.open();
+    let mut rx = b.subscribe(Topic::Serving);
+    // 1.5 reads' worth of rows from "another node", without notices.
+    admin_on(
+        &db.name,
+        r#"INSERT INTO changes (node, body)
+           SELECT 'elsewhere', '[["restapi","111111111111","us-east-1","api' || n || '"]]'
+           FROM generate_series(1, 750) AS n"#,
+    )
+    .unwrap();
+    assert!(hears(
+        &mut rx,
+        &Change::RestApi {
+            tenant: tenant("111111111111"),
+            rest_api_id: "api750".into()
+        }
+    ));
+}
+
+#[test]
+fn a_node_that_missed_pruned_rows_re_announces_everything_it_knows() {
+    let Some(db) = TestDb::create() else { return };
+    let (a, b) = (db.open(), db.open());
+    let t = tenant("111111111111");
+    let mut rx = b.subscribe(Topic::Serving);
+    let api = |id: &str| Change::RestApi {
+        tenant: t.clone(),
+        rest_api_id: id.into(),
+    };
+    crate::write(&a, &t, |tx| tx.put("stage", "kept", "prod", &json!({}))).unwrap();
+    crate::write(&a, &t, |tx| tx.put("stage", "gone", "prod", &json!({}))).unwrap();
+    assert!(hears(&mut rx, &api("gone")));
+    crate::write(&a, &t, |tx| tx.delete("stage", "gone", "prod")).unwrap();
+    assert!(hears(&mut rx, &api("gone")));
+    // As if b had been away while the rows it had not read were pruned.
+    b.shared
+        .applied
+        .store(0, std::sync::atomic::Ordering::Release);
+    admin_on(
+        &db.name,
+        "UPDATE changes_pruned SET through = (SELECT max(seq) FROM changes); DELETE FROM changes",
+    )
+    .unwrap();
+    // The stored API, and the deleted one b once heard of (so its index drops it).
+    let mut missing = vec![api("kept"), api("gone")];
+    let until = Instant::now() + Duration::from_secs(10);
+    while !missing.is_empty() && Instant::now() < until {
+        match rx.try_recv() {
+            Ok(c) => missing.retain(|m| m != &c),
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+    assert!(missing.is_empty(), "never re-announced: {missing:?}");
+    assert_eq!(
+        b.shared.resyncs.load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    // And b follows new rows afterwards.
+    crate::write(&a, &t, |tx| tx.put("stage", "later", "prod", &json!({}))).unwrap();
+    assert!(hears(&mut rx, &api("later")));
 }
