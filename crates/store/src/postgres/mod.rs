@@ -183,6 +183,12 @@ impl PgStore {
             store.options.poll_interval,
             store.options.retention,
         ));
+        // A node follows the others before it serves: wait (briefly) for the listener's
+        // LISTEN, so nothing committed after this returns can be missed or reported late.
+        let until = Instant::now() + Duration::from_secs(5);
+        while !store.shared.listening.load(Ordering::Acquire) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(2));
+        }
         Ok(store)
     }
 

@@ -212,7 +212,7 @@ async fn follow(
     });
     let result = async {
         client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
-        shared.listening.store(true, Ordering::Relaxed);
+        shared.listening.store(true, Ordering::Release);
         shared.up();
         let mut tick = tokio::time::interval(poll);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
