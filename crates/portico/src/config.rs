@@ -549,6 +549,32 @@ mod tests {
     }
 
     #[test]
+    fn database_url_names_postgresql_or_nothing() {
+        let file =
+            FileConfig::parse("database_url = \"postgres://u:pw@db:5432/portico\"\n").unwrap();
+        let c = Config::resolve(file, None, None, None).unwrap();
+        assert_eq!(
+            c.database_url.as_deref(),
+            Some("postgres://u:pw@db:5432/portico")
+        );
+        assert_eq!(
+            Config::resolve(FileConfig::default(), None, None, None)
+                .unwrap()
+                .database_url,
+            None,
+            "SQLite stays the default"
+        );
+        let file = FileConfig::parse("database_url = \"mysql://u:secret@db/x\"\n").unwrap();
+        let err = Config::resolve(file, None, None, None).unwrap_err();
+        assert!(err.0.contains("postgres://"), "{}", err.0);
+        assert!(
+            !err.0.contains("secret"),
+            "the message never shows a password: {}",
+            err.0
+        );
+    }
+
+    #[test]
     fn account_ids_are_twelve_digits() {
         let file = FileConfig::parse(
             "[[credentials]]\naccess_key = \"AKIA1\"\nsecret_key = \"s\"\naccount_id = \"12\"\n",
