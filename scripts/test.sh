@@ -8,6 +8,22 @@ cd "$(dirname "$0")/.."
 started=$(date +%s)
 step() { printf '\n== %s (at %ss) ==\n' "$*" "$(( $(date +%s) - started ))"; }
 
+# PostgreSQL on 127.0.0.1:5432 (user postgres, trust) is part of the test bed: the PgStore
+# unit tests and the second run of the conformance suite (PORTICO_TEST_STORE=postgres) use it.
+step "PostgreSQL on 127.0.0.1:5432"
+PG_URL="${PORTICO_TEST_PG:-postgres://postgres@127.0.0.1:5432}"
+if ! command -v psql >/dev/null; then
+  echo "FAIL: psql is missing: install PostgreSQL's client (Debian: postgresql-client)" >&2
+  exit 1
+fi
+if ! psql "$PG_URL/postgres" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+  echo "FAIL: PostgreSQL does not answer at $PG_URL (user postgres, trust auth expected)." >&2
+  echo "      Cluster mode's tests need it: start it (Debian: pg_ctlcluster 15 main start)." >&2
+  exit 1
+fi
+# The PgStore tests fail rather than pass silently without PostgreSQL when CI is set.
+export CI="${CI:-true}"
+
 step "python venv"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
@@ -43,9 +59,28 @@ cargo test --workspace --quiet
 step "cargo build --release"
 cargo build --release --quiet -p portico
 
-step "conformance suite (boto3, AWS CLI)"
+step "conformance suite (boto3, AWS CLI), on SQLite and on PostgreSQL side by side"
 export PORTICO_BIN="$PWD/target/release/portico"
 export PATH="$PWD/.venv/bin:$PATH"
-.venv/bin/python -m pytest tests -p no:cacheprovider
+# The two runs share nothing (each server has its own data dir, and on PostgreSQL its own
+# database), so they run at once; each writes its own log, printed when both are done.
+logs=target/test-logs
+mkdir -p "$logs"
+.venv/bin/python -m pytest tests -p no:cacheprovider >"$logs/pytest-sqlite.log" 2>&1 &
+sqlite_run=$!
+PORTICO_TEST_STORE=postgres .venv/bin/python -m pytest tests -p no:cacheprovider \
+  >"$logs/pytest-postgres.log" 2>&1 &
+postgres_run=$!
+failed=""
+wait "$sqlite_run" || failed="$failed sqlite"
+wait "$postgres_run" || failed="$failed postgres"
+for store in sqlite postgres; do
+  printf '\n-- conformance suite on %s --\n' "$store"
+  cat "$logs/pytest-$store.log"
+done
+if [ -n "$failed" ]; then
+  echo "FAIL: the conformance suite failed on:$failed" >&2
+  exit 1
+fi
 
 step "done"

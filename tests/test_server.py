@@ -145,8 +145,23 @@ def test_sigterm_finishes_in_flight_requests(own_server, backend):
 
 def test_a_second_server_on_the_same_data_dir_is_refused(own_server):
     """The store holds its file exclusively: a second Portico on the same data dir refuses to
-    start instead of interleaving writes with the first."""
+    start instead of interleaving writes with the first.
+
+    This is about SQLite's file. On PostgreSQL (the test switch) the equivalent is the opposite
+    by design: a second node on the same database starts and shares the state, the database
+    serializing their writes (tests/test_cluster_store.py goes further)."""
     make_client(own_server).create_rest_api(name="first")
+    if own_server.store == "postgres":
+        second = Server(data_dir=own_server.data_dir, database_url=own_server.database_url)
+        try:
+            second.start()
+            make_client(second).create_rest_api(name="second")
+            for node in (own_server, second):
+                names = [a["name"] for a in make_client(node).get_rest_apis()["items"]]
+                assert names == ["first", "second"]
+        finally:
+            second.close()
+        return
     second = Server(data_dir=own_server.data_dir)
     try:
         with pytest.raises(RuntimeError, match="database is locked"):

@@ -31,6 +31,9 @@ pub const MAX_MAX_CONNECTIONS: usize = 1 << 20;
 pub struct FileConfig {
     pub listen: Option<String>,
     pub data_dir: Option<PathBuf>,
+    /// `postgres://…`: keep all state in PostgreSQL (cluster mode) instead of the embedded
+    /// SQLite store under `data_dir`.
+    pub database_url: Option<String>,
     pub region: Option<String>,
     #[serde(default)]
     pub credentials: Vec<Credential>,
@@ -213,6 +216,8 @@ pub struct Credential {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// Where state lives when not in `data_dir` (see [`FileConfig::database_url`]); checked.
+    pub database_url: Option<String>,
     pub region: String,
     pub credentials: Vec<Credential>,
     /// True when no credentials were configured and the well-known `test`/`test` key was seeded.
@@ -292,6 +297,20 @@ fn redis_config(
         prefix: prefix.unwrap_or_else(|| DEFAULT_REDIS_PREFIX.to_string()),
         unavailable,
     }))
+}
+
+/// A database URL must name PostgreSQL: anything else is a typo that would otherwise surface
+/// as a connection error far from its cause.
+pub fn check_database_url(url: Option<String>) -> Result<Option<String>, ConfigError> {
+    match url {
+        None => Ok(None),
+        Some(u) if u.trim().is_empty() => Ok(None),
+        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => Ok(Some(u)),
+        Some(u) => Err(ConfigError(format!(
+            "database_url must be a postgres:// URL (SQLite, the default, needs none), not {:?}",
+            u.split('@').next_back().unwrap_or("")
+        ))),
+    }
 }
 
 impl FileConfig {
@@ -389,6 +408,7 @@ impl Config {
         let config = Config {
             redis,
             listen,
+            database_url: check_database_url(file.database_url)?,
             data_dir: data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("./portico-data")),
@@ -734,6 +754,32 @@ mod tests {
         let c = Config::resolve(file, Some("0.0.0.0:4566".into()), None, None).unwrap();
         assert!(!c.seeded_credentials);
         assert_eq!(c.credentials.len(), 1);
+    }
+
+    #[test]
+    fn database_url_names_postgresql_or_nothing() {
+        let file =
+            FileConfig::parse("database_url = \"postgres://u:pw@db:5432/portico\"\n").unwrap();
+        let c = Config::resolve(file, None, None, None).unwrap();
+        assert_eq!(
+            c.database_url.as_deref(),
+            Some("postgres://u:pw@db:5432/portico")
+        );
+        assert_eq!(
+            Config::resolve(FileConfig::default(), None, None, None)
+                .unwrap()
+                .database_url,
+            None,
+            "SQLite stays the default"
+        );
+        let file = FileConfig::parse("database_url = \"mysql://u:secret@db/x\"\n").unwrap();
+        let err = Config::resolve(file, None, None, None).unwrap_err();
+        assert!(err.0.contains("postgres://"), "{}", err.0);
+        assert!(
+            !err.0.contains("secret"),
+            "the message never shows a password: {}",
+            err.0
+        );
     }
 
     #[test]

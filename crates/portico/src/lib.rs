@@ -21,19 +21,32 @@ use std::sync::Arc;
 
 use app::App;
 use config::Config;
-use portico_store::SqliteStore;
+use portico_store::{PgStore, PgStoreOptions, SqliteStore, Store};
 use server::Server;
+
+/// The store the configuration names: PostgreSQL when `database_url` is set (cluster mode),
+/// else the embedded SQLite store in `data_dir`.
+pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
+    match &config.database_url {
+        Some(url) => PgStore::open(url, PgStoreOptions::default())
+            .map(|s| Arc::new(s) as Arc<dyn Store>)
+            .map_err(|e| format!("cannot open the PostgreSQL store: {e}")),
+        None => SqliteStore::open(&config.data_dir)
+            .map(|s| Arc::new(s) as Arc<dyn Store>)
+            .map_err(|e| {
+                format!(
+                    "cannot open the store in {}: {}",
+                    config.data_dir.display(),
+                    e
+                )
+            }),
+    }
+}
 
 /// Open the store and bind the listener; the returned server is ready to `run`.
 pub async fn start(config: Config) -> Result<Server, Box<dyn std::error::Error>> {
-    let store = SqliteStore::open(&config.data_dir).map_err(|e| {
-        format!(
-            "cannot open the store in {}: {}",
-            config.data_dir.display(),
-            e
-        )
-    })?;
-    let mut app = App::new(config, Arc::new(store))?;
+    let store = open_store(&config)?;
+    let mut app = App::new(config, store)?;
     if app.config.tls_listen.is_some() {
         let tls = tls::Tls::new(app.data.clone(), &app.config.certificates)?;
         app.tls = Some(Arc::new(tls));

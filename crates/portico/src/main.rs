@@ -26,6 +26,10 @@ struct ServeArgs {
     /// Directory holding the embedded store (default ./portico-data).
     #[arg(long, env = "PORTICO_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// Keep all state in PostgreSQL (`postgres://user:password@host:port/db`) so that any
+    /// number of nodes can share it, instead of SQLite in the data dir.
+    #[arg(long, env = "PORTICO_DATABASE_URL")]
+    database_url: Option<String>,
     /// Default region for unsigned calls (default us-east-1).
     #[arg(long, env = "PORTICO_REGION")]
     region: Option<String>,
@@ -58,6 +62,17 @@ enum Command {
         #[arg(long)]
         supported: bool,
     },
+    /// Copy a single node's state into a cluster's database: every document (with its tenant,
+    /// scope and order), usage count and quota adjustment. Running it again gives the same
+    /// result. Nodes already serving from the database hear of every copied API.
+    Migrate {
+        /// The source: `sqlite:DIR`, a Portico data dir (stop the Portico using it first).
+        #[arg(long)]
+        from: String,
+        /// The target: a `postgres://` URL.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -72,6 +87,7 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Migrate { from, to }) => migrate(&from, &to),
         None => serve(cli.serve),
     }
 }
@@ -91,6 +107,7 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
     };
     file.workers = args.workers.or(file.workers);
     file.redis_url = args.redis_url.or(file.redis_url);
+    let database_url = args.database_url.clone();
     let config = match Config::resolve_with_tls(
         file,
         args.listen,
@@ -104,6 +121,16 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
+    let mut config = config;
+    if database_url.is_some() {
+        match portico::config::check_database_url(database_url) {
+            Ok(u) => config.database_url = u,
+            Err(e) => {
+                eprintln!("portico: --database-url: {e}");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
     if config.seeded_credentials {
         tracing::warn!(
             "no credentials configured: seeded access key 'test' / secret 'test' for account {}; loopback only",
@@ -139,4 +166,64 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
         server.run(portico::server::shutdown_signal()).await;
         std::process::ExitCode::SUCCESS
     })
+}
+
+/// `portico migrate --from sqlite:DIR --to postgres://…`.
+fn migrate(from: &str, to: &str) -> std::process::ExitCode {
+    let Some(dir) = from.strip_prefix("sqlite:") else {
+        eprintln!("portico migrate: --from must be sqlite:DIR (a Portico data dir), not {from:?}");
+        return std::process::ExitCode::from(2);
+    };
+    let to = match portico::config::check_database_url(Some(to.to_string())) {
+        Ok(Some(u)) => u,
+        Ok(None) | Err(_) => {
+            eprintln!("portico migrate: --to must be a postgres:// URL");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let dir = PathBuf::from(dir);
+    if !dir.join("portico.sqlite3").is_file() {
+        eprintln!(
+            "portico migrate: {} holds no Portico store (no portico.sqlite3)",
+            dir.display()
+        );
+        return std::process::ExitCode::from(2);
+    }
+    let source = match portico_store::SqliteStore::open(&dir).and_then(|s| s.export()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("portico migrate: cannot read {}: {e}", dir.display());
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let target = match portico_store::PgStore::open(&to, Default::default()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("portico migrate: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match target.import(source) {
+        Ok(n) => {
+            println!(
+                "migrated {} documents, {} usage counts and {} quota adjustments from {} (schema version {})",
+                n.documents,
+                n.usage_rows,
+                n.quota_adjustments,
+                dir.display(),
+                target.schema_version()
+            );
+            if dir.join("lambda").is_dir() {
+                println!(
+                    "note: Lambda function code stays in {}: copy that folder to every node's data dir",
+                    dir.join("lambda").display()
+                );
+            }
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("portico migrate: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }

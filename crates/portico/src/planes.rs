@@ -350,21 +350,36 @@ fn redis_health(app: &App) -> serde_json::Value {
 /// what test suites call between cases (it is refused unless bound to loopback).
 async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response<Bytes>, ApiError> {
     match (method.as_str(), path) {
-        ("GET", "/_portico/health") => Ok(portico_mgmt::wire::json_response(
-            200,
-            &json!({
-                "status": "ok",
-                "version": env!("CARGO_PKG_VERSION"),
-                "services": { "apigateway": "running" },
-                "redis": redis_health(app),
-            }),
-        )),
+        ("GET", "/_portico/health") => {
+            let store = app.store.health();
+            Ok(portico_mgmt::wire::json_response(
+                200,
+                &json!({
+                    "status": if store.reachable { "ok" } else { "degraded" },
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "services": { "apigateway": "running" },
+                    "store": {
+                        "kind": store.kind,
+                        "reachable": store.reachable,
+                        "detail": store.detail,
+                    },
+                    "redis": redis_health(app),
+                }),
+            ))
+        }
         ("GET", "/_portico/metrics") => {
             let mut text = app.data.metrics.encode();
+            // The data plane's encoder ends with `# EOF` (OpenMetrics); the store's and the
+            // Redis metering's figures go before it.
+            let mut extra = app.store.metrics_text();
             if let Some(c) = app.data.metering.cluster() {
-                // Before OpenMetrics' closing `# EOF`.
-                let at = text.rfind("# EOF").unwrap_or(text.len());
-                text.insert_str(at, &c.metrics());
+                extra.push_str(&c.metrics());
+            }
+            if !extra.is_empty() {
+                match text.rfind("# EOF") {
+                    Some(at) => text.insert_str(at, &extra),
+                    None => text.push_str(&extra),
+                }
             }
             let mut r = Response::new(Bytes::from(text));
             r.headers_mut().insert(

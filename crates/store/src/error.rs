@@ -53,3 +53,15 @@ impl From<StoreError> for ApiError {
         ApiError::internal(format!("store failure: {e}"))
     }
 }
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        // The plain Display of a database error is just "db error": say what the server said.
+        let message = match (e.as_db_error(), std::error::Error::source(&e)) {
+            (Some(db), _) => format!("{} ({})", db.message(), db.code().code()),
+            (None, Some(source)) => format!("{e}: {source}"),
+            (None, None) => e.to_string(),
+        };
+        StoreError::Backend(message)
+    }
+}

@@ -6,16 +6,20 @@
 //! stored in AWS's own JSON shape, so reading one back needs no mapping.
 //!
 //! The interface is synchronous and transactional: a closure runs against a [`Txn`] and either
-//! all its writes commit or none do. SQL stays portable (`INSERT … ON CONFLICT`, no SQLite-only
-//! functions) so a PostgreSQL implementation can follow.
+//! all its writes commit or none do. Two stores implement it: [`SqliteStore`] (embedded, the
+//! default) and [`PgStore`] (PostgreSQL, shared by the nodes of a cluster).
 
 //!
 //! Architecture invariant: the store knows tenants and documents, not APIs or wire formats. It
 //! fails with its own [`StoreError`]; an API turns that into its wire error (`From` below).
 //! Calls are blocking: callers on a connection's worker go through [`offload`] (see there).
 
+#[cfg(test)]
+mod contract;
 mod error;
+mod postgres;
 mod sqlite;
+mod touched;
 
 use std::sync::Arc;
 
@@ -24,7 +28,8 @@ use tokio::sync::broadcast;
 
 pub use error::StoreError;
 pub use portico_core::Tenant;
-pub use sqlite::SqliteStore;
+pub use postgres::{ImportCounts, PgStore, PgStoreOptions};
+pub use sqlite::{SqliteExport, SqliteStore};
 
 /// Kinds of documents. Each is a table-like namespace inside a tenant.
 pub mod kind {
@@ -133,7 +138,7 @@ pub struct SharedDoc {
 }
 
 /// A committed change, announced after its commit to whoever subscribed to its [`Topic`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Change {
     /// Something under this REST API that may alter what is served: a stage, a deployment, or
     /// the API itself.
@@ -152,6 +157,17 @@ pub enum Change {
     /// The tenant's Lambda functions, versions or aliases changed (the Lambda host's cache of
     /// function configurations).
     Functions { tenant: Tenant },
+}
+
+/// What `/_portico/health` says about the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreHealth {
+    /// `sqlite` or `postgresql`.
+    pub kind: &'static str,
+    /// Whether the last attempt to reach the database succeeded.
+    pub reachable: bool,
+    /// Why not, or how far behind other nodes this one is.
+    pub detail: Option<String>,
 }
 
 /// Who listens to what. Each topic has its own channel, so a subscriber never wakes for
@@ -283,8 +299,25 @@ pub trait Store: Send + Sync + 'static {
     /// Remove all state of all tenants (`POST /_portico/reset`).
     fn wipe(&self) -> Result<(), StoreError>;
 
-    /// Notifications of committed changes of one [`Topic`].
+    /// Notifications of committed changes of one [`Topic`]. In cluster mode this includes
+    /// the changes other nodes committed, re-announced here once this node has read them.
     fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Change>;
+
+    /// What backs this store and whether it answers, for `/_portico/health`. Cheap: it reports
+    /// what the store last saw rather than asking the database.
+    fn health(&self) -> StoreHealth {
+        StoreHealth {
+            kind: "sqlite",
+            reachable: true,
+            detail: None,
+        }
+    }
+
+    /// The store's own figures in Prometheus text format (pool, propagation lag), appended to
+    /// `/_portico/metrics`. Empty for a store with nothing to report.
+    fn metrics_text(&self) -> String {
+        String::new()
+    }
 
     // Usage counters live beside the documents, not inside them: the data plane adds to them
     // many times a second and a read-modify-write of a JSON document per request would not

@@ -24,6 +24,7 @@ use tokio::sync::broadcast;
 
 use self::cache::{Docs, Entry, Undo};
 use super::{kind, Change, Doc, SharedDoc, Store, Tenant, Topic, Txn, UsageIncrement, UsageRow};
+use crate::touched::{Channels, Touched};
 use crate::StoreError;
 use rusqlite::OptionalExtension;
 
@@ -65,9 +66,7 @@ CREATE TABLE IF NOT EXISTS quota_adjustments (
 
 pub struct SqliteStore {
     inner: Mutex<Inner>,
-    changes: broadcast::Sender<Change>,
-    metering: broadcast::Sender<Change>,
-    functions: broadcast::Sender<Change>,
+    channels: Channels,
 }
 
 struct Inner {
@@ -98,37 +97,21 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
         let (docs, max_seq) = load(&conn)?;
-        let (changes, _) = broadcast::channel(1024);
-        let (metering, _) = broadcast::channel(1024);
-        let (functions, _) = broadcast::channel(1024);
         Ok(SqliteStore {
             inner: Mutex::new(Inner {
                 conn,
                 next_seq: max_seq + 1,
                 docs,
             }),
-            changes,
-            metering,
-            functions,
+            channels: Channels::new(),
         })
     }
 
     fn announce_metering(&self, tenant: &Tenant) {
-        // Nobody listening is fine: the data plane may not be running (tests).
-        let _ = self.metering.send(Change::Metering {
+        self.channels.announce(Change::Metering {
             tenant: tenant.clone(),
         });
     }
-}
-
-/// Kinds whose change alters how a function runs (the Lambda host caches them).
-fn is_function_kind(k: &str) -> bool {
-    k == kind::LAMBDA_FUNCTION || k == kind::LAMBDA_VERSION || k == kind::LAMBDA_ALIAS
-}
-
-/// Kinds the data plane's domain index is built from (`Change::DomainNames`).
-fn is_domain_kind(k: &str) -> bool {
-    k == kind::DOMAIN_NAME || k == kind::BASE_PATH_MAPPING || k == kind::ROUTING_RULE
 }
 
 /// Read every document into memory; also the highest sequence number in use.
@@ -165,30 +148,6 @@ fn load(conn: &Connection) -> Result<(Docs, i64), StoreError> {
         );
     }
     Ok((docs, max_seq))
-}
-
-fn affects_data_plane(kind: &str) -> bool {
-    matches!(kind, kind::STAGE | kind::DEPLOYMENT | kind::REST_API)
-}
-
-/// What the HTTP API registry compiles: the API (its CORS configuration), its stages,
-/// deployments (the routes and integrations they froze) and authorizers.
-fn affects_http_apis(kind: &str) -> bool {
-    matches!(
-        kind,
-        kind::V2_API | kind::V2_STAGE | kind::V2_DEPLOYMENT | kind::V2_AUTHORIZER
-    )
-}
-
-fn affects_metering(kind: &str) -> bool {
-    matches!(
-        kind,
-        kind::API_KEY
-            | kind::API_KEY_VALUE
-            | kind::USAGE_PLAN
-            | kind::USAGE_PLAN_KEY
-            | kind::ACCOUNT
-    )
 }
 
 /// Run a parameterless statement through the statement cache. Transaction control runs on every
@@ -239,17 +198,8 @@ struct SqliteTxn<'a> {
     undo: Vec<Undo>,
     /// Committed or rolled back: nothing left for `drop` to do.
     finished: bool,
-    /// REST APIs whose served shape may have changed in this transaction.
-    touched: BTreeSet<String>,
-    /// `apigatewayv2` APIs whose served shape may have changed in this transaction.
-    touched_v2: BTreeSet<String>,
-    /// Whether this transaction wrote something the metering layer indexes.
-    metering: bool,
-    /// A VPC link was written or deleted.
-    vpc_links: bool,
-    /// A custom domain name or one of its base path mappings was written or deleted.
-    domain_names: bool,
-    functions: bool,
+    /// Who must hear of this transaction's changes once it commits.
+    touched: Touched,
 }
 
 impl SqliteTxn<'_> {
@@ -262,22 +212,7 @@ impl SqliteTxn<'_> {
             id: id.to_string(),
             prev,
         });
-        self.touch(kind, scope, id);
-    }
-
-    fn touch(&mut self, kind: &str, scope: &str, id: &str) {
-        self.metering |= affects_metering(kind);
-        self.vpc_links |= kind == kind::VPC_LINK;
-        self.domain_names |= is_domain_kind(kind);
-        self.functions |= is_function_kind(kind);
-        if affects_data_plane(kind) {
-            let api = if kind == kind::REST_API { id } else { scope };
-            self.touched.insert(api.to_string());
-        }
-        if affects_http_apis(kind) {
-            let api = if kind == kind::V2_API { id } else { scope };
-            self.touched_v2.insert(api.to_string());
-        }
+        self.touched.touch(kind, scope, id);
     }
 
     fn begin(&mut self) -> Result<(), StoreError> {
@@ -500,9 +435,9 @@ impl Txn for SqliteTxn<'_> {
     }
 
     fn delete_scope(&mut self, scope: &str) -> Result<(), StoreError> {
-        self.touched.insert(scope.to_string());
-        self.touched_v2.insert(scope.to_string());
         let kinds = self.docs.kinds_in(self.tenant, scope);
+        self.touched
+            .scope_deleted(scope, kinds.iter().map(String::as_str));
         if kinds.is_empty() {
             return Ok(());
         }
@@ -520,14 +455,85 @@ impl Txn for SqliteTxn<'_> {
             ])?;
         }
         let prev = self.docs.take_scope(self.tenant, scope);
-        self.metering |= kinds.iter().any(|k| affects_metering(k));
-        self.domain_names |= kinds.iter().any(|k| is_domain_kind(k));
-        self.functions |= kinds.iter().any(|k| is_function_kind(k));
         self.undo.push(Undo::Scope {
             scope: scope.to_string(),
             prev,
         });
         Ok(())
+    }
+}
+
+/// Everything a data dir holds, in insertion order: what `portico migrate` copies.
+#[derive(Debug, Default)]
+pub struct SqliteExport {
+    /// (tenant, kind, scope, document), by sequence number.
+    pub docs: Vec<(Tenant, String, String, Doc)>,
+    /// (tenant, plan id, daily count).
+    pub usage: Vec<(Tenant, String, UsageRow)>,
+    /// (tenant, plan id, key id, period start, adjustment).
+    pub adjustments: Vec<(Tenant, String, String, String, i64)>,
+}
+
+impl SqliteStore {
+    /// A copy of every document, usage count and quota adjustment.
+    pub fn export(&self) -> Result<SqliteExport, StoreError> {
+        let inner = self.inner.lock();
+        let mut out = SqliteExport::default();
+        let mut stmt = inner.conn.prepare(
+            "SELECT account, region, kind, scope FROM docs GROUP BY account, region, kind, scope",
+        )?;
+        let groups: Vec<(String, String, String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        for (account, region, kind, scope) in groups {
+            let tenant = Tenant::from_key(&account, &region);
+            if let Some(coll) = inner.docs.collection(&tenant, &kind, &scope) {
+                for (id, e) in coll.after(0) {
+                    out.docs.push((
+                        tenant.clone(),
+                        kind.clone(),
+                        scope.clone(),
+                        Doc {
+                            seq: e.seq,
+                            id: id.to_string(),
+                            body: (*e.body).clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        out.docs.sort_by_key(|d| d.3.seq);
+        let mut stmt = inner.conn.prepare(
+            "SELECT account, region, plan_id, key_id, day, used FROM usage_counts ORDER BY account, region, plan_id, key_id, day",
+        )?;
+        out.usage = stmt
+            .query_map([], |r| {
+                Ok((
+                    Tenant::from_key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?),
+                    r.get(2)?,
+                    UsageRow {
+                        key_id: r.get(3)?,
+                        day: r.get(4)?,
+                        used: r.get(5)?,
+                    },
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = inner.conn.prepare(
+            "SELECT account, region, plan_id, key_id, period_start, adjustment FROM quota_adjustments ORDER BY account, region, plan_id, key_id, period_start",
+        )?;
+        out.adjustments = stmt
+            .query_map([], |r| {
+                Ok((
+                    Tenant::from_key(&r.get::<_, String>(0)?, &r.get::<_, String>(1)?),
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(out)
     }
 }
 
@@ -558,12 +564,7 @@ impl Store for SqliteStore {
             began: false,
             undo: Vec::new(),
             finished: false,
-            touched: BTreeSet::new(),
-            touched_v2: BTreeSet::new(),
-            metering: false,
-            vpc_links: false,
-            domain_names: false,
-            functions: false,
+            touched: Touched::default(),
         };
         match f(&mut txn) {
             Ok(()) => txn.commit()?,
@@ -572,44 +573,11 @@ impl Store for SqliteStore {
                 return Err(e);
             }
         }
-        let touched = std::mem::take(&mut txn.touched);
-        let touched_v2 = std::mem::take(&mut txn.touched_v2);
-        let metering = txn.metering;
-        let vpc_links = txn.vpc_links;
-        let domain_names = txn.domain_names;
-        let functions = txn.functions;
+        let changes = std::mem::take(&mut txn.touched).into_changes(tenant);
         drop(txn);
         drop(inner);
-        for rest_api_id in touched {
-            // Nobody listening is fine: the data plane may not be running (tests).
-            let _ = self.changes.send(Change::RestApi {
-                tenant: tenant.clone(),
-                rest_api_id,
-            });
-        }
-        for api_id in touched_v2 {
-            let _ = self.changes.send(Change::HttpApi {
-                tenant: tenant.clone(),
-                api_id,
-            });
-        }
-        if metering {
-            self.announce_metering(tenant);
-        }
-        if vpc_links {
-            let _ = self.changes.send(Change::VpcLinks {
-                tenant: tenant.clone(),
-            });
-        }
-        if domain_names {
-            let _ = self.changes.send(Change::DomainNames {
-                tenant: tenant.clone(),
-            });
-        }
-        if functions {
-            let _ = self.functions.send(Change::Functions {
-                tenant: tenant.clone(),
-            });
+        for c in changes {
+            self.channels.announce(c);
         }
         Ok(())
     }
@@ -679,35 +647,31 @@ impl Store for SqliteStore {
         inner.docs.clear();
         drop(inner);
         for (tenant, rest_api_id) in served {
-            let _ = self.changes.send(Change::RestApi {
+            self.channels.announce(Change::RestApi {
                 tenant,
                 rest_api_id,
             });
         }
         for (tenant, api_id) in served_v2 {
-            let _ = self.changes.send(Change::HttpApi { tenant, api_id });
+            self.channels.announce(Change::HttpApi { tenant, api_id });
         }
         for tenant in metered {
             self.announce_metering(&tenant);
         }
         for tenant in linked {
-            let _ = self.changes.send(Change::VpcLinks { tenant });
+            self.channels.announce(Change::VpcLinks { tenant });
         }
         for tenant in named {
-            let _ = self.changes.send(Change::DomainNames { tenant });
+            self.channels.announce(Change::DomainNames { tenant });
         }
         for tenant in functions {
-            let _ = self.functions.send(Change::Functions { tenant });
+            self.channels.announce(Change::Functions { tenant });
         }
         Ok(())
     }
 
     fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Change> {
-        match topic {
-            Topic::Serving => self.changes.subscribe(),
-            Topic::Metering => self.metering.subscribe(),
-            Topic::Functions => self.functions.subscribe(),
-        }
+        self.channels.subscribe(topic)
     }
 
     fn add_usage(&self, increments: &[UsageIncrement]) -> Result<(), StoreError> {

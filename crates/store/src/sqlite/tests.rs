@@ -535,3 +535,14 @@ fn a_document_a_reader_holds_is_copied_not_lent() {
     assert_eq!(*held, json!({"v": 1}), "the reader's copy is untouched");
     assert_eq!(listed(&s, &t), vec![("a".into(), json!({"v": 2}))]);
 }
+
+fn fresh() -> Option<crate::contract::Fixture> {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path()).unwrap();
+    Some(crate::contract::Fixture {
+        store: Box::new(store),
+        _guard: Box::new(dir),
+    })
+}
+
+crate::contract::contract_tests!(super::fresh);
