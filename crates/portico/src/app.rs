@@ -57,6 +57,7 @@ impl App {
         // own verifier (and key cache).
         data.iam = Some(Arc::new(Auth::new(&config)));
         data.aws_services = config.aws_services.clone();
+        data.websockets.limits = config.websocket;
         for (arn, keys) in &config.user_pools {
             // Checked when the config was read.
             let added = match keys {
