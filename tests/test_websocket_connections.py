@@ -1,0 +1,254 @@
+"""WebSocket APIs served: connections through real sockets (the `websockets` client), route
+selection with `$default` fallback, two-way MOCK routes, handshake refusal, limits, and
+`@connections` through boto3's `apigatewaymanagementapi`."""
+import http.client
+import json
+import re
+import time
+from urllib.parse import quote
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from portico_server import ACCOUNT_B
+from websocket_helpers import (connect, deploy, management, mock_route, my_id, v2,  # noqa: F401
+                               whoami_route, ws_api)
+
+AWS_ERROR = re.compile(
+    r'^\{"message": "(Forbidden|Internal server error)", '
+    r'"connectionId":"([A-Za-z0-9+/]{15}=)", "requestId":"([A-Za-z0-9+/]{15}=)"\}$')
+
+
+def chat_api(v2, default=True):
+    api_id = ws_api(v2)
+    mock_route(v2, api_id, "echo",
+               reply='{"route": "$context.routeKey", "type": "$context.eventType"}')
+    mock_route(v2, api_id, "quiet")  # one-way: nothing goes back
+    whoami_route(v2, api_id)
+    if default:
+        mock_route(v2, api_id, "$default", reply='default:$context.routeKey')
+    deploy(v2, api_id)
+    return api_id
+
+
+def closed_code(ws):
+    """Read until the server closes; its close code."""
+    with pytest.raises(ConnectionClosed) as e:
+        while True:
+            ws.recv(timeout=10)
+    return e.value.rcvd.code if e.value.rcvd else None
+
+
+def test_route_selection_two_way_routes_and_default_fallback(server, v2):
+    api_id = chat_api(v2)
+    with connect(server, api_id) as ws:
+        ws.send(json.dumps({"action": "echo"}))
+        assert json.loads(ws.recv(timeout=10)) == {"route": "echo", "type": "MESSAGE"}
+        # A one-way route answers nothing: the next answer is the next two-way route's.
+        ws.send(json.dumps({"action": "quiet"}))
+        ws.send(json.dumps({"action": "nothing-matches"}))
+        assert ws.recv(timeout=10) == "default:$default"
+        # Not JSON: `$request.body.action` has no value, so `$default`.
+        ws.send("plain text, not JSON")
+        assert ws.recv(timeout=10) == "default:$default"
+        ws.send(json.dumps({"action": 42}))
+        assert ws.recv(timeout=10) == "default:$default"
+
+
+def test_the_host_addressing_form_serves_the_same_api(server, v2):
+    api_id = chat_api(v2)
+    with connect(server, api_id, host_form=True) as ws:
+        ws.send(json.dumps({"action": "echo"}))
+        assert json.loads(ws.recv(timeout=10))["route"] == "echo"
+
+
+def test_no_route_and_no_default_answers_aws_forbidden_message(server, v2):
+    api_id = chat_api(v2, default=False)
+    with connect(server, api_id) as ws:
+        cid = my_id(ws)
+        for msg in [json.dumps({"action": "missing"}), "not json at all", "{}"]:
+            ws.send(msg)
+            m = AWS_ERROR.match(ws.recv(timeout=10))
+            assert m, msg
+            assert m.group(1) == "Forbidden" and m.group(2) == cid
+        # The connection is still served.
+        ws.send(json.dumps({"action": "echo"}))
+        assert json.loads(ws.recv(timeout=10))["route"] == "echo"
+
+
+def test_a_connect_route_refusing_refuses_the_handshake(server, v2):
+    api_id = ws_api(v2)
+    mock_route(v2, api_id, "$connect", request='{"statusCode": 403}')
+    mock_route(v2, api_id, "$default", reply="x")
+    deploy(v2, api_id)
+    with pytest.raises(InvalidStatus) as e:
+        connect(server, api_id)
+    assert e.value.response.status_code == 403
+    # A stage that does not exist: AWS's 403 Forbidden.
+    with pytest.raises(InvalidStatus) as e:
+        connect(server, api_id, stage="nope")
+    assert e.value.response.status_code == 403
+    assert json.loads(e.value.response.body) == {"message": "Forbidden"}
+
+
+def test_a_connect_route_that_lets_through(server, v2):
+    api_id = ws_api(v2)
+    mock_route(v2, api_id, "$connect", request='{"statusCode": 200}')
+    whoami_route(v2, api_id)
+    deploy(v2, api_id)
+    with connect(server, api_id) as ws:
+        assert my_id(ws)
+
+
+def test_connections_post_get_delete_and_gone(server, v2):
+    api_id = chat_api(v2)
+    mgmt = management(server, api_id)
+    with connect(server, api_id, user_agent_header="chat-client/1.0") as ws:
+        cid = my_id(ws)
+        mgmt.post_to_connection(ConnectionId=cid, Data=b"hello there")
+        assert ws.recv(timeout=10) == "hello there"
+        # Not UTF-8: a binary frame.
+        mgmt.post_to_connection(ConnectionId=cid, Data=b"\xff\x00\xfe")
+        assert ws.recv(timeout=10) == b"\xff\x00\xfe"
+        got = mgmt.get_connection(ConnectionId=cid)
+        assert got["Identity"] == {"SourceIp": "127.0.0.1", "UserAgent": "chat-client/1.0"}
+        assert got["LastActiveAt"] >= got["ConnectedAt"]
+        # Another tenant does not see it.
+        with pytest.raises(ClientError) as e:
+            management(server, api_id, account=ACCOUNT_B).get_connection(ConnectionId=cid)
+        assert e.value.response["Error"]["Code"] == "GoneException"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 410
+        # Too large.
+        with pytest.raises(ClientError) as e:
+            mgmt.post_to_connection(ConnectionId=cid, Data=b"x" * (128 * 1024 + 1))
+        assert e.value.response["Error"]["Code"] == "PayloadTooLargeException"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 413
+        mgmt.post_to_connection(ConnectionId=cid, Data=b"y" * (128 * 1024))
+        assert len(ws.recv(timeout=10)) == 128 * 1024
+        mgmt.delete_connection(ConnectionId=cid)
+        closed_code(ws)
+    for call in (lambda: mgmt.post_to_connection(ConnectionId=cid, Data=b"late"),
+                 lambda: mgmt.get_connection(ConnectionId=cid),
+                 lambda: mgmt.delete_connection(ConnectionId=cid)):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert e.value.response["Error"]["Code"] == "GoneException"
+    with pytest.raises(ClientError) as e:
+        mgmt.get_connection(ConnectionId="bm90QUNvbm5lY3Q=")
+    assert e.value.response["Error"]["Code"] == "GoneException"
+
+
+def test_a_bad_signature_is_forbidden(server, v2):
+    api_id = chat_api(v2)
+    with connect(server, api_id) as ws:
+        cid = my_id(ws)
+        bad = management(server, api_id, account=("test", "wrong-secret", "000000000000"))
+        with pytest.raises(ClientError) as e:
+            bad.post_to_connection(ConnectionId=cid, Data=b"x")
+        assert e.value.response["Error"]["Code"] == "ForbiddenException"
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+def test_connections_at_the_execute_api_host(server, v2):
+    """`{id}.execute-api.…/{stage}/@connections/{id}`, signed as boto3 signs it."""
+    api_id = chat_api(v2)
+    with connect(server, api_id) as ws:
+        cid = my_id(ws)
+        host = f"{api_id}.execute-api.localhost:{server.port}"
+        path = f"/prod/@connections/{quote(cid, safe='')}"
+        req = AWSRequest(method="POST", url=f"http://{host}{path}", data=b"via host")
+        SigV4Auth(Credentials("test", "test"), "execute-api", "us-east-1").add_auth(req)
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("POST", path, body=b"via host",
+                     headers={**dict(req.headers.items()), "Host": host})
+        r = conn.getresponse()
+        assert r.status == 200, r.read()
+        assert ws.recv(timeout=10) == "via host"
+
+
+def test_oversized_messages_close_the_connection_and_spare_the_others(server, v2):
+    api_id = chat_api(v2)
+    with connect(server, api_id) as other:
+        # Within the limits: 100 KB in 32 KB frames.
+        with connect(server, api_id, max_size=None) as ws:
+            ws.send(["a" * (25 * 1024)] * 4)
+            assert ws.recv(timeout=10) == "default:$default"
+        # Over 128 KB (each frame within 32 KB): 1009.
+        with connect(server, api_id) as ws:
+            ws.send(["a" * (32 * 1024)] * 5)
+            assert closed_code(ws) == 1009
+        # One frame over 32 KB: 1009 too.
+        with connect(server, api_id) as ws:
+            ws.send("b" * (40 * 1024))
+            assert closed_code(ws) == 1009
+        # Binary frames are not accepted (AWS closes with 1003).
+        with connect(server, api_id) as ws:
+            ws.send(b"\x00\x01")
+            assert closed_code(ws) == 1003
+        other.send(json.dumps({"action": "echo"}))
+        assert json.loads(other.recv(timeout=10))["route"] == "echo"
+
+
+def test_ping_is_answered(server, v2):
+    api_id = chat_api(v2)
+    with connect(server, api_id) as ws:
+        assert ws.ping(b"are you there").wait(timeout=10)
+
+
+def test_reset_closes_connections(server, v2):
+    api_id = chat_api(v2)
+    with connect(server, api_id) as ws:
+        my_id(ws)
+        server.reset()
+        closed_code(ws)
+
+
+def test_metrics_count_connections_and_messages(server, v2):
+    import urllib.request
+    api_id = chat_api(v2)
+
+    def metric(name, **labels):
+        text = urllib.request.urlopen(f"{server.url}/_portico/metrics").read().decode()
+        want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+        for line in text.splitlines():
+            if line.startswith(name + "{") and all(p in line for p in want.split(",")):
+                return float(line.rsplit(" ", 1)[1])
+        return 0.0
+
+    with connect(server, api_id) as ws:
+        assert metric("portico_websocket_connections", api_id=api_id, stage="prod") == 1
+        my_id(ws)
+        assert metric("portico_websocket_messages_total", api_id=api_id, direction="in") == 1
+        assert metric("portico_websocket_messages_total", api_id=api_id, direction="out") == 1
+        assert metric("portico_websocket_connects_total", api_id=api_id) == 1
+
+
+def test_idle_and_lifetime_limits_close_connections(v2):
+    """`[websocket]` sets the limits: a connection with no client frame for
+    `idle_timeout_secs` is closed with 1001 `Going away`, as is one older than
+    `max_connection_secs` however busy."""
+    from conftest import make_client
+    from portico_server import CONFIG, Server
+    s = Server(config=CONFIG + "\n[websocket]\nidle_timeout_secs = 1\nmax_connection_secs = 3\n")
+    s.start()
+    try:
+        v2 = make_client(s, service="apigatewayv2")
+        api_id = chat_api(v2)
+        with connect(s, api_id) as ws:
+            with pytest.raises(ConnectionClosed) as e:
+                ws.recv(timeout=20)
+            assert (e.value.rcvd.code, e.value.rcvd.reason) == (1001, "Going away")
+        with connect(s, api_id) as ws:
+            # Busy (round trips back to back, never idle) until the lifetime cap closes it.
+            deadline = time.monotonic() + 30
+            with pytest.raises(ConnectionClosed) as e:
+                while time.monotonic() < deadline:
+                    ws.send(json.dumps({"action": "echo"}))
+                    ws.recv(timeout=10)
+            assert (e.value.rcvd.code, e.value.rcvd.reason) == (1001, "Going away")
+    finally:
+        s.close()
