@@ -20,7 +20,7 @@ from websocket_helpers import (connect, deploy, management, mock_route, my_id, v
 
 AWS_ERROR = re.compile(
     r'^\{"message": "(Forbidden|Internal server error)", '
-    r'"connectionId":"([A-Za-z0-9+/]{15}=)", "requestId":"([A-Za-z0-9+/]{15}=)"\}$')
+    r'"connectionId":"([A-Za-z0-9_-]{15}=)", "requestId":"([A-Za-z0-9_-]{15}=)"\}$')
 
 
 def chat_api(v2, default=True):

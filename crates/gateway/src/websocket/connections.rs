@@ -163,10 +163,11 @@ impl Connections {
 }
 
 /// A connection id, as AWS shapes them: 16 characters of base64 ending in `=`
-/// (`R1kmxc2VNjMCFIA=`). Request and message ids have the same form.
+/// (`R1kmxc2VNjMCFIA=`). Request and message ids have the same form. The URL-safe alphabet
+/// (`-`, `_`): an id travels in `@connections` paths, where `/` and `+` would need encoding.
 pub fn new_id() -> String {
     let random: [u8; 11] = rand::random();
-    base64::engine::general_purpose::STANDARD.encode(random)
+    base64::engine::general_purpose::URL_SAFE.encode(random)
 }
 
 pub fn epoch_ms() -> i64 {

@@ -27,9 +27,10 @@ pub struct Answer {
 /// {id}`), percent-decoded.
 pub fn connection_id(path: &str) -> Option<String> {
     let at = path.find("@connections/")?;
-    let id = &path[at + "@connections/".len()..];
-    let id = portico_core::query::decode(id.trim_end_matches('/'));
-    (!id.is_empty() && !id.contains('/')).then_some(id)
+    let raw = path[at + "@connections/".len()..].trim_end_matches('/');
+    // One segment of the raw path; decoded after, so an encoded `/` stays in the id.
+    let id = portico_core::query::decode(raw);
+    (!raw.is_empty() && !raw.contains('/')).then_some(id)
 }
 
 fn gone() -> ApiError {
@@ -138,6 +139,8 @@ mod tests {
         assert_eq!(connection_id("/prod/@connections/Abc=").as_deref(), Some("Abc="));
         assert_eq!(connection_id("/prod/@connections/"), None);
         assert_eq!(connection_id("/prod/x"), None);
+        assert_eq!(connection_id("/@connections/a%2Fb").as_deref(), Some("a/b"));
+        assert_eq!(connection_id("/@connections/a/b"), None);
         assert_eq!(iso(1705751697419), "2024-01-20T11:54:57.419Z");
     }
 }

@@ -362,7 +362,7 @@ impl WsApis {
                         ttl: Duration::from_secs(
                             a.authorizer_result_ttl_in_seconds.unwrap_or(0).clamp(0, 3600) as u64,
                         ),
-                        identity: a.identity_source.iter().map(|s| params::parse(s)).collect(),
+                        identity: a.identity_source.iter().map(|s| identity_source(s)).collect(),
                     }),
                     None => Authorizer::Broken(format!(
                         "authorizer {} names no function",
@@ -381,6 +381,20 @@ impl WsApis {
             execute_api_disabled: api.disable_execute_api_endpoint,
         }))
     }
+}
+
+/// A WebSocket identity source (`route.request.header.Auth`, `route.request.querystring.t`,
+/// `stageVariables.v`, `context.c`) as the expression HTTP APIs write (`$request.header.Auth`…).
+fn identity_source(s: &str) -> Expr {
+    let s = s.trim();
+    let expr = if let Some(rest) = s.strip_prefix("route.request.") {
+        format!("$request.{rest}")
+    } else if s.starts_with("stageVariables.") || s.starts_with("context.") {
+        format!("${s}")
+    } else {
+        s.to_string()
+    };
+    params::parse(&expr)
 }
 
 type Templates = Vec<(String, Result<vtl::Template, String>)>;

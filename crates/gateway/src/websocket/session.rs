@@ -291,7 +291,18 @@ async fn authorize(
                 )
                 .await
             {
-                Ok(a) => Ok(Some(a)),
+                // As REST APIs show it: the principal beside the context's members.
+                Ok(a) => {
+                    let mut flat = a
+                        .get("lambda")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    if let Some(p) = a.get("principalId") {
+                        flat.insert("principalId".into(), p.clone());
+                    }
+                    Ok(Some(Value::Object(flat)))
+                }
                 Err(Refusal::Unauthorized) => Err(refuse(401, "Unauthorized")),
                 Err(Refusal::Forbidden) => Err(refuse(403, "Forbidden")),
                 Err(Refusal::Failed(why)) => {
@@ -520,6 +531,23 @@ where
     };
     let _ = tokio::time::timeout(WRITE_TIMEOUT, ws.close(Some(frame))).await;
     drain(ws).await;
+    // After a refused frame the codec stops reading. Our side is shut (the client sees the
+    // end after the close frame), then what the client still sends is read and dropped until
+    // it closes too: a socket closed with unread data is reset, and a reset can overtake the
+    // close frame on its way to the client.
+    let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let _ = ws.get_mut().shutdown().await;
+        let mut buf = vec![0u8; 16 * 1024];
+        let mut left = 1024 * 1024usize;
+        while left > 0 {
+            match ws.get_mut().read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    })
+    .await;
     (u16::from(code), reason.to_string())
 }
 
