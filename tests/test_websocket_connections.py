@@ -252,3 +252,27 @@ def test_idle_and_lifetime_limits_close_connections(v2):
             assert (e.value.rcvd.code, e.value.rcvd.reason) == (1001, "Going away")
     finally:
         s.close()
+
+
+def test_a_custom_domain_mapping_serves_the_api(server, v2):
+    import socket
+    from websockets.sync.client import connect as ws_connect
+    api_id = chat_api(v2)
+    v2.create_domain_name(DomainName="ws.example.com")
+    v2.create_api_mapping(DomainName="ws.example.com", ApiId=api_id, Stage="prod",
+                          ApiMappingKey="chat")
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    with ws_connect(f"ws://ws.example.com:{server.port}/chat", sock=sock,
+                    open_timeout=10) as ws:
+        ws.send(json.dumps({"action": "echo"}))
+        assert json.loads(ws.recv(timeout=10))["route"] == "echo"
+        cid = my_id(ws)
+        # `@connections` on a host that names no API: the connection id finds it.
+        import boto3
+        from conftest import NO_RETRY
+        bare = boto3.client("apigatewaymanagementapi", endpoint_url=server.url,
+                            region_name="us-east-1", aws_access_key_id="test",
+                            aws_secret_access_key="test", config=NO_RETRY)
+        assert bare.get_connection(ConnectionId=cid)["Identity"]["SourceIp"] == "127.0.0.1"
+        bare.post_to_connection(ConnectionId=cid, Data=b"bare endpoint")
+        assert ws.recv(timeout=10) == "bare endpoint"

@@ -378,7 +378,11 @@ pub struct Deployment {
     #[serde(rename = "_integrations", default)]
     pub integrations: Vec<Value>,
     /// WebSocket APIs: the route responses (two-way routes) it froze.
-    #[serde(rename = "_routeResponses", default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        rename = "_routeResponses",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub route_responses: Vec<Value>,
     /// WebSocket APIs: the integration responses it froze.
     #[serde(

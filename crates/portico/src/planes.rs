@@ -160,7 +160,10 @@ pub async fn serve(
         Plane::Domain { domain, host, path } => {
             if on_upgrade.is_some() {
                 let ws = domain.route(path).and_then(|r| {
-                    Some((app.data.websockets.apis.api_of(r.tenant, r.api_id)?, r.stage))
+                    Some((
+                        app.data.websockets.apis.api_of(r.tenant, r.api_id)?,
+                        r.stage,
+                    ))
                 });
                 if let Some((ws, stage)) = ws {
                     let at = portico_gateway::websocket::session::Address {
@@ -381,7 +384,10 @@ async fn management(
             let project = huawei_project(raw_path, &parts.headers);
             // The signed X-Project-Id names the project the credentials were issued for; a
             // path naming another project is not that caller's.
-            let claimed = parts.headers.get("x-project-id").and_then(|v| v.to_str().ok());
+            let claimed = parts
+                .headers
+                .get("x-project-id")
+                .and_then(|v| v.to_str().ok());
             if claimed.is_some_and(|c| c != project) {
                 return Err(ApiError::new(
                     403,

@@ -343,9 +343,9 @@ async fn connection<I>(
         }
     });
     // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
-    // for WebSocket APIs). Nothing upgrades yet. The connection's future ends when it hands
-    // the socket over: a task that serves an upgraded connection must watch for shutdown
-    // (and hold a `max_connections` slot) itself.
+    // for WebSocket APIs: `portico_gateway::websocket::session`). The connection's future ends
+    // when it hands the socket over: the WebSocket task that serves it then holds no
+    // `max_connections` slot and does not see graceful shutdown (it ends with the runtime).
     let conn = builder.serve_connection(io, service).with_upgrades();
     let mut conn = std::pin::pin!(conn);
     let ended = tokio::select! {

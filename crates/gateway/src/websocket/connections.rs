@@ -56,6 +56,7 @@ pub enum PostError {
 }
 
 impl Conn {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: String,
         tenant: Tenant,

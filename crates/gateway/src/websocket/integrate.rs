@@ -438,7 +438,11 @@ fn proxy_answer(payload: &[u8]) -> (u16, String, Vec<(String, String)>) {
             (status, body, headers)
         }
         Ok(Value::Null) => (200, String::new(), Vec::new()),
-        _ => (200, String::from_utf8_lossy(payload).into_owned(), Vec::new()),
+        _ => (
+            200,
+            String::from_utf8_lossy(payload).into_owned(),
+            Vec::new(),
+        ),
     }
 }
 

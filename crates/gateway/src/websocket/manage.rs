@@ -135,8 +135,14 @@ mod tests {
 
     #[test]
     fn connection_ids_are_read_from_either_path_form() {
-        assert_eq!(connection_id("/@connections/Abc%3D").as_deref(), Some("Abc="));
-        assert_eq!(connection_id("/prod/@connections/Abc=").as_deref(), Some("Abc="));
+        assert_eq!(
+            connection_id("/@connections/Abc%3D").as_deref(),
+            Some("Abc=")
+        );
+        assert_eq!(
+            connection_id("/prod/@connections/Abc=").as_deref(),
+            Some("Abc=")
+        );
         assert_eq!(connection_id("/prod/@connections/"), None);
         assert_eq!(connection_id("/prod/x"), None);
         assert_eq!(connection_id("/@connections/a%2Fb").as_deref(), Some("a/b"));

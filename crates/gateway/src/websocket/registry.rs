@@ -78,7 +78,10 @@ pub enum IntegrationKind {
         proxy: bool,
     },
     /// `AWS_PROXY` (the WebSocket event) or `AWS` (templates) to a Lambda function.
-    Lambda { function: String, proxy: bool },
+    Lambda {
+        function: String,
+        proxy: bool,
+    },
     /// Anything else (an AWS service other than Lambda): answered with an internal error.
     Unsupported(String),
 }
@@ -360,9 +363,15 @@ impl WsApis {
                         v2: false,
                         simple: false,
                         ttl: Duration::from_secs(
-                            a.authorizer_result_ttl_in_seconds.unwrap_or(0).clamp(0, 3600) as u64,
+                            a.authorizer_result_ttl_in_seconds
+                                .unwrap_or(0)
+                                .clamp(0, 3600) as u64,
                         ),
-                        identity: a.identity_source.iter().map(|s| identity_source(s)).collect(),
+                        identity: a
+                            .identity_source
+                            .iter()
+                            .map(|s| identity_source(s))
+                            .collect(),
                     }),
                     None => Authorizer::Broken(format!(
                         "authorizer {} names no function",

@@ -329,11 +329,7 @@ struct Session {
 
 impl Session {
     /// Serve the socket until it ends; the close code and reason `$disconnect` reports.
-    async fn serve<S>(
-        &self,
-        io: S,
-        mut rx: tokio::sync::mpsc::Receiver<Out>,
-    ) -> (u16, String)
+    async fn serve<S>(&self, io: S, mut rx: tokio::sync::mpsc::Receiver<Out>) -> (u16, String)
     where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
