@@ -276,3 +276,64 @@ def test_a_custom_domain_mapping_serves_the_api(server, v2):
         assert bare.get_connection(ConnectionId=cid)["Identity"]["SourceIp"] == "127.0.0.1"
         bare.post_to_connection(ConnectionId=cid, Data=b"bare endpoint")
         assert ws.recv(timeout=10) == "bare endpoint"
+
+
+def test_a_client_that_never_reads_is_bounded_and_spares_the_others(server, v2):
+    """Posts to a client that stops reading fill its socket, then its bounded queue:
+    PostToConnection answers 429 `LimitExceededException` instead of buffering; the other
+    connections are served meanwhile, and the stuck one is let go."""
+    api_id = chat_api(v2)
+    mgmt = management(server, api_id)
+    # `max_queue=1`: the client's reader stops after one unread message, so the socket fills.
+    with connect(server, api_id, max_queue=1) as stuck, connect(server, api_id) as other:
+        cid = my_id(stuck)
+        chunk = b"z" * (64 * 1024)
+        refused = None
+        for n in range(5000):
+            try:
+                mgmt.post_to_connection(ConnectionId=cid, Data=chunk)
+            except ClientError as e:
+                refused = (n, e.response["Error"]["Code"],
+                           e.response["ResponseMetadata"]["HTTPStatusCode"])
+                break
+        assert refused is not None and refused[1:] in {("LimitExceededException", 429),
+                                                       ("GoneException", 410)}, refused
+        other.send(json.dumps({"action": "echo"}))
+        assert json.loads(other.recv(timeout=10))["route"] == "echo"
+        # The blocked write times out and the connection is gone.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                mgmt.get_connection(ConnectionId=cid)
+            except ClientError as e:
+                assert e.response["Error"]["Code"] == "GoneException"
+                break
+            time.sleep(0.1)  # polling, with the deadline above
+        else:
+            raise AssertionError("the stuck connection was never let go")
+
+
+def test_access_log_lines_carry_the_websocket_context(server, v2):
+    fmt = ('{"cid":"$context.connectionId","type":"$context.eventType",'
+           '"route":"$context.routeKey","status":"$context.status",'
+           '"err":"$context.error.message"}')
+    api_id = ws_api(v2)
+    mock_route(v2, api_id, "$connect")
+    whoami_route(v2, api_id)
+    d = v2.create_deployment(ApiId=api_id)["DeploymentId"]
+    v2.create_stage(ApiId=api_id, StageName="prod", DeploymentId=d, AccessLogSettings={
+        "DestinationArn": "arn:aws:logs:us-east-1:000000000000:log-group:ws", "Format": fmt})
+    with connect(server, api_id) as ws:
+        cid = my_id(ws)
+        ws.send("no route for this")
+        ws.recv(timeout=10)
+    lines = [
+        '{"cid":"%s","type":"CONNECT","route":"$connect","status":"200","err":"-"}' % cid,
+        '{"cid":"%s","type":"MESSAGE","route":"whoami","status":"200","err":"-"}' % cid,
+        '{"cid":"%s","type":"MESSAGE","route":"$default","status":"403","err":"Forbidden"}' % cid,
+    ]
+    deadline = time.monotonic() + 10
+    while not all(line in server.log() for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    for line in lines:
+        assert line in server.log()

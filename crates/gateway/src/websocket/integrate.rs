@@ -193,6 +193,43 @@ fn canonical(name: &str) -> String {
     out
 }
 
+impl Event<'_> {
+    /// One access log line for this event, in the stage's format (when it has one):
+    /// `requestContext` plus `status`, `error.message`, `integrationLatency` and
+    /// `integrationStatus` (`$context.*` of websocket-api-logging.html).
+    pub fn access_log(
+        &self,
+        status: u16,
+        error: Option<&str>,
+        integration: Option<(Duration, u16)>,
+    ) {
+        let Some(format) = &self.stage.access_log else {
+            return;
+        };
+        let mut ctx = self.request_context();
+        if let Value::Object(m) = &mut ctx {
+            m.insert("status".into(), status.into());
+            m.insert("accountId".into(), self.api.tenant.account().into());
+            m.insert(
+                "error".into(),
+                json!({"message": error, "messageString": error.map(|e| format!("\"{e}\""))}),
+            );
+            m.insert(
+                "integrationLatency".into(),
+                integration.map(|(d, _)| d.as_millis() as u64).into(),
+            );
+            m.insert("integrationStatus".into(), integration.map(|(_, s)| s).into());
+            m.insert(
+                "integration".into(),
+                json!({"latency": integration.map(|(d, _)| d.as_millis() as u64),
+                       "status": integration.map(|(_, s)| s)}),
+            );
+        }
+        tracing::info!(target: "portico::access", api_id = %self.api.api_id,
+            stage = %self.stage.name, "{}", format.render(&ctx));
+    }
+}
+
 /// Where selection expressions' variables come from.
 pub struct EventSources<'a> {
     pub event: &'a Event<'a>,

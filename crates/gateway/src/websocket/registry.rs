@@ -46,6 +46,8 @@ pub struct WsStage {
     pub name: String,
     pub deployment: Arc<WsDeployment>,
     pub variables: Map<String, Value>,
+    /// `accessLogSettings.format`, parsed: one line per event (connect, message, disconnect).
+    pub access_log: Option<crate::access_log::Format>,
 }
 
 pub struct WsDeployment {
@@ -340,12 +342,19 @@ impl WsApis {
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::String(v.clone())))
                 .collect();
+            let access_log = s
+                .access_log_settings
+                .as_ref()
+                .and_then(|a| a.format.as_deref())
+                .filter(|f| !f.is_empty())
+                .map(crate::access_log::Format::parse);
             live.insert(
                 s.stage_name.clone(),
                 Arc::new(WsStage {
                     name: s.stage_name,
                     deployment: dep.clone(),
                     variables,
+                    access_log,
                 }),
             );
         }

@@ -145,18 +145,31 @@ pub async fn handshake(
         };
         match authorize(&dp, &api, &stage, route, &event, parts).await {
             Ok(a) => authorizer = a,
-            Err(r) => return r,
+            Err(r) => {
+                let text = match r.status().as_u16() {
+                    401 => "Unauthorized",
+                    403 => "Forbidden",
+                    _ => "Internal server error",
+                };
+                event.access_log(r.status().as_u16(), Some(text), None);
+                return r;
+            }
         }
+        let event = integrate::Event {
+            authorizer: authorizer.as_ref(),
+            ..event
+        };
         if let Some(integ) = &route.integration {
-            let event = integrate::Event {
-                authorizer: authorizer.as_ref(),
-                ..event
-            };
+            let started = std::time::Instant::now();
             match integrate::run(&dp, integ, &event).await {
-                Ok(a) if connect_allowed(a.status) => extra_headers = a.headers,
+                Ok(a) if connect_allowed(a.status) => {
+                    event.access_log(200, None, Some((started.elapsed(), a.status)));
+                    extra_headers = a.headers;
+                }
                 Ok(a) => {
                     // The integration said no: its status (and body) refuse the handshake.
                     tracing::debug!(status = a.status, "$connect refused by its integration");
+                    event.access_log(a.status, None, Some((started.elapsed(), a.status)));
                     let mut r = Response::new(full(a.body.unwrap_or_default()));
                     *r.status_mut() =
                         StatusCode::from_u16(a.status).unwrap_or(StatusCode::FORBIDDEN);
@@ -164,9 +177,12 @@ pub async fn handshake(
                 }
                 Err(e) => {
                     tracing::warn!(api_id = %api.api_id, error = %e, "$connect failed");
+                    event.access_log(500, Some("Internal server error"), None);
                     return refuse(500, "Internal server error");
                 }
             }
+        } else {
+            event.access_log(200, None, None);
         }
     }
     let mut resp = Response::new(full(bytes::Bytes::new()));
@@ -449,6 +465,7 @@ impl Session {
             .and_then(|k| routes.get(k))
             .or_else(|| routes.get("$default"));
         let Some(route) = route else {
+            event.access_log(403, Some("Forbidden"), None);
             let _ = self.conn.post(Out::Text(error_message(
                 "Forbidden",
                 &self.conn.id,
@@ -458,6 +475,7 @@ impl Session {
         };
         event.route_key = &route.key;
         let Some(integ) = &route.integration else {
+            event.access_log(500, Some("Internal server error"), None);
             let _ = self.conn.post(Out::Text(error_message(
                 "Internal server error",
                 &self.conn.id,
@@ -465,14 +483,17 @@ impl Session {
             )));
             return;
         };
+        let started = std::time::Instant::now();
         match integrate::run(&self.dp, integ, &event).await {
             Ok(answer) => {
+                event.access_log(200, None, Some((started.elapsed(), answer.status)));
                 if let (true, Some(body)) = (route.two_way, answer.body) {
                     let _ = self.conn.post(Out::Text(body));
                 }
             }
             Err(e) => {
                 tracing::warn!(api_id = %self.api.api_id, route = %route.key, error = %e, "integration failed");
+                event.access_log(500, Some("Internal server error"), None);
                 let _ = self.conn.post(Out::Text(error_message(
                     "Internal server error",
                     &self.conn.id,
@@ -510,8 +531,13 @@ impl Session {
             authorizer: self.authorizer.as_deref(),
             disconnect: Some((code, reason)),
         };
-        if let Err(e) = integrate::run(&self.dp, integ, &event).await {
-            tracing::warn!(api_id = %self.api.api_id, error = %e, "$disconnect failed");
+        let started = std::time::Instant::now();
+        match integrate::run(&self.dp, integ, &event).await {
+            Ok(a) => event.access_log(200, None, Some((started.elapsed(), a.status))),
+            Err(e) => {
+                tracing::warn!(api_id = %self.api.api_id, error = %e, "$disconnect failed");
+                event.access_log(500, Some("Internal server error"), None);
+            }
         }
     }
 }
