@@ -551,6 +551,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn websocket_limits_default_to_aws_quotas_and_are_checked() {
+        let c = Config::resolve(FileConfig::default(), None, None, None).unwrap();
+        assert_eq!(c.websocket, portico_gateway::websocket::Limits::default());
+        assert_eq!(c.websocket.max_message, 131_072);
+        let file =
+            FileConfig::parse("[websocket]\nidle_timeout_secs = 5\nmax_frame_bytes = 1024\n")
+                .unwrap();
+        let c = Config::resolve(file, None, None, None).unwrap();
+        assert_eq!(c.websocket.idle, Duration::from_secs(5));
+        assert_eq!(c.websocket.max_frame, 1024);
+        for bad in [
+            "[websocket]\nidle_timeout_secs = 0\n",
+            "[websocket]\nmax_frame_bytes = 200000\n",
+            "[websocket]\nmax_messages = 1\n",
+        ] {
+            let parsed = FileConfig::parse(bad);
+            assert!(
+                parsed.is_err() || Config::resolve(parsed.unwrap(), None, None, None).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         let err = FileConfig::parse("listen = \"127.0.0.1:1\"\nlisten_port = 3\n").unwrap_err();
         assert!(err.0.contains("listen_port"), "{}", err.0);

@@ -218,7 +218,10 @@ impl Event<'_> {
                 "integrationLatency".into(),
                 integration.map(|(d, _)| d.as_millis() as u64).into(),
             );
-            m.insert("integrationStatus".into(), integration.map(|(_, s)| s).into());
+            m.insert(
+                "integrationStatus".into(),
+                integration.map(|(_, s)| s).into(),
+            );
             m.insert(
                 "integration".into(),
                 json!({"latency": integration.map(|(d, _)| d.as_millis() as u64),

@@ -350,7 +350,11 @@ impl Session {
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
         let limits = self.dp.websockets.limits;
+        // tungstenite's buffers are 128 KiB each by default: 10,000 idle connections would
+        // hold 2.5 GB. Reads go 4 KiB at a time; writes go out as each message is sent.
         let config = WebSocketConfig::default()
+            .read_buffer_size(4096)
+            .write_buffer_size(0)
             .max_message_size(Some(limits.max_message))
             .max_frame_size(Some(limits.max_frame));
         let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
