@@ -337,3 +337,25 @@ def test_access_log_lines_carry_the_websocket_context(server, v2):
         time.sleep(0.02)
     for line in lines:
         assert line in server.log()
+
+
+def test_aws_iam_on_connect_wants_a_signed_handshake(server, v2):
+    api_id = ws_api(v2)
+    mock_route(v2, api_id, "$connect", AuthorizationType="AWS_IAM")
+    whoami_route(v2, api_id)
+    deploy(v2, api_id)
+    with pytest.raises(InvalidStatus) as e:
+        connect(server, api_id)
+    assert e.value.response.status_code == 403
+
+    def signed(secret):
+        host = f"127.0.0.1:{server.port}"
+        req = AWSRequest(method="GET", url=f"http://{host}/_aws/execute-api/{api_id}/prod")
+        SigV4Auth(Credentials("test", secret), "execute-api", "us-east-1").add_auth(req)
+        return {k: v for k, v in req.headers.items() if k.lower() != "host"}
+
+    with pytest.raises(InvalidStatus) as e:
+        connect(server, api_id, additional_headers=signed("wrong"))
+    assert e.value.response.status_code == 403
+    with connect(server, api_id, additional_headers=signed("test")) as ws:
+        assert my_id(ws)
