@@ -238,3 +238,26 @@ def test_a_chat_function_broadcasts_through_connections(server, v2, lam, tmp_pat
     finally:
         for c in clients:
             c.close()
+
+
+def test_an_aws_lambda_integration_gets_the_template_and_answers_two_way(server, v2, lam):
+    code = "def handler(event, context):\n    return {'got': event}\n"
+    arn = create(lam, "plain", code, Timeout=10)["FunctionArn"]
+    api_id = ws_api(v2)
+    i = v2.create_integration(
+        ApiId=api_id, IntegrationType="AWS",
+        IntegrationUri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations",
+        TemplateSelectionExpression="\\$default",
+        RequestTemplates={"$default": '{"msg": $input.json(\'$.text\'), '
+                                      '"route": "$context.routeKey", '
+                                      '"type": "$context.eventType"}'})["IntegrationId"]
+    v2.create_integration_response(ApiId=api_id, IntegrationId=i,
+                                   IntegrationResponseKey="$default")
+    r = v2.create_route(ApiId=api_id, RouteKey="say", Target=f"integrations/{i}",
+                        RouteResponseSelectionExpression="$default")["RouteId"]
+    v2.create_route_response(ApiId=api_id, RouteId=r, RouteResponseKey="$default")
+    deploy(v2, api_id)
+    with connect(server, api_id) as ws:
+        ws.send(json.dumps({"action": "say", "text": "hello"}))
+        assert json.loads(ws.recv(timeout=30)) == {
+            "got": {"msg": "hello", "route": "say", "type": "MESSAGE"}}
