@@ -359,3 +359,21 @@ def test_aws_iam_on_connect_wants_a_signed_handshake(server, v2):
     assert e.value.response.status_code == 403
     with connect(server, api_id, additional_headers=signed("test")) as ws:
         assert my_id(ws)
+
+
+def test_shutdown_closes_connections_going_away(own_server):
+    import signal
+    v2 = make_v2(own_server)
+    api_id = chat_api(v2)
+    with connect(own_server, api_id) as ws:
+        my_id(ws)
+        own_server.proc.send_signal(signal.SIGTERM)
+        with pytest.raises(ConnectionClosed) as e:
+            ws.recv(timeout=20)
+        assert (e.value.rcvd.code, e.value.rcvd.reason) == (1001, "Going away")
+    assert own_server.proc.wait(timeout=20) == 0
+
+
+def make_v2(server):
+    from conftest import make_client
+    return make_client(server, service="apigatewayv2")

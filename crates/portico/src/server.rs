@@ -173,6 +173,14 @@ impl Server {
         drop(self.listener);
         drop(self.tls_listener);
         tracing::info!("shutting down: draining in-flight requests");
+        // WebSocket connections left hyper at their upgrade: closed here (1001, then
+        // `$disconnect`), while the workers that run them are still up.
+        self.app
+            .data
+            .websockets
+            .connections
+            .shut_down(DRAIN_TIMEOUT)
+            .await;
         let _ = stop_tx.send(true);
         drop(outboxes);
         local.drain().await;
@@ -345,7 +353,8 @@ async fn connection<I>(
     // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
     // for WebSocket APIs: `portico_gateway::websocket::session`). The connection's future ends
     // when it hands the socket over: the WebSocket task that serves it then holds no
-    // `max_connections` slot and does not see graceful shutdown (it ends with the runtime).
+    // `max_connections` slot; graceful shutdown closes it through the data plane's
+    // `Connections::shut_down` (see `Server::run`).
     let conn = builder.serve_connection(io, service).with_upgrades();
     let mut conn = std::pin::pin!(conn);
     let ended = tokio::select! {

@@ -44,6 +44,8 @@ pub struct Conn {
     /// DeleteConnection (or the node closing it): the task closes the socket.
     pub kill: Notify,
     closed: AtomicBool,
+    /// Closed because the node is going away (shutdown): 1001 rather than 1000.
+    going_away: AtomicBool,
     pub messages_out: Counter,
 }
 
@@ -80,6 +82,7 @@ impl Conn {
             tx,
             kill: Notify::new(),
             closed: AtomicBool::new(false),
+            going_away: AtomicBool::new(false),
             messages_out,
         });
         (conn, rx)
@@ -117,12 +120,20 @@ impl Conn {
     pub fn is_closed(&self) -> bool {
         self.closed.load(Ordering::Relaxed)
     }
+
+    pub fn is_going_away(&self) -> bool {
+        self.going_away.load(Ordering::Relaxed)
+    }
 }
 
 /// The connections held by this node.
 #[derive(Default)]
 pub struct Connections {
     by_id: Mutex<FastMap<String, Arc<Conn>>>,
+    /// Connection tasks running, `$disconnect` included; `emptied` is told when none is left
+    /// (shutdown waits for it).
+    tasks: std::sync::atomic::AtomicUsize,
+    emptied: Notify,
 }
 
 impl Connections {
@@ -147,6 +158,18 @@ impl Connections {
             .cloned()
     }
 
+    /// A connection's task starts (it ends with [`Connections::task_ended`], after
+    /// `$disconnect`).
+    pub fn task_started(&self) {
+        self.tasks.fetch_add(1, Ordering::AcqRel);
+    }
+
+    pub fn task_ended(&self) {
+        if self.tasks.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.emptied.notify_waiters();
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.by_id.lock().len()
     }
@@ -160,6 +183,22 @@ impl Connections {
         for c in self.by_id.lock().values() {
             c.close();
         }
+    }
+
+    /// Shutdown: close every connection with 1001 `Going away`, and wait (up to `limit`) until
+    /// their tasks have let them go.
+    pub async fn shut_down(&self, limit: std::time::Duration) {
+        let emptied = self.emptied.notified();
+        tokio::pin!(emptied);
+        emptied.as_mut().enable();
+        for c in self.by_id.lock().values() {
+            c.going_away.store(true, Ordering::Relaxed);
+            c.close();
+        }
+        if self.tasks.load(Ordering::Acquire) == 0 {
+            return;
+        }
+        let _ = tokio::time::timeout(limit, emptied).await;
     }
 }
 

@@ -216,6 +216,7 @@ pub async fn handshake(
     connects.inc();
     gauge.inc();
     let headers = parts.headers.clone();
+    dp.websockets.connections.task_started();
     tokio::spawn(async move {
         let session = Session {
             dp: dp.clone(),
@@ -236,6 +237,7 @@ pub async fn handshake(
         dp.websockets.connections.remove(&conn.id);
         gauge.dec();
         session.disconnect(code, &reason).await;
+        dp.websockets.connections.task_ended();
     });
     resp
 }
@@ -371,6 +373,9 @@ impl Session {
             tokio::select! {
                 biased;
                 () = self.conn.kill.notified() => {
+                    if self.conn.is_going_away() {
+                        break close(&mut ws, CloseCode::Away, "Going away").await;
+                    }
                     break close(&mut ws, CloseCode::Normal, "").await;
                 }
                 () = &mut lifetime => {
