@@ -12,7 +12,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from portico_server import ACCOUNT_B
 from websocket_helpers import (connect, deploy, management, mock_route, my_id, v2,  # noqa: F401
@@ -377,3 +377,43 @@ def test_shutdown_closes_connections_going_away(own_server):
 def make_v2(server):
     from conftest import make_client
     return make_client(server, service="apigatewayv2")
+
+
+REFUSED = (InvalidHandshake, ConnectionClosed, OSError)
+
+
+def test_websocket_connections_hold_their_max_connections_slot():
+    from portico_server import CONFIG, Server
+    s = Server(config="max_connections = 2\n" + CONFIG).start()
+    try:
+        v2 = make_v2(s)
+        api_id = chat_api(v2)
+        v2.close()  # its kept-alive connection would hold a slot
+        deadline = time.monotonic() + 10
+        first = None
+        while first is None and time.monotonic() < deadline:
+            try:
+                first = connect(s, api_id)
+            except REFUSED:
+                time.sleep(0.05)  # the management client's connection is still closing
+        second = connect(s, api_id)
+        # Over the cap: the acceptor's 503 and close (read as a status or as the close,
+        # depending on whether the client's handshake was sent first).
+        with pytest.raises(REFUSED) as e:
+            connect(s, api_id)
+        if isinstance(e.value, InvalidStatus):
+            assert e.value.response.status_code == 503
+        first.close()
+        third = None
+        while third is None and time.monotonic() < deadline + 10:
+            try:
+                third = connect(s, api_id)
+            except REFUSED:
+                time.sleep(0.05)  # polling until the closed connection's slot is back
+        assert third is not None
+        third.send(json.dumps({"action": "echo"}))
+        assert json.loads(third.recv(timeout=10))["route"] == "echo"
+        second.close()
+        third.close()
+    finally:
+        s.close()

@@ -110,10 +110,15 @@ pub async fn serve(
 ) -> Response<ResponseBody> {
     let (mut parts, body) = req.into_parts();
     // A WebSocket handshake takes the connection over once answered (`websocket::session`).
-    let on_upgrade = if portico_gateway::websocket::session::is_upgrade(&parts.headers) {
-        parts.extensions.remove::<hyper::upgrade::OnUpgrade>()
+    let (on_upgrade, slot) = if portico_gateway::websocket::session::is_upgrade(&parts.headers) {
+        (
+            parts.extensions.remove::<hyper::upgrade::OnUpgrade>(),
+            parts
+                .extensions
+                .remove::<portico_gateway::websocket::Slot>(),
+        )
     } else {
-        None
+        (None, None)
     };
     let host = parts
         .headers
@@ -151,6 +156,7 @@ pub async fn serve(
                         &peer,
                         &parts,
                         on_upgrade,
+                        slot,
                     )
                     .await;
                 }
@@ -178,6 +184,7 @@ pub async fn serve(
                         &peer,
                         &parts,
                         on_upgrade,
+                        slot,
                     )
                     .await;
                 }

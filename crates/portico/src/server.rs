@@ -288,13 +288,14 @@ impl Connections {
         let mut stop = self.stop.subscribe();
         let source_ip: Arc<str> = portico_gateway::rest::context::source_ip(peer.ip()).into();
         tokio::spawn(async move {
-            let _slot = slot;
+            // Shared, so that a WebSocket handshake can take it over (`websocket::Slot`).
+            let slot = portico_gateway::websocket::Slot::new(slot);
             if !secure {
                 let who = Arc::new(Peer {
                     source_ip,
                     client_cert: None,
                 });
-                return connection(app, builder, stop, TokioIo::new(stream), who, peer).await;
+                return connection(app, builder, stop, TokioIo::new(stream), who, peer, slot).await;
             }
             let Some(tls) = app.tls.clone() else {
                 return;
@@ -311,7 +312,7 @@ impl Connections {
                         source_ip,
                         client_cert,
                     });
-                    connection(app, builder, stop, TokioIo::new(stream), who, peer).await
+                    connection(app, builder, stop, TokioIo::new(stream), who, peer, slot).await
                 }
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(%peer, "no TLS handshake within header_read_timeout"),
@@ -336,15 +337,20 @@ async fn connection<I>(
     io: TokioIo<I>,
     who: Arc<Peer>,
     peer: SocketAddr,
+    slot: portico_gateway::websocket::Slot,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let head_timeout = app.config.header_read_timeout;
     let watch = Arc::new(HeadWatch::default());
     let heads = watch.clone();
-    let service = service_fn(move |req: Request<Incoming>| {
+    let service = service_fn(move |mut req: Request<Incoming>| {
         let (app, who) = (app.clone(), who.clone());
         let in_flight = heads.begin();
+        // Only a WebSocket handshake carries the slot (an extension costs an allocation).
+        if req.headers().contains_key(hyper::header::UPGRADE) {
+            req.extensions_mut().insert(slot.clone());
+        }
         async move {
             let resp = planes::serve(app, who, req).await;
             Ok::<Response<Watched>, Infallible>(resp.map(|body| in_flight.respond(body)))
@@ -352,9 +358,9 @@ async fn connection<I>(
     });
     // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
     // for WebSocket APIs: `portico_gateway::websocket::session`). The connection's future ends
-    // when it hands the socket over: the WebSocket task that serves it then holds no
-    // `max_connections` slot; graceful shutdown closes it through the data plane's
-    // `Connections::shut_down` (see `Server::run`).
+    // when it hands the socket over: the WebSocket task that serves it takes the
+    // `max_connections` slot with it (`websocket::Slot`); graceful shutdown closes it through
+    // the data plane's `Connections::shut_down` (see `Server::run`).
     let conn = builder.serve_connection(io, service).with_upgrades();
     let mut conn = std::pin::pin!(conn);
     let ended = tokio::select! {

@@ -24,6 +24,22 @@ use std::time::Duration;
 
 use portico_store::Store;
 
+/// A client connection's `max_connections` slot, shared by its HTTP connection task and any
+/// request that upgrades it: the handshake takes the permit when it answers `101`, so the
+/// WebSocket connection keeps the slot after hyper lets the socket go.
+#[derive(Clone, Default)]
+pub struct Slot(pub Arc<parking_lot::Mutex<Option<tokio::sync::OwnedSemaphorePermit>>>);
+
+impl Slot {
+    pub fn new(permit: tokio::sync::OwnedSemaphorePermit) -> Slot {
+        Slot(Arc::new(parking_lot::Mutex::new(Some(permit))))
+    }
+
+    pub fn take(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.0.lock().take()
+    }
+}
+
 /// AWS's WebSocket quotas, as configurable defaults (`[websocket]` in the config file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

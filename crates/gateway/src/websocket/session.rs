@@ -89,6 +89,7 @@ pub async fn handshake(
     peer: &Peer,
     parts: &Parts,
     on_upgrade: Option<hyper::upgrade::OnUpgrade>,
+    slot: Option<super::Slot>,
 ) -> Response<ResponseBody> {
     if api.execute_api_disabled && !at.via_domain {
         return refuse(403, "Forbidden");
@@ -217,7 +218,10 @@ pub async fn handshake(
     gauge.inc();
     let headers = parts.headers.clone();
     dp.websockets.connections.task_started();
+    // The client connection's `max_connections` slot now belongs to the WebSocket connection.
+    let permit = slot.and_then(|s| s.take());
     tokio::spawn(async move {
+        let _permit = permit;
         let session = Session {
             dp: dp.clone(),
             api,
