@@ -43,6 +43,16 @@ def closed_code(ws):
     return e.value.rcvd.code if e.value.rcvd else None
 
 
+def refused_code(ws, msg):
+    """Send `msg`, which the server refuses: its close code, whether the close arrives while
+    the client is still sending (the limit is seen at a frame's header) or after."""
+    try:
+        ws.send(msg)
+    except ConnectionClosed as e:
+        return e.rcvd.code if e.rcvd else None
+    return closed_code(ws)
+
+
 def test_route_selection_two_way_routes_and_default_fallback(server, v2):
     api_id = chat_api(v2)
     with connect(server, api_id) as ws:
@@ -179,16 +189,13 @@ def test_oversized_messages_close_the_connection_and_spare_the_others(server, v2
             assert ws.recv(timeout=10) == "default:$default"
         # Over 128 KB (each frame within 32 KB): 1009.
         with connect(server, api_id) as ws:
-            ws.send(["a" * (32 * 1024)] * 5)
-            assert closed_code(ws) == 1009
+            assert refused_code(ws, ["a" * (32 * 1024)] * 5) == 1009
         # One frame over 32 KB: 1009 too.
         with connect(server, api_id) as ws:
-            ws.send("b" * (40 * 1024))
-            assert closed_code(ws) == 1009
+            assert refused_code(ws, "b" * (40 * 1024)) == 1009
         # Binary frames are not accepted (AWS closes with 1003).
         with connect(server, api_id) as ws:
-            ws.send(b"\x00\x01")
-            assert closed_code(ws) == 1003
+            assert refused_code(ws, b"\x00\x01") == 1003
         other.send(json.dumps({"action": "echo"}))
         assert json.loads(other.recv(timeout=10))["route"] == "echo"
 
@@ -417,3 +424,20 @@ def test_websocket_connections_hold_their_max_connections_slot():
         third.close()
     finally:
         s.close()
+
+
+def test_the_readme_lists_every_connections_operation_of_the_model():
+    import os
+    import botocore.session
+    model = botocore.session.get_session().get_service_model("apigatewaymanagementapi")
+    want = {(op, f"`{model.operation_model(op).http['method']} "
+                 f"{model.operation_model(op).http['requestUri']}`")
+            for op in model.operation_names}
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md")).read()
+    block = readme.split("<!-- connections-ops-table:start -->")[1].split(
+        "<!-- connections-ops-table:end -->")[0]
+    rows = {tuple(c.strip() for c in line.strip("|").split("|")[:2])
+            for line in block.splitlines() if line.startswith("| ") and "`" in line}
+    assert rows == want
+    assert all(line.rstrip().endswith("| supported |")
+               for line in block.splitlines() if line.startswith("| ") and "`" in line)
