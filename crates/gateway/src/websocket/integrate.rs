@@ -19,7 +19,7 @@ use hyper::HeaderMap;
 use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
 
-use super::registry::{is_default, IntegrationKind, WsApi, WsIntegration, WsStage};
+use super::registry::{IntegrationKind, WsApi, WsIntegration, WsStage};
 use crate::http::lambda::request_time;
 use crate::http::params::{select, Expr, Part, Sources};
 use crate::integrations::h1;
@@ -517,14 +517,7 @@ fn render(
         .map_err(|e| format!("template failed: {e}"))
 }
 
-/// Does this route key name `$default`?
-pub fn is_default_key(k: &str) -> bool {
-    is_default(k)
-}
-
 /// Whether an integration's status lets `$connect` through.
 pub fn connect_allowed(status: u16) -> bool {
     (200..300).contains(&status)
 }
-
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(29);
