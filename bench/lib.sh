@@ -7,7 +7,8 @@ for tool in "$@"; do
 done
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/requirements.txt
-cargo build --release --quiet -p portico --bins --example proxy_floor
+# NO_BUILD=1: measure the binaries given (PORTICO_BIN) without building the release profile.
+[ -n "${NO_BUILD:-}" ] || cargo build --release --quiet -p portico --bins --example proxy_floor
 
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$tmp"' EXIT

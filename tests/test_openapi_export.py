@@ -196,8 +196,8 @@ def test_export_errors(apigw):
                  "BadRequestException", status=400)
     expect_error(lambda: apigw.get_export(restApiId=api["id"], stageName="s1",
                                           exportType="oas30",
-                                          parameters={"extensions": "postman"}),
-                 "BadRequestException", status=400, contains="postman")
+                                          parameters={"extensions": "integrations,raml"}),
+                 "BadRequestException", status=400, contains="raml")
 
 
 @pytest.mark.parametrize("accepts", ["application/json", "application/yaml"])
@@ -344,3 +344,144 @@ def test_api_settings_survive_export_and_import(apigw):
     for key in ("disableExecuteApiEndpoint", "apiKeySource", "minimumCompressionSize"):
         assert copy[key] == api[key], key
     assert json.loads(copy["policy"]) == json.loads(api["policy"])
+
+
+POSTMAN_SIGV4 = {"currentHelper": "awsSigV4",
+                 "helperAttributes": {"accessKey": "{{aws_access_key_id}}",
+                                      "secretKey": "{{aws_secret_access_key}}",
+                                      "region": "us-east-1", "service": "execute-api"}}
+
+
+@pytest.mark.parametrize("kind,accepts", [("oas30", "application/json"),
+                                          ("swagger", "application/yaml")])
+def test_postman_extension_tells_postman_to_sign_iam_operations(apigw, kind, accepts):
+    api = apigw.create_rest_api(name="postman")
+    api_id, root = api["id"], api["rootResourceId"]
+    mock_method(apigw, api_id, root)
+    signed = add_resource(apigw, api_id, root, "signed")
+    apigw.put_method(restApiId=api_id, resourceId=signed, httpMethod="POST",
+                     authorizationType="AWS_IAM")
+    apigw.put_method_response(restApiId=api_id, resourceId=signed, httpMethod="POST",
+                              statusCode="200")
+    apigw.put_integration(restApiId=api_id, resourceId=signed, httpMethod="POST", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    keyed = add_resource(apigw, api_id, root, "keyed")
+    mock_method(apigw, api_id, keyed)
+    apigw.update_method(restApiId=api_id, resourceId=keyed, httpMethod="GET",
+                        patchOperations=[{"op": "replace", "path": "/apiKeyRequired",
+                                          "value": "true"}])
+    deploy(apigw, api_id, "dev")
+    doc = export(apigw, api_id, "dev", kind=kind, accepts=accepts, extensions="postman")
+    post = doc["paths"]["/signed"]["post"]
+    assert post["x-postman-meta"] == POSTMAN_SIGV4
+    assert post["security"] == [{"sigv4": []}]
+    # Postman reads API keys from the security schemes; unsigned operations get no meta.
+    assert "x-postman-meta" not in doc["paths"]["/keyed"]["get"]
+    assert "x-postman-meta" not in doc["paths"]["/"]["get"]
+    # postman alone adds no API Gateway extension...
+    assert "x-amazon-apigateway-integration" not in post
+    # ...and combines with them.
+    both = export(apigw, api_id, "dev", kind=kind, extensions="postman,integrations")
+    assert both["paths"]["/signed"]["post"]["x-postman-meta"] == POSTMAN_SIGV4
+    assert both["paths"]["/signed"]["post"]["x-amazon-apigateway-integration"]["type"] == "mock"
+    # Without it, no Postman meta.
+    plain = export(apigw, api_id, "dev", kind=kind, extensions="integrations")
+    assert "x-postman-meta" not in plain["paths"]["/signed"]["post"]
+    # An export for Postman still imports to the same API.
+    copy = apigw.import_rest_api(body=json.dumps(both), failOnWarnings=True)
+    assert definition(apigw, copy["id"]) == definition(apigw, api_id)
+
+
+def test_postman_signing_region_is_the_apis(server):
+    import boto3
+    client = boto3.client("apigateway", endpoint_url=server.url, region_name="eu-west-1",
+                          aws_access_key_id="test", aws_secret_access_key="test")
+    api = client.create_rest_api(name="postman-eu")
+    client.put_method(restApiId=api["id"], resourceId=api["rootResourceId"], httpMethod="GET",
+                      authorizationType="AWS_IAM")
+    client.put_integration(restApiId=api["id"], resourceId=api["rootResourceId"],
+                           httpMethod="GET", type="MOCK")
+    deploy(client, api["id"], "dev")
+    doc = export(client, api["id"], "dev", extensions="postman")
+    meta = doc["paths"]["/"]["get"]["x-postman-meta"]
+    assert meta["helperAttributes"]["region"] == "eu-west-1"
+    assert doc["servers"][0]["url"].startswith(f"https://{api['id']}.execute-api.eu-west-1.")
+
+
+def test_stage_variable_references_are_exported_as_written_not_substituted(apigw):
+    """An export is the stage's deployment, which every stage on it shares: stage variable
+    references stay `${stageVariables.x}` (as GetIntegration answers them), only the
+    servers/basePath name the stage, and the copy still reads each stage's variables."""
+    api = apigw.create_rest_api(name="stagevars")
+    api_id, root = api["id"], api["rootResourceId"]
+    pets = add_resource(apigw, api_id, root, "pets")
+    apigw.put_method(restApiId=api_id, resourceId=pets, httpMethod="GET",
+                     authorizationType="NONE")
+    apigw.put_method_response(restApiId=api_id, resourceId=pets, httpMethod="GET",
+                              statusCode="200")
+    apigw.put_integration(
+        restApiId=api_id, resourceId=pets, httpMethod="GET", type="HTTP",
+        integrationHttpMethod="GET", uri="http://${stageVariables.host}/pets",
+        requestParameters={"integration.request.header.X-Env": "stageVariables.env"},
+        requestTemplates={"application/json": '{"env": "$stageVariables.env"}'})
+    apigw.put_integration_response(
+        restApiId=api_id, resourceId=pets, httpMethod="GET", statusCode="200",
+        responseTemplates={"application/json": '{"stage": "${stageVariables.env}"}'})
+    deployment = deploy(apigw, api_id, "dev",
+                        variables={"host": "dev.example.com", "env": "dev"})
+    apigw.create_stage(restApiId=api_id, stageName="prod", deploymentId=deployment,
+                       variables={"host": "prod.example.com", "env": "prod"})
+    dev = export(apigw, api_id, "dev", extensions="integrations")
+    prod = export(apigw, api_id, "prod", extensions="integrations")
+    integration = dev["paths"]["/pets"]["get"]["x-amazon-apigateway-integration"]
+    assert integration["uri"] == "http://${stageVariables.host}/pets"
+    assert integration["requestParameters"] == {
+        "integration.request.header.X-Env": "stageVariables.env"}
+    assert integration["requestTemplates"] == {
+        "application/json": '{"env": "$stageVariables.env"}'}
+    assert integration["responses"]["default"]["responseTemplates"] == {
+        "application/json": '{"stage": "${stageVariables.env}"}'}
+    assert "dev.example.com" not in json.dumps(dev)
+    # The two stages share the deployment: only the base path tells them apart.
+    assert dev["servers"][0]["variables"] == {"basePath": {"default": "dev"}}
+    assert prod["servers"][0]["variables"] == {"basePath": {"default": "prod"}}
+    assert dev["paths"] == prod["paths"]
+    swagger = export(apigw, api_id, "prod", kind="swagger", extensions="integrations")
+    assert swagger["basePath"] == "/prod"
+    assert swagger["paths"]["/pets"]["get"]["x-amazon-apigateway-integration"]["uri"] == \
+        "http://${stageVariables.host}/pets"
+    copy = apigw.import_rest_api(body=json.dumps(dev), failOnWarnings=True)
+    assert definition(apigw, copy["id"]) == definition(apigw, api_id)
+
+
+@pytest.mark.parametrize("name,kind,extensions", [
+    ("s3-proxy.swagger.json", "swagger", "integrations"),
+    ("kinesis-proxy.swagger.json", "swagger", "integrations"),
+    ("kinesis-proxy.oas30.json", "oas30", "integrations"),
+    # Its request validators are there: AWS exported it with the apigateway extensions.
+    ("lambda-proxy.swagger.json", "swagger", "apigateway"),
+])
+def test_export_equals_awss_own_export_of_its_sample_apis(apigw, name, kind, extensions):
+    """The developer guide's S3, Kinesis and Lambda proxy APIs as AWS exported them: imported,
+    deployed and exported again, Portico writes the same document (all but the API's address
+    and the stage; the OpenAPI 3 one was trimmed of its servers in the guide)."""
+    aws = json.loads((FIXTURES / "aws" / name).read_text())
+    api = apigw.import_rest_api(body=json.dumps(aws), failOnWarnings=True)
+    deploy(apigw, api["id"], "test")
+    ours = export(apigw, api["id"], "test", kind=kind, extensions=extensions)
+    if kind == "swagger":
+        assert ours.pop("host") == f"{api['id']}.execute-api.us-east-1.amazonaws.com"
+        assert ours.pop("basePath") == "/test"
+        aws.pop("host", None)
+        aws.pop("basePath", None)
+    else:
+        assert ours.pop("servers")[0]["variables"] == {"basePath": {"default": "test"}}
+        assert (ours.pop("openapi"), aws.pop("openapi")) == ("3.0.1", "3.0.0")
+    assert ours == aws
+    # Two request models are two body parameters, as AWS writes them; they import back.
+    if name == "kinesis-proxy.swagger.json":
+        body = [p for p in ours["paths"]["/streams/{stream-name}/records"]["put"]["parameters"]
+                if p["in"] == "body"]
+        assert len(body) == 2
+        copy = apigw.import_rest_api(body=json.dumps(ours), failOnWarnings=True)
+        assert definition(apigw, copy["id"]) == definition(apigw, api["id"])

@@ -362,9 +362,11 @@ def test_put_rest_api_unknown_api_and_bad_mode(apigw):
                  message='Enumeration value of OpenAPI import mode must be "overwrite" or "merge"')
 
 
-# Every document of the corpus but the ones the tests above refuse on purpose.
+# Every document of the corpus but the ones the tests above refuse on purpose, and AWS's HTTP
+# API examples that use HTTP-only extensions (`components.x-amazon-apigateway-integrations`),
+# which tests/test_apigatewayv2_import_export.py imports.
 REFUSED = {"moto/test_api_invalid.json", "moto/test_api_invalid_version.json",
-           "moto/test_api_integration.yaml"}
+           "moto/test_api_integration.yaml", "aws/http-api-integrations.json"}
 CORPUS = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.glob("*/*")
                 if p.suffix in (".json", ".yaml"))
 
@@ -460,3 +462,55 @@ def test_imported_lambda_proxy_and_token_authorizer_are_served(server, apigw):
     r = invoke(server, api["id"], "prod", "/items/42", headers={"Authorization": "bob"})
     assert r.status_code == 200, r.text
     assert r.json() == {"id": "42", "principal": "user-bob"}
+
+
+AWS_VARIABLES_DOC = """
+openapi: "3.0.1"
+info:
+  title: "tasks-api"
+  version: "v1.0"
+paths:
+  /:
+    get:
+      responses:
+        200:
+          description: "OK"
+      x-amazon-apigateway-integration:
+        uri: arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:LambdaFunctionName/invocations
+        responses:
+          default:
+            statusCode: "200"
+        passthroughBehavior: "when_no_match"
+        httpMethod: "POST"
+        contentHandling: "CONVERT_TO_TEXT"
+        type: "aws_proxy"
+  /other:
+    get:
+      responses:
+        200:
+          description: "OK"
+      x-amazon-apigateway-integration:
+        type: http
+        httpMethod: GET
+        uri: "http://${stageVariables.host}/${AWS::Region}"
+"""
+
+
+@pytest.mark.parametrize("region,partition", [("eu-west-2", "aws"), ("cn-north-1", "aws-cn")])
+def test_aws_variables_are_resolved_on_import(server, region, partition):
+    """AWS's "AWS variables for OpenAPI import": ${AWS::AccountId}, ${AWS::Partition} and
+    ${AWS::Region} become the importing account's, on ImportRestApi and PutRestApi alike;
+    stage variables stay references."""
+    from portico_server import ACCOUNT_B
+    client = make_client(server, account=ACCOUNT_B, region=region)
+    want = (f"arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/"
+            f"arn:{partition}:lambda:{region}:{ACCOUNT_B[2]}:function:LambdaFunctionName/invocations")
+    api = client.import_rest_api(body=AWS_VARIABLES_DOC, failOnWarnings=True)
+    paths = by_path(client, api["id"])
+    assert paths["/"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] == want
+    assert paths["/other"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] == \
+        f"http://${{stageVariables.host}}/{region}"
+    put = client.create_rest_api(name="put")
+    client.put_rest_api(restApiId=put["id"], mode="overwrite", body=AWS_VARIABLES_DOC)
+    assert by_path(client, put["id"])["/"]["resourceMethods"]["GET"]["methodIntegration"]["uri"] \
+        == want

@@ -80,9 +80,10 @@ def test_unsigned_call_is_refused(server):
     expect_error(lambda: c.get_rest_apis(), "MissingAuthenticationTokenException", status=403)
 
 
-def test_v2_operations_not_built_yet_fail_clearly(server):
+def test_v2_calls_reach_the_v2_room(server):
+    # (Operations not built answer 501 naming them: test_apigatewayv2_api.py calls all 103.)
     c = make_client(server, service="apigatewayv2")
-    expect_error(lambda: c.list_portals(), "NotImplementedException", status=501, contains="ListPortals")
+    assert isinstance(c.list_portals()["Items"], list)
 
 
 def test_route_table_matches_botocore_model():

@@ -15,7 +15,8 @@
 //! base path mappings, access associations), and `account`, `tags`.
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
-//! management machinery (`portico-mgmt`); never the data plane, which it reaches only through
+//! management machinery (`portico-mgmt`, and `portico-openapi` for OpenAPI documents and model
+//! templates); never the data plane, which it reaches only through
 //! the [`DataPlane`] port that the binary plugs in.
 
 mod account;

@@ -56,6 +56,17 @@ pub fn key_path(key: &str) -> Result<String, ApiError> {
     if key.is_empty() || key == NO_BASE_PATH {
         return Ok(NO_BASE_PATH.to_string());
     }
+    // The slash texts are the ones moto records for AWS (tests/moto_apigatewayv2).
+    if key.starts_with('/') || key.contains("//") {
+        return Err(ApiError::bad_request(
+            "API mapping key should not start with a '/' or have consecutive '/'s.",
+        ));
+    }
+    if key.ends_with('/') {
+        return Err(ApiError::bad_request(
+            "API mapping key should not end with a '/'.",
+        ));
+    }
     let allowed = |c: char| c.is_ascii_alphanumeric() || "$-_.+!*'()".contains(c);
     if key
         .split('/')
@@ -126,7 +137,13 @@ fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let stage: String = required(&body, "stage")?;
     let key = key_path(&member::<String>(&body, "apiMappingKey")?.unwrap_or_default())?;
     let m = common::write(cx, call, |tx| {
-        require(tx, &name)?;
+        if !require(tx, &name)?.mode().mappings {
+            // AWS: a ROUTING_RULE_ONLY domain takes no new API mapping (its mappings can
+            // still be read). Decision: the text (AWS's is not on record).
+            return Err(ApiError::bad_request(format!(
+                "API mappings cannot be created for the domain name {name}: its routingMode is ROUTING_RULE_ONLY"
+            )));
+        }
         let api_kind = target(tx, &call.tenant, &api_id, &stage)?;
         if tx.exists(kind::BASE_PATH_MAPPING, &name, &key)? {
             return Err(conflict());

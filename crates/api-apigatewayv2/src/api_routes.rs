@@ -96,7 +96,7 @@ pub fn check_unique(
     Ok(())
 }
 
-fn check_route(tx: &mut dyn Txn, api: &Api, route: &Route) -> Result<(), ApiError> {
+pub(crate) fn check_route(tx: &mut dyn Txn, api: &Api, route: &Route) -> Result<(), ApiError> {
     check_key(api.is_http(), &route.route_key)?;
     let types: &[&str] = if api.is_http() {
         &["NONE", "AWS_IAM", "CUSTOM", "JWT"]

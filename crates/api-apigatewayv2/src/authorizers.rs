@@ -24,7 +24,7 @@ pub fn handler(operation: &str) -> Option<Handler> {
     })
 }
 
-fn check(api: &Api, a: &Authorizer) -> Result<(), ApiError> {
+pub(crate) fn check(api: &Api, a: &Authorizer) -> Result<(), ApiError> {
     let http = api.is_http();
     let types: &[&str] = if http {
         &["JWT", "REQUEST"]
@@ -86,8 +86,9 @@ fn check(api: &Api, a: &Authorizer) -> Result<(), ApiError> {
                     )))
                 }
                 None => {
+                    // AWS's text (terraform-provider-aws#15181 quotes it).
                     return Err(ApiError::bad_request(
-                        "AuthorizerPayloadFormatVersion is required for REQUEST authorizers of HTTP APIs",
+                        "AuthorizerPayloadFormatVersion is a required parameter for REQUEST authorizer",
                     ))
                 }
             }

@@ -297,7 +297,8 @@ fn update(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     Ok(Reply::Json(view(&d)))
 }
 
-/// DeleteDomainName: the domain and every mapping under it, of either API.
+/// DeleteDomainName: the domain and every mapping under it, of either API, and its routing
+/// rules.
 fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let name = name_label(call);
     common::write(cx, call, |tx| {
@@ -305,6 +306,7 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         for m in tx.list_shared(kind::BASE_PATH_MAPPING, &name, 0, usize::MAX)? {
             tx.delete(kind::BASE_PATH_MAPPING, &name, &m.id)?;
         }
+        crate::routing_rules::delete_all(tx, &name)?;
         tx.delete(kind::DOMAIN_NAME, "", &name)?;
         Ok(())
     })?;

@@ -4,13 +4,16 @@
 //! create (`apis`), routes (`api_routes`), authorizers (`authorizers`), integrations (`integrations`), WebSocket route and
 //! integration responses (`responses`), models (`models`), stages and deployments (`stages`), tags (`tags`),
 //! VPC links (`vpc_links`), and custom domain names (`domain_names`) with their API mappings
-//! (`api_mappings`), which are `apigateway`'s domain names and base path mappings. The others answer 501 `NotImplementedException`
-//! naming the operation. State lives in the store (`kind::V2_*`), each document the JSON of its
+//! (`api_mappings`), which are `apigateway`'s domain names and base path mappings, and their
+//! routing rules (`routing_rules`); developer portals and portal products (`portals`) with
+//! their pages (`product_pages`); OpenAPI import and export (`openapi`). Every operation of
+//! the model is built. State lives in the store (`kind::V2_*`), each document the JSON of its
 //! `portico_model::v2` struct; errors leave as AWS rest-json (`x-amzn-ErrorType` +
 //! `{"message"}`).
 //!
 //! Architecture invariant: imports the store, the domain (`portico-model`) and the shared
-//! management machinery (`portico-mgmt`); never the data plane, never another room.
+//! management machinery (`portico-mgmt`, and `portico-openapi` for OpenAPI documents and model
+//! templates); never the data plane, never another room.
 
 mod api_mappings;
 mod api_routes;
@@ -19,8 +22,12 @@ mod authorizers;
 mod domain_names;
 mod integrations;
 mod models;
+mod openapi;
+mod portals;
+mod product_pages;
 mod responses;
 pub mod routes;
+mod routing_rules;
 mod stages;
 mod tags;
 mod vpc_links;
@@ -78,6 +85,10 @@ fn handler(operation: &str) -> Option<Handler> {
         .or_else(|| vpc_links::handler(operation))
         .or_else(|| domain_names::handler(operation))
         .or_else(|| api_mappings::handler(operation))
+        .or_else(|| openapi::handler(operation))
+        .or_else(|| routing_rules::handler(operation))
+        .or_else(|| portals::handler(operation))
+        .or_else(|| product_pages::handler(operation))
 }
 
 /// Is this operation implemented (for the README table and `portico routes`)?

@@ -1,4 +1,5 @@
-//! Models: CreateModel, GetModel, GetModels, UpdateModel, DeleteModel. A model's name is
+//! Models: CreateModel, GetModel, GetModels, UpdateModel, DeleteModel, GetModelTemplate (the
+//! REST API's generator, shared through `portico_openapi::template`). A model's name is
 //! alphanumeric and unique in its API; its schema is a JSON object (a JSON Schema draft 4
 //! document, checked on invocation later).
 
@@ -6,7 +7,7 @@ use portico_core::ApiError;
 use portico_model::v2::Model;
 use portico_model::Entity;
 use portico_store::{kind, Txn};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::common::{self, member, required};
 use crate::{Call, Ctx, Handler, Reply};
@@ -18,11 +19,12 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "GetModels" => list,
         "UpdateModel" => update,
         "DeleteModel" => delete,
+        "GetModelTemplate" => template,
         _ => return None,
     })
 }
 
-fn check(tx: &mut dyn Txn, api_id: &str, m: &Model) -> Result<(), ApiError> {
+pub(crate) fn check(tx: &mut dyn Txn, api_id: &str, m: &Model) -> Result<(), ApiError> {
     if m.name.is_empty() || m.name.len() > 128 || !m.name.chars().all(|c| c.is_ascii_alphanumeric())
     {
         return Err(ApiError::bad_request(format!(
@@ -119,4 +121,31 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         Ok(())
     })?;
     Ok(Reply::Empty)
+}
+
+/// GetModelTemplate: `{"value": <the sample mapping template of the model's schema>}`, with
+/// references to the API's other models (AWS's model URLs) and local `#/...` pointers inlined.
+fn template(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
+    use portico_openapi::template;
+    let api_id = call.label("apiId");
+    let value = common::read(cx, call, |tx| {
+        let m = load(tx, call)?;
+        let schema: Value = serde_json::from_str(&m.schema)
+            .map_err(|_| ApiError::bad_request(template::EMPTY_SCHEMA))?;
+        let mut others = Vec::new();
+        for doc in common::all(tx, kind::V2_MODEL, api_id)? {
+            let other = Model::from_value(&doc)?;
+            if let Ok(s) = serde_json::from_str::<Value>(&other.schema) {
+                others.push((other.name, s));
+            }
+        }
+        let lookup = |name: &str| {
+            others
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, s)| s.clone())
+        };
+        template::template(&template::flatten(&schema, &lookup))
+    })?;
+    Ok(Reply::Json(json!({ "value": value })))
 }

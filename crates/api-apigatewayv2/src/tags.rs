@@ -1,7 +1,9 @@
 //! Tags: TagResource, UntagResource, GetTags on v2 ARNs —
 //! `arn:aws:apigateway:{region}::/apis/{apiId}`, `…/apis/{apiId}/stages/{stageName}` and
 //! `…/vpclinks/{vpcLinkId}` and `…/domainnames/{domainName}` (the domain name `apigateway`
-//! tags too: one document). The tags live in the tagged document's `tags`.
+//! tags too: one document); and, with the caller's account in the ARN as AWS writes theirs,
+//! `arn:aws:apigateway:{region}:{account}:/portals/{portalId}` and `…:/portalproducts/{id}`.
+//! The tags live in the tagged document's `tags`.
 
 use portico_core::ApiError;
 use portico_store::{kind, Txn};
@@ -30,12 +32,20 @@ fn resolve(call: &Call) -> Result<(&'static str, String, String), ApiError> {
     let [arn_, partition, service, region, account, path] = fields.as_slice() else {
         return Err(malformed());
     };
+    // Portals and portal products carry the account in their ARNs; the other resources not.
+    let accounted = path.starts_with("/portals/") || path.starts_with("/portalproducts/");
     if *arn_ != "arn"
         || !partition.starts_with("aws")
         || *service != "apigateway"
-        || !account.is_empty()
+        || account.is_empty() == accounted
     {
         return Err(malformed());
+    }
+    if accounted && *account != call.tenant.account() {
+        // Another account's resource is not this tenant's.
+        return Err(ApiError::not_found(format!(
+            "Invalid resource ARN specified: {arn}"
+        )));
     }
     let Some(path) = path.strip_prefix('/') else {
         return Err(malformed());
@@ -51,6 +61,10 @@ fn resolve(call: &Call) -> Result<(&'static str, String, String), ApiError> {
         ["apis", api] if !api.is_empty() => Ok((kind::V2_API, String::new(), api.to_string())),
         ["vpclinks", link] if !link.is_empty() => {
             Ok((kind::V2_VPC_LINK, String::new(), link.to_string()))
+        }
+        ["portals", id] if !id.is_empty() => Ok((kind::V2_PORTAL, String::new(), id.to_string())),
+        ["portalproducts", id] if !id.is_empty() => {
+            Ok((kind::V2_PORTAL_PRODUCT, String::new(), id.to_string()))
         }
         ["domainnames", name] if !name.is_empty() => {
             Ok((kind::DOMAIN_NAME, String::new(), name.to_ascii_lowercase()))
@@ -79,6 +93,12 @@ fn load(tx: &mut dyn Txn, call: &Call) -> Result<Tagged, ApiError> {
         ))
         .with_resource_type("VpcLink")),
         _ if kind == kind::DOMAIN_NAME => Err(crate::domain_names::not_found()),
+        _ if kind == kind::V2_PORTAL || kind == kind::V2_PORTAL_PRODUCT => {
+            Err(ApiError::not_found(format!(
+                "Invalid resource ARN specified: {}",
+                call.label("resource-arn")
+            )))
+        }
         _ => Err(common::stage_not_found()),
     }
 }

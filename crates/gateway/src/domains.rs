@@ -17,6 +17,15 @@
 //! HTTP API pipeline without a REST lookup first. A path no mapping claims
 //! is answered 403 `{"message":"Forbidden"}`, as API Gateway answers it on a custom domain.
 //!
+//! Routing rules (`apigatewayv2`'s, kind `routingrule`) are compiled with their domain: sorted
+//! by priority, header names parsed once into `HeaderName`s, value globs into a match kind
+//! (exact, prefix, suffix, contains, any). The domain's `routingMode` decides what serves it:
+//! rules only, mappings only (the default), or rules first and then mappings. The first rule
+//! whose conditions all hold (its headers, any of the request's values of each; its base path,
+//! whole leading segments, case-sensitive) invokes its API and stage with the whole path, or
+//! the rest of it after the base path when it strips it. A domain without rules pays one
+//! `is_empty` check for them.
+//!
 //! The TLS listener reads the same index: [`Domains::certificate_pems`] and
 //! [`Domains::truststore_uri`] by SNI name.
 
@@ -24,13 +33,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use hyper::header::HeaderName;
+use hyper::HeaderMap;
 use parking_lot::Mutex;
-use portico_model::domain_name::NO_BASE_PATH;
-use portico_model::{BasePathMapping, DomainName, Entity};
+use portico_model::domain_name::{RoutingMode, NO_BASE_PATH};
+use portico_model::{BasePathMapping, DomainName, Entity, RoutingRule};
 use portico_store::{kind, Change, Store, Tenant, Topic};
 use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use crate::fast_map::FastMap;
+use crate::Matched;
 
 /// The longest DNS name (and so the longest host worth looking up).
 const MAX_NAME: usize = 253;
@@ -51,6 +63,10 @@ pub struct Domain {
     pub tenant: Tenant,
     /// Longest base path first; `(none)` (an empty `base_path`) last.
     mappings: Vec<Mapping>,
+    /// By priority, lowest first.
+    rules: Vec<Rule>,
+    /// Whether rules, mappings, or both (rules first) serve the domain.
+    mode: RoutingMode,
     /// (certificate body followed by its chain, private key), PEM, when one was uploaded.
     certificate: Option<(String, String)>,
     /// `regionalCertificateArn`, then `certificateArn`: what the TLS listener resolves through
@@ -70,6 +86,108 @@ struct Mapping {
     http: bool,
 }
 
+/// A routing rule, compiled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rule {
+    id: String,
+    priority: i64,
+    /// Every one must match (AND).
+    headers: Vec<(HeaderName, Glob)>,
+    /// Leading whole segments, without slashes at either end.
+    base_path: Option<String>,
+    api_id: String,
+    stage: String,
+    strip_base_path: bool,
+}
+
+/// A header value glob: `*` alone, `prefix*`, `*suffix`, `*contains*`, or a literal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Glob {
+    Any,
+    Exact(String),
+    Prefix(String),
+    Suffix(String),
+    Contains(String),
+}
+
+impl Glob {
+    fn parse(glob: &str) -> Glob {
+        let (lead, trail) = (glob.starts_with('*'), glob.len() > 1 && glob.ends_with('*'));
+        let inner = glob.trim_matches('*').to_string();
+        match (lead, trail) {
+            _ if inner.is_empty() => Glob::Any,
+            (true, true) => Glob::Contains(inner),
+            (true, false) => Glob::Suffix(inner),
+            (false, true) => Glob::Prefix(inner),
+            (false, false) => Glob::Exact(inner),
+        }
+    }
+
+    /// Case-sensitive, as AWS matches values.
+    fn matches(&self, value: &[u8]) -> bool {
+        match self {
+            Glob::Any => true,
+            Glob::Exact(s) => value == s.as_bytes(),
+            Glob::Prefix(s) => value.starts_with(s.as_bytes()),
+            Glob::Suffix(s) => value.ends_with(s.as_bytes()),
+            Glob::Contains(s) => value.windows(s.len()).any(|w| w == s.as_bytes()),
+        }
+    }
+}
+
+impl Rule {
+    /// `None` for a rule that cannot be served (no `invokeApi` action, a header name that is
+    /// not one).
+    fn compile(r: RoutingRule) -> Option<Rule> {
+        let action = r.actions.into_iter().next()?.invoke_api;
+        let mut headers = Vec::new();
+        let mut base_path = None;
+        for c in r.conditions {
+            if let Some(h) = c.match_headers.and_then(|h| h.any_of.into_iter().next()) {
+                let name = HeaderName::from_bytes(h.header.to_ascii_lowercase().as_bytes()).ok()?;
+                headers.push((name, Glob::parse(&h.value_glob)));
+            }
+            if let Some(p) = c.match_base_paths.and_then(|p| p.any_of.into_iter().next()) {
+                base_path = Some(p);
+            }
+        }
+        Some(Rule {
+            id: r.routing_rule_id,
+            priority: r.priority,
+            headers,
+            base_path,
+            api_id: action.api_id,
+            stage: action.stage,
+            strip_base_path: action.strip_base_path,
+        })
+    }
+
+    /// The path the rule's API sees when it matches `path` and `headers`.
+    fn matches<'a>(&self, path: &'a str, headers: &HeaderMap) -> Option<&'a str> {
+        for (name, glob) in &self.headers {
+            if !headers
+                .get_all(name)
+                .iter()
+                .any(|v| glob.matches(v.as_bytes()))
+            {
+                return None;
+            }
+        }
+        let Some(bp) = &self.base_path else {
+            return Some(path);
+        };
+        let rest = match path
+            .strip_prefix('/')
+            .and_then(|p| p.strip_prefix(bp.as_str()))
+        {
+            Some("") => "/",
+            Some(r) if r.starts_with('/') => r,
+            _ => return None,
+        };
+        Some(if self.strip_base_path { rest } else { path })
+    }
+}
+
 /// Where a domain's path goes: borrowed from the domain and the request path.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Routed<'a> {
@@ -80,6 +198,8 @@ pub struct Routed<'a> {
     pub path: &'a str,
     /// Whether `api_id` is an HTTP API's (an `apigatewayv2` API mapping).
     pub http: bool,
+    /// The routing rule or the mapping that chose the API.
+    pub matched: Matched<'a>,
 }
 
 impl std::fmt::Debug for Domain {
@@ -88,6 +208,8 @@ impl std::fmt::Debug for Domain {
             .field("name", &self.name)
             .field("tenant", &self.tenant)
             .field("mappings", &self.mappings)
+            .field("rules", &self.rules)
+            .field("mode", &self.mode)
             .field(
                 "certificate",
                 &self.certificate.as_ref().map(|_| "(uploaded)"),
@@ -98,9 +220,16 @@ impl std::fmt::Debug for Domain {
 }
 
 impl Domain {
-    fn new(d: DomainName, tenant: Tenant, mut mappings: Vec<Mapping>) -> Domain {
+    fn new(
+        d: DomainName,
+        tenant: Tenant,
+        mut mappings: Vec<Mapping>,
+        mut rules: Vec<Rule>,
+    ) -> Domain {
         // Longest first; `(none)`, being empty, sorts last.
         mappings.sort_by_key(|m| std::cmp::Reverse(m.base_path.len()));
+        rules.sort_by_key(|r| r.priority);
+        let mode = d.mode();
         let certificate = match (&d.certificate_body, &d.certificate_private_key) {
             (Some(body), Some(key)) => {
                 let mut chain = body.trim_end().to_string();
@@ -117,6 +246,8 @@ impl Domain {
             name: d.domain_name,
             tenant,
             mappings,
+            rules,
+            mode,
             certificate,
             certificate_arns: [d.regional_certificate_arn, d.certificate_arn]
                 .into_iter()
@@ -144,8 +275,26 @@ impl Domain {
     }
 
     /// The API, stage and resource path of `path` (raw, starting with `/`), or `None` when
-    /// no mapping claims it.
-    pub fn route<'a>(&'a self, path: &'a str) -> Option<Routed<'a>> {
+    /// neither a routing rule nor a mapping claims it (as the routing mode allows them).
+    pub fn route<'a>(&'a self, path: &'a str, headers: &HeaderMap) -> Option<Routed<'a>> {
+        if self.mode.rules {
+            for r in &self.rules {
+                if let Some(rest) = r.matches(path, headers) {
+                    return Some(Routed {
+                        tenant: &self.tenant,
+                        api_id: &r.api_id,
+                        stage: &r.stage,
+                        path: rest,
+                        // Only REST APIs are rule targets (CreateRoutingRule checks).
+                        http: false,
+                        matched: Matched::Rule(&r.id),
+                    });
+                }
+            }
+        }
+        if !self.mode.mappings {
+            return None;
+        }
         for m in &self.mappings {
             let rest = if m.base_path.is_empty() {
                 path
@@ -169,6 +318,11 @@ impl Domain {
                 stage,
                 path: rest,
                 http: m.http,
+                matched: Matched::BasePath(if m.base_path.is_empty() {
+                    NO_BASE_PATH
+                } else {
+                    &m.base_path
+                }),
             });
         }
         None
@@ -281,12 +435,13 @@ impl Domains {
         let Some((store, _)) = &self.source else {
             return;
         };
-        let (domains, mappings) = match (
+        let (domains, mappings, rules) = match (
             store.scan(kind::DOMAIN_NAME),
             store.scan(kind::BASE_PATH_MAPPING),
+            store.scan(kind::ROUTING_RULE),
         ) {
-            (Ok(d), Ok(m)) => (d, m),
-            (Err(e), _) | (_, Err(e)) => {
+            (Ok(d), Ok(m), Ok(r)) => (d, m, r),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
                 tracing::error!(error = %e, "cannot scan custom domain names; keeping the previous ones");
                 return;
             }
@@ -307,6 +462,20 @@ impl Domains {
                 Err(e) => tracing::error!(domain = scope, id = doc.id, "{e}; mapping not served"),
             }
         }
+        let mut rules_of: FastMap<(Tenant, String), Vec<Rule>> = FastMap::default();
+        for (tenant, scope, doc) in rules {
+            match RoutingRule::from_value(&doc.body).map(Rule::compile) {
+                Ok(Some(r)) => rules_of.entry((tenant, scope)).or_default().push(r),
+                Ok(None) => tracing::error!(
+                    domain = scope,
+                    id = doc.id,
+                    "routing rule without an action; not served"
+                ),
+                Err(e) => {
+                    tracing::error!(domain = scope, id = doc.id, "{e}; routing rule not served")
+                }
+            }
+        }
         let mut index = Index::default();
         for (tenant, _, doc) in domains {
             let d = match DomainName::from_value(&doc.body) {
@@ -316,13 +485,13 @@ impl Domains {
                     continue;
                 }
             };
-            let maps = by_domain
-                .remove(&(tenant.clone(), doc.id.clone()))
-                .unwrap_or_default();
+            let key = (tenant.clone(), doc.id.clone());
+            let maps = by_domain.remove(&key).unwrap_or_default();
+            let rules = rules_of.remove(&key).unwrap_or_default();
             index.wildcards |= doc.id.starts_with("*.");
             index
                 .by_name
-                .insert(doc.id.into(), Arc::new(Domain::new(d, tenant, maps)));
+                .insert(doc.id.into(), Arc::new(Domain::new(d, tenant, maps, rules)));
         }
         let any = !index.by_name.is_empty();
         self.index.store(Arc::new(index));
@@ -347,11 +516,17 @@ mod tests {
 
     fn domain(mappings: Vec<Mapping>) -> Domain {
         let d = DomainName::from_value(&json!({"domainName": "api.example.com"})).unwrap();
-        Domain::new(d, Tenant::aws("000000000000", "us-east-1"), mappings)
+        Domain::new(
+            d,
+            Tenant::aws("000000000000", "us-east-1"),
+            mappings,
+            vec![],
+        )
     }
 
     fn route<'a>(d: &'a Domain, path: &'a str) -> Option<(&'a str, &'a str, &'a str)> {
-        d.route(path).map(|r| (r.api_id, r.stage, r.path))
+        d.route(path, &HeaderMap::new())
+            .map(|r| (r.api_id, r.stage, r.path))
     }
 
     #[test]
@@ -382,6 +557,140 @@ mod tests {
         let no_root = domain(vec![mapping("v1", "one", Some("live"))]);
         assert_eq!(route(&no_root, "/v2/pets"), None);
         assert_eq!(route(&no_root, "/"), None);
+    }
+
+    fn rule(id: &str, priority: i64, body: serde_json::Value) -> Rule {
+        let mut v = json!({"routingRuleId": id, "routingRuleArn": "arn", "priority": priority});
+        for (k, x) in body.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        Rule::compile(RoutingRule::from_value(&v).unwrap()).unwrap()
+    }
+
+    fn invoke(api: &str, strip: bool) -> serde_json::Value {
+        json!([{"invokeApi": {"apiId": api, "stage": "prod", "stripBasePath": strip}}])
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn rules_match_in_priority_order_as_the_mode_allows() {
+        let rules = vec![
+            rule(
+                "catch",
+                100,
+                json!({"conditions": [], "actions": invoke("all", false)}),
+            ),
+            rule(
+                "beta",
+                10,
+                json!({"conditions": [
+                {"matchHeaders": {"anyOf": [{"header": "X-Version", "valueGlob": "b*"}]}},
+                {"matchBasePaths": {"anyOf": ["users"]}}],
+                "actions": invoke("beta", true)}),
+            ),
+            rule(
+                "json",
+                50,
+                json!({"conditions": [
+                {"matchHeaders": {"anyOf": [{"header": "accept", "valueGlob": "*json"}]}}],
+                "actions": invoke("json", false)}),
+            ),
+        ];
+        let mut d = DomainName::from_value(&json!({"domainName": "api.example.com",
+            "routingMode": "ROUTING_RULE_THEN_BASE_PATH_MAPPING"}))
+        .unwrap();
+        let t = Tenant::aws("000000000000", "us-east-1");
+        let both = Domain::new(
+            d.clone(),
+            t.clone(),
+            vec![mapping("", "mapped", Some("live"))],
+            rules.clone(),
+        );
+        let at = |d: &Domain, path: &'static str, h: &[(&str, &str)]| {
+            let h = headers(h);
+            d.route(path, &h).map(|r| {
+                (
+                    r.api_id.to_string(),
+                    r.path.to_string(),
+                    match r.matched {
+                        Matched::Rule(id) => Some(id.to_string()),
+                        Matched::BasePath(_) => None,
+                    },
+                )
+            })
+        };
+        // Header names any case, values case-sensitive; the base path stripped.
+        assert_eq!(
+            at(&both, "/users/7", &[("x-version", "beta")]),
+            Some(("beta".into(), "/7".into(), Some("beta".into())))
+        );
+        assert_eq!(
+            at(&both, "/users/7", &[("x-version", "Beta")]).unwrap().0,
+            "all"
+        );
+        // Any of a repeated header's values.
+        assert_eq!(
+            at(
+                &both,
+                "/x",
+                &[("accept", "text/xml"), ("accept", "application/json")]
+            )
+            .unwrap()
+            .0,
+            "json"
+        );
+        // A comma-joined value is one literal value.
+        assert_eq!(
+            at(&both, "/x", &[("accept", "application/json,text/xml")])
+                .unwrap()
+                .0,
+            "all"
+        );
+        // Whole segments only; not stripped when the rule says not.
+        assert_eq!(
+            at(&both, "/usersx", &[("x-version", "beta")]).unwrap().0,
+            "all"
+        );
+
+        // Rules only: no mapping; without the catch-all, nothing.
+        d.routing_mode = Some("ROUTING_RULE_ONLY".into());
+        let only = Domain::new(
+            d.clone(),
+            t.clone(),
+            vec![mapping("", "mapped", Some("live"))],
+            rules[1..].to_vec(),
+        );
+        assert_eq!(at(&only, "/x", &[]), None);
+        // Mappings only (the default): the rules are kept but not evaluated.
+        d.routing_mode = None;
+        let mapped = Domain::new(d, t, vec![mapping("", "mapped", Some("live"))], rules);
+        assert_eq!(
+            at(&mapped, "/users/7", &[("x-version", "beta")]),
+            Some(("mapped".into(), "/users/7".into(), None))
+        );
+    }
+
+    #[test]
+    fn globs() {
+        assert!(Glob::parse("a*").matches(b"alpha"));
+        assert!(!Glob::parse("a*").matches(b"beta"));
+        assert!(Glob::parse("*a").matches(b"beta"));
+        assert!(!Glob::parse("*a").matches(b"backup"));
+        assert!(Glob::parse("*a*").matches(b"backup"));
+        assert!(!Glob::parse("*a*").matches(b"users"));
+        assert!(Glob::parse("*").matches(b"anything"));
+        assert!(Glob::parse("beta").matches(b"beta"));
+        assert!(!Glob::parse("beta").matches(b"betas"));
     }
 
     #[test]
@@ -425,12 +734,12 @@ mod tests {
         .unwrap();
         domains.sync();
         let d = domains.get("api.example.com").unwrap();
-        let r = d.route("/v1/orders/7").unwrap();
+        let r = d.route("/v1/orders/7", &HeaderMap::new()).unwrap();
         assert_eq!(
             (r.api_id, r.stage, r.path, r.http),
             ("h1", "$default", "/7", true)
         );
-        assert!(!d.route("/v1/x").unwrap().http);
+        assert!(!d.route("/v1/x", &HeaderMap::new()).unwrap().http);
         store::write(&*store, &t, |tx| {
             tx.delete(kind::BASE_PATH_MAPPING, "api.example.com", "v1/orders")
         })

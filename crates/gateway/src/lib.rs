@@ -162,6 +162,19 @@ pub struct Target<'a> {
     /// Through a custom domain: the domain's tenant (the API id is looked up in it) and the
     /// path the client asked for, base path included (`$context.path`).
     pub domain: Option<(&'a portico_store::Tenant, &'a str)>,
+    /// Through a custom domain: which routing rule or API mapping chose the API
+    /// (`$context.customDomain.*`).
+    pub matched: Option<Matched<'a>>,
+}
+
+/// What chose the API of a request to a custom domain name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matched<'a> {
+    /// A routing rule, by id (`$context.customDomain.routingRuleIdMatched`).
+    Rule(&'a str),
+    /// An API mapping, by base path, `(none)` for the empty one
+    /// (`$context.customDomain.basePathMatched`).
+    BasePath(&'a str),
 }
 
 /// Recognise the three execute-api addressing forms:
@@ -186,6 +199,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 region,
                 host: Some(h),
                 domain: None,
+                matched: None,
             });
         }
     }
@@ -200,6 +214,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 region: None,
                 host,
                 domain: None,
+                matched: None,
             });
         }
     }
@@ -215,6 +230,7 @@ pub fn address<'a>(host: Option<&'a str>, path: &'a str) -> Option<Target<'a>> {
                 region: None,
                 host,
                 domain: None,
+                matched: None,
             });
         }
     }

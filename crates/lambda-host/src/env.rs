@@ -147,9 +147,10 @@ impl Env {
         }
     }
 
-    /// Has the process ended (or reported an init error)?
-    pub fn is_dead(&self) -> bool {
-        self.dead.borrow().is_some()
+    /// Can it take an event: its process runs and its Runtime API is still served (the
+    /// runtime that served it may have been shut down, e.g. a caller's short-lived runtime)?
+    pub fn is_usable(&self) -> bool {
+        self.dead.borrow().is_none() && !self.jobs.is_closed()
     }
 
     /// What the process wrote since the last call. Read in place from the open log file (a
@@ -267,6 +268,7 @@ pub(crate) async fn start(
     tenant: &Tenant,
     name: &str,
     resolved: &Resolved,
+    serve_on: tokio::runtime::Handle,
 ) -> Result<Arc<Env>, InvokeError> {
     let config = &resolved.config;
     let runtime = str_of(config, "Runtime").to_string();
@@ -302,8 +304,10 @@ pub(crate) async fn start(
             "Portico cannot run the runtime {runtime} yet (python3.x, nodejs* and provided.* run); see \"Not yet supported\" in Portico's README"
         )));
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
+    // A std listener: a tokio one would belong to this (the host's) runtime's reactor, and
+    // every readiness event of the Runtime API would then cross threads.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|e| InvokeError::Service(format!("runtime API listener: {e}")))?;
     let addr = listener
         .local_addr()
@@ -414,7 +418,7 @@ pub(crate) async fn start(
     let dead_tx = Arc::new(dead_tx);
     let ready: Arc<OnceLock<Instant>> = Arc::default();
     let api = Arc::new(Api::new(jobs_rx, dead_tx.clone(), ready.clone()));
-    let server = tokio::spawn(runtime_api::serve(listener, api));
+    let server = serve_on.spawn(runtime_api::serve(listener, api));
     let (kill_tx, kill_rx) = oneshot::channel::<()>();
     let fname = name.to_string();
     tokio::spawn(async move {

@@ -1,9 +1,11 @@
 //! The Lambda runtime host: runs functions as local child processes behind Lambda's Runtime API.
 //!
-//! [`Host::start`] starts the host on its own thread and tokio runtime, so neither the Runtime
-//! API listeners nor the children belong to any one of Portico's worker runtimes; [`Host::invoke`]
-//! and [`Host::invoke_with`] may be awaited from any tokio runtime (the work is spawned onto the
-//! host's runtime and its `JoinHandle` awaited).
+//! [`Host::start`] starts the host on its own thread and tokio runtime, which spawns and watches
+//! the children (so they die with the host) and reaps idle environments. [`Host::invoke`] and
+//! [`Host::invoke_with`] may be awaited from any tokio runtime: an invocation runs on the
+//! caller's runtime, and an environment's Runtime API is served on the runtime of the
+//! invocation that started it, so that a warm invocation from a single-threaded worker never
+//! wakes another thread (see `env::start`).
 //!
 //! Each *environment* is one child process (the function's runtime) with its own unpacked code
 //! folder and its own Runtime API listener on an ephemeral `127.0.0.1` port, handed to the child
@@ -182,7 +184,6 @@ impl std::error::Error for InvokeError {}
 /// it every environment: children are killed on drop).
 pub struct Host {
     inner: Arc<Inner>,
-    rt: tokio::runtime::Handle,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -193,6 +194,8 @@ pub(crate) struct Inner {
     pools: Mutex<HashMap<PoolKey, Arc<Pool>>>,
     pub(crate) next_env: AtomicU64,
     configs: Mutex<Configs>,
+    /// The host's own runtime: children are spawned and watched there (see `env::start`).
+    pub(crate) host_rt: tokio::runtime::Handle,
 }
 
 /// Function configurations as invocations resolved them, so that a warm invocation reads no
@@ -287,11 +290,11 @@ impl Host {
             pools: Mutex::new(HashMap::new()),
             next_env: AtomicU64::new(1),
             cfg,
+            host_rt: handle.clone(),
         });
         handle.spawn(reaper(Arc::downgrade(&inner)));
         Ok(Host {
             inner,
-            rt: handle,
             _stop: stop_tx,
         })
     }
@@ -328,8 +331,13 @@ impl Host {
     ) -> Result<Invoked, InvokeError> {
         let inner = self.inner.clone();
         let tenant = tenant.clone();
-        self.rt
-            .spawn(async move { inner.invoke(tenant, req).await })
+        // Spawned on the caller's own runtime: a worker's runtime is single-threaded, so the
+        // invocation, the Runtime API connection of the environment it takes (served where the
+        // environment was started, see `env::start`) and the caller all run on one thread and
+        // hand over without waking another. Spawned rather than awaited in place so that a
+        // caller that goes away (a client that hung up) does not cancel the function midway,
+        // which would cost its warm environment.
+        tokio::spawn(async move { inner.invoke(tenant, req).await })
             .await
             .map_err(|e| InvokeError::Service(format!("invocation failed: {e}")))?
     }

@@ -73,7 +73,7 @@ impl Inner {
             let mut idle = pool.idle.lock().expect("idle lock");
             let mut found = None;
             while let Some((env, _)) = idle.pop() {
-                if !env.is_dead() {
+                if env.is_usable() {
                     found = Some(env);
                     break;
                 }
@@ -84,7 +84,18 @@ impl Inner {
             Some(env) => (env, None),
             None => {
                 let started = Instant::now();
-                let env = env::start(&self, &tenant, &name, &resolved).await?;
+                // The child is spawned on the host's runtime (its death signal is tied to the
+                // spawning thread, which must outlive it); its Runtime API is served here, on
+                // the caller's runtime.
+                let serve_on = tokio::runtime::Handle::current();
+                let (me, t, n, r) = (self.clone(), tenant.clone(), name.clone(), resolved.clone());
+                let env = self
+                    .host_rt
+                    .spawn(async move { env::start(&me, &t, &n, &r, serve_on).await })
+                    .await
+                    .map_err(|e| {
+                        InvokeError::Service(format!("environment start failed: {e}"))
+                    })??;
                 (env, Some(started))
             }
         };
@@ -92,7 +103,6 @@ impl Inner {
         let version = resolved.version.clone();
         let started = Instant::now();
         let mut log = format!("START RequestId: {request_id} Version: {version}\n");
-        tracing::info!(target: "portico::lambda", function = %name, "START RequestId: {request_id} Version: {version}");
         let deadline = Duration::from_secs(timeout_s);
         let outcome = env
             .invoke(&request_id, &invoked_arn, payload, client_context, deadline)
@@ -108,10 +118,10 @@ impl Inner {
             None => (ended - started, None),
         };
         let output = env.take_log().await;
-        for line in output.lines() {
-            tracing::info!(target: "portico::lambda", function = %name, "{line}");
-        }
         log.push_str(&output);
+        if !output.is_empty() && !output.ends_with('\n') {
+            log.push('\n');
+        }
         // The peak resident memory (read for REPORT anyway) catches a runtime that passed its
         // `MemorySize` between two of the watcher's measurements: AWS's kernel would have
         // killed it before it could answer.
@@ -227,9 +237,11 @@ impl Inner {
             let init_ms = init.as_secs_f64() * 1000.0;
             report.push_str(&format!("\tInit Duration: {init_ms:.2} ms"));
         }
-        tracing::info!(target: "portico::lambda", function = %name, "END RequestId: {request_id}");
-        tracing::info!(target: "portico::lambda", function = %name, "{report}");
         log.push_str(&format!("END RequestId: {request_id}\n{report}\t\n"));
+        // One event for the whole invocation (START, the function's output, END, REPORT), as
+        // CloudWatch shows it: an event per line cost a formatting pass and a write to stderr
+        // each, the largest part of Portico's own work in a warm invocation.
+        tracing::info!(target: "portico::lambda", function = %name, "{}", log.trim_end());
         let log_tail = log_tail.then(|| {
             let mut start = log.len().saturating_sub(LOG_TAIL);
             while !log.is_char_boundary(start) {

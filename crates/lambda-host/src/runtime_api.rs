@@ -41,7 +41,12 @@ impl Api {
     }
 }
 
-pub(crate) async fn serve(listener: TcpListener, api: Arc<Api>) {
+/// Serve one environment's Runtime API on the current runtime (the listener is registered
+/// with this runtime's reactor here, not where it was bound).
+pub(crate) async fn serve(listener: std::net::TcpListener, api: Arc<Api>) {
+    let Ok(listener) = TcpListener::from_std(listener) else {
+        return;
+    };
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;

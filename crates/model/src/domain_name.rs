@@ -183,6 +183,104 @@ impl Entity for BasePathMapping {
     const NAME: &'static str = "base path mapping";
 }
 
+/// A routing rule of a custom domain name (`apigatewayv2`'s RoutingRule JSON), stored as kind
+/// `routingrule`, scope = the domain name, id = `routingRuleId`. Evaluated by the data plane
+/// in `priority` order (lowest first) when the domain's routing mode allows rules.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingRule {
+    pub routing_rule_id: String,
+    pub routing_rule_arn: String,
+    pub priority: i64,
+    #[serde(default)]
+    pub conditions: Vec<RoutingRuleCondition>,
+    #[serde(default)]
+    pub actions: Vec<RoutingRuleAction>,
+}
+
+impl Entity for RoutingRule {
+    const NAME: &'static str = "routing rule";
+}
+
+/// One condition: exactly one of its members is set (all of a rule's conditions must hold).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingRuleCondition {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_base_paths: Option<MatchBasePaths>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_headers: Option<MatchHeaders>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchBasePaths {
+    pub any_of: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchHeaders {
+    pub any_of: Vec<MatchHeaderValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchHeaderValue {
+    pub header: String,
+    pub value_glob: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingRuleAction {
+    pub invoke_api: InvokeApi,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvokeApi {
+    pub api_id: String,
+    pub stage: String,
+    #[serde(default)]
+    pub strip_base_path: bool,
+}
+
+/// Which of a domain's routing mechanisms serve it, from its `routingMode` (either API's
+/// spelling; absent is the default, mappings only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoutingMode {
+    pub rules: bool,
+    pub mappings: bool,
+}
+
+impl RoutingMode {
+    pub fn of(mode: Option<&str>) -> RoutingMode {
+        match mode {
+            Some("ROUTING_RULE_ONLY") => RoutingMode {
+                rules: true,
+                mappings: false,
+            },
+            Some("ROUTING_RULE_THEN_BASE_PATH_MAPPING" | "ROUTING_RULE_THEN_API_MAPPING") => {
+                RoutingMode {
+                    rules: true,
+                    mappings: true,
+                }
+            }
+            _ => RoutingMode {
+                rules: false,
+                mappings: true,
+            },
+        }
+    }
+}
+
+impl DomainName {
+    pub fn mode(&self) -> RoutingMode {
+        RoutingMode::of(self.routing_mode.as_deref())
+    }
+}
+
 // What both management APIs (`apigateway`'s domain names and `apigatewayv2`'s) share, so one
 // domain name is one stored entity whichever API wrote it.
 

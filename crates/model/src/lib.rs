@@ -36,6 +36,7 @@ pub mod documentation;
 pub mod domain_name;
 pub mod gateway_responses;
 pub mod integration;
+pub mod integration_subtype;
 pub mod lambda;
 pub mod method;
 pub mod quota;
@@ -53,7 +54,7 @@ pub use client_certificate::ClientCertificate;
 pub use documentation::{
     DocumentationPart, DocumentationPartLocation, DocumentationSnapshot, DocumentationVersion,
 };
-pub use domain_name::{BasePathMapping, DomainName, MutualTlsAuthentication};
+pub use domain_name::{BasePathMapping, DomainName, MutualTlsAuthentication, RoutingRule};
 pub use integration::{Integration, IntegrationResponse, TlsConfig};
 pub use method::{Method, MethodResponse};
 pub use snapshot::DeploymentSnapshot;

@@ -165,7 +165,7 @@ pub async fn serve(
         }
         Plane::Domain { domain, host, path } => {
             if on_upgrade.is_some() {
-                let ws = domain.route(path).and_then(|r| {
+                let ws = domain.route(path, &parts.headers).and_then(|r| {
                     Some((
                         app.data.websockets.apis.api_of(r.tenant, r.api_id)?,
                         r.stage,

@@ -11,6 +11,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("store", &["portico-core"]),
     ("model", &["portico-core", "portico-store"]),
     ("mgmt", &["portico-core", "portico-store"]),
+    ("openapi", &["portico-core"]),
     (
         "api-apigateway",
         &[
@@ -18,6 +19,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "portico-store",
             "portico-model",
             "portico-mgmt",
+            "portico-openapi",
         ],
     ),
     (
@@ -50,6 +52,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "portico-store",
             "portico-model",
             "portico-mgmt",
+            "portico-openapi",
         ],
     ),
     (
@@ -66,6 +69,7 @@ const OURS: &[&str] = &[
     "portico-store",
     "portico-model",
     "portico-mgmt",
+    "portico-openapi",
     "portico-api-apigateway",
     "portico-api-huawei",
     "portico-gateway",

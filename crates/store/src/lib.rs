@@ -58,6 +58,8 @@ pub mod kind {
     pub const DOMAIN_NAME: &str = "domainname";
     /// Scope = the domain name, id = the base path (`(none)` for the empty one).
     pub const BASE_PATH_MAPPING: &str = "basepathmapping";
+    /// A custom domain name's routing rule (scope = the domain name, id = the rule's id).
+    pub const ROUTING_RULE: &str = "routingrule";
     /// Scope `""`, id = the association's ARN; kept in the tenant that created it (a VPC
     /// endpoint's owner), naming a private domain name of any tenant.
     pub const DOMAIN_NAME_ACCESS_ASSOCIATION: &str = "domainnameaccessassociation";
@@ -87,6 +89,12 @@ pub mod kind {
     /// `{routeId}/{routeResponseId}` and `{integrationId}/{integrationResponseId}`).
     pub const V2_ROUTE_RESPONSE: &str = "v2routeresponse";
     pub const V2_INTEGRATION_RESPONSE: &str = "v2integrationresponse";
+    /// Developer portals and portal products (scope `""`, id = the portal's or product's id).
+    pub const V2_PORTAL: &str = "v2portal";
+    pub const V2_PORTAL_PRODUCT: &str = "v2portalproduct";
+    /// A portal product's pages and REST endpoint pages (scope = the product's id).
+    pub const V2_PRODUCT_PAGE: &str = "v2productpage";
+    pub const V2_PRODUCT_REST_ENDPOINT_PAGE: &str = "v2productrestendpointpage";
 }
 
 /// Requests counted against one API key in one usage plan on one UTC day (`YYYY-MM-DD`).
@@ -138,7 +146,7 @@ pub enum Change {
     Metering { tenant: Tenant },
     /// The tenant's VPC links changed (the data plane's VPC link index).
     VpcLinks { tenant: Tenant },
-    /// The tenant's custom domain names or their mappings changed (the data plane's domain
+    /// The tenant's custom domain names, their mappings or their routing rules changed (the data plane's domain
     /// index and the TLS listener's certificates).
     DomainNames { tenant: Tenant },
     /// The tenant's Lambda functions, versions or aliases changed (the Lambda host's cache of

@@ -99,13 +99,24 @@ fn label(call: &Call) -> &str {
     }
 }
 
+/// AWS: a domain whose routing mode is ROUTING_RULE_ONLY takes no new mapping (its mappings
+/// can still be read). Decision: the text (AWS's is not on record).
+fn routing_rules_only(name: &str) -> ApiError {
+    ApiError::bad_request(format!(
+        "Base path mappings cannot be created for the domain name {name}: its routingMode is ROUTING_RULE_ONLY"
+    ))
+}
+
 fn create(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     let name = name_label(call);
     let body = call.json()?;
     let rest_api_id = body.required_str("restApiId")?;
     let stage = stage_of(body.str_of("stage")?.as_deref());
     let mapping = store::write(&*cx.store, &call.tenant, |txn| {
-        require(txn, call, &name)?;
+        let domain = require(txn, call, &name)?;
+        if !domain.mode().mappings {
+            return Err(routing_rules_only(&name));
+        }
         let bp = base_path(body.str_of("basePath")?.as_deref())?;
         check_target(txn, &rest_api_id, stage.as_deref())?;
         if txn.exists(kind::BASE_PATH_MAPPING, &name, &bp)? {

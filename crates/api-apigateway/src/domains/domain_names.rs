@@ -430,6 +430,10 @@ fn delete(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     store::write(&*cx.store, &call.tenant, |txn| {
         require(txn, call, &name)?;
         base_path_mappings::delete_all(txn, &name)?;
+        // Its routing rules (`apigatewayv2` writes them; the domain is one entity).
+        for r in txn.list_shared(kind::ROUTING_RULE, &name, 0, usize::MAX)? {
+            txn.delete(kind::ROUTING_RULE, &name, &r.id)?;
+        }
         txn.delete(kind::DOMAIN_NAME, "", &name)?;
         Ok(())
     })?;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::Method;
+use portico_model::integration_subtype::{self, Subtype};
 use portico_model::v2;
 use portico_model::{Entity, LoadBalancers};
 use serde_json::Value;
@@ -67,6 +68,12 @@ pub enum Target {
     /// `AWS_PROXY` to a Lambda function, payload format 2.0 or 1.0; the function's name or
     /// ARN, parsed once (a stage variable may name it).
     Lambda { function: Expr, v2: bool },
+    /// `AWS_PROXY` with an `integrationSubtype`: the subtype and its request parameters'
+    /// values, parsed once (`http::aws_service`).
+    AwsService {
+        subtype: &'static Subtype,
+        params: Vec<(&'static str, Expr)>,
+    },
     /// What Portico does not serve yet: the client gets a 500 and the log says why.
     Unsupported(String),
 }
@@ -216,10 +223,28 @@ fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPla
             via: None,
         },
         ("HTTP_PROXY", _) => private(i, &uri, balancers),
-        ("AWS_PROXY", _) if i.integration_subtype.is_some() => Target::Unsupported(format!(
-            "Portico does not invoke AWS service integrations ({}) yet",
-            i.integration_subtype.as_deref().unwrap_or_default()
-        )),
+        ("AWS_PROXY", _) if i.integration_subtype.is_some() => {
+            let name = i.integration_subtype.as_deref().unwrap_or_default();
+            match integration_subtype::find(name) {
+                Some(subtype) => Target::AwsService {
+                    subtype,
+                    // The names as the subtype spells them (the management API checked them).
+                    params: i
+                        .request_parameters
+                        .iter()
+                        .flatten()
+                        .filter_map(|(k, v)| {
+                            let name = std::iter::once(&"Region")
+                                .chain(subtype.required)
+                                .chain(subtype.optional)
+                                .find(|n| **n == k.as_str())?;
+                            Some((*name, params::parse(v)))
+                        })
+                        .collect(),
+                },
+                None => Target::Unsupported(format!("{name:?} is no integration subtype")),
+            }
+        }
         ("AWS_PROXY", _) => match lambda_function(&uri) {
             Some(f) => Target::Lambda {
                 function: params::parse(f),
@@ -258,11 +283,14 @@ fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPla
             .and_then(|t| t.server_name_to_verify.clone())
             .and_then(|n| rustls::pki_types::ServerName::try_from(n).ok()),
     };
+    let reads_body = request.iter().any(|m| m.value.reads_request_body())
+        || matches!(&target, Target::AwsService { params, .. }
+            if params.iter().any(|(_, v)| v.reads_request_body()));
     IntegrationPlan {
         id: i.integration_id.clone(),
         target,
         timeout: Duration::from_millis(i.timeout_in_millis.clamp(50, 30_000) as u64),
-        reads_body: request.iter().any(|m| m.value.reads_request_body()),
+        reads_body,
         request,
         response,
         tls,

@@ -10,6 +10,7 @@
 //!   (JWT authorizers, JWKS by OIDC discovery), `lambda` (payload 2.0 and 1.0),
 //!   `lambda_authorizer` (Lambda REQUEST authorizers).
 
+mod aws_service;
 pub mod compile;
 pub mod cors;
 pub mod jwt;

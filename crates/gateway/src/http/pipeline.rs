@@ -446,6 +446,9 @@ async fn route_and_integrate(
         IntegrationTarget::Lambda { function, v2 } => {
             call_lambda(dp, &req, integ, function, *v2).await
         }
+        IntegrationTarget::AwsService { subtype, params } => {
+            super::aws_service::call(dp, &req, integ, subtype, params).await
+        }
         IntegrationTarget::Unsupported(why) => {
             tracing::warn!(api_id = api.api_id, integration = integ.id, "{why}");
             return internal_error();

@@ -277,7 +277,7 @@ fn streamed(resp: Response<DrivenBody>) -> Response<ResponseBody> {
     Response::from_parts(parts, body)
 }
 
-fn integration_failure(id: &str, e: GatewayError) -> Response<ResponseBody> {
+pub(super) fn integration_failure(id: &str, e: GatewayError) -> Response<ResponseBody> {
     tracing::warn!(
         integration = id,
         "{}",

@@ -29,6 +29,8 @@ pub struct Info<'a> {
     /// Through a custom domain, `$context.path` is the path the client asked for (base path
     /// included), as AWS shows it.
     pub context_path: Option<&'a str>,
+    /// Through a custom domain: the routing rule or API mapping that chose the API.
+    pub matched: Option<crate::Matched<'a>>,
     pub domain_name: &'a str,
     pub source_ip: &'a str,
     /// `$context.identity.clientCert` (mutual TLS only).
@@ -50,6 +52,7 @@ pub const KEYS: &[&str] = &[
     "accountId",
     "apiId",
     "authorizer",
+    "customDomain",
     "deploymentId",
     "domainName",
     "domainPrefix",
@@ -75,6 +78,12 @@ pub fn field(i: &Info, key: &str) -> Option<Value> {
         "apiId" => Value::from(i.api_id),
         "authorizer" => i.authorizer?.clone(),
         "deploymentId" => Value::from(i.deployment_id),
+        // AWS fills only the variable of the mechanism that chose the API (the other is `-`
+        // in access logs).
+        "customDomain" => match i.matched? {
+            crate::Matched::Rule(id) => json!({ "routingRuleIdMatched": id }),
+            crate::Matched::BasePath(bp) => json!({ "basePathMatched": bp }),
+        },
         "domainName" => Value::from(i.domain_name),
         "domainPrefix" => Value::from(i.domain_name.split('.').next().unwrap_or("")),
         "extendedRequestId" => Value::from(i.extended_request_id),

@@ -454,6 +454,7 @@ mod tests {
             client_cert: None,
             domain_name: "abc.execute-api.localhost",
             context_path: None,
+            matched: None,
         };
         let context = json!({"accountId": "111111111111", "apiId": "abc", "deploymentId": "d",
             "domainName": "abc.execute-api.localhost", "domainPrefix": "abc",
@@ -586,6 +587,7 @@ mod tests {
                 client_cert: None,
                 domain_name: "d",
                 context_path: None,
+                matched: None,
             };
             let e: Value = serde_json::from_slice(
                 &Event {

@@ -71,6 +71,8 @@ pub struct ClientRequest<'a> {
     /// Through a custom domain: the path the client asked for, base path included
     /// (`$context.path`); `None` on execute-api addresses (`/{stage}` + `path`).
     pub context_path: Option<&'a str>,
+    /// Through a custom domain: what chose the API (`$context.customDomain.*`).
+    pub matched: Option<crate::Matched<'a>>,
 }
 
 /// The client headers the pipeline reads on every request, found in one pass over the
@@ -181,9 +183,10 @@ pub struct Invocation {
     pub log: Vec<String>,
 }
 
-/// Data-plane entry for a request whose `Host` is the custom domain name `domain`: its base path
-/// mappings pick the API and stage (`crate::domains`), then [`serve`]. A path no mapping claims
-/// gets API Gateway's 403 `{"message":"Forbidden"}`.
+/// Data-plane entry for a request whose `Host` is the custom domain name `domain`: its routing
+/// rules and base path mappings, as its routing mode allows, pick the API and stage
+/// (`crate::domains`), then [`serve`]. A request neither claims gets API Gateway's 403
+/// `{"message":"Forbidden"}`.
 pub async fn serve_domain(
     dp: &DataPlane,
     domain: &Domain,
@@ -193,7 +196,7 @@ pub async fn serve_domain(
     parts: &Parts,
     body: Incoming,
 ) -> Response<ResponseBody> {
-    let Some(r) = domain.route(path) else {
+    let Some(r) = domain.route(path, &parts.headers) else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, Ids::new(OffsetDateTime::now_utc()));
         return r;
@@ -205,6 +208,7 @@ pub async fn serve_domain(
         region: None,
         host: Some(host),
         domain: Some((r.tenant, path)),
+        matched: Some(r.matched),
     };
     if r.http {
         // An `apigatewayv2` mapping of an HTTP API: straight to its pipeline. Once the API is
@@ -328,6 +332,7 @@ pub async fn serve(
         client_cert: peer.client_cert.as_ref(),
         domain_name,
         context_path: target.domain.map(|(_, p)| p),
+        matched: target.matched,
     };
     let mut inv = match body {
         Some(_) => invoke(&exec, &creq, Route::Find, stage.access_log.is_some()).await,
@@ -449,6 +454,7 @@ pub(super) fn build_context(
             http_method: req.method.as_str(),
             request_path: req.path,
             context_path: req.context_path,
+            matched: req.matched,
             domain_name: req.domain_name,
             source_ip: req.source_ip,
             client_cert: req.client_cert,
@@ -706,6 +712,7 @@ mod tests {
             client_cert: None,
             domain_name: "api1.execute-api.localhost",
             context_path: None,
+            matched: None,
         };
         let inv = invoke(&exec, &req, Route::Find, false).await;
         let (parts, b) = inv.response.into_parts();

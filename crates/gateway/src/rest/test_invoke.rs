@@ -211,6 +211,7 @@ impl Simulated {
             client_cert: None,
             domain_name: "testPrefix.testDomainName",
             context_path: None,
+            matched: None,
         }
     }
 }

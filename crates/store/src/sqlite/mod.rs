@@ -126,6 +126,11 @@ fn is_function_kind(k: &str) -> bool {
     k == kind::LAMBDA_FUNCTION || k == kind::LAMBDA_VERSION || k == kind::LAMBDA_ALIAS
 }
 
+/// Kinds the data plane's domain index is built from (`Change::DomainNames`).
+fn is_domain_kind(k: &str) -> bool {
+    k == kind::DOMAIN_NAME || k == kind::BASE_PATH_MAPPING || k == kind::ROUTING_RULE
+}
+
 /// Read every document into memory; also the highest sequence number in use.
 fn load(conn: &Connection) -> Result<(Docs, i64), StoreError> {
     let mut docs = Docs::default();
@@ -263,7 +268,7 @@ impl SqliteTxn<'_> {
     fn touch(&mut self, kind: &str, scope: &str, id: &str) {
         self.metering |= affects_metering(kind);
         self.vpc_links |= kind == kind::VPC_LINK;
-        self.domain_names |= kind == kind::DOMAIN_NAME || kind == kind::BASE_PATH_MAPPING;
+        self.domain_names |= is_domain_kind(kind);
         self.functions |= is_function_kind(kind);
         if affects_data_plane(kind) {
             let api = if kind == kind::REST_API { id } else { scope };
@@ -516,7 +521,7 @@ impl Txn for SqliteTxn<'_> {
         }
         let prev = self.docs.take_scope(self.tenant, scope);
         self.metering |= kinds.iter().any(|k| affects_metering(k));
-        self.domain_names |= kinds.iter().any(|k| k == kind::BASE_PATH_MAPPING);
+        self.domain_names |= kinds.iter().any(|k| is_domain_kind(k));
         self.functions |= kinds.iter().any(|k| is_function_kind(k));
         self.undo.push(Undo::Scope {
             scope: scope.to_string(),
@@ -648,11 +653,15 @@ impl Store for SqliteStore {
             .into_iter()
             .map(|(tenant, ..)| tenant.clone())
             .collect();
-        let named: BTreeSet<Tenant> = [kind::DOMAIN_NAME, kind::BASE_PATH_MAPPING]
-            .into_iter()
-            .flat_map(|k| inner.docs.scan(k))
-            .map(|(tenant, ..)| tenant.clone())
-            .collect();
+        let named: BTreeSet<Tenant> = [
+            kind::DOMAIN_NAME,
+            kind::BASE_PATH_MAPPING,
+            kind::ROUTING_RULE,
+        ]
+        .into_iter()
+        .flat_map(|k| inner.docs.scan(k))
+        .map(|(tenant, ..)| tenant.clone())
+        .collect();
         let functions: BTreeSet<Tenant> = [
             kind::LAMBDA_FUNCTION,
             kind::LAMBDA_VERSION,

@@ -5,7 +5,8 @@
 //! `apigateway` those and every other API Gateway extension (validators, gateway responses,
 //! binary media types, API key source, policy...), `authorizers` the authorizers' security
 //! schemes. The documentation version the stage names comes as
-//! `x-amazon-apigateway-documentation`. `postman` is not built.
+//! `x-amazon-apigateway-documentation`. `postman` adds `x-postman-meta` to the operations
+//! Postman must sign (AWS_IAM), the extension Postman's importers read.
 
 use portico_model::{DeploymentSnapshot, DocumentationSnapshot};
 use serde_json::{json, Map, Value};
@@ -21,6 +22,8 @@ struct Ext {
     integrations: bool,
     apigateway: bool,
     authorizers: bool,
+    /// `extensions=postman`: the region Postman signs AWS_IAM operations for.
+    postman: Option<String>,
 }
 
 pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
@@ -38,6 +41,7 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         integrations: false,
         apigateway: false,
         authorizers: false,
+        postman: None,
     };
     for e in call
         .query_all("extensions")
@@ -54,13 +58,7 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
                 ext.authorizers = true;
             }
             "authorizers" => ext.authorizers = true,
-            // Decision: Postman collections are not built; say so rather than answer a
-            // document the caller did not ask for.
-            "postman" => {
-                return Err(ApiError::bad_request(
-                    "The postman export extension is not supported by Portico",
-                ))
-            }
+            "postman" => ext.postman = Some(call.tenant.region().to_string()),
             other => {
                 return Err(ApiError::bad_request(format!(
                     "Invalid extensions value specified: {other}. Valid values are integrations, apigateway, authorizers, postman"
@@ -97,12 +95,9 @@ pub(crate) fn get_export(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
         doc["x-amazon-apigateway-documentation"] = documentation_extension(&d);
     }
     let body = if yaml {
-        serde_saphyr::to_string(&doc)
-            .map_err(|e| ApiError::internal(format!("cannot write YAML: {e}")))?
-            .into_bytes()
+        portico_openapi::to_yaml(&doc)?
     } else {
-        serde_json::to_vec_pretty(&doc)
-            .map_err(|e| ApiError::internal(format!("cannot write JSON: {e}")))?
+        portico_openapi::to_json(&doc)?
     };
     // AWS's recorded answer: `application/octet-stream`, and a file named after the export
     // type and the document's version (LocalStack's test_export_*_openapi snapshots).
@@ -489,10 +484,14 @@ fn operation(
                 json!({ "content": content, "required": true }),
             );
         } else {
-            let name = models.values().next().and_then(Value::as_str).unwrap_or("");
-            params.push(json!({
-                "in": "body", "name": name, "required": true, "schema": model_ref(name, false)
-            }));
+            // One body parameter per request model, as AWS's exports write them (its
+            // developer guide's Kinesis proxy export has two for PutRecords), even though
+            // Swagger allows one.
+            for name in models.values().filter_map(Value::as_str) {
+                params.push(json!({
+                    "in": "body", "name": name, "required": true, "schema": model_ref(name, false)
+                }));
+            }
         }
     }
     if !params.is_empty() {
@@ -554,6 +553,11 @@ fn operation(
     op.insert("responses".into(), Value::Object(responses));
     if let Some(sec) = security(snap, m, schemes) {
         op.insert("security".into(), sec);
+    }
+    if let Some(region) = &ext.postman {
+        if s(m, "authorizationType") == Some("AWS_IAM") {
+            op.insert("x-postman-meta".into(), postman_sigv4(region));
+        }
     }
     if ext.apigateway {
         if let Some(id) = s(m, "requestValidatorId") {
@@ -618,6 +622,23 @@ fn security(
         reqs.push(json!({ "api_key": [] }));
     }
     (!reqs.is_empty()).then(|| Value::Array(reqs))
+}
+
+/// Postman's own operation extension (what its OpenAPI and Swagger importers read,
+/// `currentHelper` naming the auth helper): an AWS_IAM operation is signed with Signature
+/// Version 4 for `execute-api` in the API's region, with the credentials left as Postman
+/// variables for the user to fill in. Postman reads the `api_key` scheme from the security
+/// schemes by itself, so other operations need nothing.
+fn postman_sigv4(region: &str) -> Value {
+    json!({
+        "currentHelper": "awsSigV4",
+        "helperAttributes": {
+            "accessKey": "{{aws_access_key_id}}",
+            "secretKey": "{{aws_secret_access_key}}",
+            "region": region,
+            "service": "execute-api"
+        }
+    })
 }
 
 /// An authorizer as its security scheme with `x-amazon-apigateway-authorizer`.

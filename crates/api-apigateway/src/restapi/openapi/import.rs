@@ -162,7 +162,8 @@ pub struct Names {
 }
 
 pub(crate) fn import_rest_api(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
-    let doc = Document::parse(&call.body)?;
+    let mut doc = Document::parse(&call.body)?;
+    doc.resolve_aws_variables(&call.tenant);
     let opts = Options::of(call, &doc)?;
     let staging = Arc::new(Staging::new(cx.store.clone(), call.tenant.clone()));
     let mut run = Runner::new(cx, staging.clone(), call.tenant.clone());
@@ -184,7 +185,8 @@ pub(crate) fn import_rest_api(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> 
 pub(crate) fn put_rest_api(cx: &Ctx, call: &Call) -> Result<Reply, ApiError> {
     // AWS reads the document before it looks for the API (its recorded answer to a bad
     // document names no API).
-    let doc = Document::parse(&call.body)?;
+    let mut doc = Document::parse(&call.body)?;
+    doc.resolve_aws_variables(&call.tenant);
     let opts = Options::of(call, &doc)?;
     let api_id = call.label("restapi_id").to_string();
     store::read(&*cx.store, &call.tenant, |txn| {

@@ -2,7 +2,7 @@
 //! (`export`).
 //!
 //! A document (Swagger 2.0 or OpenAPI 3.0.x, JSON or YAML) is read into a `serde_json::Value`
-//! once ([`Document`]), whose accessors hide the two versions' differences. The import turns
+//! once ([`Document`], in the shared `portico_openapi` crate), whose accessors hide the two versions' differences. The import turns
 //! it into the management calls a user would have made and runs the room's own handlers
 //! against a [`staging::Staging`] copy of the store, so every entity gets exactly the
 //! validation of its own operation, and the result is committed in one transaction.
@@ -28,6 +28,4 @@ pub(crate) fn handler(operation: &str) -> Option<Handler> {
 }
 
 /// Where AWS keeps a REST API's models, as `$ref`s in model schemas name them.
-pub fn model_url(api_id: &str, name: &str) -> String {
-    format!("https://apigateway.amazonaws.com/restapis/{api_id}/models/{name}")
-}
+pub use portico_openapi::model_url;

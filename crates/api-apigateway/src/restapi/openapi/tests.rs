@@ -15,6 +15,7 @@ const CORPUS: &[&str] = &[
     include_str!("../../../../../tests/fixtures/openapi/localstack/swagger-mock-cors.json"),
     include_str!("../../../../../tests/fixtures/openapi/moto/test_api.yaml"),
     include_str!("../../../../../tests/fixtures/openapi/moto/petstore-swagger-v3.yaml"),
+    include_str!("../../../../../tests/fixtures/openapi/aws/kinesis-proxy.swagger.json"),
 ];
 
 /// xorshift64*: reproducible, no dependency.
