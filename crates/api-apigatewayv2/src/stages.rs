@@ -55,6 +55,8 @@ fn deploy(
         description,
         routes,
         integrations: common::all(tx, kind::V2_INTEGRATION, api_id)?,
+        route_responses: common::all(tx, kind::V2_ROUTE_RESPONSE, api_id)?,
+        integration_responses: common::all(tx, kind::V2_INTEGRATION_RESPONSE, api_id)?,
     };
     tx.put(kind::V2_DEPLOYMENT, api_id, &d.deployment_id, &d.to_value())?;
     Ok(d)

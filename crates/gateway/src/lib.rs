@@ -6,7 +6,7 @@
 //! kind's invocations share (registry, metering, metrics, access log, upstream connections in
 //! `integrations`, `http`) sits beside what only REST APIs do (compile, router, pipeline,
 //! mappings, validation, gateway responses); HTTP APIs have their own pipeline in `http/`,
-//! WebSocket APIs will add theirs.
+//! WebSocket APIs their handshake and connections in `websocket/`.
 //!
 //! Map of the crate:
 //! - [`address`] (here): which requests are invocations, and of what (API id, stage, path);
@@ -20,6 +20,8 @@
 //!   integrations;
 //! - `http/`: shared HTTP helpers, and what only HTTP APIs do (their registry, router,
 //!   pipeline, parameter mapping, CORS, JWT authorizers, Lambda payloads 2.0/1.0);
+//! - `websocket/`: what only WebSocket APIs do (their registry, the handshake and each
+//!   connection's task, integrations with the WebSocket event, `@connections`);
 //! - `rest/`: what only REST APIs do — `compile` + `router` (a snapshot becomes an immutable
 //!   trie plus per-method plans), `pipeline` (the named phases of one invocation), mappings,
 //!   validation, `gateway_responses` (the only place a REST invocation's failure becomes a
@@ -41,6 +43,7 @@ pub mod metrics;
 pub mod policy;
 pub mod registry;
 pub mod rest;
+pub mod websocket;
 
 use std::sync::Arc;
 
@@ -72,8 +75,10 @@ pub struct DataPlane {
     pub http_apis: http::registry::HttpApis,
     /// JWT authorizers' signing keys, by issuer.
     pub jwks: http::jwt::Jwks,
-    /// HTTP APIs' Lambda authorizers' cached answers.
+    /// HTTP APIs' Lambda authorizers' cached answers (WebSocket APIs' too).
     pub http_authorizer_cache: http::lambda_authorizer::AnswerCache,
+    /// The deployed WebSocket APIs, the connections this node holds, their limits.
+    pub websockets: websocket::Websockets,
 }
 
 impl DataPlane {
@@ -103,6 +108,7 @@ impl DataPlane {
             metering: metering::Metering::new(store.clone()),
             domains: domains::Domains::new(store.clone()),
             http_apis: http::registry::HttpApis::new(store.clone(), load_balancers.clone()),
+            websockets: websocket::Websockets::new(store.clone()),
             jwks: Default::default(),
             http_authorizer_cache: Default::default(),
             registry: registry::Registry::with_tls(store, metrics.clone(), tls.clone()),
@@ -123,6 +129,7 @@ impl DataPlane {
     pub fn sync(&self) {
         self.registry.sync();
         self.http_apis.sync();
+        self.websockets.apis.sync();
         self.metering.sync();
         self.client.links().sync();
         self.domains.sync();

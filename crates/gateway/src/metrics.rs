@@ -8,6 +8,7 @@ use std::time::Duration;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -24,6 +25,14 @@ pub struct StageLabels {
     pub stage: String,
 }
 
+/// A WebSocket stage's messages by direction (`in`: from clients, `out`: to them).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MessageLabels {
+    pub api_id: String,
+    pub stage: String,
+    pub direction: &'static str,
+}
+
 type Hist = Family<StageLabels, Histogram, fn() -> Histogram>;
 
 pub struct Metrics {
@@ -33,6 +42,9 @@ pub struct Metrics {
     integration_latency: Hist,
     cache_hits: Family<StageLabels, Counter>,
     cache_misses: Family<StageLabels, Counter>,
+    ws_connections: Family<StageLabels, Gauge>,
+    ws_connects: Family<StageLabels, Counter>,
+    ws_messages: Family<MessageLabels, Counter>,
 }
 
 /// One stage's series, resolved once when the stage is compiled.
@@ -113,8 +125,29 @@ impl Metrics {
             "Requests of cached methods sent to the integration (CloudWatch's CacheMissCount)",
             cache_misses.clone(),
         );
+        let ws_connections = Family::<StageLabels, Gauge>::default();
+        let ws_connects = Family::<StageLabels, Counter>::default();
+        let ws_messages = Family::<MessageLabels, Counter>::default();
+        registry.register(
+            "portico_websocket_connections",
+            "WebSocket connections open now (CloudWatch's ConnectCount is the counter below)",
+            ws_connections.clone(),
+        );
+        registry.register(
+            "portico_websocket_connects",
+            "WebSocket connections accepted ($connect let through)",
+            ws_connects.clone(),
+        );
+        registry.register(
+            "portico_websocket_messages",
+            "WebSocket messages, in from clients and out to them (route responses, @connections)",
+            ws_messages.clone(),
+        );
         Metrics {
             registry,
+            ws_connections,
+            ws_connects,
+            ws_messages,
             requests,
             latency,
             integration_latency,
@@ -178,6 +211,27 @@ impl Metrics {
             self.cache_hits.get_or_create_owned(&labels),
             self.cache_misses.get_or_create_owned(&labels),
         )
+    }
+
+    /// A WebSocket stage's open-connections gauge and accepted-connections counter.
+    pub fn ws_connections(&self, api_id: &str, stage: &str) -> (Gauge, Counter) {
+        let labels = StageLabels {
+            api_id: api_id.to_string(),
+            stage: stage.to_string(),
+        };
+        (
+            self.ws_connections.get_or_create_owned(&labels),
+            self.ws_connects.get_or_create_owned(&labels),
+        )
+    }
+
+    /// A WebSocket stage's message counter in one direction (`in`, `out`).
+    pub fn ws_messages(&self, api_id: &str, stage: &str, direction: &'static str) -> Counter {
+        self.ws_messages.get_or_create_owned(&MessageLabels {
+            api_id: api_id.to_string(),
+            stage: stage.to_string(),
+            direction,
+        })
     }
 
     pub fn encode(&self) -> String {

@@ -48,6 +48,10 @@ impl Api {
     pub fn is_http(&self) -> bool {
         self.protocol_type == "HTTP"
     }
+
+    pub fn is_websocket(&self) -> bool {
+        self.protocol_type == "WEBSOCKET"
+    }
 }
 
 /// An HTTP API's CORS configuration (answered by the gateway itself).
@@ -373,6 +377,20 @@ pub struct Deployment {
     pub routes: Vec<Value>,
     #[serde(rename = "_integrations", default)]
     pub integrations: Vec<Value>,
+    /// WebSocket APIs: the route responses (two-way routes) it froze.
+    #[serde(
+        rename = "_routeResponses",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub route_responses: Vec<Value>,
+    /// WebSocket APIs: the integration responses it froze.
+    #[serde(
+        rename = "_integrationResponses",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub integration_responses: Vec<Value>,
 }
 
 impl Entity for Deployment {

@@ -57,6 +57,7 @@ impl App {
                 .map_err(std::io::Error::other)?;
             data.metering.enable_cluster(c);
         }
+        data.websockets.limits = config.websocket;
         for (arn, keys) in &config.user_pools {
             // Checked when the config was read.
             let added = match keys {

@@ -85,6 +85,63 @@ pub struct FileConfig {
     /// `fail_open` (the default: serve, with a warning) or `fail_closed` (503) for what needs
     /// Redis while it is unreachable.
     pub redis_unavailable: Option<String>,
+    /// `[websocket]`: WebSocket APIs' limits (AWS's quotas by default).
+    #[serde(default)]
+    pub websocket: WebsocketFile,
+}
+
+/// `[websocket]`: each limit of WebSocket connections; AWS's quota when not given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebsocketFile {
+    /// Largest client message, and PostToConnection's payload (AWS: 131072 bytes).
+    pub max_message_bytes: Option<usize>,
+    /// Largest frame of a client message (AWS: 32768 bytes).
+    pub max_frame_bytes: Option<usize>,
+    /// A connection without a client frame for this long is closed (AWS: 600).
+    pub idle_timeout_secs: Option<u64>,
+    /// A connection is closed this long after it opened (AWS: 7200).
+    pub max_connection_secs: Option<u64>,
+}
+
+impl WebsocketFile {
+    fn resolve(&self) -> Result<portico_gateway::websocket::Limits, ConfigError> {
+        let d = portico_gateway::websocket::Limits::default();
+        let positive = |name: &str, v: Option<u64>, dflt: u64| match v {
+            None => Ok(dflt),
+            Some(0) => Err(ConfigError(format!("websocket.{name} must be positive"))),
+            Some(n) => Ok(n),
+        };
+        let max_message = positive(
+            "max_message_bytes",
+            self.max_message_bytes.map(|n| n as u64),
+            d.max_message as u64,
+        )? as usize;
+        let max_frame = positive(
+            "max_frame_bytes",
+            self.max_frame_bytes.map(|n| n as u64),
+            d.max_frame as u64,
+        )? as usize;
+        if max_frame > max_message {
+            return Err(ConfigError(format!(
+                "websocket.max_frame_bytes ({max_frame}) exceeds max_message_bytes ({max_message})"
+            )));
+        }
+        Ok(portico_gateway::websocket::Limits {
+            max_message,
+            max_frame,
+            idle: Duration::from_secs(positive(
+                "idle_timeout_secs",
+                self.idle_timeout_secs,
+                d.idle.as_secs(),
+            )?),
+            max_lifetime: Duration::from_secs(positive(
+                "max_connection_secs",
+                self.max_connection_secs,
+                d.max_lifetime.as_secs(),
+            )?),
+        })
+    }
 }
 
 /// The Redis key prefix, by default.
@@ -249,6 +306,8 @@ pub struct Config {
     pub aws_services: Option<portico_gateway::integrations::aws::AwsServices>,
     /// Cluster metering through Redis (`redis_url`), if set.
     pub redis: Option<portico_gateway::metering::cluster::ClusterConfig>,
+    /// `[websocket]`, checked.
+    pub websocket: portico_gateway::websocket::Limits,
 }
 
 #[derive(Debug)]
@@ -428,6 +487,7 @@ impl Config {
             certificates: file.certificates,
             user_pools: read_user_pools(&file.user_pools)?,
             lambda_endpoints: crate::lambda_endpoints::check(file.lambda_endpoints)?,
+            websocket: file.websocket.resolve()?,
             aws_services: file
                 .aws_services
                 .as_ref()
@@ -717,6 +777,30 @@ pub fn default_workers(cpus: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn websocket_limits_default_to_aws_quotas_and_are_checked() {
+        let c = Config::resolve(FileConfig::default(), None, None, None).unwrap();
+        assert_eq!(c.websocket, portico_gateway::websocket::Limits::default());
+        assert_eq!(c.websocket.max_message, 131_072);
+        let file =
+            FileConfig::parse("[websocket]\nidle_timeout_secs = 5\nmax_frame_bytes = 1024\n")
+                .unwrap();
+        let c = Config::resolve(file, None, None, None).unwrap();
+        assert_eq!(c.websocket.idle, Duration::from_secs(5));
+        assert_eq!(c.websocket.max_frame, 1024);
+        for bad in [
+            "[websocket]\nidle_timeout_secs = 0\n",
+            "[websocket]\nmax_frame_bytes = 200000\n",
+            "[websocket]\nmax_messages = 1\n",
+        ] {
+            let parsed = FileConfig::parse(bad);
+            assert!(
+                parsed.is_err() || Config::resolve(parsed.unwrap(), None, None, None).is_err(),
+                "{bad}"
+            );
+        }
+    }
 
     #[test]
     fn unknown_keys_are_rejected() {

@@ -108,7 +108,18 @@ pub async fn serve(
     peer: Arc<Peer>,
     req: Request<Incoming>,
 ) -> Response<ResponseBody> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    // A WebSocket handshake takes the connection over once answered (`websocket::session`).
+    let (on_upgrade, slot) = if portico_gateway::websocket::session::is_upgrade(&parts.headers) {
+        (
+            parts.extensions.remove::<hyper::upgrade::OnUpgrade>(),
+            parts
+                .extensions
+                .remove::<portico_gateway::websocket::Slot>(),
+        )
+    } else {
+        (None, None)
+    };
     let host = parts
         .headers
         .get(hyper::header::HOST)
@@ -124,9 +135,60 @@ pub async fn serve(
     ) {
         // Its request ids and errors are its own (gateway responses).
         Plane::Invoke(t) => {
+            // WebSocket APIs are looked up only for a handshake or `@connections`: the other
+            // kinds pay one header check for them.
+            let is_connections = t.path.starts_with("/@connections/");
+            if on_upgrade.is_some() || is_connections {
+                if let Some(ws) = app.data.websockets.apis.api(t.api_id, t.region) {
+                    if is_connections {
+                        let api_id = ws.api_id.clone();
+                        return connections(&app, &parts, body, Some(&api_id)).await;
+                    }
+                    let at = portico_gateway::websocket::session::Address {
+                        stage: t.stage,
+                        host: t.host,
+                        via_domain: false,
+                    };
+                    return portico_gateway::websocket::session::handshake(
+                        app.data.clone(),
+                        ws,
+                        at,
+                        &peer,
+                        &parts,
+                        on_upgrade,
+                        slot,
+                    )
+                    .await;
+                }
+            }
             portico_gateway::rest::pipeline::serve(&app.data, t, &peer, &parts, body).await
         }
         Plane::Domain { domain, host, path } => {
+            if on_upgrade.is_some() {
+                let ws = domain.route(path, &parts.headers).and_then(|r| {
+                    Some((
+                        app.data.websockets.apis.api_of(r.tenant, r.api_id)?,
+                        r.stage,
+                    ))
+                });
+                if let Some((ws, stage)) = ws {
+                    let at = portico_gateway::websocket::session::Address {
+                        stage,
+                        host: Some(host),
+                        via_domain: true,
+                    };
+                    return portico_gateway::websocket::session::handshake(
+                        app.data.clone(),
+                        ws,
+                        at,
+                        &peer,
+                        &parts,
+                        on_upgrade,
+                        slot,
+                    )
+                    .await;
+                }
+            }
             portico_gateway::rest::pipeline::serve_domain(
                 &app.data, &domain, host, path, &peer, &parts, body,
             )
@@ -138,6 +200,9 @@ pub async fn serve(
                 .await
                 .unwrap_or_else(|e| WireFormat::AwsRestJson.error(e, &rid));
             resp.map(full)
+        }
+        Plane::Management(ManagementApi::Connections) => {
+            connections(&app, &parts, body, None).await
         }
         Plane::Management(api) => {
             let wire = api.wire();
@@ -152,6 +217,58 @@ pub async fn serve(
             };
             resp.map(full)
         }
+    }
+}
+
+/// `@connections` (`apigatewaymanagementapi`): SigV4 for the service `execute-api`, then the
+/// data plane's connections. `api_id`: the API the address names (`{id}.execute-api…/{stage}`
+/// or `/_aws/execute-api/{id}/{stage}`); without one (another endpoint) the connection id alone
+/// finds the connection among the caller's.
+async fn connections(
+    app: &App,
+    parts: &hyper::http::request::Parts,
+    body: Incoming,
+    api_id: Option<&str>,
+) -> Response<ResponseBody> {
+    let rid = request_id();
+    let wire = WireFormat::AwsRestJson;
+    let answer = async {
+        // The limit leaves room for the 413 AWS answers above 128 KB.
+        let body = read_body(body, MAX_CONTROL_BODY).await?;
+        let signed = SignedParts {
+            method: parts.method.as_str(),
+            raw_path: parts.uri.path(),
+            raw_query: parts.uri.query().unwrap_or(""),
+            headers: &parts.headers,
+            body: &body,
+        };
+        let tenant = app.auth.authenticate(&signed, "execute-api").map_err(|e| {
+            // The management API's answer to a bad signature (wire-spec: no members).
+            if e.status == 403 || e.status == 401 {
+                ApiError::new(403, "ForbiddenException", e.message)
+            } else {
+                e
+            }
+        })?;
+        portico_gateway::websocket::manage::handle(
+            &app.data.websockets,
+            &tenant,
+            api_id,
+            parts.method.as_str(),
+            parts.uri.path(),
+            body,
+        )
+    }
+    .await;
+    match answer {
+        Ok(a) => {
+            let reply = match a.body {
+                Some(v) => portico_mgmt::Reply::Json(v),
+                None => portico_mgmt::Reply::Empty,
+            };
+            wire.reply(a.status, reply, &rid).map(full)
+        }
+        Err(e) => wire.error(e, &rid).map(full),
     }
 }
 
@@ -267,17 +384,17 @@ async fn management(
             portico_store::offload(&*app.store, move || data.sync()).await;
             Ok((handled.status, handled.reply))
         }
-        ManagementApi::Connections => Err(ApiError::new(
-            501,
-            "NotImplementedException",
-            "Portico does not serve the apigatewaymanagementapi (@connections) API yet; see \"Not yet supported\" in Portico's README",
-        )),
+        // Served by `connections` before reaching here.
+        ManagementApi::Connections => Err(ApiError::not_found("No such @connections call")),
         ManagementApi::Huawei => {
             let account = app.auth.huawei(&signed)?;
             let project = huawei_project(raw_path, &parts.headers);
             // The signed X-Project-Id names the project the credentials were issued for; a
             // path naming another project is not that caller's.
-            let claimed = parts.headers.get("x-project-id").and_then(|v| v.to_str().ok());
+            let claimed = parts
+                .headers
+                .get("x-project-id")
+                .and_then(|v| v.to_str().ok());
             if claimed.is_some_and(|c| c != project) {
                 return Err(ApiError::new(
                     403,
@@ -397,6 +514,7 @@ async fn admin(app: &App, method: &hyper::Method, path: &str) -> Result<Response
                 ));
             }
             app.lambda_host.stop_all();
+            app.data.websockets.connections.close_all();
             let data = app.data.clone();
             let store = app.store.clone();
             portico_store::offload(&*app.store, move || {

@@ -173,6 +173,14 @@ impl Server {
         drop(self.listener);
         drop(self.tls_listener);
         tracing::info!("shutting down: draining in-flight requests");
+        // WebSocket connections left hyper at their upgrade: closed here (1001, then
+        // `$disconnect`), while the workers that run them are still up.
+        self.app
+            .data
+            .websockets
+            .connections
+            .shut_down(DRAIN_TIMEOUT)
+            .await;
         let _ = stop_tx.send(true);
         drop(outboxes);
         local.drain().await;
@@ -281,13 +289,14 @@ impl Connections {
         let mut stop = self.stop.subscribe();
         let source_ip: Arc<str> = portico_gateway::rest::context::source_ip(peer.ip()).into();
         tokio::spawn(async move {
-            let _slot = slot;
+            // Shared, so that a WebSocket handshake can take it over (`websocket::Slot`).
+            let slot = portico_gateway::websocket::Slot::new(slot);
             if !secure {
                 let who = Arc::new(Peer {
                     source_ip,
                     client_cert: None,
                 });
-                return connection(app, builder, stop, TokioIo::new(stream), who, peer).await;
+                return connection(app, builder, stop, TokioIo::new(stream), who, peer, slot).await;
             }
             let Some(tls) = app.tls.clone() else {
                 return;
@@ -304,7 +313,7 @@ impl Connections {
                         source_ip,
                         client_cert,
                     });
-                    connection(app, builder, stop, TokioIo::new(stream), who, peer).await
+                    connection(app, builder, stop, TokioIo::new(stream), who, peer, slot).await
                 }
                 Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                 Err(_) => tracing::debug!(%peer, "no TLS handshake within header_read_timeout"),
@@ -329,24 +338,30 @@ async fn connection<I>(
     io: TokioIo<I>,
     who: Arc<Peer>,
     peer: SocketAddr,
+    slot: portico_gateway::websocket::Slot,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let head_timeout = app.config.header_read_timeout;
     let watch = Arc::new(HeadWatch::default());
     let heads = watch.clone();
-    let service = service_fn(move |req: Request<Incoming>| {
+    let service = service_fn(move |mut req: Request<Incoming>| {
         let (app, who) = (app.clone(), who.clone());
         let in_flight = heads.begin();
+        // Only a WebSocket handshake carries the slot (an extension costs an allocation).
+        if req.headers().contains_key(hyper::header::UPGRADE) {
+            req.extensions_mut().insert(slot.clone());
+        }
         async move {
             let resp = planes::serve(app, who, req).await;
             Ok::<Response<Watched>, Infallible>(resp.map(|body| in_flight.respond(body)))
         }
     });
     // With upgrades, so that a handler can take the connection over (`hyper::upgrade::on`,
-    // for WebSocket APIs). Nothing upgrades yet. The connection's future ends when it hands
-    // the socket over: a task that serves an upgraded connection must watch for shutdown
-    // (and hold a `max_connections` slot) itself.
+    // for WebSocket APIs: `portico_gateway::websocket::session`). The connection's future ends
+    // when it hands the socket over: the WebSocket task that serves it takes the
+    // `max_connections` slot with it (`websocket::Slot`); graceful shutdown closes it through
+    // the data plane's `Connections::shut_down` (see `Server::run`).
     let conn = builder.serve_connection(io, service).with_upgrades();
     let mut conn = std::pin::pin!(conn);
     let ended = tokio::select! {
