@@ -3,6 +3,7 @@ selection with `$default` fallback, two-way MOCK routes, handshake refusal, limi
 `@connections` through boto3's `apigatewaymanagementapi`."""
 import http.client
 import json
+import socket
 import re
 import time
 from urllib.parse import quote
@@ -389,6 +390,27 @@ def make_v2(server):
 REFUSED = (InvalidHandshake, ConnectionClosed, OSError)
 
 
+def over_the_cap_answer(server, api_id):
+    """The status a WebSocket handshake gets, or None when the connection is closed first."""
+    import base64, os
+    sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    try:
+        key = base64.b64encode(os.urandom(16)).decode()
+        try:
+            sock.sendall((f"GET /_aws/execute-api/{api_id}/prod HTTP/1.1\r\n"
+                          f"Host: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
+                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                          "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+            head = sock.recv(4096)
+        except (ConnectionResetError, BrokenPipeError):
+            return None
+        if not head:
+            return None
+        return int(head.split(b" ", 2)[1])
+    finally:
+        sock.close()
+
+
 def test_websocket_connections_hold_their_max_connections_slot():
     from portico_server import CONFIG, Server
     s = Server(config="max_connections = 2\n" + CONFIG).start()
@@ -404,12 +426,10 @@ def test_websocket_connections_hold_their_max_connections_slot():
             except REFUSED:
                 time.sleep(0.05)  # the management client's connection is still closing
         second = connect(s, api_id)
-        # Over the cap: the acceptor's 503 and close (read as a status or as the close,
-        # depending on whether the client's handshake was sent first).
-        with pytest.raises(REFUSED) as e:
-            connect(s, api_id)
-        if isinstance(e.value, InvalidStatus):
-            assert e.value.response.status_code == 503
+        # Over the cap: the acceptor's 503 and close, read from a raw socket (the websockets
+        # client trips over its own assertion when the close races its handshake). Whether
+        # the answer or the close comes first depends on when the handshake was sent.
+        assert over_the_cap_answer(s, api_id) in (503, None)
         first.close()
         third = None
         while third is None and time.monotonic() < deadline + 10:
