@@ -50,8 +50,9 @@ def poll(what, check, timeout=15.0):
 
 
 class Cluster:
-    """Three nodes started from copies of node 1's data directory, after node 1 made a
-    metered API (root GET, key required, MOCK), a usage plan and a key in it."""
+    """Three nodes started from copies of node 1's data directory (or, under the PostgreSQL
+    switch, on node 1's database), after node 1 made a metered API (root GET, key required,
+    MOCK), a usage plan and a key in it."""
 
     def __init__(self, redis_url, plan, unavailable="fail_open", nodes=3):
         self.prefix = f"portico-test-{uuid.uuid4().hex[:12]}:"
@@ -73,13 +74,20 @@ class Cluster:
         finally:
             assert first.stop() == 0, first.log()
         self.nodes = []
+        # Under the PostgreSQL switch the nodes share node 1's database, as a cluster does;
+        # node 1 owns it, so it is closed (and its database dropped) after them.
+        self.first = first if first.store == "postgres" else None
         try:
             for n in range(nodes):
-                s = Server(config=self.config)
-                shutil.copytree(first.data_dir, s.data_dir)
+                if self.first:
+                    s = Server(config=self.config, database_url=first.database_url)
+                else:
+                    s = Server(config=self.config)
+                    shutil.copytree(first.data_dir, s.data_dir)
                 self.nodes.append(s.start())
         finally:
-            first.close()
+            if not self.first:
+                first.close()
 
     def call(self, node, session=None):
         r = (session or requests).get(invoke_url(self.nodes[node], self.api_id, "prod", "/"),
@@ -131,6 +139,8 @@ class Cluster:
     def close(self):
         for s in self.nodes:
             s.close()
+        if self.first:
+            self.first.close()
 
 
 @pytest.fixture
