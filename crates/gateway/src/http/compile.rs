@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use super::params::{self, Expr, Mapping, Target as MapTarget};
 use super::router::{self, Router, Segment};
+use crate::integrations::http::Endpoint;
 use crate::integrations::lambda::function_of_uri;
 use crate::integrations::tls::TlsSettings;
 use crate::integrations::vpc_link::Link;
@@ -60,6 +61,9 @@ pub enum Target {
     HttpProxy {
         /// The URI, parsed once: `${stageVariables.x}` parts are filled in per request.
         uri: Expr,
+        /// The URI's scheme and authority, parsed once when they are literal: a request then
+        /// only appends its target (`origin_of`).
+        origin: Option<Endpoint>,
         method: Option<Method>,
         /// A private integration (`VPC_LINK`): the load balancer's addresses, connected to in
         /// turn; `uri` is then `http(s)://{first address}`.
@@ -201,8 +205,10 @@ fn private(i: &v2::Integration, uri: &str, balancers: &LoadBalancers) -> Target 
         }
     }
     let scheme = if tls { "https" } else { "http" };
+    let uri = params::parse(&format!("{scheme}://{}", resolved.addresses[0]));
     Target::HttpProxy {
-        uri: params::parse(&format!("{scheme}://{}", resolved.addresses[0])),
+        origin: origin_of(&uri),
+        uri,
         method: method_of(i),
         via: Some(Arc::new(Link::new(
             i.connection_id.clone().unwrap_or_default(),
@@ -211,14 +217,33 @@ fn private(i: &v2::Integration, uri: &str, balancers: &LoadBalancers) -> Target 
     }
 }
 
+/// `scheme://authority` of an integration URI whose text up to its path is literal, parsed.
+pub(crate) fn origin_of(uri: &Expr) -> Option<Endpoint> {
+    let Some(params::Part::Text(text)) = uri.0.first() else {
+        return None;
+    };
+    let after_scheme = text.find("://")? + 3;
+    let end = match text[after_scheme..].find(['/', '?']) {
+        Some(i) => after_scheme + i,
+        // The whole URI is this text, or a variable may go on with the authority.
+        None if uri.0.len() == 1 => text.len(),
+        None => return None,
+    };
+    Endpoint::parse(text[..end].to_string()).ok()
+}
+
 fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPlan {
     let uri = i.integration_uri.clone().unwrap_or_default();
     let target = match (i.integration_type.as_str(), i.connection_type.as_str()) {
-        ("HTTP_PROXY", "INTERNET") => Target::HttpProxy {
-            uri: params::parse(&uri),
-            method: method_of(i),
-            via: None,
-        },
+        ("HTTP_PROXY", "INTERNET") => {
+            let uri = params::parse(&uri);
+            Target::HttpProxy {
+                origin: origin_of(&uri),
+                uri,
+                method: method_of(i),
+                via: None,
+            }
+        }
         ("HTTP_PROXY", _) => private(i, &uri, balancers),
         ("AWS_PROXY", _) if i.integration_subtype.is_some() => {
             let name = i.integration_subtype.as_deref().unwrap_or_default();

@@ -32,7 +32,7 @@ use super::cors::CorsRules;
 use super::lambda::{self, Invocation};
 use super::lambda_authorizer::{AnswerCache, Refusal};
 use super::params;
-use super::proxy::{http_proxy, trace_root};
+use super::proxy::{http_proxy, trace_root, Backend};
 use super::registry::{AuthorizerPlan, HttpApi, HttpStage};
 use super::request::{map_response, Req};
 use crate::http::{full, read_whole, ReadError, ResponseBody};
@@ -440,8 +440,19 @@ async fn route_and_integrate(
     trace.authorizer = req.authorizer.clone();
     let t0 = Instant::now();
     let resp = match &integ.target {
-        IntegrationTarget::HttpProxy { uri, method, via } => {
-            http_proxy(dp, &req, integ, uri, method.as_ref(), via.as_ref()).await
+        IntegrationTarget::HttpProxy {
+            uri,
+            origin,
+            method,
+            via,
+        } => {
+            let backend = Backend {
+                uri,
+                origin: origin.as_ref(),
+                method: method.as_ref(),
+                via: via.as_ref(),
+            };
+            http_proxy(dp, &req, integ, backend).await
         }
         IntegrationTarget::Lambda { function, v2 } => {
             call_lambda(dp, &req, integ, function, *v2).await

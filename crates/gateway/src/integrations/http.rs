@@ -80,6 +80,29 @@ impl Endpoint {
         })
     }
 
+    /// This origin (an address parsed from `scheme://authority` alone) with an origin-form
+    /// `target` (`/path?query`): what a request to that backend needs, without parsing a URL
+    /// again. `None` when this is not a bare origin, or the target has a byte that cannot go
+    /// into a request line as is (the caller then parses the whole URL, which refuses it).
+    pub fn with_target(&self, target: &str) -> Option<Endpoint> {
+        if self.host.end != self.url.len()
+            || !target.starts_with('/')
+            || !target.bytes().all(|b| b > b' ' && b < 0x7f && b != b'#')
+        {
+            return None;
+        }
+        let mut url = String::with_capacity(self.url.len() + target.len());
+        url.push_str(&self.url);
+        url.push_str(target);
+        Some(Endpoint {
+            url,
+            host: self.host.clone(),
+            with_port: self.with_port.clone(),
+            target: None,
+            tls: self.tls,
+        })
+    }
+
     /// Is this an `https://` address?
     pub fn is_tls(&self) -> bool {
         self.tls
