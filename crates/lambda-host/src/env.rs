@@ -178,11 +178,18 @@ impl Env {
         let Some(f) = &self.status else { return 0 };
         let mut buf = [0u8; 4096];
         let n = f.read_at(&mut buf, 0).unwrap_or(0);
-        String::from_utf8_lossy(&buf[..n])
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-            .map_or(0, |kb| kb.div_ceil(1024))
+        // `VmHWM:\t   1234 kB`, found in the bytes as they are (once per invocation).
+        const KEY: &[u8] = b"\nVmHWM:";
+        let status = &buf[..n];
+        let Some(at) = status.windows(KEY.len()).position(|w| w == KEY) else {
+            return 0;
+        };
+        let kb = status[at + KEY.len()..]
+            .iter()
+            .skip_while(|b| b.is_ascii_whitespace())
+            .take_while(|b| b.is_ascii_digit())
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        kb.div_ceil(1024)
     }
 
     /// Stop the process (and its process group) and remove its folder.

@@ -174,13 +174,14 @@ async fn handle(api: &Api, req: Request<Incoming>) -> Response<Full<Bytes>> {
             set("lambda-runtime-aws-request-id", &job.request_id);
             set("lambda-runtime-deadline-ms", &deadline_ms.to_string());
             set("lambda-runtime-invoked-function-arn", &job.arn);
+            let hex: String = job.request_id.chars().filter(|c| *c != '-').collect();
             set(
                 "lambda-runtime-trace-id",
                 &format!(
                     "Root=1-{:08x}-{};Parent={};Sampled=0",
                     portico_core::ids::now_epoch(),
-                    &job.request_id.replace('-', "")[..24],
-                    &job.request_id.replace('-', "")[16..32]
+                    hex.get(..24).unwrap_or(&hex),
+                    hex.get(16..32).unwrap_or(&hex)
                 ),
             );
             if let Some(cc) = &job.client_context {

@@ -94,6 +94,8 @@ fn main() -> std::process::ExitCode {
 
 fn serve(args: ServeArgs) -> std::process::ExitCode {
     tracing_subscriber::fmt()
+        // Colours only for a terminal: a log file gets plain lines (and each event is cheaper).
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .with_env_filter(
             EnvFilter::try_from_env("PORTICO_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
         )
