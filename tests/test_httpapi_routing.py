@@ -1,6 +1,8 @@
 """HTTP APIs served: addressing (execute-api hosts with and without a stage segment,
 `/_aws/execute-api/`), stages and `$default`, AWS's route priority, auto-deploy, and
 HTTP_PROXY integrations against a real local backend."""
+import re
+
 from dataplane import backend  # noqa: F401  (fixture)
 from httpapi import call, default_stage, http_api, proxy_integration, route, v2  # noqa: F401
 
@@ -30,7 +32,10 @@ def test_quick_create_serves_the_whole_path_through_the_default_stage(server, v2
     assert rec["headers"]["x-custom"] == "1"
     assert rec["headers"]["x-forwarded-for"] == "127.0.0.1"
     assert rec["headers"]["host"] == f"127.0.0.1:{backend.port}"
-    assert "forwarded" in rec["headers"]
+    assert rec["headers"]["forwarded"] == (
+        f"by=127.0.0.1:{backend.port};for=127.0.0.1;host={api_id}.execute-api.localhost;proto=http")
+    assert rec["headers"]["x-forwarded-proto"] == "http"
+    assert re.fullmatch(r"Root=1-[0-9a-f]{8}-[0-9a-f]{24}", rec["headers"]["x-amzn-trace-id"])
     assert r.header("x-backend") == "yes"
     assert r.header("apigw-requestid") and len(r.header("apigw-requestid")) == 16
     # The same through /_aws/execute-api/{id}/$default.
