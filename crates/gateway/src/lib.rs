@@ -43,6 +43,7 @@ pub mod metrics;
 pub mod policy;
 pub mod registry;
 pub mod rest;
+pub mod v2_index;
 pub mod websocket;
 
 use std::sync::Arc;

@@ -11,13 +11,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwap;
-use parking_lot::Mutex;
 use portico_model::v2;
 use portico_model::Entity;
 use portico_store::{self as store, kind, Store, StoreError, Tenant};
+
+use crate::v2_index::{ApiIndex, Owned};
 use serde_json::{Map, Value};
-use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use crate::fast_map::FastMap;
 use crate::http::compile::lambda_function;
@@ -155,115 +154,38 @@ fn pick_template<'a>(
         .map(|(_, t)| t)
 }
 
-#[derive(Default)]
-struct Apis {
-    by_id: FastMap<String, Vec<Arc<WsApi>>>,
+pub struct WsApis {
+    index: ApiIndex<WsApi>,
 }
 
-pub struct WsApis {
-    store: Arc<dyn Store>,
-    apis: ArcSwap<Apis>,
-    changes: Mutex<broadcast::Receiver<store::Change>>,
+impl Owned for WsApi {
+    fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
 }
 
 impl WsApis {
     pub fn new(store: Arc<dyn Store>) -> WsApis {
-        // Subscribe before the initial scan so nothing committed in between is missed.
-        let changes = Mutex::new(store.subscribe(store::Topic::Serving));
         let r = WsApis {
-            store,
-            apis: ArcSwap::from_pointee(Apis::default()),
-            changes,
+            index: ApiIndex::new(store, "WebSocket API"),
         };
-        r.rebuild_all();
+        r.index.rebuild_all(&|t, id, old| r.build(t, id, old));
         r
     }
 
     /// The WebSocket API `api_id`; when tenants share the id, the one in `region` wins.
     pub fn api(&self, api_id: &str, region: Option<&str>) -> Option<Arc<WsApi>> {
-        let apis = self.apis.load();
-        let list = apis.by_id.get(api_id)?;
-        region
-            .and_then(|r| list.iter().find(|e| e.tenant.region() == r))
-            .or_else(|| list.first())
-            .cloned()
+        self.index.api(api_id, region)
     }
 
-    /// The API as one tenant holds it (a custom domain's mapping, `@connections`).
+    /// The API as one tenant holds it.
     pub fn api_of(&self, tenant: &Tenant, api_id: &str) -> Option<Arc<WsApi>> {
-        let apis = self.apis.load();
-        apis.by_id
-            .get(api_id)?
-            .iter()
-            .find(|e| &e.tenant == tenant)
-            .cloned()
+        self.index.api_of(tenant, api_id)
     }
 
     /// Apply every announced change. Cheap when nothing is pending.
     pub fn sync(&self) {
-        let mut rx = self.changes.lock();
-        let mut touched = BTreeSet::new();
-        loop {
-            match rx.try_recv() {
-                Ok(store::Change::HttpApi { tenant, api_id }) => {
-                    touched.insert((tenant, api_id));
-                }
-                Ok(_) => {}
-                Err(TryRecvError::Lagged(_)) => {
-                    drop(rx);
-                    self.rebuild_all();
-                    return;
-                }
-                Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,
-            }
-        }
-        if touched.is_empty() {
-            return;
-        }
-        let current = self.apis.load_full();
-        let mut by_id = current.by_id.clone();
-        for (tenant, api_id) in touched {
-            let old = by_id
-                .get(&api_id)
-                .and_then(|l| l.iter().find(|e| e.tenant == tenant).cloned());
-            let fresh = match self.build(&tenant, &api_id, old.as_deref()) {
-                Ok(e) => e,
-                Err(e) => {
-                    tracing::error!(api_id, error = %e, "cannot rebuild WebSocket API; keeping the previous one");
-                    continue;
-                }
-            };
-            let list = by_id.entry(api_id.clone()).or_default();
-            list.retain(|e| e.tenant != tenant);
-            if let Some(entry) = fresh {
-                list.push(Arc::new(entry));
-            }
-            if list.is_empty() {
-                by_id.remove(&api_id);
-            }
-        }
-        self.apis.store(Arc::new(Apis { by_id }));
-    }
-
-    fn rebuild_all(&self) {
-        let apis = match self.store.scan(kind::V2_API) {
-            Ok(a) => a,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot scan WebSocket APIs");
-                return;
-            }
-        };
-        let mut by_id: FastMap<String, Vec<Arc<WsApi>>> = FastMap::default();
-        for (tenant, _, doc) in apis {
-            match self.build(&tenant, &doc.id, None) {
-                Ok(Some(e)) => by_id.entry(doc.id).or_default().push(Arc::new(e)),
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::error!(api_id = doc.id, error = %e, "cannot build WebSocket API")
-                }
-            }
-        }
-        self.apis.store(Arc::new(Apis { by_id }));
+        self.index.sync(&|t, id, old| self.build(t, id, old));
     }
 
     /// One API from the store; `None` when it is gone, is not a WebSocket API, or has no
@@ -285,7 +207,7 @@ impl WsApis {
             Vec<v2::Authorizer>,
         );
         let read = store::read(
-            &*self.store,
+            &**self.index.store(),
             tenant,
             |txn| -> Result<Option<Read>, StoreError> {
                 let Some(doc) = txn.get_shared(kind::V2_API, "", api_id)? else {
