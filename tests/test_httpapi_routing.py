@@ -151,3 +151,21 @@ def test_backend_status_and_headers_pass_through(server, v2, backend):
     assert r.status == 200 and r.body == b""
     r = call(server, api_id, "/after-head")
     assert r.json()["path"] == "/after-head"
+
+
+def test_client_forwarding_and_hop_by_hop_headers_are_not_passed_on_as_sent(server, v2, backend):
+    """Without header mappings the client's headers go out as they arrived, less the hop-by-hop
+    ones and those the gateway sets itself: a client cannot forge `Forwarded` or a trace id."""
+    api_id = v2.create_api(Name="quick", ProtocolType="HTTP", Target=backend.url)["ApiId"]
+    r = call(server, api_id, "/h", headers={
+        "X-Forwarded-For": "10.9.9.9", "Forwarded": "for=10.9.9.9", "X-Forwarded-Proto": "https",
+        "X-Amzn-Trace-Id": "Root=1-00000000-000000000000000000000000", "Keep-Alive": "timeout=5",
+        "X-Kept": "yes"})
+    assert r.status == 200, r.text
+    h = r.json()["headers"]
+    assert h["x-kept"] == "yes"
+    assert h["x-forwarded-for"] == "10.9.9.9, 127.0.0.1"
+    assert h["forwarded"].endswith(";for=127.0.0.1;host=" + f"{api_id}.execute-api.localhost;proto=http")
+    assert h["x-forwarded-proto"] == "http"
+    assert h["x-amzn-trace-id"] != "Root=1-00000000-000000000000000000000000"
+    assert "keep-alive" not in h

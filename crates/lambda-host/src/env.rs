@@ -12,14 +12,12 @@ use portico_store::Tenant;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::memory::{MemoryWatch, Watched};
 use crate::runtime_api::{self, Api};
 use crate::{next_env_id, str_of, Inner, InvokeError};
 
 /// How long a runtime may take to start before its first event (AWS's init phase limit).
 const INIT_LIMIT: Duration = Duration::from_secs(10);
-/// How often a running invocation's memory is measured against the function's `MemorySize`.
-/// An invocation shorter than this is never measured.
-const MEMORY_POLL: Duration = Duration::from_millis(10);
 
 /// One event handed to the runtime.
 pub(crate) struct Job {
@@ -77,9 +75,9 @@ pub(crate) struct Env {
     log: Mutex<LogReader>,
     /// `/proc/{pid}/status`, kept open: read again after every invocation for its peak memory.
     status: Option<std::fs::File>,
-    pid: Option<u32>,
-    /// The function's `MemorySize`, in bytes: the resident memory its processes may use.
-    memory_limit: u64,
+    /// The process as the host's memory watcher sees it (`None` when none started).
+    memory: Option<Arc<Watched>>,
+    watch: Arc<MemoryWatch>,
     /// When the runtime first asked for an event: the end of its init.
     pub ready: Arc<OnceLock<Instant>>,
 }
@@ -112,6 +110,7 @@ impl Env {
         if self.jobs.send(job).await.is_err() {
             return Outcome::Exited("the runtime API stopped".into());
         }
+        let _busy = self.memory.as_ref().map(|m| m.busy(&self.watch));
         tokio::select! {
             r = rx => match r {
                 Ok(outcome) => outcome,
@@ -123,12 +122,20 @@ impl Env {
             },
             // The timeout counts from the moment the runtime takes the event; before that, a
             // cold runtime's init has AWS's own limit (10 s).
+            // One timer for both limits, moved when the event is taken.
             _ = async {
-                match tokio::time::timeout(INIT_LIMIT, taken_rx).await {
-                    Ok(Ok(())) => tokio::time::sleep(timeout).await,
-                    // The environment went away: the death branch answers.
-                    Ok(Err(_)) => std::future::pending::<()>().await,
-                    Err(_) => {}
+                let deadline = tokio::time::sleep(INIT_LIMIT);
+                tokio::pin!(deadline);
+                tokio::select! {
+                    taken = taken_rx => match taken {
+                        Ok(()) => {
+                            deadline.as_mut().reset(tokio::time::Instant::now() + timeout);
+                            deadline.await;
+                        }
+                        // The environment went away: the death branch answers.
+                        Err(_) => std::future::pending::<()>().await,
+                    },
+                    () = &mut deadline => {}
                 }
             } => Outcome::TimedOut,
             d = async {
@@ -142,8 +149,13 @@ impl Env {
                 }
             } => from_death(d),
             // `MemorySize` as AWS enforces it (a cgroup's OOM kill): the caller kills the
-            // process group once its resident memory passes the limit.
-            _ = over_memory(self.pid, self.memory_limit) => Outcome::OutOfMemory,
+            // process group once the watcher finds its resident memory past the limit.
+            _ = async {
+                match &self.memory {
+                    Some(m) => m.over_limit().await,
+                    None => std::future::pending().await,
+                }
+            } => Outcome::OutOfMemory,
         }
     }
 
@@ -213,53 +225,6 @@ impl LogReader {
             offset: 0,
         }
     }
-}
-
-/// Resolves once the resident memory of `pid` and its descendants passes `limit` bytes
-/// (measured every `MEMORY_POLL`); never without a process.
-async fn over_memory(pid: Option<u32>, limit: u64) {
-    let Some(pid) = pid else {
-        return std::future::pending().await;
-    };
-    loop {
-        tokio::time::sleep(MEMORY_POLL).await;
-        if tree_rss(pid) > limit {
-            return;
-        }
-    }
-}
-
-/// Resident bytes of `pid` and its descendants (`/proc/PID/task/PID/children`, recursively).
-fn tree_rss(pid: u32) -> u64 {
-    let mut total = 0;
-    let mut todo = vec![pid];
-    let mut seen = 0;
-    while let Some(p) = todo.pop() {
-        seen += 1;
-        if seen > 256 {
-            break;
-        }
-        total += rss_of(p);
-        if let Ok(kids) = std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")) {
-            todo.extend(
-                kids.split_whitespace()
-                    .filter_map(|k| k.parse::<u32>().ok()),
-            );
-        }
-    }
-    total
-}
-
-/// `VmRSS` of one process, in bytes (0 when it is gone).
-fn rss_of(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        })
-        .map_or(0, |kb| kb * 1024)
 }
 
 fn from_death(d: Death) -> Outcome {
@@ -413,8 +378,8 @@ pub(crate) async fn start(
                 kill: Mutex::new(None),
                 log: Mutex::new(LogReader::open(&log_path)),
                 status: None,
-                pid: None,
-                memory_limit: memory * 1024 * 1024,
+                memory: None,
+                watch: inner.memory.clone(),
                 ready: Arc::default(),
             }));
         }
@@ -457,8 +422,8 @@ pub(crate) async fn start(
         kill: Mutex::new(Some(kill_tx)),
         log: Mutex::new(LogReader::open(&log_path)),
         status: pid.and_then(|p| std::fs::File::open(format!("/proc/{p}/status")).ok()),
-        pid,
-        memory_limit: memory * 1024 * 1024,
+        memory: pid.map(|p| inner.memory.watch(p, memory * 1024 * 1024)),
+        watch: inner.memory.clone(),
         ready,
     }))
 }

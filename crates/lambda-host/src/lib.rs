@@ -18,6 +18,7 @@
 //! the data plane; rooms and the data plane reach it through ports the binary implements.
 
 mod env;
+mod memory;
 mod run;
 mod runtime_api;
 
@@ -196,6 +197,8 @@ pub(crate) struct Inner {
     configs: Mutex<Configs>,
     /// The host's own runtime: children are spawned and watched there (see `env::start`).
     pub(crate) host_rt: tokio::runtime::Handle,
+    /// Measures busy environments against their `MemorySize` (one task for all).
+    pub(crate) memory: Arc<memory::MemoryWatch>,
 }
 
 /// Function configurations as invocations resolved them, so that a warm invocation reads no
@@ -291,7 +294,9 @@ impl Host {
             next_env: AtomicU64::new(1),
             cfg,
             host_rt: handle.clone(),
+            memory: Arc::default(),
         });
+        handle.spawn(inner.memory.clone().run());
         handle.spawn(reaper(Arc::downgrade(&inner)));
         Ok(Host {
             inner,

@@ -93,6 +93,9 @@ pub struct IntegrationPlan {
     pub tls: TlsSettings,
     /// Does some request mapping read the body as JSON?
     pub reads_body: bool,
+    /// Does some request mapping change a header? Without one, the client's headers are sent
+    /// as they arrived (less those not forwarded), not copied.
+    pub maps_headers: bool,
 }
 
 /// Compile one deployment. Routes and integrations that do not read back are skipped (and
@@ -308,11 +311,15 @@ fn integration(i: &v2::Integration, balancers: &LoadBalancers) -> IntegrationPla
     let reads_body = request.iter().any(|m| m.value.reads_request_body())
         || matches!(&target, Target::AwsService { params, .. }
             if params.iter().any(|(_, v)| v.reads_request_body()));
+    let maps_headers = request
+        .iter()
+        .any(|m| matches!(m.target, MapTarget::Header(_)));
     IntegrationPlan {
         id: i.integration_id.clone(),
         target,
         timeout: Duration::from_millis(i.timeout_in_millis.clamp(50, 30_000) as u64),
         reads_body,
+        maps_headers,
         request,
         response,
         tls,

@@ -232,8 +232,6 @@ pub async fn serve(
     body: Incoming,
 ) -> Response<ResponseBody> {
     let started = Instant::now();
-    let received = OffsetDateTime::now_utc();
-    let ids = Ids::new(received);
     let api = match target.domain {
         Some((tenant, _)) => dp.registry.api_of(tenant, target.api_id),
         None => dp.registry.api(target.api_id, target.region),
@@ -256,6 +254,9 @@ pub async fn serve(
             None
         }
     };
+    // The clock and the ids after the API-kind dispatch: an HTTP API makes its own.
+    let received = OffsetDateTime::now_utc();
+    let ids = Ids::new(received);
     let Some(stage) = stage else {
         let mut r = gateway_responses::forbidden();
         stamp(&mut r, ids);
