@@ -81,7 +81,9 @@ fn below_api<'a>(raw: &'a str, target: &Target<'a>) -> &'a str {
 #[derive(Default)]
 struct Trace {
     stage: Option<Arc<HttpStage>>,
-    route_key: Option<String>,
+    /// The matched route, by its index in the stage's deployment (its key, for the log line,
+    /// is read there: a copy per request cost an allocation).
+    route: Option<usize>,
     authorizer: Option<Value>,
     integration_latency: Option<Duration>,
     integration_status: Option<u16>,
@@ -172,7 +174,7 @@ fn log_context(
         "requestTimeEpoch": (received.unix_timestamp_nanos() / 1_000_000) as i64,
         "responseLatency": started.elapsed().as_millis() as u64,
         "responseLength": resp.body().size_hint().exact(),
-        "routeKey": trace.route_key,
+        "routeKey": trace.route.zip(trace.stage.as_ref()).and_then(|(i, s)| s.deployment.routes.get(i)).map(|r| r.key.as_str()),
         "stage": trace.stage.as_ref().map(|s| s.name.as_str()),
         "status": status,
     })
@@ -289,7 +291,7 @@ async fn route_and_integrate(
         return message(404, "Not Found");
     };
     let route = &dep.routes[m.route];
-    trace.route_key = Some(route.key.clone());
+    trace.route = Some(m.route);
     // Throttling: the route's own settings, else the stage's default route settings.
     if let Some(Some(bucket)) = stage.throttles.get(m.route) {
         if !bucket.check() {
