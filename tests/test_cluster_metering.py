@@ -19,7 +19,7 @@ import requests
 from botocore.exceptions import ClientError
 
 from conftest import make_client
-from dataplane import deploy, invoke_url, mock_method
+from dataplane import backend, deploy, invoke_url, mock_method  # noqa: F401  (fixture)
 from portico_server import CONFIG, Server, free_port
 
 SHARED_REDIS = "redis://127.0.0.1:6379"
@@ -54,23 +54,16 @@ class Cluster:
     switch, on node 1's database), after node 1 made a metered API (root GET, key required,
     MOCK), a usage plan and a key in it."""
 
-    def __init__(self, redis_url, plan, unavailable="fail_open", nodes=3):
+    def __init__(self, redis_url, plan, unavailable="fail_open", nodes=3, setup=None):
         self.prefix = f"portico-test-{uuid.uuid4().hex[:12]}:"
         self.config = config(redis_url, self.prefix, unavailable)
         first = Server(config=self.config).start()
         try:
-            apigw = make_client(first)
-            api = apigw.create_rest_api(name="cluster")
-            self.api_id = api["id"]
-            mock_method(apigw, self.api_id, api["rootResourceId"], apiKeyRequired=True,
-                        response_templates={"application/json": '{"ok": true}'})
-            deploy(apigw, self.api_id, "prod")
-            self.plan_id = apigw.create_usage_plan(
-                name="plan", apiStages=[{"apiId": self.api_id, "stage": "prod"}], **plan)["id"]
-            key = apigw.create_api_key(name="k", enabled=True)
-            self.key_id, self.key = key["id"], key["value"]
-            apigw.create_usage_plan_key(usagePlanId=self.plan_id, keyId=self.key_id,
-                                        keyType="API_KEY")
+            if setup:
+                # Something else than the metered REST API: `call` is then the setup's.
+                self.call = setup(first)
+            else:
+                self.metered_rest_api(first, plan)
         finally:
             assert first.stop() == 0, first.log()
         self.nodes = []
@@ -89,7 +82,22 @@ class Cluster:
             if not self.first:
                 first.close()
 
+    def metered_rest_api(self, first, plan):
+        apigw = make_client(first)
+        api = apigw.create_rest_api(name="cluster")
+        self.api_id = api["id"]
+        mock_method(apigw, self.api_id, api["rootResourceId"], apiKeyRequired=True,
+                    response_templates={"application/json": '{"ok": true}'})
+        deploy(apigw, self.api_id, "prod")
+        self.plan_id = apigw.create_usage_plan(
+            name="plan", apiStages=[{"apiId": self.api_id, "stage": "prod"}], **plan)["id"]
+        key = apigw.create_api_key(name="k", enabled=True)
+        self.key_id, self.key = key["id"], key["value"]
+        apigw.create_usage_plan_key(usagePlanId=self.plan_id, keyId=self.key_id,
+                                    keyType="API_KEY")
+
     def call(self, node, session=None):
+        """The metered REST API's root through node `node`: (status, body)."""
         r = (session or requests).get(invoke_url(self.nodes[node], self.api_id, "prod", "/"),
                                       headers={"x-api-key": self.key}, timeout=10)
         return r.status_code, r.json()
@@ -334,3 +342,34 @@ def test_redis_restarted_empty_is_reseeded_from_the_store(cluster, private_redis
     assert [s for s, _ in statuses].count(200) == 10, statuses
     assert statuses[-1] == LIMIT_EXCEEDED
     assert c.usage(0) == [20, 0]
+
+
+def test_an_http_api_route_throttle_across_three_nodes_converges_to_its_rate(cluster, backend):
+    """HTTP APIs' route throttles (a stage's default route settings) are shared by the nodes
+    through Redis like REST APIs' throttles: the cluster admits the configured rate, not a rate
+    per node."""
+    rate, burst = 40.0, 10
+
+    def setup(first):
+        v2 = make_client(first, service="apigatewayv2")
+        api_id = v2.create_api(Name="throttled", ProtocolType="HTTP", Target=backend.url)["ApiId"]
+        v2.update_stage(ApiId=api_id, StageName="$default", DefaultRouteSettings={
+            "ThrottlingRateLimit": rate, "ThrottlingBurstLimit": burst})
+
+        def call(node, session=None):
+            r = (session or requests).get(f"{c.nodes[node].url}/_aws/execute-api/{api_id}/$default/t",
+                                          timeout=10)
+            return r.status_code, r.json()
+        return call
+
+    c = cluster(SHARED_REDIS, None, setup=setup)
+    results, elapsed = c.load(per_thread=300)
+    ok = [r for r in results if r[1] == 200]
+    assert all((s, b) == (429, {"message": "Too Many Requests"}) for _, s, b in results
+               if s != 200), [r for r in results if r[1] != 200][:3]
+    offered = len(results) / elapsed
+    assert offered > rate * 5, f"the clients offered only {offered:.0f}/s"
+    measured = (len(ok) - burst) / elapsed
+    print(f"offered {offered:.0f}/s, admitted {measured:.2f}/s cluster-wide (configured {rate}/s)")
+    assert abs(measured - rate) <= rate * 0.05, (len(ok), elapsed, measured)
+    assert {n for n, _, _ in ok} == {0, 1, 2}, "every node admitted some"

@@ -6,11 +6,7 @@ pg_ctl in a temp dir, on a free port) for the restart test, so the shared server
 use is never restarted. Timings are recorded (`record_property`), never asserted: an API created
 on one node must serve on another, within a generous deadline.
 """
-import glob
-import os
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 
@@ -19,7 +15,8 @@ import requests
 
 from conftest import make_client
 from dataplane import deploy, invoke, mock_method
-from portico_server import Server, binary, create_database, drop_database, free_port, psql
+from portico_server import Server, binary, create_database, drop_database, psql
+from private_pg import PrivatePostgres
 
 DEADLINE = 10.0
 
@@ -144,47 +141,6 @@ def test_kill_9_of_a_node_during_writes_loses_no_acknowledged_write(nodes):
     # The killed node comes back on the same database with everything.
     n1.start()
     assert set(acked) <= set(all_names(make_client(n1)))
-
-
-class PrivatePostgres:
-    """A PostgreSQL instance of this test's own, so restarting it disturbs no one else."""
-
-    def __init__(self):
-        bins = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-        if not bins:
-            raise RuntimeError("PostgreSQL's server binaries (/usr/lib/postgresql/*/bin) are missing")
-        self.bin = bins[-1]
-        self.dir = tempfile.mkdtemp(prefix="portico-pg-")
-        self.port = free_port()
-        self.data = os.path.join(self.dir, "data")
-        self.log = os.path.join(self.dir, "log")
-        # initdb refuses to run as root: the cluster belongs to the postgres user then.
-        self.as_user = []
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        self.run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres")
-        self.pg_ctl("start")
-
-    @property
-    def url(self):
-        return f"postgres://postgres@127.0.0.1:{self.port}"
-
-    def run(self, tool, *args):
-        r = subprocess.run([*self.as_user, os.path.join(self.bin, tool), *args],
-                           capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"{tool} failed: {r.stdout}{r.stderr}")
-
-    def pg_ctl(self, action):
-        opts = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.run("pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "-m", "fast", action)
-
-    def close(self):
-        try:
-            self.run("pg_ctl", "-D", self.data, "-w", "-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -55,7 +55,8 @@ impl App {
         if let Some(cluster) = &config.redis {
             let c = portico_gateway::metering::cluster::Cluster::start(cluster.clone())
                 .map_err(std::io::Error::other)?;
-            data.metering.enable_cluster(c);
+            data.metering.enable_cluster(c.clone());
+            data.http_apis.enable_cluster(c);
         }
         data.websockets.limits = config.websocket;
         for (arn, keys) in &config.user_pools {

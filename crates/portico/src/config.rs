@@ -34,6 +34,12 @@ pub struct FileConfig {
     /// `postgres://…`: keep all state in PostgreSQL (cluster mode) instead of the embedded
     /// SQLite store under `data_dir`.
     pub database_url: Option<String>,
+    /// Connections to PostgreSQL a node keeps, at most (default `DEFAULT_DATABASE_POOL_SIZE`),
+    /// besides the one that follows other nodes' changes.
+    pub database_pool_size: Option<usize>,
+    /// PEM certificates of the private CA that signed PostgreSQL's certificate, trusted besides
+    /// the web's roots when the connection uses TLS (the URL's `sslmode`).
+    pub database_ca_file: Option<PathBuf>,
     pub region: Option<String>,
     #[serde(default)]
     pub credentials: Vec<Credential>,
@@ -275,6 +281,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Where state lives when not in `data_dir` (see [`FileConfig::database_url`]); checked.
     pub database_url: Option<String>,
+    /// How the PostgreSQL store connects (pool size, a private CA), checked.
+    pub database: DatabaseOptions,
     pub region: String,
     pub credentials: Vec<Credential>,
     /// True when no credentials were configured and the well-known `test`/`test` key was seeded.
@@ -360,6 +368,40 @@ fn redis_config(
 
 /// A database URL must name PostgreSQL: anything else is a typo that would otherwise surface
 /// as a connection error far from its cause.
+/// Pooled PostgreSQL connections per node, unless `database_pool_size` says otherwise.
+pub const DEFAULT_DATABASE_POOL_SIZE: usize = 10;
+/// More than this is a typo: PostgreSQL's own default `max_connections` is 100 for the cluster.
+pub const MAX_DATABASE_POOL_SIZE: usize = 1000;
+
+/// The PostgreSQL store's connection settings.
+#[derive(Debug, Clone, Default)]
+pub struct DatabaseOptions {
+    pub pool_size: usize,
+    /// The contents of `database_ca_file`, read at start.
+    pub ca_pem: Option<Vec<u8>>,
+}
+
+/// `database_pool_size` and `database_ca_file`, checked (the file is read now: a missing one
+/// stops the start, not the first connection).
+pub fn database_options(
+    pool_size: Option<usize>,
+    ca_file: Option<&std::path::Path>,
+) -> Result<DatabaseOptions, ConfigError> {
+    let pool_size = pool_size.unwrap_or(DEFAULT_DATABASE_POOL_SIZE);
+    if !(1..=MAX_DATABASE_POOL_SIZE).contains(&pool_size) {
+        return Err(ConfigError(format!(
+            "database_pool_size must be between 1 and {MAX_DATABASE_POOL_SIZE}, not {pool_size}"
+        )));
+    }
+    let ca_pem = ca_file
+        .map(|f| {
+            std::fs::read(f)
+                .map_err(|e| ConfigError(format!("database_ca_file {}: {e}", f.display())))
+        })
+        .transpose()?;
+    Ok(DatabaseOptions { pool_size, ca_pem })
+}
+
 pub fn check_database_url(url: Option<String>) -> Result<Option<String>, ConfigError> {
     match url {
         None => Ok(None),
@@ -468,6 +510,7 @@ impl Config {
             redis,
             listen,
             database_url: check_database_url(file.database_url)?,
+            database: database_options(file.database_pool_size, file.database_ca_file.as_deref())?,
             data_dir: data_dir
                 .or(file.data_dir)
                 .unwrap_or_else(|| PathBuf::from("./portico-data")),

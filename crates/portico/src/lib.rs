@@ -28,9 +28,16 @@ use server::Server;
 /// else the embedded SQLite store in `data_dir`.
 pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, String> {
     match &config.database_url {
-        Some(url) => PgStore::open(url, PgStoreOptions::default())
-            .map(|s| Arc::new(s) as Arc<dyn Store>)
-            .map_err(|e| format!("cannot open the PostgreSQL store: {e}")),
+        Some(url) => PgStore::open(
+            url,
+            PgStoreOptions {
+                max_connections: config.database.pool_size,
+                ca_pem: config.database.ca_pem.clone(),
+                ..PgStoreOptions::default()
+            },
+        )
+        .map(|s| Arc::new(s) as Arc<dyn Store>)
+        .map_err(|e| format!("cannot open the PostgreSQL store: {e}")),
         None => SqliteStore::open(&config.data_dir)
             .map(|s| Arc::new(s) as Arc<dyn Store>)
             .map_err(|e| {

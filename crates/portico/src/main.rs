@@ -72,6 +72,10 @@ enum Command {
         /// The target: a `postgres://` URL.
         #[arg(long)]
         to: String,
+        /// PEM certificates of the private CA that signed PostgreSQL's certificate (as the
+        /// `database_ca_file` config key).
+        #[arg(long)]
+        database_ca_file: Option<PathBuf>,
     },
 }
 
@@ -87,7 +91,11 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::SUCCESS
         }
         Some(Command::Serve(args)) => serve(args),
-        Some(Command::Migrate { from, to }) => migrate(&from, &to),
+        Some(Command::Migrate {
+            from,
+            to,
+            database_ca_file,
+        }) => migrate(&from, &to, database_ca_file.as_deref()),
         None => serve(cli.serve),
     }
 }
@@ -171,7 +179,7 @@ fn serve(args: ServeArgs) -> std::process::ExitCode {
 }
 
 /// `portico migrate --from sqlite:DIR --to postgres://…`.
-fn migrate(from: &str, to: &str) -> std::process::ExitCode {
+fn migrate(from: &str, to: &str, ca_file: Option<&std::path::Path>) -> std::process::ExitCode {
     let Some(dir) = from.strip_prefix("sqlite:") else {
         eprintln!("portico migrate: --from must be sqlite:DIR (a Portico data dir), not {from:?}");
         return std::process::ExitCode::from(2);
@@ -198,7 +206,18 @@ fn migrate(from: &str, to: &str) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let target = match portico_store::PgStore::open(&to, Default::default()) {
+    let ca_pem = match portico::config::database_options(None, ca_file) {
+        Ok(o) => o.ca_pem,
+        Err(e) => {
+            eprintln!("portico migrate: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let options = portico_store::PgStoreOptions {
+        ca_pem,
+        ..Default::default()
+    };
+    let target = match portico_store::PgStore::open(&to, options) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("portico migrate: {e}");

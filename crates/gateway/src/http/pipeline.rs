@@ -37,6 +37,7 @@ use super::registry::{AuthorizerPlan, HttpApi, HttpStage};
 use super::request::{map_response, Req};
 use crate::http::{full, read_whole, ReadError, ResponseBody};
 use crate::iam::SignedInvocation;
+use crate::rest::gateway_responses::ResponseType;
 use crate::{DataPlane, Peer, Target};
 use portico_core::query::parse_query;
 
@@ -294,8 +295,12 @@ async fn route_and_integrate(
     trace.route = Some(m.route);
     // Throttling: the route's own settings, else the stage's default route settings.
     if let Some(Some(bucket)) = stage.throttles.get(m.route) {
-        if !bucket.check() {
-            return message(429, "Too Many Requests");
+        if let Err(e) = dp.metering.admit(bucket).await {
+            return match e.kind {
+                ResponseType::Throttled => message(429, "Too Many Requests"),
+                // Redis unreachable and `redis_unavailable = fail_closed`.
+                _ => message(503, "Service Unavailable"),
+            };
         }
     }
     let Some(integ) = route.integration.map(|i| &dep.integrations[i]) else {

@@ -26,6 +26,7 @@ use super::lambda_authorizer::RequestAuthorizer;
 use super::params::{self, Expr};
 use crate::access_log::Format;
 use crate::fast_map::FastMap;
+use crate::metering::cluster::Cluster;
 use crate::metering::throttle::{Bucket, Limits};
 
 pub struct HttpApi {
@@ -64,6 +65,8 @@ pub struct HttpStage {
 pub struct HttpApis {
     /// Where private integrations connect (the config file's `[[load_balancers]]`).
     balancers: Arc<LoadBalancers>,
+    /// Cluster mode (`--redis-url`): route throttles are buckets shared through Redis.
+    cluster: Option<Arc<Cluster>>,
     index: ApiIndex<HttpApi>,
 }
 
@@ -77,10 +80,18 @@ impl HttpApis {
     pub fn new(store: Arc<dyn Store>, balancers: Arc<LoadBalancers>) -> HttpApis {
         let r = HttpApis {
             balancers,
+            cluster: None,
             index: ApiIndex::new(store, "HTTP API"),
         };
         r.index.rebuild_all(&|t, id, old| r.build(t, id, old));
         r
+    }
+
+    /// Cluster mode (at start, before serving): every route throttle is rebuilt as a bucket the
+    /// nodes share through Redis, as REST APIs' stage and usage-plan throttles are.
+    pub fn enable_cluster(&mut self, c: Arc<Cluster>) {
+        self.cluster = Some(c);
+        self.index.rebuild_all(&|t, id, old| self.build(t, id, old));
     }
 
     /// The HTTP API `api_id`; when tenants share the id, the one in `region` wins.
@@ -197,7 +208,18 @@ impl HttpApis {
                         settings.throttling_burst_limit,
                     )?;
                     // AWS's account default is not enforced (see `metering::throttle`).
-                    (limits != Limits::AWS_DEFAULT).then(|| Arc::new(Bucket::new(limits)))
+                    (limits != Limits::AWS_DEFAULT).then(|| {
+                        Arc::new(match &self.cluster {
+                            Some(c) => Bucket::shared(
+                                limits,
+                                c.bucket_key(
+                                    tenant,
+                                    &format!("http/{api_id}/{}/{}", s.stage_name, r.key),
+                                ),
+                            ),
+                            None => Bucket::new(limits),
+                        })
+                    })
                 })
                 .collect();
             let access_log = s

@@ -281,6 +281,16 @@ impl Metering {
         Ok(Some(self.served(&key, &b.plan_id, &b.usage)))
     }
 
+    /// One bucket outside usage plans (an HTTP API route's throttle): through Redis when the
+    /// bucket is shared and this node's lease can't tell, else this node's own.
+    pub async fn admit(&self, b: &Bucket) -> Result<(), GatewayError> {
+        match &self.cluster {
+            Some(c) if b.cluster().is_some() => self.pass(c, b).await,
+            _ if b.check() => Ok(()),
+            _ => Err(throttled()),
+        }
+    }
+
     /// One throttle level, through Redis when the lease can't tell.
     async fn pass(&self, c: &Cluster, b: &Bucket) -> Result<(), GatewayError> {
         match b.decide() {

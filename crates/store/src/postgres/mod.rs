@@ -27,6 +27,7 @@ mod propagate;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod tls;
 
 use std::future::Future;
 use std::str::FromStr;
@@ -37,7 +38,6 @@ use std::time::{Duration, Instant};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use serde_json::Value;
 use tokio::sync::broadcast;
-use tokio_postgres::NoTls;
 
 use self::propagate::Shared;
 use crate::touched::Touched;
@@ -62,6 +62,9 @@ pub struct PgStoreOptions {
     pub retention: Duration,
     /// How long a call waits for the database to come back (a restart) before failing.
     pub reconnect_within: Duration,
+    /// PEM certificates of a private CA that signed the server's certificate (`database_ca_file`),
+    /// trusted besides the web's roots when the connection uses TLS.
+    pub ca_pem: Option<Vec<u8>>,
 }
 
 impl Default for PgStoreOptions {
@@ -71,6 +74,7 @@ impl Default for PgStoreOptions {
             poll_interval: Duration::from_millis(500),
             retention: Duration::from_secs(3600),
             reconnect_within: Duration::from_secs(10),
+            ca_pem: None,
         }
     }
 }
@@ -111,6 +115,8 @@ impl PgStore {
         if config.get_application_name().is_none() {
             config.application_name("portico");
         }
+        tls::default_ssl_mode(url, &mut config);
+        let tls = tls::MakeRustls::new(options.ca_pem.as_deref())?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("portico-pg")
@@ -122,7 +128,7 @@ impl PgStore {
         let handle = runtime.handle().clone();
         let manager = Manager::from_config(
             config.clone(),
-            NoTls,
+            tls.clone(),
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
@@ -151,15 +157,17 @@ impl PgStore {
             schema_version: 0,
         };
         let migrate_config = config.clone();
+        let migrate_tls = tls.clone();
         let shown2 = shown.clone();
         let (version, high, known) = store
             .run(async move {
-                let (mut client, conn) = migrate_config.connect(NoTls).await.map_err(|e| {
-                    StoreError::backend(format!(
-                        "cannot reach PostgreSQL at {shown2}: {}",
-                        StoreError::from(e)
-                    ))
-                })?;
+                let (mut client, conn) =
+                    migrate_config.connect(migrate_tls).await.map_err(|e| {
+                        StoreError::backend(format!(
+                            "cannot reach PostgreSQL at {shown2}: {}",
+                            StoreError::from(e)
+                        ))
+                    })?;
                 let driver = tokio::spawn(conn);
                 let version = schema::migrate(&mut client, &shown2).await?;
                 let high = propagate::high_water(&client).await?;
@@ -180,6 +188,7 @@ impl PgStore {
         store.handle.spawn(propagate::listen(
             store.shared.clone(),
             config,
+            tls,
             store.options.poll_interval,
             store.options.retention,
         ));

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use parking_lot::Mutex;
 use serde_json::{json, Value};
-use tokio_postgres::{AsyncMessage, Client, NoTls};
+use tokio_postgres::{AsyncMessage, Client};
 
 use crate::touched::{Channels, Touched};
 use crate::{Change, StoreError, Tenant};
@@ -169,6 +169,7 @@ pub(super) async fn everything(client: &Client) -> Result<Vec<Change>, StoreErro
 pub(super) async fn listen(
     shared: Arc<Shared>,
     config: tokio_postgres::Config,
+    tls: super::tls::MakeRustls,
     poll: Duration,
     retention: Duration,
 ) {
@@ -178,7 +179,7 @@ pub(super) async fn listen(
             shared.reconnects.fetch_add(1, Ordering::Relaxed);
         }
         first = false;
-        let e = follow(&shared, &config, poll, retention)
+        let e = follow(&shared, &config, &tls, poll, retention)
             .await
             .err()
             .unwrap_or_else(|| StoreError::backend("the listener's connection closed"));
@@ -192,10 +193,11 @@ pub(super) async fn listen(
 async fn follow(
     shared: &Shared,
     config: &tokio_postgres::Config,
+    tls: &super::tls::MakeRustls,
     poll: Duration,
     retention: Duration,
 ) -> Result<(), StoreError> {
-    let (client, mut conn) = config.connect(NoTls).await?;
+    let (client, mut conn) = config.connect(tls.clone()).await?;
     let (notices, mut noticed) = tokio::sync::mpsc::unbounded_channel::<()>();
     // Polling the connection for messages is also what drives its queries.
     let driver = tokio::spawn(async move {
