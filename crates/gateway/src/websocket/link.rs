@@ -20,7 +20,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::{Buf, Bytes};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -271,7 +271,7 @@ enum State {
 
 impl Link {
     /// A link over `io`, with what hyper read past the handshake.
-    pub async fn new(io: Io, pre: Bytes, config: WebSocketConfig) -> Link {
+    pub fn new(io: Io, pre: Bytes, config: WebSocketConfig) -> Link {
         let mut link = Link {
             state: State::Gone,
             config,
@@ -279,30 +279,36 @@ impl Link {
         if pre.is_empty() {
             link.state = State::Parked(io);
         } else {
-            link.activate(io, pre).await;
+            link.activate(io, pre);
         }
         link
     }
 
-    async fn activate(&mut self, io: Io, pre: Bytes) {
-        // Builds the stream at once: tokio-tungstenite's constructor has nothing to wait for
-        // (no handshake), so no `select!` can drop it, and `io` with it, half way.
-        let ws = WebSocketStream::from_raw_socket(
+    fn activate(&mut self, io: Io, pre: Bytes) {
+        // tokio-tungstenite's constructor is async but has nothing to wait for (no handshake):
+        // it is ready at its first poll. Not awaited, so the connection's task keeps no room
+        // for it; the waker it is polled with is replaced by every read's and write's own.
+        let build = WebSocketStream::from_raw_socket(
             Watched::new(io, pre),
             Role::Server,
             Some(self.config),
-        )
-        .await;
-        self.state = State::Active(Box::new(ws));
+        );
+        self.state = match build.now_or_never() {
+            Some(ws) => State::Active(Box::new(ws)),
+            None => {
+                tracing::warn!("tokio-tungstenite's stream was not ready at once: connection lost");
+                State::Gone
+            }
+        };
     }
 
     /// The stream, built if the link was parked; `None` once the socket is lost.
-    pub async fn active(&mut self) -> Option<&mut Ws> {
+    pub fn active(&mut self) -> Option<&mut Ws> {
         if let State::Parked(_) = self.state {
             let State::Parked(io) = std::mem::replace(&mut self.state, State::Gone) else {
                 unreachable!()
             };
-            self.activate(io, Bytes::new()).await;
+            self.activate(io, Bytes::new());
         }
         match &mut self.state {
             State::Active(ws) => Some(ws),
@@ -343,7 +349,7 @@ impl Link {
                 }
                 State::Gone => return None,
             }
-            self.active().await;
+            self.active();
         }
     }
 
@@ -436,10 +442,7 @@ mod tests {
             .write_buffer_size(0)
             .max_message_size(Some(128 * 1024))
             .max_frame_size(Some(32 * 1024));
-        (
-            Link::new(Io::Tcp(server), Bytes::new(), config).await,
-            client,
-        )
+        (Link::new(Io::Tcp(server), Bytes::new(), config), client)
     }
 
     /// A masked client frame carrying `payload`.
@@ -535,7 +538,7 @@ mod tests {
         client.read_exact(&mut pong).await.unwrap();
         assert_eq!(pong, [0x8a, 2, b'h', b'i']);
         use futures_util::SinkExt;
-        let ws = link.active().await.unwrap();
+        let ws = link.active().unwrap();
         ws.send(Message::Text("out".into())).await.unwrap();
         let mut out = [0u8; 5];
         client.read_exact(&mut out).await.unwrap();

@@ -421,7 +421,7 @@ impl Session {
             .write_buffer_size(0)
             .max_message_size(Some(limits.max_message))
             .max_frame_size(Some(limits.max_frame));
-        let mut link = Link::new(io, pre, config).await;
+        let mut link = Link::new(io, pre, config);
         let messages_in = self
             .dp
             .metrics
@@ -432,24 +432,26 @@ impl Session {
         let next_deadline = || after(limits.idle).min(end_of_life);
         let deadline = tokio::time::sleep_until(next_deadline());
         tokio::pin!(deadline);
+        // The closings are boxed: they run once, and unboxed the task would keep room for the
+        // largest of them all its life.
         let (code, reason) = loop {
             tokio::select! {
                 biased;
                 () = self.conn.kill.notified() => {
                     if self.conn.is_going_away() {
-                        break close(&mut link, CloseCode::Away, "Going away").await;
+                        break Box::pin(close(&mut link, CloseCode::Away, "Going away")).await;
                     }
-                    break close(&mut link, CloseCode::Normal, "").await;
+                    break Box::pin(close(&mut link, CloseCode::Normal, "")).await;
                 }
                 () = &mut deadline => {
-                    break close(&mut link, CloseCode::Away, "Going away").await;
+                    break Box::pin(close(&mut link, CloseCode::Away, "Going away")).await;
                 }
                 out = self.conn.next_out() => {
                     let msg = match out {
                         Out::Text(t) => Message::Text(t.into()),
                         Out::Binary(b) => Message::Binary(b),
                     };
-                    let Some(ws) = link.active().await else {
+                    let Some(ws) = link.active() else {
                         break (1006, String::new());
                     };
                     match tokio::time::timeout(WRITE_TIMEOUT, ws.send(msg)).await {
@@ -480,19 +482,19 @@ impl Session {
                             // AWS: "API Gateway WebSocket APIs don't currently support binary
                             // frames in incoming message payloads" — the client is disconnected
                             // with 1003.
-                            break close(&mut link, CloseCode::Unsupported, "Binary frames are not supported").await;
+                            break Box::pin(close(&mut link, CloseCode::Unsupported, "Binary frames are not supported")).await;
                         }
                         Some(Ok(Message::Close(frame))) => {
                             // tungstenite answers the close; read until the socket ends.
                             let (code, reason) = frame
                                 .map(|f| (u16::from(f.code), f.reason.to_string()))
                                 .unwrap_or((1005, String::new()));
-                            drain(&mut link).await;
+                            Box::pin(drain(&mut link)).await;
                             break (code, reason);
                         }
                         Some(Ok(_)) => {} // ping (answered by tungstenite), pong
                         Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
-                            break close(&mut link, CloseCode::Size, "Message too big").await;
+                            break Box::pin(close(&mut link, CloseCode::Size, "Message too big")).await;
                         }
                         Some(Err(e)) => {
                             tracing::debug!(error = %e, "websocket read failed");
@@ -631,7 +633,7 @@ fn after(d: Duration) -> tokio::time::Instant {
 
 /// Send a close frame and wait (a little) for the client's.
 async fn close(link: &mut Link, code: CloseCode, reason: &str) -> (u16, String) {
-    let Some(ws) = link.active().await else {
+    let Some(ws) = link.active() else {
         return (u16::from(code), reason.to_string());
     };
     let frame = CloseFrame {
@@ -662,7 +664,7 @@ async fn close(link: &mut Link, code: CloseCode, reason: &str) -> (u16, String) 
 
 /// Read what is left until the client closes its side (bounded in time).
 async fn drain(link: &mut Link) {
-    if let Some(ws) = link.active().await {
+    if let Some(ws) = link.active() {
         drain_ws(ws).await;
     }
 }
