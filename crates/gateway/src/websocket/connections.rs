@@ -173,8 +173,8 @@ impl Conn {
     fn pop(&self) -> Option<Out> {
         let mut queue = self.queue.lock();
         let msg = queue.pop_front();
-        // A burst's room is let go once it has been written.
-        if queue.is_empty() && queue.capacity() > 4 {
+        // The room is let go once all has been written: an idle connection holds none.
+        if queue.is_empty() && queue.capacity() > 0 {
             *queue = VecDeque::new();
         }
         msg

@@ -321,13 +321,40 @@ impl Link {
         matches!(self.state, State::Parked(_))
     }
 
+    /// Send a message to the client (a route's answer, an `@connections` post). A parked link
+    /// writes it as one frame straight to its socket — nothing of tungstenite's is pending
+    /// then, and building its stream for a write (read buffer included) would cost four
+    /// allocations per post to an idle connection.
+    pub async fn send(&mut self, msg: Message) -> Result<(), WsError> {
+        use futures_util::SinkExt;
+        use tokio::io::AsyncWriteExt;
+        if let State::Parked(Io::Tcp(tcp)) = &mut self.state {
+            let frame = match &msg {
+                Message::Text(t) => Some(server_frame(0x1, t.as_bytes())),
+                Message::Binary(b) => Some(server_frame(0x2, b)),
+                _ => None,
+            };
+            if let Some(frame) = frame {
+                return tcp.write_all(&frame).await.map_err(WsError::Io);
+            }
+        }
+        match self.active() {
+            Some(ws) => ws.send(msg).await,
+            None => Err(WsError::AlreadyClosed),
+        }
+    }
+
     /// The client's next message, as `WebSocketStream::next` gives it. Cancel-safe: waiting
     /// parked or on the stream loses nothing when dropped.
     pub async fn next(&mut self) -> Option<Result<Message, WsError>> {
         loop {
             match &mut self.state {
                 State::Parked(Io::Tcp(tcp)) => {
-                    if let Err(e) = tcp.readable().await {
+                    // `poll_read_ready`, not `readable()`: it takes the socket's reader slot,
+                    // where the last read left a clone of tungstenite's waker proxy (which
+                    // would otherwise stay, 64 bytes, until the next read).
+                    let ready = std::future::poll_fn(|cx| tcp.poll_read_ready(cx)).await;
+                    if let Err(e) = ready {
                         return Some(Err(WsError::Io(e)));
                     }
                 }
@@ -359,6 +386,27 @@ impl Link {
             self.state = State::Parked(ws.into_inner().io);
         }
     }
+}
+
+/// One whole, unmasked frame as a server sends it (RFC 6455 §5.2), `opcode` 1 (text) or 2
+/// (binary).
+fn server_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+    let len = payload.len();
+    let mut frame = Vec::with_capacity(10 + len);
+    frame.push(0x80 | opcode);
+    match len {
+        0..=125 => frame.push(len as u8),
+        126..=65535 => {
+            frame.push(126);
+            frame.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        _ => {
+            frame.push(127);
+            frame.extend_from_slice(&(len as u64).to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(payload);
+    frame
 }
 
 /// A plain TCP link whose tungstenite has nothing in hand.
@@ -537,14 +585,48 @@ mod tests {
         let mut pong = [0u8; 4];
         client.read_exact(&mut pong).await.unwrap();
         assert_eq!(pong, [0x8a, 2, b'h', b'i']);
-        use futures_util::SinkExt;
-        let ws = link.active().unwrap();
-        ws.send(Message::Text("out".into())).await.unwrap();
+        link.send(Message::Text("out".into())).await.unwrap();
         let mut out = [0u8; 5];
         client.read_exact(&mut out).await.unwrap();
         assert_eq!(out, [0x81, 3, b'o', b'u', b't']);
+        assert!(link.is_parked(), "written without building the stream");
         waits(&mut link).await;
         assert!(link.is_parked());
+    }
+
+    #[tokio::test]
+    async fn what_a_parked_link_writes_a_websocket_client_reads() {
+        let (mut link, client) = pair().await;
+        let mut client = WebSocketStream::from_raw_socket(client, Role::Client, None).await;
+        let sizes = [0, 125, 126, 300, 65_535, 65_536, 100_000];
+        for n in sizes {
+            link.send(Message::Text("t".repeat(n).into()))
+                .await
+                .unwrap();
+            link.send(Message::Binary(vec![7u8; n].into()))
+                .await
+                .unwrap();
+        }
+        assert!(link.is_parked());
+        for n in sizes {
+            match client.next().await {
+                Some(Ok(Message::Text(t))) => assert_eq!(t.as_str(), "t".repeat(n)),
+                other => panic!("{n}: {other:?}"),
+            }
+            match client.next().await {
+                Some(Ok(Message::Binary(b))) => assert_eq!(&b[..], &vec![7u8; n][..]),
+                other => panic!("{n}: {other:?}"),
+            }
+        }
+        // An active link writes through tungstenite, in order with what it reads.
+        use futures_util::SinkExt;
+        client.send(Message::Text("in".into())).await.unwrap();
+        assert_eq!(text(&mut link).await, "in");
+        link.send(Message::Text("back".into())).await.unwrap();
+        match client.next().await {
+            Some(Ok(Message::Text(t))) => assert_eq!(t.as_str(), "back"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use hyper::header::{HeaderName, HeaderValue, CONNECTION, UPGRADE, USER_AGENT};
 use hyper::http::request::Parts;
 use hyper::{HeaderMap, Response, StatusCode};
@@ -451,10 +451,7 @@ impl Session {
                         Out::Text(t) => Message::Text(t.into()),
                         Out::Binary(b) => Message::Binary(b),
                     };
-                    let Some(ws) = link.active() else {
-                        break (1006, String::new());
-                    };
-                    match tokio::time::timeout(WRITE_TIMEOUT, ws.send(msg)).await {
+                    match tokio::time::timeout(WRITE_TIMEOUT, link.send(msg)).await {
                         Ok(Ok(())) => {}
                         // A client that does not read is let go.
                         Ok(Err(_)) | Err(_) => break (1006, String::new()),
