@@ -3,13 +3,14 @@
 //! tokio-tungstenite's `WebSocketStream` keeps a read buffer of its own (allocated up front,
 //! and grown to a whole frame's length — up to the 32 KB frame limit — and never shrunk) plus
 //! two waker proxies: ~4.5 KB per idle connection, 36+ KB for one that once sent a large
-//! message. So an idle connection keeps only its socket ([`Link::Parked`]): the stream is
-//! built when the socket becomes readable or a message must be written, and let go again as
-//! soon as tungstenite has nothing in hand — what it read so far ends on a frame boundary
+//! message. So an idle connection keeps only its socket (a parked [`Link`]): the stream is
+//! built when the socket becomes readable (or a close frame must be sent), and let go again
+//! as soon as tungstenite has nothing in hand — what it read so far ends on a frame boundary
 //! (so its buffer is empty), no fragmented message is half read, and nothing waits to be
 //! written. [`Watched`] sits between tungstenite and the socket and knows those three things:
 //! it follows the frame headers of the bytes it hands up and remembers whether the last write
-//! had to wait.
+//! had to wait. A message to a parked link's client is written straight to the socket as one
+//! frame ([`Link::send`]).
 //!
 //! Only a plain TCP socket can be parked: waiting for it to be readable reads nothing. A TLS
 //! socket (its own buffers hold decrypted bytes the TCP socket no longer shows) keeps its
