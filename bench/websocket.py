@@ -59,7 +59,7 @@ def setup(server):
     return api_id
 
 
-async def idle(url, n, pid):
+async def idle(url, n, pid, large=0):
     before = rss_mb(pid)
     conns = []
     for start in range(0, n, 200):
@@ -68,6 +68,21 @@ async def idle(url, n, pid):
     held = rss_mb(pid)
     print(f"idle: {n} connections, RSS {before:.1f} MB -> {held:.1f} MB "
           f"(+{held - before:.1f} MB, {(held - before) * 1024 / n:.2f} KB each)")
+    if large:
+        # Each connection sends one large message (in 32 KB fragments, the frame limit), reads
+        # the answer, then idles again: what the server keeps of it is the difference.
+        async def one(c):
+            await c.send([(chr(97 + k % 26) * min(32 * 1024, large - k))
+                          for k in range(0, large, 32 * 1024)])
+            await c.recv()
+
+        for start in range(0, n, 200):
+            await asyncio.gather(*(one(c) for c in conns[start:start + 200]))
+        await asyncio.sleep(1)  # let the messages' tasks end; RSS is read once, not polled
+        after = rss_mb(pid)
+        print(f"idle after one {large}-byte message each: RSS {after:.1f} MB "
+              f"(+{after - before:.1f} MB over none, {(after - held) * 1024 / n:.2f} KB each "
+              f"more than before the message)")
     await asyncio.gather(*(c.close() for c in conns))
 
 
@@ -131,9 +146,22 @@ async def fanout(server, url, api_id, m, threads=8):
 
 
 def main():
-    n_idle = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
-    rate = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
-    m = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+    # `--only idle|round-trip|fan-out` runs one part; `--large BYTES` has every idle connection
+    # send one message of BYTES afterwards (what a connection keeps after a large message).
+    flags = {"--only": None, "--large": "0"}
+    args = []
+    argv = iter(sys.argv[1:])
+    for a in argv:
+        if a in flags:
+            flags[a] = next(argv)
+        else:
+            args.append(a)
+    only = flags["--only"]
+    if only not in (None, "idle", "round-trip", "fan-out"):
+        sys.exit(f"--only: idle, round-trip or fan-out, not {only!r}")
+    n_idle = int(args[0]) if len(args) > 0 else 10000
+    rate = int(args[1]) if len(args) > 1 else 5000
+    m = int(args[2]) if len(args) > 2 else 1000
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, n_idle * 2 + 1024)), hard))
     from portico_server import CONFIG
@@ -141,9 +169,12 @@ def main():
     try:
         api_id = setup(server)
         url = f"ws://127.0.0.1:{server.port}/_aws/execute-api/{api_id}/prod"
-        asyncio.run(idle(url, n_idle, server.proc.pid))
-        asyncio.run(round_trips(url, rate))
-        asyncio.run(fanout(server, url, api_id, m))
+        if only in (None, "idle"):
+            asyncio.run(idle(url, n_idle, server.proc.pid, int(flags["--large"])))
+        if only in (None, "round-trip"):
+            asyncio.run(round_trips(url, rate))
+        if only in (None, "fan-out"):
+            asyncio.run(fanout(server, url, api_id, m))
     finally:
         server.close()
 

@@ -174,3 +174,29 @@ def test_mutual_tls_refuses_an_untrusted_or_missing_client_certificate(
         # TLS 1.3: the server's refusal arrives with the first read after the handshake.
         with pytest.raises((ssl.SSLError, ConnectionResetError, IndexError)):
             https(tls_server, "mtls.example.test", "/", client=client)
+
+
+def test_a_websocket_api_over_tls_carries_messages_both_ways(tls_server):
+    """A TLS connection is served as hyper hands it over (only plain TCP sockets are parked
+    while quiet): messages in, route answers and @connections posts out, fragments included."""
+    import websocket_helpers as wh
+    from websockets.sync.client import connect as ws_connect
+
+    tls_server.reset()
+    v2 = make_client(tls_server, service="apigatewayv2")
+    api_id = wh.ws_api(v2)
+    wh.whoami_route(v2, api_id)
+    wh.mock_route(v2, api_id, "$default", reply="default")
+    wh.deploy(v2, api_id)
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    target = f"wss://127.0.0.1:{tls_server.tls_port}/_aws/execute-api/{api_id}/prod"
+    with ws_connect(target, ssl=ctx, open_timeout=10, close_timeout=10) as ws:
+        cid = wh.my_id(ws)
+        ws.send(['{"action": ', '"whoami"', "}"])  # one message in three frames
+        assert json.loads(ws.recv(timeout=10)) == {"id": cid}
+        wh.management(tls_server, api_id).post_to_connection(ConnectionId=cid, Data=b"pushed")
+        assert ws.recv(timeout=10) == "pushed"
+        ws.send("anything")
+        assert ws.recv(timeout=10) == "default"

@@ -138,6 +138,10 @@ def test_connect_message_disconnect_events_have_aws_shape(server, v2, lam, tmp_p
     assert (d["routeKey"], d["eventType"]) == ("$disconnect", "DISCONNECT")
     assert (d["disconnectStatusCode"], d["disconnectReason"]) == (4000, "bye")
     assert d["connectionId"] == c["connectionId"]
+    # The handshake's headers, kept for $disconnect's event (copied out of hyper's buffer).
+    assert disconnect_ev["headers"] == connect_ev["headers"]
+    assert disconnect_ev["multiValueHeaders"] == connect_ev["multiValueHeaders"]
+    assert disconnect_ev["headers"]["User-Agent"] == "ua/1"
 
 
 def test_a_connect_function_answering_non_2xx_refuses_the_handshake(server, v2, lam, tmp_path):

@@ -6,6 +6,7 @@
 //! has a bounded queue of outgoing messages: a client that does not read fills it, and then
 //! `PostToConnection` answers `LimitExceededException` rather than buffer without bound.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -15,8 +16,9 @@ use parking_lot::Mutex;
 use portico_core::Tenant;
 use prometheus_client::metrics::counter::Counter;
 use time::OffsetDateTime;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
+use super::registry::{WsApi, WsStage};
 use crate::fast_map::FastMap;
 
 /// Messages waiting to be written to one client, at most.
@@ -29,18 +31,54 @@ pub enum Out {
     Binary(Bytes),
 }
 
-/// One open connection, as `@connections` and the connection's task share it.
+/// A connection id (see [`new_id`]), kept inline: no allocation per connection, here or as the
+/// registry's key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnId([u8; 16]);
+
+impl ConnId {
+    pub fn new() -> ConnId {
+        let random: [u8; 11] = rand::random();
+        let mut id = [0u8; 16];
+        // 11 bytes are 16 characters of base64, padding included: the slice always fits.
+        let _ = base64::engine::general_purpose::URL_SAFE.encode_slice(random, &mut id);
+        ConnId(id)
+    }
+
+    /// The id a caller names; `None` when it cannot be one.
+    pub fn parse(s: &str) -> Option<ConnId> {
+        s.as_bytes().try_into().ok().map(ConnId)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Made of base64 characters, or parsed from a `str` of the same 16 bytes.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl Default for ConnId {
+    fn default() -> Self {
+        ConnId::new()
+    }
+}
+
+/// One open connection, as `@connections` and the connection's task share it. Compact: the
+/// API and stage it belongs to are the compiled ones its task holds anyway (tenant, API id and
+/// stage name are read from them), not copies.
 pub struct Conn {
-    pub id: String,
-    pub tenant: Tenant,
-    pub api_id: String,
-    pub stage: String,
+    pub id: ConnId,
+    pub api: Arc<WsApi>,
+    pub stage: Arc<WsStage>,
     /// Epoch milliseconds.
     pub connected_at: i64,
     last_active: AtomicI64,
     pub source_ip: Arc<str>,
-    pub user_agent: Option<String>,
-    tx: mpsc::Sender<Out>,
+    pub user_agent: Option<Box<str>>,
+    /// Messages waiting for the connection's task. Not a tokio channel: a bounded one
+    /// allocates ~1.5 KB up front (its shared state and a first block of 32 slots) for every
+    /// connection, most of which are idle; this holds nothing while empty.
+    queue: Mutex<VecDeque<Out>>,
+    queued: Notify,
     /// DeleteConnection (or the node closing it): the task closes the socket.
     pub kill: Notify,
     closed: AtomicBool,
@@ -60,32 +98,37 @@ pub enum PostError {
 impl Conn {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: String,
-        tenant: Tenant,
-        api_id: String,
-        stage: String,
+        id: ConnId,
+        api: Arc<WsApi>,
+        stage: Arc<WsStage>,
         connected_at: i64,
         source_ip: Arc<str>,
-        user_agent: Option<String>,
+        user_agent: Option<Box<str>>,
         messages_out: Counter,
-    ) -> (Arc<Conn>, mpsc::Receiver<Out>) {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        let conn = Arc::new(Conn {
+    ) -> Arc<Conn> {
+        Arc::new(Conn {
             id,
-            tenant,
-            api_id,
+            api,
             stage,
             connected_at,
             last_active: AtomicI64::new(connected_at),
             source_ip,
             user_agent,
-            tx,
+            queue: Mutex::new(VecDeque::new()),
+            queued: Notify::new(),
             kill: Notify::new(),
             closed: AtomicBool::new(false),
             going_away: AtomicBool::new(false),
             messages_out,
-        });
-        (conn, rx)
+        })
+    }
+
+    pub fn tenant(&self) -> &Tenant {
+        &self.api.tenant
+    }
+
+    pub fn api_id(&self) -> &str {
+        &self.api.api_id
     }
 
     pub fn touch(&self) {
@@ -98,17 +141,50 @@ impl Conn {
 
     /// Queue a message for the client.
     pub fn post(&self, msg: Out) -> Result<(), PostError> {
-        if self.closed.load(Ordering::Relaxed) {
-            return Err(PostError::Gone);
-        }
-        match self.tx.try_send(msg) {
-            Ok(()) => {
-                self.messages_out.inc();
-                Ok(())
+        {
+            let mut queue = self.queue.lock();
+            // Checked under the lock: `end` empties the queue under it, so nothing is queued
+            // after the task stopped reading.
+            if self.closed.load(Ordering::Relaxed) {
+                return Err(PostError::Gone);
             }
-            Err(mpsc::error::TrySendError::Full(_)) => Err(PostError::Full),
-            Err(mpsc::error::TrySendError::Closed(_)) => Err(PostError::Gone),
+            if queue.len() >= QUEUE {
+                return Err(PostError::Full);
+            }
+            queue.push_back(msg);
         }
+        self.queued.notify_one();
+        self.messages_out.inc();
+        Ok(())
+    }
+
+    /// The next queued message (for the connection's task). Cancel-safe: a message leaves the
+    /// queue only when this returns it.
+    pub async fn next_out(&self) -> Out {
+        loop {
+            if let Some(msg) = self.pop() {
+                return msg;
+            }
+            // A post between `pop` and here leaves a permit: this returns at once.
+            self.queued.notified().await;
+        }
+    }
+
+    fn pop(&self) -> Option<Out> {
+        let mut queue = self.queue.lock();
+        let msg = queue.pop_front();
+        // The room is let go once all has been written: an idle connection holds none.
+        if queue.is_empty() && queue.capacity() > 0 {
+            *queue = VecDeque::new();
+        }
+        msg
+    }
+
+    /// The connection's task ends: posts answer `GoneException`, and what was queued goes.
+    pub fn end(&self) {
+        let mut queue = self.queue.lock();
+        self.closed.store(true, Ordering::Relaxed);
+        *queue = VecDeque::new();
     }
 
     /// Ask the connection's task to close the socket (DeleteConnection).
@@ -129,7 +205,7 @@ impl Conn {
 /// The connections held by this node.
 #[derive(Default)]
 pub struct Connections {
-    by_id: Mutex<FastMap<String, Arc<Conn>>>,
+    by_id: Mutex<FastMap<ConnId, Arc<Conn>>>,
     /// Connection tasks running, `$disconnect` included; `emptied` is told when none is left
     /// (shutdown waits for it).
     tasks: std::sync::atomic::AtomicUsize,
@@ -138,11 +214,11 @@ pub struct Connections {
 
 impl Connections {
     pub fn insert(&self, conn: Arc<Conn>) {
-        self.by_id.lock().insert(conn.id.clone(), conn);
+        self.by_id.lock().insert(conn.id, conn);
     }
 
-    pub fn remove(&self, id: &str) -> Option<Arc<Conn>> {
-        let c = self.by_id.lock().remove(id);
+    pub fn remove(&self, id: ConnId) -> Option<Arc<Conn>> {
+        let c = self.by_id.lock().remove(&id);
         if let Some(c) = &c {
             c.closed.store(true, Ordering::Relaxed);
         }
@@ -151,10 +227,11 @@ impl Connections {
 
     /// The connection `id` of `tenant` (another tenant's is as good as gone).
     pub fn get(&self, tenant: &Tenant, id: &str) -> Option<Arc<Conn>> {
+        let id = ConnId::parse(id)?;
         self.by_id
             .lock()
-            .get(id)
-            .filter(|c| &c.tenant == tenant)
+            .get(&id)
+            .filter(|c| c.tenant() == tenant)
             .cloned()
     }
 
@@ -218,12 +295,28 @@ pub fn epoch_ms() -> i64 {
 mod tests {
     use super::*;
 
-    fn conn(id: &str) -> (Arc<Conn>, mpsc::Receiver<Out>) {
+    fn conn() -> Arc<Conn> {
+        let api = Arc::new(WsApi {
+            tenant: Tenant::aws("000000000000", "us-east-1"),
+            api_id: "api".into(),
+            route_selection: crate::http::params::parse("$request.body.action"),
+            authorizers: FastMap::default(),
+            stages: FastMap::default(),
+            execute_api_disabled: false,
+        });
+        let stage = Arc::new(WsStage {
+            name: "prod".into(),
+            deployment: Arc::new(super::super::registry::WsDeployment {
+                id: "d".into(),
+                routes: FastMap::default(),
+            }),
+            variables: Default::default(),
+            access_log: None,
+        });
         Conn::new(
-            id.into(),
-            Tenant::aws("000000000000", "us-east-1"),
-            "api".into(),
-            "prod".into(),
+            ConnId::new(),
+            api,
+            stage,
             1,
             "127.0.0.1".into(),
             None,
@@ -237,24 +330,61 @@ mod tests {
         assert_eq!(id.len(), 16);
         assert!(id.ends_with('='));
         assert_ne!(id, new_id());
+        let c = ConnId::new();
+        assert_eq!(c.as_str().len(), 16);
+        assert!(c.as_str().ends_with('='));
+        assert!(c
+            .as_str()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=".contains(&b)));
+        assert!(ConnId::parse(c.as_str()) == Some(c));
+        assert!(ConnId::parse("short").is_none());
+        assert!(ConnId::new() != c);
     }
 
     #[test]
     fn a_full_queue_refuses_and_a_removed_connection_is_gone() {
-        let (c, mut rx) = conn("a");
+        let c = conn();
+        let id = c.id.as_str().to_string();
         let all = Connections::default();
         all.insert(c.clone());
         for _ in 0..QUEUE {
             c.post(Out::Text("x".into())).unwrap();
         }
         assert_eq!(c.post(Out::Text("x".into())), Err(PostError::Full));
-        assert!(rx.try_recv().is_ok());
+        assert!(c.pop().is_some());
         c.post(Out::Text("x".into())).unwrap();
         let other = Tenant::aws("111111111111", "us-east-1");
-        assert!(all.get(&other, "a").is_none());
-        assert!(all.get(&c.tenant, "a").is_some());
-        all.remove("a");
-        assert!(all.get(&c.tenant, "a").is_none());
+        assert!(all.get(&other, &id).is_none());
+        assert!(all.get(c.tenant(), &id).is_some());
+        assert!(all.get(c.tenant(), "not-an-id").is_none());
+        all.remove(c.id);
+        assert!(all.get(c.tenant(), &id).is_none());
         assert_eq!(c.post(Out::Text("x".into())), Err(PostError::Gone));
+    }
+
+    #[tokio::test]
+    async fn queued_messages_come_out_in_order_and_an_ended_connection_is_gone() {
+        let c = conn();
+        c.post(Out::Text("1".into())).unwrap();
+        c.post(Out::Text("2".into())).unwrap();
+        let text = |o: Out| match o {
+            Out::Text(t) => t,
+            Out::Binary(_) => panic!("binary"),
+        };
+        assert_eq!(text(c.next_out().await), "1");
+        assert_eq!(text(c.next_out().await), "2");
+        // A waiting reader gets what is posted after it began to wait.
+        let waiting = tokio::spawn({
+            let c = c.clone();
+            async move { c.next_out().await }
+        });
+        tokio::task::yield_now().await;
+        c.post(Out::Text("3".into())).unwrap();
+        assert_eq!(text(waiting.await.unwrap()), "3");
+        c.post(Out::Text("lost".into())).unwrap();
+        c.end();
+        assert_eq!(c.post(Out::Text("x".into())), Err(PostError::Gone));
+        assert!(c.pop().is_none(), "what was queued went with the task");
     }
 }

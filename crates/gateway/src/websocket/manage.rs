@@ -57,7 +57,7 @@ pub fn handle(
     let conn = ws
         .connections
         .get(tenant, &id)
-        .filter(|c| api_id.is_none_or(|a| a == c.api_id) && !c.is_closed())
+        .filter(|c| api_id.is_none_or(|a| a == c.api_id()) && !c.is_closed())
         .ok_or_else(gone)?;
     match method {
         "POST" => {

@@ -6,6 +6,8 @@
 //! - `session`: the handshake (`$connect`: its authorizer — Lambda REQUEST or IAM — and its
 //!   integration decide), then one task per connection: frames in, route selection, messages
 //!   out, ping/pong, limits, `$disconnect`;
+//! - `link`: a connection's socket, parked (tungstenite's stream and buffers let go) while it
+//!   is quiet;
 //! - `integrate`: one event through a route's integration (the Lambda WebSocket event, MOCK
 //!   and HTTP with templates, integration responses);
 //! - `connections`: the connections this node holds, by id, with their bounded outgoing
@@ -15,6 +17,7 @@
 
 pub mod connections;
 pub mod integrate;
+pub mod link;
 pub mod manage;
 pub mod registry;
 pub mod session;

@@ -15,11 +15,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use hyper::header::{HeaderValue, CONNECTION, UPGRADE, USER_AGENT};
+use futures_util::StreamExt;
+use hyper::header::{HeaderName, HeaderValue, CONNECTION, UPGRADE, USER_AGENT};
 use hyper::http::request::Parts;
 use hyper::{HeaderMap, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use portico_core::query::parse_query;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -27,12 +26,12 @@ use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::error::CapacityError;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
-use tokio_tungstenite::WebSocketStream;
 
-use super::connections::{epoch_ms, new_id, Conn, Out};
+use super::connections::{epoch_ms, new_id, Conn, ConnId, Out};
 use super::integrate::{self, connect_allowed, EventType};
+use super::link::{Io, Link};
 use super::registry::{Authorizer, RouteAuth, WsApi, WsRoute, WsStage};
 use crate::http::lambda_authorizer::{AnswerCache, Refusal};
 use crate::http::{full, ResponseBody};
@@ -108,7 +107,7 @@ pub async fn handshake(
     let Some(on_upgrade) = on_upgrade else {
         return refuse(400, "Bad Request");
     };
-    let connection_id = new_id();
+    let connection_id = ConnId::new();
     let connected_at = epoch_ms();
     let received = OffsetDateTime::now_utc();
     let domain_name = at
@@ -129,7 +128,7 @@ pub async fn handshake(
             stage: &stage,
             route_key: "$connect",
             event_type: EventType::Connect,
-            connection_id: &connection_id,
+            connection_id: connection_id.as_str(),
             connected_at,
             request_id: new_id(),
             message_id: None,
@@ -203,47 +202,91 @@ pub async fn handshake(
         }
     }
     let (gauge, connects) = dp.metrics.ws_connections(&api.api_id, &stage.name);
-    let (conn, rx) = Conn::new(
+    let conn = Conn::new(
         connection_id,
-        api.tenant.clone(),
-        api.api_id.clone(),
-        stage.name.clone(),
+        api.clone(),
+        stage.clone(),
         connected_at,
         peer.source_ip.clone(),
-        user_agent,
+        user_agent.map(String::into_boxed_str),
         dp.metrics.ws_messages(&api.api_id, &stage.name, "out"),
     );
     dp.websockets.connections.insert(conn.clone());
     connects.inc();
     gauge.inc();
-    let headers = parts.headers.clone();
+    // `$disconnect`'s event carries the handshake's headers; only a stage that has one keeps
+    // them, copied: hyper's header values are slices of its 8 KB read buffer.
+    let disconnect_headers = stage
+        .deployment
+        .routes
+        .get("$disconnect")
+        .is_some_and(|r| r.integration.is_some())
+        .then(|| save_headers(&parts.headers));
     dp.websockets.connections.task_started();
     // The client connection's `max_connections` slot now belongs to the WebSocket connection.
     let permit = slot.and_then(|s| s.take());
+    let session = Session {
+        dp,
+        api,
+        stage,
+        conn,
+        shared: Arc::new(Shared {
+            in_flight: Semaphore::new(IN_FLIGHT),
+            authorizer,
+            domain_name: domain_name.into_boxed_str(),
+            disconnect_headers,
+        }),
+    };
     tokio::spawn(async move {
         let _permit = permit;
-        let session = Session {
-            dp: dp.clone(),
-            api,
-            stage,
-            conn: conn.clone(),
-            authorizer: authorizer.map(Arc::new),
-            domain_name: Arc::from(domain_name),
-            headers: Arc::new(headers),
-        };
         let (code, reason) = match on_upgrade.await {
-            Ok(upgraded) => session.serve(TokioIo::new(upgraded), rx).await,
+            Ok(upgraded) => {
+                let (io, pre) = Io::from_upgraded(upgraded);
+                session.serve(io, pre).await
+            }
             Err(e) => {
                 tracing::debug!(error = %e, "upgrade failed");
                 (1006, String::new())
             }
         };
-        dp.websockets.connections.remove(&conn.id);
+        let dp = &session.dp;
+        dp.websockets.connections.remove(session.conn.id);
         gauge.dec();
-        session.disconnect(code, &reason).await;
+        // Boxed: an integration's future is large, and the task would keep room for it from
+        // the start.
+        Box::pin(session.disconnect(code, &reason)).await;
         dp.websockets.connections.task_ended();
     });
     resp
+}
+
+/// Headers kept for `$disconnect`, in one allocation: `name:value` lines (a name has no `:`,
+/// neither has a value a line break).
+fn save_headers(headers: &HeaderMap) -> Box<[u8]> {
+    let mut saved = Vec::new();
+    for (name, value) in headers {
+        saved.extend_from_slice(name.as_str().as_bytes());
+        saved.push(b':');
+        saved.extend_from_slice(value.as_bytes());
+        saved.push(b'\n');
+    }
+    saved.into_boxed_slice()
+}
+
+fn restore_headers(saved: &[u8]) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    for line in saved.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(&line[..colon]),
+            HeaderValue::from_bytes(&line[colon + 1..]),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    headers
 }
 
 /// `$connect`'s authorization: `Ok` with `requestContext.authorizer`, or the refusal.
@@ -343,96 +386,112 @@ struct Session {
     api: Arc<WsApi>,
     stage: Arc<WsStage>,
     conn: Arc<Conn>,
-    authorizer: Option<Arc<Value>>,
-    domain_name: Arc<str>,
-    /// The handshake's headers (`$disconnect`'s event carries them too).
-    headers: Arc<HeaderMap>,
+    shared: Arc<Shared>,
+}
+
+/// What the handshake leaves to the connection's events, in one allocation.
+struct Shared {
+    /// Messages whose integrations run now (at most [`IN_FLIGHT`]).
+    in_flight: Semaphore,
+    authorizer: Option<Value>,
+    domain_name: Box<str>,
+    /// The handshake's headers, when the stage has a `$disconnect` integration to send them to
+    /// ([`save_headers`]).
+    disconnect_headers: Option<Box<[u8]>>,
+}
+
+/// A message's slot among the [`IN_FLIGHT`], given back when its task ends (even by a panic).
+struct InFlight(Arc<Shared>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.add_permits(1);
+    }
 }
 
 impl Session {
     /// Serve the socket until it ends; the close code and reason `$disconnect` reports.
-    async fn serve<S>(&self, io: S, mut rx: tokio::sync::mpsc::Receiver<Out>) -> (u16, String)
-    where
-        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-    {
+    async fn serve(&self, io: Io, pre: bytes::Bytes) -> (u16, String) {
         let limits = self.dp.websockets.limits;
         // tungstenite's buffers are 128 KiB each by default: 10,000 idle connections would
-        // hold 2.5 GB. Reads go 4 KiB at a time; writes go out as each message is sent.
+        // hold 2.5 GB. Reads go 4 KiB at a time, into a buffer kept only while the connection
+        // is active (`link`); writes go out as each message is sent.
         let config = WebSocketConfig::default()
             .read_buffer_size(4096)
             .write_buffer_size(0)
             .max_message_size(Some(limits.max_message))
             .max_frame_size(Some(limits.max_frame));
-        let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
+        let mut link = Link::new(io, pre, config);
         let messages_in = self
             .dp
             .metrics
             .ws_messages(&self.api.api_id, &self.stage.name, "in");
-        let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
-        let lifetime = tokio::time::sleep(limits.max_lifetime);
-        tokio::pin!(lifetime);
-        let idle = tokio::time::sleep(limits.idle);
-        tokio::pin!(idle);
+        // The idle timeout and the lifetime cap end the connection alike (1001): one timer, at
+        // whichever comes first.
+        let end_of_life = after(limits.max_lifetime);
+        let next_deadline = || after(limits.idle).min(end_of_life);
+        let deadline = tokio::time::sleep_until(next_deadline());
+        tokio::pin!(deadline);
+        // The closings are boxed: they run once, and unboxed the task would keep room for the
+        // largest of them all its life.
         let (code, reason) = loop {
             tokio::select! {
                 biased;
                 () = self.conn.kill.notified() => {
                     if self.conn.is_going_away() {
-                        break close(&mut ws, CloseCode::Away, "Going away").await;
+                        break Box::pin(close(&mut link, CloseCode::Away, "Going away")).await;
                     }
-                    break close(&mut ws, CloseCode::Normal, "").await;
+                    break Box::pin(close(&mut link, CloseCode::Normal, "")).await;
                 }
-                () = &mut lifetime => {
-                    break close(&mut ws, CloseCode::Away, "Going away").await;
+                () = &mut deadline => {
+                    break Box::pin(close(&mut link, CloseCode::Away, "Going away")).await;
                 }
-                () = &mut idle => {
-                    break close(&mut ws, CloseCode::Away, "Going away").await;
-                }
-                out = rx.recv() => {
+                out = self.conn.next_out() => {
                     let msg = match out {
-                        Some(Out::Text(t)) => Message::Text(t.into()),
-                        Some(Out::Binary(b)) => Message::Binary(b),
-                        None => break (1006, String::new()),
+                        Out::Text(t) => Message::Text(t.into()),
+                        Out::Binary(b) => Message::Binary(b),
                     };
-                    match tokio::time::timeout(WRITE_TIMEOUT, ws.send(msg)).await {
+                    match tokio::time::timeout(WRITE_TIMEOUT, link.send(msg)).await {
                         Ok(Ok(())) => {}
                         // A client that does not read is let go.
                         Ok(Err(_)) | Err(_) => break (1006, String::new()),
                     }
                 }
-                frame = ws.next() => {
-                    idle.as_mut().reset(tokio::time::Instant::now() + limits.idle);
+                frame = link.next() => {
+                    deadline.as_mut().reset(next_deadline());
                     self.conn.touch();
                     match frame {
                         None => break (1006, String::new()),
                         Some(Ok(Message::Text(text))) => {
                             messages_in.inc();
-                            let Ok(permit) = in_flight.clone().acquire_owned().await else {
+                            let Ok(permit) = self.shared.in_flight.acquire().await else {
                                 break (1011, String::new());
                             };
+                            permit.forget();
+                            let slot = InFlight(self.shared.clone());
                             let s = self.clone();
                             tokio::spawn(async move {
                                 s.on_message(text.as_str()).await;
-                                drop(permit);
+                                drop(slot);
                             });
                         }
                         Some(Ok(Message::Binary(_))) => {
                             // AWS: "API Gateway WebSocket APIs don't currently support binary
                             // frames in incoming message payloads" — the client is disconnected
                             // with 1003.
-                            break close(&mut ws, CloseCode::Unsupported, "Binary frames are not supported").await;
+                            break Box::pin(close(&mut link, CloseCode::Unsupported, "Binary frames are not supported")).await;
                         }
                         Some(Ok(Message::Close(frame))) => {
                             // tungstenite answers the close; read until the socket ends.
                             let (code, reason) = frame
                                 .map(|f| (u16::from(f.code), f.reason.to_string()))
                                 .unwrap_or((1005, String::new()));
-                            drain(&mut ws).await;
+                            Box::pin(drain(&mut link)).await;
                             break (code, reason);
                         }
                         Some(Ok(_)) => {} // ping (answered by tungstenite), pong
                         Some(Err(WsError::Capacity(CapacityError::MessageTooLong { .. }))) => {
-                            break close(&mut ws, CloseCode::Size, "Message too big").await;
+                            break Box::pin(close(&mut link, CloseCode::Size, "Message too big")).await;
                         }
                         Some(Err(e)) => {
                             tracing::debug!(error = %e, "websocket read failed");
@@ -442,6 +501,8 @@ impl Session {
                 }
             }
         };
+        // Nothing more is written: `@connections` now finds it gone, and what was queued goes.
+        self.conn.end();
         (code, reason)
     }
 
@@ -454,11 +515,11 @@ impl Session {
             stage: &self.stage,
             route_key: "$default",
             event_type: EventType::Message,
-            connection_id: &self.conn.id,
+            connection_id: self.conn.id.as_str(),
             connected_at: self.conn.connected_at,
             request_id: request_id.clone(),
             message_id: Some(new_id()),
-            domain_name: &self.domain_name,
+            domain_name: &self.shared.domain_name,
             source_ip: &self.conn.source_ip,
             user_agent: self.conn.user_agent.as_deref(),
             received: OffsetDateTime::now_utc(),
@@ -466,7 +527,7 @@ impl Session {
             body_json: body_json.as_ref(),
             headers: None,
             query: &[],
-            authorizer: self.authorizer.as_deref(),
+            authorizer: self.shared.authorizer.as_ref(),
             disconnect: None,
         };
         let routes = &self.stage.deployment.routes;
@@ -481,7 +542,7 @@ impl Session {
             event.access_log(403, Some("Forbidden"), None);
             let _ = self.conn.post(Out::Text(error_message(
                 "Forbidden",
-                &self.conn.id,
+                self.conn.id.as_str(),
                 &request_id,
             )));
             return;
@@ -491,7 +552,7 @@ impl Session {
             event.access_log(500, Some("Internal server error"), None);
             let _ = self.conn.post(Out::Text(error_message(
                 "Internal server error",
-                &self.conn.id,
+                self.conn.id.as_str(),
                 &request_id,
             )));
             return;
@@ -509,7 +570,7 @@ impl Session {
                 event.access_log(500, Some("Internal server error"), None);
                 let _ = self.conn.post(Out::Text(error_message(
                     "Internal server error",
-                    &self.conn.id,
+                    self.conn.id.as_str(),
                     &request_id,
                 )));
             }
@@ -524,24 +585,29 @@ impl Session {
         let Some(integ) = &route.integration else {
             return;
         };
+        let headers = self
+            .shared
+            .disconnect_headers
+            .as_deref()
+            .map(restore_headers);
         let event = integrate::Event {
             api: &self.api,
             stage: &self.stage,
             route_key: "$disconnect",
             event_type: EventType::Disconnect,
-            connection_id: &self.conn.id,
+            connection_id: self.conn.id.as_str(),
             connected_at: self.conn.connected_at,
             request_id: new_id(),
             message_id: None,
-            domain_name: &self.domain_name,
+            domain_name: &self.shared.domain_name,
             source_ip: &self.conn.source_ip,
             user_agent: self.conn.user_agent.as_deref(),
             received: OffsetDateTime::now_utc(),
             body: None,
             body_json: None,
-            headers: Some(&self.headers),
+            headers: headers.as_ref(),
             query: &[],
-            authorizer: self.authorizer.as_deref(),
+            authorizer: self.shared.authorizer.as_ref(),
             disconnect: Some((code, reason)),
         };
         let started = std::time::Instant::now();
@@ -555,17 +621,24 @@ impl Session {
     }
 }
 
+/// `d` from now; far away (as `tokio::time::sleep` has it) for a `d` too large to add.
+fn after(d: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(86400 * 365 * 30))
+}
+
 /// Send a close frame and wait (a little) for the client's.
-async fn close<S>(ws: &mut WebSocketStream<S>, code: CloseCode, reason: &str) -> (u16, String)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
+async fn close(link: &mut Link, code: CloseCode, reason: &str) -> (u16, String) {
+    let Some(ws) = link.active() else {
+        return (u16::from(code), reason.to_string());
+    };
     let frame = CloseFrame {
         code,
         reason: reason.to_string().into(),
     };
     let _ = tokio::time::timeout(WRITE_TIMEOUT, ws.close(Some(frame))).await;
-    drain(ws).await;
+    drain_ws(ws).await;
     // After a refused frame the codec stops reading. Our side is shut (the client sees the
     // end after the close frame), then what the client still sends is read and dropped until
     // it closes too: a socket closed with unread data is reset, and a reset can overtake the
@@ -587,10 +660,13 @@ where
 }
 
 /// Read what is left until the client closes its side (bounded in time).
-async fn drain<S>(ws: &mut WebSocketStream<S>)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
+async fn drain(link: &mut Link) {
+    if let Some(ws) = link.active() {
+        drain_ws(ws).await;
+    }
+}
+
+async fn drain_ws(ws: &mut super::link::Ws) {
     let _ = tokio::time::timeout(WRITE_TIMEOUT, async {
         while let Some(Ok(_)) = ws.next().await {}
     })
@@ -600,6 +676,24 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn saved_headers_come_back_as_they_were() {
+        let mut h = HeaderMap::new();
+        h.insert("host", HeaderValue::from_static("a.example.com:8080"));
+        h.append("x-multi", HeaderValue::from_static("one"));
+        h.append("x-multi", HeaderValue::from_static("two: with a colon"));
+        h.insert("x-empty", HeaderValue::from_static(""));
+        h.insert("x-latin", HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        let back = restore_headers(&save_headers(&h));
+        assert_eq!(back, h);
+        let order = |m: &HeaderMap| {
+            m.iter()
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(order(&back), order(&h));
+    }
 
     #[test]
     fn error_messages_are_aws_bytes() {
