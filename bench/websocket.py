@@ -6,7 +6,10 @@
 3. PostToConnection fan-out to M connections (budget: >= 20,000 messages/s), posted by
    threads over keep-alive connections, each request SigV4-signed by botocore.
 
-    PORTICO_BIN=target/release/portico python bench/websocket.py [IDLE=10000] [RATE=5000] [FANOUT=1000]
+    PORTICO_BIN=target/release/portico python bench/websocket.py [--only idle|rtt|fanout] [IDLE=10000] [RATE=5000] [FANOUT=1000]
+
+Parts 2 and 3 measure the Python client more than Portico: bench/websocket.sh runs them with the
+Rust client bench/wsload.
 
 Needs `ulimit -n` above IDLE + a few hundred (both ends are on this machine). Numbers from a
 debug build mean nothing; use the release or PGO build.
@@ -131,6 +134,13 @@ async def fanout(server, url, api_id, m, threads=8):
 
 
 def main():
+    # `--only idle|rtt|fanout`: one part (bench/websocket.sh runs the idle part here and the
+    # others with its Rust client).
+    only = None
+    if "--only" in sys.argv:
+        at = sys.argv.index("--only")
+        only = sys.argv[at + 1]
+        del sys.argv[at:at + 2]
     n_idle = int(sys.argv[1]) if len(sys.argv) > 1 else 10000
     rate = int(sys.argv[2]) if len(sys.argv) > 2 else 5000
     m = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
@@ -141,9 +151,12 @@ def main():
     try:
         api_id = setup(server)
         url = f"ws://127.0.0.1:{server.port}/_aws/execute-api/{api_id}/prod"
-        asyncio.run(idle(url, n_idle, server.proc.pid))
-        asyncio.run(round_trips(url, rate))
-        asyncio.run(fanout(server, url, api_id, m))
+        if only in (None, "idle"):
+            asyncio.run(idle(url, n_idle, server.proc.pid))
+        if only in (None, "rtt"):
+            asyncio.run(round_trips(url, rate))
+        if only in (None, "fanout"):
+            asyncio.run(fanout(server, url, api_id, m))
     finally:
         server.close()
 
