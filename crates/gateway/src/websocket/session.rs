@@ -373,10 +373,17 @@ impl Session {
         tokio::pin!(lifetime);
         let idle = tokio::time::sleep(limits.idle);
         tokio::pin!(idle);
+        // A frame only notes when it came; the idle timer is moved on when it goes off, not
+        // once per frame.
+        let mut last_frame = tokio::time::Instant::now();
+        // Made once: a fresh `notified()` per turn of the loop joined and left the Notify's
+        // waiter list (a lock each way) for every message in or out.
+        let kill = self.conn.kill.notified();
+        tokio::pin!(kill);
         let (code, reason) = loop {
             tokio::select! {
                 biased;
-                () = self.conn.kill.notified() => {
+                () = &mut kill => {
                     if self.conn.is_going_away() {
                         break close(&mut ws, CloseCode::Away, "Going away").await;
                     }
@@ -386,6 +393,11 @@ impl Session {
                     break close(&mut ws, CloseCode::Away, "Going away").await;
                 }
                 () = &mut idle => {
+                    let due = last_frame + limits.idle;
+                    if due > tokio::time::Instant::now() {
+                        idle.as_mut().reset(due);
+                        continue;
+                    }
                     break close(&mut ws, CloseCode::Away, "Going away").await;
                 }
                 out = rx.recv() => {
@@ -401,7 +413,7 @@ impl Session {
                     }
                 }
                 frame = ws.next() => {
-                    idle.as_mut().reset(tokio::time::Instant::now() + limits.idle);
+                    last_frame = tokio::time::Instant::now();
                     self.conn.touch();
                     match frame {
                         None => break (1006, String::new()),
@@ -470,7 +482,7 @@ impl Session {
             disconnect: None,
         };
         let routes = &self.stage.deployment.routes;
-        let context = event.request_context();
+        let mut context = event.request_context();
         let selected = integrate::evaluate(&self.api.route_selection, &event, &context);
         let route = selected
             .as_deref()
@@ -487,6 +499,10 @@ impl Session {
             return;
         };
         event.route_key = &route.key;
+        // The integration's `$context` is the one route selection saw, with the route chosen.
+        if let Value::Object(c) = &mut context {
+            c.insert("routeKey".into(), route.key.as_str().into());
+        }
         let Some(integ) = &route.integration else {
             event.access_log(500, Some("Internal server error"), None);
             let _ = self.conn.post(Out::Text(error_message(
@@ -497,7 +513,7 @@ impl Session {
             return;
         };
         let started = std::time::Instant::now();
-        match integrate::run(&self.dp, integ, &event).await {
+        match integrate::run_in(&self.dp, integ, &event, context).await {
             Ok(answer) => {
                 event.access_log(200, None, Some((started.elapsed(), answer.status)));
                 if let (true, Some(body)) = (route.two_way, answer.body) {
