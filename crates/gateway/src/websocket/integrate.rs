@@ -89,7 +89,8 @@ fn epoch_ms(t: OffsetDateTime) -> i64 {
 impl Event<'_> {
     /// `requestContext` (and `$context` in templates).
     pub fn request_context(&self) -> Value {
-        let mut c = Map::new();
+        // Sized for every member below: growing it rehashed the keys twice per event.
+        let mut c = Map::with_capacity(18);
         c.insert("routeKey".into(), self.route_key.into());
         if let Some(m) = &self.message_id {
             c.insert("messageId".into(), m.as_str().into());
