@@ -109,10 +109,16 @@ fn parse(argv: &[String]) -> Result<(Job, usize), String> {
         }
         m => return Err(format!("unknown mode {m:?}")),
     };
-    if let Job::Rtt(o) = &job {
-        if !(o.rate > 0.0 && o.seconds > 0.0 && o.warmup >= 0.0 && o.connections > 0) {
+    match &job {
+        Job::Rtt(o)
+            if !(o.rate > 0.0 && o.seconds > 0.0 && o.warmup >= 0.0 && o.connections > 0) =>
+        {
             return Err("--rate, --seconds and --connections must be positive".into());
         }
+        Job::Fanout(o) if o.connections == 0 || o.senders == 0 || o.depth == 0 => {
+            return Err("--connections, --senders and --depth must be positive".into());
+        }
+        _ => {}
     }
     a.done()?;
     Ok((job, threads.max(1)))
@@ -172,5 +178,9 @@ mod tests {
         let (job, _) = parse(&args("fanout --endpoint http://h:1/ --api a")).unwrap();
         assert!(matches!(job, Job::Fanout(o) if o.authority == "h:1" && o.senders == 8));
         assert!(parse(&args("rtt --url ws://h:1/p --rate 0")).is_err());
+        assert!(parse(&args(
+            "fanout --endpoint http://h:1 --api a --connections 0"
+        ))
+        .is_err());
     }
 }
