@@ -6,9 +6,10 @@
 //! denial, 500 `Internal server error` for a failure, the integration's own status when it is
 //! not 2xx). Then the socket is handed to tokio-tungstenite and one task serves it: client
 //! frames are routed by the API's route selection expression (`$default` when nothing
-//! matches; AWS's `Forbidden` message when there is no `$default`), each message's
-//! integration runs in a task of its own (at most [`IN_FLIGHT`] at a time per connection, so a
-//! client that floods waits), and what comes back — route responses, `@connections` posts —
+//! matches; AWS's `Forbidden` message when there is no `$default`), a message whose
+//! integration must wait (Lambda, HTTP) runs in a task of its own while one that answers at
+//! once (MOCK) is served in place (at most [`IN_FLIGHT`] at a time per connection, so a client
+//! that floods waits), and what comes back — route responses, `@connections` posts —
 //! is written from the connection's queue. The connection ends on the client's close, an
 //! error, DeleteConnection, the idle timeout or the lifetime cap; then `$disconnect` runs.
 
