@@ -10,12 +10,14 @@
 #    REDIS_URL=redis://127.0.0.1:6379 bash bench/metering.sh
 #
 #   bash bench/cluster.sh        # ROUNDS=3, D=10 s per wrk run, LAG_N=100
+#   PARTS=2 ROUNDS=10 bash bench/cluster.sh   # only part 2, more rounds (a tighter interval)
 # Needs PostgreSQL (psql) on 127.0.0.1:5432, Redis on 127.0.0.1:6379, nginx and wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 D=${D:-10}
 LAG_N=${LAG_N:-100}
+PARTS=${PARTS:-123}
 export CONN=${CONN:-16}
 PG=${PORTICO_TEST_PG:-postgres://postgres@127.0.0.1:5432}
 BACKEND=http://127.0.0.1:18081/
@@ -33,10 +35,13 @@ serve() { # name [extra flags...]: starts a node, sets port and ppid
   up "http://127.0.0.1:$port/_portico/health"
 }
 
+if [[ $PARTS == *1* ]]; then
 echo "== 1. management calls: PostgreSQL against SQLite (bench/control_plane.sh, moto skipped)"
 SKIP_MOTO=1 PORTICO_BIN="$PORTICO_BIN" bash bench/control_plane.sh 2>&1 | sed 's/^/sqlite      /' | grep -v "^sqlite *$"
 PORTICO_DATABASE_URL=$(fresh_db cp) SKIP_MOTO=1 PORTICO_BIN="$PORTICO_BIN" bash bench/control_plane.sh 2>&1 | sed 's/^/postgresql  /' | grep -v "^postgresql *$"
+fi
 
+if [[ $PARTS == *2* ]]; then
 echo "== 2. HTTP_PROXY: a cluster node (PostgreSQL + Redis) against a single node (SQLite)"
 start_backend
 serve single
@@ -57,7 +62,9 @@ for round in $(seq "$ROUNDS"); do
 done
 echo "cluster node / single node req/s: $("$VENV/bin/python" bench/stats.py <"$tmp/ratios") (target: within 3%)"
 kill "$single_pid" "$cluster_pid"; wait "$single_pid" "$cluster_pid" 2>/dev/null || true
+fi
 
+[[ $PARTS == *3* ]] || exit 0
 echo "== 3. change propagation: deployed on node 1, served by node 2"
 db=$(fresh_db lag)
 serve one --database-url "$db"

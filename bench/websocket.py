@@ -6,7 +6,10 @@
 3. PostToConnection fan-out to M connections (budget: >= 20,000 messages/s), posted by
    threads over keep-alive connections, each request SigV4-signed by botocore.
 
-    PORTICO_BIN=target/release/portico python bench/websocket.py [IDLE=10000] [RATE=5000] [FANOUT=1000]
+    PORTICO_BIN=target/release/portico python bench/websocket.py [--only idle|rtt|fanout] [IDLE=10000] [RATE=5000] [FANOUT=1000]
+
+Parts 2 and 3 measure the Python client more than Portico: bench/websocket.sh runs them with the
+Rust client bench/wsload.
 
 Needs `ulimit -n` above IDLE + a few hundred (both ends are on this machine). Numbers from a
 debug build mean nothing; use the release or PGO build.

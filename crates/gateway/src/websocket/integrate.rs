@@ -89,7 +89,8 @@ fn epoch_ms(t: OffsetDateTime) -> i64 {
 impl Event<'_> {
     /// `requestContext` (and `$context` in templates).
     pub fn request_context(&self) -> Value {
-        let mut c = Map::new();
+        // Sized for every member below: growing it rehashed the keys twice per event.
+        let mut c = Map::with_capacity(18);
         c.insert("routeKey".into(), self.route_key.into());
         if let Some(m) = &self.message_id {
             c.insert("messageId".into(), m.as_str().into());
@@ -292,7 +293,21 @@ pub async fn run(
     integ: &WsIntegration,
     event: &Event<'_>,
 ) -> Result<Answer, String> {
-    let context = event.request_context();
+    run_in(dp, integ, event, event.request_context()).await
+}
+
+/// [`run`] with the event's `requestContext` already built (a message's route selection built
+/// it): it is what templates see as `$context`, and building it is a good part of what a
+/// MOCK message costs.
+pub async fn run_in(
+    dp: &DataPlane,
+    integ: &WsIntegration,
+    event: &Event<'_>,
+    context: Value,
+) -> Result<Answer, String> {
+    // One template context for the request template and the integration response's: each
+    // render would otherwise copy `$context` afresh.
+    let mut templates = template_context(event, context);
     let started = Instant::now();
     // The request: the Lambda event, the message as it is, or a template's output.
     let proxy = matches!(
@@ -307,9 +322,9 @@ pub async fn run(
         let selected = integ
             .template_selection
             .as_ref()
-            .and_then(|e| evaluate(e, event, &context));
+            .and_then(|e| evaluate(e, event, &templates.context));
         match integ.request_template(selected.as_deref()) {
-            Some(Ok(t)) => render(t, event, &context, event.body.unwrap_or_default())?,
+            Some(Ok(t)) => render(t, &mut templates, event.body.unwrap_or_default())?,
             Some(Err(e)) => return Err(e.clone()),
             None => {
                 let no_match_allowed = match integ.passthrough.as_str() {
@@ -429,9 +444,9 @@ pub async fn run(
     let selected = response
         .template_selection
         .as_ref()
-        .and_then(|e| evaluate(e, event, &context));
+        .and_then(|e| evaluate(e, event, &templates.context));
     let body = match response.template(selected.as_deref()) {
-        Some(Ok(t)) => render(t, event, &context, &body)?,
+        Some(Ok(t)) => render(t, &mut templates, &body)?,
         Some(Err(e)) => return Err(e.clone()),
         None => body,
     };
@@ -486,14 +501,10 @@ fn proxy_answer(payload: &[u8]) -> (u16, String, Vec<(String, String)>) {
     }
 }
 
-fn render(
-    t: &vtl::Template,
-    event: &Event<'_>,
-    context: &Value,
-    body: &str,
-) -> Result<String, String> {
-    let ctx = vtl::Context {
-        body: body.to_string(),
+/// What an event's templates see: `$context`, the handshake's headers, the query, the stage
+/// variables (`$input.body` is set per render).
+fn template_context(event: &Event<'_>, context: Value) -> vtl::Context {
+    vtl::Context {
         header_params: event
             .headers
             .map(|h| {
@@ -508,11 +519,15 @@ fn render(
             })
             .unwrap_or_default(),
         query_params: event.query.to_vec(),
-        context: context.clone(),
+        context,
         stage_variables: event.stage.variables.clone(),
         ..Default::default()
-    };
-    t.render(&ctx, &vtl::Limits::default())
+    }
+}
+
+fn render(t: &vtl::Template, ctx: &mut vtl::Context, body: &str) -> Result<String, String> {
+    body.clone_into(&mut ctx.body);
+    t.render(ctx, &vtl::Limits::default())
         .map(|r| r.output)
         .map_err(|e| format!("template failed: {e}"))
 }

@@ -6,9 +6,10 @@
 //! denial, 500 `Internal server error` for a failure, the integration's own status when it is
 //! not 2xx). Then the socket is handed to tokio-tungstenite and one task serves it: client
 //! frames are routed by the API's route selection expression (`$default` when nothing
-//! matches; AWS's `Forbidden` message when there is no `$default`), each message's
-//! integration runs in a task of its own (at most [`IN_FLIGHT`] at a time per connection, so a
-//! client that floods waits), and what comes back — route responses, `@connections` posts —
+//! matches; AWS's `Forbidden` message when there is no `$default`), a message whose
+//! integration must wait (Lambda, HTTP) runs in a task of its own while one that answers at
+//! once (MOCK) is served in place (at most [`IN_FLIGHT`] at a time per connection, so a client
+//! that floods waits), and what comes back — route responses, `@connections` posts —
 //! is written from the connection's queue. The connection ends on the client's close, an
 //! error, DeleteConnection, the idle timeout or the lifetime cap; then `$disconnect` runs.
 
@@ -427,23 +428,37 @@ impl Session {
             .metrics
             .ws_messages(&self.api.api_id, &self.stage.name, "in");
         // The idle timeout and the lifetime cap end the connection alike (1001): one timer, at
-        // whichever comes first.
+        // whichever comes first. A frame only notes when it came; the timer is moved on when it
+        // goes off, not once per frame.
         let end_of_life = after(limits.max_lifetime);
-        let next_deadline = || after(limits.idle).min(end_of_life);
-        let deadline = tokio::time::sleep_until(next_deadline());
+        let next_deadline = |from: tokio::time::Instant| {
+            from.checked_add(limits.idle)
+                .map_or(end_of_life, |t| t.min(end_of_life))
+        };
+        let mut last_frame = tokio::time::Instant::now();
+        let deadline = tokio::time::sleep_until(next_deadline(last_frame));
         tokio::pin!(deadline);
+        // Made once: a fresh `notified()` per turn of the loop joined and left the Notify's
+        // waiter list (a lock each way) for every message in or out.
+        let kill = self.conn.kill.notified();
+        tokio::pin!(kill);
         // The closings are boxed: they run once, and unboxed the task would keep room for the
         // largest of them all its life.
         let (code, reason) = loop {
             tokio::select! {
                 biased;
-                () = self.conn.kill.notified() => {
+                () = &mut kill => {
                     if self.conn.is_going_away() {
                         break Box::pin(close(&mut link, CloseCode::Away, "Going away")).await;
                     }
                     break Box::pin(close(&mut link, CloseCode::Normal, "")).await;
                 }
                 () = &mut deadline => {
+                    let due = next_deadline(last_frame);
+                    if due > tokio::time::Instant::now() {
+                        deadline.as_mut().reset(due);
+                        continue;
+                    }
                     break Box::pin(close(&mut link, CloseCode::Away, "Going away")).await;
                 }
                 out = self.conn.next_out() => {
@@ -458,7 +473,7 @@ impl Session {
                     }
                 }
                 frame = link.next() => {
-                    deadline.as_mut().reset(next_deadline());
+                    last_frame = tokio::time::Instant::now();
                     self.conn.touch();
                     match frame {
                         None => break (1006, String::new()),
@@ -470,10 +485,11 @@ impl Session {
                             permit.forget();
                             let slot = InFlight(self.shared.clone());
                             let s = self.clone();
-                            tokio::spawn(async move {
+                            let message = Box::pin(async move {
                                 s.on_message(text.as_str()).await;
                                 drop(slot);
                             });
+                            serve_message(message);
                         }
                         Some(Ok(Message::Binary(_))) => {
                             // AWS: "API Gateway WebSocket APIs don't currently support binary
@@ -531,7 +547,7 @@ impl Session {
             disconnect: None,
         };
         let routes = &self.stage.deployment.routes;
-        let context = event.request_context();
+        let mut context = event.request_context();
         let selected = integrate::evaluate(&self.api.route_selection, &event, &context);
         let route = selected
             .as_deref()
@@ -548,6 +564,10 @@ impl Session {
             return;
         };
         event.route_key = &route.key;
+        // The integration's `$context` is the one route selection saw, with the route chosen.
+        if let Value::Object(c) = &mut context {
+            c.insert("routeKey".into(), route.key.as_str().into());
+        }
         let Some(integ) = &route.integration else {
             event.access_log(500, Some("Internal server error"), None);
             let _ = self.conn.post(Out::Text(error_message(
@@ -558,7 +578,7 @@ impl Session {
             return;
         };
         let started = std::time::Instant::now();
-        match integrate::run(&self.dp, integ, &event).await {
+        match integrate::run_in(&self.dp, integ, &event, context).await {
             Ok(answer) => {
                 event.access_log(200, None, Some((started.elapsed(), answer.status)));
                 if let (true, Some(body)) = (route.two_way, answer.body) {
@@ -628,6 +648,26 @@ fn after(d: Duration) -> tokio::time::Instant {
         .unwrap_or_else(|| now + Duration::from_secs(86400 * 365 * 30))
 }
 
+/// Serves one message: here and now when its integration answers at once (MOCK: the
+/// answer is queued before the next frame is read, and no task is made for it), else in a task
+/// of its own (Lambda, HTTP), so that the connection goes on reading. A task per message was
+/// a tenth of a MOCK round trip's instructions. A panic stays the message's, as it did in a
+/// task: the connection goes on.
+fn serve_message(mut message: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>) {
+    // The first poll's waker is never woken: a message that is not done is handed to a task,
+    // whose first poll registers the task's own waker wherever the message waits.
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        message.as_mut().poll(&mut cx)
+    })) {
+        Ok(std::task::Poll::Ready(())) => {}
+        Ok(std::task::Poll::Pending) => {
+            tokio::spawn(message);
+        }
+        Err(_) => tracing::error!("serving a WebSocket message panicked"),
+    }
+}
+
 /// Send a close frame and wait (a little) for the client's.
 async fn close(link: &mut Link, code: CloseCode, reason: &str) -> (u16, String) {
     let Some(ws) = link.active() else {
@@ -676,6 +716,28 @@ async fn drain_ws(ws: &mut super::link::Ws) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn messages_are_served_at_once_or_in_a_task_and_their_panics_stay_theirs() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        // Done at its first poll: served before serve_message returns.
+        let ran = Arc::new(AtomicBool::new(false));
+        let r = ran.clone();
+        serve_message(Box::pin(async move { r.store(true, Ordering::SeqCst) }));
+        assert!(ran.load(Ordering::SeqCst));
+        // Waiting: handed to a task, which must be woken when what it waits for comes.
+        let (go, wait) = tokio::sync::oneshot::channel::<u32>();
+        let (done, finished) = tokio::sync::oneshot::channel::<u32>();
+        serve_message(Box::pin(async move {
+            let n = wait.await.unwrap_or_default();
+            let _ = done.send(n + 1);
+        }));
+        go.send(41).unwrap();
+        let n = tokio::time::timeout(Duration::from_secs(5), finished).await;
+        assert_eq!(n.ok().and_then(Result::ok), Some(42));
+        // A panic is the message's alone.
+        serve_message(Box::pin(async { panic!("a message's panic") }));
+    }
 
     #[test]
     fn saved_headers_come_back_as_they_were() {
