@@ -26,17 +26,28 @@ start_portico "$PORTICO_BIN" httpapi
 API_ID=$("$VENV/bin/python" bench/deploy_http_api.py "http://127.0.0.1:$port" "$BACKEND")
 HOST="$API_ID.execute-api.localhost"
 curl -fsS -H "Host: $HOST" "http://127.0.0.1:$port/proxy" >/dev/null
+# A REST API's HTTP_PROXY on the same Portico, measured in the same rounds: what the HTTP API
+# path costs beside REST's, whatever the machine does.
+REST_ID=$("$VENV/bin/python" bench/deploy_bench_api.py "http://127.0.0.1:$port" "$BACKEND")
+REST_HOST="$REST_ID.execute-api.localhost"
+curl -fsS -H "Host: $REST_HOST" "http://127.0.0.1:$port/bench/proxy" >/dev/null
 
 rps() { awk '/Requests\/sec/ { print $2 }'; }
-: >"$tmp/ratios"
+: >"$tmp/ratios"; : >"$tmp/rest-ratios"; : >"$tmp/vs-rest"
 for round in $(seq "$ROUNDS"); do
   n=$(wrk -t1 -c"$CONN" -d"${D}s" http://127.0.0.1:18083/ | rps)
   g=$(wrk -t1 -c"$CONN" -d"${D}s" -H "Host: $HOST" "http://127.0.0.1:$port/proxy" | rps)
-  awk -v r="$round" -v n="$n" -v g="$g" \
-    'BEGIN { printf "round %d: nginx %9.1f req/s  http-api %9.1f req/s  ratio %.3f\n", r, n, g, g / n }'
+  r=$(wrk -t1 -c"$CONN" -d"${D}s" -H "Host: $REST_HOST" "http://127.0.0.1:$port/bench/proxy" | rps)
+  awk -v k="$round" -v n="$n" -v g="$g" -v r="$r" \
+    'BEGIN { printf "round %d: nginx %9.1f  http-api %9.1f (%.3f)  rest %9.1f (%.3f) req/s\n", k, n, g, g / n, r, r / n }'
   awk -v n="$n" -v g="$g" 'BEGIN { print g / n }' >>"$tmp/ratios"
+  awk -v n="$n" -v r="$r" 'BEGIN { print r / n }' >>"$tmp/rest-ratios"
+  awk -v g="$g" -v r="$r" 'BEGIN { print g / r }' >>"$tmp/vs-rest"
 done
 echo "HTTP API HTTP_PROXY / nginx req/s: $("$VENV/bin/python" bench/stats.py <"$tmp/ratios") (target >= 1.0x)"
+echo "REST HTTP_PROXY / nginx req/s (same rounds): $("$VENV/bin/python" bench/stats.py <"$tmp/rest-ratios")"
+echo "HTTP API / REST req/s: $("$VENV/bin/python" bench/stats.py <"$tmp/vs-rest")"
+[ -z "${SKIP_ROUTES:-}" ] || exit 0
 kill "$ppid"; wait "$ppid" 2>/dev/null || true
 
 # Route matching: the same request, ever larger route tables.
