@@ -4,7 +4,7 @@ profile the optimiser lays the code out by.
 Starts $PORTICO_BIN (an instrumented build) with a real local backend, deploys an API through
 the management API with boto3, and drives keep-alive traffic at it: mostly the data plane
 (HTTP_PROXY with path parameters, HTTP with a request template, MOCK with templates, request
-bodies, unknown routes), and some management calls. The API is not the benchmarks' own, so
+bodies, unknown routes; an HTTP API's HTTP_PROXY route), and some management calls. The API is not the benchmarks' own, so
 that what the benchmarks show is not a profile of themselves.
 The server is stopped with SIGTERM, so it exits cleanly and writes its profile.
 
@@ -84,6 +84,31 @@ def drive(port, api_id):
             raise AssertionError(f"request kind {k}: {resp.status}, expected {expected}")
 
 
+def deploy_http_api(url, backend):
+    """An HTTP API (quick create: a `$default` route proxying everything to the backend, an
+    auto-deployed `$default` stage), so its pipeline is in the profile too."""
+    v2 = boto3.client("apigatewayv2", endpoint_url=url, region_name="us-east-1",
+                      aws_access_key_id=ACCOUNT_A[0], aws_secret_access_key=ACCOUNT_A[1])
+    return v2.create_api(Name="pgo-training-http", ProtocolType="HTTP",
+                         Target=f"{backend}/v2")["ApiId"]
+
+
+def drive_http(port, api_id):
+    """Keep-alive requests to the HTTP API at its execute-api host."""
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    host = {"Host": f"{api_id}.execute-api.localhost"}
+    for i in range(REQUESTS):
+        if i % 4 == 3:
+            conn.request("POST", f"/orders/{i}", body=b'{"n": 1}',
+                         headers={**host, "Content-Type": "application/json"})
+        else:
+            conn.request("GET", f"/pets/{i}?view=full", headers=host)
+        resp = conn.getresponse()
+        resp.read()
+        if resp.status != 200:
+            raise AssertionError(f"HTTP API request {i}: {resp.status}, expected 200")
+
+
 def manage(url, api_id):
     apigw = client(url)
     for i in range(100):
@@ -106,9 +131,12 @@ def main():
     server = Server().start()
     try:
         api_id = deploy_pets(client(server.url), backend.url)
+        http_api_id = deploy_http_api(server.url, backend.url)
         failures = []
         threads = [threading.Thread(target=checked, args=(failures, drive, server.port, api_id))
                    for _ in range(THREADS)]
+        threads.append(threading.Thread(target=checked, args=(failures, drive_http, server.port,
+                                                              http_api_id)))
         threads.append(threading.Thread(target=checked, args=(failures, manage, server.url,
                                                               api_id)))
         for t in threads:
@@ -120,7 +148,8 @@ def main():
         code = server.stop()
         if code != 0:
             sys.exit(f"portico exited with {code}: its profile may be missing\n{server.log()}")
-        print(f"trained on {THREADS * REQUESTS} invocations and 300 management calls")
+        print(f"trained on {(THREADS + 1) * REQUESTS} invocations ({REQUESTS} of an HTTP API) "
+              "and 300 management calls")
     finally:
         server.close()
         backend.close()
